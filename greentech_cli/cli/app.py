@@ -1,0 +1,129 @@
+"""The `greentech` root command: global options and the one place errors become exit codes."""
+
+from __future__ import annotations
+
+import importlib
+import sqlite3
+import sys
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from .. import __version__
+from ..errors import GreentechError
+from .context import AppContext
+
+# Command modules, each with a register(app) function; a new group is a module and a line here.
+COMMAND_MODULES = (
+    "setup",
+    "companies",
+    "contacts",
+    "search",
+)
+
+
+def _error_line(exc: BaseException) -> str:
+    """One clear line for an error that reached the top."""
+    if isinstance(exc, sqlite3.OperationalError):
+        message = str(exc)
+        if "locked" in message or "busy" in message:
+            return "the database is busy in another greentech process; try again"
+        if "readonly" in message:
+            return "the database file is read-only; check its permissions"
+        if "disk is full" in message or "full" in message:
+            return "the disk is full; nothing was written"
+        return f"database error: {message}"
+    if isinstance(exc, sqlite3.DatabaseError):
+        return f"the database file is damaged or not a greentech database: {exc}"
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if exc.filename else ""
+        return f"{exc.strerror or exc}{where}"
+    return f"unexpected {type(exc).__name__}: {exc} (run with --debug for details)"
+
+
+class GreentechGroup(TyperGroup):
+    """The root group: every error of every command becomes one line and an exit code here."""
+
+    def invoke(self, ctx: Any) -> Any:
+        """Run the command, translating errors into `Error: …` on stderr and exit codes."""
+        try:
+            return super().invoke(ctx)
+        except GreentechError as exc:
+            self._fail(ctx, exc.message, exc.exit_code, exc)
+        except (
+            sqlite3.Error,
+            OSError,
+            UnicodeError,
+            ValueError,
+            RecursionError,
+            MemoryError,
+        ) as exc:
+            self._fail(ctx, _error_line(exc), 1, exc)
+        except KeyboardInterrupt:
+            self._fail(ctx, "interrupted; nothing more was written", 130, None)
+
+    @staticmethod
+    def _fail(ctx: Any, message: str, code: int, exc: BaseException | None) -> None:
+        obj = ctx.obj
+        if exc is not None and isinstance(obj, AppContext) and obj.debug:
+            import traceback
+
+            traceback.print_exception(exc, file=sys.stderr)
+        sys.stderr.write(f"Error: {message}\n")
+        sys.stderr.flush()
+        ctx.exit(code)
+
+
+app = typer.Typer(
+    cls=GreentechGroup,
+    name="greentech",
+    help="Contacts, delegations and itineraries for chamber-of-commerce officers.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"greentech {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db", help="Database file (else GREENTECH_DB, the config file, the data folder)."
+        ),
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show a traceback on errors.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Contacts, delegations and itineraries for chamber-of-commerce officers."""
+    from ..store.audit import current_command
+
+    app_ctx = AppContext(db_flag=db, debug=debug)
+    ctx.obj = app_ctx
+    ctx.call_on_close(app_ctx.close)
+    rest = [a for a in (*getattr(ctx, "protected_args", ()), *ctx.args) if not a.startswith("-")]
+    current_command.set(" ".join([ctx.invoked_subcommand or "greentech", *rest[:1]]))
+
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(f"{__package__}.{_name}").register(app)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

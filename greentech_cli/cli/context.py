@@ -1,0 +1,78 @@
+"""The application context: built once per command, holding the database and the consoles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import typer
+    from sqlite_utils import Database
+
+    from ..config import DbLocation
+
+
+@dataclass
+class AppContext:
+    """What every command receives: the --db choice, the open database and the stderr console."""
+
+    db_flag: str | None = None
+    debug: bool = False
+    _db: Database | None = field(default=None, repr=False)
+    _err: Any = field(default=None, repr=False)
+
+    def location(self) -> DbLocation:
+        """Which database file is in use, and why."""
+        from ..config import resolve_db
+
+        return resolve_db(self.db_flag)
+
+    @property
+    def path(self) -> Path:
+        """The database file in use."""
+        return self.location().path
+
+    def db(self, *, create: bool = False) -> Database:
+        """The open database; only commands that write may create it."""
+        if self._db is None:
+            from ..db import open_db
+
+            self._db = open_db(self.path, create=create)
+        return self._db
+
+    @property
+    def err(self) -> Any:
+        """A Rich console on stderr for messages, warnings and progress."""
+        if self._err is None:
+            from ..render.output import console
+
+            self._err = console(stderr=True)
+        return self._err
+
+    def say(self, message: str) -> None:
+        """A message for the user on stderr (plain text, never markup)."""
+        from rich.text import Text
+
+        self.err.print(Text(message))
+
+    def warn(self, message: str) -> None:
+        """A warning on stderr."""
+        from rich.text import Text
+
+        self.err.print(Text("Warning: ", style="yellow bold") + Text(message))
+
+    def close(self) -> None:
+        """Close the database at the end of the command."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+def app_context(ctx: typer.Context) -> AppContext:
+    """The AppContext of the running command."""
+    root = ctx.find_root()
+    obj = root.obj
+    assert isinstance(obj, AppContext)
+    return obj

@@ -1,0 +1,39 @@
+"""`greentech search`: find people and organisations whatever script or spelling they are in."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ..render.output import Format, emit_list
+from .context import app_context
+from .options import FormatOption, LimitOption
+
+
+def register(app: typer.Typer) -> None:
+    """Add search to the root command."""
+    app.command("search")(search)
+
+
+def search(
+    ctx: typer.Context,
+    query: Annotated[
+        str, typer.Argument(help="Words to find; prefixes and other spellings match.")
+    ],
+    limit: LimitOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Search contacts and companies: names (any script), email, company, position, city, tags.
+
+    Example: greentech search schafer   (finds Schäfer; Qayrat finds Қайрат)
+    """
+    from ..store.search import search as run_search
+
+    hits = run_search(app_context(ctx).db(), query, limit)
+    emit_list(
+        [h.to_json() for h in hits],
+        fmt,
+        table_columns=("type", "id", "name", "company", "email", "city"),
+        empty=f"Nothing matches {query!r}.",
+    )

@@ -1,0 +1,224 @@
+"""Plain records of the domain: Company, Contact, Delegation, Member, Visit. No I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+COMPANY_KINDS = ("company", "chamber", "ahk", "authority", "association", "research", "other")
+SHARE_CONSENT = ("yes", "no", "unknown")
+LAWFUL_BASES = ("consent", "legitimate-interest", "contract", "public-task")
+DELEGATION_TYPES = (
+    "information-trip",
+    "business-trip",
+    "buyer-trip",
+    "study-tour",
+    "b2b-event",
+    "trade-fair",
+    "other",
+)
+DIRECTIONS = ("incoming", "outgoing")
+DELEGATION_STATUSES = ("planned", "confirmed", "done", "cancelled")
+MEMBER_ROLES = ("delegate", "lead", "interpreter", "organiser", "host", "staff")
+MEMBER_STATUSES = ("invited", "registered", "confirmed", "cancelled")
+VISIT_KINDS = (
+    "site-visit",
+    "b2b-meeting",
+    "workshop",
+    "briefing",
+    "meal",
+    "reception",
+    "transfer",
+    "trade-fair",
+    "other",
+)
+
+
+@dataclass
+class Company:
+    """An organisation: a company, chamber, AHK, authority, association or institute."""
+
+    name: str
+    kind: str = "company"
+    legal_form: str | None = None
+    sectors: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    street: str | None = None
+    postcode: str | None = None
+    city: str | None = None
+    region: str | None = None
+    country: str | None = None
+    website: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    vat_id: str | None = None
+    register_ids: dict[str, str] = field(default_factory=dict)
+    notes: str | None = None
+    id: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable JSON shape of SPEC §3 (plus register_ids and notes)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "kind": self.kind,
+            "legal_form": self.legal_form,
+            "sectors": list(self.sectors),
+            "tags": list(self.tags),
+            "street": self.street,
+            "postcode": self.postcode,
+            "city": self.city,
+            "region": self.region,
+            "country": self.country,
+            "website": self.website,
+            "lat": self.lat,
+            "lon": self.lon,
+            "vat_id": self.vat_id,
+            "register_ids": dict(self.register_ids),
+            "notes": self.notes,
+        }
+
+
+@dataclass
+class Contact:
+    """A person, optionally working for a company, with privacy fields."""
+
+    first_name: str | None = None
+    last_name: str | None = None
+    salutation: str | None = None
+    title: str | None = None
+    native_name: str | None = None
+    position: str | None = None
+    department: str | None = None
+    company_id: int | None = None
+    company: str | None = None  # the company's name, filled in by the store when read
+    email: str | None = None
+    phone: str | None = None
+    mobile: str | None = None
+    country: str | None = None
+    languages: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    notes: str | None = None
+    lawful_basis: str | None = None
+    share_consent: str = "unknown"
+    share_consent_date: str | None = None
+    share_consent_source: str | None = None
+    marketing_consent: str = "unknown"
+    created_batch_id: int | None = None
+    id: int | None = None
+
+    @property
+    def display_name(self) -> str:
+        """The name as a person would write it: title, first and last name."""
+        parts = [self.title, self.first_name, self.last_name]
+        name = " ".join(p for p in parts if p)
+        return name or self.native_name or self.email or f"contact {self.id}"
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable JSON shape of SPEC §3 (plus the consent details)."""
+        return {
+            "id": self.id,
+            "salutation": self.salutation,
+            "title": self.title,
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "native_name": self.native_name,
+            "position": self.position,
+            "department": self.department,
+            "company_id": self.company_id,
+            "company": self.company,
+            "email": self.email,
+            "phone": self.phone,
+            "mobile": self.mobile,
+            "country": self.country,
+            "languages": list(self.languages),
+            "tags": list(self.tags),
+            "notes": self.notes,
+            "share_consent": self.share_consent,
+            "lawful_basis": self.lawful_basis,
+            "share_consent_date": self.share_consent_date,
+            "share_consent_source": self.share_consent_source,
+            "marketing_consent": self.marketing_consent,
+        }
+
+
+@dataclass
+class Delegation:
+    """A trip of a group: incoming to Germany or outgoing abroad, with its dates and zones."""
+
+    code: str
+    title: str
+    direction: str
+    start_date: date
+    end_date: date
+    timezone: str
+    type: str = "other"
+    origin_country: str | None = None
+    destination_country: str | None = None
+    home_timezone: str | None = None
+    host_id: int | None = None
+    host: str | None = None
+    partner_id: int | None = None
+    partner: str | None = None
+    sectors: list[str] = field(default_factory=list)
+    topic: str | None = None
+    status: str = "planned"
+    notes: str | None = None
+    id: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable JSON shape of SPEC §3."""
+        return {
+            "id": self.id,
+            "code": self.code,
+            "title": self.title,
+            "type": self.type,
+            "direction": self.direction,
+            "origin_country": self.origin_country,
+            "destination_country": self.destination_country,
+            "start_date": self.start_date.isoformat(),
+            "end_date": self.end_date.isoformat(),
+            "timezone": self.timezone,
+            "home_timezone": self.home_timezone,
+            "host": self.host,
+            "partner": self.partner,
+            "sectors": list(self.sectors),
+            "topic": self.topic,
+            "status": self.status,
+        }
+
+
+@dataclass
+class Member:
+    """A contact's part in a delegation."""
+
+    delegation_id: int
+    contact_id: int
+    role: str = "delegate"
+    status: str = "registered"
+    notes: str | None = None
+    id: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """A plain mapping of the member's fields."""
+        return asdict(self)
+
+
+@dataclass
+class Visit:
+    """One programme item: aware start and end in the visit's own time zone."""
+
+    delegation_id: int
+    title: str
+    start: datetime
+    end: datetime
+    timezone: str
+    kind: str = "other"
+    company_id: int | None = None
+    location: str | None = None
+    notes: str | None = None
+    uid: str | None = None
+    host_contact_ids: list[int] = field(default_factory=list)
+    attendee_ids: list[int] = field(default_factory=list)
+    id: int | None = None

@@ -1,0 +1,118 @@
+"""Writing lists and records to stdout as a Rich table, JSON or CSV — chosen once per command."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from enum import StrEnum
+from typing import Any, TextIO
+
+
+class Format(StrEnum):
+    """Output formats of lists and records."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return ", ".join(_cell(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
+
+
+def write_json(data: Any, out: TextIO | None = None) -> None:
+    """JSON with Unicode kept readable, indented, ending in a newline."""
+    out = out or sys.stdout
+    out.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def write_csv(
+    rows: Iterable[dict[str, Any]], columns: Sequence[str], out: TextIO | None = None
+) -> None:
+    """RFC 4180 CSV with a header row."""
+    out = out or sys.stdout
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(row.get(c)) for c in columns])
+
+
+def console(stderr: bool = False) -> Any:
+    """A Rich console on stdout or stderr (Rich is imported only when something is shown)."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def table(
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[str],
+    *,
+    headers: Sequence[str] | None = None,
+    title: str | None = None,
+) -> Any:
+    """A Rich table of rows; user text is never read as markup."""
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table(title=title, show_lines=False, header_style="bold")
+    for header in headers or columns:
+        grid.add_column(header, overflow="fold")
+    for row in rows:
+        grid.add_row(*(Text(_cell(row.get(c))) for c in columns))
+    return grid
+
+
+def emit_list(
+    rows: Sequence[dict[str, Any]],
+    fmt: Format,
+    *,
+    table_columns: Sequence[str],
+    json_rows: Sequence[dict[str, Any]] | None = None,
+    headers: Sequence[str] | None = None,
+    empty: str = "nothing found",
+) -> None:
+    """Show a list in the chosen format: table columns for people, every field for JSON and CSV."""
+    full = list(json_rows if json_rows is not None else rows)
+    if fmt is Format.json:
+        write_json(full)
+    elif fmt is Format.csv:
+        columns = list(full[0]) if full else list(table_columns)
+        write_csv(full, columns)
+    elif not rows:
+        console(stderr=True).print(empty)
+    else:
+        console().print(table(rows, table_columns, headers=headers))
+
+
+def emit_record(record: dict[str, Any], fmt: Format, *, title: str | None = None) -> None:
+    """Show one record: a two-column table of fields, or JSON, or a one-row CSV."""
+    if fmt is Format.json:
+        write_json(record)
+    elif fmt is Format.csv:
+        write_csv([record], list(record))
+    else:
+        rows = [
+            {"field": k, "value": _cell(v)}
+            for k, v in record.items()
+            if v not in (None, [], {}, "")
+        ]
+        from rich.table import Table
+        from rich.text import Text
+
+        grid = Table(title=title, show_header=False, box=None, padding=(0, 2, 0, 0))
+        grid.add_column(style="bold")
+        grid.add_column(overflow="fold")
+        for row in rows:
+            grid.add_row(Text(row["field"]), Text(row["value"]))
+        console().print(grid)

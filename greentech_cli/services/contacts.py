@@ -1,0 +1,109 @@
+"""Use cases for contacts: add, edit and remove, with one place that normalises their values."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .. import text
+from ..db import transaction
+from ..errors import InvalidData
+from ..models import LAWFUL_BASES, SHARE_CONSENT, Contact
+from ..store import companies as company_store
+from ..store import contacts as store
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+TEXT_FIELDS = (
+    "salutation",
+    "title",
+    "first_name",
+    "last_name",
+    "native_name",
+    "position",
+    "department",
+    "notes",
+    "share_consent_source",
+)
+
+
+def apply_fields(
+    contact: Contact, fields: dict[str, Any], *, default_country: str | None = None
+) -> list[str]:
+    """Set the given fields on a contact, normalising each; returns warnings (data is kept).
+
+    This is the one normalising path for contacts, used by the commands and by import.
+    Keys not given stay as they are; the company is set by id (`company_id`).
+    """
+    warnings: list[str] = []
+    if "country" in fields:
+        contact.country = text.normalize_country(fields["country"])
+    region = contact.country or default_country
+    for key, value in fields.items():
+        if key in TEXT_FIELDS:
+            setattr(contact, key, text.clean(None if value is None else str(value)))
+        elif key == "email":
+            contact.email = text.normalize_email(value)
+        elif key in ("phone", "mobile"):
+            number, warning = text.normalize_phone(value, region)
+            setattr(contact, key, number)
+            if warning:
+                warnings.append(warning)
+        elif key in ("languages", "tags"):
+            setattr(contact, key, text.clean_list(value))
+        elif key == "share_consent":
+            contact.share_consent = text.choice(value, SHARE_CONSENT, "share consent") or "unknown"
+        elif key == "marketing_consent":
+            contact.marketing_consent = (
+                text.choice(value, SHARE_CONSENT, "marketing consent") or "unknown"
+            )
+        elif key == "lawful_basis":
+            contact.lawful_basis = text.choice(value, LAWFUL_BASES, "lawful basis")
+        elif key == "share_consent_date":
+            contact.share_consent_date = text.parse_date(value).isoformat() if value else None
+        elif key == "company_id":
+            contact.company_id = value
+        elif key != "country":
+            raise InvalidData(f"unknown contact field {key!r}")
+    if not (contact.first_name or contact.last_name or contact.native_name or contact.email):
+        raise InvalidData("a contact needs a name or an email address")
+    return warnings
+
+
+def _company_id(db: Database, ref: str | None) -> int | None:
+    if ref is None or not str(ref).strip():
+        return None
+    return company_store.resolve(db, ref).id
+
+
+def add(
+    db: Database, fields: dict[str, Any], company: str | None = None
+) -> tuple[Contact, list[str]]:
+    """Create a contact; `company` is a company reference (id or exact name)."""
+    contact = Contact()
+    with transaction(db):
+        fields = {**fields, "company_id": _company_id(db, company)}
+        warnings = apply_fields(contact, fields)
+        store.insert(db, contact)
+    return store.get(db, contact.id or 0), warnings
+
+
+def edit(
+    db: Database, ref: str, fields: dict[str, Any], company: str | None = None
+) -> tuple[Contact, dict[str, list[Any]], list[str]]:
+    """Change the given fields of a contact; `company=""` removes the company link."""
+    with transaction(db):
+        contact = store.resolve(db, ref)
+        if company is not None:
+            fields = {**fields, "company_id": _company_id(db, company)}
+        warnings = apply_fields(contact, fields)
+        changes = store.update(db, contact)
+    return store.get(db, contact.id or 0), changes, warnings
+
+
+def remove(db: Database, ref: str) -> Contact:
+    """Delete a contact with its memberships and visit links."""
+    with transaction(db):
+        contact = store.resolve(db, ref)
+        store.delete(db, contact.id or 0)
+    return contact

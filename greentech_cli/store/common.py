@@ -1,0 +1,73 @@
+"""Helpers every store module shares: timestamps, JSON columns and row lookups."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from ..errors import NotFound
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+
+def now() -> str:
+    """The current UTC time as ISO 8601 with seconds."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def dumps(value: Any) -> str:
+    """A JSON column value, compact and with Unicode kept readable."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def loads_list(text: str | None) -> list[Any]:
+    """A JSON list column; empty or NULL is an empty list."""
+    if not text:
+        return []
+    value = json.loads(text)
+    return value if isinstance(value, list) else []
+
+
+def loads_dict(text: str | None) -> dict[str, Any]:
+    """A JSON object column; empty or NULL is an empty mapping."""
+    if not text:
+        return {}
+    value = json.loads(text)
+    return value if isinstance(value, dict) else {}
+
+
+def fetch_one(db: Database, sql: str, params: list[Any] | tuple[Any, ...]) -> dict[str, Any] | None:
+    """The first row of a query as a mapping, or None."""
+    cursor = db.execute(sql, list(params))
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    names = [d[0] for d in cursor.description]
+    return dict(zip(names, row, strict=True))
+
+
+def fetch_all(
+    db: Database, sql: str, params: list[Any] | tuple[Any, ...] = ()
+) -> list[dict[str, Any]]:
+    """All rows of a query as mappings."""
+    cursor = db.execute(sql, list(params))
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def count(db: Database, table: str) -> int:
+    """The number of rows in a table (table names come from code, never from users)."""
+    return int(db.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0])
+
+
+def as_id(ref: str | int) -> int | None:
+    """The integer id a reference stands for, when it is one."""
+    text = str(ref).strip()
+    return int(text) if text.isdigit() else None
+
+
+def not_found(what: str, ref: str | int) -> NotFound:
+    """The one NotFound message shape for a reference that matched nothing."""
+    return NotFound(f"no {what} {str(ref)!r}")

@@ -1,0 +1,188 @@
+"""SQL for companies: read, resolve references, insert, update, delete, list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..errors import Conflict
+from ..models import Company
+from . import audit, search
+from .common import as_id, dumps, fetch_all, fetch_one, loads_dict, loads_list, not_found, now
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+COLUMNS = (
+    "name",
+    "kind",
+    "legal_form",
+    "sectors",
+    "tags",
+    "street",
+    "postcode",
+    "city",
+    "region",
+    "country",
+    "website",
+    "lat",
+    "lon",
+    "vat_id",
+    "register_ids",
+    "notes",
+)
+
+
+def from_row(row: dict[str, Any]) -> Company:
+    """A Company from a `companies` row."""
+    return Company(
+        id=row["id"],
+        name=row["name"],
+        kind=row["kind"],
+        legal_form=row["legal_form"],
+        sectors=loads_list(row["sectors"]),
+        tags=loads_list(row["tags"]),
+        street=row["street"],
+        postcode=row["postcode"],
+        city=row["city"],
+        region=row["region"],
+        country=row["country"],
+        website=row["website"],
+        lat=row["lat"],
+        lon=row["lon"],
+        vat_id=row["vat_id"],
+        register_ids=loads_dict(row["register_ids"]),
+        notes=row["notes"],
+    )
+
+
+def to_row(company: Company) -> dict[str, Any]:
+    """The column values of a Company (JSON columns encoded)."""
+    from ..names import company_key
+
+    row = {name: getattr(company, name) for name in COLUMNS}
+    row["sectors"] = dumps(company.sectors)
+    row["tags"] = dumps(company.tags)
+    row["register_ids"] = dumps(company.register_ids)
+    row["name_key"] = company_key(company.name)
+    return row
+
+
+def get(db: Database, company_id: int) -> Company:
+    """The company with this id, or NotFound."""
+    row = fetch_one(db, "SELECT * FROM companies WHERE id = ?", [company_id])
+    if row is None:
+        raise not_found("company with id", company_id)
+    return from_row(row)
+
+
+def find_by_name(db: Database, name: str) -> list[Company]:
+    """Companies whose name is exactly this, or equal ignoring case."""
+    rows = fetch_all(db, "SELECT * FROM companies WHERE name = ?", [name])
+    if not rows:
+        rows = fetch_all(db, "SELECT * FROM companies WHERE name = ? COLLATE NOCASE", [name])
+    return [from_row(r) for r in rows]
+
+
+def resolve(db: Database, ref: str | int) -> Company:
+    """A company by id or exact name; an ambiguous name is a Conflict naming the ids."""
+    company_id = as_id(ref)
+    if company_id is not None:
+        row = fetch_one(db, "SELECT * FROM companies WHERE id = ?", [company_id])
+        if row is not None:
+            return from_row(row)
+    matches = find_by_name(db, str(ref).strip())
+    if not matches:
+        raise not_found("company", ref)
+    if len(matches) > 1:
+        ids = ", ".join(str(c.id) for c in matches)
+        raise Conflict(f"{len(matches)} companies are called {str(ref)!r} (ids {ids}); use the id")
+    return matches[0]
+
+
+def insert(db: Database, company: Company, *, batch_id: int | None = None) -> Company:
+    """Store a new company (inside the caller's transaction) and return it with its id."""
+    row = to_row(company)
+    stamp = now()
+    row.update(created_at=stamp, updated_at=stamp, created_batch_id=batch_id)
+    names = ", ".join(row)
+    marks = ", ".join("?" for _ in row)
+    cursor = db.execute(f"INSERT INTO companies ({names}) VALUES ({marks})", list(row.values()))
+    company.id = int(cursor.lastrowid or 0)
+    search.index_company(db, company)
+    audit.record(db, "company", company.id, "create", {"name": company.name})
+    return company
+
+
+def update(db: Database, company: Company) -> dict[str, list[Any]]:
+    """Write a changed company back; returns the changed fields (also written to the audit log)."""
+    assert company.id is not None
+    before = get(db, company.id)
+    changes = audit.changed_fields(before.to_json(), company.to_json())
+    if not changes:
+        return {}
+    row = to_row(company)
+    row["updated_at"] = now()
+    assignments = ", ".join(f"{name} = ?" for name in row)
+    db.execute(f"UPDATE companies SET {assignments} WHERE id = ?", [*row.values(), company.id])
+    search.index_company(db, company)
+    if "name" in changes or "city" in changes:
+        search.reindex_contacts_of_company(db, company.id)
+    audit.record(db, "company", company.id, "update", changes)
+    return changes
+
+
+def delete(db: Database, company_id: int) -> None:
+    """Remove a company; its contacts stay, without a company (ON DELETE SET NULL)."""
+    contact_ids = [
+        r["id"] for r in fetch_all(db, "SELECT id FROM contacts WHERE company_id = ?", [company_id])
+    ]
+    db.execute("DELETE FROM companies WHERE id = ?", [company_id])
+    search.remove_company(db, company_id)
+    for contact_id in contact_ids:
+        search.reindex_contact(db, contact_id)
+    audit.record(db, "company", company_id, "delete", {})
+
+
+@dataclass
+class CompanyFilter:
+    """Filters of `company list`."""
+
+    sector: str | None = None
+    country: str | None = None
+    city: str | None = None
+    tag: str | None = None
+    kind: str | None = None
+
+
+def select(db: Database, flt: CompanyFilter, limit: int | None = None) -> list[Company]:
+    """Companies matching the filter, by name."""
+    where: list[str] = ["1=1"]
+    params: list[Any] = []
+    if flt.sector:
+        where.append("EXISTS (SELECT 1 FROM json_each(companies.sectors) WHERE value = ?)")
+        params.append(flt.sector)
+    if flt.tag:
+        where.append(
+            "EXISTS (SELECT 1 FROM json_each(companies.tags) WHERE lower(value) = lower(?))"
+        )
+        params.append(flt.tag)
+    if flt.country:
+        where.append("country = ?")
+        params.append(flt.country)
+    if flt.city:
+        where.append("city = ? COLLATE NOCASE")
+        params.append(flt.city)
+    if flt.kind:
+        where.append("kind = ?")
+        params.append(flt.kind)
+    sql = f"SELECT * FROM companies WHERE {' AND '.join(where)} ORDER BY name COLLATE NOCASE, id"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return [from_row(r) for r in fetch_all(db, sql, params)]
+
+
+def contact_count(db: Database, company_id: int) -> int:
+    """How many contacts work for this company."""
+    row = db.execute("SELECT count(*) FROM contacts WHERE company_id = ?", [company_id]).fetchone()
+    return int(row[0])

@@ -1,0 +1,243 @@
+"""SQL for contacts: read, resolve references, insert, update, delete, list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..errors import Conflict
+from ..models import Contact
+from . import audit, search
+from .common import as_id, dumps, fetch_all, fetch_one, loads_list, not_found, now
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+COLUMNS = (
+    "salutation",
+    "title",
+    "first_name",
+    "last_name",
+    "native_name",
+    "position",
+    "department",
+    "company_id",
+    "email",
+    "phone",
+    "mobile",
+    "country",
+    "languages",
+    "tags",
+    "notes",
+    "lawful_basis",
+    "share_consent",
+    "share_consent_date",
+    "share_consent_source",
+    "marketing_consent",
+)
+
+SELECT = (
+    "SELECT contacts.*, companies.name AS company_name FROM contacts "
+    "LEFT JOIN companies ON companies.id = contacts.company_id"
+)
+
+
+def from_row(row: dict[str, Any]) -> Contact:
+    """A Contact from a `contacts` row joined with its company's name."""
+    return Contact(
+        id=row["id"],
+        salutation=row["salutation"],
+        title=row["title"],
+        first_name=row["first_name"],
+        last_name=row["last_name"],
+        native_name=row["native_name"],
+        position=row["position"],
+        department=row["department"],
+        company_id=row["company_id"],
+        company=row.get("company_name"),
+        email=row["email"],
+        phone=row["phone"],
+        mobile=row["mobile"],
+        country=row["country"],
+        languages=loads_list(row["languages"]),
+        tags=loads_list(row["tags"]),
+        notes=row["notes"],
+        lawful_basis=row["lawful_basis"],
+        share_consent=row["share_consent"],
+        share_consent_date=row["share_consent_date"],
+        share_consent_source=row["share_consent_source"],
+        marketing_consent=row["marketing_consent"],
+        created_batch_id=row["created_batch_id"],
+    )
+
+
+def to_row(contact: Contact) -> dict[str, Any]:
+    """The column values of a Contact (JSON columns encoded, name key computed)."""
+    from ..names import name_key
+
+    row = {name: getattr(contact, name) for name in COLUMNS}
+    row["languages"] = dumps(contact.languages)
+    row["tags"] = dumps(contact.tags)
+    row["name_key"] = name_key(contact.first_name, contact.last_name, contact.native_name)
+    return row
+
+
+def get(db: Database, contact_id: int) -> Contact:
+    """The contact with this id, or NotFound."""
+    row = fetch_one(db, f"{SELECT} WHERE contacts.id = ?", [contact_id])
+    if row is None:
+        raise not_found("contact with id", contact_id)
+    return from_row(row)
+
+
+def get_many(db: Database, contact_ids: list[int]) -> list[Contact]:
+    """Contacts for the given ids, in that order (missing ids skipped)."""
+    if not contact_ids:
+        return []
+    marks = ", ".join("?" for _ in contact_ids)
+    rows = fetch_all(db, f"{SELECT} WHERE contacts.id IN ({marks})", contact_ids)
+    by_id = {r["id"]: from_row(r) for r in rows}
+    return [by_id[i] for i in contact_ids if i in by_id]
+
+
+def find_by_email(db: Database, email: str) -> list[Contact]:
+    """Contacts with this email address (compared ignoring case)."""
+    rows = fetch_all(db, f"{SELECT} WHERE contacts.email = ? COLLATE NOCASE", [email.strip()])
+    return [from_row(r) for r in rows]
+
+
+def resolve(db: Database, ref: str | int) -> Contact:
+    """A contact by id or email; an email shared by several contacts is a Conflict."""
+    contact_id = as_id(ref)
+    if contact_id is not None:
+        row = fetch_one(db, f"{SELECT} WHERE contacts.id = ?", [contact_id])
+        if row is not None:
+            return from_row(row)
+    matches = find_by_email(db, str(ref)) if "@" in str(ref) else []
+    if not matches:
+        raise not_found("contact", ref)
+    if len(matches) > 1:
+        ids = ", ".join(str(c.id) for c in matches)
+        raise Conflict(
+            f"{len(matches)} contacts have the email {str(ref)!r} (ids {ids}); use the id"
+        )
+    return matches[0]
+
+
+def insert(db: Database, contact: Contact, *, batch_id: int | None = None) -> Contact:
+    """Store a new contact (inside the caller's transaction) and return it with its id."""
+    row = to_row(contact)
+    stamp = now()
+    row.update(created_at=stamp, updated_at=stamp, created_batch_id=batch_id)
+    names = ", ".join(row)
+    marks = ", ".join("?" for _ in row)
+    cursor = db.execute(f"INSERT INTO contacts ({names}) VALUES ({marks})", list(row.values()))
+    contact.id = int(cursor.lastrowid or 0)
+    contact.created_batch_id = batch_id
+    search.reindex_contact(db, contact.id)
+    audit.record(db, "contact", contact.id, "create", {})
+    return contact
+
+
+def update(db: Database, contact: Contact) -> dict[str, list[Any]]:
+    """Write a changed contact back; returns the changed fields (also written to the audit log)."""
+    assert contact.id is not None
+    before = get(db, contact.id)
+    changes = audit.changed_fields(before.to_json(), contact.to_json())
+    changes.pop("company", None)  # derived from company_id
+    if not changes:
+        return {}
+    row = to_row(contact)
+    row["updated_at"] = now()
+    assignments = ", ".join(f"{name} = ?" for name in row)
+    db.execute(f"UPDATE contacts SET {assignments} WHERE id = ?", [*row.values(), contact.id])
+    search.reindex_contact(db, contact.id)
+    # The audit keeps which fields changed, not personal values (privacy erase relies on it).
+    audit.record(db, "contact", contact.id, "update", {"fields": sorted(changes)})
+    return changes
+
+
+def delete(db: Database, contact_id: int) -> None:
+    """Remove a contact; memberships and visit links go with it (ON DELETE CASCADE)."""
+    db.execute("DELETE FROM contacts WHERE id = ?", [contact_id])
+    search.remove_contact(db, contact_id)
+    audit.record(db, "contact", contact_id, "delete", {})
+
+
+@dataclass
+class ContactFilter:
+    """Filters of `contact list` and of contact exports."""
+
+    company_id: int | None = None
+    country: str | None = None
+    tag: str | None = None
+    delegation_id: int | None = None
+    role: str | None = None
+    sector: str | None = None
+    share_consent: str | None = None
+
+
+def _where(flt: ContactFilter) -> tuple[str, list[Any]]:
+    where: list[str] = ["1=1"]
+    params: list[Any] = []
+    if flt.company_id is not None:
+        where.append("contacts.company_id = ?")
+        params.append(flt.company_id)
+    if flt.country:
+        where.append("contacts.country = ?")
+        params.append(flt.country)
+    if flt.tag:
+        where.append(
+            "EXISTS (SELECT 1 FROM json_each(contacts.tags) WHERE lower(value) = lower(?))"
+        )
+        params.append(flt.tag)
+    if flt.delegation_id is not None or flt.role:
+        member = ["members.contact_id = contacts.id"]
+        if flt.delegation_id is not None:
+            member.append("members.delegation_id = ?")
+            params.append(flt.delegation_id)
+        if flt.role:
+            member.append("members.role = ?")
+            params.append(flt.role)
+        where.append(f"EXISTS (SELECT 1 FROM members WHERE {' AND '.join(member)})")
+    if flt.sector:
+        where.append("EXISTS (SELECT 1 FROM json_each(companies.sectors) WHERE value = ?)")
+        params.append(flt.sector)
+    if flt.share_consent:
+        where.append("contacts.share_consent = ?")
+        params.append(flt.share_consent)
+    return " AND ".join(where), params
+
+
+ORDER = (
+    " ORDER BY contacts.last_name COLLATE NOCASE, contacts.first_name COLLATE NOCASE, contacts.id"
+)
+
+
+def select(db: Database, flt: ContactFilter, limit: int | None = None) -> list[Contact]:
+    """Contacts matching the filter, by last and first name."""
+    where, params = _where(flt)
+    sql = f"{SELECT} WHERE {where}{ORDER}"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return [from_row(r) for r in fetch_all(db, sql, params)]
+
+
+def iterate(db: Database, flt: ContactFilter) -> Iterator[Contact]:
+    """Contacts matching the filter, streamed one by one (for large exports)."""
+    where, params = _where(flt)
+    cursor = db.execute(f"{SELECT} WHERE {where}{ORDER}", params)
+    names = [d[0] for d in cursor.description]
+    for row in cursor:
+        yield from_row(dict(zip(names, row, strict=True)))
+
+
+def count_matching(db: Database, flt: ContactFilter) -> int:
+    """How many contacts match the filter."""
+    where, params = _where(flt)
+    sql = (
+        "SELECT count(*) FROM contacts LEFT JOIN companies ON companies.id = contacts.company_id "
+        f"WHERE {where}"
+    )
+    return int(db.execute(sql, params).fetchone()[0])

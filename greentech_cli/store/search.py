@@ -1,0 +1,161 @@
+"""The full-text index (FTS5) over contacts and companies, kept in step by the store."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..text import query_terms, search_keys
+from .common import fetch_all, fetch_one, loads_list
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+_WORD = re.compile(r"\w", re.UNICODE)
+
+
+def _join(*parts: Any) -> str:
+    return " ".join(str(p) for p in parts if p)
+
+
+def reindex_contact(db: Database, contact_id: int) -> None:
+    """Write a contact's index entry afresh (names, details and folded keys)."""
+    row = fetch_one(
+        db,
+        "SELECT contacts.*, companies.name AS company_name, companies.city AS city "
+        "FROM contacts LEFT JOIN companies ON companies.id = contacts.company_id "
+        "WHERE contacts.id = ?",
+        [contact_id],
+    )
+    db.execute("DELETE FROM contacts_fts WHERE rowid = ?", [contact_id])
+    if row is None:
+        return
+    names = _join(row["first_name"], row["last_name"], row["native_name"])
+    tags = " ".join(loads_list(row["tags"]))
+    details = _join(row["email"], row["company_name"], row["position"], row["city"], tags)
+    keys = search_keys(names, row["company_name"], row["position"], row["city"], tags)
+    db.execute(
+        "INSERT INTO contacts_fts (rowid, names, details, keys) VALUES (?, ?, ?, ?)",
+        [contact_id, names, details, keys],
+    )
+
+
+def reindex_contacts_of_company(db: Database, company_id: int) -> None:
+    """Refresh the entries of every contact of a company (after a rename or move)."""
+    for row in fetch_all(db, "SELECT id FROM contacts WHERE company_id = ?", [company_id]):
+        reindex_contact(db, row["id"])
+
+
+def remove_contact(db: Database, contact_id: int) -> None:
+    """Drop a contact's index entry."""
+    db.execute("DELETE FROM contacts_fts WHERE rowid = ?", [contact_id])
+
+
+def index_company(db: Database, company: Any) -> None:
+    """Write a company's index entry afresh."""
+    db.execute("DELETE FROM companies_fts WHERE rowid = ?", [company.id])
+    tags = " ".join(company.tags)
+    details = _join(company.city, company.website, tags, " ".join(company.sectors))
+    keys = search_keys(company.name, company.city, tags)
+    db.execute(
+        "INSERT INTO companies_fts (rowid, names, details, keys) VALUES (?, ?, ?, ?)",
+        [company.id, company.name, details, keys],
+    )
+
+
+def remove_company(db: Database, company_id: int) -> None:
+    """Drop a company's index entry."""
+    db.execute("DELETE FROM companies_fts WHERE rowid = ?", [company_id])
+
+
+def rebuild(db: Database) -> None:
+    """Rebuild the whole index from the tables (used by doctor and after bulk loads)."""
+    from .companies import from_row as company_from_row
+
+    db.execute("DELETE FROM contacts_fts")
+    db.execute("DELETE FROM companies_fts")
+    for row in fetch_all(db, "SELECT * FROM companies"):
+        index_company(db, company_from_row(row))
+    for row in fetch_all(db, "SELECT id FROM contacts"):
+        reindex_contact(db, row["id"])
+
+
+def _phrase(term: str) -> str:
+    """One quoted FTS5 prefix phrase: user text can never become query syntax."""
+    return '"' + term.replace('"', '""') + '"*'
+
+
+def match_expression(query: str) -> str | None:
+    """The FTS5 expression for a user's query: every word must match, as written or folded."""
+    clauses = []
+    for word in query.split():
+        variants = [word, *query_terms(word)]
+        phrases = dict.fromkeys(_phrase(v) for v in variants if _WORD.search(v))
+        if phrases:
+            clauses.append("(" + " OR ".join(phrases) + ")")
+    return " AND ".join(clauses) or None
+
+
+@dataclass
+class Hit:
+    """One search result: a contact or a company."""
+
+    type: str
+    id: int
+    name: str
+    company: str | None
+    email: str | None
+    city: str | None
+    rank: float
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON shape of a search result."""
+        return {
+            "type": self.type,
+            "id": self.id,
+            "name": self.name,
+            "company": self.company,
+            "email": self.email,
+            "city": self.city,
+        }
+
+
+def search(db: Database, query: str, limit: int | None = None) -> list[Hit]:
+    """Contacts and companies matching the query, best first."""
+    expression = match_expression(query)
+    if expression is None:
+        return []
+    limit_sql = f" LIMIT {int(limit)}" if limit is not None else ""
+    contacts = fetch_all(
+        db,
+        "SELECT c.id, c.first_name, c.last_name, c.native_name, c.email, co.name AS company, "
+        "co.city AS city, f.rank AS rank FROM contacts_fts f JOIN contacts c ON c.id = f.rowid "
+        "LEFT JOIN companies co ON co.id = c.company_id WHERE contacts_fts MATCH ? "
+        f"ORDER BY f.rank{limit_sql}",
+        [expression],
+    )
+    companies = fetch_all(
+        db,
+        "SELECT co.id, co.name, co.city, f.rank AS rank FROM companies_fts f "
+        "JOIN companies co ON co.id = f.rowid WHERE companies_fts MATCH ? "
+        f"ORDER BY f.rank{limit_sql}",
+        [expression],
+    )
+    hits = [
+        Hit(
+            "contact",
+            r["id"],
+            _join(r["first_name"], r["last_name"]) or r["native_name"] or r["email"] or "",
+            r["company"],
+            r["email"],
+            r["city"],
+            r["rank"],
+        )
+        for r in contacts
+    ]
+    hits += [
+        Hit("company", r["id"], r["name"], None, None, r["city"], r["rank"]) for r in companies
+    ]
+    hits.sort(key=lambda h: h.rank)
+    return hits[:limit] if limit is not None else hits

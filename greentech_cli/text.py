@@ -1,0 +1,331 @@
+"""Normalising what people type: names (NFC only), email, phones, countries, sectors, dates."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+
+from .errors import InvalidData
+
+_SPACE = re.compile(r"\s+")
+
+
+def clean(value: str | None) -> str | None:
+    """NFC, trimmed, inner whitespace runs kept as single spaces; empty becomes None.
+
+    Names are kept exactly as written otherwise: never re-cased, never transliterated.
+    """
+    if value is None:
+        return None
+    text = unicodedata.normalize("NFC", str(value)).strip()
+    text = _SPACE.sub(" ", text) if "\n" not in text else text
+    return text or None
+
+
+def clean_list(values: list[str] | tuple[str, ...] | None) -> list[str]:
+    """Cleaned, de-duplicated values in their first order (tags, languages)."""
+    seen: dict[str, None] = {}
+    for value in values or []:
+        for part in str(value).split(","):
+            item = clean(part)
+            if item and item.casefold() not in {s.casefold() for s in seen}:
+                seen[item] = None
+    return list(seen)
+
+
+# --- email ---------------------------------------------------------------------------------
+
+
+def normalize_email(value: str | None) -> str | None:
+    """A valid email address with its domain lower-cased; an invalid one raises InvalidData."""
+    text = clean(value)
+    if text is None:
+        return None
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        result = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise InvalidData(f"invalid email address {text!r}: {exc}") from exc
+    return str(result.normalized)
+
+
+# --- phones --------------------------------------------------------------------------------
+
+_PHONE_JUNK = re.compile(r"[^\d+]")
+
+
+def normalize_phone(
+    value: str | int | float | None, country: str | None
+) -> tuple[str | None, str | None]:
+    """A phone number as E.164 using the contact's country, and a warning when it cannot be parsed.
+
+    An unparseable number is kept exactly as written (never dropped) and the warning says so.
+    Spreadsheet integers (4921198765) and the 00 international prefix are understood.
+    """
+    if value is None:
+        return None, None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = clean(str(value))
+    if text is None:
+        return None, None
+    import phonenumbers
+
+    digits = _PHONE_JUNK.sub("", text)
+    region = country.upper() if country else None
+    candidates: list[tuple[str, str | None]] = []
+    if digits.startswith("00"):
+        candidates.append(("+" + digits[2:], None))
+    elif digits.startswith("+"):
+        candidates.append((text, None))
+    elif digits.startswith("0") or not digits:
+        candidates.append((text, region))
+    else:
+        # Digits without 0 or +: a long one is usually international with its + lost; a
+        # spreadsheet that stored the number as an integer also dropped the trunk 0.
+        if len(digits) >= 11:
+            candidates.append(("+" + digits, None))
+        candidates += [(text, region), ("+" + digits, None), ("0" + digits, region)]
+    parsed = []
+    for candidate, cand_region in candidates:
+        try:
+            parsed.append(phonenumbers.parse(candidate, cand_region))
+        except phonenumbers.NumberParseException:
+            continue
+    for check in (phonenumbers.is_valid_number, phonenumbers.is_possible_number):
+        for number in parsed:
+            if check(number):
+                return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None
+    hint = "" if country or digits.startswith(("+", "00")) else " (no country to read it with)"
+    return text, f"phone number {text!r} could not be read{hint}; kept as written"
+
+
+# --- countries -----------------------------------------------------------------------------
+
+
+def _country_key(text: str) -> str:
+    from anyascii import anyascii
+
+    folded = text.casefold().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
+    return re.sub(r"[^a-z0-9]", "", anyascii(folded).lower())
+
+
+_COUNTRY_EXTRA = {
+    "uk": "GB",
+    "england": "GB",
+    "grossbritannien": "GB",
+    "greatbritain": "GB",
+    "usa": "US",
+    "vereinigtestaaten": "US",
+    "russland": "RU",
+    "russia": "RU",
+    "tuerkei": "TR",
+    "turkey": "TR",
+    "suedkorea": "KR",
+    "southkorea": "KR",
+    "iran": "IR",
+    "vietnam": "VN",
+    "holland": "NL",
+    "kasachstan": "KZ",
+    "usbekistan": "UZ",
+    "kirgisistan": "KG",
+    "kyrgyzstan": "KG",
+    "qazaqstan": "KZ",
+    "uzbekiston": "UZ",
+    "bolivien": "BO",
+    "bolivia": "BO",
+    "tansania": "TZ",
+    "tanzania": "TZ",
+    "deutschland": "DE",
+    "brd": "DE",
+    "kazakstan": "KZ",
+    "казахстан": "KZ",
+    "узбекистан": "UZ",
+    "россия": "RU",
+    "германия": "DE",
+}
+
+
+@lru_cache(maxsize=1)
+def _country_table() -> dict[str, str]:
+    """Folded English and German country names (and codes) to ISO alpha-2."""
+    import gettext
+
+    import pycountry
+
+    german: gettext.NullTranslations
+    try:
+        german = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["de"])
+    except OSError:  # a pycountry build without locales: English names still work
+        german = gettext.NullTranslations()
+    translate = german.gettext
+    table: dict[str, str] = {}
+    for country in pycountry.countries:
+        code = country.alpha_2
+        names = {
+            country.name,
+            getattr(country, "common_name", ""),
+            getattr(country, "official_name", ""),
+        }
+        names |= {translate(n) for n in list(names) if n}
+        for name in names:
+            if name:
+                table.setdefault(_country_key(name), code)
+        table[code.lower()] = code
+        table[country.alpha_3.lower()] = code
+    for key, code in _COUNTRY_EXTRA.items():
+        table[_country_key(key) if key.isascii() else key] = code
+    return table
+
+
+def normalize_country(value: str | None) -> str | None:
+    """ISO 3166 alpha-2 for a code or an English or German name; unknown raises InvalidData."""
+    text = clean(value)
+    if text is None:
+        return None
+    table = _country_table()
+    code = table.get(text.casefold()) if not text.isascii() else None
+    code = code or table.get(_country_key(text))
+    if code is None:
+        raise InvalidData(
+            f"unknown country {text!r}: use a code like DE or a name like Deutschland"
+        )
+    return code
+
+
+# --- sectors -------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def sector_table() -> list[dict[str, object]]:
+    """The sector taxonomy from data/sectors.yaml."""
+    from .resources import load_yaml
+
+    loaded = load_yaml("sectors.yaml")
+    return list(loaded)
+
+
+def normalize_sector(value: str) -> str:
+    """A sector slug for a slug or its German or English label; unknown raises InvalidData."""
+    text = clean(value) or ""
+    key = _country_key(text)
+    for sector in sector_table():
+        names = [str(sector["slug"]), str(sector["en"]), str(sector["de"])]
+        if key in {_country_key(n) for n in names}:
+            return str(sector["slug"])
+    slugs = ", ".join(str(s["slug"]) for s in sector_table())
+    raise InvalidData(f"unknown sector {text!r}; known sectors: {slugs}")
+
+
+def normalize_sectors(values: list[str] | tuple[str, ...] | None) -> list[str]:
+    """Sector slugs for several values, each checked, in their first order."""
+    slugs: list[str] = []
+    for value in clean_list(values):
+        slug = normalize_sector(value)
+        if slug not in slugs:
+            slugs.append(slug)
+    return slugs
+
+
+def choice(value: str | None, allowed: tuple[str, ...], what: str) -> str | None:
+    """A value checked against a fixed vocabulary (case-insensitive), or None."""
+    text = clean(value)
+    if text is None:
+        return None
+    lowered = text.lower()
+    if lowered not in allowed:
+        raise InvalidData(f"unknown {what} {text!r}; use one of: {', '.join(allowed)}")
+    return lowered
+
+
+# --- dates, times, durations ---------------------------------------------------------------
+
+_GERMAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})$")
+
+
+def parse_date(value: str) -> date:
+    """A date from `2026-11-18` or `18.11.2026` (two-digit years mean 20xx)."""
+    text = (clean(value) or "").rstrip(".")
+    m = _GERMAN_DATE.match(text)
+    try:
+        if m:
+            day, month, year = int(m[1]), int(m[2]), int(m[3])
+            if year < 100:
+                year += 2000
+            return date(year, month, day)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidData(f"invalid date {value!r}: use 2026-11-18 or 18.11.2026") from None
+
+
+def parse_time(value: str) -> time:
+    """A time of day from `10:00`, `9:30` or `10.00`."""
+    text = (clean(value) or "").replace(".", ":")
+    m = re.fullmatch(r"(\d{1,2})(?::(\d{2}))?", text)
+    if not m or int(m[1]) > 23 or int(m[2] or 0) > 59:
+        raise InvalidData(f"invalid time {value!r}: use 10:00")
+    return time(int(m[1]), int(m[2] or 0))
+
+
+def parse_datetime(value: str) -> datetime:
+    """A naive local date-time from `2026-11-17 09:00`, `17.11.2026 9:00` or ISO 8601."""
+    text = clean(value) or ""
+    parts = re.split(r"[ T]+", text, maxsplit=1)
+    if len(parts) != 2:
+        raise InvalidData(f'invalid date and time {value!r}: use "2026-11-17 09:00"')
+    return datetime.combine(parse_date(parts[0]), parse_time(parts[1]))
+
+
+_DURATION = re.compile(r"^(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?$")
+
+
+def parse_duration(value: str) -> timedelta:
+    """A duration from `90m`, `1h30m`, `2h` or `1:30`."""
+    text = (clean(value) or "").lower().replace(" ", "")
+    m = re.fullmatch(r"(\d+):(\d{2})", text)
+    if m:
+        minutes = int(m[1]) * 60 + int(m[2])
+    else:
+        m = _DURATION.match(text)
+        if not text or not m or not (m[1] or m[2]):
+            raise InvalidData(f"invalid duration {value!r}: use 90m, 1h30m or 1:30")
+        minutes = int(m[1] or 0) * 60 + int(m[2] or 0)
+    if minutes <= 0:
+        raise InvalidData(f"invalid duration {value!r}: it must be longer than zero")
+    return timedelta(minutes=minutes)
+
+
+def check_timezone(value: str) -> str:
+    """An IANA time zone name that this machine's tz database knows."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    text = clean(value) or ""
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidData(f"unknown time zone {value!r}: use a name like Europe/Berlin") from None
+    return text
+
+
+# --- search keys ---------------------------------------------------------------------------
+
+
+def search_keys(*values: str | None) -> str:
+    """Folded spellings of the given texts for the full-text index's `keys` column."""
+    from .names import search_terms
+
+    terms: list[str] = []
+    for value in values:
+        if value:
+            terms.extend(search_terms(value))
+    return " ".join(dict.fromkeys(terms))
+
+
+def query_terms(query: str) -> list[str]:
+    """The folded terms of a user's search text, matching what search_keys indexed."""
+    from .names import fold_query_terms
+
+    return fold_query_terms(query)

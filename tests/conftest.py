@@ -1,0 +1,91 @@
+"""Shared fixtures: every test runs with a temporary home, never the user's real one."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "realworld"
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Point HOME and the XDG folders at a temporary folder (like llm's LLM_USER_PATH fixture)."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
+    for name in ("GREENTECH_DB", "GREENTECH_CONFIG", "FORCE_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("TERM", "dumb")
+    return home
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """A path for a database that does not exist yet."""
+    return tmp_path / "data" / "test.db"
+
+
+@pytest.fixture
+def db(db_path: Path) -> Iterator[Any]:
+    """A freshly created, migrated database."""
+    from greentech_cli.db import open_db
+
+    database = open_db(db_path, create=True)
+    yield database
+    database.close()
+
+
+class Cli:
+    """Runs greentech commands through CliRunner against one database."""
+
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = db_path
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None) -> Any:
+        from greentech_cli.cli.app import app
+
+        return self.runner.invoke(app, ["--db", str(self.db_path), *args], input=input)
+
+    def ok(self, *args: str, input: str | None = None) -> Any:
+        """Run and insist on exit code 0."""
+        result = self(*args, input=input)
+        assert result.exit_code == 0, (
+            result.exit_code,
+            result.stdout,
+            result.stderr,
+            result.exception,
+        )
+        return result
+
+    def json(self, *args: str) -> Any:
+        """Run with --format json and parse stdout."""
+        return json.loads(self.ok(*args, "--format", "json").stdout)
+
+    def fails(self, *args: str, code: int = 1) -> Any:
+        """Run, insist on the exit code and on one clean `Error:` line with no traceback."""
+        result = self(*args)
+        assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
+        assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
+        if code == 1:
+            lines = [line for line in result.stderr.splitlines() if line.strip()]
+            assert lines and lines[-1].startswith("Error: "), result.stderr
+        return result
+
+
+@pytest.fixture
+def cli(db_path: Path) -> Cli:
+    """A CLI runner bound to a temporary database."""
+    return Cli(db_path)

@@ -1,0 +1,59 @@
+"""Meta-tests: every command has help with an example, and --help stays light to import."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from typer.main import get_command
+
+from greentech_cli import __version__
+from greentech_cli.cli.app import app
+
+HEAVY = (
+    "openpyxl",
+    "icalendar",
+    "jinja2",
+    "rapidfuzz",
+    "xlsxwriter",
+    "phonenumbers",
+    "sqlite_utils",
+)
+
+
+def _commands() -> list[tuple[str, object]]:
+    root = get_command(app)
+    found: list[tuple[str, object]] = []
+    for name, command in root.commands.items():  # type: ignore[attr-defined]
+        subcommands = getattr(command, "commands", None)
+        if subcommands:
+            found += [(f"{name} {sub}", c) for sub, c in subcommands.items()]
+        else:
+            found.append((name, command))
+    return found
+
+
+def test_every_command_has_help_and_an_example() -> None:
+    for name, command in _commands():
+        help_text = getattr(command, "help", None) or ""
+        assert help_text.strip(), f"{name} has no help"
+        assert "Example:" in help_text, f"{name} has no example"
+
+
+def test_help_imports_no_heavy_library() -> None:
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "greentech_cli", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    imported = {line.split("|")[-1].strip().split(".")[0] for line in result.stderr.splitlines()}
+    assert not imported & set(HEAVY), imported & set(HEAVY)
+    assert "company" in result.stdout
+
+
+def test_version() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "greentech_cli", "--version"], capture_output=True, text=True
+    )
+    assert result.stdout.strip() == f"greentech {__version__}"

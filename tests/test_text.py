@@ -1,0 +1,131 @@
+"""Normalising what people type: names, email, phones, countries, sectors, dates and durations."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, time, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from greentech_cli import text
+from greentech_cli.errors import InvalidData
+
+
+def test_clean_keeps_names_as_written_but_nfc() -> None:
+    decomposed = unicodedata.normalize("NFD", "  Jürgen   de la Cruz ")
+    assert text.clean(decomposed) == "Jürgen de la Cruz"
+    assert text.clean("McDONALD") == "McDONALD"
+    assert text.clean("   ") is None
+
+
+@given(st.text())
+def test_clean_is_idempotent_and_nfc(value: str) -> None:
+    once = text.clean(value)
+    assert text.clean(once) == once
+    if once is not None:
+        assert unicodedata.is_normalized("NFC", once)
+
+
+def test_email_domain_lowercased_and_invalid_named() -> None:
+    assert text.normalize_email("Petra.Schaefer@LIPPE.Example") == "Petra.Schaefer@lippe.example"
+    with pytest.raises(InvalidData, match="not-an-email"):
+        text.normalize_email("not-an-email")
+
+
+@pytest.mark.parametrize(
+    ("raw", "country", "expected"),
+    [
+        ("0211 / 98 76 54", "DE", "+49211987654"),
+        ("02306 / 12 34 56", "DE", "+492306123456"),
+        ("8 701 123 45 67", "KZ", "+77011234567"),
+        ("+7 701 765 43 21", None, "+77017654321"),
+        ("0049 211 987654", None, "+49211987654"),
+        ("+998 71 123 45 67", "DE", "+998711234567"),
+        (4921198765, None, "+4921198765"),
+        (49211987654.0, None, "+49211987654"),
+    ],
+)
+def test_phone_to_e164(raw: str | int | float, country: str | None, expected: str) -> None:
+    assert text.normalize_phone(raw, country) == (expected, None)
+
+
+def test_unparseable_phone_kept_with_warning() -> None:
+    value, warning = text.normalize_phone("call the office", "DE")
+    assert value == "call the office"
+    assert warning and "kept as written" in warning
+
+
+@given(st.text(max_size=40), st.sampled_from([None, "DE", "KZ", "UZ"]))
+def test_phone_never_raises_and_never_drops(raw: str, country: str | None) -> None:
+    value, warning = text.normalize_phone(raw, country)
+    if text.clean(raw) is None:
+        assert value is None
+    else:
+        assert value is not None
+        assert warning is None or value == text.clean(raw)
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("Deutschland", "DE"),
+        ("Germany", "DE"),
+        ("de", "DE"),
+        ("Kasachstan", "KZ"),
+        ("Kazakhstan", "KZ"),
+        ("KAZ", "KZ"),
+        ("Usbekistan", "UZ"),
+        ("Uzbekistan", "UZ"),
+        ("Russland", "RU"),
+        ("Russian Federation", "RU"),
+        ("Österreich", "AT"),
+        ("Vereinigtes Königreich", "GB"),
+        ("Казахстан", "KZ"),
+    ],
+)
+def test_country_names_german_and_english(name: str, code: str) -> None:
+    assert text.normalize_country(name) == code
+
+
+def test_unknown_country_is_an_error() -> None:
+    with pytest.raises(InvalidData, match="Atlantis"):
+        text.normalize_country("Atlantis")
+
+
+def test_sectors_by_slug_and_labels() -> None:
+    assert text.normalize_sector("water") == "water"
+    assert text.normalize_sector("Kreislaufwirtschaft") == "circular-economy"
+    assert text.normalize_sector("Green hydrogen") == "hydrogen"
+    assert text.normalize_sectors(["water", "Wasser und Abwasser", "mobility"]) == [
+        "water",
+        "mobility",
+    ]
+    with pytest.raises(InvalidData, match="unknown sector 'space'"):
+        text.normalize_sector("space")
+
+
+def test_dates_times_durations() -> None:
+    assert text.parse_date("2026-11-18") == date(2026, 11, 18)
+    assert text.parse_date("18.11.2026") == date(2026, 11, 18)
+    assert text.parse_date("8.1.26") == date(2026, 1, 8)
+    assert text.parse_time("9:30") == time(9, 30)
+    assert text.parse_duration("90m") == timedelta(minutes=90)
+    assert text.parse_duration("1h30m") == timedelta(minutes=90)
+    assert text.parse_duration("1:30") == timedelta(minutes=90)
+    assert text.parse_duration("2h") == timedelta(hours=2)
+    for bad in ("31.02.2026", "tomorrow"):
+        with pytest.raises(InvalidData):
+            text.parse_date(bad)
+    for bad in ("0m", "soon", ""):
+        with pytest.raises(InvalidData):
+            text.parse_duration(bad)
+    with pytest.raises(InvalidData):
+        text.parse_time("25:00")
+
+
+def test_timezone_checked() -> None:
+    assert text.check_timezone("Asia/Almaty") == "Asia/Almaty"
+    with pytest.raises(InvalidData, match="Mars/Olympus"):
+        text.check_timezone("Mars/Olympus")
