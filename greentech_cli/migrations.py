@@ -36,6 +36,7 @@ CREATE TABLE companies (
     updated_at TEXT NOT NULL
 );
 CREATE INDEX companies_name ON companies(name);
+CREATE INDEX companies_name_nocase ON companies(name COLLATE NOCASE, id);
 CREATE INDEX companies_name_key ON companies(name_key);
 
 CREATE TABLE contacts (
@@ -65,10 +66,11 @@ CREATE TABLE contacts (
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
-CREATE INDEX contacts_email ON contacts(email);
+CREATE INDEX contacts_email ON contacts(email COLLATE NOCASE);
 CREATE INDEX contacts_company ON contacts(company_id);
 CREATE INDEX contacts_name_key ON contacts(name_key);
-CREATE INDEX contacts_last_first ON contacts(last_name, first_name);
+CREATE INDEX contacts_last_first
+    ON contacts(last_name COLLATE NOCASE, first_name COLLATE NOCASE, id);
 
 CREATE TABLE delegations (
     id INTEGER PRIMARY KEY,
