@@ -100,7 +100,9 @@ def resolve(db: Database, ref: str | int) -> Company:
     return matches[0]
 
 
-def insert(db: Database, company: Company, *, batch_id: int | None = None) -> Company:
+def insert(
+    db: Database, company: Company, *, batch_id: int | None = None, audited: bool = True
+) -> Company:
     """Store a new company (inside the caller's transaction) and return it with its id."""
     row = to_row(company)
     stamp = now()
@@ -110,11 +112,12 @@ def insert(db: Database, company: Company, *, batch_id: int | None = None) -> Co
     cursor = db.execute(f"INSERT INTO companies ({names}) VALUES ({marks})", list(row.values()))
     company.id = int(cursor.lastrowid or 0)
     search.index_company(db, company)
-    audit.record(db, "company", company.id, "create", {"name": company.name})
+    if audited:
+        audit.record(db, "company", company.id, "create", {"name": company.name})
     return company
 
 
-def update(db: Database, company: Company) -> dict[str, list[Any]]:
+def update(db: Database, company: Company, *, audited: bool = True) -> dict[str, list[Any]]:
     """Write a changed company back; returns the changed fields (also written to the audit log)."""
     assert company.id is not None
     before = get(db, company.id)
@@ -128,7 +131,8 @@ def update(db: Database, company: Company) -> dict[str, list[Any]]:
     search.index_company(db, company)
     if "name" in changes or "city" in changes:
         search.reindex_contacts_of_company(db, company.id)
-    audit.record(db, "company", company.id, "update", changes)
+    if audited:
+        audit.record(db, "company", company.id, "update", {"fields": sorted(changes)})
     return changes
 
 
@@ -186,3 +190,14 @@ def contact_count(db: Database, company_id: int) -> int:
     """How many contacts work for this company."""
     row = db.execute("SELECT count(*) FROM contacts WHERE company_id = ?", [company_id]).fetchone()
     return int(row[0])
+
+
+def candidates(db: Database, *, name_key: str, vat_id: str | None) -> list[Company]:
+    """Companies with the same normalised name or VAT id: where a duplicate would be."""
+    rows = fetch_all(
+        db,
+        "SELECT * FROM companies WHERE name_key = ? OR (vat_id IS NOT NULL AND vat_id = ?) "
+        "ORDER BY id",
+        [name_key, vat_id or ""],
+    )
+    return [from_row(r) for r in rows]

@@ -125,7 +125,9 @@ def resolve(db: Database, ref: str | int) -> Contact:
     return matches[0]
 
 
-def insert(db: Database, contact: Contact, *, batch_id: int | None = None) -> Contact:
+def insert(
+    db: Database, contact: Contact, *, batch_id: int | None = None, audited: bool = True
+) -> Contact:
     """Store a new contact (inside the caller's transaction) and return it with its id."""
     row = to_row(contact)
     stamp = now()
@@ -136,11 +138,12 @@ def insert(db: Database, contact: Contact, *, batch_id: int | None = None) -> Co
     contact.id = int(cursor.lastrowid or 0)
     contact.created_batch_id = batch_id
     search.reindex_contact(db, contact.id)
-    audit.record(db, "contact", contact.id, "create", {})
+    if audited:
+        audit.record(db, "contact", contact.id, "create", {})
     return contact
 
 
-def update(db: Database, contact: Contact) -> dict[str, list[Any]]:
+def update(db: Database, contact: Contact, *, audited: bool = True) -> dict[str, list[Any]]:
     """Write a changed contact back; returns the changed fields (also written to the audit log)."""
     assert contact.id is not None
     before = get(db, contact.id)
@@ -154,7 +157,8 @@ def update(db: Database, contact: Contact) -> dict[str, list[Any]]:
     db.execute(f"UPDATE contacts SET {assignments} WHERE id = ?", [*row.values(), contact.id])
     search.reindex_contact(db, contact.id)
     # The audit keeps which fields changed, not personal values (privacy erase relies on it).
-    audit.record(db, "contact", contact.id, "update", {"fields": sorted(changes)})
+    if audited:
+        audit.record(db, "contact", contact.id, "update", {"fields": sorted(changes)})
     return changes
 
 
@@ -241,3 +245,26 @@ def count_matching(db: Database, flt: ContactFilter) -> int:
         f"WHERE {where}"
     )
     return int(db.execute(sql, params).fetchone()[0])
+
+
+def candidates(
+    db: Database, *, email: str | None, name_keys: list[str], phones: list[str]
+) -> list[Contact]:
+    """Contacts sharing the email, a name key or a phone number: the block a duplicate hides in."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if email:
+        clauses.append("SELECT id FROM contacts WHERE email = ? COLLATE NOCASE")
+        params.append(email)
+    for key in name_keys:
+        if key:
+            clauses.append("SELECT id FROM contacts WHERE name_key = ?")
+            params.append(key)
+    for phone in phones:
+        if phone:
+            clauses.append("SELECT id FROM contacts WHERE phone = ? UNION SELECT id FROM contacts WHERE mobile = ?")
+            params += [phone, phone]
+    if not clauses:
+        return []
+    ids = [r[0] for r in db.execute(" UNION ".join(clauses), params).fetchall()]
+    return get_many(db, sorted(ids))

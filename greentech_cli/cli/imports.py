@@ -1,0 +1,191 @@
+"""`greentech import FILE`, `import history` and `import undo BATCH`."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from ..render.output import Format, emit_list, write_json
+from .context import AppContext, app_context
+from .options import FormatOption, LimitOption
+from .progress import progress_bar
+
+
+class ImportGroup(TyperGroup):
+    """`import FILE …` runs the import; `import history` and `import undo` are subcommands."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """Route `greentech import FILE …` to the default `file` command."""
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["file", *args]
+        return super().parse_args(ctx, args)
+
+
+import_app = typer.Typer(
+    cls=ImportGroup,
+    help="Import attendee and contact lists (CSV, XLSX, vCard, YAML, JSON); history and undo.\n\n"
+    "Usage: greentech import FILE [OPTIONS]",
+    no_args_is_help=True,
+)
+
+
+class Target(str, Enum):
+    """What the rows are."""
+
+    contacts = "contacts"
+    companies = "companies"
+
+
+class OnDuplicate(str, Enum):
+    """What to do when a row is someone already known."""
+
+    fill = "fill"
+    update = "update"
+    skip = "skip"
+    new = "new"
+
+
+class SummaryFormat(str, Enum):
+    """Output of an import."""
+
+    table = "table"
+    json = "json"
+
+
+def register(app: typer.Typer) -> None:
+    """Add the import group to the root command."""
+    app.add_typer(import_app, name="import")
+
+
+@import_app.command("file")
+def import_file(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="CSV, TSV, XLSX, VCF, YAML or JSON file.")],
+    target: Annotated[Target, typer.Option("--as", help="What the rows are.")] = Target.contacts,
+    delegation: Annotated[
+        str | None, typer.Option("--delegation", "-d", help="Make everyone a member of it.")
+    ] = None,
+    preset: Annotated[
+        str | None, typer.Option("--preset", help="Column preset (outlook-de, google, …).")
+    ] = None,
+    mapping: Annotated[
+        Path | None, typer.Option("--mapping", help="YAML file mapping headers to fields.")
+    ] = None,
+    encoding: Annotated[
+        str | None, typer.Option("--encoding", help="Text encoding (detected otherwise).")
+    ] = None,
+    delimiter: Annotated[
+        str | None, typer.Option("--delimiter", help="Column separator (sniffed otherwise).")
+    ] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="XLSX sheet name.")] = None,
+    default_country: Annotated[
+        str | None,
+        typer.Option("--default-country", help="Country for phone numbers without one."),
+    ] = None,
+    on_duplicate: Annotated[
+        OnDuplicate,
+        typer.Option("--on-duplicate", help="fill empty fields, update, skip, or create new."),
+    ] = OnDuplicate.fill,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would happen; write nothing.")
+    ] = False,
+    rejects: Annotated[
+        Path | None,
+        typer.Option("--rejects", help="Write unusable rows with a reason column here."),
+    ] = None,
+    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+) -> None:
+    """Import a file of contacts (or companies) in one transaction that can be undone.
+
+    Example: greentech import teilnehmer.csv --delegation kz-waste-2026 --dry-run
+    """
+    from ..services.importing import ImportOptions, import_file
+
+    app_ctx = app_context(ctx)
+    options = ImportOptions(
+        target=target.value,
+        delegation=delegation,
+        preset=preset,
+        mapping=mapping,
+        encoding=encoding,
+        delimiter=_delimiter(delimiter),
+        sheet=sheet,
+        default_country=default_country,
+        on_duplicate=on_duplicate.value,
+        dry_run=dry_run,
+        rejects=rejects,
+    )
+    db = _database(app_ctx, dry_run)
+    with progress_bar(app_ctx, f"Importing {path.name}") as advance:
+        summary = import_file(db, path, options, progress=advance)
+    if fmt is SummaryFormat.json:
+        write_json(summary.to_json())
+    else:
+        from ..render.imports import summary_tables
+        from ..render.output import console
+
+        out = console()
+        for renderable in summary_tables(summary):
+            out.print(renderable)
+
+
+def _delimiter(value: str | None) -> str | None:
+    """`\\t`, `tab` and `semicolon` as words people type."""
+    if value is None:
+        return None
+    named = {"\\t": "\t", "tab": "\t", "semicolon": ";", "comma": ",", "pipe": "|"}
+    return named.get(value.lower(), value)
+
+
+def _database(app_ctx: AppContext, dry_run: bool) -> Any:
+    """The database; a dry run against a missing file plans against an empty one instead."""
+    if dry_run and not app_ctx.path.exists():
+        from ..db import open_memory_db
+
+        app_ctx.say(f"No database at {app_ctx.path} yet: the dry run compares with an empty one.")
+        return open_memory_db()
+    return app_ctx.db(create=True)
+
+
+@import_app.command("history")
+def history(ctx: typer.Context, limit: LimitOption = None, fmt: FormatOption = Format.table) -> None:
+    """List earlier imports, newest first, with what each did.
+
+    Example: greentech import history --format json
+    """
+    from ..store import imports
+
+    found = imports.batches(app_context(ctx).db(), limit)
+    rows = [b.to_json() for b in found]
+    emit_list(
+        rows,
+        fmt,
+        table_columns=("batch_id", "imported_at", "file", "format", "rows", "created", "updated",
+                       "skipped", "rejected", "undone_at"),
+        empty="No imports yet.",
+    )  # fmt: skip
+
+
+@import_app.command("undo")
+def undo(
+    ctx: typer.Context,
+    batch: Annotated[int, typer.Argument(help="Batch id from `greentech import history`.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Undo even if records changed since the import.")
+    ] = False,
+) -> None:
+    """Undo an import: delete what it created and restore what it updated.
+
+    Example: greentech import undo 3
+    """
+    from ..services.importing import undo as run_undo
+
+    app_ctx = app_context(ctx)
+    result = run_undo(app_ctx.db(), batch, force=force)
+    app_ctx.say(
+        f"Undid import {batch}: {result.deleted} record(s) removed, {result.restored} restored."
+    )

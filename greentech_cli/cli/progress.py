@@ -1,0 +1,24 @@
+"""A progress bar on stderr for work that can take a while (hidden when stderr is not a terminal)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from .context import AppContext
+
+
+@contextmanager
+def progress_bar(
+    app_ctx: AppContext, description: str, total: int | None = None
+) -> Iterator[Callable[[int], None] | None]:
+    """Yield an `advance(n)` callback driving a Rich progress bar, or None when nobody watches."""
+    console = app_ctx.err
+    if not console.is_terminal:
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda n: bar.advance(task, n)

@@ -1,0 +1,78 @@
+"""The import summary for people: counts, how the file was read, unmapped columns, first rejects."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..services.importing import ImportSummary
+
+PREVIEW_COLUMNS = ("first_name", "last_name", "native_name", "company", "email", "phone", "action")
+
+
+def summary_tables(summary: ImportSummary) -> list[Any]:
+    """Rich renderables: the summary, then (for a dry run) a preview, then rejects and warnings."""
+    from rich.table import Table
+    from rich.text import Text
+
+    title = "Dry run — nothing was written" if summary.dry_run else f"Import {summary.batch_id}"
+    grid = Table(title=title, show_header=False, box=None, padding=(0, 2, 0, 0), title_justify="left")
+    grid.add_column(style="bold")
+    grid.add_column()
+    read_as = ", ".join(
+        part
+        for part in (
+            summary.format,
+            f"encoding {summary.encoding}" if summary.encoding else "",
+            f"delimiter {_delimiter_name(summary.delimiter)}" if summary.delimiter else "",
+            f"sheet {summary.sheet}" if summary.sheet else "",
+            f"preset {summary.preset}" if summary.preset else "",
+        )
+        if part
+    )
+    lines = [
+        ("file", summary.file),
+        ("read as", read_as),
+        ("rows", str(summary.rows)),
+        ("created", str(summary.created)),
+        ("updated", str(summary.updated)),
+        ("unchanged or skipped", str(summary.skipped)),
+        ("rejected", str(summary.rejected)),
+        ("already known", str(summary.duplicates)),
+        ("companies created", str(summary.companies_created)),
+        ("delegation members added", str(summary.members_added)),
+        ("warnings", str(summary.warning_count)),
+    ]
+    if summary.unmapped_columns:
+        lines.append(("columns not imported", ", ".join(summary.unmapped_columns)))
+    if summary.rejects_file:
+        lines.append(("rejects written to", summary.rejects_file))
+    for label, value in lines:
+        grid.add_row(Text(label), Text(value))
+    parts: list[Any] = [grid]
+    if summary.dry_run and summary.preview:
+        preview = Table(title="Preview (first rows)", title_justify="left")
+        for column in PREVIEW_COLUMNS:
+            preview.add_column(column, overflow="fold")
+        for row in summary.preview:
+            preview.add_row(*(Text(str(row.get(c) or "")) for c in PREVIEW_COLUMNS))
+        parts.append(preview)
+    if summary.rejects:
+        rejects = Table(title="Rejected rows", title_justify="left")
+        rejects.add_column("row")
+        rejects.add_column("reason", overflow="fold")
+        for reject in summary.rejects:
+            rejects.add_row(str(reject.row), Text(reject.reason))
+        parts.append(rejects)
+    if summary.warnings:
+        warn = Table(title="Warnings (data kept)", title_justify="left", show_header=False)
+        warn.add_column(overflow="fold")
+        for warning in summary.warnings:
+            warn.add_row(Text(warning))
+        parts.append(warn)
+    return parts
+
+
+def _delimiter_name(delimiter: str | None) -> str:
+    names = {";": "semicolon (;)", ",": "comma (,)", "\t": "tab", "|": "pipe (|)"}
+    return names.get(delimiter or "", repr(delimiter))

@@ -1,0 +1,252 @@
+"""`greentech import`: the pipeline end to end — dry run, duplicates, rejects, undo, atomicity."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import Cli
+
+TOUR_CSV = (
+    "Vorname;Nachname;Name (kyrillisch);Organisation;E-Mail;Telefon;Land;"
+    "Einwilligung Teilnehmerliste\n"
+    "Aigerim;Sadykova;Айгерим Садыкова;Almaty Waste Solutions LLP;aigerim@example.kz;"
+    "8 701 123 45 67;Kasachstan;ja\n"
+    "Nurlan;Zhaksylykov;Нурлан Жаксылыков;Astana Su Arnasy;nurlan@example.kz;+7 701 765 43 21;KZ;"
+    "nein\n"
+)
+
+
+def _hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def ready(cli: Cli) -> Cli:
+    cli.ok("init")
+    return cli
+
+
+@pytest.fixture
+def tour_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "teilnehmer.csv"
+    path.write_text(TOUR_CSV, encoding="utf-8")
+    return path
+
+
+def test_tour_file_imports_with_names_phones_consent(ready: Cli, tour_csv: Path) -> None:
+    summary = ready.json("import", str(tour_csv))
+    assert summary["rows"] == 2 and summary["created"] == 2 and summary["rejected"] == 0
+    assert summary["encoding"] == "utf-8" and summary["delimiter"] == ";"
+    assert summary["dry_run"] is False and summary["batch_id"] == 1
+    people = {c["email"]: c for c in ready.json("contact", "list")}
+    aigerim = people["aigerim@example.kz"]
+    assert (aigerim["first_name"], aigerim["native_name"]) == ("Aigerim", "Айгерим Садыкова")
+    assert aigerim["phone"] == "+77011234567"
+    assert aigerim["country"] == "KZ" and aigerim["share_consent"] == "yes"
+    assert aigerim["company"] == "Almaty Waste Solutions LLP"
+    assert people["nurlan@example.kz"]["share_consent"] == "no"
+
+
+def test_dry_run_changes_nothing(ready: Cli, tour_csv: Path) -> None:
+    before = _hash(ready.db_path)
+    result = ready.ok("import", str(tour_csv), "--dry-run")
+    assert "Dry run" in result.stdout and "Aigerim" in result.stdout
+    summary = ready.json("import", str(tour_csv), "--dry-run")
+    assert summary["created"] == 2 and summary["dry_run"] is True and summary["batch_id"] is None
+    assert _hash(ready.db_path) == before
+    assert ready.json("contact", "list") == []
+    assert ready.json("import", "history") == []
+
+
+def test_dry_run_without_a_database_creates_none(cli: Cli, tour_csv: Path) -> None:
+    summary = cli.json("import", str(tour_csv), "--dry-run")
+    assert summary["created"] == 2
+    assert not cli.db_path.exists()
+
+
+def test_reimport_creates_nothing_new(ready: Cli, tour_csv: Path) -> None:
+    ready.json("import", str(tour_csv))
+    again = ready.json("import", str(tour_csv))
+    assert (again["created"], again["updated"], again["skipped"]) == (0, 0, 2)
+    assert len(ready.json("contact", "list")) == 2
+    assert len(ready.json("company", "list")) == 2
+
+
+def test_fill_update_skip_new(ready: Cli, tmp_path: Path) -> None:
+    ready.ok("contact", "add", "--first", "Aigerim", "--last", "Sadykova", "--email",
+             "aigerim@example.kz", "--position", "Engineer")  # fmt: skip
+    path = tmp_path / "x.csv"
+    path.write_text(
+        "First name,Last name,Email,Position,Phone,Country\n"
+        "Aigerim,Sadykova,aigerim@example.kz,Director,+7 701 123 45 67,KZ\n",
+        encoding="utf-8",
+    )
+    assert ready.json("import", str(path), "--on-duplicate", "skip")["skipped"] == 1
+    filled = ready.json("import", str(path))
+    assert filled["updated"] == 1
+    contact = ready.json("contact", "show", "1")
+    assert contact["position"] == "Engineer" and contact["phone"] == "+77011234567"
+    assert ready.json("import", str(path), "--on-duplicate", "update")["updated"] == 1
+    assert ready.json("contact", "show", "1")["position"] == "Director"
+    assert ready.json("import", str(path), "--on-duplicate", "new")["created"] == 1
+    assert len(ready.json("contact", "list")) == 2
+
+
+def test_same_person_in_another_script_is_found(ready: Cli, tmp_path: Path) -> None:
+    ready.ok("company", "add", "Astana Su Arnasy")
+    ready.ok("contact", "add", "--first", "Zhanibek", "--last", "Nurlanov", "--company",
+             "Astana Su Arnasy")  # fmt: skip
+    path = tmp_path / "k.csv"
+    path.write_text(
+        "Vorname;Nachname;Organisation;Mobil\nSchanibek;Nurlanow;Astana Su Arnasy;+7 701 555 44 33\n",
+        encoding="utf-8",
+    )
+    summary = ready.json("import", str(path))
+    assert (summary["created"], summary["updated"]) == (0, 1)
+    assert ready.json("contact", "show", "1")["mobile"] == "+77015554433"
+
+
+def test_rejects_file_round_trip(ready: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "Vorname;Nachname;E-Mail;Stadt\nPetra;Schäfer;petra@lippe.example;Lünen\n"
+        "Klaus;Kaputt;klaus@@broken;Moers\n;;;Nowhere\n",
+        encoding="utf-8",
+    )
+    rejects = tmp_path / "rejects.csv"
+    summary = ready.json("import", str(path), "--rejects", str(rejects))
+    assert (summary["created"], summary["rejected"]) == (1, 2)
+    assert summary["rejects_file"] == str(rejects)
+    with rejects.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh, delimiter=";"))
+    assert rows[0] == ["Vorname", "Nachname", "E-Mail", "Stadt", "reason"]
+    assert rows[1][:3] == ["Klaus", "Kaputt", "klaus@@broken"] and "klaus@@broken" in rows[1][4]
+    # Fix the file and import it again: only the rejected rows come in now.
+    fixed = tmp_path / "fixed.csv"
+    with fixed.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, delimiter=";")
+        writer.writerow(rows[0][:4])
+        writer.writerow(["Klaus", "Kaputt", "klaus@moers.example", "Moers"])
+    assert ready.json("import", str(fixed))["created"] == 1
+
+
+def test_undo_after_create_and_after_update(ready: Cli, tour_csv: Path, tmp_path: Path) -> None:
+    ready.ok("contact", "add", "--first", "Nurlan", "--last", "Zhaksylykov", "--email",
+             "nurlan@example.kz")  # fmt: skip
+    before = ready.json("contact", "show", "1")
+    summary = ready.json("import", str(tour_csv))
+    assert (summary["created"], summary["updated"]) == (1, 1)
+    history = ready.json("import", "history")
+    assert history[0]["batch_id"] == 1 and history[0]["created"] == 1
+    result = ready.ok("import", "undo", "1")
+    assert "3 record(s) removed, 1 restored" in result.stderr
+    assert ready.json("contact", "show", "1") == before
+    assert [c["id"] for c in ready.json("contact", "list")] == [1]
+    assert ready.json("company", "list") == []
+    assert ready.json("import", "history")[0]["undone_at"]
+    ready.fails("import", "undo", "1")
+
+
+def test_undo_refuses_when_changed_since(ready: Cli, tour_csv: Path) -> None:
+    ready.json("import", str(tour_csv))
+    ready.ok("contact", "edit", "aigerim@example.kz", "--position", "CEO")
+    result = ready.fails("import", "undo", "1")
+    assert "contact 1" in result.stderr and "--force" in result.stderr
+    assert len(ready.json("contact", "list")) == 2
+    ready.ok("import", "undo", "1", "--force")
+    assert ready.json("contact", "list") == []
+
+
+def test_delegation_members_from_import(ready: Cli, tmp_path: Path) -> None:
+    ready.ok("delegation", "add", "kz-waste-2026", "--title", "Kazakh delegation", "--direction",
+             "incoming", "--from", "KZ", "--to", "DE", "--start", "2026-11-16", "--end",
+             "2026-11-20", "--tz", "Europe/Berlin")  # fmt: skip
+    path = tmp_path / "m.csv"
+    path.write_text(
+        "Vorname,Nachname,E-Mail,Rolle,Status\nAigerim,Sadykova,a@example.kz,lead,confirmed\n"
+        "Dana,Ospanova,d@example.kz,,\nIrina,Petrova,i@example.kz,interpreter,\n",
+        encoding="utf-8",
+    )
+    summary = ready.json("import", str(path), "--delegation", "kz-waste-2026")
+    assert summary["members_added"] == 3
+    members = ready.json("member", "list", "kz-waste-2026")
+    roles = {m["email"] if "email" in m else m["contact"]["email"]: m["role"] for m in members}
+    assert roles == {"a@example.kz": "lead", "d@example.kz": "delegate", "i@example.kz": "interpreter"}
+    ready.ok("import", "undo", "1")
+    assert ready.json("member", "list", "kz-waste-2026") == []
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.csv", b"", "empty"),
+        ("blank.csv", b"   \n\n", "empty"),
+        ("binary.csv", bytes(range(256)) * 40, "binary"),
+        ("nul.csv", b"Vorname;Nachname\nA\x00;B\n", ""),
+        ("fake.xlsx", b"Vorname;Nachname\nA;B\n", "workbook"),
+        ("bomb.yaml", b'a: &a ["x","x","x","x","x","x","x","x","x"]\n'
+         + b"".join(f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},"
+                    f"*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},"
+                    f"*{chr(97 + i)}]\n".encode() for i in range(8)), "alias"),
+        ("evil.yaml", b"- !!python/object/apply:os.system ['echo hi']\n", ""),
+        ("novcard.vcf", b"hello there\n", "vCard"),
+    ],
+)
+def test_bad_input_is_one_clear_error_and_changes_nothing(
+    ready: Cli, tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    before = _hash(ready.db_path)
+    result = ready.fails("import", str(path))
+    assert message.lower() in result.stderr.lower()
+    assert _hash(ready.db_path) == before
+    assert ready.json("import", "history") == []
+
+
+def test_missing_file(ready: Cli, tmp_path: Path) -> None:
+    assert "no file" in ready.fails("import", str(tmp_path / "nope.csv")).stderr
+
+
+def test_kill_during_import_leaves_database_as_it_was(ready: Cli, tmp_path: Path) -> None:
+    ready.ok("contact", "add", "--first", "Keep", "--last", "Me")
+    big = tmp_path / "big.csv"
+    with big.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["First name", "Last name", "Email", "Phone", "Country"])
+        for i in range(200_000):
+            writer.writerow([f"Name{i}", f"Person{i}", f"p{i}@example.de", f"0211 {i:06d}", "DE"])
+    env = {**os.environ, "GREENTECH_DB": str(ready.db_path)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "greentech_cli", "import", str(big)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wal = Path(str(ready.db_path) + "-wal")
+    deadline = time.monotonic() + 60
+    start_size = wal.stat().st_size if wal.exists() else 0
+    while time.monotonic() < deadline and proc.poll() is None:
+        if wal.exists() and wal.stat().st_size > start_size + 2_000_000:
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, "the import finished before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    conn = sqlite3.connect(ready.db_path)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert conn.execute("SELECT count(*) FROM contacts").fetchone()[0] == 1
+    assert conn.execute("SELECT count(*) FROM import_batches").fetchone()[0] == 0
+    conn.close()
+    assert json.loads(ready.ok("contact", "list", "--format", "json").stdout)[0]["first_name"] == "Keep"
