@@ -38,11 +38,24 @@ def clean_list(values: list[str] | tuple[str, ...] | None) -> list[str]:
 # --- email ---------------------------------------------------------------------------------
 
 
+# Plain ASCII addresses are by far the most common; they skip the full validator, which is
+# still used for everything else (international addresses, quoted parts, special-use domains).
+_SIMPLE_EMAIL = re.compile(
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})$"
+)
+
+
 def normalize_email(value: str | None) -> str | None:
     """A valid email address with its domain lower-cased; an invalid one raises InvalidData."""
     text = clean(value)
     if text is None:
         return None
+    simple = _SIMPLE_EMAIL.match(text)
+    if simple and len(text) <= 254 and len(text.split("@")[0]) <= 64:
+        domain = simple[1].lower()
+        if domain.rsplit(".", 1)[-1] not in _special_use_domains():
+            return text[: simple.start(1)] + domain
     from email_validator import EmailNotValidError, validate_email
 
     try:
@@ -50,6 +63,13 @@ def normalize_email(value: str | None) -> str | None:
     except EmailNotValidError as exc:
         raise InvalidData(f"invalid email address {text!r}: {exc}") from exc
     return str(result.normalized)
+
+
+@lru_cache(maxsize=1)
+def _special_use_domains() -> frozenset[str]:
+    import email_validator
+
+    return frozenset(str(d) for d in email_validator.SPECIAL_USE_DOMAIN_NAMES)
 
 
 # --- phones --------------------------------------------------------------------------------
@@ -72,10 +92,14 @@ def normalize_phone(
     text = clean(str(value))
     if text is None:
         return None, None
+    return _phone(text, country.upper() if country else None)
+
+
+@lru_cache(maxsize=1 << 16)
+def _phone(text: str, region: str | None) -> tuple[str | None, str | None]:
     import phonenumbers
 
     digits = _PHONE_JUNK.sub("", text)
-    region = country.upper() if country else None
     candidates: list[tuple[str, str | None]] = []
     if digits.startswith("00"):
         candidates.append(("+" + digits[2:], None))
@@ -89,17 +113,19 @@ def normalize_phone(
         if len(digits) >= 11:
             candidates.append(("+" + digits, None))
         candidates += [(text, region), ("+" + digits, None), ("0" + digits, region)]
-    parsed = []
+    possible = []
     for candidate, cand_region in candidates:
         try:
-            parsed.append(phonenumbers.parse(candidate, cand_region))
+            number = phonenumbers.parse(candidate, cand_region)
         except phonenumbers.NumberParseException:
             continue
-    for check in (phonenumbers.is_valid_number, phonenumbers.is_possible_number):
-        for number in parsed:
-            if check(number):
-                return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None
-    hint = "" if country or digits.startswith(("+", "00")) else " (no country to read it with)"
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None
+        possible.append(number)
+    for number in possible:
+        if phonenumbers.is_possible_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None
+    hint = "" if region or digits.startswith(("+", "00")) else " (no country to read it with)"
     return text, f"phone number {text!r} could not be read{hint}; kept as written"
 
 
@@ -308,24 +334,3 @@ def check_timezone(value: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise InvalidData(f"unknown time zone {value!r}: use a name like Europe/Berlin") from None
     return text
-
-
-# --- search keys ---------------------------------------------------------------------------
-
-
-def search_keys(*values: str | None) -> str:
-    """Folded spellings of the given texts for the full-text index's `keys` column."""
-    from .names import search_terms
-
-    terms: list[str] = []
-    for value in values:
-        if value:
-            terms.extend(search_terms(value))
-    return " ".join(dict.fromkeys(terms))
-
-
-def query_terms(query: str) -> list[str]:
-    """The folded terms of a user's search text, matching what search_keys indexed."""
-    from .names import fold_query_terms
-
-    return fold_query_terms(query)

@@ -129,3 +129,25 @@ def test_timezone_checked() -> None:
     assert text.check_timezone("Asia/Almaty") == "Asia/Almaty"
     with pytest.raises(InvalidData, match="Mars/Olympus"):
         text.check_timezone("Mars/Olympus")
+
+
+_LOCAL = st.text(alphabet="abcXYZ019.!#$%&'*+/=?^_`{|}~-", min_size=1, max_size=20)
+_DOMAIN = st.from_regex(
+    r"[a-zA-Z0-9-]{1,12}(\.[a-zA-Z0-9-]{1,12}){0,2}\.[a-zA-Z]{2,6}", fullmatch=True
+)
+
+
+@given(_LOCAL, _DOMAIN)
+def test_email_fast_path_agrees_with_email_validator(local: str, domain: str) -> None:
+    from email_validator import EmailNotValidError, validate_email
+
+    address = f"{local}@{domain}"
+    try:
+        expected: str | None = validate_email(address, check_deliverability=False).normalized
+    except EmailNotValidError:
+        expected = None
+    try:
+        actual: str | None = text.normalize_email(address)
+    except InvalidData:
+        actual = None
+    assert actual == expected

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..text import query_terms, search_keys
+from ..names import fts_match, search_terms
 from .common import fetch_all, fetch_one, loads_list
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-_WORD = re.compile(r"\w", re.UNICODE)
-
 
 def _join(*parts: Any) -> str:
     return " ".join(str(p) for p in parts if p)
+
+
+def _keys(*values: str | None) -> str:
+    """Folded spellings of the texts (transliterated, umlauts expanded) for the `keys` column."""
+    terms = [term for value in values if value for term in search_terms(value)]
+    return " ".join(dict.fromkeys(terms))
 
 
 def reindex_contact(db: Database, contact_id: int) -> None:
@@ -34,7 +37,7 @@ def reindex_contact(db: Database, contact_id: int) -> None:
     names = _join(row["first_name"], row["last_name"], row["native_name"])
     tags = " ".join(loads_list(row["tags"]))
     details = _join(row["email"], row["company_name"], row["position"], row["city"], tags)
-    keys = search_keys(names, row["company_name"], row["position"], row["city"], tags)
+    keys = _keys(names, row["company_name"], row["position"], row["city"], tags)
     db.execute(
         "INSERT INTO contacts_fts (rowid, names, details, keys) VALUES (?, ?, ?, ?)",
         [contact_id, names, details, keys],
@@ -57,7 +60,7 @@ def index_company(db: Database, company: Any) -> None:
     db.execute("DELETE FROM companies_fts WHERE rowid = ?", [company.id])
     tags = " ".join(company.tags)
     details = _join(company.city, company.website, tags, " ".join(company.sectors))
-    keys = search_keys(company.name, company.city, tags)
+    keys = _keys(company.name, company.city, tags)
     db.execute(
         "INSERT INTO companies_fts (rowid, names, details, keys) VALUES (?, ?, ?, ?)",
         [company.id, company.name, details, keys],
@@ -79,22 +82,6 @@ def rebuild(db: Database) -> None:
         index_company(db, company_from_row(row))
     for row in fetch_all(db, "SELECT id FROM contacts"):
         reindex_contact(db, row["id"])
-
-
-def _phrase(term: str) -> str:
-    """One quoted FTS5 prefix phrase: user text can never become query syntax."""
-    return '"' + term.replace('"', '""') + '"*'
-
-
-def match_expression(query: str) -> str | None:
-    """The FTS5 expression for a user's query: every word must match, as written or folded."""
-    clauses = []
-    for word in query.split():
-        variants = [word, *query_terms(word)]
-        phrases = dict.fromkeys(_phrase(v) for v in variants if _WORD.search(v))
-        if phrases:
-            clauses.append("(" + " OR ".join(phrases) + ")")
-    return " AND ".join(clauses) or None
 
 
 @dataclass
@@ -123,8 +110,9 @@ class Hit:
 
 def search(db: Database, query: str, limit: int | None = None) -> list[Hit]:
     """Contacts and companies matching the query, best first."""
-    expression = match_expression(query)
-    if expression is None:
+    # Every user word becomes quoted prefix terms: user text never becomes FTS syntax.
+    expression = fts_match(query)
+    if not expression:
         return []
     limit_sql = f" LIMIT {int(limit)}" if limit is not None else ""
     contacts = fetch_all(

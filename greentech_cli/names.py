@@ -1,0 +1,639 @@
+"""Name folding: one key for every spelling of a person's or an organisation's name.
+
+The same delegate reaches the file as "Жанибек Нурланов" (Cyrillic), "Zhanibek Nurlanov" (English or
+passport transliteration) and "Schanibek Nurlanow" (German transliteration); a German contact as
+"Müller", "Mueller" or "Muller". `fold` maps all of these to one phonetic skeleton of lowercase
+ASCII letters and single spaces. Search, import duplicate detection and dedupe all use this module,
+so the keys they compare are made in exactly one way.
+
+The folding scheme, applied to every word:
+
+1. NFC, casefold, then our own table for Russian, Kazakh, Uzbek (and Ukrainian, Tajik) Cyrillic,
+   German umlauts (ä→ae, ö→oe, ü→ue, ß→ss) and Latin letters of Turkic alphabets (ş→sh, ç→ch, ğ→gh);
+   `anyascii` for every other script. Apostrophes vanish (Il'in, Uzbek oʻ/gʻ); other marks split
+   words.
+2. Spellings of one Cyrillic sound meet in one class, because the same letters mean different sounds
+   in English and German transliteration:
+   - Ж, Ш, Щ → ``sh``: zh, sh, sch, shch, schtsch, dzh, dsch, sz. German writes both Ж and Ш as
+     "sch", so they cannot be told apart once written in German.
+   - Ч, Х, H → ``h``: ch, kh, tsch, tch, tsh, cz, h. "Ch" is Ч in English (Chingiz) but Х in German
+     (Chassanow), so Ч and Х must share a class; plain h is Х in Kazakh/Uzbek spellings (Hasanov).
+   - С, З, Ц → ``s``: s, z, ts, tz, c before e/i/y. German writes З as s (Tschingis) and Ц as z.
+   - Й, Ы, И and the glide of Я, Ю, Е → ``i``: y, j, i, so Kairat/Kajrat/Qayrat, Yu/Ju/Iu, Ya/Ja/Ia,
+     -iy/-ij/-i meet; a word-initial "ye"/"je" becomes "e" (Yevgeniy/Jewgeni/Evgeniy), as does
+     "yev" after a vowel (Andreyev/Andrejew/Андреев) and "ye" after o or u (Merujert/Meruert).
+   - umlaut spellings lose the e: ae→a, oe→o, ue→u (so Müller/Mueller/Muller and
+     Jürgen/Juergen/Jurgen meet); also ou→u (French Nourlan).
+   - w→v, q→k, ck→k, c→k, ph→f, th→t, dt→t, gh→g; x→ks before a vowel or at the end (Alexander,
+     Felix), else x→h (Uzbek Latin Xasanov, Baxtiyor).
+   - double letters collapse; a word-final -of/-ef becomes -ov/-ev (-off, -ow, -eff, -ew).
+   The rules repeat until nothing changes, which is what makes ``fold`` idempotent.
+3. The feminine -a is kept (Ivanova ≠ Ivanov), h is never dropped (Anna ≠ Hanna), vowels other
+   than the umlaut pairs are kept (Olga ≠ Oleg, Petra ≠ Peter).
+
+Three letters are read two ways, and `fold` must pick one. J is Й (German Juri, Jakow, Jürgen, so
+that Kajrat/Kairat and Ja/Ya meet), although Kazakh Latin and Uzbek write Ж/Дж as J (Janibek,
+Sanjar). X between vowels is ks (Alexander, Oxana), although Uzbek Latin writes Х as x (Raximov).
+Ё is e as in passports (Fedor, Alena), although German and English lists write jo/yo (Fjodor).
+Uzbek Ў is o (Oʻtkir), although Russian documents and German lists write u (Utkir).
+`name_keys`, `search_terms`, `fts_match` and `first_names_compatible` also try the second reading.
+
+Search: store ``" ".join(search_terms(text))`` in a full-text column (FTS5, unicode61) and query it
+with ``WHERE col MATCH fts_match(query)``. Both sides use the same folding, so they meet: each query
+word (`query_term_groups`) matches as a prefix against any of its forms: the folded form
+(`fold_query_terms` gives one per word, exactly what `fold` makes of it), the other readings of
+J/X/Ё/Ў, or the plain transliteration, which keeps prefixes such as "Kreisl" or "Wirts" working
+where a folded prefix can miss ("wirts" folds to "virs", "Wirtschaft" to "virhaft").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+from itertools import chain
+
+from anyascii import anyascii
+
+__all__ = [
+    "company_key",
+    "first_names_compatible",
+    "fold",
+    "fold_query_terms",
+    "fts_match",
+    "legal_form",
+    "name_key",
+    "name_keys",
+    "query_term_groups",
+    "search_terms",
+]
+
+# --- step 1: characters to ASCII -----------------------------------------------------------------
+
+# Our own table, applied after casefold, so Cyrillic follows one English-like scheme that the rules
+# of step 2 know, rather than whatever anyascii picks for a language we care about.
+_CHAR_TABLE: dict[int, str] = str.maketrans(
+    {
+        # Russian
+        "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
+        "з": "z", "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
+        "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
+        "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu",
+        "я": "ya",
+        # Kazakh
+        "ә": "a", "ғ": "gh", "қ": "q", "ң": "ng", "ө": "o", "ұ": "u", "ү": "u", "һ": "h",
+        "і": "i",
+        # Uzbek (ў is o' in Uzbek Latin), Tajik, Ukrainian
+        "ў": "o", "ҳ": "h", "ҷ": "dzh", "ӣ": "i", "ӯ": "u", "є": "ye", "ї": "yi", "ґ": "g",
+        # German; ß is already "ss" after casefold, ẞ too
+        "ä": "ae", "ö": "oe", "ü": "ue",
+        # Latin letters of Turkic and Slavic alphabets whose anyascii form loses the sound
+        "ş": "sh", "ș": "sh", "š": "sh", "ç": "ch", "č": "ch", "ž": "zh", "ğ": "gh", "ñ": "ng",
+        "ı": "i",
+        # apostrophes and modifier letters used inside words: Il'in, O'zbekiston, Gʻofur
+        "'": "", "’": "", "‘": "", "ʻ": "", "ʼ": "", "`": "", "´": "", "ʹ": "", "ʺ": "",
+    }
+)  # fmt: skip
+
+# Sub-tokens of the original text: letters and digits of any script plus combining marks that NFC
+# could not compose, and the apostrophes that live inside words.
+_TOKEN = re.compile(
+    "[\\w\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f'’‘ʻʼ`´ʹʺ]+"
+)
+_NOT_LETTER = re.compile(r"[^a-z]+")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+_UNDERSCORE = re.compile(r"_+")
+
+# --- step 2: spellings of one sound meet ---------------------------------------------------------
+
+_REWRITE: dict[str, str] = {
+    "schtsch": "sh", "shtsh": "sh", "shch": "sh", "dsch": "sh", "dzh": "sh",
+    "tsch": "h", "tsh": "h", "tch": "h",
+    "sch": "sh", "zh": "sh", "sz": "sh",
+    "cz": "h", "ch": "h", "kh": "h",
+    "ts": "s", "tz": "s", "ck": "k", "ph": "f", "th": "t", "dt": "t", "gh": "g",
+    "ae": "a", "oe": "o", "ue": "u", "ou": "u",
+    "q": "k", "w": "v", "z": "s", "j": "i", "y": "i",
+}  # fmt: skip
+# Longest first: Python tries alternatives in order, so "tsch" must come before "ts" and "sch".
+_REWRITE_RE = re.compile("|".join(sorted([*_REWRITE, "c", "x"], key=len, reverse=True)))
+_DOUBLE = re.compile(r"([a-z])\1+")
+_VOWEL_IEV = re.compile(r"([aeiou])iev")
+_BACK_VOWEL_IE = re.compile(r"([ou])ie")
+
+
+def _rewrite(match: re.Match[str]) -> str:
+    """Replacement for one spelling; c and x depend on where they stand."""
+    found = match.group()
+    if found == "c":
+        # c is [ts] before a front vowel (Celina, Recycling) and [k] elsewhere (Carl, Conrad).
+        return "s" if match.string[match.end() : match.end() + 1] in ("e", "i", "y") else "k"
+    if found == "x":
+        # Uzbek Latin writes Х as x (Xasanov, Baxtiyor, Shuxrat, Farrux): x starting a word, before
+        # a consonant or ending in -ux is Х; otherwise it is the ks of Alexander, Felix, Oxana.
+        # Uzbek x between vowels (Raximov) is left to the second reading (see _READINGS).
+        after = match.string[match.end() : match.end() + 1]
+        if match.start() == 0 or (after and after not in "aeiouy"):
+            return "h"
+        return "h" if not after and match.string[match.start() - 1] == "u" else "ks"
+    return _REWRITE[found]
+
+
+@lru_cache(maxsize=1 << 17)
+def _fold_word(word: str) -> str:
+    """Fold one lowercase ASCII word; repeated until stable so that folding is idempotent."""
+    # Every pass removes letters that never come back or makes the word shorter, so this ends; the
+    # bound only guards against a future rule that breaks that.
+    for _ in range(12):
+        folded = _DOUBLE.sub(r"\1", _REWRITE_RE.sub(_rewrite, word))
+        # Cheap tests first: these rules rarely apply and a regex call costs more than the test.
+        if folded.startswith("ie"):
+            folded = "e" + folded[2:]
+        if "ie" in folded:
+            # Е after a vowel is written ye/je (Andreyev, Merujert); not after a or e, where "ie"
+            # belongs to German ai/ei (Maier, Meier).
+            folded = _BACK_VOWEL_IE.sub(r"\1e", _VOWEL_IEV.sub(r"\1ev", folded))
+        if folded.endswith(("of", "ef")):
+            folded = folded[:-1] + "v"
+        if folded == word:
+            break
+        word = folded
+    return word
+
+
+@lru_cache(maxsize=1 << 17)
+def _ascii(token: str) -> str:
+    """Lowercase ASCII transliteration of one NFC sub-token, with our table before anyascii."""
+    text = anyascii(token.casefold().translate(_CHAR_TABLE)).lower()
+    # anyascii may bring apostrophes back (ʼ → '); they still belong inside the word.
+    return text.replace("'", "").replace("`", "")
+
+
+@lru_cache(maxsize=1 << 17)
+def _chunk_tokens(chunk: str) -> tuple[str, ...]:
+    """The sub-tokens of one whitespace-free NFC chunk: letters, digits, in-word apostrophes."""
+    return tuple(
+        piece for found in _TOKEN.findall(chunk) for piece in _UNDERSCORE.split(found) if piece
+    )
+
+
+def _chunks(text: str) -> list[str]:
+    """A text after NFC split at whitespace; tokens never span whitespace, and chunks repeat."""
+    return unicodedata.normalize("NFC", text).split()
+
+
+def _tokens(text: str) -> list[str]:
+    """The sub-tokens of a text after NFC."""
+    return [token for chunk in _chunks(text) for token in _chunk_tokens(chunk)]
+
+
+@lru_cache(maxsize=1 << 17)
+def _fold_token(token: str) -> tuple[str, ...]:
+    """The folded words of one sub-token (usually one; anyascii may split CJK or symbols)."""
+    return tuple(
+        folded for word in _NOT_LETTER.split(_ascii(token)) if word and (folded := _fold_word(word))
+    )
+
+
+def fold(text: str) -> str:
+    """Fold a name or free text to lowercase ASCII words so that spellings of a name meet."""
+    return _fold_text(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold_text(text: str) -> str:
+    """`fold`, cached: first names, cities and company names repeat across a contact list."""
+    return " ".join(chain.from_iterable(map(_fold_chunk, _chunks(text))))
+
+
+@lru_cache(maxsize=1 << 17)
+def _fold_chunk(chunk: str) -> tuple[str, ...]:
+    """The folded words of one whitespace-free chunk."""
+    return tuple(word for token in _chunk_tokens(chunk) for word in _fold_token(token))
+
+
+def _fold_words(text: str | None) -> list[str]:
+    """The folded words of a possibly missing text."""
+    return fold(text).split() if text else []
+
+
+# --- people --------------------------------------------------------------------------------------
+
+# Patronymics (Serikovich, Serikovna, Nurlan uly, Aliyevna, o'g'li, qizi) in their folded form; they
+# appear in native-script names but rarely in the Latin columns, so keys are also made without them.
+_PATRONYMIC_END = ("ovih", "evih", "ovna", "evna", "ihna", "uli", "kisi", "ogli", "ugli")
+_PATRONYMIC_WORD = frozenset({"uli", "kisi", "ogli", "ugli", "ulu"})
+
+
+def _without_patronymic(words: list[str]) -> list[str]:
+    """Words of a full name without a patronymic, when there are enough words to carry one."""
+    if len(words) < 3:
+        return words
+    kept: list[str] = []
+    for word in words:
+        if word in _PATRONYMIC_WORD:
+            # "Nodir oʻgʻli", "Nurlan uly": the marker stands after the father's name.
+            if kept:
+                kept.pop()
+        elif not word.endswith(_PATRONYMIC_END):
+            kept.append(word)
+    return kept if len(kept) >= 2 else words
+
+
+def _key(words: Iterable[str]) -> str:
+    """An order-independent key of folded words."""
+    return " ".join(sorted(words))
+
+
+def name_key(first: str | None, last: str | None, native: str | None = None) -> str:
+    """The key of a person: folded first and last name words, sorted; else the native name."""
+    words = _fold_words(first) + _fold_words(last)
+    if not words:
+        words = _fold_words(native)
+    return _key(words)
+
+
+# Letters that the scripts we meet read two ways. `fold` reads each the first way; keys, search
+# terms and first-name comparison also try the second, so that both spellings still meet.
+_READINGS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # J is Й in German (Jakow, Jürgen) but Ж/Дж in Kazakh Latin and Uzbek (Janibek, Sanjar).
+    (re.compile("[jJ]"), "zh"),
+    # X is ks in German and English (Alexander, Oxana) but Х in Uzbek Latin (Raximov).
+    (re.compile("[xX]"), "kh"),
+    # Ё is e in passports and everyday Cyrillic (Fedor, Alena) but yo/jo elsewhere (Fjodor, Aljona).
+    (re.compile("[ёЁ]"), "йо"),
+    # Uzbek Ў is oʻ in Uzbek Latin (Oʻtkir) but у in Russian documents and so u in German (Utkir).
+    (re.compile("[ўЎ]|[oO][ʻʼ'’`]"), "у"),
+)
+
+
+@lru_cache(maxsize=1 << 16)
+def _readings(text: str) -> tuple[str, ...]:
+    """The text and its other readings of ambiguous letters, in every combination."""
+    readings = [unicodedata.normalize("NFC", text)]
+    for pattern, other in _READINGS:
+        if pattern.search(readings[0]):
+            readings += [pattern.sub(other, reading) for reading in readings]
+    return tuple(readings)
+
+
+def name_keys(first: str | None, last: str | None, native: str | None = None) -> set[str]:
+    """Every key a person may be found by: from the Latin name, the native name, and variants."""
+    latin = " ".join(part for part in (first, last) if part)
+    return set(_text_keys(latin) | _text_keys(native or ""))
+
+
+@lru_cache(maxsize=1 << 16)
+def _text_keys(text: str) -> frozenset[str]:
+    """The keys of one written full name: every reading, with and without a patronymic."""
+    keys: set[str] = set()
+    for reading in _readings(text):
+        words = fold(reading).split()
+        keys.add(_key(words))
+        keys.add(_key(_without_patronymic(words)))
+    keys.discard("")
+    return frozenset(keys)
+
+
+# Nicknames and language variants of first names that folding alone cannot join. A name may stand
+# in several groups (Sascha is short for Alexander and for Alexandra); two names are compatible when
+# they share a group, so Alexander and Alexandra are not, although both are compatible with Sascha.
+_NICKNAME_GROUPS: tuple[str, ...] = (
+    "alexander aleksandr alexandr oleksandr alex sascha sasha sanya shura",
+    "alexandra aleksandra alex sascha sasha sandra sanya shura",
+    "aleksey alexei alexej alexey oleksiy alyosha lyosha alex",
+    "dmitriy dmitri dmitry dima mitya",
+    "ivan iwan vanya wanja",
+    "nikolay nikolai nikolaj kolya nikolaus niklaus klaus nico niko",
+    "mikhail michail michael michel misha mischa micha michi",
+    "vladimir wladimir volodya wolodja vova vladi",
+    "sergey sergei sergej serhiy seryozha serjoscha",
+    "pavel pawel paul pasha",
+    "yevgeniy evgeny evgenij jewgeni eugen zhenya schenja",
+    "yevgeniya evgenia jewgenija eugenia zhenya schenja",
+    "andrey andrei andrej andriy andreas andi andy",
+    "konstantin kostya kostja",
+    "yekaterina ekaterina katerina katharina katarina katrin kathrin katja katya kathi kati kate",
+    "natalya natalia natalja natalie nathalie natasha natascha",
+    "mariya maria marija marie masha mascha",
+    "tatyana tatiana tatjana tanya tanja",
+    "olga olya olja",
+    "yelena elena jelena helena helene lena",
+    "svetlana sveta",
+    "anastasiya anastasia anastasija nastya nastja",
+    "yuliya yulia julia julija julie",
+    "bauyrzhan baurzhan bauirzhan",
+    "gulnara gulnar gulya",
+    "zhanibek janibek dzhanibek",
+    "johannes johann hans hannes jo",
+    "josef joseph sepp jupp",
+    "elisabeth elisabet elizaveta yelizaveta lisa liesel lisbeth elise",
+    "bernhard bernd",
+    "friedrich fritz",
+    "wilhelm willi willy",
+    "ulrich uli",
+    "ulrike uli",
+    "christian chris",
+    "christoph christopher chris",
+    "christina christine tina chris",
+    "matthias mathias matvey matze",
+    "thomas tom tommy",
+    "stefan stephan steve",
+    "daniel dani",
+    "peter petr pyotr pjotr piotr",
+    "robert rob bob",
+    "gabriele gabi gaby",
+    "margarete margarethe grete gretel",
+    "susanne susi",
+    "joachim achim jochen",
+    "heinrich heinz",
+    "wolfgang wolf",
+    "georg george georgiy georgij yuri juri yuriy jurij",
+)
+
+
+def _nickname_index() -> dict[str, frozenset[int]]:
+    """Map each folded name of the nickname table to the groups it stands in."""
+    index: dict[str, set[int]] = {}
+    for group, names in enumerate(_NICKNAME_GROUPS):
+        for name in names.split():
+            index.setdefault(fold(name), set()).add(group)
+    return {name: frozenset(groups) for name, groups in index.items()}
+
+
+_NICKNAMES = _nickname_index()
+_INITIALS = re.compile(r"^(?:[^\W\d_]{1,2}\.)+$|^[^\W\d_]$")
+
+
+@lru_cache(maxsize=1 << 16)
+def _first_name_parts(name: str) -> tuple[tuple[str, bool], ...]:
+    """Parts of a first name as (text, is_initial): "H.-P." gives two initials."""
+    parts: list[tuple[str, bool]] = []
+    for chunk in re.split(r"[\s\-‐–]+", unicodedata.normalize("NFC", name).strip()):
+        if not chunk:
+            continue
+        if _INITIALS.match(chunk):
+            parts.extend((letters, True) for letters in chunk.split(".") if letters)
+        elif fold(chunk):
+            parts.append((chunk, False))
+    return tuple(parts)
+
+
+@lru_cache(maxsize=1 << 16)
+def _part_forms(text: str) -> tuple[frozenset[str], frozenset[int]]:
+    """The folded readings of a first name and the nickname groups they stand in."""
+    folds = frozenset(fold(reading) for reading in _readings(text))
+    return folds, frozenset(group for name in folds for group in _NICKNAMES.get(name, ()))
+
+
+def _parts_match(a: tuple[str, bool], b: tuple[str, bool]) -> bool:
+    """Whether one part of a first name may stand for the other part."""
+    (text_a, initial_a), (text_b, initial_b) = a, b
+    if initial_a or initial_b:
+        short, long = (a, b) if initial_a else (b, a)
+        plain_short, plain_long = _ascii(short[0]), _ascii(long[0])
+        folds_short, folds_long = _part_forms(short[0])[0], _part_forms(long[0])[0]
+        if initial_a and initial_b:
+            return plain_short == plain_long or bool(folds_short & folds_long)
+        # Compare both ways: "Ж." is "zh" plainly, "Y." only meets "Julia" once folded, and
+        # "J." may be Й (Jürgen) or Ж (Janibek).
+        return plain_long.startswith(plain_short) or any(
+            whole.startswith(initial) for initial in folds_short for whole in folds_long
+        )
+    folds_a, groups_a = _part_forms(text_a)
+    folds_b, groups_b = _part_forms(text_b)
+    return bool(folds_a & folds_b or groups_a & groups_b)
+
+
+def first_names_compatible(a: str, b: str) -> bool:
+    """Whether two first names may belong to one person: equal folded, an initial, or a nickname."""
+    parts_a, parts_b = _first_name_parts(a), _first_name_parts(b)
+    # A missing first name tells nothing against a match.
+    if not parts_a or not parts_b:
+        return True
+    if fold(a) == fold(b):
+        return True
+    shorter, longer = sorted((parts_a, parts_b), key=len)
+    # Every part of the shorter name must stand for a different part of the longer one, so that
+    # "Hans" fits "Hans-Peter" and "H.-P." fits "Hans Peter", but "Hans" does not fit "Peter".
+    used: set[int] = set()
+    for part in shorter:
+        for index, other in enumerate(longer):
+            if index not in used and _parts_match(part, other):
+                used.add(index)
+                break
+        else:
+            return False
+    return True
+
+
+# --- search --------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1 << 17)
+def _token_terms(token: str) -> tuple[str, ...]:
+    """Index terms of one sub-token: folded readings, plain and German transliterations."""
+    plain_german = _NOT_ALNUM.sub("", _ascii(token))
+    if any(ch.isdigit() for ch in plain_german):
+        # Part numbers, postcodes, "H2": only the literal form is useful, and folding drops digits.
+        return (plain_german,)
+    plain = _NOT_ALNUM.sub("", anyascii(token).lower())
+    folded = [word for reading in _readings(token) for word in _fold_token(reading)]
+    return tuple(dict.fromkeys(term for term in (*folded, plain, plain_german) if term))
+
+
+def search_terms(text: str) -> list[str]:
+    """Terms for a full-text index column: every word folded (all readings) and transliterated."""
+    return list(dict.fromkeys(chain.from_iterable(map(_chunk_terms, _chunks(text)))))
+
+
+@lru_cache(maxsize=1 << 17)
+def _chunk_terms(chunk: str) -> tuple[str, ...]:
+    """Index terms of one whitespace-free chunk."""
+    terms = (term for token in _chunk_tokens(chunk) for term in _token_terms(token))
+    return tuple(dict.fromkeys(terms))
+
+
+def query_term_groups(query: str) -> list[tuple[str, ...]]:
+    """Per query word, the alternative terms it may match (any one of them, as a prefix)."""
+    groups: list[tuple[str, ...]] = []
+    for token in _tokens(query):
+        plain_german = _NOT_ALNUM.sub("", _ascii(token))
+        if any(ch.isdigit() for ch in plain_german):
+            groups.append((plain_german,))
+            continue
+        folded = _fold_token(token)
+        if len(folded) != 1:
+            # Scripts anyascii splits into syllables: each folded word must then match on its own.
+            groups.extend((word,) for word in folded)
+            continue
+        plain = _NOT_ALNUM.sub("", anyascii(token).lower())
+        # Other readings of J, X, Ё and Ў belong to the same word: any of them may match.
+        others = [word for reading in _readings(token)[1:] for word in _fold_token(reading)]
+        terms = (folded[0], plain, plain_german, *others)
+        groups.append(tuple(dict.fromkeys(t for t in terms if t)))
+    return groups
+
+
+def fold_query_terms(query: str) -> list[str]:
+    """The folded form of each query word, the same folding `search_terms` puts in the index."""
+    return [group[0] for group in query_term_groups(query)]
+
+
+def fts_match(query: str) -> str:
+    """An FTS5 MATCH expression for a user's query: every word as a prefix, in any of its forms."""
+    # Terms are [a-z0-9] only, so quoting them is safe and keeps FTS5 operators in user text inert.
+    return " AND ".join(
+        "(" + " OR ".join(f'"{term}"*' for term in group) + ")"
+        for group in query_term_groups(query)
+    )
+
+
+# --- organisations -------------------------------------------------------------------------------
+
+# Canonical spelling → the token sequences (plain transliteration, dots removed) that spell it.
+# "&" stands for &, +, und, u., and.
+_LEGAL_FORMS: dict[str, tuple[str, ...]] = {
+    "GmbH & Co. KGaA": ("gmbh & co kgaa", "gmbh co kgaa"),
+    "GmbH & Co. KG": ("gmbh & co kg", "gmbh co kg", "gmbh & cokg", "gmbh cokg"),
+    "AG & Co. KG": ("ag & co kg", "ag co kg"),
+    "SE & Co. KG": ("se & co kg", "se co kg"),
+    "UG (haftungsbeschränkt) & Co. KG": ("ug haftungsbeschraenkt & co kg", "ug & co kg"),
+    "UG (haftungsbeschränkt)": ("ug haftungsbeschraenkt", "ug haftungsbeschrankt", "ug"),
+    "gGmbH": ("ggmbh", "gemeinnuetzige gmbh"),
+    "GmbH": (
+        "gmbh",
+        "g m b h",
+        "mbh",
+        "gesellschaft mbh",
+        "gesellschaft mit beschraenkter haftung",
+    ),
+    "AG": ("ag", "aktiengesellschaft"),
+    "KGaA": ("kgaa",),
+    "KG": ("kg", "kommanditgesellschaft"),
+    "OHG": ("ohg",),
+    "GbR": ("gbr",),
+    "PartG": ("partg", "partgmbb"),
+    "e.K.": ("ek", "e k"),
+    "e.V.": ("ev", "e v", "eingetragener verein"),
+    "eG": ("eg",),
+    "AöR": ("aoer", "aor", "anstalt des oeffentlichen rechts"),
+    "KdöR": ("kdoer", "kdor", "koerperschaft des oeffentlichen rechts"),
+    "SE": ("se",),
+    "& Co.": ("& co",),
+    "Ltd": ("ltd", "limited"),
+    "LLP": ("llp",),
+    "LLC": ("llc",),
+    "Inc": ("inc", "incorporated"),
+    "PLC": ("plc",),
+    "Corp": ("corp", "corporation"),
+    "OJSC": ("ojsc",),
+    "CJSC": ("cjsc",),
+    "JSC": ("jsc",),
+    "OAO": ("oao",),
+    "PAO": ("pao",),
+    "ZAO": ("zao",),
+    "AO": ("ao",),
+    "AQ": ("aq",),
+    "TOO": ("too",),
+    "ZhShS": ("zhshs",),
+    "OOO": ("ooo",),
+    "MChJ": ("mchj", "mchzh"),
+    "AJ": ("aj",),
+    "IP": ("ip",),
+    "S.A.": ("sa",),
+    "B.V.": ("bv",),
+    "N.V.": ("nv",),
+}
+_LEGAL_SEQUENCES: tuple[tuple[tuple[str, ...], str], ...] = tuple(
+    sorted(
+        ((tuple(spelling.split()), canonical) for canonical, spellings in _LEGAL_FORMS.items()
+         for spelling in spellings),
+        key=lambda item: len(item[0]),
+        reverse=True,
+    )
+)  # fmt: skip
+_CONNECTORS = frozenset({"&", "+", "und", "u", "and"})
+_ABBREVIATION = re.compile(r"^(?:[a-z]\.)+[a-z]?$")
+
+
+def _company_tokens(name: str) -> tuple[str, ...]:
+    """Plain lowercase ASCII tokens of an organisation name; G.m.b.H.-style abbreviations joined."""
+    text = anyascii(unicodedata.normalize("NFC", name).casefold().translate(_CHAR_TABLE)).lower()
+    text = re.sub(r"[&+]", " & ", text)
+    tokens: list[str] = []
+    for chunk in re.split(r"[\s\-/,;:()\[\]{}<>\"|!?*]+", text):
+        pieces = [chunk.replace(".", "")] if _ABBREVIATION.match(chunk) else chunk.split(".")
+        for piece in pieces:
+            cleaned = piece if piece == "&" else _NOT_ALNUM.sub("", piece)
+            if cleaned:
+                tokens.append("&" if cleaned in _CONNECTORS else cleaned)
+    return tuple(tokens)
+
+
+def _legal_index(edge: int) -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
+    """Legal-form spellings by their last (edge -1) or first (edge 0) token, longest first."""
+    index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for sequence, canonical in _LEGAL_SEQUENCES:
+        index.setdefault(sequence[edge], []).append((sequence, canonical))
+    return {token: tuple(entries) for token, entries in index.items()}
+
+
+_LEGAL_BY_LAST = _legal_index(-1)
+_LEGAL_BY_FIRST = _legal_index(0)
+
+
+def _legal_at_edges(rest: tuple[str, ...]) -> tuple[int, int, str] | None:
+    """The longest legal form at the end or start of the tokens: (start, stop, canonical)."""
+    best: tuple[int, int, str] | None = None
+    # Never strip the whole name: a company may be called "Eco AG" or just "AO".
+    for sequence, canonical in _LEGAL_BY_LAST.get(rest[-1], ()):
+        size = len(sequence)
+        if len(rest) > size and rest[-size:] == sequence:
+            best = (len(rest) - size, len(rest), canonical)
+            break
+    for sequence, canonical in _LEGAL_BY_FIRST.get(rest[0], ()):
+        size = len(sequence)
+        if len(rest) > size and rest[:size] == sequence:
+            if best is None or size > best[1] - best[0]:
+                best = (0, size, canonical)
+            break
+    return best
+
+
+@lru_cache(maxsize=1 << 16)
+def _company_parts(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """An organisation name's tokens without legal forms, and the forms found (outermost first)."""
+    rest = _company_tokens(name)
+    found: list[str] = []
+    while True:
+        while rest and rest[-1] == "&":
+            rest = rest[:-1]
+        while rest and rest[0] == "&":
+            rest = rest[1:]
+        edge = _legal_at_edges(rest) if rest else None
+        if edge is None:
+            return rest, tuple(found)
+        start, stop, canonical = edge
+        rest = rest[stop:] if start == 0 else rest[:start]
+        found.append(canonical)
+
+
+@lru_cache(maxsize=1 << 16)
+def company_key(name: str) -> str:
+    """A normalised organisation name for duplicate detection: folded, without legal forms."""
+    rest, _ = _company_parts(name)
+    words: list[str] = []
+    for token in rest:
+        if token == "&":
+            continue
+        # Digits carry meaning in a company name (H2 Mobility, 3M); keep such tokens literally.
+        words.extend([token] if any(ch.isdigit() for ch in token) else _fold_token(token))
+    return " ".join(words)
+
+
+def legal_form(name: str) -> str | None:
+    """The legal form in an organisation name in its canonical spelling, or None."""
+    _, found = _company_parts(name)
+    return found[0] if found else None
