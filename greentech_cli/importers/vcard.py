@@ -1,0 +1,922 @@
+"""Read vCard 2.1/3.0/4.0 files into contact records, tolerating what real address books write.
+
+The reader works on bytes until each property value is known, because real files mix encodings:
+folding is undone on bytes (a fold may split a UTF-8 character), quoted-printable soft breaks are
+joined, and only then is each value decoded — by its CHARSET parameter, else strict UTF-8, else
+cp1252 (so a Latin-1 file from an old exporter reads as well as a modern one). A value that is
+UTF-8 apart from a stray byte keeps its characters, the bad byte becoming U+FFFD. BOMs and
+UTF-16/32 files are handled first. The encoding returned is "utf-8" (also for pure ASCII),
+"cp1252", "utf-8/cp1252" for a file that mixes both, "utf-8-sig"/"utf-16"/… for a BOM, or the
+encoding the caller forced (which then replaces UTF-8/cp1252 for values without CHARSET).
+
+Decisions worth knowing (the rest of the program relies on them):
+
+- A card without END:VCARD is parsed up to the next BEGIN:VCARD or the end of the file; only data
+  with no BEGIN:VCARD at all is refused (UnreadableFile). Cards that carry nothing we use still
+  yield a record (an empty dict), so counts of cards and records agree and the import pipeline can
+  reject them with a reason. Cards nested in a vCard 2.1 AGENT property are skipped.
+- Names: N wins over FN; N's middle names are appended to first_name; an N prefix of
+  "Herr/Frau/Mr./Ms./…" becomes salutation and the rest of the prefix (Dr., Prof., Dr. med.) the
+  title; an N suffix (Jr., M.Sc.) is appended to title so nothing is lost. Without N, FN is split
+  ("Last, First" or "First … Last", leading salutation/title words peeled off), unless FN is only
+  the company name or an email address.
+- Native-script name: X-GREENTECH-NATIVE-NAME (written by our exporter) always wins, and on
+  such a card N alone gives first/last (FN there is only a display form). Otherwise,
+  when the card holds a Latin form of the name (an N, FN or X-PHONETIC-* name) and also a non-Latin
+  one (a second N, FN or NICKNAME, e.g. Cyrillic), first/last come from the Latin form and
+  native_name is the non-Latin one, as written. When the only name is non-Latin, it stays in
+  first/last as written and native_name is left empty (it would only repeat them).
+- Email: the best-ranked address becomes ``email`` (work+pref, work, pref, untyped, home); the
+  others, in file order and without repeats, become ``email2``, ``email3``, …
+- Phones: CELL (also Apple's IPHONE, MOBILE) numbers go to ``mobile``, FAX numbers to ``fax``, all
+  others (voice, main, pager, …) to ``phone``; each picks the best-ranked number like email and
+  keeps the rest as ``phone2``/``mobile2``/``fax2``, … in file order. A 4.0 ``tel:`` URI loses
+  only its scheme; Apple/Google item labels (X-ABLabel "Handy", "_$!<WorkFAX>!$_") count as types.
+- Address: the best address not typed HOME becomes the company_* keys (street and extended
+  address joined, the PO box only when there is no street; the country as written). The
+  contact's ``country`` is that address's country, else the home address's; personal street
+  addresses are otherwise not kept (the program stores none).
+- ORG: first component is company, the remaining units (joined by ", ") department. TITLE is
+  position; ROLE is used only when there is no TITLE. URL (work, else untyped) is
+  company_website. All NOTEs are joined by a blank line; CATEGORIES become tags; LANG (and our
+  X-GREENTECH-LANG) become languages in PREF order; X-GREENTECH-COUNTRY sets country.
+- Every string is NFC-normalised and stripped of surrounding whitespace; line ends inside values
+  become "\\n". Nothing else is changed: casing, spelling and phone formats stay as written.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import codecs
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from greentech_cli.errors import InvalidData, UnreadableFile
+
+__all__ = ["read_vcards"]
+
+# Our own exporter writes these; they are read back so an export re-imports without loss.
+NATIVE_NAME_PROPERTY = "X-GREENTECH-NATIVE-NAME"
+LANG_PROPERTY = "X-GREENTECH-LANG"
+COUNTRY_PROPERTY = "X-GREENTECH-COUNTRY"
+
+
+def _words(text: str) -> frozenset[str]:
+    """A set of the space-separated words of ``text`` (keeps long word lists readable)."""
+    return frozenset(text.split())
+
+
+# Only these properties are decoded; the rest (PHOTO, KEY, X-MS-*, X-AB*, IMPP, …) is skipped.
+_USED = _words(
+    "N FN ORG TITLE ROLE EMAIL TEL ADR URL NOTE CATEGORIES LANG NICKNAME X-ABLABEL "
+    "X-PHONETIC-FIRST-NAME X-PHONETIC-MIDDLE-NAME X-PHONETIC-LAST-NAME "
+    f"{NATIVE_NAME_PROPERTY} {LANG_PROPERTY} {COUNTRY_PROPERTY}"
+)
+_TRANSFER_ENCODINGS = frozenset({"QUOTED-PRINTABLE", "BASE64", "B", "8BIT", "7BIT"})
+_ESCAPES = {"n": "\n", "N": "\n", ",": ",", ";": ";", "\\": "\\", ":": ":"}
+
+# Words that open a name prefix and are forms of address rather than academic titles.
+_SALUTATIONS = _words(
+    "herr herrn frau hr. fr. mr mr. mrs mrs. ms ms. miss mx mx. sir madam dame m. mme mme. "
+    "mlle monsieur madame sr. sra. srta. don doña sig. sig.ra signor signora господин госпожа "
+    "г-н г-жа"
+)
+# Academic and professional titles recognised at the start of a formatted name (FN).
+_TITLES = _words(
+    "dr dr. prof prof. professor dipl.-ing. dipl.-kfm. dipl.-kffr. dipl.-volksw. ing. mag. "
+    "med. rer. nat. pol. phil. jur. oec. dent. vet. h.c. habil. mba phd д-р проф."
+)
+
+
+@dataclass
+class _Property:
+    """One content line: its name, its parameters and its value still as bytes."""
+
+    name: str
+    group: str
+    params: dict[str, list[str]]
+    types: set[str]
+    raw: bytes
+
+
+@dataclass
+class _Decoder:
+    """Decodes property values and remembers which encodings the file turned out to use."""
+
+    forced: str | None = None
+    utf8_values: int = 0
+    fallback_values: int = 0
+
+    def text(self, raw: bytes, charset: str | None) -> str:
+        """Decode one value: its CHARSET, else the forced encoding, else UTF-8, else cp1252."""
+        if charset:
+            declared = _decode_declared(raw, charset)
+            if declared is not None:
+                return declared
+        if raw.isascii():
+            return raw.decode("ascii")
+        if self.forced is not None:
+            try:
+                return raw.decode(self.forced)
+            except (LookupError, ValueError) as exc:
+                raise UnreadableFile(
+                    f"A vCard value cannot be decoded as {self.forced}; the file uses "
+                    "another encoding."
+                ) from exc
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            self.utf8_values += 1
+            return text
+        # A value that is mostly valid UTF-8 with a stray byte (Android writes such cards) is
+        # damaged UTF-8, not Latin-1: keep its characters and mark the bad byte.
+        damaged = raw.decode("utf-8", "replace")
+        if any(ord(ch) > 127 and ch != "\ufffd" for ch in damaged):
+            self.utf8_values += 1
+            return damaged
+        self.fallback_values += 1
+        return _decode_cp1252(raw)
+
+    def encoding_used(self) -> str:
+        """Name the encoding the undeclared values were in (utf-8 when all were ASCII)."""
+        if self.forced is not None:
+            return self.forced
+        if self.fallback_values and self.utf8_values:
+            return "utf-8/cp1252"
+        if self.fallback_values:
+            return "cp1252"
+        return "utf-8"
+
+
+def _decode_cp1252(raw: bytes) -> str:
+    """Decode as cp1252, falling back to Latin-1 for the five bytes cp1252 leaves undefined."""
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def _decode_declared(raw: bytes, charset: str) -> str | None:
+    """Decode with a CHARSET parameter, or None when that charset is unknown or does not fit."""
+    try:
+        name = codecs.lookup(charset.strip().strip('"')).name
+    except (LookupError, ValueError):
+        return None
+    if name.startswith(("utf-16", "utf-32")):
+        # A value inside an ASCII-based file cannot really be UTF-16; the parameter is wrong.
+        return None
+    if name in ("latin-1", "iso8859-1"):
+        # Writers that say ISO-8859-1 mean the Windows superset (curly quotes, € in 0x80-0x9F).
+        return _decode_cp1252(raw)
+    try:
+        return raw.decode(name)
+    except (LookupError, ValueError):
+        return None
+
+
+def read_vcards(data: bytes, encoding: str | None = None) -> tuple[list[dict[str, object]], str]:
+    """Parse every vCard in ``data`` into contact records; return them and the encoding used."""
+    forced = _check_encoding(encoding)
+    body, reported, forced = _prepare(data, forced)
+    decoder = _Decoder(forced=forced)
+    cards = _split_cards(_unfold(body))
+    if cards is None:
+        raise UnreadableFile("The file contains no vCard: no BEGIN:VCARD line was found.")
+    records = [_card_record(card, decoder) for card in cards]
+    return records, reported or decoder.encoding_used()
+
+
+def _check_encoding(encoding: str | None) -> str | None:
+    """Return the codec name for a requested encoding, refusing names Python does not know."""
+    if encoding is None or not encoding.strip():
+        return None
+    try:
+        info = codecs.lookup(encoding.strip())
+    except LookupError as exc:
+        raise InvalidData(f"Unknown encoding {encoding!r}.") from exc
+    if not getattr(info, "_is_text_encoding", True):
+        raise InvalidData(f"{encoding!r} is not a text encoding.")
+    return info.name
+
+
+def _prepare(data: bytes, forced: str | None) -> tuple[bytes, str | None, str | None]:
+    """Strip a BOM and turn UTF-16/32 files into UTF-8 bytes, so the rest works on ASCII lines."""
+    wide: str | None = None
+    reported: str | None = None
+    if data.startswith(codecs.BOM_UTF8):
+        # An encoding the caller insists on still wins over the BOM for the values.
+        return data[len(codecs.BOM_UTF8) :], None if forced else "utf-8-sig", forced
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        wide = reported = "utf-32"
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        wide = reported = "utf-16"
+    elif forced is not None and forced.startswith(("utf-16", "utf-32")):
+        wide = reported = forced
+    elif data.startswith(b"\x00B\x00E\x00G"):
+        # Some Windows tools write UTF-16 without a BOM; NULs between letters give it away.
+        wide = reported = "utf-16-be"
+    elif data.startswith(b"B\x00E\x00G\x00"):
+        wide = reported = "utf-16-le"
+    if wide is None:
+        return data, None, forced
+    text = data.decode(wide, "replace")
+    return text.encode("utf-8", "surrogatepass"), reported, None
+
+
+def _unfold(data: bytes) -> list[bytes]:
+    """Join folded lines and quoted-printable soft breaks on bytes; return the logical lines."""
+    lines: list[bytes] = []
+    parts: list[bytes] = []
+    quoted: bool | None = None
+    for physical in data.splitlines():
+        if parts:
+            if quoted is None:
+                quoted = _is_quoted_printable(parts)
+            if quoted and _ends_soft_break(parts[-1]) and not _is_card_boundary(physical):
+                # 2.1 soft break: the next line continues the value whatever it starts with.
+                parts[-1] = parts[-1].rstrip(b" \t")[:-1]
+                parts.append(physical)
+                continue
+            if physical[:1] in (b" ", b"\t"):
+                # Remove exactly one whitespace: a second one is part of the value.
+                parts.append(physical[1:])
+                continue
+            lines.append(b"".join(parts))
+        parts = [physical]
+        quoted = None
+    if parts:
+        lines.append(b"".join(parts))
+    return lines
+
+
+def _is_quoted_printable(parts: list[bytes]) -> bool | None:
+    """Tell whether a line's parameters say QUOTED-PRINTABLE; None until its colon is seen."""
+    joined = parts[0] if len(parts) == 1 else b"".join(parts)
+    colon = joined.find(b":")
+    if colon < 0:
+        # No real header is this long; deciding now keeps a colon-less flood linear.
+        return False if len(joined) > 4096 else None
+    return b"QUOTED-PRINTABLE" in joined[:colon].upper()
+
+
+def _ends_soft_break(segment: bytes) -> bool:
+    """Tell whether a quoted-printable segment ends with a soft line break."""
+    return segment.rstrip(b" \t").endswith(b"=")
+
+
+def _is_card_boundary(line: bytes) -> bool:
+    """Recognise BEGIN/END:VCARD so a broken soft break never swallows the next card."""
+    return line.strip().upper() in (b"END:VCARD", b"BEGIN:VCARD")
+
+
+def _split_cards(lines: Iterable[bytes]) -> list[list[_Property]] | None:
+    """Group parsed properties into cards; None when no BEGIN:VCARD was found at all."""
+    cards: list[list[_Property]] = []
+    current: list[_Property] | None = None
+    nested = 0
+    seen_begin = False
+    for line in lines:
+        prop = _parse_line(line)
+        if prop is None:
+            continue
+        marker = prop.raw.strip().upper() if prop.name in ("BEGIN", "END") else b""
+        if prop.name == "BEGIN" and marker == b"VCARD":
+            seen_begin = True
+            if current is not None and (
+                nested or (current and current[-1].name == "AGENT" and not current[-1].raw.strip())
+            ):
+                # A 2.1 AGENT embeds a whole card: skip it rather than take it for a contact.
+                nested += 1
+                continue
+            if current is not None:
+                cards.append(current)
+            current = []
+            continue
+        if prop.name == "END" and marker == b"VCARD":
+            if nested:
+                nested -= 1
+            elif current is not None:
+                cards.append(current)
+                current = None
+            continue
+        if current is not None and not nested:
+            current.append(prop)
+    if current is not None:
+        cards.append(current)
+    return cards if seen_begin else None
+
+
+def _parse_line(line: bytes) -> _Property | None:
+    """Split one logical line into group, name, parameters and raw value; None if it is not one."""
+    colon = _find_value_colon(line)
+    if colon < 0:
+        return None
+    # Names and parameters are ASCII by the standards; Latin-1 never fails on the odd exception.
+    header = line[:colon].decode("latin-1")
+    pieces = _split_outside_quotes(header, ";")
+    group, _, name = pieces[0].strip().rpartition(".")
+    name = name.strip().upper()
+    if not name:
+        return None
+    params: dict[str, list[str]] = {}
+    types: set[str] = set()
+    for piece in pieces[1:]:
+        key, equals, value = piece.partition("=")
+        key = key.strip().upper()
+        if not equals:
+            # vCard 2.1 bare parameters: TEL;WORK;VOICE or PHOTO;BASE64.
+            if key in _TRANSFER_ENCODINGS:
+                params.setdefault("ENCODING", []).append(key)
+            elif key:
+                types.add(key.lower())
+            continue
+        values = [v.strip().strip('"') for v in _split_outside_quotes(value, ",")]
+        if key == "TYPE":
+            # 4.0 writers quote the list (TYPE="work,voice"); its commas still separate types.
+            values = [t.strip() for v in values for t in v.split(",")]
+            types.update(v.lower() for v in values if v)
+        params.setdefault(key, []).extend(values)
+    if "PREF" in params:
+        types.add("pref")
+    return _Property(
+        name=name, group=group.strip().upper(), params=params, types=types, raw=line[colon + 1 :]
+    )
+
+
+def _find_value_colon(line: bytes) -> int:
+    """Find the colon that starts the value, skipping colons inside quoted parameter values."""
+    colon = line.find(b":")
+    quote = line.find(b'"')
+    if colon < 0 or quote < 0 or quote > colon:
+        return colon
+    inside = False
+    for index, byte in enumerate(line):
+        if byte == 0x22:
+            inside = not inside
+        elif byte == 0x3A and not inside:
+            return index
+    return -1
+
+
+def _split_outside_quotes(text: str, separator: str) -> list[str]:
+    """Split parameter text on a separator that is not inside double quotes."""
+    if '"' not in text:
+        return text.split(separator)
+    pieces: list[str] = []
+    current: list[str] = []
+    inside = False
+    for char in text:
+        if char == '"':
+            inside = not inside
+            current.append(char)
+        elif char == separator and not inside:
+            pieces.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    pieces.append("".join(current))
+    return pieces
+
+
+def _value_text(prop: _Property, decoder: _Decoder) -> str | None:
+    """Undo the transfer encoding and the charset of a value; None when it cannot be decoded."""
+    raw = prop.raw
+    encoding = (prop.params.get("ENCODING") or [""])[0].upper()
+    if encoding == "QUOTED-PRINTABLE":
+        raw = binascii.a2b_qp(raw)
+    elif encoding in ("BASE64", "B"):
+        try:
+            raw = base64.b64decode(b"".join(raw.split()), validate=False)
+        except (binascii.Error, ValueError):
+            return None
+    charset = (prop.params.get("CHARSET") or [""])[0]
+    text = decoder.text(raw, charset or None)
+    # Line ends inside values (quoted-printable =0D=0A, bare CR) all become one "\n".
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _split_escaped(text: str, separator: str) -> list[str]:
+    """Split on a separator that is not escaped by a backslash, keeping the escapes."""
+    if separator not in text:
+        return [text]
+    pieces: list[str] = []
+    current: list[str] = []
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "\\" and index + 1 < len(text):
+            current.append(text[index : index + 2])
+            index += 2
+            continue
+        if char == separator:
+            pieces.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+        index += 1
+    pieces.append("".join(current))
+    return pieces
+
+
+def _unescape(text: str) -> str:
+    """Undo vCard text escapes (\\n \\, \\; \\\\ and Google's \\:); other backslashes stay."""
+    if "\\" not in text:
+        return unicodedata.normalize("NFC", text).strip()
+    out: list[str] = []
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "\\" and index + 1 < len(text) and text[index + 1] in _ESCAPES:
+            out.append(_ESCAPES[text[index + 1]])
+            index += 2
+            continue
+        out.append(char)
+        index += 1
+    # NFC only now: normalising earlier could merge an escape's letter with a combining mark.
+    return unicodedata.normalize("NFC", "".join(out)).strip()
+
+
+def _components(text: str, count: int) -> list[str]:
+    """Split a structured value (N, ADR, ORG) into at least ``count`` unescaped components."""
+    parts = [_unescape(part) for part in _split_escaped(text, ";")]
+    return parts + [""] * (count - len(parts))
+
+
+def _name_component(raw: str, joiner: str, is_21: bool) -> str:
+    """Unescape one N component, joining its 3.0/4.0 comma list (2.1 has no lists)."""
+    if is_21:
+        return _unescape(raw)
+    values = [_unescape(value) for value in _split_escaped(raw, ",")]
+    return joiner.join(value for value in values if value)
+
+
+@dataclass
+class _Name:
+    """A person's name as found in one N, FN or phonetic property."""
+
+    first: str = ""
+    last: str = ""
+    salutation: str = ""
+    title: str = ""
+    formatted: str = ""
+
+    def display(self) -> str:
+        """The name as one string, first name first."""
+        return " ".join(part for part in (self.first, self.last) if part) or self.formatted
+
+    def is_empty(self) -> bool:
+        """Tell whether the name has neither first nor last name."""
+        return not (self.first or self.last)
+
+
+def _script_flags(text: str) -> tuple[bool, bool]:
+    """Tell whether the letters of ``text`` include Latin ones and non-Latin ones."""
+    latin = other = False
+    for char in text:
+        if not char.isalpha():
+            continue
+        if unicodedata.name(char, "").startswith("LATIN"):
+            latin = True
+        else:
+            other = True
+        if latin and other:
+            break
+    return latin, other
+
+
+def _is_latin(text: str) -> bool:
+    """A Latin-script name: it has letters and all of them are Latin."""
+    latin, other = _script_flags(text)
+    return latin and not other
+
+
+def _is_native(text: str) -> bool:
+    """A native-script name: it has letters outside the Latin script (Cyrillic, Greek, CJK…)."""
+    return _script_flags(text)[1]
+
+
+def _split_prefix(prefix: str) -> tuple[str, str]:
+    """Split an N prefix into salutation (Herr, Mrs.) and title (Dr., Prof. Dr.)."""
+    words = prefix.split()
+    if words and words[0].casefold() in _SALUTATIONS:
+        return words[0], " ".join(words[1:])
+    return "", prefix.strip()
+
+
+def _peel_leading(words: list[str]) -> tuple[str, str, list[str]]:
+    """Take salutation and title words off the start of a formatted name."""
+    salutation = ""
+    titles: list[str] = []
+    index = 0
+    while index < len(words) - 1:
+        word = words[index].casefold()
+        if not salutation and not titles and word in _SALUTATIONS:
+            salutation = words[index]
+        elif word in _TITLES:
+            titles.append(words[index])
+        else:
+            break
+        index += 1
+    return salutation, " ".join(titles), words[index:]
+
+
+def _split_formatted(formatted: str) -> _Name:
+    """Split an FN into salutation, title, first and last name."""
+    name = _Name(formatted=formatted)
+    text = formatted.strip()
+    if "," in text:
+        # "Müller, Hans" is the usual sorted form in German exports.
+        last, _, first = text.partition(",")
+        if last.strip() and first.strip() and len(last.split()) <= 3:
+            name.last = last.strip()
+            salutation, title, rest = _peel_leading(first.split())
+            name.salutation, name.title, name.first = salutation, title, " ".join(rest)
+            return name
+    salutation, title, rest = _peel_leading(text.split())
+    name.salutation, name.title = salutation, title
+    if len(rest) == 1:
+        name.last = rest[0]
+    elif rest:
+        name.first, name.last = " ".join(rest[:-1]), rest[-1]
+    return name
+
+
+def _structured_name(text: str, is_21: bool) -> _Name:
+    """Read an N value: last;first;middle;prefix;suffix."""
+    raw = _split_escaped(text, ";") + [""] * 5
+    last = _name_component(raw[0], " ", is_21)
+    given = _name_component(raw[1], " ", is_21)
+    middle = _name_component(raw[2], " ", is_21)
+    prefix = _name_component(raw[3], ", ", is_21)
+    suffix = _name_component(raw[4], ", ", is_21)
+    salutation, title = _split_prefix(prefix)
+    title = " ".join(part for part in (title, suffix) if part)
+    first = " ".join(part for part in (given, middle) if part)
+    return _Name(first=first, last=last, salutation=salutation, title=title)
+
+
+def _rank(types: set[str]) -> int:
+    """Order addresses, emails and phones: work+pref, work, pref/main, untyped, home, pager."""
+    work = "work" in types
+    pref = "pref" in types
+    if work and pref:
+        return 0
+    if work:
+        return 1
+    if "home" in types:
+        return 4
+    if "pager" in types:
+        return 5
+    if pref or "main" in types:
+        return 2
+    return 3
+
+
+_LABEL_PREFIXES = (
+    ("mobil", "cell"),
+    ("cell", "cell"),
+    ("handy", "cell"),
+    ("iphone", "cell"),
+    ("work", "work"),
+    ("arbeit", "work"),
+    ("geschäft", "work"),
+    ("büro", "work"),
+    ("dienst", "work"),
+    ("home", "home"),
+    ("privat", "home"),
+    ("pager", "pager"),
+)
+
+
+def _label_types(label: str) -> set[str]:
+    """Turn an Apple/Google X-ABLabel ("_$!<WorkFAX>!$_", "Handy") into TYPE words."""
+    types: set[str] = set()
+    for word in "".join(ch if ch.isalnum() else " " for ch in label.casefold()).split():
+        if word == "homepage":
+            # Apple's label for a web page, not a private address.
+            continue
+        if "fax" in word:
+            types.add("fax")
+        types.update(kind for prefix, kind in _LABEL_PREFIXES if word.startswith(prefix))
+    return types
+
+
+def _pick(candidates: list[tuple[set[str], str]]) -> tuple[str, list[str]]:
+    """Choose the best-ranked value; return it and the other distinct values in file order."""
+    best_index = min(
+        range(len(candidates)), key=lambda i: (_rank(candidates[i][0]), i), default=None
+    )
+    if best_index is None:
+        return "", []
+    best = candidates[best_index][1]
+    seen = {best.casefold()}
+    rest: list[str] = []
+    for _, value in candidates:
+        if value.casefold() not in seen:
+            seen.add(value.casefold())
+            rest.append(value)
+    return best, rest
+
+
+def _put_numbered(record: dict[str, object], key: str, best: str, rest: list[str]) -> None:
+    """Store the best value under ``key`` and the others as key2, key3, …"""
+    if best:
+        record[key] = best
+    for number, value in enumerate(rest, start=2):
+        record[f"{key}{number}"] = value
+
+
+@dataclass
+class _Card:
+    """The decoded text of the properties of one card, grouped by name."""
+
+    values: dict[str, list[tuple[_Property, str]]]
+    is_21: bool
+
+    def texts(self, name: str) -> list[str]:
+        """Unescaped, non-empty plain-text values of a property."""
+        found = (_unescape(text) for _, text in self.values.get(name, []))
+        return [text for text in found if text]
+
+    def first_text(self, name: str) -> str:
+        """The first non-empty plain-text value of a property, or ''."""
+        texts = self.texts(name)
+        return texts[0] if texts else ""
+
+
+def _decode_card(props: list[_Property], decoder: _Decoder) -> _Card:
+    """Decode the values of the properties we use; record labels of grouped items as types."""
+    values: dict[str, list[tuple[_Property, str]]] = {}
+    labels: dict[str, set[str]] = {}
+    version = ""
+    for prop in props:
+        if prop.name == "VERSION":
+            version = prop.raw.strip().decode("latin-1")
+            continue
+        if prop.name not in _USED:
+            continue
+        text = _value_text(prop, decoder)
+        if text is None:
+            continue
+        if prop.name == "X-ABLABEL":
+            if prop.group:
+                labels[prop.group] = _label_types(text)
+            continue
+        values.setdefault(prop.name, []).append((prop, text))
+    for entries in values.values():
+        for prop, _ in entries:
+            if prop.group in labels:
+                prop.types |= labels[prop.group]
+    return _Card(values=values, is_21=version.startswith("2"))
+
+
+def _card_record(props: list[_Property], decoder: _Decoder) -> dict[str, object]:
+    """Turn one card's properties into a contact record."""
+    card = _decode_card(props, decoder)
+    record: dict[str, object] = {}
+    company, department = _organisation(card)
+    _names(card, company, record)
+    if (position := card.first_text("TITLE") or card.first_text("ROLE")) != "":
+        record["position"] = position
+    if department:
+        record["department"] = department
+    if company:
+        record["company"] = company
+    _emails(card, record)
+    _phones(card, record)
+    _address(card, record)
+    _url(card, record)
+    if notes := list(dict.fromkeys(card.texts("NOTE"))):
+        record["notes"] = "\n\n".join(notes)
+    if tags := _list_values(card, ("CATEGORIES",)):
+        record["tags"] = tags
+    if languages := _languages(card):
+        record["languages"] = languages
+    if country := card.first_text(COUNTRY_PROPERTY):
+        record["country"] = country
+    return _ordered(record)
+
+
+_KEY_ORDER = (
+    "salutation",
+    "title",
+    "first_name",
+    "last_name",
+    "native_name",
+    "position",
+    "department",
+    "company",
+    "email",
+    "phone",
+    "mobile",
+    "country",
+    "languages",
+    "tags",
+    "notes",
+    "share_consent",
+    "company_street",
+    "company_postcode",
+    "company_city",
+    "company_region",
+    "company_country",
+    "company_website",
+)
+
+
+def _ordered(record: dict[str, object]) -> dict[str, object]:
+    """Put the shared keys in their usual order, extra keys (email2, fax…) after them."""
+    ordered = {key: record[key] for key in _KEY_ORDER if key in record}
+    ordered.update((key, value) for key, value in sorted(record.items()) if key not in ordered)
+    return ordered
+
+
+def _organisation(card: _Card) -> tuple[str, str]:
+    """Company and department from the first ORG that has any."""
+    for _, text in card.values.get("ORG", []):
+        units = _components(text, 1)
+        if any(units):
+            # Positional: "ORG:;Dept" has a department but no company name.
+            return units[0], ", ".join(unit for unit in units[1:] if unit)
+    return "", ""
+
+
+def _names(card: _Card, company: str, record: dict[str, object]) -> None:
+    """Fill salutation, title, first/last and native name from N, FN and their alternatives."""
+    structured = [_structured_name(text, card.is_21) for _, text in card.values.get("N", [])]
+    structured = [name for name in structured if not name.is_empty()]
+    formatted = [text for text in card.texts("FN") if text != company and "@" not in text]
+    latin_structured = [name for name in structured if _is_latin(name.display())]
+    explicit_native = card.first_text(NATIVE_NAME_PROPERTY)
+    chosen: _Name | None = None
+    if latin_structured:
+        chosen = latin_structured[0]
+    elif explicit_native:
+        # Our own export: N is the name as stored, FN only a display form of it or the native name.
+        chosen = structured[0] if structured else None
+    else:
+        chosen = _latin_alternative(card, formatted) or (structured[0] if structured else None)
+        if chosen is None and formatted:
+            chosen = _split_formatted(formatted[0])
+    if chosen is not None:
+        _peel_display_prefix(chosen, formatted)
+        for key, value in (
+            ("salutation", chosen.salutation),
+            ("title", chosen.title),
+            ("first_name", chosen.first),
+            ("last_name", chosen.last),
+        ):
+            if value:
+                record[key] = value
+    native = explicit_native
+    if not native and chosen is not None and _is_latin(chosen.display()):
+        candidates = [text for text in formatted if _is_native(text)]
+        candidates += [name.display() for name in structured if _is_native(name.display())]
+        candidates += [text for text in _list_values(card, ("NICKNAME",)) if _is_native(text)]
+        native = candidates[0] if candidates else ""
+    if native:
+        record["native_name"] = native
+
+
+def _latin_alternative(card: _Card, formatted: list[str]) -> _Name | None:
+    """A Latin form of the name from the phonetic fields or an FN, when N has none."""
+    phonetic_first = " ".join(
+        part
+        for part in (
+            card.first_text("X-PHONETIC-FIRST-NAME"),
+            card.first_text("X-PHONETIC-MIDDLE-NAME"),
+        )
+        if part
+    )
+    phonetic = _Name(first=phonetic_first, last=card.first_text("X-PHONETIC-LAST-NAME"))
+    if not phonetic.is_empty() and _is_latin(phonetic.display()):
+        return phonetic
+    latin_formatted = [text for text in formatted if _is_latin(text)]
+    return _split_formatted(latin_formatted[0]) if latin_formatted else None
+
+
+def _peel_display_prefix(chosen: _Name, formatted: list[str]) -> None:
+    """Take salutation and title from FN when N has none ("Dr. Anna Schmidt" beside N)."""
+    if chosen.salutation or chosen.title or not formatted:
+        return
+    peeled = _split_formatted(formatted[0])
+    if (
+        (peeled.salutation or peeled.title)
+        and peeled.first == chosen.first
+        and peeled.last == chosen.last
+    ):
+        chosen.salutation, chosen.title = peeled.salutation, peeled.title
+
+
+def _emails(card: _Card, record: dict[str, object]) -> None:
+    """Choose the main email; keep the others as email2, email3, …"""
+    candidates = [
+        (prop.types, value)
+        for prop, text in card.values.get("EMAIL", [])
+        if (value := _strip_scheme(_unescape(text), "mailto:"))
+    ]
+    _put_numbered(record, "email", *_pick(candidates))
+
+
+def _strip_scheme(value: str, scheme: str) -> str:
+    """Drop a URI scheme (tel:, mailto:) that vCard 4.0 writers put before plain values."""
+    if value[: len(scheme)].casefold() == scheme:
+        return value[len(scheme) :].strip()
+    return value
+
+
+def _phones(card: _Card, record: dict[str, object]) -> None:
+    """Sort TEL values into mobile, fax and phone; keep extras as phone2, mobile2, fax2, …"""
+    mobiles: list[tuple[set[str], str]] = []
+    faxes: list[tuple[set[str], str]] = []
+    phones: list[tuple[set[str], str]] = []
+    for prop, text in card.values.get("TEL", []):
+        value = _strip_scheme(_unescape(text), "tel:")
+        if not value:
+            continue
+        types = prop.types
+        if types & {"cell", "iphone", "mobile"}:
+            mobiles.append((types, value))
+        elif "fax" in types:
+            faxes.append((types, value))
+        else:
+            phones.append((types, value))
+    _put_numbered(record, "phone", *_pick(phones))
+    _put_numbered(record, "mobile", *_pick(mobiles))
+    _put_numbered(record, "fax", *_pick(faxes))
+
+
+def _address(card: _Card, record: dict[str, object]) -> None:
+    """Company address from the best non-home ADR; the contact's country from it or from home."""
+    business: list[tuple[int, int, list[str]]] = []
+    private: list[list[str]] = []
+    for index, (prop, text) in enumerate(card.values.get("ADR", [])):
+        parts = _components(text, 7)
+        if not any(parts):
+            continue
+        if "home" in prop.types or "other" in prop.types:
+            private.append(parts)
+        else:
+            business.append((_rank(prop.types), index, parts))
+    if business:
+        pobox, extended, street, city, region, postcode, country = min(business)[2][:7]
+        street_text = ", ".join(part for part in (street, extended) if part) or pobox
+        for key, value in (
+            ("company_street", street_text),
+            ("company_postcode", postcode),
+            ("company_city", city),
+            ("company_region", region),
+            ("company_country", country),
+            ("country", country),
+        ):
+            if value:
+                record[key] = value
+    if "country" not in record:
+        for parts in private:
+            if parts[6]:
+                record["country"] = parts[6]
+                break
+
+
+def _url(card: _Card, record: dict[str, object]) -> None:
+    """The company website: a work URL, else the first one not typed HOME."""
+    urls = [
+        (0 if "work" in prop.types else 1, index, value)
+        for index, (prop, text) in enumerate(card.values.get("URL", []))
+        if "home" not in prop.types and (value := _unescape(text))
+    ]
+    if urls:
+        record["company_website"] = min(urls)[2]
+
+
+def _list_values(card: _Card, names: Iterable[str]) -> list[str]:
+    """Values of comma-list properties (CATEGORIES, NICKNAME), in order and without repeats."""
+    found: list[str] = []
+    for name in names:
+        for _, text in card.values.get(name, []):
+            pieces = _split_escaped(text, ",")
+            if card.is_21:
+                # 2.1 writers separate categories with semicolons as often as with commas.
+                pieces = [sub for piece in pieces for sub in _split_escaped(piece, ";")]
+            found.extend(value for piece in pieces if (value := _unescape(piece)))
+    return list(dict.fromkeys(found))
+
+
+def _languages(card: _Card) -> list[str]:
+    """Languages from LANG and X-GREENTECH-LANG, most preferred first."""
+    ranked: list[tuple[int, int, str]] = []
+    for name in ("LANG", LANG_PROPERTY):
+        for prop, text in card.values.get(name, []):
+            pref_text = (prop.params.get("PREF") or ["100"])[0]
+            pref = (
+                int(pref_text)
+                if pref_text.isascii() and pref_text.isdigit() and len(pref_text) < 6
+                else 100
+            )
+            for piece in _split_escaped(text, ","):
+                if value := _unescape(piece):
+                    ranked.append((pref, len(ranked), value))
+    return list(dict.fromkeys(value for _, _, value in sorted(ranked)))
