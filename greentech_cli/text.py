@@ -269,22 +269,85 @@ def choice(value: str | None, allowed: tuple[str, ...], what: str) -> str | None
 
 # --- dates, times, durations ---------------------------------------------------------------
 
-_GERMAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})$")
+_MONTHS = {
+    "jan": 1, "januar": 1, "jänner": 1, "january": 1,
+    "feb": 2, "februar": 2, "february": 2,
+    "mär": 3, "mrz": 3, "märz": 3, "maerz": 3, "mar": 3, "march": 3,
+    "apr": 4, "april": 4,
+    "mai": 5, "may": 5,
+    "jun": 6, "juni": 6, "june": 6,
+    "jul": 7, "juli": 7, "july": 7,
+    "aug": 8, "august": 8,
+    "sep": 9, "sept": 9, "september": 9,
+    "okt": 10, "oktober": 10, "oct": 10, "october": 10,
+    "nov": 11, "november": 11,
+    "dez": 12, "dezember": 12, "dec": 12, "december": 12,
+}  # fmt: skip
+_TIME_TAIL = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+_ISO_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME_TAIL)
+_YMD_SLASH_RE = re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})" + _TIME_TAIL)
+_DOTTED_RE = re.compile(r"(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4}|\d{2})" + _TIME_TAIL)
+_SLASHED_RE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})" + _TIME_TAIL)
+_DAY_MONTH_RE = re.compile(r"(\d{1,2})\.?\s+([^\W\d_]+)\.?,?\s+(\d{4})")
+_MONTH_DAY_RE = re.compile(r"([^\W\d_]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})")
+# Outlook writes "no date" as 0.0.00; other tools use all-zero dates.
+_NULL_DATES = {"0.0.00", "0.0.0000", "00.00.00", "00.00.0000", "0000-00-00", "00/00/0000"}
+
+
+def expand_year(two_digits: int, today: date | None = None) -> int:
+    """Turn a two-digit year into the latest year that is at most ten years after today."""
+    today = today or date.today()
+    year = (today.year // 100 + 1) * 100 + two_digits
+    while year > today.year + 10:
+        year -= 100
+    return year
+
+
+def read_date(text: str, *, today: date | None = None) -> date | None:
+    """Read ``dd.mm.yyyy``, ``d.m.yy``, ISO, slashed and month-name dates; empty gives None.
+
+    Two-digit years go to the latest century that keeps them at most ten years in the future
+    (in 2026: 00-36 are 2000-2036, 37-99 are 1937-1999). Slashed dates are read day first
+    (``03/04/2026`` is 3 April) unless the first number cannot be a day-of-month over 12 and the
+    second can (``9/28/12`` is 28 September 2012). Anything else raises InvalidData.
+    """
+    value = " ".join(text.split()) if isinstance(text, str) else ""
+    if not value or value in _NULL_DATES:
+        return None
+    day: int
+    month: int
+    year: int
+    if match := _ISO_RE.fullmatch(value) or _YMD_SLASH_RE.fullmatch(value):
+        year, month, day = (int(part) for part in match.groups())
+    elif match := _DOTTED_RE.fullmatch(value):
+        day, month = int(match.group(1)), int(match.group(2))
+        year = _year(match.group(3), today)
+    elif match := _SLASHED_RE.fullmatch(value):
+        first, second = int(match.group(1)), int(match.group(2))
+        day, month = (second, first) if first <= 12 < second else (first, second)
+        year = _year(match.group(3), today)
+    elif (match := _DAY_MONTH_RE.fullmatch(value)) and match.group(2).casefold() in _MONTHS:
+        day, month, year = int(match.group(1)), _MONTHS[match.group(2).casefold()], int(match[3])
+    elif (match := _MONTH_DAY_RE.fullmatch(value)) and match.group(1).casefold() in _MONTHS:
+        month, day, year = _MONTHS[match.group(1).casefold()], int(match.group(2)), int(match[3])
+    else:
+        raise InvalidData(f"'{value}' is not a date; write it as dd.mm.yyyy or yyyy-mm-dd.")
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise InvalidData(f"'{value}' is not a valid calendar date.") from None
+
+
+def _year(digits: str, today: date | None) -> int:
+    return int(digits) if len(digits) == 4 else expand_year(int(digits), today)
 
 
 def parse_date(value: str) -> date:
-    """A date from `2026-11-18` or `18.11.2026` (two-digit years mean 20xx)."""
-    text = (clean(value) or "").rstrip(".")
-    m = _GERMAN_DATE.match(text)
-    try:
-        if m:
-            day, month, year = int(m[1]), int(m[2]), int(m[3])
-            if year < 100:
-                year += 2000
-            return date(year, month, day)
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidData(f"invalid date {value!r}: use 2026-11-18 or 18.11.2026") from None
+    """A required date (options, YAML): what read_date reads; empty is an error too."""
+    result = read_date(str(value))
+    if result is None:
+        raise InvalidData(f"invalid date {value!r}: use 2026-11-18 or 18.11.2026")
+    return result
 
 
 def parse_time(value: str) -> time:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -33,14 +33,14 @@ import_app = typer.Typer(
 )
 
 
-class Target(str, Enum):
+class Target(StrEnum):
     """What the rows are."""
 
     contacts = "contacts"
     companies = "companies"
 
 
-class OnDuplicate(str, Enum):
+class OnDuplicate(StrEnum):
     """What to do when a row is someone already known."""
 
     fill = "fill"
@@ -49,7 +49,7 @@ class OnDuplicate(str, Enum):
     new = "new"
 
 
-class SummaryFormat(str, Enum):
+class SummaryFormat(StrEnum):
     """Output of an import."""
 
     table = "table"
@@ -152,7 +152,9 @@ def _database(app_ctx: AppContext, dry_run: bool) -> Any:
 
 
 @import_app.command("history")
-def history(ctx: typer.Context, limit: LimitOption = None, fmt: FormatOption = Format.table) -> None:
+def history(
+    ctx: typer.Context, limit: LimitOption = None, fmt: FormatOption = Format.table
+) -> None:
     """List earlier imports, newest first, with what each did.
 
     Example: greentech import history --format json

@@ -1,4 +1,4 @@
-"""The rejects file: unusable rows in the input's own columns plus a reason, ready to fix and re-import."""
+"""The rejects file: unusable rows in their own columns plus a reason, to fix and re-import."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ class RejectsWriter:
         self.source = source
         self.yaml = path.suffix.lower() in (".yaml", ".yml") or source.headers is None
         # UTF-8 with BOM and the input's delimiter: Excel opens it and the import reads it back.
-        self._fh: TextIO = path.open("w", encoding="utf-8-sig" if not self.yaml else "utf-8", newline="")
+        encoding = "utf-8" if self.yaml else "utf-8-sig"
+        self._fh: TextIO = path.open("w", encoding=encoding, newline="")
         self._writer: Any = None
         if not self.yaml:
             headers = list(source.headers or [])

@@ -16,7 +16,9 @@ def summary_tables(summary: ImportSummary) -> list[Any]:
     from rich.text import Text
 
     title = "Dry run — nothing was written" if summary.dry_run else f"Import {summary.batch_id}"
-    grid = Table(title=title, show_header=False, box=None, padding=(0, 2, 0, 0), title_justify="left")
+    grid = Table(
+        title=title, show_header=False, box=None, padding=(0, 2, 0, 0), title_justify="left"
+    )
     grid.add_column(style="bold")
     grid.add_column()
     read_as = ", ".join(

@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 from .. import text
 from ..db import transaction
 from ..errors import Conflict, InvalidData
+from ..importers.values import parse_consent
 from ..models import MEMBER_ROLES, MEMBER_STATUSES, Company, Contact, Member
 from ..store import audit
 from ..store import imports as batches
 from . import companies as company_service
 from . import contacts as contact_service
-from ..importers.values import parse_consent
 from .duplicates import DuplicateFinder
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ COMPANY_FIELDS = (
 )  # fmt: skip
 # Contact rows may carry their company's address under company_* keys.
 COMPANY_PREFIXED = ("street", "postcode", "city", "region", "country", "website")
-EMPTY = (None, "", [], "unknown")
+EMPTY: tuple[object, ...] = (None, "", [], "unknown")
 
 
 @dataclass
@@ -252,7 +252,8 @@ class _Run:
             if progress is not None:
                 progress(1)
         counts = {
-            k: getattr(self.summary, k) for k in ("rows", "created", "updated", "skipped", "rejected")
+            k: getattr(self.summary, k)
+            for k in ("rows", "created", "updated", "skipped", "rejected")
         }
         batches.finish_batch(self.db, self.batch_id, counts)
         audit.record(self.db, "import_batch", self.batch_id, "import", counts)
@@ -281,7 +282,9 @@ class _Run:
             if key in fields:
                 fields[key] = parse_consent(fields[key])
         if "share_consent_date" in fields:
-            fields["share_consent_date"] = _date_or_none(fields["share_consent_date"], self, row_hint)
+            fields["share_consent_date"] = _date_or_none(
+                fields["share_consent_date"], self, row_hint
+            )
         contact = Contact()
         country = record.get("country") or record.get("company_country")
         if country:
@@ -329,7 +332,9 @@ class _Run:
         current = contacts.get(self.db, contact_id)
         before = batches.image(self.db, "contact", contact_id)
         overwrite = self.options.on_duplicate == "update"
-        changed = _merge_fields(current, incoming, CONTACT_FIELDS + ("company_id", "country"), overwrite)
+        changed = _merge_fields(
+            current, incoming, (*CONTACT_FIELDS, "company_id", "country"), overwrite
+        )
         if not changed:
             self.summary.skipped += 1
             return
@@ -437,7 +442,7 @@ class _Run:
 
 
 def _merge_fields(current: Any, incoming: Any, names: tuple[str, ...], overwrite: bool) -> bool:
-    """Fill (or with overwrite, replace) current's fields from incoming; True when anything changed."""
+    """Fill (with overwrite: replace) current's fields from incoming; True when anything changed."""
     changed = False
     for name in names:
         new = getattr(incoming, name)
@@ -499,7 +504,7 @@ def undo(db: Database, batch_id: int, *, force: bool = False) -> UndoResult:
         if batch.undone_at:
             raise Conflict(f"import batch {batch_id} was already undone on {batch.undone_at}")
         changes = batches.changes(db, batch_id)
-        # A record may change twice in one batch (an in-file duplicate): compare with the last image.
+        # A record may change twice in a batch (an in-file duplicate): compare with its last image.
         last_after = {(c.entity, c.entity_id): c.after for c in changes}
         for (entity, entity_id), after in last_after.items():
             current = batches.image(db, entity, entity_id)

@@ -68,14 +68,18 @@ def create_batch(db: Database, **fields: Any) -> int:
     fields["created_at"] = now()
     names = ", ".join(fields)
     marks = ", ".join("?" for _ in fields)
-    cursor = db.execute(f"INSERT INTO import_batches ({names}) VALUES ({marks})", list(fields.values()))
+    cursor = db.execute(
+        f"INSERT INTO import_batches ({names}) VALUES ({marks})", list(fields.values())
+    )
     return int(cursor.lastrowid or 0)
 
 
 def finish_batch(db: Database, batch_id: int, counts: dict[str, int]) -> None:
     """Store the final counts of a batch."""
     assignments = ", ".join(f"{name} = ?" for name in counts)
-    db.execute(f"UPDATE import_batches SET {assignments} WHERE id = ?", [*counts.values(), batch_id])
+    db.execute(
+        f"UPDATE import_batches SET {assignments} WHERE id = ?", [*counts.values(), batch_id]
+    )
 
 
 def get_batch(db: Database, batch_id: int) -> Batch:
@@ -140,9 +144,7 @@ class Change:
 
 def changes(db: Database, batch_id: int) -> list[Change]:
     """The changes of a batch in the order they were made."""
-    rows = fetch_all(
-        db, "SELECT * FROM import_changes WHERE batch_id = ? ORDER BY id", [batch_id]
-    )
+    rows = fetch_all(db, "SELECT * FROM import_changes WHERE batch_id = ? ORDER BY id", [batch_id])
     return [
         Change(
             r["id"],

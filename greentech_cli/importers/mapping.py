@@ -1,0 +1,747 @@
+"""Map the column headers of an imported table to contact or company fields, and rows to records.
+
+Presets are YAML data files in ``data/presets/`` (one per known export: Outlook in German and
+English, Google Contacts, Thunderbird, registration forms, CiviCRM, Event Espresso) plus the
+generic synonym tables ``generic`` (contacts) and ``generic-companies``. A file given with
+``--mapping FILE.yaml`` has the same format::
+
+    name: outlook-de                      # optional for --mapping files (default: file name)
+    description: Outlook export (German)  # optional
+    target: contacts                      # optional: contacts | companies
+    columns:                              # header as written -> field ("ignore" or ~ to skip)
+      "Vorname": first_name
+      "E-Mail-Adresse": email
+    ignore: ["Suffix", "Initialen"]       # optional: headers that are known and skipped
+    values:                               # optional: cell words -> stored value, per field
+      share_consent: {einverstanden: "yes"}
+      role: {Dolmetscher: interpreter}
+    typed:                                # optional: a value column whose field depends on the
+      "Phone 1 - Value": "Phone 1 - Type" #   text of a type column (or a list of candidates)
+    type_values: {mobile: mobile, work fax: fax}
+
+Headers are matched after normalising (casefold, umlauts folded to ae/oe/ue/ss, accents,
+punctuation and spaces removed), so ``E-Mail``, ``e-mail`` and ``EMAIL`` are the same header. If
+no exact match is found, a header is tried again without bracketed parts and trailing numbers
+(``Telefon (mit Vorwahl)``, ``Telefon 2``), then as slash-separated alternatives that agree
+(``Organisation/Firma/Unternehmen``). Lookup order: the ``--mapping`` file, the preset (given, or
+chosen automatically as the one that covers the file best), then the generic table.
+
+A preset is chosen automatically when it recognises at least half of the headers (at least three)
+and maps at least one of them differently from the generic table; a column that nothing maps is
+reported in ``ColumnMap.unmapped``, one a preset deliberately skips in ``ColumnMap.ignored``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from greentech_cli.errors import InvalidData
+from greentech_cli.importers.values import (
+    has_cyrillic,
+    has_latin,
+    is_title_token,
+    parse_consent,
+    salutation_of,
+    split_full_name,
+    take_prefixes,
+)
+from greentech_cli.resources import data_path
+from greentech_cli.text import read_date
+
+CONTACT_FIELDS: tuple[str, ...] = (
+    "salutation", "title", "first_name", "middle_name", "last_name", "name", "native_name",
+    "position", "department", "company", "email", "email2", "phone", "mobile", "fax", "country",
+    "city", "languages", "tags", "notes", "share_consent", "share_consent_date",
+    "marketing_consent", "role", "status", "birth_date", "company_street", "company_postcode",
+    "company_city", "company_region", "company_country", "company_website", "sector",
+)  # fmt: skip
+COMPANY_FIELDS: tuple[str, ...] = (
+    "name", "kind", "legal_form", "sectors", "tags", "street", "postcode", "city", "region",
+    "country", "website", "lat", "lon", "vat_id", "notes",
+)  # fmt: skip
+TARGET_FIELDS: dict[str, tuple[str, ...]] = {
+    "contacts": CONTACT_FIELDS,
+    "companies": COMPANY_FIELDS,
+}
+GENERIC_PRESETS: dict[str, str] = {"contacts": "generic", "companies": "generic-companies"}
+# Fields that hold several values; cells are split on , ; | newline and Google's ":::".
+LIST_FIELDS: frozenset[str] = frozenset({"languages", "tags", "sectors"})
+CONSENT_FIELDS: frozenset[str] = frozenset({"share_consent", "marketing_consent"})
+DATE_FIELDS: frozenset[str] = frozenset({"birth_date", "share_consent_date"})
+# Recognised so the column is not reported as unmapped, but never stored.
+DROPPED_FIELDS: frozenset[str] = frozenset({"fax"})
+_CONVERTED_FIELDS = CONSENT_FIELDS | DATE_FIELDS
+
+_PRESET_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_MAPPING_KEYS = {"name", "description", "target", "columns", "ignore", "values", "typed",
+                 "type_values"}  # fmt: skip
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+_BRACKETS_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_TRAILING_NUMBER_RE = re.compile(r"[\s_-]*\d+\s*$")
+_LIST_SPLIT_RE = re.compile(r"\s*(?::::|[,;|\n])\s*")
+
+
+def normalize_header(text: str) -> str:
+    """Fold a header for matching: casefold, umlauts to ae/oe/ue, no accents or punctuation."""
+    folded = unicodedata.normalize("NFKC", text).casefold().translate(_UMLAUTS)
+    decomposed = unicodedata.normalize("NFKD", folded)
+    return "".join(ch for ch in decomposed if ch.isalnum())
+
+
+def _loose_keys(text: str) -> list[str]:
+    """Fallback keys for a header: without bracketed parts, then without a trailing number."""
+    keys: list[str] = []
+    without_brackets = _BRACKETS_RE.sub(" ", text)
+    for candidate in (without_brackets, _TRAILING_NUMBER_RE.sub("", without_brackets)):
+        key = normalize_header(candidate)
+        if key and key not in keys:
+            keys.append(key)
+    return keys
+
+
+def _value_key(text: str) -> str:
+    return " ".join(text.split()).casefold().rstrip(".!")
+
+
+def _type_key(text: str) -> str:
+    # Google marks the primary entry as "* Mobile".
+    return _value_key(text.lstrip("* "))
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """A preset or --mapping file: header names to fields, ignored headers and value words."""
+
+    name: str
+    description: str = ""
+    target: str | None = None
+    columns: dict[str, str | None] = field(default_factory=dict)
+    ignore: tuple[str, ...] = ()
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    typed: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    type_values: dict[str, str] = field(default_factory=dict)
+    # normalised header -> field, or None for an ignored header
+    index: dict[str, str | None] = field(default_factory=dict, repr=False)
+
+    def fields(self) -> set[str]:
+        """Return every field this mapping can produce."""
+        produced = {value for value in self.columns.values() if value}
+        produced.update(self.type_values.values())
+        return produced
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """The field of every column of one table, and which preset and columns were involved."""
+
+    headers: tuple[str, ...]
+    fields: tuple[str | None, ...]
+    target: str
+    preset: str | None
+    unmapped: tuple[str, ...]
+    ignored: tuple[str, ...] = ()
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    typed: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    type_values: dict[str, str] = field(default_factory=dict)
+
+    # (index, field, header, type column indexes) of every column that feeds a field; computed
+    # once so that to_record does not walk unmapped columns (Outlook has 92, a third mapped).
+    plan: tuple[tuple[int, str, str, tuple[int, ...]], ...] = field(
+        init=False, repr=False, compare=False
+    )
+    note_columns: int = field(init=False, repr=False, compare=False)
+    name_header: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        plan = tuple(
+            (index, value, self.headers[index], self.typed.get(index, ()))
+            for index, value in enumerate(self.fields)
+            if value is not None and (value not in DROPPED_FIELDS or index in self.typed)
+        )
+        object.__setattr__(self, "plan", plan)
+        object.__setattr__(self, "note_columns", self.fields.count("notes"))
+        name_header = next(
+            (self.headers[i] for i, value in enumerate(self.fields) if value == "name"), "Name"
+        )
+        object.__setattr__(self, "name_header", name_header)
+
+    def field_of(self, index: int) -> str | None:
+        """Return the field of the column at ``index`` (None for unmapped or extra columns)."""
+        return self.fields[index] if 0 <= index < len(self.fields) else None
+
+    def columns_for(self, field_name: str) -> list[int]:
+        """Return the indexes of the columns that feed ``field_name``."""
+        return [index for index, value in enumerate(self.fields) if value == field_name]
+
+    def as_dict(self) -> dict[str, str | None]:
+        """Return header -> field for display and for recording with the import batch."""
+        return dict(zip(self.headers, self.fields, strict=True))
+
+
+# --- loading presets and mapping files -----------------------------------------------------
+
+
+def available_presets() -> list[str]:
+    """List the names of the shipped presets (generic tables included)."""
+    directory = data_path("presets")
+    if not directory.is_dir():
+        return []
+    return sorted(path.stem for path in directory.glob("*.yaml"))
+
+
+@functools.lru_cache(maxsize=64)
+def load_preset(name: str) -> Mapping:
+    """Load a shipped preset by name (``outlook-de``, ``google``, …)."""
+    if not _PRESET_NAME_RE.match(name):
+        raise InvalidData(f"'{name}' is not a preset name; use one of: {_preset_list()}.")
+    path = data_path("presets", f"{name}.yaml")
+    if not path.is_file():
+        raise InvalidData(f"There is no preset '{name}'; available presets: {_preset_list()}.")
+    return _load(path, default_name=name)
+
+
+def load_mapping_file(path: Path) -> Mapping:
+    """Load and validate a user's ``--mapping FILE.yaml`` (same format as the presets)."""
+    if not path.is_file():
+        from greentech_cli.errors import NotFound
+
+        raise NotFound(f"Mapping file {path} does not exist.")
+    return _load(path, default_name=path.stem)
+
+
+def _preset_list() -> str:
+    return ", ".join(available_presets()) or "(none installed)"
+
+
+def _load(path: Path, default_name: str) -> Mapping:
+    from greentech_cli.importers.structured import load_yaml
+
+    # Shipped presets are our own files: the fast C parser is safe for them.
+    trusted = path.parent == data_path("presets")
+    return parse_mapping(
+        load_yaml(path, trusted=trusted), source=path.name, default_name=default_name
+    )
+
+
+def parse_mapping(data: object, *, source: str, default_name: str) -> Mapping:
+    """Validate already-loaded mapping data (see the module docstring) into a Mapping."""
+    if not isinstance(data, dict):
+        raise InvalidData(f"{source} must be a YAML mapping with a 'columns:' section.")
+    unknown_keys = sorted(str(key) for key in data if key not in _MAPPING_KEYS)
+    if unknown_keys:
+        raise InvalidData(
+            f"{source} has unknown key(s) {', '.join(unknown_keys)}; "
+            f"allowed: {', '.join(sorted(_MAPPING_KEYS))}."
+        )
+    target = data.get("target")
+    if target is not None and target not in TARGET_FIELDS:
+        raise InvalidData(f"{source}: target must be 'contacts' or 'companies', not '{target}'.")
+    allowed = set(TARGET_FIELDS[target]) if target else set(CONTACT_FIELDS) | set(COMPANY_FIELDS)
+
+    raw_columns = data.get("columns") or {}
+    if not isinstance(raw_columns, dict):
+        raise InvalidData(f"{source}: 'columns' must map header names to fields.")
+    columns: dict[str, str | None] = {}
+    for header, target_field in raw_columns.items():
+        value = None if target_field in (None, "ignore", "") else str(target_field).strip()
+        columns[str(header)] = value
+    bad = sorted({value for value in columns.values() if value and value not in allowed})
+
+    raw_ignore = data.get("ignore") or []
+    if not isinstance(raw_ignore, list):
+        raise InvalidData(f"{source}: 'ignore' must be a list of header names.")
+    ignore = tuple(str(header) for header in raw_ignore)
+
+    values: dict[str, dict[str, str]] = {}
+    raw_values = data.get("values") or {}
+    if not isinstance(raw_values, dict):
+        raise InvalidData(f"{source}: 'values' must map field names to word lists.")
+    for value_field, words in raw_values.items():
+        if not isinstance(words, dict):
+            raise InvalidData(f"{source}: 'values.{value_field}' must map words to values.")
+        if value_field not in allowed:
+            bad.append(str(value_field))
+        values[str(value_field)] = {
+            _value_key(str(word)): str(stored) for word, stored in words.items()
+        }
+        if value_field in CONSENT_FIELDS:
+            wrong = sorted(
+                {v for v in values[str(value_field)].values() if v not in ("yes", "no", "unknown")}
+            )
+            if wrong:
+                raise InvalidData(
+                    f"{source}: consent values must be yes, no or unknown, not {', '.join(wrong)}."
+                )
+
+    typed: dict[str, tuple[str, ...]] = {}
+    raw_typed = data.get("typed") or {}
+    if not isinstance(raw_typed, dict):
+        raise InvalidData(f"{source}: 'typed' must map value columns to type columns.")
+    for header, type_headers in raw_typed.items():
+        listed = type_headers if isinstance(type_headers, list) else [type_headers]
+        typed[str(header)] = tuple(str(item) for item in listed)
+    raw_types = data.get("type_values") or {}
+    if not isinstance(raw_types, dict):
+        raise InvalidData(f"{source}: 'type_values' must map type words to fields.")
+    type_values = {_type_key(str(word)): str(value) for word, value in raw_types.items()}
+    bad.extend(value for value in type_values.values() if value not in allowed)
+
+    if bad:
+        names = ", ".join(f"'{name}'" for name in sorted(set(bad)))
+        known = ", ".join(sorted(allowed))
+        raise InvalidData(f"{source} maps to unknown field(s) {names}; known fields: {known}.")
+
+    index: dict[str, str | None] = {}
+    for header, value in [*columns.items(), *((header, None) for header in ignore)]:
+        key = normalize_header(header)
+        if not key:
+            continue
+        if key in index and index[key] != value:
+            raise InvalidData(f"{source} lists the header '{header}' twice with different fields.")
+        index[key] = value
+    return Mapping(
+        name=str(data.get("name") or default_name),
+        description=str(data.get("description") or ""),
+        target=target,
+        columns=columns,
+        ignore=ignore,
+        values=values,
+        typed=typed,
+        type_values=type_values,
+        index=index,
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _known_header_keys() -> frozenset[str]:
+    keys: set[str] = set()
+    for name in available_presets():
+        keys.update(load_preset(name).index)
+    return frozenset(keys)
+
+
+def is_known_header(text: str) -> bool:
+    """Tell whether any preset or generic table knows this header (used to find header rows)."""
+    key = normalize_header(text)
+    return bool(key) and key in _known_header_keys()
+
+
+# --- matching headers ----------------------------------------------------------------------
+
+
+def auto_map(
+    headers: Sequence[str],
+    preset: str | None = None,
+    mapping: Mapping | None = None,
+    target: str = "contacts",
+) -> ColumnMap:
+    """Map each header to a field using the mapping, the preset (or the best one) and synonyms."""
+    if target not in TARGET_FIELDS:
+        raise InvalidData(f"Cannot import as '{target}'; use contacts or companies.")
+    layers: list[Mapping] = []
+    chosen: str | None = None
+    if mapping is not None:
+        layers.append(mapping)
+        chosen = mapping.name
+    if preset is not None:
+        loaded = load_preset(preset)
+        layers.append(loaded)
+        chosen = chosen or loaded.name
+    elif mapping is None:
+        best = best_preset(headers, target)
+        if best is not None:
+            layers.append(best)
+            chosen = best.name
+    layers.append(load_preset(GENERIC_PRESETS[target]))
+    for layer in layers:
+        _check_target(layer, target)
+
+    fields: list[str | None] = []
+    unmapped: list[str] = []
+    ignored: list[str] = []
+    for header in headers:
+        found, value = _lookup(header, layers)
+        fields.append(value)
+        if not found and header.strip():
+            unmapped.append(header)
+        elif found and value is None:
+            ignored.append(header)
+
+    if (
+        mapping is None
+        and target == "contacts"
+        and "first_name" in fields
+        and ("last_name" not in fields)
+    ):
+        # German lists say "Vorname | Name": beside a first-name column, "Name" is the surname
+        # (a --mapping file that says "name" is taken at its word).
+        fields = ["last_name" if value == "name" else value for value in fields]
+
+    values: dict[str, dict[str, str]] = {}
+    type_values: dict[str, str] = {}
+    typed_by_header: dict[str, tuple[str, ...]] = {}
+    for layer in reversed(layers):  # earlier layers win
+        for value_field, words in layer.values.items():
+            values.setdefault(value_field, {}).update(words)
+        type_values.update(layer.type_values)
+        typed_by_header.update({normalize_header(k): v for k, v in layer.typed.items()})
+    positions = {normalize_header(header): index for index, header in enumerate(headers)}
+    typed: dict[int, tuple[int, ...]] = {}
+    for index, header in enumerate(headers):
+        type_headers = typed_by_header.get(normalize_header(header))
+        if type_headers:
+            found_positions = tuple(
+                positions[key] for key in map(normalize_header, type_headers) if key in positions
+            )
+            if found_positions:
+                typed[index] = found_positions
+    return ColumnMap(
+        headers=tuple(headers),
+        fields=tuple(fields),
+        target=target,
+        preset=chosen,
+        unmapped=tuple(unmapped),
+        ignored=tuple(ignored),
+        values=values,
+        typed=typed,
+        type_values=type_values,
+    )
+
+
+def _lookup(header: str, layers: list[Mapping]) -> tuple[bool, str | None]:
+    """Find a header in the layers: exact normalised key first, then the loose keys."""
+    key = normalize_header(header)
+    if not key:
+        return False, None
+    for layer in layers:
+        if key in layer.index:
+            return True, layer.index[key]
+    for loose in _loose_keys(header):
+        for layer in layers:
+            if loose in layer.index:
+                return True, layer.index[loose]
+    # "Organisation/Firma/Unternehmen": alternatives that all name the same field.
+    if "/" in header:
+        found: set[str | None] = set()
+        for part in header.split("/"):
+            part_found, value = _lookup(part, layers) if "/" not in part else (False, None)
+            if part_found:
+                found.add(value)
+        if len(found) == 1:
+            return True, found.pop()
+    return False, None
+
+
+def _check_target(layer: Mapping, target: str) -> None:
+    if layer.target not in (None, target):
+        raise InvalidData(f"Mapping '{layer.name}' is for {layer.target}, not for {target}.")
+    bad = sorted(layer.fields() - set(TARGET_FIELDS[target]))
+    if bad:
+        raise InvalidData(
+            f"Mapping '{layer.name}' uses field(s) {', '.join(bad)}, which {target} do not have."
+        )
+
+
+def best_preset(headers: Sequence[str], target: str = "contacts") -> Mapping | None:
+    """Choose the preset that recognises most of the headers (at least half, at least three)."""
+    keys = [normalize_header(header) for header in headers]
+    keys = [key for key in keys if key]
+    if not keys:
+        return None
+    generic_names = set(GENERIC_PRESETS.values())
+    generic = load_preset(GENERIC_PRESETS[target]).index
+    best: tuple[int, int, str] | None = None
+    best_mapping: Mapping | None = None
+    for name in available_presets():
+        if name in generic_names:
+            continue
+        candidate = load_preset(name)
+        if candidate.target not in (None, target):
+            continue
+        matched = sum(1 for key in keys if key in candidate.index)
+        if matched < min(3, len(keys)) or matched * 2 < len(keys):
+            continue
+        # A preset that would map every header just like the generic table adds nothing, and
+        # naming it ("civicrm" for a plain First Name;Last Name;E-Mail list) would mislead.
+        missing = object()
+        if all(
+            generic.get(key, missing) == candidate.index[key]
+            for key in keys
+            if key in candidate.index
+        ):
+            continue
+        # More matched headers wins; on a tie the smaller (more specific) preset.
+        score = (matched, -len(candidate.index), name)
+        if best is None or score[:2] > best[:2]:
+            best, best_mapping = score, candidate
+    return best_mapping
+
+
+# --- rows to records -----------------------------------------------------------------------
+
+
+def _distinct(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    seen: set[str] = set()
+    kept: list[tuple[str, str]] = []
+    for header, text in items:
+        key = " ".join(text.split()).casefold()
+        if key not in seen:
+            seen.add(key)
+            kept.append((header, text))
+    return kept
+
+
+def split_list(text: str) -> list[str]:
+    """Split a multi-value cell (``de, en``; ``A;B``; Google's ``* myContacts ::: VIP``)."""
+    items: list[str] = []
+    seen: set[str] = set()
+    for part in _LIST_SPLIT_RE.split(text):
+        part = part.strip()
+        # Google's system groups ("* myContacts", "* starred") are not the user's tags.
+        if not part or part.startswith("* "):
+            continue
+        if part.casefold() not in seen:
+            seen.add(part.casefold())
+            items.append(part)
+    return items
+
+
+def to_record(cells: Sequence[str], column_map: ColumnMap) -> dict[str, object]:
+    """Turn one row's cells into a record dict of the target's fields (empty fields left out).
+
+    Several columns for one field: the first non-empty value wins and differing further values
+    are kept in ``notes`` as ``Header: value`` (e-mail first fills ``email2``). Contacts also get
+    their names sorted out: middle names join the first name, a full ``name`` is split when first
+    and last name are missing, salutation and title words are taken out of name cells, and a
+    Cyrillic name beside a Latin one goes to ``native_name``. Consent cells become
+    ``yes``/``no``/``unknown`` (a date in a consent cell means yes, given on that date) and date
+    fields become ``datetime.date``; an unreadable date raises InvalidData naming the column.
+    """
+    collected: dict[str, list[tuple[str, str]]] = {}
+    size = len(cells)
+    for index, value_field, header, type_indexes in column_map.plan:
+        if index >= size:
+            break  # the plan is in column order
+        text = cells[index]
+        if not text or not (text := text.strip()):
+            continue
+        if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
+        for type_index in type_indexes:
+            if type_index < size and cells[type_index].strip():
+                value_field = column_map.type_values.get(_type_key(cells[type_index]), value_field)
+                break
+        if value_field in DROPPED_FIELDS:
+            continue
+        bucket = collected.get(value_field)
+        if bucket is None:
+            collected[value_field] = [(header, text)]
+        else:
+            bucket.append((header, text))
+
+    record: dict[str, object] = {}
+    extras: list[str] = []
+    labelled = column_map.note_columns > 1
+    notes = [
+        f"{header}: {text}" if labelled else text for header, text in collected.pop("notes", [])
+    ]
+    if "email" in collected or "email2" in collected:
+        _take_emails(collected, record, extras)
+    for value_field, items in collected.items():
+        if value_field in LIST_FIELDS:
+            merged: list[str] = []
+            for _, text in items:
+                merged.extend(item for item in split_list(text) if item not in merged)
+            if merged:
+                record[value_field] = merged
+            continue
+        if len(items) > 1:
+            items = _distinct(items)
+            extras.extend(f"{other}: {value}" for other, value in items[1:])
+        header, text = items[0]
+        if value_field in _CONVERTED_FIELDS or value_field in column_map.values:
+            converted = _convert(value_field, header, text, column_map, record, extras)
+            if converted is not None:  # e.g. Outlook's "0.0.00" for "no birthday"
+                record[value_field] = converted
+        else:
+            record[value_field] = text
+
+    if column_map.target == "contacts":
+        _shape_names(record, extras, column_map.name_header)
+    if notes or extras:
+        record["notes"] = "\n".join([*notes, *extras])
+    return record
+
+
+def _take_emails(
+    collected: dict[str, list[tuple[str, str]]], record: dict[str, object], extras: list[str]
+) -> None:
+    """Fill email and email2 from every e-mail column; further addresses go to the notes."""
+    if "email" not in collected and "email2" not in collected:
+        return
+    main = _distinct(collected.pop("email", []))
+    pool = _distinct(collected.pop("email2", []) + main[1:])
+    if main:
+        record["email"] = main[0][1]
+        pool = [item for item in pool if item[1].casefold() != main[0][1].casefold()]
+    elif pool:
+        record["email"] = pool.pop(0)[1]
+    if pool:
+        record["email2"] = pool[0][1]
+        extras.extend(f"{header}: {text}" for header, text in pool[1:])
+
+
+def _convert(
+    value_field: str,
+    header: str,
+    text: str,
+    column_map: ColumnMap,
+    record: dict[str, object],
+    extras: list[str],
+) -> object:
+    """Convert one cell to the stored value of its field."""
+    words = column_map.values.get(value_field)
+    if words:
+        mapped = words.get(_value_key(text))
+        if mapped is not None:
+            return mapped
+        # "Attendee, Volunteer": the first listed word that is known decides; keep the rest.
+        listed = split_list(text)
+        known = [words[_value_key(item)] for item in listed if _value_key(item) in words]
+        if len(listed) > 1 and known:
+            extras.append(f"{header}: {text}")
+            return known[0]
+    if value_field in CONSENT_FIELDS:
+        consent = parse_consent(text)
+        if consent != "unknown":
+            return consent
+        try:
+            given_on = read_date(text)
+        except InvalidData:
+            given_on = None
+        if given_on is not None:
+            if value_field == "share_consent":
+                record.setdefault("share_consent_date", given_on)
+            return "yes"
+        # Keep what was written so nobody's answer is lost; sharing stays off.
+        extras.append(f"{header}: {text}")
+        return "unknown"
+    if value_field in DATE_FIELDS:
+        try:
+            return read_date(text)
+        except InvalidData as exc:
+            raise InvalidData(f"Column '{header}': {exc.message}") from None
+    return text
+
+
+def _words(text: str) -> set[str]:
+    return {word for word in re.split(r"[\s,.]+", text.casefold()) if word}
+
+
+def _may_have_prefix(first_name: str) -> bool:
+    """Cheap test whether a first-name cell might start with a salutation or title."""
+    if not first_name:
+        return False
+    word = first_name.split(None, 1)[0]
+    return salutation_of(word) is not None or is_title_token(word)
+
+
+def _shape_names(record: dict[str, object], extras: list[str], name_header: str) -> None:
+    """Sort a contact's name parts: middle names, prefixes, full names and native script."""
+
+    def get(key: str) -> str:
+        value = record.get(key)
+        return value if isinstance(value, str) else ""
+
+    def put(key: str, value: str) -> None:
+        if value:
+            record[key] = value
+        else:
+            record.pop(key, None)
+
+    def add_titles(titles: list[str]) -> None:
+        current = get("title")
+        missing = [title for title in titles if title not in current.split()]
+        put("title", " ".join([current, *missing]).strip())
+
+    first = get("first_name")
+    if (
+        "name" not in record
+        and "middle_name" not in record
+        and "salutation" not in record
+        and "title" not in record
+        and not _may_have_prefix(first)
+    ):
+        return  # the common case: first and last name as they should be
+
+    middle = get("middle_name")
+    record.pop("middle_name", None)
+    if middle:
+        put("first_name", f"{get('first_name')} {middle}".strip())
+
+    # A title column often holds "Mr." or "Herr Dr."; a salutation column "Dr.".
+    for key in ("salutation", "title"):
+        text = get(key)
+        if not text:
+            continue
+        salutation, titles, rest = take_prefixes(text.split())
+        if not salutation and not titles:
+            continue
+        record.pop(key, None)
+        if salutation and not get("salutation"):
+            put("salutation", salutation)
+        add_titles(titles)
+        if rest:
+            add_titles(rest)
+
+    # Prefixes typed into the first-name cell: "Dr. Hans", "Herr Max".
+    first = get("first_name")
+    if first:
+        salutation, titles, rest = take_prefixes(first.split())
+        if (salutation or titles) and rest:
+            put("first_name", " ".join(rest))
+            if salutation and not get("salutation"):
+                put("salutation", salutation)
+            add_titles(titles)
+
+    full = get("name")
+    record.pop("name", None)
+    first, last, native = get("first_name"), get("last_name"), get("native_name")
+    given = f"{first} {last}".strip()
+    if full and not given:
+        parts = split_full_name(full)
+        for key in ("salutation", "first_name", "last_name"):
+            if parts[key] and not get(key):
+                put(key, parts[key])
+        if parts["title"]:
+            add_titles(parts["title"].split())
+    elif full:
+        full_cyrillic = has_cyrillic(full) and not has_latin(full)
+        given_cyrillic = has_cyrillic(given) and not has_latin(given)
+        if full_cyrillic and not has_cyrillic(given):
+            if not native:
+                put("native_name", full)
+            elif not _words(full) <= _words(native):
+                extras.append(f"{name_header}: {full}")
+        elif given_cyrillic and has_latin(full) and not has_cyrillic(full):
+            # The Cyrillic spelling sits in the name columns; the Latin one is the main name.
+            if not native:
+                put("native_name", given)
+            elif not _words(given) <= _words(native):
+                extras.append(f"first and last name: {given}")
+            parts = split_full_name(full)
+            put("first_name", parts["first_name"])
+            put("last_name", parts["last_name"])
+            if parts["salutation"] and not get("salutation"):
+                put("salutation", parts["salutation"])
+            if parts["title"]:
+                add_titles(parts["title"].split())
+        else:
+            known = _words(" ".join([get("salutation"), get("title"), given, native]))
+            if not _words(full) <= known:
+                extras.append(f"{name_header}: {full}")

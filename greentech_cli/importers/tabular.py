@@ -1,0 +1,718 @@
+"""Read CSV, TSV and XLSX files into a Table of text cells, streaming rows so memory stays flat.
+
+Text files: the encoding is taken from a BOM, else strict UTF-8 (checked over the whole file in
+chunks), else charset-normalizer restricted to cp1252/cp1251/KOI8-R/cp866, or ``encoding``. The
+delimiter is sniffed among ``; , TAB |`` unless ``delimiter`` is given. Workbooks: openpyxl in
+read-only mode, cached formula values, numbers without ``.0`` or exponent, dates as ISO
+``YYYY-MM-DD``, booleans as ``yes``/``no``.
+
+The header is the first of the first 20 non-blank rows that looks like one (below title rows such
+as "Teilnehmerliste Delegation Kasachstan 2026"). Blank rows are skipped. Every row is yielded as
+``Row(number, cells)`` with exactly ``len(table.headers)`` cells at that moment: short rows are
+padded with "", and non-empty cells beyond the header get generated headers ``column_N``. Rows
+read while looking for the header widen ``table.headers`` before anything is returned; a wider row
+further down appends to ``table.headers`` when it is read (the file is never read twice).
+Duplicate header names are made unique (``E-Mail (2)``). ``number`` is the line where a CSV
+record starts (multi-line cells and blank lines counted) or the worksheet row number.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any, NamedTuple
+
+from greentech_cli.errors import InvalidData, NotFound, UnreadableFile
+
+SAMPLE_BYTES = 64 * 1024
+# No contact field needs a megabyte; a bigger cell means a broken or hostile file.
+MAX_CELL_CHARS = 1024 * 1024
+HEADER_SCAN_ROWS = 20
+SNIFF_LINES = 50
+ENCODING_CANDIDATES = ["cp1252", "cp1251", "koi8_r", "cp866"]
+DELIMITERS = ";,\t|"
+# Zip bomb guard for workbooks, checked against the zip directory before openpyxl opens it.
+XLSX_MAX_UNCOMPRESSED = 200 * 1024 * 1024
+XLSX_MAX_RATIO = 100
+XLSX_RATIO_MIN_BYTES = 10 * 1024 * 1024
+XLSX_MAX_MEMBERS = 10_000
+
+_UTF8_CHUNK = 256 * 1024
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+_BINARY_MAGICS = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"\x1f\x8b", b"BZh", b"7z\xbc\xaf")
+_MARKUP_STARTS = ("<!doctype", "<html", "<table", "<?xml")
+_XLSX_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm"}
+_LINE_BREAK_RE = re.compile(rb"\r\n|\r|\n")
+_TEXT_LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
+_DATA_LIKE_RE = re.compile(r"^[\d\s.,:;/+\-()%€$#]+$")
+_LETTER_RE = re.compile(r"[^\W\d_]+")
+_CYRILLIC_RE = re.compile("[\u0400-\u052f]")
+_ASCII_LETTER_RE = re.compile("[A-Za-z]")
+# Serbian/Macedonian letters and Ґ sit where cp1252 has € „ … ‹ and similar; Russian and Kazakh
+# lists do not use them, and no word starts with a soft or hard sign or with ы.
+_RARE_CYRILLIC_RE = re.compile("[ЂЃЉЊЌЋЏђѓљњќћџЅѕЈјҐґ]")
+_NO_WORD_STARTS = frozenset("ЬьЪъЫы")
+
+
+class Row(NamedTuple):
+    """One data row: its line (CSV, where the record starts) or sheet row number, and cells."""
+
+    number: int
+    cells: list[str]
+
+
+@dataclass
+class Table:
+    """A table read from a file: headers, a stream of rows and how the file was read."""
+
+    headers: list[str]
+    rows: Iterator[Row]
+    encoding: str | None
+    delimiter: str | None
+    sheet: str | None
+    header_row: int
+    format: str
+    path: Path
+
+    # the underlying record stream, closed by close() even if the rows were never started
+    source: Iterator[tuple[int, list[str]]] | None = field(default=None, repr=False, compare=False)
+
+    def close(self) -> None:
+        """Stop reading and release the file (also done when the rows are exhausted)."""
+        for stream in (self.rows, self.source):
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()
+
+    def __enter__(self) -> Table:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def read_table(
+    path: Path,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | None = None,
+) -> Table:
+    """Open a CSV/TSV/XLSX file, detect how it is written and find its header row."""
+    path = Path(path)
+    name = path.name
+    try:
+        if path.is_dir():
+            raise UnreadableFile(f"{path} is a directory, not a file.")
+        with path.open("rb") as handle:
+            head = handle.read(SAMPLE_BYTES)
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise NotFound(f"{path} does not exist.") from None
+    except OSError as exc:
+        raise UnreadableFile(f"{path} cannot be read: {exc.strerror or exc}.") from None
+    if delimiter in ("\\t", "tab", "TAB"):
+        delimiter = "\t"  # a tab is hard to type on a command line
+    if delimiter is not None and (len(delimiter) != 1 or delimiter in '"\r\n'):
+        raise InvalidData(f"The delimiter must be one character (not a quote), not {delimiter!r}.")
+    if encoding is not None:
+        try:
+            encoding = codecs.lookup(encoding).name
+        except LookupError:
+            raise InvalidData(f"'{encoding}' is not a known text encoding.") from None
+
+    if size == 0:
+        raise UnreadableFile(f"{name} is empty.")
+    suffix = path.suffix.lower()
+    if head.startswith(_ZIP_MAGIC) or suffix in _XLSX_SUFFIXES:
+        _check_workbook_zip(path, head)
+        return _read_xlsx(path, sheet)
+    if head.startswith(_OLE_MAGIC):
+        raise UnreadableFile(
+            f"{name} is an old Excel file; .xls is not supported; save as .xlsx or CSV."
+        )
+    if suffix == ".xls":
+        raise UnreadableFile(f"{name}: .xls is not supported; save as .xlsx or CSV.")
+    return _read_text(path, head, size, encoding, delimiter)
+
+
+# --- text files ----------------------------------------------------------------------------
+
+
+def _read_text(
+    path: Path, head: bytes, size: int, encoding: str | None, delimiter: str | None
+) -> Table:
+    name = path.name
+    unicode_encoding = _bom_encoding(head) or _bomless_utf16(head)
+    # UTF-16/32 text is full of NUL bytes; only other encodings can be checked for binary data.
+    if not (encoding or unicode_encoding or "").startswith(("utf-16", "utf-32")):
+        _check_binary(head, name)
+    if encoding is None:
+        encoding = unicode_encoding or _detect_encoding(path, head)
+    sample = _decode_sample(head, encoding, complete=size <= len(head), name=name)
+    if not sample.strip() and size <= len(head):
+        raise UnreadableFile(f"{name} is empty.")
+    if sample.lstrip("\ufeff \t\r\n")[:15].lower().startswith(_MARKUP_STARTS):
+        raise UnreadableFile(f"{name} is an HTML or XML file, not CSV; save it as CSV.")
+    if delimiter is None:
+        delimiter = sniff_delimiter(sample if size <= len(head) else _drop_last_line(sample))
+    table_format = "tsv" if delimiter == "\t" else "csv"
+
+    # csv's limit is process-wide; it is set to our own ceiling so that an oversized cell stops
+    # with a clear message instead of the default 128 KB limit rejecting legitimate long notes.
+    csv.field_size_limit(MAX_CELL_CHARS)
+    try:
+        stream = path.open("r", encoding=encoding, errors="strict", newline="")
+    except OSError as exc:
+        raise UnreadableFile(f"{path} cannot be read: {exc.strerror or exc}.") from None
+    records = _csv_records(stream, path, encoding, delimiter)
+    return _make_table(records, path, encoding, delimiter, None, table_format)
+
+
+def _bom_encoding(head: bytes) -> str | None:
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return None
+
+
+def _bomless_utf16(head: bytes) -> str | None:
+    """Recognise UTF-16 without a BOM by the NUL byte in every other position."""
+    sample = head[:4096]
+    if len(sample) < 8:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    even_nuls, odd_nuls = even.count(0) / len(even), odd.count(0) / len(odd)
+    if odd_nuls > 0.3 and even_nuls < 0.05:
+        return "utf-16-le"
+    if even_nuls > 0.3 and odd_nuls < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _check_binary(head: bytes, name: str) -> None:
+    """Refuse binary files and text files with NUL bytes in the first 64 KB."""
+    if head.startswith(_BINARY_MAGICS):
+        raise UnreadableFile(f"{name} looks like a binary file, not CSV.")
+    controls = sum(head.count(bytes([code])) for code in range(32) if code not in (9, 10, 12, 13))
+    if head and controls / len(head) > 0.05:
+        raise UnreadableFile(f"{name} looks like a binary file, not CSV.")
+    position = head.find(b"\x00")
+    if position >= 0:
+        line = len(_LINE_BREAK_RE.findall(head[:position])) + 1
+        raise UnreadableFile(f"{name} contains a NUL byte at line {line}; it is not clean text.")
+
+
+def _detect_encoding(path: Path, head: bytes) -> str:
+    """Strict UTF-8 over the whole file, else the most plausible single-byte code page."""
+    bad_offset = _first_utf8_error(path)
+    if bad_offset is None:
+        return "utf-8"
+    sample = head
+    if bad_offset >= len(head):
+        # The first non-UTF-8 byte lies beyond the head: look at the text around it too.
+        with path.open("rb") as handle:
+            handle.seek(max(0, bad_offset - SAMPLE_BYTES // 2))
+            sample = head + b"\n" + handle.read(SAMPLE_BYTES)
+    return _guess_code_page(sample, path.name)
+
+
+def _first_utf8_error(path: Path) -> int | None:
+    """Return the offset of the first byte that is not valid UTF-8, or None."""
+    return _first_decode_error(path, "utf-8")
+
+
+def _first_decode_error(path: Path, encoding: str) -> int | None:
+    """Return the offset of the first byte that ``encoding`` cannot decode, or None."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    offset = 0
+    with path.open("rb") as handle:
+        while True:
+            chunk = handle.read(_UTF8_CHUNK)
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                return offset + max(0, exc.start)
+            if not chunk:
+                return None
+            offset += len(chunk)
+
+
+def _guess_code_page(sample: bytes, name: str) -> str:
+    from charset_normalizer import from_bytes
+
+    matches = [match.encoding for match in from_bytes(sample, cp_isolation=ENCODING_CANDIDATES)]
+    candidates = [enc for enc in matches if enc in ENCODING_CANDIDATES]
+    if not candidates:
+        raise UnreadableFile(
+            f"{name}: the text encoding cannot be recognised; give it with --encoding."
+        )
+    # charset-normalizer takes short German files for cp1251 ("ÖzdemirÖ" reads "ЦzdemirЦ"):
+    # words that mix Latin and Cyrillic letters, or that no Russian or Kazakh text has, betray
+    # the wrong code page.
+    scored = []
+    for order, encoding in enumerate(candidates):
+        try:
+            text = sample.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        scored.append((_implausible_words(text), order, encoding))
+    if not scored:
+        return candidates[0]
+    return min(scored)[2]
+
+
+def _implausible_words(text: str) -> int:
+    """Count words that only a wrong code page produces."""
+    count = 0
+    for word in _LETTER_RE.findall(text):
+        if not _CYRILLIC_RE.search(word):
+            continue
+        if (
+            _ASCII_LETTER_RE.search(word)
+            or word[0] in _NO_WORD_STARTS
+            or _RARE_CYRILLIC_RE.search(word)
+        ):
+            count += 1
+    return count
+
+
+def _decode_sample(head: bytes, encoding: str, *, complete: bool, name: str) -> str:
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    try:
+        return decoder.decode(head, final=complete)
+    except UnicodeDecodeError as exc:
+        line = len(_LINE_BREAK_RE.findall(head[: exc.start])) + 1
+        raise UnreadableFile(
+            f"{name} line {line} cannot be decoded as {encoding}; give the right --encoding."
+        ) from None
+
+
+def _drop_last_line(text: str) -> str:
+    """Cut a sample at its last line break so a half-read line does not confuse sniffing."""
+    cut = max(text.rfind("\n"), text.rfind("\r"))
+    return text[:cut] if cut > 0 else text
+
+
+def sniff_delimiter(sample: str) -> str:
+    """Guess the delimiter of CSV text among ``; , TAB |`` (one-column text gives a comma)."""
+    # Split only where the csv reader does (str.splitlines also splits at U+2028 and friends).
+    lines = [line for line in _TEXT_LINE_BREAK_RE.split(sample) if line.strip()][:SNIFF_LINES]
+    if not lines:
+        return ","
+    text = "\n".join(lines) + "\n"
+    scores = {candidate: _consistency(text, candidate) for candidate in DELIMITERS}
+    best = max(DELIMITERS, key=lambda candidate: scores[candidate])
+    if scores[best][1] < 2:
+        return ","  # one column: nothing to split on
+    try:
+        sniffed = csv.Sniffer().sniff(text, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        return best
+    # Trust the sniffer unless its answer splits the lines less consistently or into fewer
+    # columns (decimal commas in a semicolon file can look like a steady comma count).
+    consistency, columns = scores.get(sniffed, (0.0, 0))
+    if columns >= 2 and consistency >= scores[best][0] - 0.1 and columns >= scores[best][1]:
+        return sniffed
+    return best
+
+
+def _consistency(text: str, delimiter: str) -> tuple[float, int]:
+    """Share of lines with the most common field count, and that count (quotes respected)."""
+    counts: dict[int, int] = {}
+    total = 0
+    try:
+        for cells in csv.reader(_TEXT_LINE_BREAK_RE.split(text), delimiter=delimiter):
+            if not cells:
+                continue
+            total += 1
+            counts[len(cells)] = counts.get(len(cells), 0) + 1
+    except csv.Error:
+        return 0.0, 0
+    if not total:
+        return 0.0, 0
+    # Prefer the most common count above one: a title line has a single field in any dialect.
+    wide = {count: seen for count, seen in counts.items() if count > 1}
+    if not wide:
+        return 0.0, 1
+    modal = max(wide, key=lambda count: (wide[count], count))
+    return wide[modal] / total, modal
+
+
+def _csv_records(
+    stream: IO[str], path: Path, encoding: str, delimiter: str
+) -> Iterator[tuple[int, list[str]]]:
+    """Yield (start line, cells) for every CSV record, turning low-level errors into ours."""
+    name = path.name
+    lines = _checked_lines(stream, path, encoding)
+    reader = csv.reader(lines, delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
+    end = 0
+    try:
+        while True:
+            start = end + 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                if "field larger than field limit" in str(exc):
+                    raise UnreadableFile(
+                        f"{name}: the row starting at line {start} has a cell larger than 1 MB."
+                    ) from None
+                raise UnreadableFile(f"{name} line {start} is not valid CSV: {exc}.") from None
+            end = reader.line_num
+            yield start, cells
+    finally:
+        stream.close()
+
+
+def _checked_lines(stream: IO[str], path: Path, encoding: str) -> Iterator[str]:
+    """Yield the physical lines, refusing NUL bytes and undecodable bytes with the line number."""
+    number = 0
+    try:
+        for line in stream:
+            number += 1
+            if "\x00" in line:
+                raise UnreadableFile(
+                    f"{path.name} contains a NUL byte at line {number}; it is not clean text."
+                )
+            yield line
+    except UnicodeDecodeError:
+        # The text layer decodes ahead in blocks, so find the exact line from the bytes.
+        offset = _first_decode_error(path, encoding)
+        line_number = _line_at(path, offset) if offset is not None else number + 1
+        raise UnreadableFile(
+            f"{path.name} line {line_number} cannot be decoded as {encoding}; "
+            "give the right --encoding."
+        ) from None
+
+
+def _line_at(path: Path, offset: int) -> int:
+    """Return the 1-based line holding byte ``offset`` (CR, LF and CRLF all end a line)."""
+    breaks = 0
+    position = 0
+    previous_cr = False
+    with path.open("rb") as handle:
+        while position < offset:
+            chunk = handle.read(min(_UTF8_CHUNK, offset - position))
+            if not chunk:
+                break
+            breaks += len(_LINE_BREAK_RE.findall(chunk))
+            if previous_cr and chunk.startswith(b"\n"):
+                breaks -= 1  # a CRLF split across two chunks was counted twice
+            previous_cr = chunk.endswith(b"\r")
+            position += len(chunk)
+    return breaks + 1
+
+
+# --- shared: header row and row shaping ----------------------------------------------------
+
+
+def _make_table(
+    records: Iterator[tuple[int, list[str]]],
+    path: Path,
+    encoding: str | None,
+    delimiter: str | None,
+    sheet: str | None,
+    table_format: str,
+) -> Table:
+    """Find the header among the first non-blank records and wrap the rest as a row stream."""
+    scanned: list[tuple[int, list[str]]] = []
+    try:
+        for number, cells in records:
+            if _is_blank(cells):
+                continue
+            scanned.append((number, cells))
+            if len(scanned) >= HEADER_SCAN_ROWS:
+                break
+    except BaseException:
+        _close(records)
+        raise
+    if not scanned:
+        _close(records)
+        where = f"sheet '{sheet}' of {path.name}" if sheet else path.name
+        raise UnreadableFile(f"{where} is empty.")
+    header_at = find_header_row([cells for _, cells in scanned])
+    header_line, header_cells = scanned[header_at]
+    headers = make_headers(header_cells)
+    rows = _shaped_rows(scanned[header_at + 1 :], records, headers)
+    return Table(
+        headers=headers,
+        rows=rows,
+        encoding=encoding,
+        delimiter=delimiter,
+        sheet=sheet,
+        header_row=header_line,
+        format=table_format,
+        path=path,
+        source=records,
+    )
+
+
+def _close(records: Iterator[tuple[int, list[str]]]) -> None:
+    close = getattr(records, "close", None)
+    if close is not None:
+        close()
+
+
+def _is_blank(cells: list[str]) -> bool:
+    return not any(cell.strip() for cell in cells)
+
+
+def _shaped_rows(
+    buffered: list[tuple[int, list[str]]],
+    records: Iterator[tuple[int, list[str]]],
+    headers: list[str],
+) -> Iterator[Row]:
+    """Yield non-blank rows with exactly one cell per header (the header list may grow)."""
+    # Rows read while looking for the header widen the header before anything is yielded, so
+    # only a wider row after them (beyond row 20) can still add columns while streaming.
+    widest = max((_filled_width(cells) for _, cells in buffered), default=0)
+    if widest > len(headers):
+        _add_generated_headers(headers, widest)
+    width = len(headers)
+    try:
+        for number, cells in _chain(buffered, records):
+            if _is_blank(cells):
+                continue
+            size = len(cells)
+            if size != width:
+                if size < width:
+                    cells = cells + [""] * (width - size)
+                else:
+                    while size > width and not cells[size - 1].strip():
+                        size -= 1
+                    del cells[size:]
+                    if size > width:
+                        _add_generated_headers(headers, size)
+                        width = size
+            yield Row(number, cells)
+    finally:
+        _close(records)
+
+
+def _filled_width(cells: list[str]) -> int:
+    """Number of cells up to and including the last non-empty one."""
+    size = len(cells)
+    while size and not cells[size - 1].strip():
+        size -= 1
+    return size
+
+
+def _add_generated_headers(headers: list[str], width: int) -> None:
+    """Name the cells beyond the header ``column_N`` so their data is kept, not dropped."""
+    taken = {header.casefold() for header in headers}
+    for index in range(len(headers), width):
+        headers.append(_unique(f"column_{index + 1}", taken))
+
+
+def _chain(
+    first: list[tuple[int, list[str]]], rest: Iterator[tuple[int, list[str]]]
+) -> Iterable[tuple[int, list[str]]]:
+    yield from first
+    yield from rest
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    candidate, counter = name, 2
+    while candidate.casefold() in taken:
+        candidate = f"{name} ({counter})"
+        counter += 1
+    taken.add(candidate.casefold())
+    return candidate
+
+
+def make_headers(cells: list[str]) -> list[str]:
+    """Clean header cells: trim, one line, ``column_N`` for blanks, ``Name (2)`` for repeats."""
+    cleaned = [
+        unicodedata.normalize("NFC", " ".join(cell.replace("\ufeff", "").split())) for cell in cells
+    ]
+    while cleaned and not cleaned[-1]:
+        cleaned.pop()
+    taken: set[str] = set()
+    return [_unique(text or f"column_{index + 1}", taken) for index, text in enumerate(cleaned)]
+
+
+def find_header_row(rows: list[list[str]]) -> int:
+    """Return the index of the header among the first rows (title rows above it are skipped).
+
+    A header row is wide (at least half as many filled cells as the widest row) and mostly
+    non-numeric. When some of these rows use header names that the presets know, the first row
+    with at least half of the best such count wins; otherwise the first wide text row.
+    """
+    from greentech_cli.importers.mapping import is_known_header
+
+    if not rows:
+        return 0
+    filled = [[cell.strip() for cell in row if cell.strip()] for row in rows]
+    widest = max(len(cells) for cells in filled)
+    eligible: list[tuple[int, int]] = []
+    for index, cells in enumerate(filled):
+        if not cells or len(cells) * 2 < widest:
+            continue
+        data_like = sum(1 for cell in cells if _looks_like_data(cell))
+        if data_like * 3 > len(cells):
+            continue
+        known = sum(1 for cell in cells if is_known_header(cell))
+        eligible.append((index, known))
+    if not eligible:
+        return 0
+    best_known = max(known for _, known in eligible)
+    if best_known >= 2:
+        needed = max(2, (best_known + 1) // 2)
+        return next(index for index, known in eligible if known >= needed)
+    return eligible[0][0]
+
+
+def _looks_like_data(cell: str) -> bool:
+    """Numbers, dates, phones, e-mail addresses and links are values, not header names."""
+    if "@" in cell or cell.lower().startswith(("http://", "https://", "www.")):
+        return True
+    return bool(_DATA_LIKE_RE.match(cell))
+
+
+# --- workbooks -----------------------------------------------------------------------------
+
+
+def _check_workbook_zip(path: Path, head: bytes) -> None:
+    """Refuse files that are not workbooks and zip bombs, looking only at the zip directory."""
+    name = path.name
+    not_workbook = f"{name} is not an Excel workbook."
+    if not head.startswith(_ZIP_MAGIC):
+        raise UnreadableFile(not_workbook)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise UnreadableFile(not_workbook) from None
+    members = {info.filename for info in infos}
+    if "xl/workbook.xml" not in members:
+        if "content.xml" in members and "mimetype" in members:
+            raise UnreadableFile(f"{name} is an OpenDocument spreadsheet; save it as .xlsx or CSV.")
+        if path.suffix.lower() in _XLSX_SUFFIXES:
+            raise UnreadableFile(not_workbook)
+        raise UnreadableFile(f"{name} is a ZIP archive, not a spreadsheet or CSV file.")
+    if len(infos) > XLSX_MAX_MEMBERS:
+        raise UnreadableFile(f"{name} holds {len(infos)} parts, too many for a workbook.")
+    total = sum(info.file_size for info in infos)
+    if total > XLSX_MAX_UNCOMPRESSED:
+        raise UnreadableFile(
+            f"{name} would unpack to {total // (1024 * 1024)} MB, more than the "
+            f"{XLSX_MAX_UNCOMPRESSED // (1024 * 1024)} MB allowed; save it as CSV instead."
+        )
+    for info in infos:
+        if info.file_size > XLSX_RATIO_MIN_BYTES and info.file_size > XLSX_MAX_RATIO * max(
+            info.compress_size, 1
+        ):
+            raise UnreadableFile(
+                f"{name} is compressed suspiciously well ({info.filename} expands more than "
+                f"{XLSX_MAX_RATIO} times); it is not opened."
+            )
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> Table:
+    from openpyxl import load_workbook
+
+    name = path.name
+    # A file object, not the path: openpyxl refuses names not ending in .xlsx, and content
+    # decides the format here (a workbook saved as "liste.csv" is still a workbook).
+    handle = path.open("rb")
+    try:
+        workbook = load_workbook(handle, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds (KeyError, XML errors, ...)
+        handle.close()
+        raise UnreadableFile(f"{name} is not a readable Excel workbook ({exc}).") from None
+    try:
+        worksheet = _choose_sheet(workbook, sheet, name)
+        # Some writers store a wrong dimension (e.g. "A1"); read-only mode would believe it.
+        worksheet.reset_dimensions()
+        title = str(worksheet.title)
+        records = _sheet_records(workbook, worksheet, handle)
+    except BaseException:
+        workbook.close()
+        handle.close()
+        raise
+    return _make_table(records, path, None, None, title, "xlsx")
+
+
+def _choose_sheet(workbook: Any, sheet: str | None, name: str) -> Any:
+    worksheets = list(workbook.worksheets)
+    titles = [str(ws.title) for ws in worksheets]
+    if sheet is not None:
+        for ws in worksheets:
+            if ws.title == sheet:
+                return ws
+        for ws in worksheets:
+            if str(ws.title).casefold() == sheet.strip().casefold():
+                return ws
+        raise InvalidData(
+            f"{name} has no sheet '{sheet}'; its sheets are: {', '.join(titles) or 'none'}."
+        )
+    visible = [ws for ws in worksheets if getattr(ws, "sheet_state", "visible") == "visible"]
+    for ws in visible:
+        ws.reset_dimensions()
+        for count, values in enumerate(ws.iter_rows(min_row=1, values_only=True)):
+            if any(value not in (None, "") for value in values):
+                return ws
+            if count > 1000:
+                break
+    if visible:
+        return visible[0]
+    raise UnreadableFile(f"{name} has no visible worksheet.")
+
+
+def _sheet_records(
+    workbook: Any, worksheet: Any, handle: IO[bytes]
+) -> Iterator[tuple[int, list[str]]]:
+    """Yield (sheet row number, cell texts) and close the workbook and file at the end."""
+    try:
+        rows = worksheet.iter_rows(min_row=1, values_only=True)
+        for number, values in enumerate(rows, start=1):
+            yield number, [cell_text(value) for value in values]
+    finally:
+        workbook.close()
+        handle.close()
+
+
+def cell_text(value: object) -> str:
+    """Render a workbook cell value as the text an officer sees (phones without ``.0``)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        # repr gives the shortest round-trip digits; Decimal writes them without an exponent.
+        return format(Decimal(repr(value)), "f")
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="seconds" if value.second else "minutes")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.isoformat(timespec="seconds" if value.second else "minutes")
+    return str(value)
