@@ -38,6 +38,7 @@ CREATE TABLE companies (
 CREATE INDEX companies_name ON companies(name);
 CREATE INDEX companies_name_nocase ON companies(name COLLATE NOCASE, id);
 CREATE INDEX companies_name_key ON companies(name_key);
+CREATE INDEX companies_vat_id ON companies(vat_id);
 
 CREATE TABLE contacts (
     id INTEGER PRIMARY KEY,
@@ -69,6 +70,8 @@ CREATE TABLE contacts (
 CREATE INDEX contacts_email ON contacts(email COLLATE NOCASE);
 CREATE INDEX contacts_company ON contacts(company_id);
 CREATE INDEX contacts_name_key ON contacts(name_key);
+CREATE INDEX contacts_phone ON contacts(phone);
+CREATE INDEX contacts_mobile ON contacts(mobile);
 CREATE INDEX contacts_last_first
     ON contacts(last_name COLLATE NOCASE, first_name COLLATE NOCASE, id);
 

@@ -194,10 +194,11 @@ def contact_count(db: Database, company_id: int) -> int:
 
 def candidates(db: Database, *, name_key: str, vat_id: str | None) -> list[Company]:
     """Companies with the same normalised name or VAT id: where a duplicate would be."""
+    # A UNION (not OR) so both lookups use their index.
     rows = fetch_all(
         db,
-        "SELECT * FROM companies WHERE name_key = ? OR (vat_id IS NOT NULL AND vat_id = ?) "
-        "ORDER BY id",
-        [name_key, vat_id or ""],
+        "SELECT * FROM companies WHERE id IN (SELECT id FROM companies WHERE name_key = ? "
+        "UNION SELECT id FROM companies WHERE vat_id = ?) ORDER BY id",
+        [name_key, vat_id],
     )
     return [from_row(r) for r in rows]

@@ -137,7 +137,7 @@ def insert(
     cursor = db.execute(f"INSERT INTO contacts ({names}) VALUES ({marks})", list(row.values()))
     contact.id = int(cursor.lastrowid or 0)
     contact.created_batch_id = batch_id
-    search.reindex_contact(db, contact.id)
+    search.reindex_contact(db, contact.id, new=True)
     if audited:
         audit.record(db, "contact", contact.id, "create", {})
     return contact

@@ -22,8 +22,11 @@ def _keys(*values: str | None) -> str:
     return " ".join(dict.fromkeys(terms))
 
 
-def reindex_contact(db: Database, contact_id: int) -> None:
-    """Write a contact's index entry afresh (names, details and folded keys)."""
+def reindex_contact(db: Database, contact_id: int, *, new: bool = False) -> None:
+    """Write a contact's index entry afresh (names, details and folded keys).
+
+    `new` says the contact was just inserted, so there is no old entry to remove.
+    """
     row = fetch_one(
         db,
         "SELECT contacts.*, companies.name AS company_name, companies.city AS city "
@@ -31,7 +34,8 @@ def reindex_contact(db: Database, contact_id: int) -> None:
         "WHERE contacts.id = ?",
         [contact_id],
     )
-    db.execute("DELETE FROM contacts_fts WHERE rowid = ?", [contact_id])
+    if not new:
+        db.execute("DELETE FROM contacts_fts WHERE rowid = ?", [contact_id])
     if row is None:
         return
     names = _join(row["first_name"], row["last_name"], row["native_name"])
