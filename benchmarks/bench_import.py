@@ -1,0 +1,77 @@
+"""Import benchmarks: a German attendee CSV against a filled database, beside sqlite-utils."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from run import Context, Row
+
+HERE = Path(__file__).resolve().parent
+
+
+def _csv(ctx: Context, n: int, seed: int) -> Path:
+    path = ctx.scratch / f"attendees-{n}-{seed}.csv"
+    if not path.exists():
+        gen = [sys.executable, str(HERE / "generate.py"), "people", str(n), "--seed", str(seed)]
+        ctx.run([*gen, "--format", "csv-de", "--duplicates", "0.02", "--out", str(path)])
+    return path
+
+
+def import_vs_sqlite_utils(ctx: Context) -> list[Row]:
+    """N German-style rows into a database already holding N contacts, vs sqlite-utils insert."""
+    sys.path.insert(0, str(HERE))
+    from load import load_people
+
+    n = ctx.size
+    base = ctx.scratch / f"import-base-{n}.db"
+    if not base.exists():
+        start = time.perf_counter()
+        load_people(base, n, seed=7)
+        print(f"prefilled {n} contacts in {time.perf_counter() - start:.0f} s", file=sys.stderr)
+    source = _csv(ctx, n, seed=8)
+    target = ctx.scratch / "import-target.db"
+    shutil.copy(base, target)
+    seconds, peak = ctx.peak_memory_mb(
+        [*ctx.greentech(), "--db", str(target), "import", str(source), "--format", "json"]
+    )
+    squ_db = ctx.scratch / "squ.db"
+    squ_db.unlink(missing_ok=True)
+    bindir = Path(sys.executable).parent
+    squ = shutil.which("sqlite-utils", path=str(bindir)) or "sqlite-utils"
+    squ_seconds, squ_peak = ctx.peak_memory_mb(
+        [squ, "insert", str(squ_db), "people", str(source), "--csv", "--delimiter", ";"]
+    )
+    ratio = seconds / squ_seconds
+    return [
+        Row("import", f"greentech import, {n:,} rows into {n:,} contacts", f"{seconds:.1f} s, "
+            f"{peak:.0f} MB peak", "ratio ≤ 1.0", "ok" if ratio <= 1.0 else f"ratio {ratio:.1f}"),
+        Row("import", f"sqlite-utils insert --csv, {n:,} rows", f"{squ_seconds:.1f} s, "
+            f"{squ_peak:.0f} MB peak", "baseline", ""),
+    ]  # fmt: skip
+
+
+def import_memory(ctx: Context) -> list[Row]:
+    """Peak memory of importing N/10 and N rows into an empty database: flat means equal."""
+    rows = []
+    peaks = []
+    for n in (max(ctx.size // 10, 1000), ctx.size):
+        source = _csv(ctx, n, seed=9)
+        db = ctx.scratch / f"import-mem-{n}.db"
+        db.unlink(missing_ok=True)
+        seconds, peak = ctx.peak_memory_mb(
+            [*ctx.greentech(), "--db", str(db), "import", str(source), "--format", "json"]
+        )
+        peaks.append(peak)
+        rows.append(
+            Row("import-memory", f"import {n:,} rows", f"{seconds:.0f} s, {peak:.0f} MB peak")
+        )
+    flat = peaks[1] <= peaks[0] * 1.25
+    rows.append(Row("import-memory", "peak growth, 10x rows", f"{peaks[1] / peaks[0]:.2f}x",
+                    "flat (≤ 1.25x)", "ok" if flat else "GROWS"))  # fmt: skip
+    return rows
+
+
+BENCHMARKS = {"import": import_vs_sqlite_utils, "import-memory": import_memory}
