@@ -6,6 +6,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
 BUSY_TIMEOUT_MS = 10_000
+BACKUPS_FOLDER = "backups"
 
 
 def _create_owner_only(path: Path) -> None:
@@ -29,8 +31,29 @@ def _create_owner_only(path: Path) -> None:
     os.close(fd)
 
 
+def _writable(path: Path) -> bool:
+    """Whether this process may write the file and create its -wal/-shm beside it."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection for a file in a folder we may not write.
+
+    SQLite cannot open a WAL database read-only when it may not create the -shm file beside it;
+    `immutable=1` reads the file as it is (nobody can change it there without write access).
+    """
+    from urllib.request import pathname2url
+
+    uri = f"file:{pathname2url(str(path.resolve()))}?immutable=1"
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    return conn
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """A raw connection with our pragmas; the file must exist or be creatable."""
+    conn: sqlite3.Connection | None = None
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -40,14 +63,136 @@ def connect(path: Path) -> sqlite3.Connection:
             conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
     except sqlite3.DatabaseError as exc:
+        if conn is not None:
+            conn.close()
+        if path.exists() and not _writable(path) and "readonly" in str(exc):
+            try:
+                return _connect_read_only(path)
+            except sqlite3.DatabaseError:
+                pass
+        if _disk_full(path):
+            raise GreentechError(
+                f"the disk holding {path} is full; free some space and try again"
+            ) from exc
         raise GreentechError(f"cannot open the database {path}: {exc}") from exc
     return conn
+
+
+def _disk_full(path: Path) -> bool:
+    """Whether the folder of path has no room left (SQLite then reports a vague I/O error)."""
+    import shutil
+
+    try:
+        return shutil.disk_usage(path.parent).free < 64 * 1024
+    except OSError:
+        return False
+
+
+def database_file(conn: sqlite3.Connection) -> str:
+    """The file name of a connection's main database ('' for an in-memory one)."""
+    for row in conn.execute("PRAGMA database_list"):
+        if row[1] == "main":
+            return str(row[2] or "")
+    return ""
+
+
+def write_error(exc: sqlite3.Error, where: str) -> GreentechError | None:
+    """One clear error for the write failures a user can act on (read-only, full, busy)."""
+    message = str(exc).lower()
+    if "readonly" in message or "read-only" in message:
+        return GreentechError(
+            f"the database {where} is read-only (check the permissions of the file and its "
+            "folder); nothing was written"
+        )
+    if "disk is full" in message or "database or disk is full" in message:
+        return GreentechError(f"the disk holding {where} is full; nothing was written")
+    if "locked" in message or "busy" in message:
+        return GreentechError(
+            f"the database {where} stayed busy in another greentech process; nothing was "
+            "written, try again"
+        )
+    return None
+
+
+def backups_dir(path: Path) -> Path:
+    """The folder for backups of the database at path: `backups/` beside it."""
+    return path.parent / BACKUPS_FOLDER
+
+
+def stamp() -> str:
+    """A local timestamp for file names, e.g. 20261124-185500."""
+    return datetime.now().strftime("%Y%m%d-%H%M%S")
+
+
+def copy_database(source: sqlite3.Connection, dest: Path) -> Path:
+    """Copy a live database consistently into a new owner-only file (SQLite's backup API).
+
+    The copy is one snapshot even while other processes write (WAL readers never block); it is
+    written to a temporary name and renamed, so `dest` is either complete or absent.
+    """
+    if dest.exists():
+        from .errors import Conflict
+
+        raise Conflict(f"{dest} already exists; choose another file name")
+    dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    partial = dest.with_name(f".{dest.name}.partial-{os.getpid()}")
+    fd = os.open(partial, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+    os.close(fd)
+    try:
+        target = sqlite3.connect(str(partial), isolation_level=None)
+        try:
+            source.backup(target)
+            # A single self-contained file: no -wal beside the backup.
+            target.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            target.close()
+        _fsync(partial)
+        os.replace(partial, dest)
+        _fsync_dir(dest.parent)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return dest
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make a rename durable (not possible on every platform; best effort)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _backup_before_migration(db: Database, path: Path) -> Path:
+    """Keep a copy of a database that holds data before its schema changes."""
+    dest = backups_dir(path) / f"{path.stem}-before-migration-{stamp()}.db"
+    try:
+        return copy_database(db.conn, dest)
+    except (OSError, sqlite3.Error) as exc:
+        raise GreentechError(
+            f"cannot back up {path} before updating its schema ({exc}); nothing was changed"
+        ) from exc
 
 
 def open_db(path: Path, *, create: bool = False, migrate: bool = True) -> Database:
     """Open the database at path, creating it owner-only when asked, and apply pending migrations.
 
     Commands that only read pass create=False: a missing file is then an error naming the path.
+    A database that already holds applied migrations is backed up before new ones run.
     """
     from sqlite_utils import Database
 
@@ -65,10 +210,31 @@ def open_db(path: Path, *, create: bool = False, migrate: bool = True) -> Databa
     db = Database(connect(path))
     try:
         if migrate and migrations.pending(db):
+            if migrations.applied(db):
+                _backup_before_migration(db, path)
             migrations.apply(db)
     except sqlite3.DatabaseError as exc:
         db.close()
+        error = write_error(exc, str(path))
+        if error is not None:
+            raise GreentechError(f"cannot update the schema: {error}") from exc
         raise GreentechError(f"{path} is not a usable greentech database: {exc}") from exc
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def open_memory_db() -> Database:
+    """An empty, migrated database in memory (a dry run with no database file yet)."""
+    from sqlite_utils import Database
+
+    from .migrations import migrations
+
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.execute("PRAGMA foreign_keys = ON")
+    db = Database(conn)
+    migrations.apply(db)
     return db
 
 
@@ -77,6 +243,7 @@ def transaction(db: Database) -> Iterator[Database]:
     """One write transaction (BEGIN IMMEDIATE, so concurrent writers wait instead of failing).
 
     Nested use becomes a savepoint, so a service may call other services inside one transaction.
+    A read-only file, a full disk or a lasting lock become one clear error after the rollback.
     """
     conn = db.conn
     if conn.in_transaction:
@@ -86,9 +253,18 @@ def transaction(db: Database) -> Iterator[Database]:
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
-        raise GreentechError(f"cannot write to the database: {exc}") from exc
+        raise write_error(exc, database_file(conn)) or GreentechError(
+            f"cannot write to the database: {exc}"
+        ) from exc
     try:
         yield db
+    except sqlite3.OperationalError as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        error = write_error(exc, database_file(conn))
+        if error is None:
+            raise
+        raise error from exc
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
@@ -98,4 +274,6 @@ def transaction(db: Database) -> Iterator[Database]:
     except sqlite3.OperationalError as exc:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
-        raise GreentechError(f"cannot write to the database: {exc}") from exc
+        raise write_error(exc, database_file(conn)) or GreentechError(
+            f"cannot write to the database: {exc}"
+        ) from exc

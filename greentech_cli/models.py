@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -22,6 +22,8 @@ DIRECTIONS = ("incoming", "outgoing")
 DELEGATION_STATUSES = ("planned", "confirmed", "done", "cancelled")
 MEMBER_ROLES = ("delegate", "lead", "interpreter", "organiser", "host", "staff")
 MEMBER_STATUSES = ("invited", "registered", "confirmed", "cancelled")
+# Members with these statuses attend a visit that names no attendees of its own.
+ATTENDING_STATUSES = ("registered", "confirmed")
 VISIT_KINDS = (
     "site-visit",
     "b2b-meeting",
@@ -191,18 +193,36 @@ class Delegation:
 
 @dataclass
 class Member:
-    """A contact's part in a delegation."""
+    """A contact's part in a delegation (the contact's details filled in by the store when read)."""
 
     delegation_id: int
     contact_id: int
     role: str = "delegate"
     status: str = "registered"
     notes: str | None = None
+    contact: Contact | None = None
     id: int | None = None
 
+    @property
+    def attends_by_default(self) -> bool:
+        """Registered and confirmed members attend every visit that names no attendees."""
+        return self.status in ATTENDING_STATUSES
+
     def to_json(self) -> dict[str, Any]:
-        """A plain mapping of the member's fields."""
-        return asdict(self)
+        """The member with the person's name, email and company."""
+        person = self.contact
+        return {
+            "id": self.id,
+            "delegation_id": self.delegation_id,
+            "contact_id": self.contact_id,
+            "name": person.display_name if person else None,
+            "native_name": person.native_name if person else None,
+            "email": person.email if person else None,
+            "company": person.company if person else None,
+            "role": self.role,
+            "status": self.status,
+            "notes": self.notes,
+        }
 
 
 @dataclass
@@ -216,9 +236,20 @@ class Visit:
     timezone: str
     kind: str = "other"
     company_id: int | None = None
+    company: str | None = None  # the host company's name, filled in by the store when read
     location: str | None = None
     notes: str | None = None
     uid: str | None = None
     host_contact_ids: list[int] = field(default_factory=list)
-    attendee_ids: list[int] = field(default_factory=list)
+    attendee_ids: list[int] = field(default_factory=list)  # explicit ones; empty means the default
     id: int | None = None
+
+    @property
+    def start_local(self) -> str:
+        """The wall-clock start in the visit's zone, as stored (`YYYY-MM-DDTHH:MM`)."""
+        return self.start.strftime("%Y-%m-%dT%H:%M")
+
+    @property
+    def end_local(self) -> str:
+        """The wall-clock end in the visit's zone, as stored (`YYYY-MM-DDTHH:MM`)."""
+        return self.end.strftime("%Y-%m-%dT%H:%M")

@@ -344,7 +344,10 @@ def _year(digits: str, today: date | None) -> int:
 
 def parse_date(value: str) -> date:
     """A required date (options, YAML): what read_date reads; empty is an error too."""
-    result = read_date(str(value))
+    try:
+        result = read_date(str(value))
+    except InvalidData:
+        result = None
     if result is None:
         raise InvalidData(f"invalid date {value!r}: use 2026-11-18 or 18.11.2026")
     return result

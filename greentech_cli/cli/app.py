@@ -20,6 +20,18 @@ COMMAND_MODULES = (
     "companies",
     "contacts",
     "search",
+    "delegations",
+    "visits",
+    "itinerary",
+    "programme",
+    "imports",
+    "export",
+    "privacy",
+    "safety",
+    "log",
+    "dedupe",
+    "merge",
+    "match",
 )
 
 
@@ -47,6 +59,8 @@ class GreentechGroup(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:
         """Run the command, translating errors into `Error: …` on stderr and exit codes."""
+        # Click empties these before the root callback runs; the audit log needs the words.
+        ctx.meta["greentech.words"] = [*getattr(ctx, "_protected_args", ()), *ctx.args]
         try:
             return super().invoke(ctx)
         except GreentechError as exc:
@@ -99,7 +113,9 @@ def root(
     db: Annotated[
         str | None,
         typer.Option(
-            "--db", help="Database file (else GREENTECH_DB, the config file, the data folder)."
+            "--db",
+            metavar="PATH",
+            help="Database file (else GREENTECH_DB, the config file, the data folder).",
         ),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show a traceback on errors.")] = False,
@@ -116,8 +132,21 @@ def root(
     app_ctx = AppContext(db_flag=db, debug=debug)
     ctx.obj = app_ctx
     ctx.call_on_close(app_ctx.close)
-    rest = [a for a in (*getattr(ctx, "protected_args", ()), *ctx.args) if not a.startswith("-")]
-    current_command.set(" ".join([ctx.invoked_subcommand or "greentech", *rest[:1]]))
+    token = current_command.set(_command_name(ctx))
+    ctx.call_on_close(lambda: current_command.reset(token))
+
+
+def _command_name(ctx: typer.Context) -> str:
+    """The command being run as the user calls it, e.g. "contact add" (for the audit log)."""
+    name = ctx.invoked_subcommand or "greentech"
+    words = [str(w) for w in ctx.meta.get("greentech.words", ())]
+    group = getattr(ctx.command, "commands", {}).get(name)
+    subcommands = getattr(group, "commands", None)
+    if subcommands and name in words:
+        after = [w for w in words[words.index(name) + 1 :] if not w.startswith("-")]
+        if after and after[0] in subcommands:
+            return f"{name} {after[0]}"
+    return name
 
 
 for _name in COMMAND_MODULES:

@@ -57,7 +57,7 @@ CONTACT_FIELDS: tuple[str, ...] = (
     "salutation", "title", "first_name", "middle_name", "last_name", "name", "native_name",
     "position", "department", "company", "email", "email2", "phone", "mobile", "fax", "country",
     "city", "languages", "tags", "notes", "share_consent", "share_consent_date",
-    "marketing_consent", "role", "status", "birth_date", "company_street", "company_postcode",
+    "share_consent_source", "marketing_consent", "lawful_basis", "role", "status", "birth_date", "company_street", "company_postcode",
     "company_city", "company_region", "company_country", "company_website", "sector",
 )  # fmt: skip
 COMPANY_FIELDS: tuple[str, ...] = (
@@ -72,6 +72,8 @@ GENERIC_PRESETS: dict[str, str] = {"contacts": "generic", "companies": "generic-
 # Fields that hold several values; cells are split on , ; | newline and Google's ":::".
 LIST_FIELDS: frozenset[str] = frozenset({"languages", "tags", "sectors"})
 CONSENT_FIELDS: frozenset[str] = frozenset({"share_consent", "marketing_consent"})
+# Answers that say "not known" (our own exports write "unknown"): nothing to keep in notes.
+_UNKNOWN_WORDS = frozenset({"unknown", "unbekannt", "?", "k.a.", "n/a", "-"})
 DATE_FIELDS: frozenset[str] = frozenset({"birth_date", "share_consent_date"})
 # Recognised so the column is not reported as unmapped, but never stored.
 DROPPED_FIELDS: frozenset[str] = frozenset({"fax"})
@@ -364,8 +366,12 @@ def auto_map(
     fields: list[str | None] = []
     unmapped: list[str] = []
     ignored: list[str] = []
+    own_names = {normalize_header(name): name for name in TARGET_FIELDS[target]}
     for header in headers:
         found, value = _lookup(header, layers)
+        if not found and normalize_header(header) in own_names:
+            # Our own field names (the headers `greentech export` writes) always map.
+            found, value = True, own_names[normalize_header(header)]
         fields.append(value)
         if not found and header.strip():
             unmapped.append(header)
@@ -629,7 +635,8 @@ def _convert(
                 record.setdefault("share_consent_date", given_on)
             return "yes"
         # Keep what was written so nobody's answer is lost; sharing stays off.
-        extras.append(f"{header}: {text}")
+        if text.strip().casefold() not in _UNKNOWN_WORDS:
+            extras.append(f"{header}: {text}")
         return "unknown"
     if value_field in DATE_FIELDS:
         try:

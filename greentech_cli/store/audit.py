@@ -68,6 +68,6 @@ def entries(
         where.append("at >= ?")
         params.append(since)
     sql = f"SELECT * FROM audit_log WHERE {' AND '.join(where)} ORDER BY id DESC"
-    if limit:
+    if limit is not None:
         sql += f" LIMIT {int(limit)}"
     return fetch_all(db, sql, params)

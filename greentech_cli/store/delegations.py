@@ -1,12 +1,14 @@
-"""SQL for delegations: read and resolve references (by id or code)."""
+"""SQL for delegations: read, resolve references (by id or code), insert, update, delete."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from ..errors import Conflict
 from ..models import Delegation
-from .common import as_id, fetch_one, loads_list, not_found
+from . import audit
+from .common import as_id, dumps, fetch_all, fetch_one, loads_list, not_found, now
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -61,3 +63,95 @@ def resolve(db: Database, ref: str | int) -> Delegation:
     if row is None:
         raise not_found("delegation", ref)
     return from_row(row)
+
+
+COLUMNS = (
+    "code",
+    "title",
+    "type",
+    "direction",
+    "origin_country",
+    "destination_country",
+    "start_date",
+    "end_date",
+    "timezone",
+    "home_timezone",
+    "host_id",
+    "partner_id",
+    "sectors",
+    "topic",
+    "status",
+    "notes",
+)
+
+
+def to_row(delegation: Delegation) -> dict[str, Any]:
+    """The column values of a Delegation (dates as ISO text, sectors as JSON)."""
+    row = {name: getattr(delegation, name) for name in COLUMNS}
+    row["start_date"] = delegation.start_date.isoformat()
+    row["end_date"] = delegation.end_date.isoformat()
+    row["sectors"] = dumps(delegation.sectors)
+    return row
+
+
+def find_by_code(db: Database, code: str) -> Delegation | None:
+    """The delegation with this code (ignoring case), or None."""
+    row = fetch_one(db, f"{SELECT} WHERE d.code = ? COLLATE NOCASE", [code.strip()])
+    return from_row(row) if row else None
+
+
+def insert(db: Database, delegation: Delegation) -> Delegation:
+    """Store a new delegation (inside the caller's transaction); a used code is a Conflict."""
+    if find_by_code(db, delegation.code) is not None:
+        raise Conflict(f"a delegation with the code {delegation.code!r} already exists")
+    row = to_row(delegation)
+    stamp = now()
+    row.update(created_at=stamp, updated_at=stamp)
+    names = ", ".join(row)
+    marks = ", ".join("?" for _ in row)
+    cursor = db.execute(f"INSERT INTO delegations ({names}) VALUES ({marks})", list(row.values()))
+    delegation.id = int(cursor.lastrowid or 0)
+    audit.record(db, "delegation", delegation.id, "create", {"code": delegation.code})
+    return delegation
+
+
+def update(db: Database, delegation: Delegation) -> dict[str, list[Any]]:
+    """Write a changed delegation back; returns the changed fields (also in the audit log)."""
+    assert delegation.id is not None
+    before = to_row(get(db, delegation.id))
+    after = to_row(delegation)
+    changes = audit.changed_fields(before, after)
+    if not changes:
+        return {}
+    other = find_by_code(db, delegation.code)
+    if other is not None and other.id != delegation.id:
+        raise Conflict(f"a delegation with the code {delegation.code!r} already exists")
+    after["updated_at"] = now()
+    assignments = ", ".join(f"{name} = ?" for name in after)
+    db.execute(
+        f"UPDATE delegations SET {assignments} WHERE id = ?", [*after.values(), delegation.id]
+    )
+    audit.record(db, "delegation", delegation.id, "update", {"fields": sorted(changes)})
+    return changes
+
+
+def delete(db: Database, delegation_id: int) -> None:
+    """Remove a delegation with its members and visits (ON DELETE CASCADE)."""
+    db.execute("DELETE FROM delegations WHERE id = ?", [delegation_id])
+    audit.record(db, "delegation", delegation_id, "delete", {})
+
+
+def select(db: Database, status: str | None = None, limit: int | None = None) -> list[Delegation]:
+    """Delegations, newest start first, optionally of one status."""
+    where, params = ("WHERE d.status = ?", [status]) if status else ("", [])
+    sql = f"{SELECT} {where} ORDER BY d.start_date DESC, d.code"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return [from_row(r) for r in fetch_all(db, sql, params)]
+
+
+def counts(db: Database, delegation_id: int) -> dict[str, int]:
+    """How many members and visits a delegation has."""
+    members = db.execute("SELECT count(*) FROM members WHERE delegation_id = ?", [delegation_id])
+    visits = db.execute("SELECT count(*) FROM visits WHERE delegation_id = ?", [delegation_id])
+    return {"members": int(members.fetchone()[0]), "visits": int(visits.fetchone()[0])}

@@ -1,0 +1,175 @@
+"""`greentech export contacts|companies`: contact sheets and lists, consent first."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ..exporters.registry import COMPANIES, CONTACTS, names
+from .context import AppContext, app_context
+from .progress import progress_bar
+
+if TYPE_CHECKING:
+    from ..services.export import ExportPlan, ExportRequest
+
+export_app = typer.Typer(
+    help="Write contacts or companies as CSV, Excel, vCard, JSON, YAML or a printable sheet.",
+    no_args_is_help=True,
+)
+
+Delegation = Annotated[
+    str | None,
+    typer.Option("--delegation", "-d", help="Only this delegation's people (id or code)."),
+]
+Company = Annotated[str | None, typer.Option("--company", "-c", help="Company id or exact name.")]
+Sector = Annotated[str | None, typer.Option("--sector", "-s", help="Sector slug or label.")]
+Country = Annotated[str | None, typer.Option("--country", help="ISO code or country name.")]
+Tag = Annotated[str | None, typer.Option("--tag", "-t", help="Tag.")]
+Role = Annotated[
+    str | None, typer.Option("--role", help="Member role: delegate, lead, interpreter, …")
+]
+Out = Annotated[
+    Path | None, typer.Option("--out", "-o", help="Write to this file (else to stdout).")
+]
+Raw = Annotated[
+    bool, typer.Option("--raw", help="CSV: leave cells starting with = + - @ as they are.")
+]
+
+
+def _format_option(kind: str) -> object:
+    return typer.Option("--format", "-f", help=f"One of: {', '.join(names(kind))}.")
+
+
+_SINGULAR = {CONTACTS: "contact", COMPANIES: "company"}
+
+
+def register(app: typer.Typer) -> None:
+    """Add the export group to the root command."""
+    app.add_typer(export_app, name="export")
+
+
+def _run(ctx: typer.Context, request: ExportRequest, out: Path | None, split: Path | None) -> None:
+    """Plan the export, write it where asked, then say what was written and what was withheld."""
+    from ..errors import UsageError
+    from ..services import export
+
+    if split is not None and out is not None:
+        raise UsageError("give either --out or --split, not both")
+    app_ctx = app_context(ctx)
+    plan = export.plan(app_ctx.db(), request)
+    if split is None and (out is None or str(out) == "-") and plan.format.binary:
+        raise UsageError(f"{plan.format.name} is a binary format; give --out FILE")
+    with progress_bar(app_ctx, f"Exporting {request.kind}", plan.total) as advance:
+        if split is not None:
+            where = f"{len(export.write_split(plan, split, advance))} file(s) in {split}"
+        elif out is not None and str(out) != "-":
+            export.write_file(plan, out, advance)
+            where = str(out)
+        else:
+            sys.stdout.flush()
+            # Bytes in UTF-8 whatever the terminal's locale, with the format's own line ends.
+            stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+            try:
+                export.write(plan, stream, advance)
+            finally:
+                stream.flush()
+                stream.detach()
+            where = "stdout"
+    _report(app_ctx, plan, where)
+
+
+def _report(app_ctx: AppContext, plan: ExportPlan, where: str) -> None:
+    """What was exported, and who was left out for want of consent (or included without it)."""
+    kind = plan.job.kind
+    what = kind if plan.total != 1 else _SINGULAR[kind]
+    _say(app_ctx, f"Exported {plan.total} {what} as {plan.format.name} to {where}.")
+    if plan.withheld_total:
+        counts = ", ".join(f"{value}: {n}" for value, n in plan.withheld.items())
+        _say(
+            app_ctx,
+            f"Withheld {plan.withheld_total} contact(s) without share consent ({counts}); "
+            "use --all to include them (for your own use only).",
+        )
+    if plan.included_without_consent:
+        _say(
+            app_ctx,
+            f"Warning: {plan.included_without_consent} of them have not agreed to be shared "
+            "(--all): for your own use only, do not pass this on.",
+        )
+
+
+def _say(app_ctx: AppContext, message: str) -> None:
+    """One message line on stderr, never wrapped (logs and greps see whole sentences)."""
+    from rich.text import Text
+
+    app_ctx.err.print(Text(message), soft_wrap=True)
+
+
+@export_app.command("contacts")
+def contacts(
+    ctx: typer.Context,
+    fmt: Annotated[str, _format_option(CONTACTS)],
+    delegation: Delegation = None,
+    company: Company = None,
+    sector: Sector = None,
+    country: Country = None,
+    tag: Tag = None,
+    role: Role = None,
+    out: Out = None,
+    include_all: Annotated[
+        bool, typer.Option("--all", help="Include people without share consent (own use only).")
+    ] = False,
+    raw: Raw = False,
+    vcard_version: Annotated[
+        str, typer.Option("--vcard-version", help="vCard version: 3.0 or 4.0.")
+    ] = "3.0",
+    split: Annotated[
+        Path | None, typer.Option("--split", help="vcf: one file per contact in this folder.")
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="html labels: en or de.")] = "en",
+) -> None:
+    """Export people; only those who agreed to be shared unless --all is given.
+
+    Example: greentech export contacts --delegation kz-waste-2026 --format csv-excel --out t.csv
+    """
+    from ..services.export import ExportRequest
+
+    request = ExportRequest(
+        kind=CONTACTS, format=fmt, delegation=delegation, company=company, sector=sector,
+        country=country, tag=tag, role=role, include_all=include_all, raw=raw,
+        vcard_version=vcard_version, lang=lang,
+    )  # fmt: skip
+    _run(ctx, request, out, split)
+
+
+@export_app.command("companies")
+def companies(
+    ctx: typer.Context,
+    fmt: Annotated[str, _format_option(COMPANIES)],
+    delegation: Annotated[
+        str | None,
+        typer.Option("--delegation", "-d", help="Companies of this delegation's people and hosts."),
+    ] = None,
+    company: Company = None,
+    sector: Sector = None,
+    country: Country = None,
+    tag: Tag = None,
+    role: Role = None,
+    out: Out = None,
+    raw: Raw = False,
+) -> None:
+    """Export organisations (not personal data: no consent filter).
+
+    Example: greentech export companies --sector water --format xlsx --out firmen.xlsx
+    """
+    from ..services.export import ExportRequest
+
+    request = ExportRequest(
+        kind=COMPANIES, format=fmt, delegation=delegation, company=company, sector=sector,
+        country=country, tag=tag, role=role, raw=raw,
+    )  # fmt: skip
+    _run(ctx, request, out, None)

@@ -1,0 +1,157 @@
+"""`greentech itinerary` and `greentech check`: print a programme and find what is wrong with it."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from .context import app_context
+
+if TYPE_CHECKING:
+    from ..services.scheduling import Finding
+
+
+class ItineraryFormat(StrEnum):
+    """Formats of `itinerary` (kept here so --help does not import the renderers)."""
+
+    text = "text"
+    md = "md"
+    html = "html"
+    ics = "ics"
+    json = "json"
+
+
+class Lang(StrEnum):
+    """Languages of the itinerary labels."""
+
+    en = "en"
+    de = "de"
+
+
+class CheckFormat(StrEnum):
+    """Formats of `check`."""
+
+    table = "table"
+    json = "json"
+
+
+DelegationRef = Annotated[str, typer.Argument(help="Delegation id or code.")]
+
+
+def register(app: typer.Typer) -> None:
+    """Add itinerary and check to the root command."""
+    app.command("itinerary")(itinerary)
+    app.command("check")(check)
+
+
+def itinerary(
+    ctx: typer.Context,
+    delegation: DelegationRef,
+    fmt: Annotated[
+        ItineraryFormat,
+        typer.Option("--format", "-f", help="text, md, html (printable A4), ics or json."),
+    ] = ItineraryFormat.text,
+    member: Annotated[
+        str | None, typer.Option("--member", help="One member's programme (contact id or email).")
+    ] = None,
+    day: Annotated[
+        str | None, typer.Option("--day", help="Only this day, e.g. 2026-11-17.")
+    ] = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="Labels and dates: en or de.")] = Lang.en,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file.")] = None,
+) -> None:
+    """Print a delegation's itinerary: per day, with host and home times, places and hosts.
+
+    Example: greentech itinerary kz-waste-2026 --lang de --format html --out programm.html
+    """
+    from .. import text
+    from ..render import itinerary as render
+    from ..services import itinerary as service
+
+    app_ctx = app_context(ctx)
+    wanted_day = text.parse_date(day) if day else None
+    plan = service.build(app_ctx.db(), delegation, member, wanted_day)
+    chosen = render.ItineraryFormat(fmt.value)
+    if out is not None:
+        content = render.render(plan, chosen, lang.value)
+        newline = "" if chosen is render.ItineraryFormat.ics else None
+        with out.open("w", encoding="utf-8", newline=newline) as fh:
+            fh.write(content)
+        visits = sum(len(d.entries) for d in plan.days)
+        app_ctx.say(f"Wrote the itinerary ({visits} visits, {fmt.value}) to {out}")
+    elif chosen is render.ItineraryFormat.text and sys.stdout.isatty():
+        from ..render.output import console
+
+        render.print_text(plan, lang.value, console())
+    else:
+        sys.stdout.write(render.render(plan, chosen, lang.value))
+
+
+def check(
+    ctx: typer.Context,
+    delegation: DelegationRef,
+    fmt: Annotated[
+        CheckFormat, typer.Option("--format", "-f", help="table or json.")
+    ] = CheckFormat.table,
+    speed: Annotated[
+        float | None,
+        typer.Option("--speed", min=1, help="Travel speed in km/h (default 50)."),
+    ] = None,
+    buffer: Annotated[
+        str | None,
+        typer.Option("--buffer", help="Time added to every journey (default 15m)."),
+    ] = None,
+    long_day: Annotated[
+        float | None,
+        typer.Option("--long-day", min=1, help="Warn about days longer than this (hours, 10)."),
+    ] = None,
+) -> None:
+    """Check a programme: overlaps, double bookings, travel time, dates, long days, hosts.
+
+    Exit code 1 when an error-level finding exists (warnings alone exit 0).
+    Example: greentech check kz-waste-2026 --speed 60 --buffer 20m
+    """
+    from ..config import read_config
+    from ..errors import CheckFailed
+    from ..services import scheduling
+
+    app_ctx = app_context(ctx)
+    settings = scheduling.settings(speed, buffer, long_day, read_config())
+    found, findings = scheduling.check(app_ctx.db(), delegation, settings)
+    if fmt is CheckFormat.json:
+        from ..render.output import write_json
+
+        write_json([f.to_json() for f in findings])
+    else:
+        print_findings(findings)
+    errors = sum(1 for f in findings if f.severity == "error")
+    if errors:
+        sys.stdout.flush()
+        raise CheckFailed(
+            f"{found.code}: {errors} error(s) and {len(findings) - errors} warning(s) found"
+        )
+    app_ctx.say(f"{found.code}: no errors, {len(findings)} warning(s)")
+
+
+def print_findings(findings: list[Finding]) -> None:
+    """Show check findings on stdout, errors in red, one line each."""
+    from rich.text import Text
+
+    from ..render.output import console
+
+    out: Any = console()
+    if not findings:
+        out.print("No problems found.")
+        return
+    for finding in findings:
+        style = "bold red" if finding.severity == "error" else "yellow"
+        line = Text(f"{finding.severity.upper():<7}", style=style)
+        line.append(f" {finding.code:<20} ", style="bold")
+        visits = ", ".join(str(i) for i in finding.visit_ids)
+        line.append(f"[visits {visits}] " if visits else "")
+        line.append(finding.message)
+        out.print(line)

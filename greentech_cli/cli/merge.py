@@ -1,0 +1,125 @@
+"""`greentech contact merge` and `greentech company merge`: two records of one into one."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from .context import AppContext, app_context
+from .options import YesOption, confirm
+
+if TYPE_CHECKING:
+    from ..services.merge import MergePlan
+
+Keep = Annotated[str, typer.Argument(help="The record that stays (id, email or name).")]
+Other = Annotated[str, typer.Argument(help="The record merged into KEEP and then removed.")]
+
+_ACTIONS = {
+    "fill": "filled from OTHER",
+    "union": "united",
+    "append": "OTHER's appended",
+    "conflict": "conflict: KEEP's kept",
+}
+_LINKS = {
+    "memberships": "membership(s)",
+    "visit_hosts": "host-contact link(s)",
+    "visit_attendees": "attendee link(s)",
+    "import_changes": "import change record(s)",
+    "contacts": "contact(s)",
+    "delegations hosted": "delegation(s) as host",
+    "delegations partnered": "delegation(s) as partner",
+    "visits hosted": "visit(s) as host company",
+}
+
+
+def register(app: typer.Typer) -> None:
+    """Add `merge` to the contact and company groups."""
+    from .companies import company_app
+    from .contacts import contact_app
+
+    contact_app.command("merge")(merge_contacts)
+    company_app.command("merge")(merge_companies)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
+
+
+def _show(app_ctx: AppContext, plan: MergePlan) -> None:
+    """Both records side by side with what happens to each field, then the links that move."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from ..render.output import console
+
+    actions: dict[str, str] = {}
+    for change in plan.changes:
+        actions[change.field] = _ACTIONS[change.action]
+        if change.field == "native_name" and not plan.other.get("native_name"):
+            actions[change.field] = f"from OTHER's name: {change.result}"
+    grid = Table(title=f"Merge {plan.entity} {plan.other_id} into {plan.keep_id}")
+    grid.add_column("field", style="bold")
+    grid.add_column(f"KEEP {plan.keep_id}", overflow="fold")
+    grid.add_column(f"OTHER {plan.other_id}", overflow="fold")
+    grid.add_column("merge", overflow="fold")
+    for name, mine in plan.keep.items():
+        if name == "id":
+            continue
+        theirs = plan.other.get(name)
+        if _cell(mine) == "" and _cell(theirs) == "" and name not in actions:
+            continue
+        grid.add_row(
+            Text(name), Text(_cell(mine)), Text(_cell(theirs)), Text(actions.get(name, ""))
+        )
+    console().print(grid)
+    moving = [f"{count} {_LINKS.get(name, name)}" for name, count in plan.links.items() if count]
+    if moving:
+        app_ctx.say(f"Moves to {plan.keep_id}: " + ", ".join(moving) + ".")
+    if plan.memberships_joined:
+        app_ctx.say(
+            f"{plan.memberships_joined} delegation(s) hold both records: one membership is kept "
+            "(the more advanced status and role)."
+        )
+    if plan.conflicts:
+        fields = ", ".join(c.field for c in plan.conflicts)
+        app_ctx.warn(f"conflicting values keep KEEP's: {fields}")
+    app_ctx.say(f"Then {plan.entity} {plan.other_id} is removed.")
+
+
+def merge_contacts(ctx: typer.Context, keep: Keep, other: Other, yes: YesOption = False) -> None:
+    """Merge contact OTHER into KEEP: fill empty fields, move memberships and links, remove OTHER.
+
+    Example: greentech contact merge 12 47 --yes
+    """
+    from ..services import merge
+
+    app_ctx = app_context(ctx)
+    db = app_ctx.db()
+    plan = merge.plan_contacts(db, keep, other)
+    _show(app_ctx, plan)
+    confirm(f"Merge contact {plan.other_id} into {plan.keep_id}?", yes)
+    done = merge.merge_contacts(db, str(plan.keep_id), str(plan.other_id))
+    app_ctx.say(f"Merged contact {done.other_id} into {done.keep_id}.")
+
+
+def merge_companies(ctx: typer.Context, keep: Keep, other: Other, yes: YesOption = False) -> None:
+    """Merge organisation OTHER into KEEP: move its contacts, delegations and visits, remove OTHER.
+
+    Example: greentech company merge "Lippe Recycling GmbH" 31 --yes
+    """
+    from ..services import merge
+
+    app_ctx = app_context(ctx)
+    db = app_ctx.db()
+    plan = merge.plan_companies(db, keep, other)
+    _show(app_ctx, plan)
+    confirm(f"Merge organisation {plan.other_id} into {plan.keep_id}?", yes)
+    done = merge.merge_companies(db, str(plan.keep_id), str(plan.other_id))
+    app_ctx.say(f"Merged organisation {done.other_id} into {done.keep_id}.")

@@ -1,0 +1,116 @@
+"""`greentech privacy …`: report everything held about a person, or erase every trace of them."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+
+from .context import app_context
+from .options import YesOption, confirm
+
+privacy_app = typer.Typer(
+    help="What greentech holds about a person, and erasing every trace of them (GDPR).",
+    no_args_is_help=True,
+)
+
+Ref = Annotated[str, typer.Argument(help="Contact id or email.")]
+
+SECTIONS = {
+    "memberships": ("code", "title", "role", "status", "start_date", "end_date"),
+    "visits": ("visit_id", "delegation", "title", "start", "end", "as"),
+    "import_batches": ("batch_id", "file", "format", "imported_at", "action", "undone_at"),
+    "audit": ("at", "user", "command", "entity", "entity_id", "action", "fields"),
+}
+
+
+class ReportFormat(StrEnum):
+    """Formats of a privacy report."""
+
+    table = "table"
+    json = "json"
+    yaml = "yaml"
+
+
+def register(app: typer.Typer) -> None:
+    """Add the privacy group to the root command."""
+    app.add_typer(privacy_app, name="privacy")
+
+
+def _show_report(data: dict[str, Any]) -> None:
+    """The report for a person at a terminal: the record, then one table per section."""
+    from ..render.output import Format, console, emit_record, table
+
+    emit_record(data["contact"], Format.table, title="Record")
+    out = console()
+    for section, columns in SECTIONS.items():
+        rows = data[section]
+        label = section.replace("_", " ").capitalize()
+        if rows:
+            out.print(table(rows, columns, title=f"{label} ({len(rows)})"))
+        else:
+            out.print(f"{label}: none")
+
+
+@privacy_app.command("report")
+def report(
+    ctx: typer.Context,
+    ref: Ref,
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="table, json or yaml.")
+    ] = ReportFormat.table,
+) -> None:
+    """Everything held about a person: record, memberships, visits, imports, audit entries.
+
+    Example: greentech privacy report nurlan@example.kz --format yaml
+    """
+    from ..render.output import write_json
+    from ..services import privacy
+
+    data = privacy.report(app_context(ctx).db(), ref)
+    if fmt is ReportFormat.json:
+        write_json(data)
+    elif fmt is ReportFormat.yaml:
+        import sys
+
+        import yaml
+
+        sys.stdout.write(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    else:
+        _show_report(data)
+
+
+@privacy_app.command("erase")
+def erase(ctx: typer.Context, ref: Ref, yes: YesOption = False) -> None:
+    """Erase a person and every trace of them, keeping one audit entry that it happened.
+
+    Example: greentech privacy erase nurlan@example.kz --yes
+    """
+    from ..services import privacy
+    from ..store import contacts
+
+    app_ctx = app_context(ctx)
+    db = app_ctx.db()
+    contact = contacts.resolve(db, ref)
+    confirm(
+        f"Erase {contact.display_name} (contact {contact.id}) and every trace of them? "
+        "This cannot be undone",
+        yes,
+    )
+    result = privacy.erase(db, contact.id or 0)
+    app_ctx.say(
+        f"Erased contact {result.contact_id}: the record, {result.memberships} membership(s), "
+        f"{result.visit_links} visit link(s), {result.import_images} import image(s) and "
+        f"{result.audit_entries} audit entr(ies); one audit entry records the erasure."
+    )
+    if not result.compacted:
+        app_ctx.warn(
+            "another process kept the database open, so its WAL file could not be emptied; "
+            "run 'greentech doctor --fix' once it has finished"
+        )
+    if result.backups:
+        app_ctx.warn(
+            f"{len(result.backups)} older copy(ies) of the database still hold this person "
+            f"(e.g. {result.backups[0]}); delete them or let them expire"
+        )

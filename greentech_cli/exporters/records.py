@@ -1,0 +1,160 @@
+"""The shape of exported records — the contract `greentech import` reads back.
+
+A **contact record** is a flat mapping, in this key order:
+
+- ``id`` — the contact's id (json, yaml and vcf only; vcf derives its UID from it)
+- ``salutation, title, first_name, last_name, native_name, position, department``
+- ``company_id`` (json, yaml and vcf only), ``company`` (the company's name)
+- ``email, phone, mobile, country, languages, tags, notes``
+- ``share_consent, lawful_basis, share_consent_date, share_consent_source, marketing_consent``
+- ``company_street, company_postcode, company_city, company_region, company_country,
+  company_website`` — the address of the contact's company (empty without one)
+- ``role, status`` — only when exporting a delegation's people: the member's part in it
+
+These are the JSON field names of SPEC §3 (English snake_case). The importer matches records by
+email or name, never by ``id``, so ids are only a convenience in json/yaml. Values are the stored
+ones: names as written, phones in E.164, postcodes as text, dates ISO 8601, consent values
+``yes|no|unknown``; an absent value is None (empty in CSV and XLSX).
+
+A **company record** is the company JSON of SPEC §3 plus ``register_ids`` and ``notes``:
+``id`` (json/yaml only), ``name, kind, legal_form, sectors, tags, street, postcode, city, region,
+country, website, lat, lon, vat_id, register_ids, notes``.
+
+In json and yaml, ``languages``, ``tags`` and ``sectors`` are lists and ``register_ids`` is a
+mapping. In the tabular formats (csv, csv-excel, xlsx) the headers are exactly the field names
+above, lists are joined as ``"a, b"`` (tags and languages never hold a comma: the importer splits
+on it), ``register_ids`` is compact JSON (``{"HRB":"12345"}``, empty when there are none) and
+``lat``/``lon`` are decimal numbers.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..models import Company, Contact
+
+ID_FIELDS = ("id", "company_id")
+
+CONTACT_FIELDS = (
+    "id",
+    "salutation",
+    "title",
+    "first_name",
+    "last_name",
+    "native_name",
+    "position",
+    "department",
+    "company_id",
+    "company",
+    "email",
+    "phone",
+    "mobile",
+    "country",
+    "languages",
+    "tags",
+    "notes",
+    "share_consent",
+    "lawful_basis",
+    "share_consent_date",
+    "share_consent_source",
+    "marketing_consent",
+    "company_street",
+    "company_postcode",
+    "company_city",
+    "company_region",
+    "company_country",
+    "company_website",
+)
+MEMBER_FIELDS = ("role", "status")
+
+COMPANY_FIELDS = (
+    "id",
+    "name",
+    "kind",
+    "legal_form",
+    "sectors",
+    "tags",
+    "street",
+    "postcode",
+    "city",
+    "region",
+    "country",
+    "website",
+    "lat",
+    "lon",
+    "vat_id",
+    "register_ids",
+    "notes",
+)
+
+_ADDRESS = ("street", "postcode", "city", "region", "country", "website")
+
+
+def contact_fields(*, ids: bool, member: bool) -> list[str]:
+    """The keys of a contact record: with or without ids, with or without member columns."""
+    fields = [name for name in CONTACT_FIELDS if ids or name not in ID_FIELDS]
+    return fields + list(MEMBER_FIELDS) if member else fields
+
+
+def company_fields(*, ids: bool) -> list[str]:
+    """The keys of a company record, with or without its id."""
+    return [name for name in COMPANY_FIELDS if ids or name not in ID_FIELDS]
+
+
+def contact_record(
+    contact: Contact,
+    company: Company | None,
+    member: tuple[str | None, str | None] | None = None,
+) -> dict[str, Any]:
+    """A contact as an export record; `member` is (role, status) in the exported delegation."""
+    record: dict[str, Any] = {
+        "id": contact.id,
+        "salutation": contact.salutation,
+        "title": contact.title,
+        "first_name": contact.first_name,
+        "last_name": contact.last_name,
+        "native_name": contact.native_name,
+        "position": contact.position,
+        "department": contact.department,
+        "company_id": contact.company_id,
+        "company": contact.company,
+        "email": contact.email,
+        "phone": contact.phone,
+        "mobile": contact.mobile,
+        "country": contact.country,
+        "languages": list(contact.languages),
+        "tags": list(contact.tags),
+        "notes": contact.notes,
+        "share_consent": contact.share_consent,
+        "lawful_basis": contact.lawful_basis,
+        "share_consent_date": contact.share_consent_date,
+        "share_consent_source": contact.share_consent_source,
+        "marketing_consent": contact.marketing_consent,
+    }
+    for name in _ADDRESS:
+        record[f"company_{name}"] = getattr(company, name) if company is not None else None
+    if member is not None:
+        record["role"], record["status"] = member
+    return record
+
+
+def company_record(company: Company) -> dict[str, Any]:
+    """A company as an export record (its SPEC §3 JSON with register_ids and notes)."""
+    return company.to_json()
+
+
+def cell(value: Any) -> str:
+    """A record value as the text of one spreadsheet cell (lists joined, None empty)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list | tuple):
+        return ", ".join(cell(item) for item in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")) if value else ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)

@@ -1,0 +1,109 @@
+"""The export formats by name: a new format is a module in this package and one line in FORMATS.
+
+A format's writer is a function ``write(records, out, job) -> int`` that writes every record of
+the iterable to ``out`` and returns how many it wrote. ``out`` is a text stream opened with
+``newline=""`` and UTF-8 (the writer chooses its own line ends), or a binary stream for formats
+marked ``binary``. Writers never print and never open files themselves; the export service opens
+the destination, so every writer works the same on stdout and on ``--out PATH``. Writer modules
+are imported only when their format is used, which keeps ``greentech --help`` light.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import IO, Any
+
+from ..errors import UsageError
+
+CONTACTS = "contacts"
+COMPANIES = "companies"
+
+
+@dataclass
+class ExportJob:
+    """What a writer needs to know besides the records: columns, options and sheet details."""
+
+    kind: str  # CONTACTS or COMPANIES
+    columns: list[str]
+    raw: bool = False  # csv formats: leave formula-like cells as they are
+    vcard_version: str = "3.0"
+    lang: str = "en"
+    # How many records the export will hold (known before writing; 0 when unknown).
+    total: int = 0
+    # Only people who agreed to be shared are in the export (False with --all).
+    consented_only: bool = True
+    # html: the delegation whose sheet this is (its SPEC §3 JSON), else None
+    delegation: dict[str, Any] | None = None
+
+
+Writer = Callable[[Iterable[dict[str, Any]], IO[Any], ExportJob], int]
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """One export format: its name, where its writer lives and what it can do."""
+
+    name: str
+    writer_ref: str  # "module:function" inside greentech_cli.exporters
+    summary: str
+    suffix: str
+    binary: bool = False  # written to a file only (--out), never to a terminal
+    ids: bool = True  # records keep id and company_id
+    kinds: tuple[str, ...] = (CONTACTS, COMPANIES)
+    # The writer wants contacts ordered by company (the html sheet groups them).
+    by_company: bool = False
+
+    def writer(self) -> Writer:
+        """The format's write function, imported on first use."""
+        module_name, function = self.writer_ref.split(":")
+        module = importlib.import_module(f"{__package__}.{module_name}")
+        writer: Writer = getattr(module, function)
+        return writer
+
+
+FORMATS: dict[str, ExportFormat] = {
+    f.name: f
+    for f in (
+        ExportFormat("csv", "csv_formats:write_csv", "RFC 4180 CSV, UTF-8", ".csv", ids=False),
+        ExportFormat(
+            "csv-excel",
+            "csv_formats:write_csv_excel",
+            "CSV for German Excel: UTF-8 with BOM, semicolons",
+            ".csv",
+            ids=False,
+        ),
+        ExportFormat("xlsx", "xlsx:write_xlsx", "Excel workbook", ".xlsx", binary=True, ids=False),
+        ExportFormat(
+            "vcf", "vcard_format:write_vcf", "vCard 3.0 or 4.0", ".vcf", kinds=(CONTACTS,)
+        ),
+        ExportFormat("json", "json_yaml:write_json", "JSON array of records", ".json"),
+        ExportFormat("yaml", "json_yaml:write_yaml", "YAML list of records", ".yaml"),
+        ExportFormat(
+            "html",
+            "html:write_html",
+            "printable A4 contact sheet",
+            ".html",
+            kinds=(CONTACTS,),
+            by_company=True,
+        ),
+    )
+}
+
+
+def names(kind: str | None = None) -> list[str]:
+    """The format names, optionally only those that can export this kind of record."""
+    return [name for name, f in FORMATS.items() if kind is None or kind in f.kinds]
+
+
+def get(name: str, kind: str) -> ExportFormat:
+    """The format called `name` for this kind of record, or a usage error listing the choices."""
+    found = FORMATS.get(name.strip().lower())
+    if found is None:
+        raise UsageError(f"unknown export format {name!r}; choose one of {', '.join(names())}")
+    if kind not in found.kinds:
+        raise UsageError(
+            f"{kind} cannot be exported as {found.name}; choose one of {', '.join(names(kind))}"
+        )
+    return found

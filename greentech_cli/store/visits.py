@@ -1,0 +1,181 @@
+"""SQL for visits: programme items stored as local wall time plus their IANA zone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from ..models import Visit
+from . import audit
+from .common import fetch_all, fetch_one, not_found, now
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+SELECT = (
+    "SELECT v.*, c.name AS company_name FROM visits v LEFT JOIN companies c ON c.id = v.company_id"
+)
+COLUMNS = (
+    "delegation_id",
+    "title",
+    "kind",
+    "start_local",
+    "end_local",
+    "timezone",
+    "company_id",
+    "location",
+    "notes",
+    "uid",
+)
+
+
+def aware(local: str, zone: str) -> datetime:
+    """An aware date-time from stored wall time and zone (fold=0: the first of a repeated hour)."""
+    return datetime.fromisoformat(local).replace(tzinfo=ZoneInfo(zone), fold=0)
+
+
+def _links(db: Database, table: str, visit_ids: list[int]) -> dict[int, list[int]]:
+    """Contact ids linked to each visit through visit_hosts or visit_attendees."""
+    found: dict[int, list[int]] = {i: [] for i in visit_ids}
+    if not visit_ids:
+        return found
+    marks = ", ".join("?" for _ in visit_ids)
+    rows = db.execute(
+        f"SELECT visit_id, contact_id FROM {table} WHERE visit_id IN ({marks}) "
+        "ORDER BY visit_id, rowid",
+        visit_ids,
+    ).fetchall()
+    for visit_id, contact_id in rows:
+        found[visit_id].append(contact_id)
+    return found
+
+
+def _from_rows(db: Database, rows: list[dict[str, Any]]) -> list[Visit]:
+    ids = [r["id"] for r in rows]
+    hosts = _links(db, "visit_hosts", ids)
+    attendees = _links(db, "visit_attendees", ids)
+    return [
+        Visit(
+            id=r["id"],
+            delegation_id=r["delegation_id"],
+            title=r["title"],
+            kind=r["kind"],
+            start=aware(r["start_local"], r["timezone"]),
+            end=aware(r["end_local"], r["timezone"]),
+            timezone=r["timezone"],
+            company_id=r["company_id"],
+            company=r.get("company_name"),
+            location=r["location"],
+            notes=r["notes"],
+            uid=r["uid"],
+            host_contact_ids=hosts[r["id"]],
+            attendee_ids=attendees[r["id"]],
+        )
+        for r in rows
+    ]
+
+
+def _sorted(visits: list[Visit]) -> list[Visit]:
+    """Visits by their real instant (zones differ), then by id."""
+    return sorted(visits, key=lambda v: (v.start.timestamp(), v.end.timestamp(), v.id or 0))
+
+
+def get(db: Database, visit_id: int) -> Visit:
+    """The visit with this id, or NotFound."""
+    row = fetch_one(db, f"{SELECT} WHERE v.id = ?", [visit_id])
+    if row is None:
+        raise not_found("visit with id", visit_id)
+    return _from_rows(db, [row])[0]
+
+
+def find_by_uid(db: Database, uid: str) -> Visit | None:
+    """The visit with this UID, or None."""
+    row = fetch_one(db, f"{SELECT} WHERE v.uid = ?", [uid])
+    return _from_rows(db, [row])[0] if row else None
+
+
+def of_delegation(db: Database, delegation_id: int) -> list[Visit]:
+    """A delegation's visits in time order."""
+    rows = fetch_all(db, f"{SELECT} WHERE v.delegation_id = ?", [delegation_id])
+    return _sorted(_from_rows(db, rows))
+
+
+def of_delegations(db: Database, delegation_ids: list[int]) -> list[Visit]:
+    """The visits of several delegations in time order."""
+    if not delegation_ids:
+        return []
+    marks = ", ".join("?" for _ in delegation_ids)
+    rows = fetch_all(db, f"{SELECT} WHERE v.delegation_id IN ({marks})", delegation_ids)
+    return _sorted(_from_rows(db, rows))
+
+
+def hosted_by(db: Database, company_ids: list[int]) -> list[Visit]:
+    """Every visit, of any delegation, at one of these companies."""
+    if not company_ids:
+        return []
+    marks = ", ".join("?" for _ in company_ids)
+    rows = fetch_all(db, f"{SELECT} WHERE v.company_id IN ({marks})", company_ids)
+    return _sorted(_from_rows(db, rows))
+
+
+def _row(visit: Visit) -> dict[str, Any]:
+    row = {name: getattr(visit, name) for name in COLUMNS}
+    return row
+
+
+def _write_links(db: Database, visit: Visit) -> None:
+    db.execute("DELETE FROM visit_hosts WHERE visit_id = ?", [visit.id])
+    db.execute("DELETE FROM visit_attendees WHERE visit_id = ?", [visit.id])
+    for contact_id in dict.fromkeys(visit.host_contact_ids):
+        db.execute(
+            "INSERT INTO visit_hosts (visit_id, contact_id) VALUES (?, ?)", [visit.id, contact_id]
+        )
+    for contact_id in dict.fromkeys(visit.attendee_ids):
+        db.execute(
+            "INSERT INTO visit_attendees (visit_id, contact_id) VALUES (?, ?)",
+            [visit.id, contact_id],
+        )
+
+
+def insert(db: Database, visit: Visit) -> Visit:
+    """Store a new visit with its hosts and attendees (inside the caller's transaction)."""
+    assert visit.uid, "a visit needs its UID before it is stored"
+    row = _row(visit)
+    stamp = now()
+    row.update(created_at=stamp, updated_at=stamp)
+    names = ", ".join(row)
+    marks = ", ".join("?" for _ in row)
+    cursor = db.execute(f"INSERT INTO visits ({names}) VALUES ({marks})", list(row.values()))
+    visit.id = int(cursor.lastrowid or 0)
+    _write_links(db, visit)
+    audit.record(db, "visit", visit.id, "create", {"delegation_id": visit.delegation_id})
+    return visit
+
+
+def _state(visit: Visit) -> dict[str, Any]:
+    state = _row(visit)
+    state["host_contact_ids"] = list(visit.host_contact_ids)
+    state["attendee_ids"] = list(visit.attendee_ids)
+    return state
+
+
+def update(db: Database, visit: Visit) -> dict[str, list[Any]]:
+    """Write a changed visit back (hosts and attendees replaced); returns what changed."""
+    assert visit.id is not None
+    changes = audit.changed_fields(_state(get(db, visit.id)), _state(visit))
+    if not changes:
+        return {}
+    row = _row(visit)
+    row["updated_at"] = now()
+    assignments = ", ".join(f"{name} = ?" for name in row)
+    db.execute(f"UPDATE visits SET {assignments} WHERE id = ?", [*row.values(), visit.id])
+    _write_links(db, visit)
+    audit.record(db, "visit", visit.id, "update", {"fields": sorted(changes)})
+    return changes
+
+
+def delete(db: Database, visit_id: int) -> None:
+    """Remove a visit with its host and attendee links."""
+    db.execute("DELETE FROM visits WHERE id = ?", [visit_id])
+    audit.record(db, "visit", visit_id, "delete", {})

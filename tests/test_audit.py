@@ -1,0 +1,119 @@
+"""The audit log: who changed what, when, with which command; `greentech log` and its filters."""
+
+from __future__ import annotations
+
+import csv
+import getpass
+import io
+import sqlite3
+from datetime import date, timedelta
+
+import pytest
+
+from greentech_cli.services import privacy
+from greentech_cli.store import audit
+
+from .conftest import Cli
+
+
+@pytest.fixture
+def logged(cli: Cli) -> Cli:
+    cli.ok("company", "add", "Lippe Recycling GmbH", "--city", "Lünen")
+    cli.ok("contact", "add", "--first", "Petra", "--last", "Schäfer", "--email", "p@lippe.example")
+    cli.ok("contact", "edit", "p@lippe.example", "--position", "Head of Sales", "--phone", "0231 1")
+    cli.ok("company", "edit", "1", "--city", "Dortmund")
+    cli.ok("contact", "rm", "p@lippe.example", "--yes")
+    return cli
+
+
+def test_every_write_records_when_who_command_entity_and_fields(logged: Cli) -> None:
+    entries = logged.json("log")
+    assert [(e["command"], e["entity"], e["entity_id"], e["action"]) for e in entries] == [
+        ("contact rm", "contact", 1, "delete"),
+        ("company edit", "company", 1, "update"),
+        ("contact edit", "contact", 1, "update"),
+        ("contact add", "contact", 1, "create"),
+        ("company add", "company", 1, "create"),
+    ]
+    assert {e["user"] for e in entries} == {audit.os_user()}
+    assert audit.os_user() == getpass.getuser()
+    assert all(e["at"].endswith("+00:00") for e in entries)
+    # Contact changes name the fields only: personal values never reach the log.
+    assert entries[2]["fields"] == {"fields": ["phone", "position"]}
+    assert "Head of Sales" not in logged.ok("log", "--format", "csv").stdout
+
+
+def test_log_filters(logged: Cli) -> None:
+    assert len(logged.json("log", "--entity", "contact")) == 3
+    assert len(logged.json("log", "--entity", "companies")) == 2
+    assert len(logged.json("log", "--entity", "company", "--id", "1")) == 2
+    assert len(logged.json("log", "--limit", "2")) == 2
+    assert logged.json("log", "--limit", "0") == []
+    today = date.today()
+    assert len(logged.json("log", "--since", (today - timedelta(days=1)).isoformat())) == 5
+    assert logged.json("log", "--since", (today + timedelta(days=2)).strftime("%d.%m.%Y")) == []
+    assert len(logged.json("log", "--since", f"{today - timedelta(days=1)} 08:00")) == 5
+    assert logged.json("log", "--entity", "visit") == []
+    logged.fails("log", "--since", "last tuesday")
+    logged.fails("log", "--limit", "-1", code=2)
+
+
+def test_log_table_and_csv(logged: Cli) -> None:
+    table = logged.ok("log").stdout
+    assert "contact edit" in table and "phone, position" in table
+    rows = list(csv.DictReader(io.StringIO(logged.ok("log", "--format", "csv").stdout)))
+    assert rows[0]["command"] == "contact rm"
+    assert list(rows[0]) == [
+        "id",
+        "at",
+        "user",
+        "command",
+        "entity",
+        "entity_id",
+        "action",
+        "fields",
+    ]
+
+
+def test_log_on_empty_database_and_missing_database(cli: Cli) -> None:
+    cli.fails("log")  # a read command never creates a database
+    assert not cli.db_path.exists()
+    cli.ok("init")
+    assert cli.json("log") == []
+    assert "No audit entries" in cli.ok("log").stderr
+
+
+def test_failed_command_records_nothing(cli: Cli) -> None:
+    cli.ok("contact", "add", "--first", "A", "--last", "B", "--email", "a@b.example")
+    cli.fails("contact", "edit", "a@b.example", "--email", "not an email")
+    cli.fails("contact", "add", "--first", "C", "--company", "no such company")
+    assert [e["action"] for e in cli.json("log")] == ["create"]
+
+
+def test_library_writes_are_logged_as_api(cli: Cli) -> None:
+    cli.ok("init")
+    from greentech_cli.db import open_db
+    from greentech_cli.services import contacts
+
+    db = open_db(cli.db_path)
+    try:
+        contacts.add(db, {"first_name": "Lib", "last_name": "Rary"})
+        assert privacy.log(db)[0]["command"] == "api"
+    finally:
+        db.close()
+
+
+def test_since_is_local_time_converted_to_utc() -> None:
+    assert privacy.since_utc("2026-11-18").endswith("+00:00")
+    assert privacy.since_utc("18.11.2026 10:00") == privacy.since_utc("2026-11-18 10:00")
+
+
+def test_audit_table_has_the_columns() -> None:
+    conn = sqlite3.connect(":memory:")
+    from greentech_cli.migrations import SCHEMA
+
+    for statement in SCHEMA.split(";\n"):
+        if "audit_log" in statement and statement.strip().startswith("CREATE TABLE"):
+            conn.execute(statement)
+    names = [r[1] for r in conn.execute("PRAGMA table_info(audit_log)")]
+    assert names == ["id", "at", "user", "command", "entity", "entity_id", "action", "fields"]

@@ -1,0 +1,301 @@
+"""Backup (online, consistent, owner-only), restore (checked, atomic, keeps the old file) and the
+automatic backup before a schema migration."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from greentech_cli import migrations as migrations_module
+from greentech_cli.db import open_db
+from greentech_cli.errors import InvalidData
+from greentech_cli.services import backup as service
+
+from .conftest import Cli
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def counts(path: Path) -> tuple[int, int]:
+    conn = sqlite3.connect(path)
+    try:
+        contacts = conn.execute("SELECT count(*) FROM contacts").fetchone()[0]
+        created = conn.execute(
+            "SELECT count(*) FROM audit_log WHERE entity = 'contact' AND action = 'create'"
+        ).fetchone()[0]
+        return contacts, created
+    finally:
+        conn.close()
+
+
+def integrity(path: Path) -> str:
+    conn = sqlite3.connect(path)
+    try:
+        return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def dump(path: Path) -> list[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def three(cli: Cli) -> Cli:
+    for n in range(3):
+        cli.ok("contact", "add", "--first", f"Person{n}", "--last", "Test")
+    return cli
+
+
+def test_backup_to_the_default_folder_is_owner_only_and_complete(three: Cli) -> None:
+    result = three.ok("backup")
+    dest = Path(result.stdout.strip())
+    assert dest.parent == three.db_path.parent / "backups"
+    assert dest.name.startswith("test-") and dest.suffix == ".db"
+    assert stat.S_IMODE(dest.stat().st_mode) == 0o600
+    assert counts(dest) == (3, 3)
+    assert integrity(dest) == "ok"
+    assert not Path(f"{dest}-wal").exists()
+    # A second backup in the same second gets its own name.
+    second = Path(three.ok("backup").stdout.strip())
+    assert second != dest and second.exists()
+
+
+def test_backup_to_a_path_or_folder(three: Cli, tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere" / "copy.db"
+    assert three.ok("backup", str(target)).stdout.strip() == str(target)
+    assert counts(target) == (3, 3)
+    three.fails("backup", str(target))  # never overwrites
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    copied = Path(three.ok("backup", str(folder)).stdout.strip())
+    assert copied.parent == folder
+    three.fails("backup", str(three.db_path))
+
+
+def test_backup_needs_a_database(cli: Cli) -> None:
+    cli.fails("backup")
+    assert not cli.db_path.exists()
+
+
+WRITER = """
+import sys
+from pathlib import Path
+from greentech_cli.db import open_db
+from greentech_cli.services import contacts
+db = open_db(Path(sys.argv[1]))
+n = 0
+while not Path(sys.argv[2]).exists():
+    contacts.add(db, {"first_name": f"W{n}", "last_name": "Writer", "notes": "x" * 2000})
+    n += 1
+    if n == 20:
+        Path(sys.argv[3]).write_text("started")
+db.close()
+"""
+
+
+def test_backup_while_another_process_writes_is_consistent(three: Cli, tmp_path: Path) -> None:
+    stop, started = tmp_path / "stop", tmp_path / "started"
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(three.db_path), str(stop), str(started)], cwd=ROOT
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not started.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert started.exists(), "the writer did not start"
+        copies = [tmp_path / f"copy{n}.db" for n in range(4)]
+        for copy in copies:
+            three.ok("backup", str(copy))
+    finally:
+        stop.write_text("stop")
+        writer.wait(timeout=60)
+    assert writer.returncode == 0
+    seen = []
+    for copy in copies:
+        assert integrity(copy) == "ok"
+        contacts, created = counts(copy)
+        # Each add writes the contact and its audit entry in one transaction: a consistent
+        # snapshot always has both or neither.
+        assert contacts == created
+        seen.append(contacts)
+    assert seen == sorted(seen) and seen[0] >= 23
+
+
+def test_restore_a_good_backup_keeps_the_previous_file(three: Cli, tmp_path: Path) -> None:
+    backup = Path(three.ok("backup", str(tmp_path / "good.db")).stdout.strip())
+    three.ok("contact", "add", "--first", "Later", "--last", "Added")
+    result = three.ok("restore", str(backup), "--yes")
+    assert "kept as" in result.stderr
+    assert counts(three.db_path) == (3, 3)
+    kept = list(three.db_path.parent.glob("test.db.before-restore-*"))
+    assert len(kept) == 1
+    assert counts(kept[0]) == (4, 4)
+    assert stat.S_IMODE(three.db_path.stat().st_mode) == 0o600
+    assert three.json("info")["counts"]["contacts"] == 3
+    assert three.ok("doctor").exit_code == 0
+    assert not list(three.db_path.parent.glob(".test.db*"))  # no temporary files left
+
+
+def test_restore_into_a_missing_database(cli: Cli, three: Cli, tmp_path: Path) -> None:
+    backup = Path(three.ok("backup", str(tmp_path / "good.db")).stdout.strip())
+    fresh = Cli(tmp_path / "new" / "fresh.db")
+    fresh.ok("restore", str(backup), "--yes")
+    assert counts(fresh.db_path) == (3, 3)
+
+
+def test_restore_asks_first(three: Cli, tmp_path: Path) -> None:
+    backup = Path(three.ok("backup", str(tmp_path / "good.db")).stdout.strip())
+    three.ok("contact", "add", "--first", "Later", "--last", "Added")
+    before = dump(three.db_path)
+    result = three.fails("restore", str(backup))
+    assert "--yes" in result.stderr
+    assert three("restore", str(backup), input="n\n").exit_code == 1
+    assert dump(three.db_path) == before
+
+
+def junk_files(tmp_path: Path) -> dict[str, Path]:
+    files: dict[str, Path] = {}
+    files["text"] = tmp_path / "notes.txt"
+    files["text"].write_text("Dies ist keine Datenbank.\n", encoding="utf-8")
+    files["empty"] = tmp_path / "empty.db"
+    files["empty"].write_bytes(b"")
+    files["binary"] = tmp_path / "random.db"
+    files["binary"].write_bytes(os.urandom(8192))
+    files["header-only"] = tmp_path / "header.db"
+    files["header-only"].write_bytes(b"SQLite format 3\x00" + b"\xff" * 200)
+    other = tmp_path / "other-app.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+    conn.commit()
+    conn.close()
+    files["other-app"] = other
+    files["folder"] = tmp_path / "a-folder"
+    files["folder"].mkdir()
+    files["missing"] = tmp_path / "does-not-exist.db"
+    return files
+
+
+def make_greentech_copy(source: Path, dest: Path) -> Path:
+    src = sqlite3.connect(source)
+    dst = sqlite3.connect(dest)
+    src.backup(dst)
+    src.close()
+    dst.execute("PRAGMA journal_mode = DELETE")
+    dst.close()
+    return dest
+
+
+def test_restore_refuses_junk_and_changes_nothing(three: Cli, tmp_path: Path) -> None:
+    before = dump(three.db_path)
+    files = junk_files(tmp_path)
+    newer = make_greentech_copy(three.db_path, tmp_path / "newer.db")
+    conn = sqlite3.connect(newer)
+    conn.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+        "VALUES ('greentech', 'm999_from_the_future', '2030-01-01')"
+    )
+    conn.commit()
+    conn.close()
+    files["newer"] = newer
+    no_record = make_greentech_copy(three.db_path, tmp_path / "no-record.db")
+    conn = sqlite3.connect(no_record)
+    conn.execute("DROP TABLE _sqlite_migrations")
+    conn.commit()
+    conn.close()
+    files["no-record"] = no_record
+    damaged = make_greentech_copy(three.db_path, tmp_path / "damaged.db")
+    corrupt_table_pages(damaged, "contacts")
+    files["damaged"] = damaged
+    messages = {}
+    for name, path in files.items():
+        result = three.fails("restore", str(path), "--yes")
+        messages[name] = result.stderr
+        assert dump(three.db_path) == before, name
+    assert "not a SQLite database" in messages["text"]
+    assert "newer greentech" in messages["newer"]
+    assert "not a greentech" in messages["other-app"]
+    assert "damaged" in messages["damaged"] or "integrity" in messages["damaged"]
+    assert not list(three.db_path.parent.glob("*.before-restore-*"))
+    assert not list(three.db_path.parent.glob(".test.db*"))
+
+
+def corrupt_table_pages(path: Path, table: str) -> None:
+    """Overwrite the interior of a table's b-tree pages with garbage (header left alone)."""
+    conn = sqlite3.connect(path)
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", [table]).fetchone()[0]
+    conn.close()
+    with path.open("r+b") as handle:
+        handle.seek((root - 1) * page_size + 8)
+        handle.write(b"\x0d\xff\xee" * 40)
+
+
+def test_check_file_accepts_an_older_schema(three: Cli, tmp_path: Path) -> None:
+    copy = make_greentech_copy(three.db_path, tmp_path / "older.db")
+    conn = sqlite3.connect(copy)
+    # Pretend the copy predates the newest schema step (its tables are a subset in reality).
+    last = conn.execute("SELECT name FROM _sqlite_migrations ORDER BY rowid DESC").fetchone()[0]
+    if conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] > 1:
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = ?", [last])
+    conn.commit()
+    conn.close()
+    candidate = service.check_file(copy)
+    assert candidate.counts["contacts"] == 3
+    with pytest.raises(InvalidData):
+        service.check_file(tmp_path)
+
+
+@pytest.fixture
+def extra_migration() -> Iterator[str]:
+    """Register one more schema step for the test's duration (as a new release would)."""
+    migrations = migrations_module.migrations
+    name = "m900_test_extra_column"
+
+    def step(db: object) -> None:
+        db.execute("ALTER TABLE contacts ADD COLUMN test_extra TEXT")  # type: ignore[attr-defined]
+
+    migrations._migrations.append(migrations._Migration(name, step))
+    try:
+        yield name
+    finally:
+        migrations._migrations[:] = [m for m in migrations._migrations if m.name != name]
+
+
+def test_existing_database_is_backed_up_before_a_migration(
+    three: Cli, extra_migration: str
+) -> None:
+    # The doctor sees the pending step before anything migrates.
+    result = three.fails("doctor")
+    assert "pending" in result.stdout
+    db = open_db(three.db_path)
+    db.close()
+    backups = list((three.db_path.parent / "backups").glob("test-before-migration-*.db"))
+    assert len(backups) == 1
+    assert stat.S_IMODE(backups[0].stat().st_mode) == 0o600
+    conn = sqlite3.connect(backups[0])
+    names = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations")]
+    columns = [r[1] for r in conn.execute("PRAGMA table_info(contacts)")]
+    conn.close()
+    assert extra_migration not in names and "test_extra" not in columns
+    assert counts(backups[0]) == (3, 3)
+    # Opening again migrates nothing, so backs up nothing.
+    open_db(three.db_path).close()
+    assert len(list((three.db_path.parent / "backups").glob("*.db"))) == 1
+
+
+def test_new_database_is_not_backed_up(cli: Cli, extra_migration: str) -> None:
+    cli.ok("init")
+    assert not (cli.db_path.parent / "backups").exists()
