@@ -32,11 +32,15 @@ class DuplicateFinder:
         phones = [p for p in (incoming.phone, incoming.mobile) if p and p.startswith("+")]
         found = contacts.candidates(self.db, email=incoming.email, name_keys=keys, phones=phones)
         person = Candidate.of(incoming)
-        scored = [(score(person, Candidate.of(existing)), existing.id or 0) for existing in found]
-        best = max(
-            ((m.score, cid) for m, cid in scored if m is not None and m.score >= THRESHOLD),
-            default=None,
-        )
+        best: tuple[int, int] | None = None
+        for existing in found:
+            match = score(person, Candidate.of(existing))
+            points = match.score if match is not None else 0
+            if points < THRESHOLD and _repeats(incoming, existing):
+                # The same name and nothing that differs: the row was imported before.
+                points = THRESHOLD
+            if points >= THRESHOLD and (best is None or points > best[0]):
+                best = (points, existing.id or 0)
         return best[1] if best else None
 
     def find_company(self, incoming: Company) -> int | None:
@@ -45,3 +49,15 @@ class DuplicateFinder:
             self.db, name_key=company_key(incoming.name), vat_id=incoming.vat_id
         )
         return found[0].id if found else None
+
+
+REPEAT_FIELDS = (
+    "first_name", "last_name", "native_name", "email", "phone", "mobile", "company_id", "position",
+    "notes",
+)  # fmt: skip
+
+
+def _repeats(incoming: Contact, existing: Contact) -> bool:
+    """Whether every identifying value the incoming row has is exactly what is stored."""
+    given = [name for name in REPEAT_FIELDS if getattr(incoming, name)]
+    return bool(given) and all(getattr(incoming, n) == getattr(existing, n) for n in given)
