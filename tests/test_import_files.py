@@ -58,8 +58,11 @@ def test_every_realworld_file_imports(ready: Cli, name: str) -> None:
 
 @needs_realworld
 def test_umlauts_and_cyrillic_survive(ready: Cli) -> None:
-    for name in ("vcard/kcontacts_vcard10_qp_german.vcf", "vcard/kcontacts_vcard9_cyrillic_fold_midchar.vcf",
-                 "csv/tine20_importtest_outlook2013_de_cp1252.csv"):  # fmt: skip
+    for name in (
+        "vcard/kcontacts_vcard10_qp_german.vcf",
+        "vcard/kcontacts_vcard9_cyrillic_fold_midchar.vcf",
+        "csv/tine20_importtest_outlook2013_de_cp1252.csv",
+    ):
         ready.json("import", str(REALWORLD / name))
     text = json.dumps(ready.json("contact", "list"), ensure_ascii=False)
     assert any(ch in text for ch in "äöüÄÖÜß")
@@ -109,7 +112,10 @@ def test_xlsx_with_title_row_numbers_duplicate_and_bad_email(ready: Cli, tmp_pat
 
 def test_cp1252_semicolon_csv(ready: Cli, tmp_path: Path) -> None:
     path = tmp_path / "anmeldung.csv"
-    text = "Vorname;Nachname;Firma;Straße;PLZ;Ort\r\nJürgen;Weiß;Müller Umwelttechnik GmbH;Königsallee 1;01067;Düsseldorf\r\n"
+    text = (
+        "Vorname;Nachname;Firma;Straße;PLZ;Ort\r\n"
+        "Jürgen;Weiß;Müller Umwelttechnik GmbH;Königsallee 1;01067;Düsseldorf\r\n"
+    )
     path.write_bytes(text.encode("cp1252"))
     summary = ready.json("import", str(path))
     assert summary["encoding"] == "cp1252" and summary["delimiter"] == ";"
@@ -122,7 +128,7 @@ def test_vcard_folded_inside_a_multibyte_character(ready: Cli, tmp_path: Path) -
     name = "Жанибек Нурланович Нурланов"
     line = f"FN:{name}".encode()
     cut = line.index("Н".encode()) + 1  # inside the two bytes of Н
-    card = b"BEGIN:VCARD\r\nVERSION:3.0\r\nN:\xd0\x9d\xd1\x83\xd1\x80\xd0\xbb\xd0\xb0\xd0\xbd\xd0\xbe\xd0\xb2;\xd0\x96\xd0\xb0\xd0\xbd\xd0\xb8\xd0\xb1\xd0\xb5\xd0\xba;;;\r\n"
+    card = b"BEGIN:VCARD\r\nVERSION:3.0\r\n" + "N:Нурланов;Жанибек;;;\r\n".encode()
     card += line[:cut] + b"\r\n " + line[cut:] + b"\r\nEND:VCARD\r\n"
     path = tmp_path / "card.vcf"
     path.write_bytes(card)
