@@ -194,3 +194,22 @@ def test_ragged_rows_and_multiline_cells(ready: Cli, tmp_path: Path) -> None:
     assert summary["created"] == 2
     c = ready.json("contact", "show", "c@example.de")
     assert c["notes"].startswith("two\nlines")
+
+
+def test_readme_mapping_example_is_valid(tmp_path: Path) -> None:
+    from greentech_cli.importers.mapping import auto_map, load_mapping_file
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = "#" + readme.split("# mapping.yaml", 1)[1].split("```", 1)[0]
+    path = tmp_path / "mapping.yaml"
+    path.write_text(block, encoding="utf-8")
+    column_map = auto_map(
+        ["Teilnehmer", "Mail", "Handy", "Passnummer"], mapping=load_mapping_file(path)
+    )
+    assert column_map.as_dict() == {
+        "Teilnehmer": "name",
+        "Mail": "email",
+        "Handy": "mobile",
+        "Passnummer": None,
+    }
+    assert column_map.unmapped == ()
