@@ -28,7 +28,7 @@ def test_demo_into_the_dedicated_database() -> None:
     assert f"greentech --db {demo_db} check kz-waste-demo" in result.stderr
     again = runner.invoke(app, ["demo"])
     assert again.exit_code == 0
-    assert "already in" in again.stderr
+    assert "already in" in again.stderr and "--fresh" in again.stderr
     assert again.stdout == out
 
 

@@ -103,3 +103,11 @@ def test_haversine() -> None:
     # Düsseldorf to Moers: about 28 km as the crow flies.
     assert 25 < haversine_km(51.2277, 6.7735, 51.4516, 6.6408) < 30
     assert haversine_km(51.0, 7.0, 51.0, 7.0) == 0
+
+
+def test_members_own_organisations_are_left_out(file: Any) -> None:
+    file.ok("company", "add", "Almaty Su Arnasy LLP", "--sector", "water", "--country", "KZ")  # 9
+    file.ok("contact", "add", "--first", "Nurlan", "--last", "Zhaksylykov", "--company", "9")
+    assert "Almaty Su Arnasy LLP" in [f["name"] for f in file.json("match", "kz-water-2026")]
+    file.ok("member", "add", "kz-water-2026", "1")
+    assert "Almaty Su Arnasy LLP" not in [f["name"] for f in file.json("match", "kz-water-2026")]

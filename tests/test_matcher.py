@@ -258,8 +258,10 @@ def test_index_from_database(db: Any) -> None:
     assert index.find(person("Oleg", "Ivanov", company_id=company.id)) == []
 
 
-_NAMES = ["Zhanibek", "Жанибек", "Schanibek", "Olga", "Oleg", "Petra", "Peter", "J.", "Müller",
-          "Mueller", "Nurlanov", "Нурланова", "Ivanova", "Ivanov", "Sascha", "Aleksandr", ""]  # fmt: skip
+_NAMES = [
+    "Zhanibek", "Жанибек", "Schanibek", "Olga", "Oleg", "Petra", "Peter", "J.", "Müller",
+    "Mueller", "Nurlanov", "Нурланова", "Ivanova", "Ivanov", "Sascha", "Aleksandr", "",
+]  # fmt: skip
 _COMPANIES = ["Taza Su LLP", "ТОО «Таза Су»", "Lippe Recycling GmbH", "Aqua AG", ""]
 _PHONES = ["+77011234567", "+492111234567", ""]
 _EMAILS = ["z@taza.kz", "Z@TAZA.KZ", "p@gmail.com", "info@lippe.example", ""]
@@ -329,3 +331,21 @@ def test_pairs_agree_with_comparing_all_pairs() -> None:
         assert {(p.a, p.b) for p in index.pairs(threshold)} == expected
 
     check()
+
+
+def test_same_company_id_counts_without_names() -> None:
+    # The import's incoming row knows its company by id only; the stored contact by id and name.
+    found = score(
+        person("Petra", "Schaefer", company_id=7),
+        person("Petra", "Schäfer", company="Lippe Recycling GmbH", company_id=7),
+    )
+    assert found is not None and found.reasons == ["same folded name", "same company"]
+
+
+def test_index_of_rows() -> None:
+    from greentech_cli.services.matcher import index_of
+
+    index = index_of([(1, person("Anna", "Schmidt", email="a@x.de")), (2, person("B", "C"))])
+    assert len(index) == 2 and [
+        m.contact_id for m in index.find(person(None, None, email="A@X.DE"))
+    ] == [1]

@@ -20,7 +20,15 @@ Ref = Annotated[str, typer.Argument(help="Contact id or email.")]
 SECTIONS = {
     "memberships": ("code", "title", "role", "status", "start_date", "end_date"),
     "visits": ("visit_id", "delegation", "title", "start", "end", "as"),
-    "import_batches": ("batch_id", "file", "format", "imported_at", "action", "undone_at"),
+    "import_batches": (
+        "batch_id",
+        "file",
+        "format",
+        "imported_at",
+        "entity",
+        "action",
+        "undone_at",
+    ),
     "audit": ("at", "user", "command", "entity", "entity_id", "action", "fields"),
 }
 

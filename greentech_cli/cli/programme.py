@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -89,11 +88,9 @@ def demo(
     never touched.
     Example: greentech demo --fresh
     """
-    from ..db import open_db
     from ..render import itinerary as render
     from ..render.output import console
     from ..services import demo as service
-    from ..services import itinerary, scheduling
     from .itinerary import print_findings
 
     app_ctx = app_context(ctx)
@@ -102,38 +99,14 @@ def demo(
         sys.stderr.write(f"Loaded the demo delegation {result.code} into {result.path}\n")
     else:
         sys.stderr.write(f"The demo is already in {result.path} (--fresh rebuilds it)\n")
-    db = open_db(result.path)
-    try:
-        plan = itinerary.build(db, result.code)
-        out = console()
-        if out.is_terminal:
-            render.print_text(plan, "en", out)
-        else:
-            sys.stdout.write(render.text(plan, "en"))
-        sys.stdout.write("\n")
-        _, findings = scheduling.check(db, result.code)
-        travel = [f for f in findings if f.code == "travel-time"]
-        out.print(f"Check of {result.code}:")
-        print_findings(findings)
-        sys.stdout.flush()
-    finally:
-        db.close()
-    g = f"greentech --db {shlex.quote(str(result.path))}"
-    # Plain writes: Rich would wrap these long command lines mid-path on narrow consoles.
-    sys.stderr.write(
-        "\nWhat next? Try these:\n"
-        f"  {g} check {result.code}\n"
-        f"  {g} visit list {result.code}\n"
-        + (
-            f'  {g} visit move {travel[0].visit_ids[1]} --start "2026-11-18 13:30"'
-            "   # fixes the travel-time error\n"
-            if travel
-            else ""
-        )
-        + f"  {g} itinerary {result.code} --lang de --format html --out programm.html\n"
-        f"  {g} itinerary {result.code} --member aigerim.sadykova@aws.example.kz "
-        "--format ics --out aigerim.ics\n"
-        f"  {g} member list {result.code}\n"
-        f"  {g} programme dump {result.code} --out programme.yaml\n"
-        "Your own database is separate: start it with 'greentech init'.\n"
-    )
+    plan, findings = service.overview(result.path)
+    out = console()
+    if out.is_terminal:
+        render.print_text(plan, "en", out)
+    else:
+        sys.stdout.write(render.text(plan, "en"))
+    out.print(f"\nCheck of {result.code}:")
+    print_findings(findings)
+    sys.stdout.flush()
+    # A plain write: Rich would wrap these long command lines mid-path on narrow consoles.
+    sys.stderr.write("\n" + service.next_steps(result.path, findings))

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..db import open_db, transaction
 from ..store import delegations as delegation_store
 from . import programme
+
+if TYPE_CHECKING:
+    from .itinerary import Itinerary
+    from .scheduling import Finding
 
 DEMO_CODE = "kz-waste-demo"
 DEMO_FILE = ("demo", "programme.yaml")
@@ -57,3 +62,43 @@ def load(path: Path | None = None, *, fresh: bool = False) -> DemoResult:
         return DemoResult(target, DEMO_CODE, True, len(result.changes))
     finally:
         db.close()
+
+
+def overview(path: Path) -> tuple[Itinerary, list[Finding]]:
+    """The demo's itinerary and the findings of its check."""
+    from . import itinerary, scheduling
+
+    db = open_db(path)
+    try:
+        plan = itinerary.build(db, DEMO_CODE)
+        _, findings = scheduling.check(db, DEMO_CODE)
+    finally:
+        db.close()
+    return plan, findings
+
+
+def next_steps(path: Path, findings: list[Finding]) -> str:
+    """What to try after the demo, as commands naming the demo database."""
+    import shlex
+
+    g = f"greentech --db {shlex.quote(str(path))}"
+    travel = [f for f in findings if f.code == "travel-time"]
+    lines = [
+        "What next? Try these:",
+        f"  {g} check {DEMO_CODE}",
+        f"  {g} visit list {DEMO_CODE}",
+    ]
+    if travel:
+        lines.append(
+            f'  {g} visit move {travel[0].visit_ids[1]} --start "2026-11-18 13:30"'
+            "   # fixes the travel-time error"
+        )
+    lines += [
+        f"  {g} itinerary {DEMO_CODE} --lang de --format html --out programm.html",
+        f"  {g} itinerary {DEMO_CODE} --member aigerim.sadykova@aws.example.kz "
+        "--format ics --out aigerim.ics",
+        f"  {g} member list {DEMO_CODE}",
+        f"  {g} programme dump {DEMO_CODE} --out programme.yaml",
+        "Your own database is separate: start it with 'greentech init'.",
+    ]
+    return "\n".join(lines) + "\n"

@@ -4,8 +4,9 @@ Each organisation gets points for the delegation's sectors it works in, for keyw
 the delegation's topic and the keywords of the delegation's sectors (German and English words
 from data/sectors.yaml, folded with `names.fold` and matched inside German compounds, so
 "Abwassertechnik" meets "abwasser"), for nearness to the host organisation when both have
-coordinates, and for having hosted visits of earlier delegations. Chambers and AHKs, the host
-and the partner are left out unless asked.
+coordinates, and for having hosted visits of earlier delegations. Chambers and AHKs are left
+out unless asked; the host, the partner and the organisations of the delegation's own members
+always are.
 """
 
 from __future__ import annotations
@@ -201,7 +202,12 @@ def match(
             host = (host_company.lat, host_company.lon)
     terms = delegation_terms(delegation)
     history = store.hosted_visits(db, delegation.id or 0)
-    skip = {delegation.host_id, delegation.partner_id}
+    # The host, the partner and the members' own organisations are part of the delegation already.
+    skip = {
+        delegation.host_id,
+        delegation.partner_id,
+        *store.member_companies(db, delegation.id or 0),
+    }
     fits = []
     for company in company_store.select(db, company_store.CompanyFilter()):
         if company.id in skip or (not all_kinds and company.kind in EXCLUDED_KINDS):

@@ -16,13 +16,21 @@ API
     In-memory blocks (dicts keyed by email, folded name key, phone and company-or-domain plus a
     surname prefix) over many contacts:
 
-    * ``ContactIndex.from_db(db, progress=None)`` loads every contact once (one SELECT);
+    * ``ContactIndex.from_db(db, progress=None)`` loads every contact once (one SELECT; about
+      2 s and 180 MB for 100,000 contacts);
     * ``index.add(contact_id, candidate)`` adds one (e.g. a row created earlier in the same import,
-      so in-file duplicates are found too);
+      so in-file duplicates are found too); ``index.remove(contact_id)`` drops one;
     * ``index.find(candidate, threshold=THRESHOLD, exclude=None) -> list[Match]`` the contacts that
-      are the same person, best first — dict lookups only, no SQL per call;
+      are the same person, best first — dict lookups only, no SQL per call (tens of µs);
     * ``index.pairs(threshold=THRESHOLD, progress=None) -> list[Pair]`` every candidate pair among
-      the indexed contacts (for dedupe), comparing only within blocks, never all pairs.
+      the indexed contacts (for dedupe), comparing only within blocks, never all pairs;
+    * ``index_of(rows)`` an index of (contact id, Candidate) pairs in one go.
+
+    A candidate may name its company by ``company_id`` alone: the index knows the names of the
+    companies of the contacts it holds. Blocks: a pair scoring above `NAME_ONLY_MAX` (65) always
+    shares an email, a phone, or a company/domain together with a name key or surname prefix, so
+    only those blocks are searched at the usual thresholds; at lower thresholds name keys and
+    surname prefixes alone are searched too (blocks above `MAX_BLOCK` members are skipped).
 
 ``Match(contact_id, score, reasons)`` and ``Pair(a, b, score, reasons)``: ``score`` is 0–100,
 ``reasons`` are short English phrases (``REASONS`` lists them all).
@@ -34,7 +42,8 @@ The rules (scores are points; 100 is kept for a shared email):
 * otherwise a name relation is required: the **same folded name** (`names.name_keys` meet, across
   scripts and German/English transliteration; first and last name swapped counts) → 60, or a
   **similar name** (same or nearly the same folded surname — rapidfuzz — and first names that
-  `names.first_names_compatible` accepts: equal, an initial, a nickname) → 45. Different first names
+  `names.first_names_compatible` accepts: equal, an initial, a nickname; also Ё written "yo" or
+  "e", Fyodor/Fedor) → 45. Different first names
   (Olga/Oleg, Petra/Peter) and the feminine/masculine surname pair (Ivanova/Ivanov) never relate;
 * support adds points: the same phone or mobile +35, the same company (`names.company_key`, legal
   forms stripped) +30, else the same email domain (free-mail providers excluded) +25, the same
@@ -69,6 +78,7 @@ __all__ = [
     "ContactIndex",
     "Match",
     "Pair",
+    "index_of",
     "score",
 ]
 
@@ -100,8 +110,8 @@ FREE_MAIL = frozenset(
     (
         "gmail.com", "googlemail.com", "outlook.com", "outlook.de", "hotmail.com", "hotmail.de",
         "live.com", "live.de", "msn.com", "yahoo.com", "yahoo.de", "icloud.com", "me.com",
-        "mac.com",
-        "aol.com", "aol.de", "gmx.de", "gmx.net", "gmx.at", "gmx.ch", "web.de", "t-online.de",
+        "mac.com", "aol.com", "aol.de", "gmx.de", "gmx.net", "gmx.at", "gmx.ch", "web.de",
+        "t-online.de",
         "freenet.de", "posteo.de", "mailbox.org", "protonmail.com", "proton.me", "arcor.de",
         "mail.ru", "inbox.ru", "list.ru", "bk.ru", "internet.ru", "yandex.ru", "yandex.kz",
         "yandex.com", "ya.ru", "rambler.ru", "mail.kz", "inbox.kz", "umail.uz", "mail.uz", "bk.uz",
@@ -255,7 +265,7 @@ def _supports(company: str | None, domain: str | None) -> tuple[str, ...]:
 class _Record:
     """A candidate with the features the rules compare, computed once."""
 
-    __slots__ = ("company", "domain", "email", "name", "phones", "supports")
+    __slots__ = ("company", "company_id", "domain", "email", "name", "phones", "supports")
 
     def __init__(
         self,
@@ -277,6 +287,7 @@ class _Record:
             self.phones = frozenset(found) if found else _NO_PHONES
         else:
             self.phones = _NO_PHONES
+        self.company_id = company_id
         if company and company.strip():
             self.company: str | None = _company_key(company) or f"#{company_id}"
         else:
@@ -316,13 +327,12 @@ def _surnames_conflict(a: _Name, b: _Name) -> bool:
     return any(_gender_pair(x, y) for x in words_a for y in words_b)
 
 
-def _ratio(a: str, b: str, score_cutoff: float) -> float:
-    """rapidfuzz's ratio, imported on first use (it is not needed to start the CLI)."""
-    global _ratio  # noqa: PLW0603 - replace this stub by the C function once loaded
+@lru_cache(maxsize=1)
+def _ratio() -> Callable[..., float]:
+    """rapidfuzz's ratio, imported on first use (starting the CLI does not need it)."""
     from rapidfuzz.fuzz import ratio
 
-    _ratio = ratio
-    return float(ratio(a, b, score_cutoff=score_cutoff))
+    return ratio
 
 
 @lru_cache(maxsize=1 << 18)
@@ -336,7 +346,7 @@ def _name_relation(a: _Name, b: _Name) -> tuple[int, tuple[str, ...]] | None:
         return None
     # Cheap tests first: most pairs of a block share a surname prefix and nothing more.
     if a.last_f != b.last_f and (
-        not _ratio(a.last_f, b.last_f, score_cutoff=SIMILAR_SURNAME) or _surnames_conflict(a, b)
+        not _ratio()(a.last_f, b.last_f, score_cutoff=SIMILAR_SURNAME) or _surnames_conflict(a, b)
     ):
         return None
     if a.first and b.first and not _compatible(a.first, b.first):
@@ -363,7 +373,9 @@ def _score(a: _Record, b: _Record) -> tuple[int, list[str]] | None:
     elif a.phones and b.phones:
         points -= 30
         reasons.append("different phones")
-    if a.company and a.company == b.company:
+    if (a.company and a.company == b.company) or (
+        a.company_id is not None and a.company_id == b.company_id
+    ):
         points += 30
         reasons.append("same company")
     elif a.domain and a.domain == b.domain:
@@ -404,6 +416,7 @@ def _without_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
 
 Progress = Callable[[int, int], None]
 
@@ -597,9 +610,10 @@ class ContactIndex:
         return found
 
 
-def candidates_of(rows: Iterable[tuple[int, Candidate]]) -> ContactIndex:
+def index_of(rows: Iterable[tuple[int, Candidate]]) -> ContactIndex:
     """An index of (contact id, candidate) pairs, e.g. the rows of a file being imported."""
     index = ContactIndex()
-    for contact_id, candidate in rows:
-        index.add(contact_id, candidate)
+    with _without_gc():
+        for contact_id, candidate in rows:
+            index.add(contact_id, candidate)
     return index

@@ -30,9 +30,9 @@ def report(db: Database, ref: str) -> dict[str, Any]:
         "updated_at": row.get("updated_at"),
     }
     member_ids = store.member_ids(db, contact_id)
-    batches = store.import_changes(db, contact_id)
+    batches = store.import_changes(db, contact_id, member_ids)
     if contact.created_batch_id is not None and not any(
-        b["batch_id"] == contact.created_batch_id for b in batches
+        b["batch_id"] == contact.created_batch_id and b["entity"] == "contact" for b in batches
     ):
         created = store.created_by_batch(db, contact.created_batch_id)
         if created is not None:

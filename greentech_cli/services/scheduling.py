@@ -168,7 +168,7 @@ def check(
     companies = {i: company_store.get(db, i) for i in company_ids}
 
     findings: list[Finding] = []
-    findings += _check_overlaps(prog, people)
+    findings += _check_overlaps(prog)
     findings += _check_members_elsewhere(db, prog, people)
     findings += _check_hosts_elsewhere(db, prog, companies)
     findings += _check_dates(prog)
@@ -188,7 +188,7 @@ def check(
     return delegation, findings
 
 
-def _check_overlaps(prog: _Programme, people: dict[int, Contact]) -> list[Finding]:
+def _check_overlaps(prog: _Programme) -> list[Finding]:
     found: list[Finding] = []
     for n, a in enumerate(prog.visits):
         for b in prog.visits[n + 1 :]:

@@ -10,8 +10,6 @@ from .common import fetch_all, now
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-    from ..services.matcher import Candidate
-
 ENTITIES = ("contact", "company")
 
 
@@ -33,14 +31,6 @@ def contact_rows(db: Database) -> Iterator[tuple[Any, ...]]:
         f"SELECT {MATCH_COLUMNS} FROM contacts c "
         "LEFT JOIN companies co ON co.id = c.company_id ORDER BY c.id"
     )
-
-
-def contact_candidates(db: Database) -> Iterator[tuple[int, Candidate]]:
-    """(id, Candidate) of every contact, streamed from one query joined with the company's name."""
-    from ..services.matcher import Candidate
-
-    for row in contact_rows(db):
-        yield row[0], Candidate(*row[1:])
 
 
 def company_rows(db: Database) -> list[dict[str, Any]]:

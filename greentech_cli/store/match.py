@@ -22,3 +22,13 @@ def hosted_visits(db: Database, except_delegation: int) -> dict[int, list[tuple[
     for company_id, delegation_id, sectors in rows:
         found.setdefault(int(company_id), []).append((int(delegation_id), loads_list(sectors)))
     return found
+
+
+def member_companies(db: Database, delegation_id: int) -> set[int]:
+    """The organisations of the delegation's own members (already part of it)."""
+    rows = db.execute(
+        "SELECT DISTINCT c.company_id FROM members m JOIN contacts c ON c.id = m.contact_id "
+        "WHERE m.delegation_id = ? AND c.company_id IS NOT NULL",
+        [delegation_id],
+    )
+    return {int(row[0]) for row in rows}

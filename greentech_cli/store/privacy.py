@@ -74,14 +74,18 @@ def visits(db: Database, contact_id: int) -> list[dict[str, Any]]:
     )
 
 
-def import_changes(db: Database, contact_id: int) -> list[dict[str, Any]]:
-    """Import batches that created or changed the person, one row per recorded change."""
+def import_changes(
+    db: Database, contact_id: int, member_ids: list[int] | None = None
+) -> list[dict[str, Any]]:
+    """Import batches that created or changed the person or their memberships, per change."""
+    marks = ", ".join("?" for _ in member_ids or []) or "NULL"
     return fetch_all(
         db,
         "SELECT b.id AS batch_id, b.file, b.format, b.created_at AS imported_at, b.undone_at, "
-        "c.action FROM import_changes c JOIN import_batches b ON b.id = c.batch_id "
-        "WHERE c.entity = 'contact' AND c.entity_id = ? ORDER BY b.id, c.id",
-        [contact_id],
+        "c.entity, c.action FROM import_changes c JOIN import_batches b ON b.id = c.batch_id "
+        "WHERE (c.entity = 'contact' AND c.entity_id = ?) "
+        f"OR (c.entity = 'member' AND c.entity_id IN ({marks})) ORDER BY b.id, c.id",
+        [contact_id, *(member_ids or [])],
     )
 
 
@@ -89,8 +93,8 @@ def created_by_batch(db: Database, batch_id: int) -> dict[str, Any] | None:
     """The batch that created a record (when it is still on file)."""
     return fetch_one(
         db,
-        "SELECT id AS batch_id, file, format, created_at AS imported_at, undone_at "
-        "FROM import_batches WHERE id = ?",
+        "SELECT id AS batch_id, file, format, created_at AS imported_at, undone_at, "
+        "'contact' AS entity FROM import_batches WHERE id = ?",
         [batch_id],
     )
 
@@ -143,12 +147,26 @@ def delete_import_images(db: Database, contact_id: int, member_ids: list[int]) -
 
 
 def delete_audit_entries(db: Database, contact_id: int, member_ids: list[int]) -> int:
-    """Delete the audit entries about the person and their memberships."""
-    marks = ", ".join("?" for _ in member_ids) or "NULL"
+    """Delete the audit entries about the person, their memberships and records merged into them.
+
+    A contact merged into the person was the same person under another id: its history goes too.
+    """
+    merged = [
+        int(r[0])
+        for r in db.execute(
+            "SELECT entity_id FROM audit_log WHERE entity = 'contact' AND action = 'merge' "
+            "AND json_valid(fields) AND json_extract(fields, '$.into') = ?",
+            [contact_id],
+        ).fetchall()
+        if r[0] is not None
+    ]
+    contact_ids = [contact_id, *merged]
+    contact_marks = ", ".join("?" for _ in contact_ids)
+    member_marks = ", ".join("?" for _ in member_ids) or "NULL"
     cursor = db.execute(
-        "DELETE FROM audit_log WHERE (entity = 'contact' AND entity_id = ?) "
-        f"OR (entity = 'member' AND entity_id IN ({marks}))",
-        [contact_id, *member_ids],
+        f"DELETE FROM audit_log WHERE (entity = 'contact' AND entity_id IN ({contact_marks})) "
+        f"OR (entity = 'member' AND entity_id IN ({member_marks}))",
+        [*contact_ids, *member_ids],
     )
     return int(cursor.rowcount or 0)
 
