@@ -47,8 +47,10 @@ def read_config(path: Path | None = None) -> dict[str, object]:
 
     try:
         loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InvalidData(f"cannot read the config file {path}: {exc}") from exc
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
+        # PyYAML's messages span several lines; the first one says what is wrong.
+        reason = (str(exc).strip().splitlines() or ["unreadable"])[0]
+        raise InvalidData(f"cannot read the config file {path}: {reason}") from exc
     if loaded is None:
         return {}
     if not isinstance(loaded, dict):

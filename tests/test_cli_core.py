@@ -208,6 +208,8 @@ def test_search_follows_renames_and_deletes(filled: Cli) -> None:
         (("contact", "add", "--first", "A", "--country", "Atlantis"), "Atlantis"),
         (("contact", "add", "--email", ""), "a contact needs a name"),
         (("company", "add", "Y", "--lat", "123"), "latitude"),
+        (("contact", "show", "9223372036854775808000"), "no contact"),
+        (("contact", "add", "--first", "A", "--company", "99999999999999999999"), "no company"),
     ],
 )
 def test_errors_are_one_line_exit_1(filled: Cli, args: tuple[str, ...], message: str) -> None:

@@ -65,7 +65,10 @@ def count(db: Database, table: str) -> int:
 def as_id(ref: str | int) -> int | None:
     """The integer id a reference stands for, when it is one."""
     text = str(ref).strip()
-    return int(text) if text.isdigit() else None
+    # isascii: "²" is a digit to isdigit(); the bound keeps SQLite's 64-bit integers in range.
+    if text.isascii() and text.isdigit() and len(text) <= 18:
+        return int(text)
+    return None
 
 
 def not_found(what: str, ref: str | int) -> NotFound:
