@@ -30,7 +30,13 @@ class DuplicateFinder:
         """The id of the existing contact that is the same person, or None."""
         keys = sorted(name_keys(incoming.first_name, incoming.last_name, incoming.native_name))
         phones = [p for p in (incoming.phone, incoming.mobile) if p and p.startswith("+")]
-        found = contacts.candidates(self.db, email=incoming.email, name_keys=keys, phones=phones)
+        found = contacts.candidates(
+            self.db,
+            email=incoming.email,
+            name_keys=keys,
+            phones=phones,
+            company_id=incoming.company_id,
+        )
         person = Candidate.of(incoming)
         best: tuple[int, int] | None = None
         for existing in found:

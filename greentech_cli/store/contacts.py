@@ -248,21 +248,39 @@ def count_matching(db: Database, flt: ContactFilter) -> int:
 
 
 def candidates(
-    db: Database, *, email: str | None, name_keys: list[str], phones: list[str]
+    db: Database,
+    *,
+    email: str | None,
+    name_keys: list[str],
+    phones: list[str],
+    company_id: int | None = None,
 ) -> list[Contact]:
-    """Contacts sharing the email, a name key or a phone number: the block a duplicate hides in."""
+    """Contacts sharing the email, a phone number, or a name key at the same (or no) company.
+
+    The block a duplicate hides in. A common name is shared by many people, so the name block
+    is narrowed to the company: the same name elsewhere is not enough to be the same person.
+    """
     clauses: list[str] = []
     params: list[Any] = []
     if email:
         clauses.append("SELECT id FROM contacts WHERE email = ? COLLATE NOCASE")
         params.append(email)
     for key in name_keys:
-        if key:
+        if key and company_id is not None:
+            clauses.append(
+                "SELECT id FROM contacts WHERE name_key = ? "
+                "AND (company_id = ? OR company_id IS NULL)"
+            )
+            params += [key, company_id]
+        elif key:
             clauses.append("SELECT id FROM contacts WHERE name_key = ?")
             params.append(key)
     for phone in phones:
         if phone:
-            clauses.append("SELECT id FROM contacts WHERE phone = ? UNION SELECT id FROM contacts WHERE mobile = ?")
+            clauses.append(
+                "SELECT id FROM contacts WHERE phone = ? "
+                "UNION SELECT id FROM contacts WHERE mobile = ?"
+            )
             params += [phone, phone]
     if not clauses:
         return []
