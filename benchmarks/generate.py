@@ -928,6 +928,9 @@ def people_with_kinds(
     # Originals that later rows may duplicate: a reservoir sample keeps memory flat at any n while
     # every earlier original stays a possible target.
     reservoir: list[Person] = []
+    # Two different people never share an email or a near-identical name at one organisation:
+    # otherwise the unplanted "duplicates" would be indistinguishable from planted ones.
+    seen: set[int] = set()
     originals = 0
     for index in range(n):
         if reservoir and rnd.random() < duplicate_rate:
@@ -935,7 +938,7 @@ def people_with_kinds(
             dup, kind = _duplicate(rnd, original, index)
             yield dup.row(dup_of=str(original.index)), kind
             continue
-        person = _new_person(rnd, index, pool)
+        person = _unique_person(rnd, index, pool, seen)
         originals += 1
         if len(reservoir) < RESERVOIR:
             reservoir.append(person)
@@ -944,6 +947,33 @@ def people_with_kinds(
             if slot < RESERVOIR:
                 reservoir[slot] = person
         yield person.row(), ""
+
+
+def _identity(person: Person) -> tuple[int, int | None]:
+    """Hashes of a person's rough name at their organisation and of their email address."""
+    name = (ascii_slug(person.last)[:3], ascii_slug(person.first)[:2], person.company.name)
+    return hash(name), hash(person.email.lower()) if person.email else None
+
+
+def _unique_person(
+    rnd: random.Random, index: int, pool: dict[str, list[Company]], seen: set[int]
+) -> Person:
+    """A new person whose name-at-company and email no earlier original has."""
+    person = _new_person(rnd, index, pool)
+    for _ in range(50):
+        name_hash, email_hash = _identity(person)
+        if name_hash not in seen and (email_hash is None or email_hash not in seen):
+            break
+        person = _new_person(rnd, index, pool)
+    name_hash, email_hash = _identity(person)
+    if email_hash is not None and email_hash in seen:
+        local, domain = person.email.split("@", 1)
+        person = replace(person, email=f"{local}.{index}@{domain}")
+        name_hash, email_hash = _identity(person)
+    seen.add(name_hash)
+    if email_hash is not None:
+        seen.add(email_hash)
+    return person
 
 
 def people(n: int, seed: int = 0, duplicate_rate: float = 0.0) -> Iterator[dict[str, str]]:
