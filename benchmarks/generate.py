@@ -949,30 +949,38 @@ def people_with_kinds(
         yield person.row(), ""
 
 
-def _identity(person: Person) -> tuple[int, int | None]:
-    """Hashes of a person's rough name at their organisation and of their email address."""
-    name = (ascii_slug(person.last)[:3], ascii_slug(person.first)[:2], person.company.name)
-    return hash(name), hash(person.email.lower()) if person.email else None
+def _identity(person: Person) -> list[int]:
+    """Hashes of the keys two different people must not share: name-at-organisation and email.
+
+    With greentech installed the name keys are its own folded keys (across scripts and
+    spellings); without it, a rough ASCII key keeps this module standard-library only.
+    """
+    org = person.company.name
+    try:
+        from greentech_cli.names import name_keys
+
+        names = name_keys(person.first, person.last, person.native_name)
+        keys = [hash((key, org)) for key in names]
+    except ImportError:  # pragma: no cover - the generator also runs without greentech
+        keys = [hash((ascii_slug(person.last)[:3], ascii_slug(person.first)[:2], org))]
+    if person.email:
+        keys.append(hash(person.email.lower()))
+    return keys
 
 
 def _unique_person(
     rnd: random.Random, index: int, pool: dict[str, list[Company]], seen: set[int]
 ) -> Person:
-    """A new person whose name-at-company and email no earlier original has."""
+    """A new person whose name-at-organisation and email no earlier original has."""
     person = _new_person(rnd, index, pool)
     for _ in range(50):
-        name_hash, email_hash = _identity(person)
-        if name_hash not in seen and (email_hash is None or email_hash not in seen):
+        if seen.isdisjoint(_identity(person)):
             break
         person = _new_person(rnd, index, pool)
-    name_hash, email_hash = _identity(person)
-    if email_hash is not None and email_hash in seen:
+    if person.email and hash(person.email.lower()) in seen:
         local, domain = person.email.split("@", 1)
         person = replace(person, email=f"{local}.{index}@{domain}")
-        name_hash, email_hash = _identity(person)
-    seen.add(name_hash)
-    if email_hash is not None:
-        seen.add(email_hash)
+    seen.update(_identity(person))
     return person
 
 
