@@ -540,7 +540,7 @@ _LEGAL_FORMS: dict[str, tuple[str, ...]] = {
     "ZhShS": ("zhshs",),
     "OOO": ("ooo",),
     "MChJ": ("mchj", "mchzh"),
-    "AJ": ("aj",),
+    "AJ": ("aj", "azh"),
     "IP": ("ip",),
     "S.A.": ("sa",),
     "B.V.": ("bv",),

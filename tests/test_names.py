@@ -371,3 +371,8 @@ def test_nothing_raises_on_arbitrary_text(a: str, b: str, c: str) -> None:
     assert all(re.fullmatch(r"[a-z0-9]+", term) for term in search_terms(a))
     assert all(re.fullmatch(r"[a-z0-9]+", t) for group in query_term_groups(a) for t in group)
     fts_match(a)
+
+
+def test_uzbek_cyrillic_joint_stock_company_is_a_legal_form() -> None:
+    assert company_key("АЖ «Toshkent Tosa»") == company_key("Toshkent Tosa AJ")
+    assert legal_form("АЖ Toshkent Tosa") == "AJ"
