@@ -57,6 +57,20 @@ def fetch_all(
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
+def insert_row(db: Database, table: str, row: dict[str, Any]) -> int:
+    """Insert one row (column names come from code, never from users); returns its id."""
+    names = ", ".join(row)
+    marks = ", ".join("?" for _ in row)
+    cursor = db.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", list(row.values()))
+    return int(cursor.lastrowid or 0)
+
+
+def update_row(db: Database, table: str, row_id: int, row: dict[str, Any]) -> None:
+    """Set the given columns of one row."""
+    assignments = ", ".join(f"{name} = ?" for name in row)
+    db.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", [*row.values(), row_id])
+
+
 def count(db: Database, table: str) -> int:
     """The number of rows in a table (table names come from code, never from users)."""
     return int(db.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0])

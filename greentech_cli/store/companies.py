@@ -8,7 +8,18 @@ from typing import TYPE_CHECKING, Any
 from ..errors import Conflict
 from ..models import Company
 from . import audit, search
-from .common import as_id, dumps, fetch_all, fetch_one, loads_dict, loads_list, not_found, now
+from .common import (
+    as_id,
+    dumps,
+    fetch_all,
+    fetch_one,
+    insert_row,
+    loads_dict,
+    loads_list,
+    not_found,
+    now,
+    update_row,
+)
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -107,10 +118,7 @@ def insert(
     row = to_row(company)
     stamp = now()
     row.update(created_at=stamp, updated_at=stamp, created_batch_id=batch_id)
-    names = ", ".join(row)
-    marks = ", ".join("?" for _ in row)
-    cursor = db.execute(f"INSERT INTO companies ({names}) VALUES ({marks})", list(row.values()))
-    company.id = int(cursor.lastrowid or 0)
+    company.id = insert_row(db, "companies", row)
     search.index_company(db, company)
     if audited:
         audit.record(db, "company", company.id, "create", {"name": company.name})
@@ -124,10 +132,7 @@ def update(db: Database, company: Company, *, audited: bool = True) -> dict[str,
     changes = audit.changed_fields(before.to_json(), company.to_json())
     if not changes:
         return {}
-    row = to_row(company)
-    row["updated_at"] = now()
-    assignments = ", ".join(f"{name} = ?" for name in row)
-    db.execute(f"UPDATE companies SET {assignments} WHERE id = ?", [*row.values(), company.id])
+    update_row(db, "companies", company.id, {**to_row(company), "updated_at": now()})
     search.index_company(db, company)
     if "name" in changes or "city" in changes:
         search.reindex_contacts_of_company(db, company.id)

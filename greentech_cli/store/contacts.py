@@ -9,7 +9,17 @@ from typing import TYPE_CHECKING, Any
 from ..errors import Conflict
 from ..models import Contact
 from . import audit, search
-from .common import as_id, dumps, fetch_all, fetch_one, loads_list, not_found, now
+from .common import (
+    as_id,
+    dumps,
+    fetch_all,
+    fetch_one,
+    insert_row,
+    loads_list,
+    not_found,
+    now,
+    update_row,
+)
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -132,10 +142,7 @@ def insert(
     row = to_row(contact)
     stamp = now()
     row.update(created_at=stamp, updated_at=stamp, created_batch_id=batch_id)
-    names = ", ".join(row)
-    marks = ", ".join("?" for _ in row)
-    cursor = db.execute(f"INSERT INTO contacts ({names}) VALUES ({marks})", list(row.values()))
-    contact.id = int(cursor.lastrowid or 0)
+    contact.id = insert_row(db, "contacts", row)
     contact.created_batch_id = batch_id
     search.reindex_contact(db, contact.id, new=True)
     if audited:
@@ -151,10 +158,7 @@ def update(db: Database, contact: Contact, *, audited: bool = True) -> dict[str,
     changes.pop("company", None)  # derived from company_id
     if not changes:
         return {}
-    row = to_row(contact)
-    row["updated_at"] = now()
-    assignments = ", ".join(f"{name} = ?" for name in row)
-    db.execute(f"UPDATE contacts SET {assignments} WHERE id = ?", [*row.values(), contact.id])
+    update_row(db, "contacts", contact.id, {**to_row(contact), "updated_at": now()})
     search.reindex_contact(db, contact.id)
     # The audit keeps which fields changed, not personal values (privacy erase relies on it).
     if audited:

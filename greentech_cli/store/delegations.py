@@ -8,7 +8,17 @@ from typing import TYPE_CHECKING, Any
 from ..errors import Conflict
 from ..models import Delegation
 from . import audit
-from .common import as_id, dumps, fetch_all, fetch_one, loads_list, not_found, now
+from .common import (
+    as_id,
+    dumps,
+    fetch_all,
+    fetch_one,
+    insert_row,
+    loads_list,
+    not_found,
+    now,
+    update_row,
+)
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -107,10 +117,7 @@ def insert(db: Database, delegation: Delegation) -> Delegation:
     row = to_row(delegation)
     stamp = now()
     row.update(created_at=stamp, updated_at=stamp)
-    names = ", ".join(row)
-    marks = ", ".join("?" for _ in row)
-    cursor = db.execute(f"INSERT INTO delegations ({names}) VALUES ({marks})", list(row.values()))
-    delegation.id = int(cursor.lastrowid or 0)
+    delegation.id = insert_row(db, "delegations", row)
     audit.record(db, "delegation", delegation.id, "create", {"code": delegation.code})
     return delegation
 
@@ -126,11 +133,7 @@ def update(db: Database, delegation: Delegation) -> dict[str, list[Any]]:
     other = find_by_code(db, delegation.code)
     if other is not None and other.id != delegation.id:
         raise Conflict(f"a delegation with the code {delegation.code!r} already exists")
-    after["updated_at"] = now()
-    assignments = ", ".join(f"{name} = ?" for name in after)
-    db.execute(
-        f"UPDATE delegations SET {assignments} WHERE id = ?", [*after.values(), delegation.id]
-    )
+    update_row(db, "delegations", delegation.id, {**after, "updated_at": now()})
     audit.record(db, "delegation", delegation.id, "update", {"fields": sorted(changes)})
     return changes
 

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .common import dumps, fetch_all, fetch_one, not_found, now
+from .common import dumps, fetch_all, fetch_one, insert_row, not_found, now, update_row
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -66,20 +66,12 @@ def create_batch(db: Database, **fields: Any) -> int:
     """Start a batch record (inside the import's transaction); returns its id."""
     fields["mapping"] = dumps(fields.get("mapping") or {})
     fields["created_at"] = now()
-    names = ", ".join(fields)
-    marks = ", ".join("?" for _ in fields)
-    cursor = db.execute(
-        f"INSERT INTO import_batches ({names}) VALUES ({marks})", list(fields.values())
-    )
-    return int(cursor.lastrowid or 0)
+    return insert_row(db, "import_batches", fields)
 
 
 def finish_batch(db: Database, batch_id: int, counts: dict[str, int]) -> None:
     """Store the final counts of a batch."""
-    assignments = ", ".join(f"{name} = ?" for name in counts)
-    db.execute(
-        f"UPDATE import_batches SET {assignments} WHERE id = ?", [*counts.values(), batch_id]
-    )
+    update_row(db, "import_batches", batch_id, dict(counts))
 
 
 def get_batch(db: Database, batch_id: int) -> Batch:
@@ -160,11 +152,7 @@ def changes(db: Database, batch_id: int) -> list[Change]:
 
 def restore(db: Database, entity: str, entity_id: int, values: dict[str, Any]) -> None:
     """Write a before-image back over a record."""
-    assignments = ", ".join(f"{name} = ?" for name in values)
-    db.execute(
-        f"UPDATE {TABLES[entity]} SET {assignments}, updated_at = ? WHERE id = ?",
-        [*values.values(), now(), entity_id],
-    )
+    update_row(db, TABLES[entity], entity_id, {**values, "updated_at": now()})
 
 
 def delete(db: Database, entity: str, entity_id: int) -> None:
