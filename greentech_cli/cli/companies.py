@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from ..render.output import Format, emit_list, emit_record
 from .context import app_context
-from .options import FormatOption, LimitOption, YesOption, confirm
+from .options import FormatOption, LimitOption, YesOption, confirm, given_fields
 
 company_app = typer.Typer(
     help="Companies, chambers, AHKs and other organisations.", no_args_is_help=True
@@ -44,9 +44,13 @@ def register(app: typer.Typer) -> None:
     app.add_typer(company_app, name="company")
 
 
-def _given(**options: Any) -> dict[str, Any]:
-    """The options the user actually gave (lists given as empty count as not given)."""
-    return {k: v for k, v in options.items() if v is not None and v != []}
+# Option parameters of `company add|edit` and the company fields they set.
+FIELD_OPTIONS = {
+    "name": "name", "kind": "kind", "sector": "sectors", "tag": "tags", "street": "street",
+    "postcode": "postcode", "city": "city", "region": "region", "country": "country",
+    "website": "website", "lat": "lat", "lon": "lon", "vat_id": "vat_id",
+    "legal_form": "legal_form", "notes": "notes",
+}  # fmt: skip
 
 
 @company_app.command("add")
@@ -76,11 +80,7 @@ def add(
     from ..services import companies
 
     app_ctx = app_context(ctx)
-    fields = _given(
-        name=name, kind=kind, sectors=sector, tags=tag, street=street, postcode=postcode,
-        city=city, region=region, country=country, website=website, lat=lat, lon=lon,
-        vat_id=vat_id, legal_form=legal_form, notes=notes,
-    )  # fmt: skip
+    fields = given_fields(locals(), FIELD_OPTIONS)
     company = companies.add(app_ctx.db(create=True), fields)
     if fmt is Format.table:
         app_ctx.say(f"Added company {company.id}: {company.name}")
@@ -168,11 +168,7 @@ def edit(
     from ..services import companies
 
     app_ctx = app_context(ctx)
-    fields = _given(
-        name=name, kind=kind, sectors=sector, tags=tag, street=street, postcode=postcode,
-        city=city, region=region, country=country, website=website, lat=lat, lon=lon,
-        vat_id=vat_id, legal_form=legal_form, notes=notes,
-    )  # fmt: skip
+    fields = given_fields(locals(), FIELD_OPTIONS)
     company, changes = companies.edit(app_ctx.db(), ref, fields)
     if fmt is not Format.table:
         emit_record(company.to_json(), fmt)

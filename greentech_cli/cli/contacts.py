@@ -8,7 +8,7 @@ import typer
 
 from ..render.output import Format, emit_list, emit_record
 from .context import AppContext, app_context
-from .options import FormatOption, LimitOption, YesOption, confirm
+from .options import FormatOption, LimitOption, YesOption, confirm, given_fields
 
 contact_app = typer.Typer(
     help="People: delegates, hosts, interpreters, colleagues.", no_args_is_help=True
@@ -57,8 +57,16 @@ def register(app: typer.Typer) -> None:
     app.add_typer(contact_app, name="contact")
 
 
-def _given(**options: Any) -> dict[str, Any]:
-    return {k: v for k, v in options.items() if v is not None and v != []}
+# Option parameters of `contact add|edit` and the contact fields they set.
+FIELD_OPTIONS = {
+    "first": "first_name", "last": "last_name", "email": "email", "phone": "phone",
+    "mobile": "mobile", "position": "position", "department": "department",
+    "salutation": "salutation", "title": "title", "native_name": "native_name",
+    "country": "country", "lang": "languages", "tag": "tags", "notes": "notes",
+    "share_consent": "share_consent", "share_consent_date": "share_consent_date",
+    "share_consent_source": "share_consent_source", "lawful_basis": "lawful_basis",
+    "marketing_consent": "marketing_consent",
+}  # fmt: skip
 
 
 def _report(app_ctx: AppContext, warnings: list[str]) -> None:
@@ -104,14 +112,7 @@ def add(
     from ..services import contacts
 
     app_ctx = app_context(ctx)
-    fields = _given(
-        first_name=first, last_name=last, email=email, phone=phone, mobile=mobile,
-        position=position, department=department, salutation=salutation, title=title,
-        native_name=native_name, country=country, languages=lang, tags=tag, notes=notes,
-        share_consent=share_consent, share_consent_date=share_consent_date,
-        share_consent_source=share_consent_source, lawful_basis=lawful_basis,
-        marketing_consent=marketing_consent,
-    )  # fmt: skip
+    fields = given_fields(locals(), FIELD_OPTIONS)
     contact, warnings = contacts.add(app_ctx.db(create=True), fields, company)
     _report(app_ctx, warnings)
     if fmt is Format.table:
@@ -203,14 +204,7 @@ def edit(
     from ..services import contacts
 
     app_ctx = app_context(ctx)
-    fields = _given(
-        first_name=first, last_name=last, email=email, phone=phone, mobile=mobile,
-        position=position, department=department, salutation=salutation, title=title,
-        native_name=native_name, country=country, languages=lang, tags=tag, notes=notes,
-        share_consent=share_consent, share_consent_date=share_consent_date,
-        share_consent_source=share_consent_source, lawful_basis=lawful_basis,
-        marketing_consent=marketing_consent,
-    )  # fmt: skip
+    fields = given_fields(locals(), FIELD_OPTIONS)
     contact, changes, warnings = contacts.edit(app_ctx.db(), ref, fields, company)
     _report(app_ctx, warnings)
     if fmt is not Format.table:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from ..render.output import Format, emit_list, emit_record
 from .context import app_context
-from .options import FormatOption, LimitOption, YesOption, confirm
+from .options import FormatOption, LimitOption, YesOption, confirm, given_fields
 
 delegation_app = typer.Typer(
     help="Delegations: incoming groups and outgoing trips.", no_args_is_help=True
@@ -68,8 +68,15 @@ def register(app: typer.Typer) -> None:
     app.add_typer(member_app, name="member")
 
 
-def _given(**options: Any) -> dict[str, Any]:
-    return {k: v for k, v in options.items() if v is not None and v != []}
+# Option parameters of `delegation add|edit` and the delegation fields they set.
+FIELD_OPTIONS = {
+    "code": "code", "title": "title", "direction": "direction", "origin": "origin_country",
+    "destination": "destination_country", "start": "start_date", "end": "end_date",
+    "type_": "type", "tz": "timezone", "home_tz": "home_timezone", "host": "host",
+    "partner": "partner", "sector": "sectors", "topic": "topic", "status": "status",
+    "notes": "notes",
+}  # fmt: skip
+MEMBER_OPTIONS = {"role": "role", "status": "status", "notes": "notes"}
 
 
 @delegation_app.command("add")
@@ -100,12 +107,7 @@ def add(
     from ..services import delegations
 
     app_ctx = app_context(ctx)
-    fields = _given(
-        code=code, title=title, direction=direction, origin_country=origin,
-        destination_country=destination, start_date=start, end_date=end, type=type_,
-        timezone=tz, home_timezone=home_tz, host=host, partner=partner, sectors=sector,
-        topic=topic, status=status, notes=notes,
-    )  # fmt: skip
+    fields = given_fields(locals(), FIELD_OPTIONS)
     delegation = delegations.add(app_ctx.db(create=True), fields)
     if fmt is Format.table:
         app_ctx.say(f"Added delegation {delegation.id}: {delegation.code} — {delegation.title}")
@@ -179,12 +181,7 @@ def edit(
     from ..services import delegations
 
     app_ctx = app_context(ctx)
-    fields = _given(
-        code=code, title=title, direction=direction, origin_country=origin,
-        destination_country=destination, start_date=start, end_date=end, type=type_,
-        timezone=tz, home_timezone=home_tz, host=host, partner=partner, sectors=sector,
-        topic=topic, status=status, notes=notes,
-    )  # fmt: skip
+    fields = given_fields(locals(), FIELD_OPTIONS)
     delegation, changes = delegations.edit(app_ctx.db(), ref, fields)
     if fmt is not Format.table:
         emit_record(delegation.to_json(), fmt)
@@ -237,7 +234,7 @@ def member_add(
     from ..services import delegations
 
     app_ctx = app_context(ctx)
-    fields = _given(role=role, status=status, notes=notes)
+    fields = given_fields(locals(), MEMBER_OPTIONS)
     member = delegations.add_member(app_ctx.db(), delegation, contact, fields)
     if fmt is Format.table:
         name = member.contact.display_name if member.contact else member.contact_id
@@ -287,7 +284,7 @@ def member_edit(
     from ..services import delegations
 
     app_ctx = app_context(ctx)
-    fields = _given(role=role, status=status, notes=notes)
+    fields = given_fields(locals(), MEMBER_OPTIONS)
     member, changes = delegations.edit_member(app_ctx.db(), delegation, contact, fields)
     if fmt is not Format.table:
         emit_record(member.to_json(), fmt)

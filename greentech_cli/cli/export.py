@@ -60,6 +60,8 @@ def _run(ctx: typer.Context, request: ExportRequest, out: Path | None, split: Pa
     if split is not None and out is not None:
         raise UsageError("give either --out or --split, not both")
     app_ctx = app_context(ctx)
+    if out is not None and out.expanduser().resolve() == app_ctx.path.expanduser().resolve():
+        raise UsageError(f"--out {out} is the database itself; choose another file")
     plan = export.plan(app_ctx.db(), request)
     if split is None and (out is None or str(out) == "-") and plan.format.binary:
         raise UsageError(f"{plan.format.name} is a binary format; give --out FILE")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -15,6 +15,19 @@ LimitOption = Annotated[
     int | None, typer.Option("--limit", "-n", min=0, help="Show at most N records.")
 ]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+
+
+def given_fields(values: dict[str, Any], fields: dict[str, str]) -> dict[str, Any]:
+    """The record fields among a command's options (its `locals()`) that the user actually gave.
+
+    `fields` maps option parameter names to field names; options left at None (or an empty
+    repeatable option) are not given, so `edit` leaves those fields as they are.
+    """
+    return {
+        field: values[option]
+        for option, field in fields.items()
+        if values.get(option) is not None and values.get(option) != []
+    }
 
 
 def confirm(question: str, yes: bool) -> None:

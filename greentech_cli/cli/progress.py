@@ -1,4 +1,4 @@
-"""A progress bar on stderr for work that can take a while (hidden when stderr is not a terminal)."""
+"""A progress bar on stderr for long work (hidden when stderr is not a terminal)."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ import typer
 
 from ..render.output import Format, emit_list, emit_record
 from .context import app_context
-from .options import FormatOption
+from .options import FormatOption, given_fields
 
 visit_app = typer.Typer(
     help="Visits: site visits, meetings, workshops and transfers of a delegation.",
@@ -58,8 +58,12 @@ def register(app: typer.Typer) -> None:
     app.add_typer(visit_app, name="visit")
 
 
-def _given(**options: Any) -> dict[str, Any]:
-    return {k: v for k, v in options.items() if v is not None and v != []}
+# Option parameters of `visit add|edit` and the visit fields they set.
+FIELD_OPTIONS = {
+    "title": "title", "start": "start", "end": "end", "duration": "duration", "kind": "kind",
+    "company": "company", "location": "location", "tz": "timezone",
+    "host_contact": "host_contacts", "attendee": "attendees", "notes": "notes",
+}  # fmt: skip
 
 
 def _table_row(record: dict[str, Any]) -> dict[str, Any]:
@@ -111,11 +115,7 @@ def add(
     from ..services import visits
 
     app_ctx = app_context(ctx)
-    fields = _given(
-        title=title, start=start, end=end, duration=duration, kind=kind, company=company,
-        location=location, timezone=tz, host_contacts=host_contact, attendees=attendee,
-        notes=notes,
-    )  # fmt: skip
+    fields = given_fields(locals(), FIELD_OPTIONS)
     visit = visits.add(app_ctx.db(), delegation, fields)
     _show(app_ctx, visit.id or 0, fmt, "Added visit")
 
@@ -167,11 +167,7 @@ def edit(
     from ..services import visits
 
     app_ctx = app_context(ctx)
-    fields = _given(
-        title=title, start=start, end=end, duration=duration, kind=kind, company=company,
-        location=location, timezone=tz, host_contacts=host_contact, attendees=attendee,
-        notes=notes,
-    )  # fmt: skip
+    fields = given_fields(locals(), FIELD_OPTIONS)
     if all_members:
         fields["attendees"] = []
     visit, changes = visits.edit(app_ctx.db(), visit_id, fields)
