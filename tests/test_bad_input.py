@@ -229,6 +229,7 @@ def test_import_of_random_csv_text(
 
 # --- the config file and the database file themselves ---------------------------------------
 
+
 @pytest.mark.parametrize(
     "name",
     [

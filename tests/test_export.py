@@ -461,6 +461,13 @@ def test_format_is_required_and_vcf_is_for_contacts_only(people: Cli) -> None:
     people.fails("export", "companies", "--format", "vcf", code=2)
 
 
+def test_out_never_overwrites_the_database(people: Cli) -> None:
+    before = people.db_path.read_bytes()
+    result = people.fails("export", "contacts", "-f", "csv", "--out", str(people.db_path), code=2)
+    assert "is the database itself" in result.stderr
+    assert people.db_path.read_bytes() == before
+
+
 def test_export_never_creates_a_database(cli: Cli) -> None:
     cli.fails("export", "contacts", "--format", "csv")
     assert not cli.db_path.exists()
@@ -550,3 +557,63 @@ def test_an_export_matching_nobody_is_still_a_valid_file(people: Cli, tmp_path: 
     assert "Exported 0 contacts as xlsx" in result.stderr
     ws = openpyxl.load_workbook(path).active
     assert ws is not None and ws.max_row == 1 and ws.freeze_panes == "A2"
+
+
+def test_the_service_plans_counts_and_streams_without_the_cli(people: Cli) -> None:
+    from greentech_cli.db import open_db
+    from greentech_cli.services import export
+
+    db = open_db(people.db_path)
+    try:
+        plan = export.plan(db, export.ExportRequest(kind="contacts", format="yaml"))
+        assert (plan.total, plan.withheld, plan.included_without_consent) == (
+            3,
+            {"no": 1, "unknown": 1},
+            0,
+        )
+        ticks: list[int] = []
+        out = io.StringIO()
+        assert export.write(plan, out, ticks.append) == 3
+        assert sum(ticks) == 3
+        assert [r["last_name"] for r in yaml.safe_load(out.getvalue())] == [
+            "@SUM(A1)",
+            "Abdirakhmanov",
+            "Schäfer",
+        ]
+        everyone = export.plan(
+            db, export.ExportRequest(kind="contacts", format="csv", include_all=True)
+        )
+        assert (everyone.total, everyone.withheld_total, everyone.included_without_consent) == (
+            5,
+            0,
+            2,
+        )
+        assert "id" not in everyone.job.columns and everyone.job.columns[0] == "salutation"
+    finally:
+        db.close()
+
+
+def test_out_through_a_symlink_writes_its_target(people: Cli, tmp_path: Path) -> None:
+    target = tmp_path / "target.csv"
+    target.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    people.ok("export", "contacts", "-f", "csv", "--out", str(link))
+    assert link.is_symlink()
+    assert target.read_bytes().startswith(b"salutation,")
+
+
+def test_out_into_a_pipe_writes_into_it_and_leaves_it_a_pipe(people: Cli, tmp_path: Path) -> None:
+    import stat
+    import threading
+
+    # Like /dev/null or /dev/stdout: renaming a finished file onto it would replace it.
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    people.ok("export", "contacts", "-f", "csv", "--out", str(fifo))
+    reader.join(timeout=10)
+    assert received and received[0].startswith(b"salutation,")
+    assert stat.S_ISFIFO(fifo.stat().st_mode)

@@ -39,7 +39,7 @@ _person = st.fixed_dictionaries(
 )
 
 
-def _unfold_lines(data: bytes) -> list[bytes]:
+def _physical_lines(data: bytes) -> list[bytes]:
     return data.split(b"\r\n")
 
 
@@ -84,7 +84,7 @@ def test_every_exported_card_reads_back_with_vobject(
     assert result.exit_code == 0, result.stderr
     data = result.stdout_bytes
     assert data.endswith(b"\r\n")
-    lines = _unfold_lines(data[:-2])
+    lines = _physical_lines(data[:-2])
     assert all(len(line) <= 75 for line in lines), max(lines, key=len)
     assert all(b"\n" not in line and b"\r" not in line for line in lines)
     data.decode("utf-8")  # never a character split by folding

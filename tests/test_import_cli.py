@@ -109,7 +109,8 @@ def test_same_person_in_another_script_is_found(ready: Cli, tmp_path: Path) -> N
              "Astana Su Arnasy")  # fmt: skip
     path = tmp_path / "k.csv"
     path.write_text(
-        "Vorname;Nachname;Organisation;Mobil\nSchanibek;Nurlanow;Astana Su Arnasy;+7 701 555 44 33\n",
+        "Vorname;Nachname;Organisation;Mobil\n"
+        "Schanibek;Nurlanow;Astana Su Arnasy;+7 701 555 44 33\n",
         encoding="utf-8",
     )
     summary = ready.json("import", str(path))
@@ -182,7 +183,11 @@ def test_delegation_members_from_import(ready: Cli, tmp_path: Path) -> None:
     assert summary["members_added"] == 3
     members = ready.json("member", "list", "kz-waste-2026")
     roles = {m["email"] if "email" in m else m["contact"]["email"]: m["role"] for m in members}
-    assert roles == {"a@example.kz": "lead", "d@example.kz": "delegate", "i@example.kz": "interpreter"}
+    assert roles == {
+        "a@example.kz": "lead",
+        "d@example.kz": "delegate",
+        "i@example.kz": "interpreter",
+    }
     ready.ok("import", "undo", "1")
     assert ready.json("member", "list", "kz-waste-2026") == []
 
@@ -195,10 +200,17 @@ def test_delegation_members_from_import(ready: Cli, tmp_path: Path) -> None:
         ("binary.csv", bytes(range(256)) * 40, "binary"),
         ("nul.csv", b"Vorname;Nachname\nA\x00;B\n", ""),
         ("fake.xlsx", b"Vorname;Nachname\nA;B\n", "workbook"),
-        ("bomb.yaml", b'a: &a ["x","x","x","x","x","x","x","x","x"]\n'
-         + b"".join(f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},"
-                    f"*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},"
-                    f"*{chr(97 + i)}]\n".encode() for i in range(8)), "alias"),
+        (
+            "bomb.yaml",
+            b'a: &a ["x","x","x","x","x","x","x","x","x"]\n'
+            + b"".join(
+                f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},"
+                f"*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},"
+                f"*{chr(97 + i)}]\n".encode()
+                for i in range(8)
+            ),
+            "alias",
+        ),
         ("evil.yaml", b"- !!python/object/apply:os.system ['echo hi']\n", ""),
         ("novcard.vcf", b"hello there\n", "vCard"),
     ],
@@ -244,4 +256,5 @@ def test_kill_during_import_leaves_database_as_it_was(ready: Cli, tmp_path: Path
     assert conn.execute("SELECT count(*) FROM contacts").fetchone()[0] == 1
     assert conn.execute("SELECT count(*) FROM import_batches").fetchone()[0] == 0
     conn.close()
-    assert json.loads(ready.ok("contact", "list", "--format", "json").stdout)[0]["first_name"] == "Keep"
+    listed = json.loads(ready.ok("contact", "list", "--format", "json").stdout)
+    assert listed[0]["first_name"] == "Keep"

@@ -3,7 +3,8 @@
 The export service hands the records over ordered by company; consecutive records of one company
 form one section headed by the company's name and address. A delegation's sheet is headed by its
 title, code and dates. The page is rendered as a stream (``Template.generate``), so a sheet of any
-length never sits in memory whole. Labels come in English and German (``--lang``).
+length never sits in memory whole. Labels come in English and German (``--lang``); role names and
+dates are those of ``render.labels``, shared with the itinerary.
 
 Phone numbers are grouped for reading (+49 2306 123456) on sheets of up to PRETTY_PHONES_UP_TO
 people; parsing a number costs about 50 µs, which would double the time of a sheet of 100,000
@@ -18,6 +19,7 @@ from datetime import date
 from itertools import chain, groupby
 from typing import Any, TextIO
 
+from ..render import labels
 from .registry import ExportJob
 
 LABELS: dict[str, dict[str, str]] = {
@@ -66,34 +68,8 @@ LABELS: dict[str, dict[str, str]] = {
         ),
     },
 }
-ROLE_LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "delegate": "Delegate",
-        "lead": "Head of delegation",
-        "interpreter": "Interpreter",
-        "organiser": "Organiser",
-        "host": "Host",
-        "staff": "Staff",
-    },
-    "de": {
-        "delegate": "Delegierte/r",
-        "lead": "Delegationsleitung",
-        "interpreter": "Dolmetscher/in",
-        "organiser": "Organisation",
-        "host": "Gastgeber",
-        "staff": "Mitarbeiter/in",
-    },
-}
-_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 LANGUAGES = tuple(LABELS)
 PRETTY_PHONES_UP_TO = 2000
-
-
-def format_date(day: date, lang: str) -> str:
-    """A date as people write it: 18.11.2026 in German, 18 Nov 2026 in English."""
-    if lang == "de":
-        return f"{day.day:02d}.{day.month:02d}.{day.year}"
-    return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
 
 
 def _text(value: Any) -> str:
@@ -175,7 +151,7 @@ def _person(
         native_name=native if native != name else "",
         position=_text(record.get("position")),
         department=_text(record.get("department")),
-        role=ROLE_LABELS[lang].get(role, role),
+        role=labels.role(role, lang),
         email=_text(record.get("email")),
         phone=phone(_text(record.get("phone"))),
         mobile=phone(_text(record.get("mobile"))),
@@ -199,9 +175,7 @@ def _groups(
 def _delegation_head(delegation: dict[str, Any], lang: str) -> dict[str, str]:
     start = date.fromisoformat(delegation["start_date"])
     end = date.fromisoformat(delegation["end_date"])
-    dates = format_date(start, lang)
-    if end != start:
-        dates += " – " + format_date(end, lang)
+    dates = labels.date_range(start, end, lang) if end != start else labels.short_date(start, lang)
     origin, destination = delegation.get("origin_country"), delegation.get("destination_country")
     return {
         "code": _text(delegation.get("code")),
@@ -216,7 +190,7 @@ def write_html(records: Iterable[dict[str, Any]], out: TextIO, job: ExportJob) -
     import jinja2
 
     lang = job.lang if job.lang in LABELS else "en"
-    labels = LABELS[lang]
+    texts = LABELS[lang]
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("greentech_cli", "templates"),
         autoescape=True,
@@ -235,14 +209,14 @@ def write_html(records: Iterable[dict[str, Any]], out: TextIO, job: ExportJob) -
     phone = display_phone if job.total <= PRETTY_PHONES_UP_TO else _as_stored
     delegation = job.delegation
     if not job.consented_only:
-        footer = labels["internal"]
+        footer = texts["internal"]
     else:
-        footer = labels["shared_delegation" if delegation else "shared"]
+        footer = texts["shared_delegation" if delegation else "shared"]
     context = {
         "footer": footer,
         "lang": lang,
-        "labels": labels,
-        "title": _text(delegation.get("title")) if delegation else labels["contact_sheet"],
+        "labels": texts,
+        "title": _text(delegation.get("title")) if delegation else texts["contact_sheet"],
         "delegation": _delegation_head(delegation, lang) if delegation else None,
         "show_role": "role" in job.columns,
         "groups": _groups(counted(), lang, phone),

@@ -229,25 +229,37 @@ def write_file(plan: ExportPlan, path: Path, progress: Progress | None = None) -
 
     The file is created readable by its owner only: it holds personal data.
     """
-    path = path.expanduser()
-    if path.is_dir():
-        raise InvalidData(f"{path} is a folder; give --out a file name")
+    given = path.expanduser()
+    if given.is_dir():
+        raise InvalidData(f"{given} is a folder; give --out a file name")
+    # Through a symlink to its target: renaming onto the link would replace the link itself.
+    path = Path(os.path.realpath(given))
+    if path.exists() and not path.is_file():
+        # A device or a pipe (/dev/null, /dev/stdout, a FIFO): write into it; renaming a
+        # temporary file onto it would replace the device with a plain file.
+        with path.open("wb") as raw:
+            return _write_to(plan, raw, progress)
     if not path.parent.is_dir():
-        raise NotFound(f"the folder {path.parent} does not exist")
+        raise NotFound(f"the folder {given.parent} does not exist")
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as raw:
-            if plan.format.binary:
-                count = write(plan, raw, progress)
-            else:
-                stream = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-                count = write(plan, stream, progress)
-                stream.flush()
-                stream.detach()
+            count = _write_to(plan, raw, progress)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    return count
+
+
+def _write_to(plan: ExportPlan, raw: IO[bytes], progress: Progress | None) -> int:
+    """Write to a binary file: directly for binary formats, through UTF-8 text for the others."""
+    if plan.format.binary:
+        return write(plan, raw, progress)
+    stream = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+    count = write(plan, stream, progress)
+    stream.flush()
+    stream.detach()
     return count
 
 
