@@ -58,7 +58,8 @@ CONTACT_FIELDS: tuple[str, ...] = (
     "position", "department", "company", "email", "email2", "phone", "mobile", "fax", "country",
     "city", "languages", "tags", "notes", "share_consent", "share_consent_date",
     "share_consent_source", "marketing_consent", "lawful_basis", "role", "status", "birth_date",
-    "company_street", "company_postcode", "company_city", "company_region", "company_country", "company_website", "sector",
+    "company_street", "company_postcode", "company_city", "company_region", "company_country",
+    "company_website", "sector",
 )  # fmt: skip
 COMPANY_FIELDS: tuple[str, ...] = (
     "name", "kind", "legal_form", "sectors", "tags", "street", "postcode", "city", "region",
