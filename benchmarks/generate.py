@@ -930,12 +930,18 @@ def people_with_kinds(
     reservoir: list[Person] = []
     # Two different people never share an email or a near-identical name at one organisation:
     # otherwise the unplanted "duplicates" would be indistinguishable from planted ones.
-    seen: set[int] = set()
+    # Each key maps to the original whose cluster owns it (its own row and its duplicates).
+    seen: dict[int, int] = {}
     originals = 0
     for index in range(n):
         if reservoir and rnd.random() < duplicate_rate:
             original = reservoir[rnd.randrange(len(reservoir))]
             dup, kind = _duplicate(rnd, original, index)
+            for _ in range(20):
+                if all(seen.get(key, original.index) == original.index for key in _identity(dup)):
+                    break
+                dup, kind = _duplicate(rnd, original, index)
+            seen.update(dict.fromkeys(_identity(dup), original.index))
             yield dup.row(dup_of=str(original.index)), kind
             continue
         person = _unique_person(rnd, index, pool, seen)
@@ -969,18 +975,18 @@ def _identity(person: Person) -> list[int]:
 
 
 def _unique_person(
-    rnd: random.Random, index: int, pool: dict[str, list[Company]], seen: set[int]
+    rnd: random.Random, index: int, pool: dict[str, list[Company]], seen: dict[int, int]
 ) -> Person:
     """A new person whose name-at-organisation and email no earlier original has."""
     person = _new_person(rnd, index, pool)
     for _ in range(50):
-        if seen.isdisjoint(_identity(person)):
+        if seen.keys().isdisjoint(_identity(person)):
             break
         person = _new_person(rnd, index, pool)
     if person.email and hash(person.email.lower()) in seen:
         local, domain = person.email.split("@", 1)
         person = replace(person, email=f"{local}.{index}@{domain}")
-    seen.update(_identity(person))
+    seen.update(dict.fromkeys(_identity(person), index))
     return person
 
 
