@@ -20,13 +20,12 @@ from greentech_cli.store import contacts as contact_store
 
 # Any printable Unicode (letters of every script, emoji, combining marks) plus the characters
 # vCard must escape, the line break a note may hold, and the ones that tempt a sloppy writer.
-_awkward = st.sampled_from([",", ";", "\\", "\n", ":", " ", '"', "=", "ä", "Қ", "😀", "\u0301"])
-_unicode = st.characters(
-    blacklist_categories=("Cs", "Cc", "Zl", "Zp"),
-    # vobject, the independent reader, splits lines on these as Python's str.splitlines does;
-    # the writer never sees them as line ends, but the reader would.
-    blacklist_characters="\x85\x1c\x1d\x1e\x0b\x0c",
+_awkward = st.sampled_from(
+    [",", ";", "\\", "\n", ":", " ", '"', "=", "ä", "Қ", "😀", "\u0301", "\u2028", "\u00a0"]
 )
+# Controls are left out: the writer drops them (no vCard may carry them), so they cannot read
+# back; surrogates cannot be stored at all. U+2028/U+2029 and the rest of Unicode stay in.
+_unicode = st.characters(blacklist_categories=("Cs", "Cc"))
 _text = st.text(st.one_of(_awkward, _unicode), min_size=1, max_size=40)
 _person = st.fixed_dictionaries(
     {
@@ -62,7 +61,7 @@ def _unescaped(text: str | None) -> str:
 )
 @given(
     people=st.lists(_person, min_size=1, max_size=4),
-    company=_text,
+    company=_text.filter(str.strip),
     version=st.sampled_from(["3.0", "4.0"]),
 )
 def test_every_exported_card_reads_back_with_vobject(
