@@ -961,13 +961,15 @@ def _identity(person: Person) -> list[int]:
     With greentech installed the name keys are its own folded keys (across scripts and
     spellings); without it, a rough ASCII key keeps this module standard-library only.
     """
-    org = person.company.name
     try:
-        from greentech_cli.names import name_keys
+        from greentech_cli.names import company_key, name_keys
 
+        # Two organisations whose names differ only in the legal form count as one.
+        org = company_key(person.company.name)
         names = name_keys(person.first, person.last, person.native_name)
         keys = [hash((key, org)) for key in names]
     except ImportError:  # pragma: no cover - the generator also runs without greentech
+        org = person.company.name
         keys = [hash((ascii_slug(person.last)[:3], ascii_slug(person.first)[:2], org))]
     if person.email:
         keys.append(hash(person.email.lower()))
