@@ -148,7 +148,7 @@ def copy_database(source: sqlite3.Connection, dest: Path) -> Path:
             target.close()
         _fsync(partial)
         os.replace(partial, dest)
-        _fsync_dir(dest.parent)
+        fsync_dir(dest.parent)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
@@ -163,7 +163,7 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
     """Make a rename durable (not possible on every platform; best effort)."""
     try:
         fd = os.open(path, os.O_RDONLY)

@@ -400,3 +400,16 @@ def check_timezone(value: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise InvalidData(f"unknown time zone {value!r}: use a name like Europe/Berlin") from None
     return text
+
+
+def display_phone(number: str | None) -> str | None:
+    """A stored phone number for reading: +49 2306 123456 (anything not E.164 as stored)."""
+    if not number or not number.startswith("+"):
+        return number
+    import phonenumbers
+
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return number
+    return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL))

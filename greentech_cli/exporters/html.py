@@ -20,6 +20,7 @@ from itertools import chain, groupby
 from typing import Any, TextIO
 
 from ..render import labels
+from ..text import display_phone
 from .registry import ExportJob
 
 LABELS: dict[str, dict[str, str]] = {
@@ -76,19 +77,6 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def display_phone(number: str) -> str:
-    """An E.164 number grouped for reading (+49 211 3557-0); anything else as stored."""
-    if not number.startswith("+"):
-        return number
-    import phonenumbers
-
-    try:
-        parsed = phonenumbers.parse(number, None)
-    except phonenumbers.NumberParseException:
-        return number
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-
-
 def _person_name(record: dict[str, Any]) -> str:
     parts = (record.get("title"), record.get("first_name"), record.get("last_name"))
     name = " ".join(_text(part) for part in parts if _text(part))
@@ -136,12 +124,12 @@ class Group:
     people: Iterator[Person]
 
 
-def _as_stored(number: str) -> str:
+def _as_stored(number: str | None) -> str | None:
     return number
 
 
 def _person(
-    record: dict[str, Any], lang: str, phone: Callable[[str], str] = display_phone
+    record: dict[str, Any], lang: str, phone: Callable[[str | None], str | None] = display_phone
 ) -> Person:
     name = _person_name(record)
     native = _text(record.get("native_name"))
@@ -153,13 +141,13 @@ def _person(
         department=_text(record.get("department")),
         role=labels.role(role, lang),
         email=_text(record.get("email")),
-        phone=phone(_text(record.get("phone"))),
-        mobile=phone(_text(record.get("mobile"))),
+        phone=phone(_text(record.get("phone"))) or "",
+        mobile=phone(_text(record.get("mobile"))) or "",
     )
 
 
 def _groups(
-    records: Iterable[dict[str, Any]], lang: str, phone: Callable[[str], str]
+    records: Iterable[dict[str, Any]], lang: str, phone: Callable[[str | None], str | None]
 ) -> Iterator[Group]:
     """Consecutive records of one company as one group with the company's address."""
     for _, members in groupby(records, key=lambda r: (r.get("company_id"), r.get("company"))):

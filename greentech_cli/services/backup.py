@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..db import backups_dir, copy_database, database_file, stamp
+from ..db import backups_dir, copy_database, database_file, fsync_dir, stamp
 from ..errors import Conflict, InvalidData, NotFound, UnreadableFile
 from ..store import health
 
@@ -197,7 +197,7 @@ def restore(db_path: Path, source: Path) -> Restored:
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    _fsync_dir(folder)
+    fsync_dir(folder)
     return Restored(db_path, candidate, kept)
 
 
@@ -219,16 +219,3 @@ def _keep_previous(db_path: Path) -> Path | None:
     if wal.exists() and wal.stat().st_size > 0:
         shutil.copy2(wal, f"{kept}-wal")
     return kept
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -14,6 +14,7 @@ from ..store import contacts as contact_store
 from ..store import delegations as delegation_store
 from ..store import members as member_store
 from ..store import visits as visit_store
+from ..text import display_phone
 from .visits import attendee_ids, visit_json
 
 if TYPE_CHECKING:
@@ -105,21 +106,6 @@ class Itinerary:
                 for day in self.days
             ],
         }
-
-
-def display_phone(number: str | None) -> str | None:
-    """A stored phone number for reading: +49 2306 123456 (kept as written if unparseable)."""
-    if not number:
-        return None
-    if not number.startswith("+"):
-        return number
-    import phonenumbers
-
-    try:
-        parsed = phonenumbers.parse(number, None)
-    except phonenumbers.NumberParseException:
-        return number
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def person(contact: Contact, role: str | None = None) -> Person:
