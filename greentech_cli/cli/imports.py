@@ -64,7 +64,9 @@ def register(app: typer.Typer) -> None:
 @import_app.command("file")
 def import_file(
     ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="CSV, TSV, XLSX, VCF, YAML or JSON file.")],
+    path: Annotated[
+        Path, typer.Argument(metavar="FILE", help="CSV, TSV, XLSX, VCF, YAML or JSON file.")
+    ],
     target: Annotated[Target, typer.Option("--as", help="What the rows are.")] = Target.contacts,
     delegation: Annotated[
         str | None, typer.Option("--delegation", "-d", help="Make everyone a member of it.")
