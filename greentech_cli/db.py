@@ -8,15 +8,60 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from .errors import GreentechError, NotFound
 
-if TYPE_CHECKING:
-    from sqlite_utils import Database
-
 BUSY_TIMEOUT_MS = 10_000
 BACKUPS_FOLDER = "backups"
+
+
+class Database:
+    """A connection with the few helpers greentech needs, shaped like sqlite-utils' Database.
+
+    Importing sqlite-utils costs more than a whole `search`; commands use this instead, and
+    sqlite-utils is loaded only to apply migrations.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def execute(self, sql: str, parameters: Any = None) -> sqlite3.Cursor:
+        """Run one statement; outside a transaction it commits at once (autocommit mode)."""
+        return self.conn.execute(sql, parameters if parameters is not None else [])
+
+    def table_names(self) -> list[str]:
+        """The names of the tables in the database."""
+        rows = self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return [str(row[0]) for row in rows]
+
+    @contextmanager
+    def atomic(self) -> Iterator[Database]:
+        """A transaction, or a savepoint inside one; rolled back on any error."""
+        if not self.conn.in_transaction:
+            self.conn.execute("BEGIN")
+            try:
+                yield self
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+            return
+        name = f"greentech_{id(self)}_{os.urandom(4).hex()}"
+        self.conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield self
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                self.conn.execute(f"RELEASE SAVEPOINT {name}")
+            raise
+        self.conn.execute(f"RELEASE SAVEPOINT {name}")
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
 
 
 def _create_owner_only(path: Path) -> None:
@@ -194,9 +239,7 @@ def open_db(path: Path, *, create: bool = False, migrate: bool = True) -> Databa
     Commands that only read pass create=False: a missing file is then an error naming the path.
     A database that already holds applied migrations is backed up before new ones run.
     """
-    from sqlite_utils import Database
-
-    from .migrations import migrations
+    from . import migrations
 
     if path.is_dir():
         raise GreentechError(f"the database path {path} is a folder, not a file")
@@ -209,10 +252,10 @@ def open_db(path: Path, *, create: bool = False, migrate: bool = True) -> Databa
             raise GreentechError(f"cannot create the database {path}: {exc.strerror}") from exc
     db = Database(connect(path))
     try:
-        if migrate and migrations.pending(db):
-            if migrations.applied(db):
+        if migrate and migrations.pending_names(db.conn):
+            if migrations.applied_names(db.conn):
                 _backup_before_migration(db, path)
-            migrations.apply(db)
+            migrations.apply(db.conn)
     except sqlite3.DatabaseError as exc:
         db.close()
         error = write_error(exc, str(path))
@@ -227,15 +270,12 @@ def open_db(path: Path, *, create: bool = False, migrate: bool = True) -> Databa
 
 def open_memory_db() -> Database:
     """An empty, migrated database in memory (a dry run with no database file yet)."""
-    from sqlite_utils import Database
-
-    from .migrations import migrations
+    from . import migrations
 
     conn = sqlite3.connect(":memory:", isolation_level=None)
     conn.execute("PRAGMA foreign_keys = ON")
-    db = Database(conn)
-    migrations.apply(db)
-    return db
+    migrations.apply(conn)
+    return Database(conn)
 
 
 @contextmanager

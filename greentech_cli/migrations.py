@@ -1,15 +1,27 @@
-"""Append-only schema migrations: one function per step, never edited once released."""
+"""Append-only schema migrations: one function per step, never edited once released.
+
+The steps are plain functions so that opening an up-to-date database costs one query; sqlite-utils'
+Migrations (which applies and records them) is imported only when a step is pending.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import sqlite3
+from collections.abc import Callable
+from typing import Any
 
-from sqlite_utils import Migrations
+MIGRATION_SET = "greentech"
+MIGRATIONS_TABLE = "_sqlite_migrations"  # sqlite-utils' bookkeeping table
 
-if TYPE_CHECKING:
-    from sqlite_utils import Database
+# (name, function) in the order they apply; new steps are appended, old ones never change.
+STEPS: list[tuple[str, Callable[[Any], None]]] = []
 
-migrations = Migrations("greentech")
+
+def step(fn: Callable[[Any], None]) -> Callable[[Any], None]:
+    """Register a migration step under its function name."""
+    STEPS.append((fn.__name__, fn))
+    return fn
+
 
 SCHEMA = """
 CREATE TABLE companies (
@@ -205,8 +217,8 @@ CREATE VIRTUAL TABLE companies_fts USING fts5(
 """
 
 
-@migrations()
-def m001_initial(db: Database) -> None:
+@step
+def m001_initial(db: Any) -> None:
     """Create every table of the first release."""
     # executescript would commit the migration's transaction; run statements one by one.
     for statement in SCHEMA.split(";\n"):
@@ -214,11 +226,46 @@ def m001_initial(db: Database) -> None:
             db.execute(statement)
 
 
-def schema_version(db: Database) -> int:
+def known_names() -> list[str]:
+    """The names of every step this version of greentech knows, in order."""
+    return [name for name, _ in STEPS]
+
+
+def applied_names(conn: sqlite3.Connection) -> list[str]:
+    """The steps a database has applied (none for a blank file)."""
+    try:
+        rows = conn.execute(
+            f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY rowid",
+            [MIGRATION_SET],
+        ).fetchall()
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return []
+        raise
+    return [str(row[0]) for row in rows]
+
+
+def pending_names(conn: sqlite3.Connection) -> list[str]:
+    """The steps a database still needs."""
+    applied = set(applied_names(conn))
+    return [name for name in known_names() if name not in applied]
+
+
+def apply(conn: sqlite3.Connection) -> None:
+    """Apply the pending steps, each in its own transaction, recording them as sqlite-utils does."""
+    from sqlite_utils import Database, Migrations
+
+    migrations = Migrations(MIGRATION_SET)
+    for name, fn in STEPS:
+        migrations(name=name)(fn)
+    migrations.apply(Database(conn))
+
+
+def schema_version(db: Any) -> int:
     """How many migrations the database has applied."""
-    return len(migrations.applied(db))
+    return len(applied_names(db.conn))
 
 
 def latest_version() -> int:
     """How many migrations this version of greentech knows."""
-    return len(migrations._migrations)
+    return len(STEPS)

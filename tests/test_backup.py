@@ -261,17 +261,17 @@ def test_check_file_accepts_an_older_schema(three: Cli, tmp_path: Path) -> None:
 @pytest.fixture
 def extra_migration() -> Iterator[str]:
     """Register one more schema step for the test's duration (as a new release would)."""
-    migrations = migrations_module.migrations
     name = "m900_test_extra_column"
 
     def step(db: object) -> None:
         db.execute("ALTER TABLE contacts ADD COLUMN test_extra TEXT")  # type: ignore[attr-defined]
 
-    migrations._migrations.append(migrations._Migration(name, step))
+    step.__name__ = name
+    migrations_module.STEPS.append((name, step))
     try:
         yield name
     finally:
-        migrations._migrations[:] = [m for m in migrations._migrations if m.name != name]
+        migrations_module.STEPS[:] = [s for s in migrations_module.STEPS if s[0] != name]
 
 
 def test_existing_database_is_backed_up_before_a_migration(

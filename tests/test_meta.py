@@ -57,3 +57,15 @@ def test_version() -> None:
         [sys.executable, "-m", "greentech_cli", "--version"], capture_output=True, text=True
     )
     assert result.stdout.strip() == f"greentech {__version__}"
+
+
+def test_reading_an_up_to_date_database_does_not_load_sqlite_utils(tmp_path: object) -> None:
+    """sqlite-utils is needed only to migrate; list and search stay light."""
+    from pathlib import Path
+
+    db = Path(str(tmp_path)) / "light.db"
+    run = [sys.executable, "-X", "importtime", "-m", "greentech_cli", "--db", str(db)]
+    subprocess.run([*run, "init"], capture_output=True, check=True)
+    result = subprocess.run([*run, "contact", "list"], capture_output=True, text=True, check=True)
+    imported = {line.split("|")[-1].strip().split(".")[0] for line in result.stderr.splitlines()}
+    assert "sqlite_utils" not in imported

@@ -9,9 +9,9 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     import typer
-    from sqlite_utils import Database
 
     from ..config import DbLocation
+    from ..db import Database
 
 
 @dataclass

@@ -14,7 +14,7 @@ from ..errors import Conflict, InvalidData, NotFound, UnreadableFile
 from ..store import health
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from ..db import Database
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -82,9 +82,8 @@ def _open_read_only(path: Path) -> sqlite3.Connection:
 
 def check_file(path: Path) -> Candidate:
     """Make sure a file is a sound greentech database this version understands."""
-    from sqlite_utils import Database
-
-    from ..migrations import migrations
+    from ..db import Database
+    from ..migrations import known_names
 
     if not path.exists():
         raise NotFound(f"no file at {path}")
@@ -103,7 +102,7 @@ def check_file(path: Path) -> Candidate:
         raise InvalidData(f"{path} cannot be opened as a database: {exc}") from exc
     db = Database(conn)
     try:
-        return _check(db, path, [m.name for m in migrations._migrations])
+        return _check(db, path, known_names())
     except sqlite3.DatabaseError as exc:
         raise InvalidData(f"{path} is damaged: {exc}") from exc
     finally:
@@ -154,7 +153,7 @@ class Restored:
 
 def _settle(db_path: Path) -> None:
     """Fold the current database's WAL into its file, so the file alone is complete."""
-    from sqlite_utils import Database
+    from ..db import Database
 
     try:
         conn = sqlite3.connect(str(db_path), timeout=10, isolation_level=None)

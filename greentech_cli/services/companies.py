@@ -11,7 +11,7 @@ from ..models import COMPANY_KINDS, Company
 from ..store import companies as store
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from ..db import Database
 
 TEXT_FIELDS = ("street", "postcode", "city", "region", "website", "vat_id", "notes", "legal_form")
 

@@ -12,7 +12,7 @@ from ..store import companies as company_store
 from ..store import contacts as store
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from ..db import Database
 
 TEXT_FIELDS = (
     "salutation",

@@ -22,7 +22,7 @@ from ..store.common import loads_dict
 from .matcher import MAX_BLOCK, THRESHOLD, ContactIndex, Pair
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from ..db import Database
 
 Progress = Callable[[str, int, int], None]
 SIMILAR_COMPANY = 90

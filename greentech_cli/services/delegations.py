@@ -24,7 +24,7 @@ from ..store import delegations as store
 from ..store import members as member_store
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from ..db import Database
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 DEFAULT_HOST_ZONE = "Europe/Berlin"

@@ -14,7 +14,7 @@ from ..errors import GreentechError
 from ..store import health, privacy
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from ..db import Database
 
 # Room to work: a VACUUM or a backup needs about the database's size again.
 MIN_FREE_BYTES = 100 * 1024 * 1024
@@ -60,9 +60,9 @@ def _free_space(path: Path) -> Check:
 
 
 def _schema(db: Database) -> Check:
-    from ..migrations import migrations
+    from ..migrations import known_names
 
-    known = [m.name for m in migrations._migrations]
+    known = known_names()
     applied = health.applied_migrations(db) or []
     unknown = [n for n in applied if n not in known]
     if unknown:

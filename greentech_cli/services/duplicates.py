@@ -16,7 +16,7 @@ from ..store import companies, contacts
 from .matcher import THRESHOLD, Candidate, score
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from ..db import Database
 
 
 class DuplicateFinder:

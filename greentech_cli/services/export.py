@@ -27,7 +27,7 @@ from ..store import companies as company_store
 from ..store import contacts as contact_store
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from ..db import Database
 
 Progress = Callable[[int], None]
 VCARD_VERSIONS = {"3": "3.0", "3.0": "3.0", "4": "4.0", "4.0": "4.0"}

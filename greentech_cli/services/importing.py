@@ -25,8 +25,7 @@ from . import contacts as contact_service
 from .duplicates import DuplicateFinder
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
-
+    from ..db import Database
     from ..importers.sources import Source
 
 ON_DUPLICATE = ("fill", "update", "skip", "new")
@@ -221,6 +220,8 @@ class _Run:
         self.rejects_writer = rejects_writer
         self.finder = DuplicateFinder(db, options.target)
         self.company_ids: dict[str, int] = {}
+        # The stored (name, city) of each company a row links to, for the search index.
+        self.company_info: dict[int, tuple[str | None, str | None]] = {}
         self.delegation_id: int | None = None
 
     def execute(self, progress: Callable[[int], None] | None) -> None:
@@ -242,6 +243,7 @@ class _Run:
             delegation_id=self.delegation_id,
         )
         self.summary.batch_id = self.batch_id
+        self.changes = batches.ChangeLog(self.db, self.batch_id)
         handle = self._contact_row if self.options.target == "contacts" else self._company_row
         for row in self.source.rows():
             self.summary.rows += 1
@@ -251,6 +253,7 @@ class _Run:
                 self._reject(row.number, exc.message, row.cells, row.record)
             if progress is not None:
                 progress(1)
+        self.changes.flush()
         counts = {
             k: getattr(self.summary, k)
             for k in ("rows", "created", "updated", "skipped", "rejected")
@@ -319,8 +322,10 @@ class _Run:
     def _create_contact(self, contact: Contact) -> None:
         from ..store import contacts
 
-        contacts.insert(self.db, contact, batch_id=self.batch_id, audited=False)
-        batches.record_change(self.db, self.batch_id, "contact", contact.id or 0, "create", None)
+        stored = contacts.insert_stored(
+            self.db, contact, batch_id=self.batch_id, company=self._company_info(contact.company_id)
+        )
+        self.changes.add("contact", contact.id or 0, "create", None, batches.image_of(stored))
         self.summary.created += 1
 
     def _merge_contact(self, contact_id: int, incoming: Contact) -> None:
@@ -339,7 +344,7 @@ class _Run:
             self.summary.skipped += 1
             return
         contacts.update(self.db, current, audited=False)
-        batches.record_change(self.db, self.batch_id, "contact", contact_id, "update", before)
+        self.changes.add_read("contact", contact_id, "update", before)
         self.summary.updated += 1
 
     def _membership(self, contact_id: int, record: dict[str, Any]) -> None:
@@ -352,7 +357,7 @@ class _Run:
         status = self._vocabulary(record.get("status"), MEMBER_STATUSES, "status") or "registered"
         member = Member(self.delegation_id, contact_id, role=role, status=status)
         members.insert(self.db, member)
-        batches.record_change(self.db, self.batch_id, "member", member.id or 0, "create", None)
+        self.changes.add_read("member", member.id or 0, "create", None)
         self.summary.members_added += 1
 
     def _vocabulary(self, value: Any, allowed: tuple[str, ...], what: str) -> str | None:
@@ -385,6 +390,16 @@ class _Run:
         self.company_ids[name] = company_id
         return company_id
 
+    def _company_info(self, company_id: int | None) -> tuple[str | None, str | None]:
+        """The stored name and city of a company, read once per import."""
+        from ..store import companies
+
+        if company_id is None:
+            return None, None
+        if company_id not in self.company_info:
+            self.company_info[company_id] = companies.name_city(self.db, company_id)
+        return self.company_info[company_id]
+
     def _company_from(self, fields: dict[str, Any], row_hint: str) -> Company:
         company = Company(name="")
         if "country" in fields:
@@ -410,7 +425,7 @@ class _Run:
         from ..store import companies
 
         companies.insert(self.db, company, batch_id=self.batch_id, audited=False)
-        batches.record_change(self.db, self.batch_id, "company", company.id or 0, "create", None)
+        self.changes.add_read("company", company.id or 0, "create", None)
         self.summary.companies_created += 1
         if self.options.target == "companies":
             self.summary.created += 1
@@ -437,7 +452,7 @@ class _Run:
             self.summary.skipped += 1
             return
         companies.update(self.db, current, audited=False)
-        batches.record_change(self.db, self.batch_id, "company", existing, "update", before)
+        self.changes.add_read("company", existing, "update", before)
         self.summary.updated += 1
 
 

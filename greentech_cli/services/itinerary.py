@@ -18,7 +18,7 @@ from ..text import display_phone
 from .visits import attendee_ids, visit_json
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from ..db import Database
 
 
 @dataclass

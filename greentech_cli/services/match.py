@@ -21,8 +21,7 @@ from ..store import delegations as delegation_store
 from ..store import match as store
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
-
+    from ..db import Database
     from ..models import Company, Delegation
 
 EXCLUDED_KINDS = ("chamber", "ahk")

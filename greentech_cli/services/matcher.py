@@ -67,8 +67,7 @@ from typing import TYPE_CHECKING, Any
 from ..names import company_key, first_names_compatible, fold, name_keys
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
-
+    from ..db import Database
     from ..models import Contact
 
 __all__ = [

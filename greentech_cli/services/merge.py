@@ -23,7 +23,7 @@ from ..store import dedupe as dedupe_store
 from ..store import merge as store
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from ..db import Database
 
 # Later is more advanced: a cancelled membership gives way to any live one.
 STATUS_RANK = {"cancelled": 0, "invited": 1, "registered": 2, "confirmed": 3}

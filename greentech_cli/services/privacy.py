@@ -16,7 +16,7 @@ from ..store import privacy as store
 from ..store.common import not_found, now
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from ..db import Database
 
 
 def report(db: Database, ref: str) -> dict[str, Any]:

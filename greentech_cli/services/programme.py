@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     import yaml
-    from sqlite_utils import Database
+
+    from ..db import Database
 
 FORMAT = "greentech-programme/1"
 MAX_NODES = 100_000  # an expanded document larger than this is an alias bomb, not a programme

@@ -20,7 +20,7 @@ from . import geo
 from .visits import attendee_ids
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from ..db import Database
 
 CODES = (
     "overlap",

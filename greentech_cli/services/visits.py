@@ -18,7 +18,7 @@ from ..store import members as member_store
 from ..store import visits as store
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from ..db import Database
 
 UID_DOMAIN = "greentech"
 # Derived UIDs (for visits written in a programme file without one) share this namespace.

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from .common import dumps, fetch_all, now
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from ..db import Database
 
 # Set once by the CLI for the command being run; library callers may leave it as "api".
 current_command: ContextVar[str] = ContextVar("current_command", default="api")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import weakref
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ..errors import NotFound
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from ..db import Database
 
 
 def now() -> str:
@@ -63,6 +64,51 @@ def insert_row(db: Database, table: str, row: dict[str, Any]) -> int:
     marks = ", ".join("?" for _ in row)
     cursor = db.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", list(row.values()))
     return int(cursor.lastrowid or 0)
+
+
+def _declared_columns(db: Database, table: str) -> list[tuple[str, str]]:
+    """(name, declared type) of a table's columns, read once per connection."""
+    known = _COLUMNS.setdefault(db, {})
+    if table not in known:
+        known[table] = [
+            (str(r[1]), str(r[2]).upper()) for r in db.execute(f"PRAGMA table_info({table})")
+        ]
+    return known[table]
+
+
+_COLUMNS: weakref.WeakKeyDictionary[Database, dict[str, list[tuple[str, str]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _stored_as_given(value: Any, declared: str) -> bool:
+    """Whether SQLite keeps this value unchanged in a column of this declared type."""
+    if value is None:
+        return True
+    if declared == "TEXT":
+        return isinstance(value, str)
+    if declared == "INTEGER":
+        return isinstance(value, int) and not isinstance(value, bool)
+    return False
+
+
+def insert_stored_row(db: Database, table: str, row: dict[str, Any]) -> dict[str, Any]:
+    """Insert one row and return it as stored: every column, in table order, id included.
+
+    The values are those given when SQLite stores them unchanged (text in TEXT columns, integers
+    in INTEGER ones, every column given); otherwise the row is read back. Cheaper than
+    INSERT … RETURNING, which costs more than a second statement here.
+    """
+    row_id = insert_row(db, table, row)
+    values = {"id": row_id, **row}
+    columns = _declared_columns(db, table)
+    if len(columns) == len(values) and all(
+        name in values and _stored_as_given(values[name], declared) for name, declared in columns
+    ):
+        return {name: values[name] for name, _ in columns}
+    stored = fetch_one(db, f"SELECT * FROM {table} WHERE id = ?", [row_id])
+    assert stored is not None
+    return stored
 
 
 def update_row(db: Database, table: str, row_id: int, row: dict[str, Any]) -> None:

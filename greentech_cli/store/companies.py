@@ -22,7 +22,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from ..db import Database
 
 COLUMNS = (
     "name",
@@ -85,6 +85,12 @@ def get(db: Database, company_id: int) -> Company:
     if row is None:
         raise not_found("company with id", company_id)
     return from_row(row)
+
+
+def name_city(db: Database, company_id: int) -> tuple[str | None, str | None]:
+    """The stored name and city of a company ((None, None) when there is no such company)."""
+    found = db.execute("SELECT name, city FROM companies WHERE id = ?", [company_id]).fetchone()
+    return (found[0], found[1]) if found else (None, None)
 
 
 def find_by_name(db: Database, name: str) -> list[Company]:

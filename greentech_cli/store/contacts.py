@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import Conflict
 from ..models import Contact
-from . import audit, search
+from . import audit, companies, search
 from .common import (
     as_id,
     dumps,
     fetch_all,
     fetch_one,
-    insert_row,
+    insert_stored_row,
     loads_list,
     not_found,
     now,
@@ -22,7 +22,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from ..db import Database
 
 COLUMNS = (
     "salutation",
@@ -139,15 +139,37 @@ def insert(
     db: Database, contact: Contact, *, batch_id: int | None = None, audited: bool = True
 ) -> Contact:
     """Store a new contact (inside the caller's transaction) and return it with its id."""
+    insert_stored(db, contact, batch_id=batch_id)
+    if audited:
+        audit.record(db, "contact", contact.id or 0, "create", {})
+    return contact
+
+
+def insert_stored(
+    db: Database,
+    contact: Contact,
+    *,
+    batch_id: int | None = None,
+    company: tuple[str | None, str | None] | None = None,
+) -> dict[str, Any]:
+    """Store and index a new contact (not audited); returns its stored row, every column.
+
+    `company` is the stored (name, city) of `contact.company_id` when the caller has it in hand
+    (an import does); otherwise it is read. The stored row is built from the values written
+    (`common.insert_stored_row`), so nothing is read back for the index or an after-image.
+    """
     row = to_row(contact)
     stamp = now()
     row.update(created_at=stamp, updated_at=stamp, created_batch_id=batch_id)
-    contact.id = insert_row(db, "contacts", row)
+    stored = insert_stored_row(db, "contacts", row)
+    contact.id = stored["id"]
     contact.created_batch_id = batch_id
-    search.reindex_contact(db, contact.id, new=True)
-    if audited:
-        audit.record(db, "contact", contact.id, "create", {})
-    return contact
+    if company is None:
+        company = (None, None)
+        if contact.company_id is not None:
+            company = companies.name_city(db, contact.company_id)
+    search.index_new_contact(db, stored, *company)
+    return stored
 
 
 def update(db: Database, contact: Contact, *, audited: bool = True) -> dict[str, list[Any]]:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from .common import fetch_all, now
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from ..db import Database
 
 ENTITIES = ("contact", "company")
 

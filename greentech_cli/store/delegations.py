@@ -21,7 +21,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from ..db import Database
 
 SELECT = (
     "SELECT d.*, h.name AS host_name, p.name AS partner_name FROM delegations d "

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from .common import fetch_all
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from ..db import Database
 
 MIGRATION_SET = "greentech"
 # The full-text tables and the table each one indexes (rowid = the record's id).

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from .common import dumps, fetch_all, fetch_one, insert_row, not_found, now, update_row
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from ..db import Database
 
 # The tables an import may change, and the columns an image keeps (bookkeeping columns excluded).
 TABLES = {"contact": "contacts", "company": "companies", "member": "members"}
@@ -98,6 +98,35 @@ def image(db: Database, entity: str, entity_id: int) -> dict[str, Any] | None:
     return {k: v for k, v in row.items() if k not in SKIP_COLUMNS}
 
 
+def image_of(row: dict[str, Any]) -> dict[str, Any]:
+    """The image of a stored row already in hand (the same values `image` reads)."""
+    return {k: v for k, v in row.items() if k not in SKIP_COLUMNS}
+
+
+_INSERT_CHANGE = (
+    "INSERT INTO import_changes (batch_id, entity, entity_id, action, before, after) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
+
+
+def _change_values(
+    batch_id: int,
+    entity: str,
+    entity_id: int,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> tuple[Any, ...]:
+    return (
+        batch_id,
+        entity,
+        entity_id,
+        action,
+        None if before is None else dumps(before),
+        None if after is None else dumps(after),
+    )
+
+
 def record_change(
     db: Database,
     batch_id: int,
@@ -108,18 +137,47 @@ def record_change(
 ) -> None:
     """Keep the before-image (updates) and the after-image (both) of one change."""
     after = image(db, entity, entity_id)
-    db.execute(
-        "INSERT INTO import_changes (batch_id, entity, entity_id, action, before, after) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        [
-            batch_id,
-            entity,
-            entity_id,
-            action,
-            None if before is None else dumps(before),
-            None if after is None else dumps(after),
-        ],
-    )
+    db.execute(_INSERT_CHANGE, _change_values(batch_id, entity, entity_id, action, before, after))
+
+
+class ChangeLog:
+    """The changes of one batch, written in chunks (executemany) inside the import's transaction.
+
+    Nothing reads `import_changes` while its batch is being written, so rows may wait in a short
+    buffer; `flush` must run before the transaction ends.
+    """
+
+    CHUNK = 500
+
+    def __init__(self, db: Database, batch_id: int) -> None:
+        self.db = db
+        self.batch_id = batch_id
+        self.pending: list[tuple[Any, ...]] = []
+
+    def add(
+        self,
+        entity: str,
+        entity_id: int,
+        action: str,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+    ) -> None:
+        """Record one change with its images (after: the stored values after the change)."""
+        self.pending.append(_change_values(self.batch_id, entity, entity_id, action, before, after))
+        if len(self.pending) >= self.CHUNK:
+            self.flush()
+
+    def add_read(
+        self, entity: str, entity_id: int, action: str, before: dict[str, Any] | None
+    ) -> None:
+        """Record one change, reading its after-image from the database."""
+        self.add(entity, entity_id, action, before, image(self.db, entity, entity_id))
+
+    def flush(self) -> None:
+        """Write the buffered changes."""
+        if self.pending:
+            self.db.conn.executemany(_INSERT_CHANGE, self.pending)
+            self.pending.clear()
 
 
 @dataclass

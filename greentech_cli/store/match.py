@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from .common import loads_list
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from ..db import Database
 
 
 def hosted_visits(db: Database, except_delegation: int) -> dict[int, list[tuple[int, list[str]]]]:

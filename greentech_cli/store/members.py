@@ -11,7 +11,7 @@ from . import contacts as contact_store
 from .common import fetch_all, fetch_one, not_found, now
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from ..db import Database
 
 # Member columns are prefixed so they can sit beside the contact's columns in one row.
 SELECT = (

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from .common import fetch_all, now
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from ..db import Database
 
 
 def _count(db: Database, sql: str, params: list[Any]) -> int:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from .common import dumps, fetch_all, fetch_one
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from ..db import Database
 
 ERASED = "[erased]"
 # Keys of a JSON image that hold a person's own data; nulled when the image is about them.

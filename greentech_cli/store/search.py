@@ -9,7 +9,7 @@ from ..names import fts_match, search_terms
 from .common import fetch_all, fetch_one, loads_list
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from ..db import Database
 
 
 def _join(*parts: Any) -> str:
@@ -38,13 +38,31 @@ def reindex_contact(db: Database, contact_id: int, *, new: bool = False) -> None
         db.execute("DELETE FROM contacts_fts WHERE rowid = ?", [contact_id])
     if row is None:
         return
+    index_new_contact(db, row, row["company_name"], row["city"])
+
+
+def contact_entry(
+    row: dict[str, Any], company_name: str | None, city: str | None
+) -> tuple[int, str, str, str]:
+    """The index entry (rowid, names, details, keys) of a `contacts` row and its company."""
     names = _join(row["first_name"], row["last_name"], row["native_name"])
     tags = " ".join(loads_list(row["tags"]))
-    details = _join(row["email"], row["company_name"], row["position"], row["city"], tags)
-    keys = _keys(names, row["company_name"], row["position"], row["city"], tags)
+    details = _join(row["email"], company_name, row["position"], city, tags)
+    keys = _keys(names, company_name, row["position"], city, tags)
+    return row["id"], names, details, keys
+
+
+def index_new_contact(
+    db: Database, row: dict[str, Any], company_name: str | None, city: str | None
+) -> None:
+    """Index a contact that has no entry yet, from its row values already in hand.
+
+    The company's name and city are the stored ones of `row["company_id"]` (the caller has them),
+    so this gives the very entry `reindex_contact` would, without reading the row back.
+    """
     db.execute(
         "INSERT INTO contacts_fts (rowid, names, details, keys) VALUES (?, ?, ?, ?)",
-        [contact_id, names, details, keys],
+        contact_entry(row, company_name, city),
     )
 
 

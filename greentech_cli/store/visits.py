@@ -11,7 +11,7 @@ from . import audit
 from .common import fetch_all, fetch_one, not_found, now
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from ..db import Database
 
 SELECT = (
     "SELECT v.*, c.name AS company_name FROM visits v LEFT JOIN companies c ON c.id = v.company_id"
