@@ -69,3 +69,17 @@ def test_reading_an_up_to_date_database_does_not_load_sqlite_utils(tmp_path: obj
     result = subprocess.run([*run, "contact", "list"], capture_output=True, text=True, check=True)
     imported = {line.split("|")[-1].strip().split(".")[0] for line in result.stderr.splitlines()}
     assert "sqlite_utils" not in imported
+
+
+def test_options_are_converted_without_pydantic(tmp_path: object) -> None:
+    """Typer would load pydantic to convert `--limit 5`; greentech's own conversion does not."""
+    from pathlib import Path
+
+    db = Path(str(tmp_path)) / "light.db"
+    run = [sys.executable, "-X", "importtime", "-m", "greentech_cli", "--db", str(db)]
+    subprocess.run([*run, "init"], capture_output=True, check=True)
+    args = ["contact", "list", "--limit", "5", "--format", "json"]
+    result = subprocess.run([*run, *args], capture_output=True, text=True, check=True)
+    imported = {line.split("|")[-1].strip().split(".")[0] for line in result.stderr.splitlines()}
+    assert "pydantic" not in imported
+    assert result.stdout.strip() == "[]"

@@ -12,6 +12,7 @@ from typer.core import TyperGroup
 
 from .. import __version__
 from ..errors import GreentechError
+from .coercion import install as install_plain_coercion
 from .context import AppContext
 
 # Command modules, each with a register(app) function; a new group is a module and a line here.
@@ -148,6 +149,8 @@ def _command_name(ctx: typer.Context) -> str:
             return f"{name} {after[0]}"
     return name
 
+
+install_plain_coercion()
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"{__package__}.{_name}").register(app)
