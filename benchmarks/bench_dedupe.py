@@ -5,13 +5,11 @@ duplicates (`dup_of` of benchmarks/generate.py). Recall counts the planted (orig
 pairs found; precision counts a reported pair as right when both rows belong to one planted
 cluster (an original and its duplicates).
 
-The generator draws names from small pools (about 35 first names per sex and 110 surnames for
-Germans) and people from a skewed pool of organisations, with addresses made from the name and the
-organisation's domain. Among 100,000 people this makes many *different* generated people with the
-same name at the same organisation — often with the very same email address. No rule can tell
-those apart from a planted duplicate, so a second precision figure leaves out such
-indistinguishable pairs (same email, or same folded name at the same organisation, both rows
-unplanted relative to each other); the plain figure is reported first.
+The generator never gives two different people the same email address or the same folded name
+at one organisation (planted duplicates excepted), so every reported pair outside the planted
+clusters is a real false positive. As a check, a second precision figure still leaves out pairs
+that no rule could tell apart (same email, or same folded name at the same organisation); with
+the current generator it equals the first.
 """
 
 from __future__ import annotations
