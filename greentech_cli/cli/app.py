@@ -1,7 +1,5 @@
 """The `greentech` root command: global options and the one place errors become exit codes."""
 
-from __future__ import annotations
-
 import importlib
 import sqlite3
 import sys

@@ -1,7 +1,5 @@
 """`greentech company …`: add, list, show, edit and remove organisations."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """`greentech contact …`: add, list, show, edit and remove people."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 import typer

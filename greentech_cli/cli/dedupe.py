@@ -1,7 +1,5 @@
 """`greentech dedupe`: candidate duplicate contacts or organisations, and `dedupe ignore A B`."""
 
-from __future__ import annotations
-
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated

@@ -1,7 +1,5 @@
 """`greentech delegation …` and `greentech member …`: delegations and who travels with them."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

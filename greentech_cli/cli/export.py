@@ -1,7 +1,5 @@
 """`greentech export contacts|companies`: contact sheets and lists, consent first."""
 
-from __future__ import annotations
-
 import io
 import sys
 from pathlib import Path
@@ -52,7 +50,9 @@ def register(app: typer.Typer) -> None:
     app.add_typer(export_app, name="export")
 
 
-def _run(ctx: typer.Context, request: ExportRequest, out: Path | None, split: Path | None) -> None:
+def _run(
+    ctx: typer.Context, request: "ExportRequest", out: Path | None, split: Path | None
+) -> None:
     """Plan the export, write it where asked, then say what was written and what was withheld."""
     from ..errors import UsageError
     from ..services import export
@@ -84,7 +84,7 @@ def _run(ctx: typer.Context, request: ExportRequest, out: Path | None, split: Pa
     _report(app_ctx, plan, where)
 
 
-def _report(app_ctx: AppContext, plan: ExportPlan, where: str) -> None:
+def _report(app_ctx: AppContext, plan: "ExportPlan", where: str) -> None:
     """What was exported, and who was left out for want of consent (or included without it)."""
     kind = plan.job.kind
     what = kind if plan.total != 1 else _SINGULAR[kind]

@@ -1,7 +1,5 @@
 """`greentech import FILE`, `import history` and `import undo BATCH`."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any

@@ -1,7 +1,5 @@
 """`greentech itinerary` and `greentech check`: print a programme and find what is wrong with it."""
 
-from __future__ import annotations
-
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -137,7 +135,7 @@ def check(
     app_ctx.say(f"{found.code}: no errors, {len(findings)} warning(s)")
 
 
-def print_findings(findings: list[Finding]) -> None:
+def print_findings(findings: "list[Finding]") -> None:
     """Show check findings on stdout, errors in red, one line each."""
     from rich.text import Text
 

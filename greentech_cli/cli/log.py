@@ -1,7 +1,5 @@
 """`greentech log`: the audit log — who changed what, when, with which command."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 import typer

@@ -1,7 +1,5 @@
 """`greentech match DELEGATION`: organisations ranked by how well they fit a delegation."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

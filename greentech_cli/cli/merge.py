@@ -1,7 +1,5 @@
 """`greentech contact merge` and `greentech company merge`: two records of one into one."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -52,7 +50,7 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _show(app_ctx: AppContext, plan: MergePlan) -> None:
+def _show(app_ctx: AppContext, plan: "MergePlan") -> None:
     """Both records side by side with what happens to each field, then the links that move."""
     from rich.table import Table
     from rich.text import Text

@@ -1,7 +1,5 @@
 """`greentech privacy …`: report everything held about a person, or erase every trace of them."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Annotated, Any
 

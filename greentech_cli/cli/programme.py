@@ -1,7 +1,5 @@
 """`greentech programme dump|apply` and `greentech demo`: programmes as editable YAML files."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated

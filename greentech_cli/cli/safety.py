@@ -1,7 +1,5 @@
 """`greentech backup`, `restore` and `doctor`: keeping the one file of data safe."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """`greentech search`: find people and organisations whatever script or spelling they are in."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """`greentech init` and `greentech info`: create the database and show where it is."""
 
-from __future__ import annotations
-
 import typer
 
 from ..render.output import Format, emit_record

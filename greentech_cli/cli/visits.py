@@ -1,7 +1,5 @@
 """`greentech visit …`: the programme items of a delegation, in their own time zone."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 import typer
