@@ -278,6 +278,31 @@ def open_memory_db() -> Database:
     return Database(conn)
 
 
+# An import's page cache: random index inserts and duplicate lookups over a large file touch many
+# pages; a bounded cache keeps the memory flat however many rows come, unlike "keep everything".
+IMPORT_CACHE_KIB = 8 * 1024
+
+
+@contextmanager
+def import_pragmas(db: Database) -> Iterator[None]:
+    """Pragmas for one large import, restored afterwards: a larger (bounded) page cache and
+    temporary B-trees in memory. Durability is untouched (synchronous stays NORMAL).
+
+    Call it outside a transaction (temp_store may not change inside one).
+    """
+    conn = db.conn
+    old_cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+    old_temp = conn.execute("PRAGMA temp_store").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
+    conn.execute("PRAGMA temp_store = MEMORY")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(old_cache)}")
+        if not conn.in_transaction:
+            conn.execute(f"PRAGMA temp_store = {int(old_temp)}")
+
+
 @contextmanager
 def transaction(db: Database) -> Iterator[Database]:
     """One write transaction (BEGIN IMMEDIATE, so concurrent writers wait instead of failing).

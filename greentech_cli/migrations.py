@@ -81,7 +81,7 @@ CREATE TABLE contacts (
 );
 CREATE INDEX contacts_email ON contacts(email COLLATE NOCASE);
 CREATE INDEX contacts_company ON contacts(company_id);
-CREATE INDEX contacts_name_key ON contacts(name_key);
+CREATE INDEX contacts_name_key ON contacts(name_key, company_id);
 CREATE INDEX contacts_phone ON contacts(phone);
 CREATE INDEX contacts_mobile ON contacts(mobile);
 CREATE INDEX contacts_last_first

@@ -140,6 +140,11 @@ def _rewrite(match: re.Match[str]) -> str:
     return _REWRITE[found]
 
 
+# Caches keyed by whole texts (full names) mostly hold values met once per row of a large import
+# or contact list; a small LRU keeps the repeats (first names, companies) and keeps memory flat.
+UNIQUE_TEXT_CACHE = 1 << 12
+
+
 @lru_cache(maxsize=1 << 17)
 def _fold_word(word: str) -> str:
     """Fold one lowercase ASCII word; repeated until stable so that folding is idempotent."""
@@ -201,7 +206,7 @@ def fold(text: str) -> str:
     return _fold_text(text)
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=UNIQUE_TEXT_CACHE)
 def _fold_text(text: str) -> str:
     """`fold`, cached: first names, cities and company names repeat across a contact list."""
     return " ".join(chain.from_iterable(map(_fold_chunk, _chunks(text))))
@@ -268,7 +273,7 @@ _READINGS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=UNIQUE_TEXT_CACHE)
 def _readings(text: str) -> tuple[str, ...]:
     """The text and its other readings of ambiguous letters, in every combination."""
     readings = [unicodedata.normalize("NFC", text)]
@@ -284,7 +289,7 @@ def name_keys(first: str | None, last: str | None, native: str | None = None) ->
     return set(_text_keys(latin) | _text_keys(native or ""))
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=UNIQUE_TEXT_CACHE)
 def _text_keys(text: str) -> frozenset[str]:
     """The keys of one written full name: every reading, with and without a patronymic."""
     keys: set[str] = set()

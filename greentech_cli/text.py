@@ -95,7 +95,8 @@ def normalize_phone(
     return _phone(text, country.upper() if country else None)
 
 
-@lru_cache(maxsize=1 << 16)
+# Small: numbers repeat little (a company's switchboard), and a big cache grows with the file.
+@lru_cache(maxsize=1 << 12)
 def _phone(text: str, region: str | None) -> tuple[str | None, str | None]:
     import phonenumbers
 

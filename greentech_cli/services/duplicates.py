@@ -37,6 +37,8 @@ class DuplicateFinder:
             phones=phones,
             company_id=incoming.company_id,
         )
+        if not found:
+            return None
         person = Candidate.of(incoming)
         best: tuple[int, int] | None = None
         for existing in found:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import text
-from ..db import transaction
+from ..db import import_pragmas, transaction
 from ..errors import Conflict, InvalidData
 from ..importers.values import parse_consent
 from ..models import MEMBER_ROLES, MEMBER_STATUSES, Company, Contact, Member
@@ -184,7 +184,7 @@ def import_file(
         # Keep a dry run's pages in memory: nothing, not even uncommitted WAL frames, hits disk.
         db.execute("PRAGMA cache_spill = OFF")
     try:
-        with transaction(db):
+        with import_pragmas(db), transaction(db):
             run = _Run(db, options, summary, source, rejects_writer)
             run.execute(progress)
             if options.dry_run:

@@ -20,7 +20,12 @@ def now() -> str:
 
 def dumps(value: Any) -> str:
     """A JSON column value, compact and with Unicode kept readable."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if value == [] and isinstance(value, list):
+        return "[]"  # most tag and language lists: skip the encoder
+    return _ENCODER.encode(value)
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def loads_list(text: str | None) -> list[Any]:
@@ -86,9 +91,9 @@ def _stored_as_given(value: Any, declared: str) -> bool:
     if value is None:
         return True
     if declared == "TEXT":
-        return isinstance(value, str)
+        return type(value) is str
     if declared == "INTEGER":
-        return isinstance(value, int) and not isinstance(value, bool)
+        return type(value) is int
     return False
 
 
@@ -102,13 +107,21 @@ def insert_stored_row(db: Database, table: str, row: dict[str, Any]) -> dict[str
     row_id = insert_row(db, table, row)
     values = {"id": row_id, **row}
     columns = _declared_columns(db, table)
-    if len(columns) == len(values) and all(
-        name in values and _stored_as_given(values[name], declared) for name, declared in columns
-    ):
-        return {name: values[name] for name, _ in columns}
-    stored = fetch_one(db, f"SELECT * FROM {table} WHERE id = ?", [row_id])
-    assert stored is not None
-    return stored
+    if len(columns) == len(values):
+        stored = {}
+        for name, declared in columns:
+            value = values.get(name, _MISSING)
+            if value is _MISSING or not _stored_as_given(value, declared):
+                break
+            stored[name] = value
+        else:
+            return stored
+    found = fetch_one(db, f"SELECT * FROM {table} WHERE id = ?", [row_id])
+    assert found is not None
+    return found
+
+
+_MISSING = object()
 
 
 def update_row(db: Database, table: str, row_id: int, row: dict[str, Any]) -> None:

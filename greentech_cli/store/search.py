@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ..names import fts_match, search_terms
@@ -20,6 +21,12 @@ def _keys(*values: str | None) -> str:
     """Folded spellings of the texts (transliterated, umlauts expanded) for the `keys` column."""
     terms = [term for value in values if value for term in search_terms(value)]
     return " ".join(dict.fromkeys(terms))
+
+
+@lru_cache(maxsize=1 << 12)
+def _terms(value: str) -> tuple[str, ...]:
+    """`search_terms`, cached: company names, cities and positions repeat across contacts."""
+    return tuple(search_terms(value))
 
 
 def reindex_contact(db: Database, contact_id: int, *, new: bool = False) -> None:
@@ -48,8 +55,12 @@ def contact_entry(
     names = _join(row["first_name"], row["last_name"], row["native_name"])
     tags = " ".join(loads_list(row["tags"]))
     details = _join(row["email"], company_name, row["position"], city, tags)
-    keys = _keys(names, company_name, row["position"], city, tags)
-    return row["id"], names, details, keys
+    # Names are mostly unique: computed afresh; the rest repeats across contacts and is cached.
+    terms = [*search_terms(names)] if names else []
+    for value in (company_name, row["position"], city, tags):
+        if value:
+            terms.extend(_terms(value))
+    return row["id"], names, details, " ".join(dict.fromkeys(terms))
 
 
 def index_new_contact(

@@ -1,0 +1,121 @@
+"""The import's cheaper write paths give exactly what the plain store paths would have written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from greentech_cli.db import import_pragmas, transaction
+from greentech_cli.models import Contact
+from greentech_cli.services.importing import ImportOptions, import_file, undo
+from greentech_cli.store import contacts, imports, search
+from greentech_cli.store.common import fetch_all, insert_stored_row
+
+CSV = (
+    "Anrede;Vorname;Nachname;Organisation;E-Mail;Telefon;Mobil;Stadt;Land;Einwilligung\n"
+    "Herr;Jürgen;Müller;Stadtwerke Köln GmbH;j.mueller@stadtwerke.example;0221 123456;;Köln;"
+    "Deutschland;ja\n"
+    "Frau;Anna;Schmidt;Stadtwerke Köln GmbH;anna@stadtwerke.example;;+49 160 1234567;Köln;"
+    "Deutschland;nein\n"
+    "Frau;Ольга;Иванова;Energo LLP;olga@energo.example;+7 727 2501234;;Almaty;Kasachstan;x\n"
+    ";Zhanibek;Nurlanov;;zh@example.kz;;;;Kasachstan;\n"
+    "Herr;Jürgen;Müller;Stadtwerke Köln GmbH;j.mueller@stadtwerke.example;;0171 7654321;Köln;"
+    "Deutschland;ja\n"
+    "Dr.;Klaus;Fuchs;Spree Umweltservice KG;klaus.fuchs@spree.example;030 1234567;;Berlin;"
+    "Deutschland;ja\n"
+)
+
+
+@pytest.fixture
+def attendees(tmp_path: Path) -> Path:
+    path = tmp_path / "attendees.csv"
+    path.write_text(CSV, encoding="utf-8")
+    return path
+
+
+def _fts(db: Any) -> dict[int, tuple[str, str, str]]:
+    rows = fetch_all(db, "SELECT rowid AS id, names, details, keys FROM contacts_fts")
+    return {r["id"]: (r["names"], r["details"], r["keys"]) for r in rows}
+
+
+def test_after_images_are_what_is_stored(db: Any, attendees: Path) -> None:
+    """The after-images built from the written values equal images read from the database."""
+    summary = import_file(db, attendees, ImportOptions())
+    assert summary.created == 5 and summary.updated == 1
+    changes = imports.changes(db, summary.batch_id or 0)
+    last: dict[tuple[str, int], dict[str, Any] | None] = {}
+    for change in changes:
+        last[(change.entity, change.entity_id)] = change.after
+    assert len(changes) == summary.created + summary.updated + summary.companies_created
+    for (entity, entity_id), after in last.items():
+        assert after == imports.image(db, entity, entity_id)
+    # The create of the contact that a later row updated keeps the image of its creation.
+    creates = [c for c in changes if c.entity == "contact" and c.action == "create"]
+    updated = next(c for c in changes if c.action == "update")
+    first = next(c for c in creates if c.entity_id == updated.entity_id)
+    assert first.after is not None and first.after["mobile"] is None
+    assert updated.before == first.after
+
+
+def test_index_entries_equal_a_reindex(db: Any, attendees: Path) -> None:
+    """Entries written from values in hand are the ones `reindex_contact` writes from the rows."""
+    import_file(db, attendees, ImportOptions())
+    written = _fts(db)
+    with transaction(db):
+        for contact_id in list(written):
+            search.reindex_contact(db, contact_id)
+    assert _fts(db) == written
+    assert len(written) == 5
+
+
+def test_changes_written_in_chunks_keep_their_order(
+    db: Any, attendees: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunked change rows come out in the order they were made, and undo still restores all."""
+    monkeypatch.setattr(imports.ChangeLog, "CHUNK", 2)
+    summary = import_file(db, attendees, ImportOptions())
+    changes = imports.changes(db, summary.batch_id or 0)
+    ids = [c.id for c in changes]
+    assert ids == sorted(ids)
+    actions = [(c.entity, c.action) for c in changes]
+    company, contact = ("company", "create"), ("contact", "create")
+    # Rows 1–4 (two companies), row 5 updates row 1's contact, row 6 brings a third company.
+    assert actions == [company, contact, contact, company, contact, contact,
+                       ("contact", "update"), company, contact]  # fmt: skip
+    result = undo(db, summary.batch_id or 0)
+    assert result.deleted == summary.created + summary.companies_created
+    assert fetch_all(db, "SELECT id FROM contacts") == []
+    assert _fts(db) == {}
+
+
+def test_dry_run_writes_nothing(db: Any, attendees: Path) -> None:
+    """A dry run rolls back the buffered change rows with the rest."""
+    summary = import_file(db, attendees, ImportOptions(dry_run=True))
+    assert summary.created == 5
+    assert fetch_all(db, "SELECT id FROM import_changes") == []
+    assert fetch_all(db, "SELECT id FROM contacts") == []
+
+
+def test_insert_stored_row_reads_back_what_sqlite_converted(db: Any) -> None:
+    """A value SQLite would store differently (a number in a TEXT column) is read back."""
+    with transaction(db):
+        contact = Contact(first_name="Anna", last_name="Schmidt")
+        stored = contacts.insert_stored(db, contact)
+        assert stored == fetch_all(db, "SELECT * FROM contacts WHERE id = ?", [contact.id])[0]
+        row = {**contacts.to_row(Contact(first_name="Bob")), "created_at": "x", "updated_at": "y"}
+        row["notes"] = 42  # TEXT affinity stores '42'
+        odd = insert_stored_row(db, "contacts", row)
+    assert odd["notes"] == "42"
+    assert list(odd) == list(stored)
+
+
+def test_import_pragmas_are_restored(db: Any) -> None:
+    """The import's cache and temp-store settings apply only while it runs."""
+    before = [db.execute(f"PRAGMA {p}").fetchone()[0] for p in ("cache_size", "temp_store")]
+    with import_pragmas(db):
+        assert db.execute("PRAGMA temp_store").fetchone()[0] == 2
+        assert db.execute("PRAGMA cache_size").fetchone()[0] < before[0]
+    after = [db.execute(f"PRAGMA {p}").fetchone()[0] for p in ("cache_size", "temp_store")]
+    assert after == before
