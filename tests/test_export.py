@@ -7,6 +7,8 @@ import io
 import json
 import os
 import shutil
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -328,6 +330,20 @@ def test_xlsx_needs_out(people: Cli) -> None:
     result = people.fails("export", "contacts", "--format", "xlsx", code=2)
     assert "xlsx is a binary format; give --out FILE" in result.stderr
     assert result.stdout == ""
+
+
+@pytest.mark.skipif(not Path("/dev/stdout").exists(), reason="needs /dev/stdout")
+def test_xlsx_to_dev_stdout_on_a_pipe(people: Cli, tmp_path: Path) -> None:
+    """--out /dev/stdout on a pipe: written into the pipe, no temporary file beside it."""
+    import openpyxl
+
+    env = {**os.environ, "HOME": str(tmp_path), "NO_COLOR": "1"}
+    cmd = [sys.executable, "-m", "greentech_cli", "--db", str(people.db_path), "export"]
+    cmd += ["contacts", "--all", "-f", "xlsx", "--out", "/dev/stdout"]
+    result = subprocess.run(cmd, capture_output=True, env=env, check=False)
+    assert result.returncode == 0, result.stderr.decode()
+    sheet = openpyxl.load_workbook(io.BytesIO(result.stdout)).active
+    assert sheet is not None and sheet.max_row == 6
 
 
 def test_xlsx_has_text_cells_a_frozen_bold_header_and_a_filter(people: Cli, tmp_path: Path) -> None:

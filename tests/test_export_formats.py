@@ -227,7 +227,10 @@ def test_empty_exports_are_empty_lists() -> None:
 
 
 def test_json_is_an_array_of_the_columns() -> None:
-    items = [{"first_name": "Қайрат", "tags": ["x"], "extra": 1}, {"first_name": None}]
+    items: list[dict[str, Any]] = [
+        {"first_name": "Қайрат", "tags": ["x"], "extra": 1},
+        {"first_name": None},
+    ]
     out = io.StringIO()
     assert write_json(items, out, ExportJob(CONTACTS, ["first_name", "tags"])) == 2
     assert json.loads(out.getvalue()) == [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
+import uuid
 from pathlib import Path
 
 import pytest
@@ -168,6 +169,77 @@ def test_uid_is_stable_and_derived_from_id() -> None:
     assert uid({}) == []
 
 
+@pytest.mark.parametrize("identifier", [1, 42, 10**12, "abc", "Жанибек-7", "0"])
+def test_uid_is_the_uuid5_of_the_contact(identifier: object) -> None:
+    namespace = uuid.uuid5(uuid.NAMESPACE_URL, "urn:greentech:contact")
+    expected = f"UID:urn:uuid:{uuid.uuid5(namespace, f'contact:{identifier}')}"
+    assert expected in vcard_lines({"id": identifier})
+
+
+NUMBERED = {
+    "id": 7,
+    "first_name": "Ada",
+    "last_name": "Lovelace",
+    "email": "ada@example.org",
+    "email3": "third@example.org",
+    "email2": " second@example.org ",
+    "phone10": "+4910",
+    "phone2": "+492",
+    "phone": "+491",
+    "mobile2": "+49170",
+    "fax2": "+4922",
+    "fax": "+4921",
+    "fax1": "+49999",  # numbered extras start at 2: fax1 is not one
+    "email02": "zero-two@example.org",
+    "phone3": "",
+}
+
+
+@pytest.mark.parametrize(
+    ("version", "expected"),
+    [
+        (
+            "3.0",
+            [
+                "EMAIL;TYPE=INTERNET,WORK:ada@example.org",
+                "EMAIL;TYPE=INTERNET:second@example.org",
+                "EMAIL;TYPE=INTERNET:zero-two@example.org",
+                "EMAIL;TYPE=INTERNET:third@example.org",
+                "TEL;TYPE=WORK,VOICE:+491",
+                "TEL;TYPE=VOICE:+492",
+                "TEL;TYPE=VOICE:+4910",
+                "TEL;TYPE=CELL:+49170",
+                "TEL;TYPE=WORK,FAX:+4921",
+                "TEL;TYPE=FAX:+4922",
+            ],
+        ),
+        (
+            "4.0",
+            [
+                "EMAIL;TYPE=work:ada@example.org",
+                "EMAIL:second@example.org",
+                "EMAIL:zero-two@example.org",
+                "EMAIL:third@example.org",
+                "TEL;TYPE=work,voice:+491",
+                "TEL;TYPE=voice:+492",
+                "TEL;TYPE=voice:+4910",
+                "TEL;TYPE=cell:+49170",
+                "TEL;TYPE=work,fax:+4921",
+                "TEL;TYPE=fax:+4922",
+            ],
+        ),
+    ],
+)
+def test_numbered_extras_follow_their_main_line_in_numeric_order(
+    version: str, expected: list[str]
+) -> None:
+    lines = vcard_lines(NUMBERED, version)
+    assert [line for line in lines if line.startswith(("EMAIL", "TEL"))] == expected
+    # Records with other keys (an export's, then these) are not mixed up by the key cache.
+    assert not [line for line in vcard_lines(RECORD, version) if "+4910" in line]
+    assert vcard_lines(NUMBERED, version) == lines
+
+
 def test_folding_at_75_octets_without_splitting_characters() -> None:
     name = "Жанибек Нурланов 🚀 " * 10 + "e\u0301" * 40
     lines = vcard_lines({"notes": name})
@@ -198,6 +270,9 @@ def test_escaping_and_control_characters() -> None:
     assert "N:Ü;A\\\\B\\,C\\;D\\nE\\nFG;;;" in lines
     assert "ORG:X\\;Y" in lines
     assert "CATEGORIES:t\\,u" in lines
+    # Values the card's quick check does not look at are escaped even when all others are plain.
+    plain = vcard_lines({"first_name": "A", "tags": ["a,b"], "email": "a@x", "email2": "b;c@x"})
+    assert "CATEGORIES:a\\,b" in plain and "EMAIL;TYPE=INTERNET:b\\;c@x" in plain
 
 
 def test_write_vcards_streams_a_generator() -> None:

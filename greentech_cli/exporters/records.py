@@ -90,6 +90,8 @@ COMPANY_FIELDS = (
 )
 
 _ADDRESS = ("street", "postcode", "city", "region", "country", "website")
+# (record key, company attribute) for the address columns, spelled out once.
+_ADDRESS_KEYS = tuple((f"company_{name}", name) for name in _ADDRESS)
 
 
 def contact_fields(*, ids: bool, member: bool) -> list[str]:
@@ -133,8 +135,12 @@ def contact_record(
         "share_consent_source": contact.share_consent_source,
         "marketing_consent": contact.marketing_consent,
     }
-    for name in _ADDRESS:
-        record[f"company_{name}"] = getattr(company, name) if company is not None else None
+    if company is not None:
+        for key, name in _ADDRESS_KEYS:
+            record[key] = getattr(company, name)
+    else:
+        for key, _ in _ADDRESS_KEYS:
+            record[key] = None
     if member is not None:
         record["role"], record["status"] = member
     return record

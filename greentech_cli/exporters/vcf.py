@@ -265,10 +265,13 @@ def vcard_lines(record: dict[str, object], version: str = "3.0") -> list[str]:
     escape: Callable[[str], str] = _escape if _NEEDS_ESCAPE.search("".join(value.values())) else str
     logical: list[str] = ["BEGIN:VCARD", f"VERSION:{'4.0' if v4 else '3.0'}", _PRODID]
 
-    prefix = " ".join(part for part in (value["salutation"], value["title"]) if part.strip())
-    n_parts = (value["last_name"], value["first_name"], "", prefix, "")
+    # The values are stripped: a value is either empty or has text at both ends.
+    salutation, title = value["salutation"], value["title"]
+    prefix = f"{salutation} {title}" if salutation and title else salutation or title
+    first, last = value["first_name"], value["last_name"]
+    n_parts = (last, first, "", prefix, "")
     native = value["native_name"]
-    person = " ".join(part for part in (value["first_name"], value["last_name"]) if part)
+    person = f"{first} {last}" if first and last else first or last
     # display_name(record), from the values already cleaned.
     display = person or value["company"] or value["email"] or native
     # Only a person's Latin name and its native form are alternatives of one another.
@@ -296,7 +299,7 @@ def vcard_lines(record: dict[str, object], version: str = "3.0") -> list[str]:
         logical.append(f"TITLE:{escape(value['position'])}")
     logical.extend(_contact_points(record, value, v4, escape))
     address = [value[key] for key in _ADDRESS_KEYS]
-    if any(part.strip() for part in address):
+    if any(address):
         typed = "work" if v4 else "WORK"
         logical.append(f"ADR;TYPE={typed}:{';'.join(('', '', *map(escape, address)))}")
     website = "".join(value["company_website"].split())
@@ -321,6 +324,8 @@ def vcard_lines(record: dict[str, object], version: str = "3.0") -> list[str]:
     if uid:
         logical.append(f"UID:{uid}")
     logical.append("END:VCARD")
+    if "".join(logical).isascii() and max(map(len, logical)) <= _MAX_OCTETS:
+        return logical  # nothing to fold
     folded: list[str] = []
     for line in logical:
         if len(line) <= _MAX_OCTETS and line.isascii():

@@ -232,13 +232,14 @@ def write_file(plan: ExportPlan, path: Path, progress: Progress | None = None) -
     given = path.expanduser()
     if given.is_dir():
         raise InvalidData(f"{given} is a folder; give --out a file name")
+    if given.exists() and not given.is_file():
+        # A device or a pipe (/dev/null, /dev/stdout, a FIFO): write into it; renaming a
+        # temporary file onto it would replace the device with a plain file. Checked before
+        # resolving links: /dev/stdout on a pipe resolves to a name like "pipe:[1234]".
+        with given.open("wb") as raw:
+            return _write_to(plan, raw, progress)
     # Through a symlink to its target: renaming onto the link would replace the link itself.
     path = Path(os.path.realpath(given))
-    if path.exists() and not path.is_file():
-        # A device or a pipe (/dev/null, /dev/stdout, a FIFO): write into it; renaming a
-        # temporary file onto it would replace the device with a plain file.
-        with path.open("wb") as raw:
-            return _write_to(plan, raw, progress)
     if not path.parent.is_dir():
         raise NotFound(f"the folder {given.parent} does not exist")
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
