@@ -233,6 +233,22 @@ def _backup_before_migration(db: Database, path: Path) -> Path:
         ) from exc
 
 
+def open_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that never writes to the file being restored from."""
+    from urllib.request import pathname2url
+
+    url = pathname2url(str(path.resolve()))
+    try:
+        conn = sqlite3.connect(f"file:{url}?mode=ro", uri=True, isolation_level=None)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.DatabaseError:
+        # A WAL file in a folder we may not write: read it as it is.
+        conn = sqlite3.connect(f"file:{url}?immutable=1", uri=True, isolation_level=None)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+
+
 def open_db(path: Path, *, create: bool = False, migrate: bool = True) -> Database:
     """Open the database at path, creating it owner-only when asked, and apply pending migrations.
 
@@ -284,21 +300,27 @@ IMPORT_CACHE_KIB = 8 * 1024
 
 
 @contextmanager
-def import_pragmas(db: Database) -> Iterator[None]:
+def import_pragmas(db: Database, *, dry_run: bool = False) -> Iterator[None]:
     """Pragmas for one large import, restored afterwards: a larger (bounded) page cache and
     temporary B-trees in memory. Durability is untouched (synchronous stays NORMAL).
 
+    A dry run also keeps its pages in memory (no cache spill), so nothing it writes, not even
+    uncommitted WAL frames, reaches the disk before the rollback.
     Call it outside a transaction (temp_store may not change inside one).
     """
     conn = db.conn
     old_cache = conn.execute("PRAGMA cache_size").fetchone()[0]
     old_temp = conn.execute("PRAGMA temp_store").fetchone()[0]
+    old_spill = conn.execute("PRAGMA cache_spill").fetchone()[0]
     conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
     conn.execute("PRAGMA temp_store = MEMORY")
+    if dry_run:
+        conn.execute("PRAGMA cache_spill = OFF")
     try:
         yield
     finally:
         conn.execute(f"PRAGMA cache_size = {int(old_cache)}")
+        conn.execute(f"PRAGMA cache_spill = {int(old_spill)}")
         if not conn.in_transaction:
             conn.execute(f"PRAGMA temp_store = {int(old_temp)}")
 

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..db import backups_dir, copy_database, database_file, fsync_dir, stamp
+from ..db import backups_dir, copy_database, database_file, fsync_dir, open_read_only, stamp
 from ..errors import Conflict, InvalidData, NotFound, UnreadableFile
 from ..store import health
+from ..store.common import count
 
 if TYPE_CHECKING:
     from ..db import Database
@@ -64,22 +65,6 @@ class Candidate:
         }
 
 
-def _open_read_only(path: Path) -> sqlite3.Connection:
-    """A connection that never writes to the file being restored from."""
-    from urllib.request import pathname2url
-
-    url = pathname2url(str(path.resolve()))
-    try:
-        conn = sqlite3.connect(f"file:{url}?mode=ro", uri=True, isolation_level=None)
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        return conn
-    except sqlite3.DatabaseError:
-        # A WAL file in a folder we may not write: read it as it is.
-        conn = sqlite3.connect(f"file:{url}?immutable=1", uri=True, isolation_level=None)
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        return conn
-
-
 def check_file(path: Path) -> Candidate:
     """Make sure a file is a sound greentech database this version understands."""
     from ..db import Database
@@ -97,7 +82,7 @@ def check_file(path: Path) -> Candidate:
     if header != SQLITE_HEADER:
         raise InvalidData(f"{path} is not a SQLite database, so not a greentech backup")
     try:
-        conn = _open_read_only(path)
+        conn = open_read_only(path)
     except sqlite3.DatabaseError as exc:
         raise InvalidData(f"{path} cannot be opened as a database: {exc}") from exc
     db = Database(conn)
@@ -125,10 +110,7 @@ def _check(db: Database, path: Path, known: list[str]) -> Candidate:
     errors = health.integrity_errors(db)
     if errors:
         raise InvalidData(f"{path} is damaged (integrity check: {errors[0]})")
-    counts = {
-        table: int(db.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0])
-        for table in ("companies", "contacts", "delegations")
-    }
+    counts = {table: count(db, table) for table in ("companies", "contacts", "delegations")}
     return Candidate(path, len(applied), counts)
 
 
@@ -180,7 +162,7 @@ def restore(db_path: Path, source: Path) -> Restored:
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     partial = folder / f".{db_path.name}.restore-{os.getpid()}"
     partial.unlink(missing_ok=True)
-    conn = _open_read_only(source)
+    conn = open_read_only(source)
     try:
         copy_database(conn, partial)
     finally:

@@ -180,11 +180,8 @@ def import_file(
         from ..importers.rejects import RejectsWriter
 
         rejects_writer = RejectsWriter(options.rejects, source)
-    if options.dry_run:
-        # Keep a dry run's pages in memory: nothing, not even uncommitted WAL frames, hits disk.
-        db.execute("PRAGMA cache_spill = OFF")
     try:
-        with import_pragmas(db), transaction(db):
+        with import_pragmas(db, dry_run=options.dry_run), transaction(db):
             run = _Run(db, options, summary, source, rejects_writer)
             run.execute(progress)
             if options.dry_run:
