@@ -19,6 +19,8 @@ from ..errors import Conflict, InvalidData
 from ..importers.values import parse_consent
 from ..models import MEMBER_ROLES, MEMBER_STATUSES, Company, Contact, Member
 from ..store import audit
+from ..store import companies as company_store
+from ..store import contacts as contact_store
 from ..store import imports as batches
 from . import companies as company_service
 from . import contacts as contact_service
@@ -33,15 +35,10 @@ TARGETS = ("contacts", "companies")
 PREVIEW_ROWS = 10
 REJECT_SAMPLE = 20
 
-CONTACT_FIELDS = (
-    "salutation", "title", "first_name", "last_name", "native_name", "position", "department",
-    "email", "phone", "mobile", "languages", "tags", "notes", "lawful_basis", "share_consent",
-    "share_consent_date", "share_consent_source", "marketing_consent",
-)  # fmt: skip
-COMPANY_FIELDS = (
-    "name", "kind", "legal_form", "sectors", "tags", "street", "postcode", "city", "region",
-    "country", "website", "lat", "lon", "vat_id", "notes",
-)  # fmt: skip
+# What a row may set: every stored column except those resolved on their own (the company by
+# name, the country with a warning instead of a reject, a company's register ids).
+CONTACT_FIELDS = tuple(c for c in contact_store.COLUMNS if c not in ("company_id", "country"))
+COMPANY_FIELDS = tuple(c for c in company_store.COLUMNS if c != "register_ids")
 # Contact rows may carry their company's address under company_* keys.
 COMPANY_PREFIXED = ("street", "postcode", "city", "region", "country", "website")
 EMPTY: tuple[object, ...] = (None, "", [], "unknown")
