@@ -22,9 +22,8 @@ from greentech_cli.importers.mapping import (
     load_mapping_file,
     load_preset,
     normalize_header,
-    split_list,
-    to_record,
 )
+from greentech_cli.importers.records import split_list, to_record
 from greentech_cli.importers.tabular import read_table
 from greentech_cli.importers.values import (
     has_cyrillic,

@@ -101,7 +101,8 @@ def _structured_source(path: Path) -> Source:
 
 
 def _table_source(path: Path, options: ImportOptions) -> Source:
-    from .mapping import auto_map, load_mapping_file, to_record
+    from .mapping import auto_map, load_mapping_file
+    from .records import to_record
     from .tabular import read_table
 
     table = read_table(

@@ -1,0 +1,297 @@
+"""Turn the cells of one mapped table row into a record dict of contact or company fields."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from greentech_cli.errors import InvalidData
+from greentech_cli.importers.mapping import (
+    CONSENT_FIELDS,
+    DROPPED_FIELDS,
+    ColumnMap,
+    _type_key,
+    _value_key,
+)
+from greentech_cli.importers.values import (
+    has_cyrillic,
+    has_latin,
+    is_title_token,
+    parse_consent,
+    salutation_of,
+    split_full_name,
+    take_prefixes,
+)
+from greentech_cli.text import read_date
+
+# Fields that hold several values; cells are split on , ; | newline and Google's ":::".
+LIST_FIELDS: frozenset[str] = frozenset({"languages", "tags", "sectors"})
+# Answers that say "not known" (our own exports write "unknown"): nothing to keep in notes.
+_UNKNOWN_WORDS = frozenset({"unknown", "unbekannt", "?", "k.a.", "n/a", "-"})
+DATE_FIELDS: frozenset[str] = frozenset({"birth_date", "share_consent_date"})
+_CONVERTED_FIELDS = CONSENT_FIELDS | DATE_FIELDS
+_LIST_SPLIT_RE = re.compile(r"\s*(?::::|[,;|\n])\s*")
+
+
+def _distinct(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    seen: set[str] = set()
+    kept: list[tuple[str, str]] = []
+    for header, text in items:
+        key = " ".join(text.split()).casefold()
+        if key not in seen:
+            seen.add(key)
+            kept.append((header, text))
+    return kept
+
+
+def split_list(text: str) -> list[str]:
+    """Split a multi-value cell (``de, en``; ``A;B``; Google's ``* myContacts ::: VIP``)."""
+    items: list[str] = []
+    seen: set[str] = set()
+    for part in _LIST_SPLIT_RE.split(text):
+        part = part.strip()
+        # Google's system groups ("* myContacts", "* starred") are not the user's tags.
+        if not part or part.startswith("* "):
+            continue
+        if part.casefold() not in seen:
+            seen.add(part.casefold())
+            items.append(part)
+    return items
+
+
+def to_record(cells: Sequence[str], column_map: ColumnMap) -> dict[str, object]:
+    """Turn one row's cells into a record dict of the target's fields (empty fields left out).
+
+    Several columns for one field: the first non-empty value wins and differing further values
+    are kept in ``notes`` as ``Header: value`` (e-mail first fills ``email2``). Contacts also get
+    their names sorted out: middle names join the first name, a full ``name`` is split when first
+    and last name are missing, salutation and title words are taken out of name cells, and a
+    Cyrillic name beside a Latin one goes to ``native_name``. Consent cells become
+    ``yes``/``no``/``unknown`` (a date in a consent cell means yes, given on that date) and date
+    fields become ``datetime.date``; an unreadable date raises InvalidData naming the column.
+    """
+    collected: dict[str, list[tuple[str, str]]] = {}
+    size = len(cells)
+    for index, value_field, header, type_indexes in column_map.plan:
+        if index >= size:
+            break  # the plan is in column order
+        text = cells[index]
+        if not text or not (text := text.strip()):
+            continue
+        if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
+        for type_index in type_indexes:
+            if type_index < size and cells[type_index].strip():
+                value_field = column_map.type_values.get(_type_key(cells[type_index]), value_field)
+                break
+        if value_field in DROPPED_FIELDS:
+            continue
+        bucket = collected.get(value_field)
+        if bucket is None:
+            collected[value_field] = [(header, text)]
+        else:
+            bucket.append((header, text))
+
+    record: dict[str, object] = {}
+    extras: list[str] = []
+    labelled = column_map.note_columns > 1
+    notes = [
+        f"{header}: {text}" if labelled else text for header, text in collected.pop("notes", [])
+    ]
+    if "email" in collected or "email2" in collected:
+        _take_emails(collected, record, extras)
+    for value_field, items in collected.items():
+        if value_field in LIST_FIELDS:
+            merged: list[str] = []
+            for _, text in items:
+                merged.extend(item for item in split_list(text) if item not in merged)
+            if merged:
+                record[value_field] = merged
+            continue
+        if len(items) > 1:
+            items = _distinct(items)
+            extras.extend(f"{other}: {value}" for other, value in items[1:])
+        header, text = items[0]
+        if value_field in _CONVERTED_FIELDS or value_field in column_map.values:
+            converted = _convert(value_field, header, text, column_map, record, extras)
+            if converted is not None:  # e.g. Outlook's "0.0.00" for "no birthday"
+                record[value_field] = converted
+        else:
+            record[value_field] = text
+
+    if column_map.target == "contacts":
+        _shape_names(record, extras, column_map.name_header)
+    if notes or extras:
+        record["notes"] = "\n".join([*notes, *extras])
+    return record
+
+
+def _take_emails(
+    collected: dict[str, list[tuple[str, str]]], record: dict[str, object], extras: list[str]
+) -> None:
+    """Fill email and email2 from every e-mail column; further addresses go to the notes."""
+    if "email" not in collected and "email2" not in collected:
+        return
+    main = _distinct(collected.pop("email", []))
+    pool = _distinct(collected.pop("email2", []) + main[1:])
+    if main:
+        record["email"] = main[0][1]
+        pool = [item for item in pool if item[1].casefold() != main[0][1].casefold()]
+    elif pool:
+        record["email"] = pool.pop(0)[1]
+    if pool:
+        record["email2"] = pool[0][1]
+        extras.extend(f"{header}: {text}" for header, text in pool[1:])
+
+
+def _convert(
+    value_field: str,
+    header: str,
+    text: str,
+    column_map: ColumnMap,
+    record: dict[str, object],
+    extras: list[str],
+) -> object:
+    """Convert one cell to the stored value of its field."""
+    words = column_map.values.get(value_field)
+    if words:
+        mapped = words.get(_value_key(text))
+        if mapped is not None:
+            return mapped
+        # "Attendee, Volunteer": the first listed word that is known decides; keep the rest.
+        listed = split_list(text)
+        known = [words[_value_key(item)] for item in listed if _value_key(item) in words]
+        if len(listed) > 1 and known:
+            extras.append(f"{header}: {text}")
+            return known[0]
+    if value_field in CONSENT_FIELDS:
+        consent = parse_consent(text)
+        if consent != "unknown":
+            return consent
+        try:
+            given_on = read_date(text)
+        except InvalidData:
+            given_on = None
+        if given_on is not None:
+            if value_field == "share_consent":
+                record.setdefault("share_consent_date", given_on)
+            return "yes"
+        # Keep what was written so nobody's answer is lost; sharing stays off.
+        if text.strip().casefold() not in _UNKNOWN_WORDS:
+            extras.append(f"{header}: {text}")
+        return "unknown"
+    if value_field in DATE_FIELDS:
+        try:
+            return read_date(text)
+        except InvalidData as exc:
+            raise InvalidData(f"Column '{header}': {exc.message}") from None
+    return text
+
+
+def _words(text: str) -> set[str]:
+    return {word for word in re.split(r"[\s,.]+", text.casefold()) if word}
+
+
+def _may_have_prefix(first_name: str) -> bool:
+    """Cheap test whether a first-name cell might start with a salutation or title."""
+    if not first_name:
+        return False
+    word = first_name.split(None, 1)[0]
+    return salutation_of(word) is not None or is_title_token(word)
+
+
+def _shape_names(record: dict[str, object], extras: list[str], name_header: str) -> None:
+    """Sort a contact's name parts: middle names, prefixes, full names and native script."""
+
+    def get(key: str) -> str:
+        value = record.get(key)
+        return value if isinstance(value, str) else ""
+
+    def put(key: str, value: str) -> None:
+        if value:
+            record[key] = value
+        else:
+            record.pop(key, None)
+
+    def add_titles(titles: list[str]) -> None:
+        current = get("title")
+        missing = [title for title in titles if title not in current.split()]
+        put("title", " ".join([current, *missing]).strip())
+
+    first = get("first_name")
+    if (
+        "name" not in record
+        and "middle_name" not in record
+        and "salutation" not in record
+        and "title" not in record
+        and not _may_have_prefix(first)
+    ):
+        return  # the common case: first and last name as they should be
+
+    middle = get("middle_name")
+    record.pop("middle_name", None)
+    if middle:
+        put("first_name", f"{get('first_name')} {middle}".strip())
+
+    # A title column often holds "Mr." or "Herr Dr."; a salutation column "Dr.".
+    for key in ("salutation", "title"):
+        text = get(key)
+        if not text:
+            continue
+        salutation, titles, rest = take_prefixes(text.split())
+        if not salutation and not titles:
+            continue
+        record.pop(key, None)
+        if salutation and not get("salutation"):
+            put("salutation", salutation)
+        add_titles(titles)
+        if rest:
+            add_titles(rest)
+
+    # Prefixes typed into the first-name cell: "Dr. Hans", "Herr Max".
+    first = get("first_name")
+    if first:
+        salutation, titles, rest = take_prefixes(first.split())
+        if (salutation or titles) and rest:
+            put("first_name", " ".join(rest))
+            if salutation and not get("salutation"):
+                put("salutation", salutation)
+            add_titles(titles)
+
+    full = get("name")
+    record.pop("name", None)
+    first, last, native = get("first_name"), get("last_name"), get("native_name")
+    given = f"{first} {last}".strip()
+    if full and not given:
+        parts = split_full_name(full)
+        for key in ("salutation", "first_name", "last_name"):
+            if parts[key] and not get(key):
+                put(key, parts[key])
+        if parts["title"]:
+            add_titles(parts["title"].split())
+    elif full:
+        full_cyrillic = has_cyrillic(full) and not has_latin(full)
+        given_cyrillic = has_cyrillic(given) and not has_latin(given)
+        if full_cyrillic and not has_cyrillic(given):
+            if not native:
+                put("native_name", full)
+            elif not _words(full) <= _words(native):
+                extras.append(f"{name_header}: {full}")
+        elif given_cyrillic and has_latin(full) and not has_cyrillic(full):
+            # The Cyrillic spelling sits in the name columns; the Latin one is the main name.
+            if not native:
+                put("native_name", given)
+            elif not _words(given) <= _words(native):
+                extras.append(f"first and last name: {given}")
+            parts = split_full_name(full)
+            put("first_name", parts["first_name"])
+            put("last_name", parts["last_name"])
+            if parts["salutation"] and not get("salutation"):
+                put("salutation", parts["salutation"])
+            if parts["title"]:
+                add_titles(parts["title"].split())
+        else:
+            known = _words(" ".join([get("salutation"), get("title"), given, native]))
+            if not _words(full) <= known:
+                extras.append(f"{name_header}: {full}")
