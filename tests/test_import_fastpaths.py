@@ -81,9 +81,10 @@ def test_changes_written_in_chunks_keep_their_order(
     assert ids == sorted(ids)
     actions = [(c.entity, c.action) for c in changes]
     company, contact = ("company", "create"), ("contact", "create")
-    # Rows 1–4 (two companies), row 5 updates row 1's contact, row 6 brings a third company.
-    assert actions == [company, contact, contact, company, contact, contact,
-                       ("contact", "update"), company, contact]  # fmt: skip
+    # A chunk links its rows to their companies first (three, the third from row 6), then
+    # stores rows 1–4, row 5 updates row 1's contact and row 6 is new.
+    assert actions == [company, company, company, contact, contact, contact, contact,
+                       ("contact", "update"), contact]  # fmt: skip
     result = undo(db, summary.batch_id or 0)
     assert result.deleted == summary.created + summary.companies_created
     assert fetch_all(db, "SELECT id FROM contacts") == []

@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING, Any
 from .. import text
 from ..db import import_pragmas, transaction
 from ..errors import Conflict, InvalidData
-from ..importers.values import parse_consent
-from ..models import MEMBER_ROLES, MEMBER_STATUSES, Company, Contact, Member
+from ..models import Company, Contact, Member
 from ..store import audit
 from ..store import companies as company_store
 from ..store import contacts as contact_store
 from ..store import imports as batches
+from ..store.common import now
 from . import companies as company_service
-from . import contacts as contact_service
-from .duplicates import DuplicateFinder
+from .duplicates import DuplicateFinder, best_match, keys_for, keys_of
+from .import_rows import COMPANY_FIELDS, CONTACT_FIELDS, Prepared
 
 if TYPE_CHECKING:
     from ..db import Database
@@ -35,12 +35,6 @@ TARGETS = ("contacts", "companies")
 PREVIEW_ROWS = 10
 REJECT_SAMPLE = 20
 
-# What a row may set: every stored column except those resolved on their own (the company by
-# name, the country with a warning instead of a reject, a company's register ids).
-CONTACT_FIELDS = tuple(c for c in contact_store.COLUMNS if c not in ("company_id", "country"))
-COMPANY_FIELDS = tuple(c for c in company_store.COLUMNS if c != "register_ids")
-# Contact rows may carry their company's address under company_* keys.
-COMPANY_PREFIXED = ("street", "postcode", "city", "region", "country", "website")
 EMPTY: tuple[object, ...] = (None, "", [], "unknown")
 
 
@@ -197,7 +191,14 @@ def import_file(
 
 
 class _Run:
-    """One pass of the pipeline over a source, inside the import's transaction."""
+    """One pass of the pipeline over a source, inside the import's transaction.
+
+    Rows come prepared in chunks (`import_feed`). For each chunk the duplicates are looked up in
+    one go against the database as it stands; new contacts wait in a buffer and are written with
+    one executemany per table. A row whose keys meet a row created or changed earlier in the same
+    chunk (an in-file duplicate) first writes the buffer and is looked up on its own, so it sees
+    exactly what a row-by-row import would.
+    """
 
     def __init__(
         self,
@@ -217,17 +218,24 @@ class _Run:
         # The stored (name, city) of each company a row links to, for the search index.
         self.company_info: dict[int, tuple[str | None, str | None]] = {}
         self.delegation_id: int | None = None
+        self.stamp = now()
+        self.next_id: int | None = None
+        self.new_rows: list[tuple[dict[str, Any], tuple[str, list[str]]]] = []
+        self.new_members: list[tuple[int, Prepared]] = []
+        self.touched = _KeySet()
 
     def execute(self, progress: Callable[[int], None] | None) -> None:
         """Create the batch, process every row, store the counts."""
         from ..store import delegations
+        from .import_feed import feed
 
         if self.options.delegation:
             self.delegation_id = delegations.resolve(self.db, self.options.delegation).id
+        path = Path(self.summary.file)
         self.batch_id = batches.create_batch(
             self.db,
-            file=Path(self.summary.file).name,
-            content_hash=file_hash(Path(self.summary.file)),
+            file=path.name,
+            content_hash=file_hash(path),
             format=self.summary.format,
             target=self.options.target,
             encoding=self.summary.encoding,
@@ -238,15 +246,17 @@ class _Run:
         )
         self.summary.batch_id = self.batch_id
         self.changes = batches.ChangeLog(self.db, self.batch_id)
-        handle = self._contact_row if self.options.target == "contacts" else self._company_row
-        for row in self.source.rows():
-            self.summary.rows += 1
-            try:
-                handle(row.record)
-            except InvalidData as exc:
-                self._reject(row.number, exc.message, row.cells, row.record)
+        for chunk in feed(path, self.source, self.options):
+            self.summary.rows += len(chunk)
+            usable = [p for p in chunk if self._usable(p)]
+            if self.options.target == "contacts":
+                self._contacts(usable)
+            else:
+                for prepared in usable:
+                    self._company_row(prepared)
             if progress is not None:
-                progress(1)
+                progress(len(chunk))
+        self._flush()
         self.changes.flush()
         counts = {
             k: getattr(self.summary, k)
@@ -257,78 +267,104 @@ class _Run:
 
     # --- rows ----------------------------------------------------------------------------------
 
-    def _reject(
-        self, number: int, reason: str, cells: list[str] | None, record: dict[str, Any]
-    ) -> None:
+    def _usable(self, prepared: Prepared) -> bool:
+        """Reject the row when it cannot be used; otherwise pass its warnings on."""
+        if prepared.reject is not None:
+            self._reject(prepared, prepared.reject)
+            return False
+        for warning in prepared.warnings:
+            self._warn(prepared.index, warning)
+        return True
+
+    def _reject(self, prepared: Prepared, reason: str) -> None:
         self.summary.rejected += 1
-        reject = Reject(number, reason, cells, record)
+        reject = Reject(prepared.number, reason, prepared.cells, prepared.record or {})
         if len(self.summary.rejects) < REJECT_SAMPLE:
             self.summary.rejects.append(reject)
         if self.rejects_writer is not None:
             self.rejects_writer.write(reject)
 
-    def _warn(self, number_hint: str, message: str) -> None:
+    def _warn(self, index: int, message: str) -> None:
         self.summary.warning_count += 1
         if len(self.summary.warnings) < REJECT_SAMPLE:
-            self.summary.warnings.append(f"{number_hint}: {message}")
+            self.summary.warnings.append(f"row {index}: {message}")
 
-    def _contact_row(self, record: dict[str, Any]) -> None:
-        row_hint = f"row {self.summary.rows}"
-        fields = {k: record[k] for k in CONTACT_FIELDS if record.get(k) not in (None, "", [])}
-        for key in ("share_consent", "marketing_consent"):
-            if key in fields:
-                fields[key] = parse_consent(fields[key])
-        if "share_consent_date" in fields:
-            fields["share_consent_date"] = _date_or_none(
-                fields["share_consent_date"], self, row_hint
-            )
-        contact = Contact()
-        country = record.get("country") or record.get("company_country")
-        if country:
+    def _contacts(self, chunk: list[Prepared]) -> None:
+        """Link, match and store one chunk of prepared contacts, in file order."""
+        linked: list[tuple[Prepared, int | None]] = []
+        for prepared in chunk:
             try:
-                contact.country = text.normalize_country(str(country))
+                linked.append((prepared, self._company_for(prepared)))
             except InvalidData as exc:
-                self._warn(row_hint, f"{exc.message}; kept in notes")
-                fields["notes"] = _join_notes(fields.get("notes"), f"Country: {country}")
-        warnings = contact_service.apply_fields(
-            contact, fields, default_country=self.options.default_country
-        )
-        for warning in warnings:
-            self._warn(row_hint, warning)
-        contact.company_id = self._company_for(record)
-        contact.company = str(record.get("company") or "") or None
-        existing_id = None
-        if self.options.on_duplicate != "new":
-            existing_id = self.finder.find_contact(contact)
-        if existing_id is None:
-            self._create_contact(contact)
-            contact_id = contact.id or 0
-        else:
-            self.summary.duplicates += 1
-            contact_id = existing_id
-            self._merge_contact(existing_id, contact)
+                self._reject(prepared, exc.message)
+        if self.options.on_duplicate == "new":
+            for prepared, company_id in linked:
+                self._create_contact(prepared, company_id)
+            return
+        self._flush()  # the lookup below must see every row written so far
+        keys = [_keys(prepared, company_id) for prepared, company_id in linked]
+        blocks = contact_store.candidates_many(self.db, keys)
+        self.touched.clear()
+        for (prepared, company_id), key, block in zip(linked, keys, blocks, strict=True):
+            if self.touched.meets(key):
+                # Created or changed earlier in this chunk: look again, with the buffer written.
+                self._flush()
+                block = contact_store.candidates(self.db, key)
+            existing_id = best_match(prepared.contact(company_id), block) if block else None
+            self.touched.add(key)
+            if existing_id is None:
+                self._create_contact(prepared, company_id)
+            else:
+                self._duplicate(prepared, company_id, existing_id)
+
+    def _duplicate(self, prepared: Prepared, company_id: int | None, existing_id: int) -> None:
+        self.summary.duplicates += 1
+        incoming = prepared.contact(company_id)
+        merged = self._merge_contact(existing_id, incoming)
+        if merged is not None:
+            self.touched.add(keys_of(merged))
         if self.delegation_id is not None:
-            self._membership(contact_id, record)
+            self._membership(existing_id, prepared)
+        self._preview(incoming, f"matches {existing_id}")
+
+    def _create_contact(self, prepared: Prepared, company_id: int | None) -> None:
+        assert prepared.row is not None
+        if self.next_id is None:
+            self.next_id = contact_store.next_id(self.db)
+        contact_id, self.next_id = self.next_id, self.next_id + 1
+        row = contact_store.new_row(
+            prepared.row, contact_id, company_id, batch_id=self.batch_id, stamp=self.stamp
+        )
+        self._company_info(company_id)
+        self.new_rows.append((row, prepared.names))
+        self.changes.add("contact", contact_id, "create", None, batches.image_of(row))
+        self.summary.created += 1
+        if self.delegation_id is not None:
+            self.new_members.append((contact_id, prepared))
         if len(self.summary.preview) < PREVIEW_ROWS:
-            action = "new" if existing_id is None else f"matches {existing_id}"
+            contact = prepared.contact(company_id)
+            contact.id, contact.created_batch_id = contact_id, self.batch_id
+            self._preview(contact, "new")
+
+    def _preview(self, contact: Contact, action: str) -> None:
+        if len(self.summary.preview) < PREVIEW_ROWS:
             self.summary.preview.append({**contact.to_json(), "action": action})
 
-    def _create_contact(self, contact: Contact) -> None:
-        from ..store import contacts
+    def _flush(self) -> None:
+        """Write the contacts waiting in the buffer, then their memberships."""
+        if self.new_rows:
+            contact_store.insert_many(self.db, self.new_rows, self.company_info)
+            self.new_rows = []
+        for contact_id, prepared in self.new_members:
+            self._membership(contact_id, prepared)
+        self.new_members = []
 
-        stored = contacts.insert_stored(
-            self.db, contact, batch_id=self.batch_id, company=self._company_info(contact.company_id)
-        )
-        self.changes.add("contact", contact.id or 0, "create", None, batches.image_of(stored))
-        self.summary.created += 1
-
-    def _merge_contact(self, contact_id: int, incoming: Contact) -> None:
-        from ..store import contacts
-
+    def _merge_contact(self, contact_id: int, incoming: Contact) -> Contact | None:
+        """Fill (or update) a stored contact from the row; returns it when it changed."""
         if self.options.on_duplicate == "skip":
             self.summary.skipped += 1
-            return
-        current = contacts.get(self.db, contact_id)
+            return None
+        current = contact_store.get(self.db, contact_id)
         before = batches.image(self.db, "contact", contact_id)
         overwrite = self.options.on_duplicate == "update"
         changed = _merge_fields(
@@ -336,45 +372,36 @@ class _Run:
         )
         if not changed:
             self.summary.skipped += 1
-            return
-        contacts.update(self.db, current, audited=False)
+            return None
+        contact_store.update(self.db, current, audited=False)
         self.changes.add_read("contact", contact_id, "update", before)
         self.summary.updated += 1
+        return current
 
-    def _membership(self, contact_id: int, record: dict[str, Any]) -> None:
+    def _membership(self, contact_id: int, prepared: Prepared) -> None:
         from ..store import members
 
         assert self.delegation_id is not None
         if members.find(self.db, self.delegation_id, contact_id) is not None:
             return
-        role = self._vocabulary(record.get("role"), MEMBER_ROLES, "role") or "delegate"
-        status = self._vocabulary(record.get("status"), MEMBER_STATUSES, "status") or "registered"
-        member = Member(self.delegation_id, contact_id, role=role, status=status)
+        member = Member(
+            self.delegation_id,
+            contact_id,
+            role=prepared.role or "delegate",
+            status=prepared.status or "registered",
+        )
         members.insert(self.db, member)
         self.changes.add_read("member", member.id or 0, "create", None)
         self.summary.members_added += 1
 
-    def _vocabulary(self, value: Any, allowed: tuple[str, ...], what: str) -> str | None:
-        """A member role or status from a column; an unknown word is a warning, not a reject."""
-        try:
-            return text.choice(_lower(value), allowed, what)
-        except InvalidData as exc:
-            self._warn(f"row {self.summary.rows}", f"{exc.message}; the default is used")
-            return None
-
-    def _company_for(self, record: dict[str, Any]) -> int | None:
+    def _company_for(self, prepared: Prepared) -> int | None:
         """The id of the row's company: known by name, found as a duplicate, or created."""
-        name = text.clean(str(record.get("company") or ""))
-        if not name:
+        if prepared.company is None:
             return None
+        name = prepared.company["name"]
         if name in self.company_ids:
             return self.company_ids[name]
-        fields: dict[str, Any] = {"name": name}
-        for key in COMPANY_PREFIXED:
-            value = record.get(f"company_{key}")
-            if value not in (None, ""):
-                fields[key] = value
-        company = self._company_from(fields, f"row {self.summary.rows}")
+        company = self._company_from(dict(prepared.company), prepared.index)
         existing = self.finder.find_company(company)
         if existing is None:
             self._create_company(company)
@@ -384,23 +411,18 @@ class _Run:
         self.company_ids[name] = company_id
         return company_id
 
-    def _company_info(self, company_id: int | None) -> tuple[str | None, str | None]:
-        """The stored name and city of a company, read once per import."""
-        from ..store import companies
+    def _company_info(self, company_id: int | None) -> None:
+        """Keep the stored name and city of a company for the index, read once per import."""
+        if company_id is not None and company_id not in self.company_info:
+            self.company_info[company_id] = company_store.name_city(self.db, company_id)
 
-        if company_id is None:
-            return None, None
-        if company_id not in self.company_info:
-            self.company_info[company_id] = companies.name_city(self.db, company_id)
-        return self.company_info[company_id]
-
-    def _company_from(self, fields: dict[str, Any], row_hint: str) -> Company:
+    def _company_from(self, fields: dict[str, Any], index: int) -> Company:
         company = Company(name="")
         if "country" in fields:
             try:
                 text.normalize_country(str(fields["country"]))
             except InvalidData as exc:
-                self._warn(row_hint, f"{exc.message}; left empty")
+                self._warn(index, f"{exc.message}; left empty")
                 fields.pop("country")
         if "sectors" in fields:
             sectors = fields.pop("sectors")
@@ -410,27 +432,25 @@ class _Run:
                 try:
                     known.append(text.normalize_sector(str(value)))
                 except InvalidData as exc:
-                    self._warn(row_hint, exc.message)
+                    self._warn(index, exc.message)
             fields["sectors"] = known
         company_service.apply_fields(company, fields)
         return company
 
     def _create_company(self, company: Company) -> None:
-        from ..store import companies
-
-        companies.insert(self.db, company, batch_id=self.batch_id, audited=False)
+        company_store.insert(self.db, company, batch_id=self.batch_id, audited=False)
         self.changes.add_read("company", company.id or 0, "create", None)
         self.summary.companies_created += 1
         if self.options.target == "companies":
             self.summary.created += 1
 
-    def _company_row(self, record: dict[str, Any]) -> None:
-        from ..store import companies
-
-        fields = {k: record[k] for k in COMPANY_FIELDS if record.get(k) not in (None, "", [])}
-        if not fields.get("name"):
-            raise InvalidData("no organisation name")
-        company = self._company_from(fields, f"row {self.summary.rows}")
+    def _company_row(self, prepared: Prepared) -> None:
+        assert prepared.company is not None
+        try:
+            company = self._company_from(dict(prepared.company), prepared.index)
+        except InvalidData as exc:
+            self._reject(prepared, exc.message)
+            return
         existing = None if self.options.on_duplicate == "new" else self.finder.find_company(company)
         if existing is None:
             self._create_company(company)
@@ -439,15 +459,58 @@ class _Run:
         if self.options.on_duplicate == "skip":
             self.summary.skipped += 1
             return
-        current = companies.get(self.db, existing)
+        current = company_store.get(self.db, existing)
         before = batches.image(self.db, "company", existing)
         overwrite = self.options.on_duplicate == "update"
         if not _merge_fields(current, company, COMPANY_FIELDS, overwrite):
             self.summary.skipped += 1
             return
-        companies.update(self.db, current, audited=False)
+        company_store.update(self.db, current, audited=False)
         self.changes.add_read("company", existing, "update", before)
         self.summary.updated += 1
+
+
+def _keys(prepared: Prepared, company_id: int | None) -> contact_store.Keys:
+    """The duplicate lookup keys of a prepared row linked to its company."""
+    row = prepared.row
+    assert row is not None
+    return keys_for(row["email"], row["phone"], row["mobile"], prepared.name_keys, company_id)
+
+
+class _KeySet:
+    """The lookup keys of contacts created or changed since a chunk's duplicates were looked up."""
+
+    def __init__(self) -> None:
+        self.emails: set[str] = set()
+        self.names: dict[str, set[int | None]] = {}
+        self.phones: set[str] = set()
+
+    def clear(self) -> None:
+        self.emails.clear()
+        self.names.clear()
+        self.phones.clear()
+
+    def add(self, keys: contact_store.Keys) -> None:
+        if keys.email:
+            self.emails.add(keys.email.casefold())
+        for key in keys.name_keys:
+            self.names.setdefault(key, set()).add(keys.company_id)
+        self.phones.update(keys.phones)
+
+    def meets(self, keys: contact_store.Keys) -> bool:
+        """Whether one of them could be a candidate for a contact with these keys.
+
+        The rule of `contacts.candidates`, loosened (emails compared casefolded), never tighter.
+        """
+        if keys.email and keys.email.casefold() in self.emails:
+            return True
+        for key in keys.name_keys:
+            companies = self.names.get(key)
+            if companies and (
+                keys.company_id is None or None in companies or keys.company_id in companies
+            ):
+                return True
+        return not self.phones.isdisjoint(keys.phones)
 
 
 def _merge_fields(current: Any, incoming: Any, names: tuple[str, ...], overwrite: bool) -> bool:
@@ -467,22 +530,6 @@ def _merge_fields(current: Any, incoming: Any, names: tuple[str, ...], overwrite
             setattr(current, name, new)
             changed = True
     return changed
-
-
-def _lower(value: Any) -> str | None:
-    return str(value).strip().lower() if value not in (None, "") else None
-
-
-def _date_or_none(value: Any, run: _Run, row_hint: str) -> str | None:
-    try:
-        return text.parse_date(str(value)).isoformat()
-    except InvalidData as exc:
-        run._warn(row_hint, f"{exc.message}; consent date left empty")
-        return None
-
-
-def _join_notes(notes: Any, extra: str) -> str:
-    return f"{notes}\n{extra}" if notes else extra
 
 
 # --- undo ----------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import Conflict
 from ..models import Contact
@@ -273,35 +273,44 @@ def count_matching(db: Database, flt: ContactFilter) -> int:
     return int(db.execute(sql, params).fetchone()[0])
 
 
-def candidates(
-    db: Database,
-    *,
-    email: str | None,
-    name_keys: list[str],
-    phones: list[str],
-    company_id: int | None = None,
-) -> list[Contact]:
+# A list of values given as one JSON parameter: any length, one prepared statement.
+_LISTED = "(SELECT value FROM json_each(?))"
+
+
+class Keys(NamedTuple):
+    """What a duplicate of a contact is looked up by: its email, name keys and phones.
+
+    The name keys count only at the same company (or a contact with none): a common name is
+    shared by many people, and the same name elsewhere is not enough to be the same person.
+    """
+
+    email: str | None
+    name_keys: tuple[str, ...]
+    phones: tuple[str, ...]
+    company_id: int | None
+
+
+def candidates(db: Database, keys: Keys) -> list[Contact]:
     """Contacts sharing the email, a phone number, or a name key at the same (or no) company.
 
-    The block a duplicate hides in. A common name is shared by many people, so the name block
-    is narrowed to the company: the same name elsewhere is not enough to be the same person.
+    The block a duplicate hides in, in id order; `candidates_many` gives the same for many.
     """
     clauses: list[str] = []
     params: list[Any] = []
-    if email:
+    if keys.email:
         clauses.append("SELECT id FROM contacts WHERE email = ? COLLATE NOCASE")
-        params.append(email)
-    for key in name_keys:
-        if key and company_id is not None:
+        params.append(keys.email)
+    for key in keys.name_keys:
+        if key and keys.company_id is not None:
             clauses.append(
                 "SELECT id FROM contacts WHERE name_key = ? "
                 "AND (company_id = ? OR company_id IS NULL)"
             )
-            params += [key, company_id]
+            params += [key, keys.company_id]
         elif key:
             clauses.append("SELECT id FROM contacts WHERE name_key = ?")
             params.append(key)
-    for phone in phones:
+    for phone in keys.phones:
         if phone:
             clauses.append(
                 "SELECT id FROM contacts WHERE phone = ? "
@@ -312,3 +321,119 @@ def candidates(
         return []
     ids = [r[0] for r in db.execute(" UNION ".join(clauses), params).fetchall()]
     return get_many(db, sorted(ids))
+
+
+def candidates_many(db: Database, wanted: list[Keys]) -> list[list[Contact]]:
+    """`candidates` for many contacts at once: a few indexed queries instead of one per contact.
+
+    Each key kind is looked up once for the whole list (through `json_each`), then every contact
+    gets exactly the block `candidates` would give it, in id order.
+    """
+    emails = {_nocase(k.email) for k in wanted if k.email}
+    # A name counts at the contact's company or none; with no company, anywhere.
+    at_company = {(key, k.company_id) for k in wanted if k.company_id for key in k.name_keys}
+    anywhere = {key for k in wanted if not k.company_id for key in k.name_keys}
+    phones = {p for k in wanted for p in k.phones if p}
+    by_email: dict[str, list[int]] = {}
+    by_name: dict[str, list[tuple[int, int | None]]] = {}
+    by_phone: dict[str, list[int]] = {}
+    if emails:
+        sql = f"SELECT id, email FROM contacts WHERE email COLLATE NOCASE IN {_LISTED}"
+        for row_id, email in db.execute(sql, [dumps(sorted(emails))]):
+            by_email.setdefault(_nocase(email), []).append(row_id)
+    names: set[tuple[int, str, int | None]] = set()
+    if at_company:
+        unlinked = {(key, None) for key, _ in at_company}
+        pairs = dumps([list(pair) for pair in (*at_company, *unlinked)])
+        names.update(
+            db.execute(
+                "SELECT c.id, c.name_key, c.company_id FROM json_each(?) AS j JOIN contacts AS c "
+                "ON c.name_key = json_extract(j.value, '$[0]') "
+                "AND c.company_id IS json_extract(j.value, '$[1]')",
+                [pairs],
+            )
+        )
+    if anywhere:
+        sql = f"SELECT id, name_key, company_id FROM contacts WHERE name_key IN {_LISTED}"
+        names.update(db.execute(sql, [dumps(sorted(anywhere))]))
+    for row_id, key, company_id in names:
+        by_name.setdefault(key, []).append((row_id, company_id))
+    if phones:
+        listed = dumps(sorted(phones))
+        sql = (
+            f"SELECT id, phone FROM contacts WHERE phone IN {_LISTED} "
+            f"UNION ALL SELECT id, mobile FROM contacts WHERE mobile IN {_LISTED}"
+        )
+        for row_id, phone in db.execute(sql, [listed, listed]):
+            by_phone.setdefault(phone, []).append(row_id)
+    blocks: list[list[int]] = []
+    for k in wanted:
+        ids: set[int] = set(by_email.get(_nocase(k.email), ())) if k.email else set()
+        for key in k.name_keys:
+            for row_id, company_id in by_name.get(key, ()):
+                if k.company_id is None or company_id is None or company_id == k.company_id:
+                    ids.add(row_id)
+        for phone in k.phones:
+            ids.update(by_phone.get(phone, ()))
+        blocks.append(sorted(ids))
+    found = {c.id: c for c in get_many(db, sorted({i for block in blocks for i in block}))}
+    return [[found[i] for i in block if i in found] for block in blocks]
+
+
+# SQLite's NOCASE folds only the ASCII letters; comparing the same way finds the same rows.
+_ASCII_LOWER = {code: code + 32 for code in range(ord("A"), ord("Z") + 1)}
+
+
+def _nocase(text: str) -> str:
+    return text.translate(_ASCII_LOWER)
+
+
+def new_row(
+    values: dict[str, Any],
+    contact_id: int,
+    company_id: int | None,
+    *,
+    batch_id: int | None,
+    stamp: str,
+) -> dict[str, Any]:
+    """The stored row of a new contact: its `to_row` values with id, company and bookkeeping."""
+    return {
+        "id": contact_id,
+        **values,
+        "company_id": company_id,
+        "created_batch_id": batch_id,
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
+
+
+def insert_many(
+    db: Database,
+    rows: list[tuple[dict[str, Any], tuple[str, list[str]]]],
+    companies_of: dict[int, tuple[str | None, str | None]],
+) -> None:
+    """Store and index new contacts: rows made by `new_row`, each with its `search.name_part`.
+
+    `companies_of` holds the stored (name, city) of every company the rows link to, for the index.
+    One executemany per table: the way a large import writes.
+    """
+    if not rows:
+        return
+    names = list(rows[0][0])
+    db.conn.executemany(
+        f"INSERT INTO contacts ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
+        [tuple(row[name] for name in names) for row, _ in rows],
+    )
+    no_company = (None, None)
+    search.index_new_contacts(
+        db,
+        [
+            search.contact_entry(row, *companies_of.get(row["company_id"], no_company), part)
+            for row, part in rows
+        ],
+    )
+
+
+def next_id(db: Database) -> int:
+    """The id the next inserted contact gets (inside a write transaction: nobody else inserts)."""
+    return int(db.execute("SELECT coalesce(max(id), 0) + 1 FROM contacts").fetchone()[0])

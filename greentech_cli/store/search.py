@@ -48,19 +48,34 @@ def reindex_contact(db: Database, contact_id: int, *, new: bool = False) -> None
     index_new_contact(db, row, row["company_name"], row["city"])
 
 
-def contact_entry(
-    row: dict[str, Any], company_name: str | None, city: str | None
-) -> tuple[int, str, str, str]:
-    """The index entry (rowid, names, details, keys) of a `contacts` row and its company."""
+def name_part(row: dict[str, Any]) -> tuple[str, list[str]]:
+    """The names of a `contacts` row as indexed, and their search terms (no database needed)."""
     names = _join(row["first_name"], row["last_name"], row["native_name"])
+    return names, [*search_terms(names)] if names else []
+
+
+def contact_entry(
+    row: dict[str, Any],
+    company_name: str | None,
+    city: str | None,
+    names: tuple[str, list[str]] | None = None,
+) -> tuple[int, str, str, str]:
+    """The index entry (rowid, names, details, keys) of a `contacts` row and its company.
+
+    `names` is the row's `name_part` when it was worked out already (an import does it early).
+    """
+    text, terms = names if names is not None else name_part(row)
     tags = " ".join(loads_list(row["tags"]))
     details = _join(row["email"], company_name, row["position"], city, tags)
-    # Names are mostly unique: computed afresh; the rest repeats across contacts and is cached.
-    terms = [*search_terms(names)] if names else []
+    # Names are mostly unique and come with the row; the rest repeats and is cached.
+    terms = list(terms)
     for value in (company_name, row["position"], city, tags):
         if value:
             terms.extend(_terms(value))
-    return row["id"], names, details, " ".join(dict.fromkeys(terms))
+    return row["id"], text, details, " ".join(dict.fromkeys(terms))
+
+
+_INSERT_CONTACT_ENTRY = "INSERT INTO contacts_fts (rowid, names, details, keys) VALUES (?, ?, ?, ?)"
 
 
 def index_new_contact(
@@ -71,10 +86,12 @@ def index_new_contact(
     The company's name and city are the stored ones of `row["company_id"]` (the caller has them),
     so this gives the very entry `reindex_contact` would, without reading the row back.
     """
-    db.execute(
-        "INSERT INTO contacts_fts (rowid, names, details, keys) VALUES (?, ?, ?, ?)",
-        contact_entry(row, company_name, city),
-    )
+    db.execute(_INSERT_CONTACT_ENTRY, contact_entry(row, company_name, city))
+
+
+def index_new_contacts(db: Database, entries: list[tuple[int, str, str, str]]) -> None:
+    """Index many new contacts at once from their `contact_entry` values."""
+    db.conn.executemany(_INSERT_CONTACT_ENTRY, entries)
 
 
 def reindex_contacts_of_company(db: Database, company_id: int) -> None:

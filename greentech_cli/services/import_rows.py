@@ -1,0 +1,162 @@
+"""Preparing import rows: everything about a row that needs no database, row by row.
+
+A record from the source becomes a normalised contact row (or the fields of a Company) with its
+warnings, or a reason to reject it. Nothing here reads or writes the database, so the work can run
+beside the writer in another process (`services.import_feed`) and gives the same result there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import text
+from ..errors import InvalidData
+from ..importers.values import parse_consent
+from ..models import MEMBER_ROLES, MEMBER_STATUSES, Contact
+from ..names import name_keys
+from ..store import companies as company_store
+from ..store import contacts as contact_store
+from ..store import search
+from . import contacts as contact_service
+
+# What a row may set: every stored column except those resolved on their own (the company by
+# name, the country with a warning instead of a reject, a company's register ids).
+CONTACT_FIELDS = tuple(c for c in contact_store.COLUMNS if c not in ("company_id", "country"))
+COMPANY_FIELDS = tuple(c for c in company_store.COLUMNS if c != "register_ids")
+# Contact rows may carry their company's address under company_* keys.
+COMPANY_PREFIXED = ("street", "postcode", "city", "region", "country", "website")
+_BLANK: tuple[object, ...] = (None, "", [])
+
+
+@dataclass
+class Prepared:
+    """One source row made ready for the writer.
+
+    `index` counts the rows read (the "row N" of warnings), `number` is the row's place in the
+    file. A rejected row keeps its original cells and record for the rejects file; a usable one
+    drops them (they would only travel between processes for nothing).
+    """
+
+    index: int
+    number: int
+    row: dict[str, Any] | None = None
+    name_keys: tuple[str, ...] = ()
+    names: tuple[str, list[str]] = ("", [])
+    company: dict[str, Any] | None = None
+    company_text: str | None = None
+    role: str | None = None
+    status: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    reject: str | None = None
+    cells: list[str] | None = None
+    record: dict[str, Any] | None = None
+
+    def contact(self, company_id: int | None = None) -> Contact:
+        """The row's contact (its id not yet known), linked to the company it was given."""
+        assert self.row is not None
+        row = {**self.row, "id": None, "created_batch_id": None, "company_name": self.company_text}
+        contact = contact_store.from_row(row)
+        contact.company_id = company_id
+        return contact
+
+
+def prepare(
+    index: int,
+    number: int,
+    cells: list[str] | None,
+    record: dict[str, Any],
+    *,
+    target: str,
+    default_country: str | None,
+    members: bool,
+) -> Prepared:
+    """Prepare one row for the target ("contacts" or "companies"); never raises InvalidData.
+
+    `members` says the contacts become delegation members, so role and status columns count.
+    """
+    prepared = Prepared(index, number)
+    try:
+        if target == "contacts":
+            _contact(prepared, record, default_country, members)
+        else:
+            _company(prepared, record)
+    except InvalidData as exc:
+        prepared.row = prepared.company = None
+        prepared.reject = exc.message
+        prepared.cells = cells
+        prepared.record = record
+    return prepared
+
+
+def _contact(
+    prepared: Prepared, record: dict[str, Any], default_country: str | None, members: bool
+) -> None:
+    fields = {k: record[k] for k in CONTACT_FIELDS if record.get(k) not in _BLANK}
+    for key in ("share_consent", "marketing_consent"):
+        if key in fields:
+            fields[key] = parse_consent(fields[key])
+    if "share_consent_date" in fields:
+        fields["share_consent_date"] = _consent_date(prepared, fields["share_consent_date"])
+    contact = Contact()
+    country = record.get("country") or record.get("company_country")
+    if country:
+        try:
+            contact.country = text.normalize_country(str(country))
+        except InvalidData as exc:
+            prepared.warnings.append(f"{exc.message}; kept in notes")
+            notes = fields.get("notes")
+            fields["notes"] = f"{notes}\nCountry: {country}" if notes else f"Country: {country}"
+    prepared.warnings += contact_service.apply_fields(
+        contact, fields, default_country=default_country
+    )
+    prepared.company = company_fields(record)
+    prepared.company_text = str(record.get("company") or "") or None
+    # What the writer needs of a new contact, worked out here, where it costs the writer nothing.
+    prepared.row = contact_store.to_row(contact)
+    prepared.name_keys = tuple(
+        sorted(name_keys(contact.first_name, contact.last_name, contact.native_name))
+    )
+    prepared.names = search.name_part(prepared.row)
+    if members:
+        prepared.role = _vocabulary(prepared, record.get("role"), MEMBER_ROLES, "role")
+        prepared.status = _vocabulary(prepared, record.get("status"), MEMBER_STATUSES, "status")
+
+
+def company_fields(record: dict[str, Any]) -> dict[str, Any] | None:
+    """The company a contact row names: its cleaned name and any company_* address fields."""
+    name = text.clean(str(record.get("company") or ""))
+    if not name:
+        return None
+    fields: dict[str, Any] = {"name": name}
+    for key in COMPANY_PREFIXED:
+        value = record.get(f"company_{key}")
+        if value not in (None, ""):
+            fields[key] = value
+    return fields
+
+
+def _company(prepared: Prepared, record: dict[str, Any]) -> None:
+    fields = {k: record[k] for k in COMPANY_FIELDS if record.get(k) not in _BLANK}
+    if not fields.get("name"):
+        raise InvalidData("no organisation name")
+    prepared.company = fields
+
+
+def _vocabulary(prepared: Prepared, value: Any, allowed: tuple[str, ...], what: str) -> str | None:
+    """A member role or status from a column; an unknown word is a warning, not a reject."""
+    if value in (None, ""):
+        return None
+    try:
+        return text.choice(str(value).strip().lower(), allowed, what)
+    except InvalidData as exc:
+        prepared.warnings.append(f"{exc.message}; the default is used")
+        return None
+
+
+def _consent_date(prepared: Prepared, value: Any) -> str | None:
+    try:
+        return text.parse_date(str(value)).isoformat()
+    except InvalidData as exc:
+        prepared.warnings.append(f"{exc.message}; consent date left empty")
+        return None
