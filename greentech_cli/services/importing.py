@@ -25,6 +25,7 @@ from ..store.common import now
 from . import companies as company_service
 from .duplicates import DuplicateFinder, best_match, keys_for, keys_of
 from .import_rows import COMPANY_FIELDS, CONTACT_FIELDS, Prepared
+from .matcher import forget_people
 
 if TYPE_CHECKING:
     from ..db import Database
@@ -316,6 +317,7 @@ class _Run:
                 self._create_contact(prepared, company_id)
             else:
                 self._duplicate(prepared, company_id, existing_id)
+        forget_people()  # the matcher's caches would otherwise grow with the file
 
     def _duplicate(self, prepared: Prepared, company_id: int | None, existing_id: int) -> None:
         self.summary.duplicates += 1
@@ -337,7 +339,6 @@ class _Run:
         )
         self._company_info(company_id)
         self.new_rows.append((row, prepared.names))
-        self.changes.add("contact", contact_id, "create", None, batches.image_of(row))
         self.summary.created += 1
         if self.delegation_id is not None:
             self.new_members.append((contact_id, prepared))
@@ -354,6 +355,10 @@ class _Run:
         """Write the contacts waiting in the buffer, then their memberships."""
         if self.new_rows:
             contact_store.insert_many(self.db, self.new_rows, self.company_info)
+            # The creates' change records follow every change made before them.
+            self.changes.flush()
+            first, last = self.new_rows[0][0]["id"], self.new_rows[-1][0]["id"]
+            batches.record_creates(self.db, self.batch_id, "contact", first, last)
             self.new_rows = []
         for contact_id, prepared in self.new_members:
             self._membership(contact_id, prepared)

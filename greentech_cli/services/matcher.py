@@ -354,6 +354,16 @@ def _name_relation(a: _Name, b: _Name) -> tuple[int, tuple[str, ...]] | None:
     return _SIMILAR, ("similar name",)
 
 
+def forget_people() -> None:
+    """Drop what the matcher cached about particular people and pairs of them.
+
+    Those caches fill with every name scored; a long import calls this after each chunk, so its
+    memory stays flat however many rows it reads (the repeats within a chunk still hit).
+    """
+    for cached in (_name, _name_relation, _folded, _compatible):
+        cached.cache_clear()
+
+
 def _score(a: _Record, b: _Record) -> tuple[int, list[str]] | None:
     """The score and reasons of a pair of records, or None when nothing links them."""
     relation = _name_relation(a.name, b.name) if a.name.keys and b.name.keys else None

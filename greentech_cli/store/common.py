@@ -71,7 +71,7 @@ def insert_row(db: Database, table: str, row: dict[str, Any]) -> int:
     return int(cursor.lastrowid or 0)
 
 
-def _declared_columns(db: Database, table: str) -> list[tuple[str, str]]:
+def declared_columns(db: Database, table: str) -> list[tuple[str, str]]:
     """(name, declared type) of a table's columns, read once per connection."""
     known = _COLUMNS.setdefault(db, {})
     if table not in known:
@@ -106,7 +106,7 @@ def insert_stored_row(db: Database, table: str, row: dict[str, Any]) -> dict[str
     """
     row_id = insert_row(db, table, row)
     values = {"id": row_id, **row}
-    columns = _declared_columns(db, table)
+    columns = declared_columns(db, table)
     if len(columns) == len(values):
         stored = {}
         for name, declared in columns:
