@@ -145,18 +145,11 @@ def insert(
     return contact
 
 
-def insert_stored(
-    db: Database,
-    contact: Contact,
-    *,
-    batch_id: int | None = None,
-    company: tuple[str | None, str | None] | None = None,
-) -> dict[str, Any]:
+def insert_stored(db: Database, contact: Contact, *, batch_id: int | None = None) -> dict[str, Any]:
     """Store and index a new contact (not audited); returns its stored row, every column.
 
-    `company` is the stored (name, city) of `contact.company_id` when the caller has it in hand
-    (an import does); otherwise it is read. The stored row is built from the values written
-    (`common.insert_stored_row`), so nothing is read back for the index or an after-image.
+    The stored row is built from the values written (`common.insert_stored_row`), so nothing is
+    read back for the index.
     """
     row = to_row(contact)
     stamp = now()
@@ -164,10 +157,9 @@ def insert_stored(
     stored = insert_stored_row(db, "contacts", row)
     contact.id = stored["id"]
     contact.created_batch_id = batch_id
-    if company is None:
-        company = (None, None)
-        if contact.company_id is not None:
-            company = companies.name_city(db, contact.company_id)
+    company: tuple[str | None, str | None] = (None, None)
+    if contact.company_id is not None:
+        company = companies.name_city(db, contact.company_id)
     search.index_new_contact(db, stored, *company)
     return stored
 

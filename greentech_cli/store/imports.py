@@ -107,11 +107,6 @@ def image(db: Database, entity: str, entity_id: int) -> dict[str, Any] | None:
     return {k: v for k, v in row.items() if k not in SKIP_COLUMNS}
 
 
-def image_of(row: dict[str, Any]) -> dict[str, Any]:
-    """The image of a stored row already in hand (the same values `image` reads)."""
-    return {k: v for k, v in row.items() if k not in SKIP_COLUMNS}
-
-
 _INSERT_CHANGE = (
     "INSERT INTO import_changes (batch_id, entity, entity_id, action, before, after) "
     "VALUES (?, ?, ?, ?, ?, ?)"
