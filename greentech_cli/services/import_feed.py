@@ -102,7 +102,23 @@ def feed(path: Path, source: Source, options: ImportOptions) -> Iterator[list[Pr
 
 
 def _work(sender: Connection, path: Path, options: ImportOptions) -> None:
-    """The worker: open the source as the parent did and send its prepared chunks, then "end"."""
+    """The worker: open the source as the parent did and send its prepared chunks, then "end".
+
+    Ctrl-C is the parent's to handle (it rolls back and ends the worker); a parent that has gone
+    (finished early, failed or killed) leaves nothing to do. Neither prints anything here.
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        _send_chunks(sender, path, options)
+    except BrokenPipeError:
+        pass
+    finally:
+        sender.close()
+
+
+def _send_chunks(sender: Connection, path: Path, options: ImportOptions) -> None:
     from ..importers.sources import open_source
 
     try:
@@ -111,12 +127,8 @@ def _work(sender: Connection, path: Path, options: ImportOptions) -> None:
         sender.send(("end", None))
     except GreentechError as exc:
         sender.send(("error", exc))
-    except BrokenPipeError:
-        pass  # the parent has gone (finished early, failed or was killed): nothing to do
-    except BaseException as exc:  # anything else reaches the parent as it is
+    except Exception as exc:  # anything else reaches the parent as it is
         sender.send(("error", _picklable(exc)))
-    finally:
-        sender.close()
 
 
 def _picklable(exc: BaseException) -> BaseException:
