@@ -510,11 +510,9 @@ class _KeySet:
         if keys.email and keys.email.casefold() in self.emails:
             return True
         for key in keys.name_keys:
-            companies = self.names.get(key)
-            if companies and (
-                keys.company_id is None or None in companies or keys.company_id in companies
-            ):
-                return True
+            for company_id in self.names.get(key, ()):
+                if contact_store.same_name_counts(keys.company_id, company_id):
+                    return True
         return not self.phones.isdisjoint(keys.phones)
 
 

@@ -53,6 +53,10 @@ SELECT = (
 )
 
 
+# A list of values given as one JSON parameter: any length, one prepared statement.
+_LISTED = "(SELECT value FROM json_each(?))"
+
+
 def from_row(row: dict[str, Any]) -> Contact:
     """A Contact from a `contacts` row joined with its company's name."""
     return Contact(
@@ -105,8 +109,7 @@ def get_many(db: Database, contact_ids: list[int]) -> list[Contact]:
     """Contacts for the given ids, in that order (missing ids skipped)."""
     if not contact_ids:
         return []
-    marks = ", ".join("?" for _ in contact_ids)
-    rows = fetch_all(db, f"{SELECT} WHERE contacts.id IN ({marks})", contact_ids)
+    rows = fetch_all(db, f"{SELECT} WHERE contacts.id IN {_LISTED}", [dumps(contact_ids)])
     by_id = {r["id"]: from_row(r) for r in rows}
     return [by_id[i] for i in contact_ids if i in by_id]
 
@@ -265,10 +268,6 @@ def count_matching(db: Database, flt: ContactFilter) -> int:
     return int(db.execute(sql, params).fetchone()[0])
 
 
-# A list of values given as one JSON parameter: any length, one prepared statement.
-_LISTED = "(SELECT value FROM json_each(?))"
-
-
 class Keys(NamedTuple):
     """What a duplicate of a contact is looked up by: its email, name keys and phones.
 
@@ -323,8 +322,10 @@ def candidates_many(db: Database, wanted: list[Keys]) -> list[list[Contact]]:
     """
     emails = {_nocase(k.email) for k in wanted if k.email}
     # A name counts at the contact's company or none; with no company, anywhere.
-    at_company = {(key, k.company_id) for k in wanted if k.company_id for key in k.name_keys}
-    anywhere = {key for k in wanted if not k.company_id for key in k.name_keys}
+    at_company = {
+        (key, k.company_id) for k in wanted if k.company_id is not None for key in k.name_keys
+    }
+    anywhere = {key for k in wanted if k.company_id is None for key in k.name_keys}
     phones = {p for k in wanted for p in k.phones if p}
     by_email: dict[str, list[int]] = {}
     by_name: dict[str, list[tuple[int, int | None]]] = {}
@@ -363,13 +364,18 @@ def candidates_many(db: Database, wanted: list[Keys]) -> list[list[Contact]]:
         ids: set[int] = set(by_email.get(_nocase(k.email), ())) if k.email else set()
         for key in k.name_keys:
             for row_id, company_id in by_name.get(key, ()):
-                if k.company_id is None or company_id is None or company_id == k.company_id:
+                if same_name_counts(k.company_id, company_id):
                     ids.add(row_id)
         for phone in k.phones:
             ids.update(by_phone.get(phone, ()))
         blocks.append(sorted(ids))
     found = {c.id: c for c in get_many(db, sorted({i for block in blocks for i in block}))}
     return [[found[i] for i in block if i in found] for block in blocks]
+
+
+def same_name_counts(company_id: int | None, other_company_id: int | None) -> bool:
+    """Whether a shared name key makes two contacts candidates: same company, or one has none."""
+    return company_id is None or other_company_id is None or company_id == other_company_id
 
 
 # SQLite's NOCASE folds only the ASCII letters; comparing the same way finds the same rows.
