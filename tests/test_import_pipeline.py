@@ -194,3 +194,41 @@ def test_matcher_caches_do_not_grow_with_the_file(
     assert summary.duplicates > 0  # names were scored
     assert matcher._name.cache_info().currsize == 0
     assert matcher._name_relation.cache_info().currsize == 0
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "tabular"
+
+
+@pytest.mark.parametrize("name", [*sorted(p.name for p in FIXTURES.iterdir()), "teilnehmer.xlsx"])
+def test_every_table_shape_reads_the_same_in_the_reader_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """Encodings, delimiters, title rows, ragged rows and workbooks: worker == in process."""
+    from .test_import_files import _xlsx
+
+    source = tmp_path / name
+    if name.endswith(".xlsx"):
+        _xlsx(source)
+    else:
+        source.write_bytes((FIXTURES / name).read_bytes())
+    states = []
+    for setting in ("1", "0"):
+        monkeypatch.setenv("GREENTECH_IMPORT_WORKER", setting)
+        path = tmp_path / f"worker-{setting}.db"
+        db = open_db(path, create=True)
+        try:
+            summary = import_file(
+                db, source, ImportOptions(rejects=tmp_path / f"rej-{setting}.csv")
+            )
+        finally:
+            db.close()
+        rejects = tmp_path / f"rej-{setting}.csv"
+        states.append(
+            (
+                _state(path),
+                summary.to_json() | {"batch_id": None, "rejects_file": None},
+                rejects.read_bytes() if rejects.exists() else None,
+            )
+        )
+    assert states[0] == states[1]
+    assert states[0][1]["rows"] > 0
