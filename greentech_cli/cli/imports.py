@@ -184,7 +184,7 @@ def undo(
 
     Example: greentech import undo 3
     """
-    from ..services.importing import undo as run_undo
+    from ..services.import_undo import undo as run_undo
 
     app_ctx = app_context(ctx)
     result = run_undo(app_ctx.db(), batch, force=force)
