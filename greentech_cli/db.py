@@ -296,7 +296,9 @@ def open_memory_db() -> Database:
 
 # An import's page cache: random index inserts and duplicate lookups over a large file touch many
 # pages; a bounded cache keeps the memory flat however many rows come, unlike "keep everything".
-IMPORT_CACHE_KIB = 8 * 1024
+# 64 MB rather than 8: 100,000 rows into 100,000 contacts took 12.5 s instead of 14–16 s (a
+# smaller cache spills and re-reads index pages: 3 s of system time against 0.8 s).
+IMPORT_CACHE_KIB = 64 * 1024
 
 
 @contextmanager
