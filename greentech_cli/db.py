@@ -302,27 +302,24 @@ IMPORT_CACHE_KIB = 64 * 1024
 
 
 @contextmanager
-def import_pragmas(db: Database, *, dry_run: bool = False) -> Iterator[None]:
+def import_pragmas(db: Database) -> Iterator[None]:
     """Pragmas for one large import, restored afterwards: a larger (bounded) page cache and
     temporary B-trees in memory. Durability is untouched (synchronous stays NORMAL).
 
-    A dry run also keeps its pages in memory (no cache spill), so nothing it writes, not even
-    uncommitted WAL frames, reaches the disk before the rollback.
+    Pages beyond the cache spill into the WAL as uncommitted frames, dry runs included: memory
+    stays bounded, and a rollback leaves the database file as it was (the importer then empties
+    the WAL, so a dry run's rows do not stay on disk).
     Call it outside a transaction (temp_store may not change inside one).
     """
     conn = db.conn
     old_cache = conn.execute("PRAGMA cache_size").fetchone()[0]
     old_temp = conn.execute("PRAGMA temp_store").fetchone()[0]
-    old_spill = conn.execute("PRAGMA cache_spill").fetchone()[0]
     conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
     conn.execute("PRAGMA temp_store = MEMORY")
-    if dry_run:
-        conn.execute("PRAGMA cache_spill = OFF")
     try:
         yield
     finally:
         conn.execute(f"PRAGMA cache_size = {int(old_cache)}")
-        conn.execute(f"PRAGMA cache_spill = {int(old_spill)}")
         if not conn.in_transaction:
             conn.execute(f"PRAGMA temp_store = {int(old_temp)}")
 

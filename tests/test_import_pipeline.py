@@ -232,3 +232,25 @@ def test_every_table_shape_reads_the_same_in_the_reader_process(
         )
     assert states[0] == states[1]
     assert states[0][1]["rows"] > 0
+
+
+def test_large_dry_run_spills_but_leaves_file_and_wal_as_they_were(
+    cli: Cli, lists: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dry run larger than the page cache spills into the WAL (memory stays bounded); the
+    rollback leaves the database file unchanged and the WAL is emptied afterwards."""
+    import hashlib
+
+    from greentech_cli import db as db_module
+
+    monkeypatch.setattr(db_module, "IMPORT_CACHE_KIB", 64)  # 64 KiB: the import must spill
+    cli.ok("init")
+    cli.ok("contact", "add", "--first", "Keep", "--last", "Me")
+    cli.ok("doctor", "--fix")  # a checkpointed, settled file to compare with
+    before = hashlib.sha256(cli.db_path.read_bytes()).hexdigest()
+    summary = cli.json("import", str(lists[0]), "--dry-run")
+    assert summary["created"] > 1000 and summary["dry_run"] is True
+    assert hashlib.sha256(cli.db_path.read_bytes()).hexdigest() == before
+    wal = cli.db_path.with_name(cli.db_path.name + "-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
+    assert [c["first_name"] for c in cli.json("contact", "list")] == ["Keep"]

@@ -17,7 +17,7 @@ from .. import text
 from ..db import import_pragmas, transaction
 from ..errors import InvalidData
 from ..models import Company, Contact, Member
-from ..store import audit
+from ..store import audit, health
 from ..store import companies as company_store
 from ..store import contacts as contact_store
 from ..store import imports as batches
@@ -173,13 +173,14 @@ def import_file(
 
         rejects_writer = RejectsWriter(options.rejects, source)
     try:
-        with import_pragmas(db, dry_run=options.dry_run), transaction(db):
+        with import_pragmas(db), transaction(db):
             run = _Run(db, options, summary, source, rejects_writer)
             run.execute(progress)
             if options.dry_run:
                 raise _DryRun
     except _DryRun:
-        pass
+        # A large dry run spilled uncommitted pages into the WAL: empty it, so none stay on disk.
+        health.checkpoint(db)
     finally:
         if rejects_writer is not None:
             rejects_writer.close()
