@@ -212,14 +212,20 @@ def normalize_country(value: str | None) -> str | None:
     text = clean(value)
     if text is None:
         return None
-    table = _country_table()
-    code = table.get(text.casefold()) if not text.isascii() else None
-    code = code or table.get(_country_key(text))
+    code = _country_code(text)
     if code is None:
         raise InvalidData(
             f"unknown country {text!r}: use a code like DE or a name like Deutschland"
         )
     return code
+
+
+# A country column repeats a handful of names down a whole file.
+@lru_cache(maxsize=1 << 10)
+def _country_code(text: str) -> str | None:
+    table = _country_table()
+    code = table.get(text.casefold()) if not text.isascii() else None
+    return code or table.get(_country_key(text))
 
 
 # --- sectors -------------------------------------------------------------------------------
