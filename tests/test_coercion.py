@@ -39,3 +39,16 @@ def test_values_arrive_converted(ready: Cli) -> None:
     )
     ready.ok("contact", "add", "--first", "A", "--tag", "x", "--tag", "y")
     assert ready.json("contact", "show", "1")["tags"] == ["x", "y"]
+
+
+def test_a_typer_without_the_patched_internals_still_loads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Should a Typer release move its private modules, the patch is skipped, nothing breaks."""
+    import sys
+
+    from greentech_cli.cli import app as app_module
+
+    monkeypatch.delitem(sys.modules, "greentech_cli.cli.coercion")
+    monkeypatch.setitem(sys.modules, "typer._coercion", None)  # importing it raises ImportError
+    app_module._install_plain_coercion()  # returns quietly

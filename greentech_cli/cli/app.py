@@ -10,7 +10,6 @@ from typer.core import TyperGroup
 
 from .. import __version__
 from ..errors import GreentechError
-from .coercion import install as install_plain_coercion
 from .context import AppContext
 
 # Command modules, each with a register(app) function; a new group is a module and a line here.
@@ -148,7 +147,20 @@ def _command_name(ctx: typer.Context) -> str:
     return name
 
 
-install_plain_coercion()
+def _install_plain_coercion() -> None:
+    """Convert option values without pydantic (cli/coercion.py) where this Typer allows it.
+
+    The patch reaches into Typer's private modules (checked against the pinned 0.29); should a
+    Typer release move them, commands still work, through Typer's own (slower) conversion.
+    """
+    try:
+        from .coercion import install
+    except (ImportError, AttributeError):
+        return
+    install()
+
+
+_install_plain_coercion()
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"{__package__}.{_name}").register(app)
