@@ -213,3 +213,21 @@ def test_readme_mapping_example_is_valid(tmp_path: Path) -> None:
         "Passnummer": None,
     }
     assert column_map.unmapped == ()
+
+
+def test_companies_rejects_keep_their_cells(ready: Cli, tmp_path: Path) -> None:
+    """An organisation row with a bad value is rejected into the rejects file as it was written."""
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("columns:\n  Firma: name\n  Breite: lat\n", encoding="utf-8")
+    path = tmp_path / "firmen.csv"
+    path.write_text("Firma;Breite\nGood GmbH;51.5\nBad GmbH;north\n", encoding="utf-8")
+    rejects = tmp_path / "rejects.csv"
+    summary = ready.json(
+        "import", str(path), "--as", "companies", "--mapping", str(mapping),
+        "--rejects", str(rejects),
+    )  # fmt: skip
+    assert (summary["created"], summary["rejected"]) == (1, 1)
+    lines = rejects.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == "Firma;Breite;reason"
+    assert lines[1].startswith("Bad GmbH;north;") and "latitude" in lines[1]
+    assert [c["name"] for c in ready.json("company", "list")] == ["Good GmbH"]

@@ -13,11 +13,12 @@ from typing import Any
 from .. import text
 from ..errors import InvalidData
 from ..importers.values import parse_consent
-from ..models import MEMBER_ROLES, MEMBER_STATUSES, Contact
+from ..models import MEMBER_ROLES, MEMBER_STATUSES, Company, Contact
 from ..names import name_keys
 from ..store import companies as company_store
 from ..store import contacts as contact_store
 from ..store import search
+from . import companies as company_service
 from . import contacts as contact_service
 
 # What a row may set: every stored column except those resolved on their own (the company by
@@ -45,6 +46,7 @@ class Prepared:
     names: tuple[str, list[str]] = ("", [])
     company: dict[str, Any] | None = None
     company_text: str | None = None
+    organisation: Company | None = None
     role: str | None = None
     status: str | None = None
     warnings: list[str] = field(default_factory=list)
@@ -82,7 +84,7 @@ def prepare(
         else:
             _company(prepared, record)
     except InvalidData as exc:
-        prepared.row = prepared.company = None
+        prepared.row = prepared.company = prepared.organisation = None
         prepared.reject = exc.message
         prepared.cells = cells
         prepared.record = record
@@ -140,7 +142,34 @@ def _company(prepared: Prepared, record: dict[str, Any]) -> None:
     fields = {k: record[k] for k in COMPANY_FIELDS if record.get(k) not in _BLANK}
     if not fields.get("name"):
         raise InvalidData("no organisation name")
-    prepared.company = fields
+    prepared.organisation, warnings = normalise_company(fields)
+    prepared.warnings += warnings
+
+
+def normalise_company(fields: dict[str, Any]) -> tuple[Company, list[str]]:
+    """A Company from a row's fields, and warnings: an unknown country is left empty and an
+    unknown sector dropped (the rest of the row is good); other bad values raise InvalidData."""
+    fields = dict(fields)
+    warnings: list[str] = []
+    if "country" in fields:
+        try:
+            text.normalize_country(str(fields["country"]))
+        except InvalidData as exc:
+            warnings.append(f"{exc.message}; left empty")
+            fields.pop("country")
+    if "sectors" in fields:
+        sectors = fields.pop("sectors")
+        values = sectors if isinstance(sectors, list) else str(sectors).split(",")
+        known = []
+        for value in values:
+            try:
+                known.append(text.normalize_sector(str(value)))
+            except InvalidData as exc:
+                warnings.append(exc.message)
+        fields["sectors"] = known
+    company = Company(name="")
+    company_service.apply_fields(company, fields)
+    return company, warnings
 
 
 def _vocabulary(prepared: Prepared, value: Any, allowed: tuple[str, ...], what: str) -> str | None:

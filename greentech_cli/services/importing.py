@@ -22,9 +22,8 @@ from ..store import companies as company_store
 from ..store import contacts as contact_store
 from ..store import imports as batches
 from ..store.common import now
-from . import companies as company_service
 from .duplicates import DuplicateFinder, best_match, keys_for, keys_of
-from .import_rows import COMPANY_FIELDS, CONTACT_FIELDS, Prepared
+from .import_rows import COMPANY_FIELDS, CONTACT_FIELDS, Prepared, normalise_company
 from .matcher import forget_people
 
 if TYPE_CHECKING:
@@ -293,12 +292,7 @@ class _Run:
 
     def _contacts(self, chunk: list[Prepared]) -> None:
         """Link, match and store one chunk of prepared contacts, in file order."""
-        linked: list[tuple[Prepared, int | None]] = []
-        for prepared in chunk:
-            try:
-                linked.append((prepared, self._company_for(prepared)))
-            except InvalidData as exc:
-                self._reject(prepared, exc.message)
+        linked = [(prepared, self._company_for(prepared)) for prepared in chunk]
         if self.options.on_duplicate == "new":
             for prepared, company_id in linked:
                 self._create_contact(prepared, company_id)
@@ -407,7 +401,9 @@ class _Run:
         name = prepared.company["name"]
         if name in self.company_ids:
             return self.company_ids[name]
-        company = self._company_from(dict(prepared.company), prepared.index)
+        company, warnings = normalise_company(prepared.company)
+        for warning in warnings:  # once per company: later rows find it by name
+            self._warn(prepared.index, warning)
         existing = self.finder.find_company(company)
         if existing is None:
             self._create_company(company)
@@ -422,27 +418,6 @@ class _Run:
         if company_id is not None and company_id not in self.company_info:
             self.company_info[company_id] = company_store.name_city(self.db, company_id)
 
-    def _company_from(self, fields: dict[str, Any], index: int) -> Company:
-        company = Company(name="")
-        if "country" in fields:
-            try:
-                text.normalize_country(str(fields["country"]))
-            except InvalidData as exc:
-                self._warn(index, f"{exc.message}; left empty")
-                fields.pop("country")
-        if "sectors" in fields:
-            sectors = fields.pop("sectors")
-            values = sectors if isinstance(sectors, list) else str(sectors).split(",")
-            known = []
-            for value in values:
-                try:
-                    known.append(text.normalize_sector(str(value)))
-                except InvalidData as exc:
-                    self._warn(index, exc.message)
-            fields["sectors"] = known
-        company_service.apply_fields(company, fields)
-        return company
-
     def _create_company(self, company: Company) -> None:
         company_store.insert(self.db, company, batch_id=self.batch_id, audited=False)
         self.changes.add_read("company", company.id or 0, "create", None)
@@ -451,12 +426,8 @@ class _Run:
             self.summary.created += 1
 
     def _company_row(self, prepared: Prepared) -> None:
-        assert prepared.company is not None
-        try:
-            company = self._company_from(dict(prepared.company), prepared.index)
-        except InvalidData as exc:
-            self._reject(prepared, exc.message)
-            return
+        company = prepared.organisation
+        assert company is not None
         existing = None if self.options.on_duplicate == "new" else self.finder.find_company(company)
         if existing is None:
             self._create_company(company)
