@@ -35,8 +35,12 @@ class Prepared:
     """One source row made ready for the writer.
 
     `index` counts the rows read (the "row N" of warnings), `number` is the row's place in the
-    file. A rejected row keeps its original cells and record for the rejects file; a usable one
-    drops them (they would only travel between processes for nothing).
+    file. A contact row brings its stored column values (`row`, no id or company yet), its
+    duplicate lookup keys (`name_keys`), its names as the search index holds them with their
+    terms (`names`) and the company it names (`company`: cleaned name, company_* fields); an
+    organisation row (`--as companies`) brings its normalised `organisation`. A rejected row keeps
+    its original cells and record for the rejects file; a usable one drops them (they would only
+    travel between processes for nothing).
     """
 
     index: int
