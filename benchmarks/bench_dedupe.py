@@ -58,7 +58,8 @@ def _indistinguishable(a: dict[str, str], b: dict[str, str]) -> bool:
     That is: the same email address, or the same folded name (across scripts and spellings) at the
     same organisation.
     """
-    from greentech_cli.names import company_key, name_keys
+    from greentech_cli.company_names import company_key
+    from greentech_cli.names import name_keys
 
     if a["email"] and a["email"].lower() == b["email"].lower():
         return True

@@ -4,7 +4,8 @@ The same delegate reaches the file as "Жанибек Нурланов" (Cyrilli
 passport transliteration) and "Schanibek Nurlanow" (German transliteration); a German contact as
 "Müller", "Mueller" or "Muller". `fold` maps all of these to one phonetic skeleton of lowercase
 ASCII letters and single spaces. Search, import duplicate detection and dedupe all use this module,
-so the keys they compare are made in exactly one way.
+so the keys they compare are made in exactly one way. Organisation names
+(`company_names`) and full-text search terms (`fulltext`) are built on the same folding.
 
 The folding scheme, applied to every word:
 
@@ -36,14 +37,8 @@ that Kajrat/Kairat and Ja/Ya meet), although Kazakh Latin and Uzbek write Ж/Д�
 Sanjar). X between vowels is ks (Alexander, Oxana), although Uzbek Latin writes Х as x (Raximov).
 Ё is e as in passports (Fedor, Alena), although German and English lists write jo/yo (Fjodor).
 Uzbek Ў is o (Oʻtkir), although Russian documents and German lists write u (Utkir).
-`name_keys`, `search_terms`, `fts_match` and `first_names_compatible` also try the second reading.
-
-Search: store ``" ".join(search_terms(text))`` in a full-text column (FTS5, unicode61) and query it
-with ``WHERE col MATCH fts_match(query)``. Both sides use the same folding, so they meet: each query
-word (`query_term_groups`) matches as a prefix against any of its forms: the folded form
-(`fold_query_terms` gives one per word, exactly what `fold` makes of it), the other readings of
-J/X/Ё/Ў, or the plain transliteration, which keeps prefixes such as "Kreisl" or "Wirts" working
-where a folded prefix can miss ("wirts" folds to "virs", "Wirtschaft" to "virhaft").
+`name_keys`, `first_names_compatible` and the search terms of `fulltext` also try the second
+reading.
 """
 
 from __future__ import annotations
@@ -57,23 +52,25 @@ from itertools import chain
 from anyascii import anyascii
 
 __all__ = [
-    "company_key",
+    "CHAR_TABLE",
+    "UNIQUE_TEXT_CACHE",
+    "chunk_tokens",
     "first_names_compatible",
     "fold",
-    "fold_query_terms",
-    "fts_match",
-    "legal_form",
+    "fold_token",
     "name_key",
     "name_keys",
-    "query_term_groups",
-    "search_terms",
+    "text_chunks",
+    "text_readings",
+    "text_tokens",
+    "transliterate",
 ]
 
 # --- step 1: characters to ASCII -----------------------------------------------------------------
 
 # Our own table, applied after casefold, so Cyrillic follows one English-like scheme that the rules
 # of step 2 know, rather than whatever anyascii picks for a language we care about.
-_CHAR_TABLE: dict[int, str] = str.maketrans(
+CHAR_TABLE: dict[int, str] = str.maketrans(
     {
         # Russian
         "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
@@ -102,7 +99,6 @@ _TOKEN = re.compile(
     "[\\w\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f'’‘ʻʼ`´ʹʺ]+"
 )
 _NOT_LETTER = re.compile(r"[^a-z]+")
-_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 _UNDERSCORE = re.compile(r"_+")
 
 # --- step 2: spellings of one sound meet ---------------------------------------------------------
@@ -168,36 +164,38 @@ def _fold_word(word: str) -> str:
 
 
 @lru_cache(maxsize=1 << 17)
-def _ascii(token: str) -> str:
+def transliterate(token: str) -> str:
     """Lowercase ASCII transliteration of one NFC sub-token, with our table before anyascii."""
-    text = anyascii(token.casefold().translate(_CHAR_TABLE)).lower()
+    text = anyascii(token.casefold().translate(CHAR_TABLE)).lower()
     # anyascii may bring apostrophes back (ʼ → '); they still belong inside the word.
     return text.replace("'", "").replace("`", "")
 
 
 @lru_cache(maxsize=1 << 17)
-def _chunk_tokens(chunk: str) -> tuple[str, ...]:
+def chunk_tokens(chunk: str) -> tuple[str, ...]:
     """The sub-tokens of one whitespace-free NFC chunk: letters, digits, in-word apostrophes."""
     return tuple(
         piece for found in _TOKEN.findall(chunk) for piece in _UNDERSCORE.split(found) if piece
     )
 
 
-def _chunks(text: str) -> list[str]:
+def text_chunks(text: str) -> list[str]:
     """A text after NFC split at whitespace; tokens never span whitespace, and chunks repeat."""
     return unicodedata.normalize("NFC", text).split()
 
 
-def _tokens(text: str) -> list[str]:
+def text_tokens(text: str) -> list[str]:
     """The sub-tokens of a text after NFC."""
-    return [token for chunk in _chunks(text) for token in _chunk_tokens(chunk)]
+    return [token for chunk in text_chunks(text) for token in chunk_tokens(chunk)]
 
 
 @lru_cache(maxsize=1 << 17)
-def _fold_token(token: str) -> tuple[str, ...]:
+def fold_token(token: str) -> tuple[str, ...]:
     """The folded words of one sub-token (usually one; anyascii may split CJK or symbols)."""
     return tuple(
-        folded for word in _NOT_LETTER.split(_ascii(token)) if word and (folded := _fold_word(word))
+        folded
+        for word in _NOT_LETTER.split(transliterate(token))
+        if word and (folded := _fold_word(word))
     )
 
 
@@ -209,18 +207,42 @@ def fold(text: str) -> str:
 @lru_cache(maxsize=UNIQUE_TEXT_CACHE)
 def _fold_text(text: str) -> str:
     """`fold`, cached: first names, cities and company names repeat across a contact list."""
-    return " ".join(chain.from_iterable(map(_fold_chunk, _chunks(text))))
+    return " ".join(chain.from_iterable(map(_fold_chunk, text_chunks(text))))
 
 
 @lru_cache(maxsize=1 << 17)
 def _fold_chunk(chunk: str) -> tuple[str, ...]:
     """The folded words of one whitespace-free chunk."""
-    return tuple(word for token in _chunk_tokens(chunk) for word in _fold_token(token))
+    return tuple(word for token in chunk_tokens(chunk) for word in fold_token(token))
 
 
 def _fold_words(text: str | None) -> list[str]:
     """The folded words of a possibly missing text."""
     return fold(text).split() if text else []
+
+
+# Letters that the scripts we meet read two ways. `fold` reads each the first way; keys, search
+# terms and first-name comparison also try the second, so that both spellings still meet.
+_READINGS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # J is Й in German (Jakow, Jürgen) but Ж/Дж in Kazakh Latin and Uzbek (Janibek, Sanjar).
+    (re.compile("[jJ]"), "zh"),
+    # X is ks in German and English (Alexander, Oxana) but Х in Uzbek Latin (Raximov).
+    (re.compile("[xX]"), "kh"),
+    # Ё is e in passports and everyday Cyrillic (Fedor, Alena) but yo/jo elsewhere (Fjodor, Aljona).
+    (re.compile("[ёЁ]"), "йо"),
+    # Uzbek Ў is oʻ in Uzbek Latin (Oʻtkir) but у in Russian documents and so u in German (Utkir).
+    (re.compile("[ўЎ]|[oO][ʻʼ'’`]"), "у"),
+)
+
+
+@lru_cache(maxsize=UNIQUE_TEXT_CACHE)
+def text_readings(text: str) -> tuple[str, ...]:
+    """The text and its other readings of ambiguous letters, in every combination."""
+    readings = [unicodedata.normalize("NFC", text)]
+    for pattern, other in _READINGS:
+        if pattern.search(readings[0]):
+            readings += [pattern.sub(other, reading) for reading in readings]
+    return tuple(readings)
 
 
 # --- people --------------------------------------------------------------------------------------
@@ -259,30 +281,6 @@ def name_key(first: str | None, last: str | None, native: str | None = None) -> 
     return _key(words)
 
 
-# Letters that the scripts we meet read two ways. `fold` reads each the first way; keys, search
-# terms and first-name comparison also try the second, so that both spellings still meet.
-_READINGS: tuple[tuple[re.Pattern[str], str], ...] = (
-    # J is Й in German (Jakow, Jürgen) but Ж/Дж in Kazakh Latin and Uzbek (Janibek, Sanjar).
-    (re.compile("[jJ]"), "zh"),
-    # X is ks in German and English (Alexander, Oxana) but Х in Uzbek Latin (Raximov).
-    (re.compile("[xX]"), "kh"),
-    # Ё is e in passports and everyday Cyrillic (Fedor, Alena) but yo/jo elsewhere (Fjodor, Aljona).
-    (re.compile("[ёЁ]"), "йо"),
-    # Uzbek Ў is oʻ in Uzbek Latin (Oʻtkir) but у in Russian documents and so u in German (Utkir).
-    (re.compile("[ўЎ]|[oO][ʻʼ'’`]"), "у"),
-)
-
-
-@lru_cache(maxsize=UNIQUE_TEXT_CACHE)
-def _readings(text: str) -> tuple[str, ...]:
-    """The text and its other readings of ambiguous letters, in every combination."""
-    readings = [unicodedata.normalize("NFC", text)]
-    for pattern, other in _READINGS:
-        if pattern.search(readings[0]):
-            readings += [pattern.sub(other, reading) for reading in readings]
-    return tuple(readings)
-
-
 def name_keys(first: str | None, last: str | None, native: str | None = None) -> set[str]:
     """Every key a person may be found by: from the Latin name, the native name, and variants."""
     latin = " ".join(part for part in (first, last) if part)
@@ -293,7 +291,7 @@ def name_keys(first: str | None, last: str | None, native: str | None = None) ->
 def _text_keys(text: str) -> frozenset[str]:
     """The keys of one written full name: every reading, with and without a patronymic."""
     keys: set[str] = set()
-    for reading in _readings(text):
+    for reading in text_readings(text):
         words = fold(reading).split()
         keys.add(_key(words))
         keys.add(_key(_without_patronymic(words)))
@@ -388,7 +386,7 @@ def _first_name_parts(name: str) -> tuple[tuple[str, bool], ...]:
 @lru_cache(maxsize=1 << 16)
 def _part_forms(text: str) -> tuple[frozenset[str], frozenset[int]]:
     """The folded readings of a first name and the nickname groups they stand in."""
-    folds = frozenset(fold(reading) for reading in _readings(text))
+    folds = frozenset(fold(reading) for reading in text_readings(text))
     return folds, frozenset(group for name in folds for group in _NICKNAMES.get(name, ()))
 
 
@@ -397,7 +395,7 @@ def _parts_match(a: tuple[str, bool], b: tuple[str, bool]) -> bool:
     (text_a, initial_a), (text_b, initial_b) = a, b
     if initial_a or initial_b:
         short, long = (a, b) if initial_a else (b, a)
-        plain_short, plain_long = _ascii(short[0]), _ascii(long[0])
+        plain_short, plain_long = transliterate(short[0]), transliterate(long[0])
         folds_short, folds_long = _part_forms(short[0])[0], _part_forms(long[0])[0]
         if initial_a and initial_b:
             return plain_short == plain_long or bool(folds_short & folds_long)
@@ -431,214 +429,3 @@ def first_names_compatible(a: str, b: str) -> bool:
         else:
             return False
     return True
-
-
-# --- search --------------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1 << 17)
-def _token_terms(token: str) -> tuple[str, ...]:
-    """Index terms of one sub-token: folded readings, plain and German transliterations."""
-    plain_german = _NOT_ALNUM.sub("", _ascii(token))
-    if any(ch.isdigit() for ch in plain_german):
-        # Part numbers, postcodes, "H2": only the literal form is useful, and folding drops digits.
-        return (plain_german,)
-    plain = _NOT_ALNUM.sub("", anyascii(token).lower())
-    folded = [word for reading in _readings(token) for word in _fold_token(reading)]
-    return tuple(dict.fromkeys(term for term in (*folded, plain, plain_german) if term))
-
-
-def search_terms(text: str) -> list[str]:
-    """Terms for a full-text index column: every word folded (all readings) and transliterated."""
-    return list(dict.fromkeys(chain.from_iterable(map(_chunk_terms, _chunks(text)))))
-
-
-@lru_cache(maxsize=1 << 17)
-def _chunk_terms(chunk: str) -> tuple[str, ...]:
-    """Index terms of one whitespace-free chunk."""
-    terms = (term for token in _chunk_tokens(chunk) for term in _token_terms(token))
-    return tuple(dict.fromkeys(terms))
-
-
-def query_term_groups(query: str) -> list[tuple[str, ...]]:
-    """Per query word, the alternative terms it may match (any one of them, as a prefix)."""
-    groups: list[tuple[str, ...]] = []
-    for token in _tokens(query):
-        plain_german = _NOT_ALNUM.sub("", _ascii(token))
-        if any(ch.isdigit() for ch in plain_german):
-            groups.append((plain_german,))
-            continue
-        folded = _fold_token(token)
-        if len(folded) != 1:
-            # Scripts anyascii splits into syllables: each folded word must then match on its own.
-            groups.extend((word,) for word in folded)
-            continue
-        plain = _NOT_ALNUM.sub("", anyascii(token).lower())
-        # Other readings of J, X, Ё and Ў belong to the same word: any of them may match.
-        others = [word for reading in _readings(token)[1:] for word in _fold_token(reading)]
-        terms = (folded[0], plain, plain_german, *others)
-        groups.append(tuple(dict.fromkeys(t for t in terms if t)))
-    return groups
-
-
-def fold_query_terms(query: str) -> list[str]:
-    """The folded form of each query word, the same folding `search_terms` puts in the index."""
-    return [group[0] for group in query_term_groups(query)]
-
-
-def fts_match(query: str) -> str:
-    """An FTS5 MATCH expression for a user's query: every word as a prefix, in any of its forms."""
-    # Terms are [a-z0-9] only, so quoting them is safe and keeps FTS5 operators in user text inert.
-    return " AND ".join(
-        "(" + " OR ".join(f'"{term}"*' for term in group) + ")"
-        for group in query_term_groups(query)
-    )
-
-
-# --- organisations -------------------------------------------------------------------------------
-
-# Canonical spelling → the token sequences (plain transliteration, dots removed) that spell it.
-# "&" stands for &, +, und, u., and.
-_LEGAL_FORMS: dict[str, tuple[str, ...]] = {
-    "GmbH & Co. KGaA": ("gmbh & co kgaa", "gmbh co kgaa"),
-    "GmbH & Co. KG": ("gmbh & co kg", "gmbh co kg", "gmbh & cokg", "gmbh cokg"),
-    "AG & Co. KG": ("ag & co kg", "ag co kg"),
-    "SE & Co. KG": ("se & co kg", "se co kg"),
-    "UG (haftungsbeschränkt) & Co. KG": ("ug haftungsbeschraenkt & co kg", "ug & co kg"),
-    "UG (haftungsbeschränkt)": ("ug haftungsbeschraenkt", "ug haftungsbeschrankt", "ug"),
-    "gGmbH": ("ggmbh", "gemeinnuetzige gmbh"),
-    "GmbH": (
-        "gmbh",
-        "g m b h",
-        "mbh",
-        "gesellschaft mbh",
-        "gesellschaft mit beschraenkter haftung",
-    ),
-    "AG": ("ag", "aktiengesellschaft"),
-    "KGaA": ("kgaa",),
-    "KG": ("kg", "kommanditgesellschaft"),
-    "OHG": ("ohg",),
-    "GbR": ("gbr",),
-    "PartG": ("partg", "partgmbb"),
-    "e.K.": ("ek", "e k"),
-    "e.V.": ("ev", "e v", "eingetragener verein"),
-    "eG": ("eg",),
-    "AöR": ("aoer", "aor", "anstalt des oeffentlichen rechts"),
-    "KdöR": ("kdoer", "kdor", "koerperschaft des oeffentlichen rechts"),
-    "SE": ("se",),
-    "& Co.": ("& co",),
-    "Ltd": ("ltd", "limited"),
-    "LLP": ("llp",),
-    "LLC": ("llc",),
-    "Inc": ("inc", "incorporated"),
-    "PLC": ("plc",),
-    "Corp": ("corp", "corporation"),
-    "OJSC": ("ojsc",),
-    "CJSC": ("cjsc",),
-    "JSC": ("jsc",),
-    "OAO": ("oao",),
-    "PAO": ("pao",),
-    "ZAO": ("zao",),
-    "AO": ("ao",),
-    "AQ": ("aq",),
-    "TOO": ("too",),
-    "ZhShS": ("zhshs",),
-    "OOO": ("ooo",),
-    "MChJ": ("mchj", "mchzh"),
-    "AJ": ("aj", "azh"),
-    "IP": ("ip",),
-    "S.A.": ("sa",),
-    "B.V.": ("bv",),
-    "N.V.": ("nv",),
-}
-_LEGAL_SEQUENCES: tuple[tuple[tuple[str, ...], str], ...] = tuple(
-    sorted(
-        ((tuple(spelling.split()), canonical) for canonical, spellings in _LEGAL_FORMS.items()
-         for spelling in spellings),
-        key=lambda item: len(item[0]),
-        reverse=True,
-    )
-)  # fmt: skip
-_CONNECTORS = frozenset({"&", "+", "und", "u", "and"})
-_ABBREVIATION = re.compile(r"^(?:[a-z]\.)+[a-z]?$")
-
-
-def _company_tokens(name: str) -> tuple[str, ...]:
-    """Plain lowercase ASCII tokens of an organisation name; G.m.b.H.-style abbreviations joined."""
-    text = anyascii(unicodedata.normalize("NFC", name).casefold().translate(_CHAR_TABLE)).lower()
-    text = re.sub(r"[&+]", " & ", text)
-    tokens: list[str] = []
-    for chunk in re.split(r"[\s\-/,;:()\[\]{}<>\"|!?*]+", text):
-        pieces = [chunk.replace(".", "")] if _ABBREVIATION.match(chunk) else chunk.split(".")
-        for piece in pieces:
-            cleaned = piece if piece == "&" else _NOT_ALNUM.sub("", piece)
-            if cleaned:
-                tokens.append("&" if cleaned in _CONNECTORS else cleaned)
-    return tuple(tokens)
-
-
-def _legal_index(edge: int) -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
-    """Legal-form spellings by their last (edge -1) or first (edge 0) token, longest first."""
-    index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-    for sequence, canonical in _LEGAL_SEQUENCES:
-        index.setdefault(sequence[edge], []).append((sequence, canonical))
-    return {token: tuple(entries) for token, entries in index.items()}
-
-
-_LEGAL_BY_LAST = _legal_index(-1)
-_LEGAL_BY_FIRST = _legal_index(0)
-
-
-def _legal_at_edges(rest: tuple[str, ...]) -> tuple[int, int, str] | None:
-    """The longest legal form at the end or start of the tokens: (start, stop, canonical)."""
-    best: tuple[int, int, str] | None = None
-    # Never strip the whole name: a company may be called "Eco AG" or just "AO".
-    for sequence, canonical in _LEGAL_BY_LAST.get(rest[-1], ()):
-        size = len(sequence)
-        if len(rest) > size and rest[-size:] == sequence:
-            best = (len(rest) - size, len(rest), canonical)
-            break
-    for sequence, canonical in _LEGAL_BY_FIRST.get(rest[0], ()):
-        size = len(sequence)
-        if len(rest) > size and rest[:size] == sequence:
-            if best is None or size > best[1] - best[0]:
-                best = (0, size, canonical)
-            break
-    return best
-
-
-@lru_cache(maxsize=1 << 16)
-def _company_parts(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """An organisation name's tokens without legal forms, and the forms found (outermost first)."""
-    rest = _company_tokens(name)
-    found: list[str] = []
-    while True:
-        while rest and rest[-1] == "&":
-            rest = rest[:-1]
-        while rest and rest[0] == "&":
-            rest = rest[1:]
-        edge = _legal_at_edges(rest) if rest else None
-        if edge is None:
-            return rest, tuple(found)
-        start, stop, canonical = edge
-        rest = rest[stop:] if start == 0 else rest[:start]
-        found.append(canonical)
-
-
-@lru_cache(maxsize=1 << 16)
-def company_key(name: str) -> str:
-    """A normalised organisation name for duplicate detection: folded, without legal forms."""
-    rest, _ = _company_parts(name)
-    words: list[str] = []
-    for token in rest:
-        if token == "&":
-            continue
-        # Digits carry meaning in a company name (H2 Mobility, 3M); keep such tokens literally.
-        words.extend([token] if any(ch.isdigit() for ch in token) else _fold_token(token))
-    return " ".join(words)
-
-
-def legal_form(name: str) -> str | None:
-    """The legal form in an organisation name in its canonical spelling, or None."""
-    _, found = _company_parts(name)
-    return found[0] if found else None

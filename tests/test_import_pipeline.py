@@ -19,9 +19,11 @@ from hypothesis import strategies as st
 
 from greentech_cli.db import open_db, open_memory_db, transaction
 from greentech_cli.models import Contact
+from greentech_cli.names import name_key
 from greentech_cli.services import import_feed
 from greentech_cli.services.duplicates import keys_of
-from greentech_cli.services.importing import ImportOptions, import_file
+from greentech_cli.services.import_model import ImportOptions
+from greentech_cli.services.importing import import_file
 from greentech_cli.store import contacts
 from greentech_cli.store.common import fetch_all
 
@@ -159,27 +161,52 @@ def _contact(draw: st.DrawFn) -> Contact:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_contact(), max_size=12), st.lists(_contact(), min_size=1, max_size=12))
-def test_batched_candidates_equal_one_by_one(
-    stored: list[Contact], incoming: list[Contact]
-) -> None:
-    """`candidates_many` gives every contact exactly the block `candidates` gives it."""
+def test_batched_candidates_follow_the_rule(stored: list[Contact], incoming: list[Contact]) -> None:
+    """`candidates` gives every contact, looked up together with others or alone, exactly the
+    contacts the rule names: same email (ASCII case ignored, as SQLite's NOCASE), a shared phone
+    or mobile, or a shared name key at the same company or where either has none."""
     db = open_memory_db()
     try:
         with transaction(db):
-            db.execute(
-                "INSERT INTO companies (id, name, created_at, updated_at) VALUES (1, 'A', '', '')"
-            )
-            db.execute(
-                "INSERT INTO companies (id, name, created_at, updated_at) VALUES (2, 'B', '', '')"
-            )
+            for company_id in (1, 2):
+                db.execute(
+                    "INSERT INTO companies (id, name, created_at, updated_at) "
+                    f"VALUES ({company_id}, 'C{company_id}', '', '')"
+                )
             for contact in stored:
                 contacts.insert(db, contact, audited=False)
         keys = [keys_of(c) for c in incoming]
-        one_by_one = [[c.id for c in contacts.candidates(db, k)] for k in keys]
-        batched = [[c.id for c in block] for block in contacts.candidates_many(db, keys)]
-        assert batched == one_by_one
+        expected = [_rule(k, stored) for k in keys]
+        assert [[c.id for c in block] for block in contacts.candidates(db, keys)] == expected
+        alone = [[c.id for c in contacts.candidates(db, [k])[0]] for k in keys]
+        assert alone == expected
     finally:
         db.close()
+
+
+def _rule(wanted: Any, stored: list[Contact]) -> list[int]:
+    """The candidate rule written out plainly, one stored contact at a time (a stored contact
+    is found by its one stored name key, the incoming one by all its spellings)."""
+    found = []
+    for contact in stored:
+        stored_key = name_key(contact.first_name, contact.last_name, contact.native_name)
+        same_email = bool(
+            wanted.email
+            and contact.email
+            and wanted.email.translate(_ASCII) == contact.email.translate(_ASCII)
+        )
+        same_phone = bool({contact.phone, contact.mobile} & set(wanted.phones) - {None})
+        same_name = stored_key in wanted.name_keys and (
+            wanted.company_id is None
+            or contact.company_id is None
+            or wanted.company_id == contact.company_id
+        )
+        if same_email or same_phone or same_name:
+            found.append(contact.id or 0)
+    return sorted(found)
+
+
+_ASCII = {code: code + 32 for code in range(ord("A"), ord("Z") + 1)}
 
 
 def test_matcher_caches_do_not_grow_with_the_file(

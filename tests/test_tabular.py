@@ -16,15 +16,10 @@ from hypothesis import strategies as st
 
 from greentech_cli.errors import InvalidData, NotFound, UnreadableFile
 from greentech_cli.importers import tabular
+from greentech_cli.importers.delimited import sniff_delimiter
 from greentech_cli.importers.mapping import auto_map
-from greentech_cli.importers.tabular import (
-    Row,
-    cell_text,
-    find_header_row,
-    make_headers,
-    read_table,
-    sniff_delimiter,
-)
+from greentech_cli.importers.tabular import Row, find_header_row, make_headers, read_table
+from greentech_cli.importers.workbook import cell_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tabular"
 REALWORLD_CSV = Path(__file__).parents[2] / "shared" / "realworld" / "csv"

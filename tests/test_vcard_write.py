@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from hypothesis.provisional import urls
 
 from greentech_cli.errors import InvalidData
-from greentech_cli.exporters.vcf import vcard_lines, write_split, write_vcards
+from greentech_cli.exporters.vcard_format import write_split, write_vcards
+from greentech_cli.exporters.vcf import vcard_lines
 from greentech_cli.importers.vcard import read_vcards
 
 RECORD: dict[str, object] = {

@@ -103,7 +103,8 @@ def import_file(
 
     Example: greentech import teilnehmer.csv --delegation kz-waste-2026 --dry-run
     """
-    from ..services.importing import ImportOptions, import_file
+    from ..services.import_model import ImportOptions
+    from ..services.importing import import_file
 
     app_ctx = app_context(ctx)
     options = ImportOptions(

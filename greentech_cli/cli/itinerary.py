@@ -7,20 +7,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ..render.output import ItineraryFormat
 from .context import app_context
 
 if TYPE_CHECKING:
     from ..services.scheduling import Finding
-
-
-class ItineraryFormat(StrEnum):
-    """Formats of `itinerary` (kept here so --help does not import the renderers)."""
-
-    text = "text"
-    md = "md"
-    html = "html"
-    ics = "ics"
-    json = "json"
 
 
 class Lang(StrEnum):
@@ -73,20 +64,19 @@ def itinerary(
     app_ctx = app_context(ctx)
     wanted_day = text.parse_date(day) if day else None
     plan = service.build(app_ctx.db(), delegation, member, wanted_day)
-    chosen = render.ItineraryFormat(fmt.value)
     if out is not None:
-        content = render.render(plan, chosen, lang.value)
-        newline = "" if chosen is render.ItineraryFormat.ics else None
+        content = render.render(plan, fmt, lang.value)
+        newline = "" if fmt is ItineraryFormat.ics else None
         with out.open("w", encoding="utf-8", newline=newline) as fh:
             fh.write(content)
         visits = sum(len(d.entries) for d in plan.days)
         app_ctx.say(f"Wrote the itinerary ({visits} visits, {fmt.value}) to {out}")
-    elif chosen is render.ItineraryFormat.text and sys.stdout.isatty():
+    elif fmt is ItineraryFormat.text and sys.stdout.isatty():
         from ..render.output import console
 
         render.print_text(plan, lang.value, console())
     else:
-        sys.stdout.write(render.render(plan, chosen, lang.value))
+        sys.stdout.write(render.render(plan, fmt, lang.value))
 
 
 def check(

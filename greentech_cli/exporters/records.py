@@ -32,11 +32,17 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from ..store import companies as company_store
+
 if TYPE_CHECKING:
     from ..models import Company, Contact
 
 ID_FIELDS = ("id", "company_id")
 
+# The export's column order, written out on purpose rather than taken from store.contacts.COLUMNS:
+# it is the contact JSON of SPEC §3 (models.Contact.to_json, which contact_record uses) followed
+# by the company's address, so it holds id and the company's name, puts share_consent before
+# lawful_basis, and every csv/xlsx header and golden file follows it.
 CONTACT_FIELDS = (
     "id",
     "salutation",
@@ -69,25 +75,9 @@ CONTACT_FIELDS = (
 )
 MEMBER_FIELDS = ("role", "status")
 
-COMPANY_FIELDS = (
-    "id",
-    "name",
-    "kind",
-    "legal_form",
-    "sectors",
-    "tags",
-    "street",
-    "postcode",
-    "city",
-    "region",
-    "country",
-    "website",
-    "lat",
-    "lon",
-    "vat_id",
-    "register_ids",
-    "notes",
-)
+# The company JSON of SPEC §3 (models.Company.to_json) is the id and the stored columns in their
+# order, so the export's columns are exactly those.
+COMPANY_FIELDS = ("id", *company_store.COLUMNS)
 
 _ADDRESS = ("street", "postcode", "city", "region", "country", "website")
 # (record key, company attribute) for the address columns, spelled out once.
@@ -111,30 +101,8 @@ def contact_record(
     member: tuple[str | None, str | None] | None = None,
 ) -> dict[str, Any]:
     """A contact as an export record; `member` is (role, status) in the exported delegation."""
-    record: dict[str, Any] = {
-        "id": contact.id,
-        "salutation": contact.salutation,
-        "title": contact.title,
-        "first_name": contact.first_name,
-        "last_name": contact.last_name,
-        "native_name": contact.native_name,
-        "position": contact.position,
-        "department": contact.department,
-        "company_id": contact.company_id,
-        "company": contact.company,
-        "email": contact.email,
-        "phone": contact.phone,
-        "mobile": contact.mobile,
-        "country": contact.country,
-        "languages": list(contact.languages),
-        "tags": list(contact.tags),
-        "notes": contact.notes,
-        "share_consent": contact.share_consent,
-        "lawful_basis": contact.lawful_basis,
-        "share_consent_date": contact.share_consent_date,
-        "share_consent_source": contact.share_consent_source,
-        "marketing_consent": contact.marketing_consent,
-    }
+    # Its SPEC §3 JSON (lists copied), then the company's address.
+    record = contact.to_json()
     if company is not None:
         for key, name in _ADDRESS_KEYS:
             record[key] = getattr(company, name)

@@ -1,15 +1,97 @@
-"""The vcf export format: the registry's entry for the vCard writer in ``exporters/vcf.py``."""
+"""The vcf export format: vCards written to one stream (the registry's writer) or one file each."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, TextIO
 
+from greentech_cli.errors import GreentechError
+
 from .registry import ExportJob
+from .vcf import display_name, normalise_version, vcard_lines
+
+# Characters Windows, macOS or Linux refuse in file names, plus controls.
+_UNSAFE_IN_FILE_NAME = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+_WINDOWS_RESERVED = frozenset(
+    ["CON", "PRN", "AUX", "NUL"]
+    + [f"COM{i}" for i in range(1, 10)]
+    + [f"LPT{i}" for i in range(1, 10)]
+)
 
 
 def write_vcf(records: Iterable[dict[str, Any]], out: TextIO, job: ExportJob) -> int:
     """Every contact as a vCard of the job's version (CRLF, folded at 75 octets)."""
-    from .vcf import write_vcards
-
     return write_vcards(records, out, job.vcard_version)
+
+
+def write_vcards(records: Iterable[dict[str, object]], out: TextIO, version: str = "3.0") -> int:
+    """Stream records as vCards to ``out`` (opened with newline=''); return how many."""
+    normalise_version(version)
+    count = 0
+    for record in records:
+        lines = vcard_lines(record, version)
+        lines.append("")
+        # One write per card, not per line.
+        out.write("\r\n".join(lines))
+        count += 1
+    return count
+
+
+def write_split(
+    records: Iterable[dict[str, object]], directory: Path, version: str = "3.0"
+) -> list[Path]:
+    """Write one .vcf file per contact into ``directory`` and return their paths.
+
+    Outlook imports only the first card of a file, hence one file each. Names come from the
+    contact's name, are safe on Windows, macOS and Linux, unique ignoring case, and never
+    overwrite an existing file (a number is added instead).
+    """
+    normalise_version(version)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise GreentechError(f"Cannot create the folder {directory}: {exc.strerror}.") from exc
+    taken: set[str] = set()
+    written: list[Path] = []
+    for record in records:
+        lines = vcard_lines(record, version)
+        stem = _file_stem(record)
+        number = 1
+        while True:
+            name = f"{stem}.vcf" if number == 1 else f"{stem} ({number}).vcf"
+            number += 1
+            if name.casefold() in taken:
+                continue
+            path = directory / name
+            try:
+                with path.open("x", encoding="utf-8", newline="") as out:
+                    for line in lines:
+                        out.write(line + "\r\n")
+            except FileExistsError:
+                taken.add(name.casefold())
+                continue
+            except OSError as exc:
+                raise GreentechError(f"Cannot write {path}: {exc.strerror}.") from exc
+            taken.add(name.casefold())
+            written.append(path)
+            break
+    return written
+
+
+def _file_stem(record: dict[str, object]) -> str:
+    """A file name stem from the contact's name that every common file system accepts."""
+    name = unicodedata.normalize("NFC", display_name(record))
+    name = _UNSAFE_IN_FILE_NAME.sub("_", name)
+    name = " ".join(name.split()).strip(" .")
+    # Stay far below the 255-byte limit of most file systems, cutting between characters.
+    encoded = name.encode("utf-8")[:120]
+    name = encoded.decode("utf-8", "ignore").strip(" .")
+    if not name:
+        return "contact"
+    if name.split(".", 1)[0].upper() in _WINDOWS_RESERVED:
+        # Windows refuses CON, NUL, COM1 … as names even with an extension.
+        name = f"_{name}"
+    return name

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
-    from ..services.importing import Reject
+    from ..services.import_model import Reject
     from .sources import Source
 
 REASON = "reason"

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import NotFound, UnreadableFile
 
 if TYPE_CHECKING:
-    from ..services.importing import ImportOptions
+    from ..services.import_model import ImportOptions
 
 VCARD_SUFFIXES = {".vcf", ".vcard"}
 STRUCTURED_SUFFIXES = {".yaml", ".yml", ".json"}

@@ -1,10 +1,8 @@
 """Read CSV, TSV and XLSX files into a Table of text cells, streaming rows so memory stays flat.
 
-Text files: the encoding is taken from a BOM, else strict UTF-8 (checked over the whole file in
-chunks), else charset-normalizer restricted to cp1252/cp1251/KOI8-R/cp866, or ``encoding``. The
-delimiter is sniffed among ``; , TAB |`` unless ``delimiter`` is given. Workbooks: openpyxl in
-read-only mode, cached formula values, numbers without ``.0`` or exponent, dates as ISO
-``YYYY-MM-DD``, booleans as ``yes``/``no``.
+``read_table`` tells the formats apart by content and refuses what it cannot read (old .xls,
+ODS, zip bombs); the records come from ``delimited`` (text files) or ``workbook`` (XLSX), and
+this module finds the header row and shapes the rows.
 
 The header is the first of the first 20 non-blank rows that looks like one (below title rows such
 as "Teilnehmerliste Delegation Kasachstan 2026"). Blank rows are skipped. Every row is yielded as
@@ -19,35 +17,21 @@ record starts (multi-line cells and blank lines counted) or the worksheet row nu
 from __future__ import annotations
 
 import codecs
-import csv
-import datetime as dt
 import re
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, NamedTuple
+from typing import NamedTuple
 
 from greentech_cli.errors import InvalidData, NotFound, UnreadableFile
-from greentech_cli.importers.encoding import (
-    SAMPLE_BYTES,
-    _bom_encoding,
-    _bomless_utf16,
-    _check_binary,
-    _decode_sample,
-    _detect_encoding,
-    _first_decode_error,
-    _line_at,
-)
+from greentech_cli.importers.delimited import open_text_records
+from greentech_cli.importers.encoding import SAMPLE_BYTES
+from greentech_cli.importers.workbook import open_sheet_records
 
-# No contact field needs a megabyte; a bigger cell means a broken or hostile file.
-MAX_CELL_CHARS = 1024 * 1024
 HEADER_SCAN_ROWS = 20
-SNIFF_LINES = 50
-DELIMITERS = ";,\t|"
 # Zip bomb guard for workbooks, checked against the zip directory before openpyxl opens it.
 XLSX_MAX_UNCOMPRESSED = 200 * 1024 * 1024
 XLSX_MAX_RATIO = 100
@@ -56,9 +40,7 @@ XLSX_MAX_MEMBERS = 10_000
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
-_MARKUP_STARTS = ("<!doctype", "<html", "<table", "<?xml")
 _XLSX_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm"}
-_TEXT_LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
 _DATA_LIKE_RE = re.compile(r"^[\d\s.,:;/+\-()%€$#]+$")
 
 
@@ -139,146 +121,56 @@ def read_table(
     suffix = path.suffix.lower()
     if head.startswith(_ZIP_MAGIC) or suffix in _XLSX_SUFFIXES:
         _check_workbook_zip(path, head)
-        return _read_xlsx(path, sheet)
+        records, title = open_sheet_records(path, sheet)
+        return _make_table(records, path, None, None, title, "xlsx")
     if head.startswith(_OLE_MAGIC):
         raise UnreadableFile(
             f"{name} is an old Excel file; .xls is not supported; save as .xlsx or CSV."
         )
     if suffix == ".xls":
         raise UnreadableFile(f"{name}: .xls is not supported; save as .xlsx or CSV.")
-    return _read_text(path, head, size, encoding, delimiter)
-
-
-# --- text files ----------------------------------------------------------------------------
-
-
-def _read_text(
-    path: Path, head: bytes, size: int, encoding: str | None, delimiter: str | None
-) -> Table:
-    name = path.name
-    unicode_encoding = _bom_encoding(head) or _bomless_utf16(head)
-    # UTF-16/32 text is full of NUL bytes; only other encodings can be checked for binary data.
-    if not (encoding or unicode_encoding or "").startswith(("utf-16", "utf-32")):
-        _check_binary(head, name)
-    if encoding is None:
-        encoding = unicode_encoding or _detect_encoding(path, head)
-    sample = _decode_sample(head, encoding, complete=size <= len(head), name=name)
-    if not sample.strip() and size <= len(head):
-        raise UnreadableFile(f"{name} is empty.")
-    if sample.lstrip("\ufeff \t\r\n")[:15].lower().startswith(_MARKUP_STARTS):
-        raise UnreadableFile(f"{name} is an HTML or XML file, not CSV; save it as CSV.")
-    if delimiter is None:
-        delimiter = sniff_delimiter(sample if size <= len(head) else _drop_last_line(sample))
+    records, encoding, delimiter = open_text_records(path, head, size, encoding, delimiter)
     table_format = "tsv" if delimiter == "\t" else "csv"
-
-    # csv's limit is process-wide; it is set to our own ceiling so that an oversized cell stops
-    # with a clear message instead of the default 128 KB limit rejecting legitimate long notes.
-    csv.field_size_limit(MAX_CELL_CHARS)
-    try:
-        stream = path.open("r", encoding=encoding, errors="strict", newline="")
-    except OSError as exc:
-        raise UnreadableFile(f"{path} cannot be read: {exc.strerror or exc}.") from None
-    records = _csv_records(stream, path, encoding, delimiter)
     return _make_table(records, path, encoding, delimiter, None, table_format)
 
 
-def _drop_last_line(text: str) -> str:
-    """Cut a sample at its last line break so a half-read line does not confuse sniffing."""
-    cut = max(text.rfind("\n"), text.rfind("\r"))
-    return text[:cut] if cut > 0 else text
+# --- workbook gate: is it one, and safe to open --------------------------------------------
 
 
-def sniff_delimiter(sample: str) -> str:
-    """Guess the delimiter of CSV text among ``; , TAB |`` (one-column text gives a comma)."""
-    # Split only where the csv reader does (str.splitlines also splits at U+2028 and friends).
-    lines = [line for line in _TEXT_LINE_BREAK_RE.split(sample) if line.strip()][:SNIFF_LINES]
-    if not lines:
-        return ","
-    text = "\n".join(lines) + "\n"
-    scores = {candidate: _consistency(text, candidate) for candidate in DELIMITERS}
-    best = max(DELIMITERS, key=lambda candidate: scores[candidate])
-    if scores[best][1] < 2:
-        return ","  # one column: nothing to split on
-    try:
-        sniffed = csv.Sniffer().sniff(text, delimiters=DELIMITERS).delimiter
-    except csv.Error:
-        return best
-    # Trust the sniffer unless its answer splits the lines less consistently or into fewer
-    # columns (decimal commas in a semicolon file can look like a steady comma count).
-    consistency, columns = scores.get(sniffed, (0.0, 0))
-    if columns >= 2 and consistency >= scores[best][0] - 0.1 and columns >= scores[best][1]:
-        return sniffed
-    return best
-
-
-def _consistency(text: str, delimiter: str) -> tuple[float, int]:
-    """Share of lines with the most common field count, and that count (quotes respected)."""
-    counts: dict[int, int] = {}
-    total = 0
-    try:
-        for cells in csv.reader(_TEXT_LINE_BREAK_RE.split(text), delimiter=delimiter):
-            if not cells:
-                continue
-            total += 1
-            counts[len(cells)] = counts.get(len(cells), 0) + 1
-    except csv.Error:
-        return 0.0, 0
-    if not total:
-        return 0.0, 0
-    # Prefer the most common count above one: a title line has a single field in any dialect.
-    wide = {count: seen for count, seen in counts.items() if count > 1}
-    if not wide:
-        return 0.0, 1
-    modal = max(wide, key=lambda count: (wide[count], count))
-    return wide[modal] / total, modal
-
-
-def _csv_records(
-    stream: IO[str], path: Path, encoding: str, delimiter: str
-) -> Iterator[tuple[int, list[str]]]:
-    """Yield (start line, cells) for every CSV record, turning low-level errors into ours."""
+def _check_workbook_zip(path: Path, head: bytes) -> None:
+    """Refuse files that are not workbooks and zip bombs, looking only at the zip directory."""
     name = path.name
-    lines = _checked_lines(stream, path, encoding)
-    reader = csv.reader(lines, delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
-    end = 0
+    not_workbook = f"{name} is not an Excel workbook."
+    if not head.startswith(_ZIP_MAGIC):
+        raise UnreadableFile(not_workbook)
     try:
-        while True:
-            start = end + 1
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                if "field larger than field limit" in str(exc):
-                    raise UnreadableFile(
-                        f"{name}: the row starting at line {start} has a cell larger than 1 MB."
-                    ) from None
-                raise UnreadableFile(f"{name} line {start} is not valid CSV: {exc}.") from None
-            end = reader.line_num
-            yield start, cells
-    finally:
-        stream.close()
-
-
-def _checked_lines(stream: IO[str], path: Path, encoding: str) -> Iterator[str]:
-    """Yield the physical lines, refusing NUL bytes and undecodable bytes with the line number."""
-    number = 0
-    try:
-        for line in stream:
-            number += 1
-            if "\x00" in line:
-                raise UnreadableFile(
-                    f"{path.name} contains a NUL byte at line {number}; it is not clean text."
-                )
-            yield line
-    except UnicodeDecodeError:
-        # The text layer decodes ahead in blocks, so find the exact line from the bytes.
-        offset = _first_decode_error(path, encoding)
-        line_number = _line_at(path, offset) if offset is not None else number + 1
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise UnreadableFile(not_workbook) from None
+    members = {info.filename for info in infos}
+    if "xl/workbook.xml" not in members:
+        if "content.xml" in members and "mimetype" in members:
+            raise UnreadableFile(f"{name} is an OpenDocument spreadsheet; save it as .xlsx or CSV.")
+        if path.suffix.lower() in _XLSX_SUFFIXES:
+            raise UnreadableFile(not_workbook)
+        raise UnreadableFile(f"{name} is a ZIP archive, not a spreadsheet or CSV file.")
+    if len(infos) > XLSX_MAX_MEMBERS:
+        raise UnreadableFile(f"{name} holds {len(infos)} parts, too many for a workbook.")
+    total = sum(info.file_size for info in infos)
+    if total > XLSX_MAX_UNCOMPRESSED:
         raise UnreadableFile(
-            f"{path.name} line {line_number} cannot be decoded as {encoding}; "
-            "give the right --encoding."
-        ) from None
+            f"{name} would unpack to {total // (1024 * 1024)} MB, more than the "
+            f"{XLSX_MAX_UNCOMPRESSED // (1024 * 1024)} MB allowed; save it as CSV instead."
+        )
+    for info in infos:
+        if info.file_size > XLSX_RATIO_MIN_BYTES and info.file_size > XLSX_MAX_RATIO * max(
+            info.compress_size, 1
+        ):
+            raise UnreadableFile(
+                f"{name} is compressed suspiciously well ({info.filename} expands more than "
+                f"{XLSX_MAX_RATIO} times); it is not opened."
+            )
 
 
 # --- shared: header row and row shaping ----------------------------------------------------
@@ -445,132 +337,3 @@ def _looks_like_data(cell: str) -> bool:
     if "@" in cell or cell.lower().startswith(("http://", "https://", "www.")):
         return True
     return bool(_DATA_LIKE_RE.match(cell))
-
-
-# --- workbooks -----------------------------------------------------------------------------
-
-
-def _check_workbook_zip(path: Path, head: bytes) -> None:
-    """Refuse files that are not workbooks and zip bombs, looking only at the zip directory."""
-    name = path.name
-    not_workbook = f"{name} is not an Excel workbook."
-    if not head.startswith(_ZIP_MAGIC):
-        raise UnreadableFile(not_workbook)
-    try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise UnreadableFile(not_workbook) from None
-    members = {info.filename for info in infos}
-    if "xl/workbook.xml" not in members:
-        if "content.xml" in members and "mimetype" in members:
-            raise UnreadableFile(f"{name} is an OpenDocument spreadsheet; save it as .xlsx or CSV.")
-        if path.suffix.lower() in _XLSX_SUFFIXES:
-            raise UnreadableFile(not_workbook)
-        raise UnreadableFile(f"{name} is a ZIP archive, not a spreadsheet or CSV file.")
-    if len(infos) > XLSX_MAX_MEMBERS:
-        raise UnreadableFile(f"{name} holds {len(infos)} parts, too many for a workbook.")
-    total = sum(info.file_size for info in infos)
-    if total > XLSX_MAX_UNCOMPRESSED:
-        raise UnreadableFile(
-            f"{name} would unpack to {total // (1024 * 1024)} MB, more than the "
-            f"{XLSX_MAX_UNCOMPRESSED // (1024 * 1024)} MB allowed; save it as CSV instead."
-        )
-    for info in infos:
-        if info.file_size > XLSX_RATIO_MIN_BYTES and info.file_size > XLSX_MAX_RATIO * max(
-            info.compress_size, 1
-        ):
-            raise UnreadableFile(
-                f"{name} is compressed suspiciously well ({info.filename} expands more than "
-                f"{XLSX_MAX_RATIO} times); it is not opened."
-            )
-
-
-def _read_xlsx(path: Path, sheet: str | None) -> Table:
-    from openpyxl import load_workbook
-
-    name = path.name
-    # A file object, not the path: openpyxl refuses names not ending in .xlsx, and content
-    # decides the format here (a workbook saved as "liste.csv" is still a workbook).
-    handle = path.open("rb")
-    try:
-        workbook = load_workbook(handle, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds (KeyError, XML errors, ...)
-        handle.close()
-        raise UnreadableFile(f"{name} is not a readable Excel workbook ({exc}).") from None
-    try:
-        worksheet = _choose_sheet(workbook, sheet, name)
-        # Some writers store a wrong dimension (e.g. "A1"); read-only mode would believe it.
-        worksheet.reset_dimensions()
-        title = str(worksheet.title)
-        records = _sheet_records(workbook, worksheet, handle)
-    except BaseException:
-        workbook.close()
-        handle.close()
-        raise
-    return _make_table(records, path, None, None, title, "xlsx")
-
-
-def _choose_sheet(workbook: Any, sheet: str | None, name: str) -> Any:
-    worksheets = list(workbook.worksheets)
-    titles = [str(ws.title) for ws in worksheets]
-    if sheet is not None:
-        for ws in worksheets:
-            if ws.title == sheet:
-                return ws
-        for ws in worksheets:
-            if str(ws.title).casefold() == sheet.strip().casefold():
-                return ws
-        raise InvalidData(
-            f"{name} has no sheet '{sheet}'; its sheets are: {', '.join(titles) or 'none'}."
-        )
-    visible = [ws for ws in worksheets if getattr(ws, "sheet_state", "visible") == "visible"]
-    for ws in visible:
-        ws.reset_dimensions()
-        for count, values in enumerate(ws.iter_rows(min_row=1, values_only=True)):
-            if any(value not in (None, "") for value in values):
-                return ws
-            if count > 1000:
-                break
-    if visible:
-        return visible[0]
-    raise UnreadableFile(f"{name} has no visible worksheet.")
-
-
-def _sheet_records(
-    workbook: Any, worksheet: Any, handle: IO[bytes]
-) -> Iterator[tuple[int, list[str]]]:
-    """Yield (sheet row number, cell texts) and close the workbook and file at the end."""
-    try:
-        rows = worksheet.iter_rows(min_row=1, values_only=True)
-        for number, values in enumerate(rows, start=1):
-            yield number, [cell_text(value) for value in values]
-    finally:
-        workbook.close()
-        handle.close()
-
-
-def cell_text(value: object) -> str:
-    """Render a workbook cell value as the text an officer sees (phones without ``.0``)."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        # repr gives the shortest round-trip digits; Decimal writes them without an exponent.
-        return format(Decimal(repr(value)), "f")
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0):
-            return value.date().isoformat()
-        return value.isoformat(sep=" ", timespec="seconds" if value.second else "minutes")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dt.time):
-        return value.isoformat(timespec="seconds" if value.second else "minutes")
-    return str(value)

@@ -50,6 +50,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from greentech_cli.errors import UnreadableFile
+from greentech_cli.exporters.records import CONTACT_FIELDS
 
 from .vcard_names import _is_latin, _is_native, _Name, _split_formatted, _structured_name
 from .vcard_parse import (
@@ -236,30 +237,9 @@ def _card_record(props: list[_Property], decoder: _Decoder) -> dict[str, object]
     return _ordered(record)
 
 
-_KEY_ORDER = (
-    "salutation",
-    "title",
-    "first_name",
-    "last_name",
-    "native_name",
-    "position",
-    "department",
-    "company",
-    "email",
-    "phone",
-    "mobile",
-    "country",
-    "languages",
-    "tags",
-    "notes",
-    "share_consent",
-    "company_street",
-    "company_postcode",
-    "company_city",
-    "company_region",
-    "company_country",
-    "company_website",
-)
+# The export's record order (the shape exporters.records defines and import reads back), so a
+# card read back lists its keys as the json export of the same contact does.
+_KEY_ORDER = CONTACT_FIELDS
 
 
 def _ordered(record: dict[str, object]) -> dict[str, object]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..services.importing import ImportSummary
+    from ..services.import_model import ImportSummary
 
 PREVIEW_COLUMNS = ("first_name", "last_name", "native_name", "company", "email", "phone", "action")
 

@@ -8,23 +8,13 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from ..services.itinerary import Entry, Itinerary
 from . import labels
+from .output import ItineraryFormat
 
 TEXT_WIDTH = 100
-
-
-class ItineraryFormat(StrEnum):
-    """Output formats of `greentech itinerary`."""
-
-    text = "text"
-    md = "md"
-    html = "html"
-    ics = "ics"
-    json = "json"
 
 
 # --- one view for every human-readable format ----------------------------------------------

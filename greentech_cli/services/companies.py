@@ -55,7 +55,7 @@ def apply_fields(company: Company, fields: dict[str, Any]) -> None:
         else:
             raise InvalidData(f"unknown company field {key!r}")
     if company.legal_form is None and "legal_form" not in fields and "name" in fields:
-        from ..names import legal_form
+        from ..company_names import legal_form
 
         company.legal_form = legal_form(company.name)
 

@@ -14,6 +14,7 @@ from ..store import contacts as store
 if TYPE_CHECKING:
     from ..db import Database
 
+# The free-text subset of store.contacts.COLUMNS: cleaned as text, with no rule of their own.
 TEXT_FIELDS = (
     "salutation",
     "title",

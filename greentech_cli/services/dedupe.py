@@ -1,9 +1,9 @@
 """Finding duplicate contacts and organisations, and remembering pairs that are not duplicates.
 
 Contacts are compared by the shared matcher (`services.matcher`), within blocks. Organisations are
-compared here: the same register id or VAT id, or the same normalised name (`names.company_key`,
-legal forms stripped) supported by the same city or website; similar names (rapidfuzz) only within
-blocks of the same name start and country.
+compared here: the same register id or VAT id, or the same normalised name
+(`company_names.company_key`, legal forms stripped) supported by the same city or website;
+similar names (rapidfuzz) only within blocks of the same name start and country.
 """
 
 from __future__ import annotations
@@ -13,13 +13,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..company_names import company_key
 from ..db import transaction
 from ..errors import InvalidData
-from ..names import company_key, fold
+from ..names import fold
 from ..store import audit
 from ..store import dedupe as store
 from ..store.common import loads_dict
-from .matcher import MAX_BLOCK, THRESHOLD, ContactIndex, Pair
+from .matcher import THRESHOLD
+from .matcher_index import MAX_BLOCK, ContactIndex, Pair
 
 if TYPE_CHECKING:
     from ..db import Database

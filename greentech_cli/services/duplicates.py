@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from ..company_names import company_key
 from ..models import Company, Contact
-from ..names import company_key, name_keys
+from ..names import name_keys
 from ..store import companies, contacts
 from .matcher import THRESHOLD, Candidate, score
 
@@ -29,11 +30,11 @@ class DuplicateFinder:
 
     def find_contact(self, incoming: Contact) -> int | None:
         """The id of the existing contact that is the same person, or None."""
-        return best_match(incoming, contacts.candidates(self.db, keys_of(incoming)))
+        return self.find_contacts([incoming])[0]
 
     def find_contacts(self, incoming: list[Contact]) -> list[int | None]:
         """`find_contact` for many contacts at once, against the database as it is now."""
-        blocks = contacts.candidates_many(self.db, [keys_of(c) for c in incoming])
+        blocks = contacts.candidates(self.db, [keys_of(c) for c in incoming])
         return [best_match(c, found) for c, found in zip(incoming, blocks, strict=True)]
 
     def find_company(self, incoming: Company) -> int | None:

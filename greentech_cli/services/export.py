@@ -268,7 +268,7 @@ def write_split(plan: ExportPlan, directory: Path, progress: Progress | None = N
     """vCard only: one file per contact in `directory` (Outlook reads only a file's first card)."""
     if plan.format.name != "vcf":
         raise UsageError("--split works with --format vcf only")
-    from ..exporters.vcf import write_split as split
+    from ..exporters.vcard_format import write_split as split
 
     directory = directory.expanduser()
     if directory.exists() and not directory.is_dir():

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
     from ..importers.sources import Source
-    from .importing import ImportOptions
+    from .import_model import ImportOptions
 
 CHUNK = 500
 # Starting a worker (a fresh interpreter) pays from about here: a 2 MB list (12,000 rows) took

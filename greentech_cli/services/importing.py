@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .. import text
 from ..db import import_pragmas, transaction
-from ..errors import InvalidData
 from ..models import Company, Contact, Member
 from ..store import audit, health
 from ..store import companies as company_store
@@ -23,6 +20,7 @@ from ..store import contacts as contact_store
 from ..store import imports as batches
 from ..store.common import now
 from .duplicates import DuplicateFinder, best_match, keys_for, keys_of
+from .import_model import ImportOptions, ImportSummary, Reject, check_options
 from .import_rows import COMPANY_FIELDS, CONTACT_FIELDS, Prepared, normalise_company
 from .matcher import forget_people
 
@@ -30,95 +28,10 @@ if TYPE_CHECKING:
     from ..db import Database
     from ..importers.sources import Source
 
-ON_DUPLICATE = ("fill", "update", "skip", "new")
-TARGETS = ("contacts", "companies")
 PREVIEW_ROWS = 10
 REJECT_SAMPLE = 20
 
 EMPTY: tuple[object, ...] = (None, "", [], "unknown")
-
-
-@dataclass
-class ImportOptions:
-    """What `greentech import` was asked to do."""
-
-    target: str = "contacts"
-    delegation: str | None = None
-    preset: str | None = None
-    mapping: Path | None = None
-    encoding: str | None = None
-    delimiter: str | None = None
-    sheet: str | None = None
-    default_country: str | None = None
-    on_duplicate: str = "fill"
-    dry_run: bool = False
-    rejects: Path | None = None
-
-
-@dataclass
-class Reject:
-    """A row that could not be used, with its reason."""
-
-    row: int
-    reason: str
-    cells: list[str] | None = None
-    record: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class ImportSummary:
-    """What an import did (or, in a dry run, would do)."""
-
-    file: str
-    format: str
-    encoding: str | None
-    delimiter: str | None
-    dry_run: bool
-    batch_id: int | None = None
-    preset: str | None = None
-    sheet: str | None = None
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    skipped: int = 0
-    rejected: int = 0
-    duplicates: int = 0
-    companies_created: int = 0
-    members_added: int = 0
-    rejects_file: str | None = None
-    mapped_columns: dict[str, str] = field(default_factory=dict)
-    unmapped_columns: list[str] = field(default_factory=list)
-    rejects: list[Reject] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    warning_count: int = 0
-    preview: list[dict[str, Any]] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        """The stable JSON of SPEC §3, then the details."""
-        return {
-            "batch_id": self.batch_id,
-            "file": self.file,
-            "format": self.format,
-            "encoding": self.encoding,
-            "delimiter": self.delimiter,
-            "rows": self.rows,
-            "created": self.created,
-            "updated": self.updated,
-            "skipped": self.skipped,
-            "rejected": self.rejected,
-            "dry_run": self.dry_run,
-            "rejects_file": self.rejects_file,
-            "preset": self.preset,
-            "sheet": self.sheet,
-            "duplicates": self.duplicates,
-            "companies_created": self.companies_created,
-            "members_added": self.members_added,
-            "mapped_columns": self.mapped_columns,
-            "unmapped_columns": self.unmapped_columns,
-            "warnings": self.warning_count,
-            "first_warnings": self.warnings,
-            "first_rejects": [{"row": r.row, "reason": r.reason} for r in self.rejects],
-        }
 
 
 class _DryRun(Exception):
@@ -132,16 +45,6 @@ def file_hash(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def check_options(options: ImportOptions) -> None:
-    """Refuse option values that make no sense before anything is read."""
-    if options.on_duplicate not in ON_DUPLICATE:
-        raise InvalidData(f"--on-duplicate must be one of {', '.join(ON_DUPLICATE)}")
-    if options.target not in TARGETS:
-        raise InvalidData(f"--as must be one of {', '.join(TARGETS)}")
-    if options.default_country:
-        options.default_country = text.normalize_country(options.default_country)
 
 
 def import_file(
@@ -299,13 +202,13 @@ class _Run:
             return
         self._flush()  # the lookup below must see every row written so far
         keys = [_keys(prepared, company_id) for prepared, company_id in linked]
-        blocks = contact_store.candidates_many(self.db, keys)
+        blocks = contact_store.candidates(self.db, keys)
         self.touched.clear()
         for (prepared, company_id), key, block in zip(linked, keys, blocks, strict=True):
             if self.touched.meets(key):
                 # Created or changed earlier in this chunk: look again, with the buffer written.
                 self._flush()
-                block = contact_store.candidates(self.db, key)
+                block = contact_store.candidates(self.db, [key])[0]
             existing_id = best_match(prepared.contact(company_id), block) if block else None
             self.touched.add(key)
             if existing_id is None:

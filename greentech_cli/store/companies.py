@@ -24,6 +24,7 @@ from .common import (
 if TYPE_CHECKING:
     from ..db import Database
 
+# In this order also the company export's columns after its id (exporters.records.COMPANY_FIELDS).
 COLUMNS = (
     "name",
     "kind",
@@ -69,7 +70,7 @@ def from_row(row: dict[str, Any]) -> Company:
 
 def to_row(company: Company) -> dict[str, Any]:
     """The column values of a Company (JSON columns encoded)."""
-    from ..names import company_key
+    from ..company_names import company_key
 
     row = {name: getattr(company, name) for name in COLUMNS}
     row["sectors"] = dumps(company.sectors)

@@ -281,44 +281,12 @@ class Keys(NamedTuple):
     company_id: int | None
 
 
-def candidates(db: Database, keys: Keys) -> list[Contact]:
-    """Contacts sharing the email, a phone number, or a name key at the same (or no) company.
+def candidates(db: Database, wanted: list[Keys]) -> list[list[Contact]]:
+    """Contacts sharing the email, a phone number, or a name key at the same (or no) company:
+    the block a duplicate hides in, in id order, for each of many contacts at once.
 
-    The block a duplicate hides in, in id order; `candidates_many` gives the same for many.
-    """
-    clauses: list[str] = []
-    params: list[Any] = []
-    if keys.email:
-        clauses.append("SELECT id FROM contacts WHERE email = ? COLLATE NOCASE")
-        params.append(keys.email)
-    for key in keys.name_keys:
-        if key and keys.company_id is not None:
-            clauses.append(
-                "SELECT id FROM contacts WHERE name_key = ? "
-                "AND (company_id = ? OR company_id IS NULL)"
-            )
-            params += [key, keys.company_id]
-        elif key:
-            clauses.append("SELECT id FROM contacts WHERE name_key = ?")
-            params.append(key)
-    for phone in keys.phones:
-        if phone:
-            clauses.append(
-                "SELECT id FROM contacts WHERE phone = ? "
-                "UNION SELECT id FROM contacts WHERE mobile = ?"
-            )
-            params += [phone, phone]
-    if not clauses:
-        return []
-    ids = [r[0] for r in db.execute(" UNION ".join(clauses), params).fetchall()]
-    return get_many(db, sorted(ids))
-
-
-def candidates_many(db: Database, wanted: list[Keys]) -> list[list[Contact]]:
-    """`candidates` for many contacts at once: a few indexed queries instead of one per contact.
-
-    Each key kind is looked up once for the whole list (through `json_each`), then every contact
-    gets exactly the block `candidates` would give it, in id order.
+    Each key kind is looked up once for the whole list (through `json_each`): a few indexed
+    queries instead of several per contact.
     """
     emails = {_nocase(k.email) for k in wanted if k.email}
     # A name counts at the contact's company or none; with no company, anywhere.

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from ..names import fts_match, search_terms
+from ..fulltext import fts_match, search_terms
 from .common import fetch_all, fetch_one, loads_list
 
 if TYPE_CHECKING:
