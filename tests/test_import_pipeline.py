@@ -209,20 +209,6 @@ def _rule(wanted: Any, stored: list[Contact]) -> list[int]:
 _ASCII = {code: code + 32 for code in range(ord("A"), ord("Z") + 1)}
 
 
-def test_matcher_caches_do_not_grow_with_the_file(
-    db: Any, lists: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """What the matcher learns about people is dropped after each chunk: memory stays flat."""
-    from greentech_cli.services import matcher
-
-    monkeypatch.setenv("GREENTECH_IMPORT_WORKER", "0")
-    import_file(db, lists[0], ImportOptions())
-    summary = import_file(db, lists[1], ImportOptions())
-    assert summary.duplicates > 0  # names were scored
-    assert matcher._name.cache_info().currsize == 0
-    assert matcher._name_relation.cache_info().currsize == 0
-
-
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "tabular"
 
 

@@ -22,7 +22,6 @@ from ..store.common import now
 from .duplicates import DuplicateFinder, best_match, keys_for, keys_of
 from .import_model import ImportOptions, ImportSummary, Reject, check_options
 from .import_rows import COMPANY_FIELDS, CONTACT_FIELDS, Prepared, normalise_company
-from .matcher import forget_people
 
 if TYPE_CHECKING:
     from ..db import Database
@@ -215,7 +214,6 @@ class _Run:
                 self._create_contact(prepared, company_id)
             else:
                 self._duplicate(prepared, company_id, existing_id)
-        forget_people()  # the matcher's caches would otherwise grow with the file
 
     def _duplicate(self, prepared: Prepared, company_id: int | None, existing_id: int) -> None:
         self.summary.duplicates += 1
