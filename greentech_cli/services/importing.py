@@ -19,7 +19,7 @@ from ..store import companies as company_store
 from ..store import contacts as contact_store
 from ..store import imports as batches
 from ..store.common import now
-from .duplicates import DuplicateFinder, best_match, keys_for, keys_of
+from .duplicates import DuplicateFinder, best_match, keys_of
 from .import_model import ImportOptions, ImportSummary, Reject, check_options
 from .import_rows import COMPANY_FIELDS, CONTACT_FIELDS, Prepared, normalise_company
 
@@ -119,11 +119,11 @@ class _Run:
         self.finder = DuplicateFinder(db, options.target)
         self.company_ids: dict[str, int] = {}
         # The stored (name, city) of each company a row links to, for the search index.
-        self.company_info: dict[int, tuple[str | None, str | None]] = {}
+        self.company_info: dict[int | None, tuple[str | None, str | None]] = {None: (None, None)}
         self.delegation_id: int | None = None
         self.stamp = now()
         self.next_id: int | None = None
-        self.new_rows: list[tuple[dict[str, Any], tuple[str, list[str]]]] = []
+        self.new_rows: list[contact_store.NewContact] = []
         self.new_members: list[tuple[int, Prepared]] = []
         self.touched = _KeySet()
 
@@ -226,15 +226,14 @@ class _Run:
         self._preview(incoming, f"matches {existing_id}")
 
     def _create_contact(self, prepared: Prepared, company_id: int | None) -> None:
-        assert prepared.row is not None
+        assert prepared.values is not None
         if self.next_id is None:
             self.next_id = contact_store.next_id(self.db)
         contact_id, self.next_id = self.next_id, self.next_id + 1
-        row = contact_store.new_row(
-            prepared.row, contact_id, company_id, batch_id=self.batch_id, stamp=self.stamp
-        )
         self._company_info(company_id)
-        self.new_rows.append((row, prepared.names))
+        self.new_rows.append(
+            contact_store.NewContact(contact_id, company_id, prepared.values, prepared.names)
+        )
         self.summary.created += 1
         if self.delegation_id is not None:
             self.new_members.append((contact_id, prepared))
@@ -250,10 +249,12 @@ class _Run:
     def _flush(self) -> None:
         """Write the contacts waiting in the buffer, then their memberships."""
         if self.new_rows:
-            contact_store.insert_many(self.db, self.new_rows, self.company_info)
+            contact_store.insert_many(
+                self.db, self.new_rows, self.company_info, batch_id=self.batch_id, stamp=self.stamp
+            )
             # The creates' change records follow every change made before them.
             self.changes.flush()
-            first, last = self.new_rows[0][0]["id"], self.new_rows[-1][0]["id"]
+            first, last = self.new_rows[0].id, self.new_rows[-1].id
             batches.record_creates(self.db, self.batch_id, "contact", first, last)
             self.new_rows = []
         for contact_id, prepared in self.new_members:
@@ -350,9 +351,9 @@ class _Run:
 
 def _keys(prepared: Prepared, company_id: int | None) -> contact_store.Keys:
     """The duplicate lookup keys of a prepared row linked to its company."""
-    row = prepared.row
-    assert row is not None
-    return keys_for(row["email"], row["phone"], row["mobile"], prepared.name_keys, company_id)
+    keys = prepared.keys
+    assert keys is not None
+    return contact_store.Keys(keys.email, keys.name_keys, keys.phones, company_id)
 
 
 class _KeySet:

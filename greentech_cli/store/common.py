@@ -30,7 +30,7 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 def loads_list(text: str | None) -> list[Any]:
     """A JSON list column; empty or NULL is an empty list."""
-    if not text:
+    if not text or text == "[]":
         return []
     value = json.loads(text)
     return value if isinstance(value, list) else []

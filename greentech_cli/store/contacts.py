@@ -281,64 +281,39 @@ class Keys(NamedTuple):
     company_id: int | None
 
 
+# The contacts sharing a key with rows of a list, as (row index, contact id) pairs: each key
+# kind comes as one JSON array of [index, value(, company id)] and is looked up through its index.
+_CANDIDATE_PAIRS = (
+    "SELECT j.value ->> 0, c.id FROM json_each(?1) AS j JOIN contacts AS c "
+    "ON c.email = j.value ->> 1 COLLATE NOCASE "
+    "UNION ALL SELECT j.value ->> 0, c.id FROM json_each(?2) AS j JOIN contacts AS c "
+    "ON c.name_key = j.value ->> 1 "
+    "AND (j.value ->> 2 IS NULL OR c.company_id IS NULL OR c.company_id = j.value ->> 2) "
+    "UNION ALL SELECT j.value ->> 0, c.id FROM json_each(?3) AS j JOIN contacts AS c "
+    "ON c.phone = j.value ->> 1 "
+    "UNION ALL SELECT j.value ->> 0, c.id FROM json_each(?3) AS j JOIN contacts AS c "
+    "ON c.mobile = j.value ->> 1"
+)
+
+
 def candidates(db: Database, wanted: list[Keys]) -> list[list[Contact]]:
     """Contacts sharing the email, a phone number, or a name key at the same (or no) company:
     the block a duplicate hides in, in id order, for each of many contacts at once.
 
-    Each key kind is looked up once for the whole list (through `json_each`): a few indexed
-    queries instead of several per contact.
+    One query for the whole list: SQLite joins each key with its index and returns only the
+    pairs that meet, so a list without duplicates costs one statement and no Python per row.
     """
-    emails = {_nocase(k.email) for k in wanted if k.email}
+    emails = [[i, k.email] for i, k in enumerate(wanted) if k.email]
     # A name counts at the contact's company or none; with no company, anywhere.
-    at_company = {
-        (key, k.company_id) for k in wanted if k.company_id is not None for key in k.name_keys
-    }
-    anywhere = {key for k in wanted if k.company_id is None for key in k.name_keys}
-    phones = {p for k in wanted for p in k.phones if p}
-    by_email: dict[str, list[int]] = {}
-    by_name: dict[str, list[tuple[int, int | None]]] = {}
-    by_phone: dict[str, list[int]] = {}
-    if emails:
-        sql = f"SELECT id, email FROM contacts WHERE email COLLATE NOCASE IN {_LISTED}"
-        for row_id, email in db.execute(sql, [dumps(sorted(emails))]):
-            by_email.setdefault(_nocase(email), []).append(row_id)
-    names: set[tuple[int, str, int | None]] = set()
-    if at_company:
-        unlinked = {(key, None) for key, _ in at_company}
-        pairs = dumps([list(pair) for pair in (*at_company, *unlinked)])
-        names.update(
-            db.execute(
-                "SELECT c.id, c.name_key, c.company_id FROM json_each(?) AS j JOIN contacts AS c "
-                "ON c.name_key = json_extract(j.value, '$[0]') "
-                "AND c.company_id IS json_extract(j.value, '$[1]')",
-                [pairs],
-            )
-        )
-    if anywhere:
-        sql = f"SELECT id, name_key, company_id FROM contacts WHERE name_key IN {_LISTED}"
-        names.update(db.execute(sql, [dumps(sorted(anywhere))]))
-    for row_id, key, company_id in names:
-        by_name.setdefault(key, []).append((row_id, company_id))
-    if phones:
-        listed = dumps(sorted(phones))
-        sql = (
-            f"SELECT id, phone FROM contacts WHERE phone IN {_LISTED} "
-            f"UNION ALL SELECT id, mobile FROM contacts WHERE mobile IN {_LISTED}"
-        )
-        for row_id, phone in db.execute(sql, [listed, listed]):
-            by_phone.setdefault(phone, []).append(row_id)
-    blocks: list[list[int]] = []
-    for k in wanted:
-        ids: set[int] = set(by_email.get(_nocase(k.email), ())) if k.email else set()
-        for key in k.name_keys:
-            for row_id, company_id in by_name.get(key, ()):
-                if same_name_counts(k.company_id, company_id):
-                    ids.add(row_id)
-        for phone in k.phones:
-            ids.update(by_phone.get(phone, ()))
-        blocks.append(sorted(ids))
-    found = {c.id: c for c in get_many(db, sorted({i for block in blocks for i in block}))}
-    return [[found[i] for i in block if i in found] for block in blocks]
+    names = [[i, key, k.company_id] for i, k in enumerate(wanted) for key in k.name_keys]
+    phones = [[i, phone] for i, k in enumerate(wanted) for phone in k.phones if phone]
+    blocks: list[set[int]] = [set() for _ in wanted]
+    for index, contact_id in db.execute(
+        _CANDIDATE_PAIRS, [dumps(emails), dumps(names), dumps(phones)]
+    ):
+        blocks[index].add(contact_id)
+    found = {c.id: c for c in get_many(db, sorted(set().union(*blocks)))}
+    return [[found[i] for i in sorted(block) if i in found] for block in blocks]
 
 
 def same_name_counts(company_id: int | None, other_company_id: int | None) -> bool:
@@ -346,56 +321,61 @@ def same_name_counts(company_id: int | None, other_company_id: int | None) -> bo
     return company_id is None or other_company_id is None or company_id == other_company_id
 
 
-# SQLite's NOCASE folds only the ASCII letters; comparing the same way finds the same rows.
-_ASCII_LOWER = {code: code + 32 for code in range(ord("A"), ord("Z") + 1)}
+# A new contact's row as an import writes it: the values the contact itself gives (`row_values`,
+# worked out beside the writer), after the id, company and bookkeeping the writer adds.
+VALUE_COLUMNS = (*(c for c in COLUMNS if c != "company_id"), "name_key")
+_INSERT_NEW = (
+    "INSERT INTO contacts (id, company_id, created_batch_id, created_at, updated_at, "
+    f"{', '.join(VALUE_COLUMNS)}) VALUES ({', '.join('?' for _ in range(5 + len(VALUE_COLUMNS)))})"
+)
+_EMAIL, _POSITION, _TAGS = (VALUE_COLUMNS.index(c) for c in ("email", "position", "tags"))
 
 
-def _nocase(text: str) -> str:
-    return text.translate(_ASCII_LOWER)
+def row_values(row: dict[str, Any]) -> tuple[Any, ...]:
+    """The VALUE_COLUMNS values of a `to_row` row, in that order."""
+    return tuple(row[name] for name in VALUE_COLUMNS)
 
 
-def new_row(
-    values: dict[str, Any],
-    contact_id: int,
-    company_id: int | None,
-    *,
-    batch_id: int | None,
-    stamp: str,
-) -> dict[str, Any]:
-    """The stored row of a new contact: its `to_row` values with id, company and bookkeeping."""
-    return {
-        "id": contact_id,
-        **values,
-        "company_id": company_id,
-        "created_batch_id": batch_id,
-        "created_at": stamp,
-        "updated_at": stamp,
-    }
+class NewContact(NamedTuple):
+    """A contact an import creates: its id and company, its `row_values` and `search.name_part`."""
+
+    id: int
+    company_id: int | None
+    values: tuple[Any, ...]
+    names: tuple[str, list[str]]
 
 
 def insert_many(
     db: Database,
-    rows: list[tuple[dict[str, Any], tuple[str, list[str]]]],
-    companies_of: dict[int, tuple[str | None, str | None]],
+    rows: list[NewContact],
+    companies_of: dict[int | None, tuple[str | None, str | None]],
+    *,
+    batch_id: int | None,
+    stamp: str,
 ) -> None:
-    """Store and index new contacts: rows made by `new_row`, each with its `search.name_part`.
+    """Store and index new contacts, created by the batch at the time `stamp`.
 
-    `companies_of` holds the stored (name, city) of every company the rows link to, for the index.
-    One executemany per table: the way a large import writes.
+    `companies_of` holds the stored (name, city) of every company the rows link to (and None: no
+    company, no name and city), for the index. One executemany per table: the way a large import
+    writes.
     """
     if not rows:
         return
-    names = list(rows[0][0])
     db.conn.executemany(
-        f"INSERT INTO contacts ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
-        [tuple(row[name] for name in names) for row, _ in rows],
+        _INSERT_NEW, [(r.id, r.company_id, batch_id, stamp, stamp, *r.values) for r in rows]
     )
-    no_company = (None, None)
     search.index_new_contacts(
         db,
         [
-            search.contact_entry(row, *companies_of.get(row["company_id"], no_company), part)
-            for row, part in rows
+            search.entry(
+                r.id,
+                r.names,
+                r.values[_EMAIL],
+                r.values[_POSITION],
+                r.values[_TAGS],
+                *companies_of[r.company_id],
+            )
+            for r in rows
         ],
     )
 

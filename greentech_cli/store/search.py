@@ -55,24 +55,33 @@ def name_part(row: dict[str, Any]) -> tuple[str, list[str]]:
 
 
 def contact_entry(
-    row: dict[str, Any],
+    row: dict[str, Any], company_name: str | None, city: str | None
+) -> tuple[int, str, str, str]:
+    """The index entry (rowid, names, details, keys) of a `contacts` row and its company."""
+    return entry(
+        row["id"], name_part(row), row["email"], row["position"], row["tags"], company_name, city
+    )
+
+
+def entry(
+    contact_id: int,
+    names: tuple[str, list[str]],
+    email: str | None,
+    position: str | None,
+    tags_json: str,
     company_name: str | None,
     city: str | None,
-    names: tuple[str, list[str]] | None = None,
 ) -> tuple[int, str, str, str]:
-    """The index entry (rowid, names, details, keys) of a `contacts` row and its company.
-
-    `names` is the row's `name_part` when it was worked out already (an import does it early).
-    """
-    text, terms = names if names is not None else name_part(row)
-    tags = " ".join(loads_list(row["tags"]))
-    details = _join(row["email"], company_name, row["position"], city, tags)
+    """A contact's index entry from its `name_part`, the other indexed columns and its company."""
+    text, terms = names
+    tags = " ".join(loads_list(tags_json))
+    details = _join(email, company_name, position, city, tags)
     # Names are mostly unique and come with the row; the rest repeats and is cached.
     terms = list(terms)
-    for value in (company_name, row["position"], city, tags):
+    for value in (company_name, position, city, tags):
         if value:
             terms.extend(_terms(value))
-    return row["id"], text, details, " ".join(dict.fromkeys(terms))
+    return contact_id, text, details, " ".join(dict.fromkeys(terms))
 
 
 _INSERT_CONTACT_ENTRY = "INSERT INTO contacts_fts (rowid, names, details, keys) VALUES (?, ?, ?, ?)"
