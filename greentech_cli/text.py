@@ -21,7 +21,12 @@ def clean(value: str | None) -> str | None:
     """
     if value is None:
         return None
-    text = unicodedata.normalize("NFC", str(value)).strip()
+    text = str(value)
+    if text.isascii() and text.isprintable():
+        # Most cells: already NFC, and the only whitespace is plain spaces.
+        text = text.strip()
+        return (_SPACE.sub(" ", text) if "  " in text else text) or None
+    text = unicodedata.normalize("NFC", text).strip()
     text = _SPACE.sub(" ", text) if "\n" not in text else text
     return text or None
 
@@ -54,7 +59,8 @@ def normalize_email(value: str | None) -> str | None:
     if text is None:
         return None
     simple = _SIMPLE_EMAIL.match(text)
-    if simple and len(text) <= 254 and len(text.split("@")[0]) <= 64:
+    # "--" in a domain label may be punycode ("xn--") or reserved ("ab--c"): the validator decides.
+    if simple and "--" not in simple[1] and len(text) <= 254 and len(text.split("@")[0]) <= 64:
         domain = simple[1].lower()
         if domain.rsplit(".", 1)[-1] not in _special_use_domains():
             return text[: simple.start(1)] + domain

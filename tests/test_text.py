@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date, time, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from greentech_cli import text
@@ -26,6 +27,14 @@ def test_clean_is_idempotent_and_nfc(value: str) -> None:
     assert text.clean(once) == once
     if once is not None:
         assert unicodedata.is_normalized("NFC", once)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_clean_of_ascii_is_the_general_rule(value: str) -> None:
+    """The ASCII shortcut gives what the general rule gives (NFC, trimmed, spaces joined)."""
+    general = unicodedata.normalize("NFC", value).strip()
+    general = re.sub(r"\s+", " ", general) if "\n" not in general else general
+    assert text.clean(value) == (general or None)
 
 
 def test_email_domain_lowercased_and_invalid_named() -> None:
@@ -138,6 +147,7 @@ _DOMAIN = st.from_regex(
 
 
 @given(_LOCAL, _DOMAIN)
+@example("0", "00--0.AA")  # a label with "--" in third and fourth place is reserved
 def test_email_fast_path_agrees_with_email_validator(local: str, domain: str) -> None:
     from email_validator import EmailNotValidError, validate_email
 

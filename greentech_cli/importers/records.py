@@ -215,6 +215,8 @@ def _shape_names(record: dict[str, object], extras: list[str], name_header: str)
             record.pop(key, None)
 
     def add_titles(titles: list[str]) -> None:
+        if not titles:
+            return
         current = get("title")
         missing = [title for title in titles if title not in current.split()]
         put("title", " ".join([current, *missing]).strip())

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .. import collector
 from ..errors import GreentechError, UnreadableFile
 from .import_rows import Prepared, prepare
 
@@ -112,7 +113,8 @@ def _work(sender: Connection, path: Path, options: ImportOptions) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        _send_chunks(sender, path, options)
+        with collector.relaxed():
+            _send_chunks(sender, path, options)
     except BrokenPipeError:
         pass
     finally:

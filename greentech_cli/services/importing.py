@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import collector
 from ..db import import_pragmas, transaction
 from ..models import Company, Contact, Member
 from ..store import audit, health
@@ -74,7 +75,7 @@ def import_file(
 
         rejects_writer = RejectsWriter(options.rejects, source)
     try:
-        with import_pragmas(db), transaction(db):
+        with import_pragmas(db), transaction(db), collector.relaxed():
             run = _Run(db, options, summary, source, rejects_writer)
             run.execute(progress)
             if options.dry_run:

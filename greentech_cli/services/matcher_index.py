@@ -25,12 +25,11 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from .. import collector
 from .matcher import NAME_ONLY_MAX, THRESHOLD, Candidate, Match, _Record, _score
 
 if TYPE_CHECKING:
@@ -62,23 +61,6 @@ class Pair:
         return {"a": self.a, "b": self.b, "score": self.score, "reasons": list(self.reasons)}
 
 
-@contextmanager
-def _without_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while many small objects are made.
-
-    Building the blocks of 100,000 contacts creates hundreds of thousands of lists and tuples, none
-    in a reference cycle; without the pause the collector rescans them again and again and the
-    build takes more than twice as long.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 Progress = Callable[[int, int], None]
 
 
@@ -108,7 +90,7 @@ class ContactIndex:
 
         index = cls()
         total = store.contact_count(db)
-        with _without_gc():
+        with collector.paused():
             for done, row in enumerate(store.contact_rows(db), 1):
                 if row[8] is not None and row[7]:
                     index.company_names[row[8]] = row[7]
@@ -244,7 +226,7 @@ class ContactIndex:
             if len(ids) >= 2
             and (len(ids) <= MAX_BLOCK or block is self.by_email or block is self.by_phone)
         ]
-        with _without_gc():
+        with collector.paused():
             records = self.records
             compared: set[tuple[int, ...]] = set()
             for done, ids in enumerate(blocks, 1):
@@ -274,7 +256,7 @@ class ContactIndex:
 def index_of(rows: Iterable[tuple[int, Candidate]]) -> ContactIndex:
     """An index of (contact id, candidate) pairs, e.g. the rows of a file being imported."""
     index = ContactIndex()
-    with _without_gc():
+    with collector.paused():
         for contact_id, candidate in rows:
             index.add(contact_id, candidate)
     return index
