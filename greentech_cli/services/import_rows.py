@@ -61,7 +61,8 @@ class Prepared:
     record: dict[str, Any] | None = None
 
     def __reduce__(self) -> tuple[type[Prepared], tuple[Any, ...]]:
-        # Pickled as the tuple of its fields: half the work of the default, between processes.
+        # Pickled as the tuple of its fields: about a tenth less work than the default (measured
+        # on 10,000 rows), paid twice for each row that crosses between processes.
         return Prepared, tuple(getattr(self, name) for name in _FIELDS)
 
     def contact(self, company_id: int | None = None) -> Contact:
