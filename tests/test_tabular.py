@@ -349,6 +349,24 @@ def test_xls_content_behind_csv_name_is_refused(tmp_path: Path) -> None:
         read_table(path)
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        "<html><body><table><tr><td>Vorname</td></tr><tr><td>Anna</td></tr></table></body></html>",
+        '\ufeff<?xml version="1.0"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:'
+        'spreadsheet">',
+    ],
+)
+def test_web_export_named_xls_is_explained(tmp_path: Path, content: str) -> None:
+    """Web systems send "Excel" lists as HTML tables or XML 2003 sheets under an .xls name."""
+    path = tmp_path / "teilnehmer.xls"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(
+        UnreadableFile, match=r"web page or XML file with an \.xls name.*save it as"
+    ):
+        read_table(path)
+
+
 def test_html_saved_as_csv_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "export.csv"
     path.write_text("<!DOCTYPE html><html><table><tr><td>a</td></tr></table></html>")

@@ -34,6 +34,11 @@ _MARKUP_STARTS = ("<!doctype", "<html", "<table", "<?xml")
 _TEXT_LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
 
 
+def looks_like_markup(text: str) -> bool:
+    """Whether a text starts as an HTML page or an XML document does (a web export, say)."""
+    return text.lstrip("\ufeff \t\r\n")[:15].lower().startswith(_MARKUP_STARTS)
+
+
 def open_text_records(
     path: Path, head: bytes, size: int, encoding: str | None, delimiter: str | None
 ) -> tuple[Iterator[tuple[int, list[str]]], str, str]:
@@ -48,7 +53,7 @@ def open_text_records(
     sample = _decode_sample(head, encoding, complete=size <= len(head), name=name)
     if not sample.strip() and size <= len(head):
         raise UnreadableFile(f"{name} is empty.")
-    if sample.lstrip("\ufeff \t\r\n")[:15].lower().startswith(_MARKUP_STARTS):
+    if looks_like_markup(sample):
         raise UnreadableFile(f"{name} is an HTML or XML file, not CSV; save it as CSV.")
     if delimiter is None:
         delimiter = sniff_delimiter(sample if size <= len(head) else _drop_last_line(sample))

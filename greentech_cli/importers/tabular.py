@@ -27,7 +27,7 @@ from types import TracebackType
 from typing import NamedTuple
 
 from greentech_cli.errors import InvalidData, NotFound, UnreadableFile
-from greentech_cli.importers.delimited import open_text_records
+from greentech_cli.importers.delimited import looks_like_markup, open_text_records
 from greentech_cli.importers.encoding import SAMPLE_BYTES
 from greentech_cli.importers.workbook import open_sheet_records
 
@@ -128,6 +128,12 @@ def read_table(
             f"{name} is an old Excel file; .xls is not supported; save as .xlsx or CSV."
         )
     if suffix == ".xls":
+        if looks_like_markup(head[:64].decode("utf-8", "replace")):
+            # Web systems often send their "Excel" lists as an HTML table or XML 2003 sheet.
+            raise UnreadableFile(
+                f"{name} is a web page or XML file with an .xls name, not an Excel workbook; "
+                "open it in Excel and save it as .xlsx or CSV."
+            )
         raise UnreadableFile(f"{name}: .xls is not supported; save as .xlsx or CSV.")
     records, encoding, delimiter = open_text_records(path, head, size, encoding, delimiter)
     table_format = "tsv" if delimiter == "\t" else "csv"
