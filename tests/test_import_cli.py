@@ -227,6 +227,24 @@ def test_bad_input_is_one_clear_error_and_changes_nothing(
     assert ready.json("import", "history") == []
 
 
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [("--sheet", "--sheet is for .xlsx workbooks"), ("--delimiter", None)],
+)
+def test_reading_option_that_does_not_fit_is_refused(
+    ready: Cli, tour_csv: Path, tmp_path: Path, option: str, message: str | None
+) -> None:
+    """--sheet on a CSV, --delimiter on a vCard: refused, not quietly ignored."""
+    vcard = tmp_path / "karte.vcf"
+    vcard.write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Anna Schmidt\nN:Schmidt;Anna\nEND:VCARD\n")
+    target, value = (tour_csv, "Teilnehmer") if option == "--sheet" else (vcard, ";")
+    before = _hash(ready.db_path)
+    result = ready.fails("import", str(target), option, value)
+    expected = message or f"--delimiter is for CSV files; {vcard.name} was read as vcard"
+    assert expected in result.stderr
+    assert _hash(ready.db_path) == before
+
+
 def test_missing_file(ready: Cli, tmp_path: Path) -> None:
     assert "no file" in ready.fails("import", str(tmp_path / "nope.csv")).stderr
 

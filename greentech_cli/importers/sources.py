@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import NotFound, UnreadableFile
+from ..errors import InvalidData, NotFound, UnreadableFile
 
 if TYPE_CHECKING:
     from ..services.import_model import ImportOptions
@@ -70,10 +70,21 @@ def open_source(path: Path, options: ImportOptions) -> Source:
         raise UnreadableFile(f"{path.name} is empty")
     kind = sniff_kind(path)
     if kind == "vcard":
-        return _vcard_source(path, options)
-    if kind == "structured":
-        return _structured_source(path)
-    return _table_source(path, options)
+        source = _vcard_source(path, options)
+    elif kind == "structured":
+        source = _structured_source(path)
+    else:
+        source = _table_source(path, options)
+    _check_applies(source, options, path.name)
+    return source
+
+
+def _check_applies(source: Source, options: ImportOptions, name: str) -> None:
+    """Refuse a reading option that does not fit the file, rather than quietly ignore it."""
+    if options.sheet is not None and source.format != "xlsx":
+        raise InvalidData(f"--sheet is for .xlsx workbooks; {name} was read as {source.format}")
+    if options.delimiter is not None and source.format not in ("csv", "tsv"):
+        raise InvalidData(f"--delimiter is for CSV files; {name} was read as {source.format}")
 
 
 def _records_source(fmt: str, records: list[dict[str, Any]], encoding: str | None) -> Source:
