@@ -438,6 +438,32 @@ def test_xlsx_sheet_by_name_and_unknown_sheet(tmp_path: Path) -> None:
         read_table(path, sheet="Gäste")
 
 
+def test_xlsx_without_sheet_takes_the_attendee_list_not_a_cover_sheet(tmp_path: Path) -> None:
+    """A programme or cover sheet before the list is passed over; with no list, the first data."""
+    import xlsxwriter
+
+    path = tmp_path / "delegation.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    cover = workbook.add_worksheet("Programm")
+    cover.write_row("A1", ["Tag", "Uhrzeit", "Termin"])
+    cover.write_row("A2", ["Montag", "10:00", "Empfang"])
+    people = workbook.add_worksheet("Teilnehmer")
+    people.write("A1", "Teilnehmerliste AHK Zentralasien")
+    people.write_row("A3", ["Vorname", "Nachname", "E-Mail"])
+    people.write_row("A4", ["Anna", "Schmidt", "anna@example.de"])
+    workbook.close()
+    table, rows = read_all(path)
+    assert table.sheet == "Teilnehmer"
+    assert [row.cells for row in rows] == [["Anna", "Schmidt", "anna@example.de"]]
+
+    only_cover = tmp_path / "programm.xlsx"
+    workbook = xlsxwriter.Workbook(str(only_cover))
+    workbook.add_worksheet("Leer")
+    workbook.add_worksheet("Programm").write_row("A1", ["Tag", "Termin"])
+    workbook.close()
+    assert read_all(only_cover)[0].sheet == "Programm"
+
+
 def test_xlsx_workbook_is_closed_after_reading(tmp_path: Path) -> None:
     path = tmp_path / "teilnehmer.xlsx"
     make_workbook(path)

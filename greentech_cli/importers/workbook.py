@@ -57,16 +57,41 @@ def _choose_sheet(workbook: Any, sheet: str | None, name: str) -> Any:
             f"{name} has no sheet '{sheet}'; its sheets are: {', '.join(titles) or 'none'}."
         )
     visible = [ws for ws in worksheets if getattr(ws, "sheet_state", "visible") == "visible"]
+    if not visible:
+        raise UnreadableFile(f"{name} has no visible worksheet.")
+    # The first sheet with a list under headers we know ("Vorname", "E-Mail", ...); a workbook
+    # often starts with a cover or programme sheet. Else the first with any data.
+    with_data = None
     for ws in visible:
-        ws.reset_dimensions()
-        for count, values in enumerate(ws.iter_rows(min_row=1, values_only=True)):
-            if any(value not in (None, "") for value in values):
-                return ws
-            if count > 1000:
+        found = _sheet_kind(ws)
+        if found == "list":
+            return ws
+        if found == "data" and with_data is None:
+            with_data = ws
+    return with_data or visible[0]
+
+
+HEADER_SCAN_ROWS = 20
+
+
+def _sheet_kind(worksheet: Any) -> str:
+    """What a sheet holds: "list" when one of its first filled rows has two or more header names
+    we know, "data" when it has any value in its first thousand rows, else "empty"."""
+    from greentech_cli.importers.mapping import is_known_header
+
+    worksheet.reset_dimensions()
+    kind, filled = "empty", 0
+    for count, values in enumerate(worksheet.iter_rows(min_row=1, values_only=True)):
+        cells = [value for value in values if value not in (None, "")]
+        if cells:
+            kind, filled = "data", filled + 1
+            if sum(1 for cell in cells if isinstance(cell, str) and is_known_header(cell)) >= 2:
+                return "list"
+            if filled >= HEADER_SCAN_ROWS:
                 break
-    if visible:
-        return visible[0]
-    raise UnreadableFile(f"{name} has no visible worksheet.")
+        if count > 1000:
+            break
+    return kind
 
 
 def _sheet_records(
