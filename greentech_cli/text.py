@@ -97,10 +97,30 @@ def normalize_phone(
         return None, None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = clean(str(value))
+    text = unmark(clean(str(value)))
     if text is None:
         return None, None
+    if "e" in text.lower() and _SCIENTIFIC.fullmatch(text):
+        # Its digits would read as some other, valid number: never guess one.
+        return text, (
+            f"phone number {text!r} was shortened by a spreadsheet (scientific notation, its "
+            "last digits are lost); kept as written"
+        )
     return _phone(text, country.upper() if country else None)
+
+
+def unmark(text: str | None) -> str | None:
+    """A cleaned cell without Excel's marks for "keep this as text" (a leading apostrophe, or a
+    formula like ="0171 234"), which are not part of the value."""
+    marked = _SPREADSHEET_TEXT.fullmatch(text) if text else None
+    return clean(marked[1] if marked[1] is not None else marked[2]) if marked else text
+
+
+# Said of a national number that came without a country (the import adds what to do about it).
+NO_COUNTRY = "no country to read it with"
+_SPREADSHEET_TEXT = re.compile(r"'(.*)|=\s*\"(.*)\"", re.DOTALL)
+# What a spreadsheet shows for a long number in a narrow cell: 4,91701E+12 (the digits are lost).
+_SCIENTIFIC = re.compile(r"\+?\d+(?:[.,]\d+)?[eE]\+?\d+")
 
 
 def _phone(text: str, region: str | None) -> tuple[str | None, str | None]:
@@ -131,7 +151,7 @@ def _phone_slow(text: str, region: str | None) -> tuple[str | None, str | None]:
     for number in possible:
         if phonenumbers.is_possible_number(number):
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None
-    hint = "" if region or digits.startswith(("+", "00")) else " (no country to read it with)"
+    hint = "" if region or digits.startswith(("+", "00")) else f" ({NO_COUNTRY})"
     return text, f"phone number {text!r} could not be read{hint}; kept as written"
 
 

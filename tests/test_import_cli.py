@@ -245,6 +245,24 @@ def test_reading_option_that_does_not_fit_is_refused(
     assert _hash(ready.db_path) == before
 
 
+def test_numbers_without_country_get_a_hint_once(ready: Cli, tmp_path: Path) -> None:
+    """A national number with no country to read it by: the warning, then what to do about it."""
+    path = tmp_path / "liste.csv"
+    path.write_text(
+        "Vorname;Nachname;Telefon\nAnna;Schmidt;'0171 2345678\nBen;Kurz;0211 987654\n",
+        encoding="utf-8",
+    )
+    result = ready("import", str(path), "--dry-run")
+    assert result.exit_code == 0
+    assert "no country to read it with" in result.stdout
+    assert result.stderr.count("--default-country") == 1
+    result = ready("import", str(path), "--dry-run", "--default-country", "DE")
+    assert "--default-country" not in result.stderr
+    ready.ok("import", str(path), "--default-country", "de")
+    phones = {c["phone"] for c in ready.json("contact", "list")}
+    assert phones == {"+491712345678", "+49211987654"}
+
+
 def test_missing_file(ready: Cli, tmp_path: Path) -> None:
     assert "no file" in ready.fails("import", str(tmp_path / "nope.csv")).stderr
 

@@ -66,14 +66,28 @@ def test_unparseable_phone_kept_with_warning() -> None:
     assert warning and "kept as written" in warning
 
 
+@pytest.mark.parametrize("raw", ["'0171 2345678", '="0171 2345678"', '= "0171 2345678"'])
+def test_phone_marked_as_text_by_excel_is_read(raw: str) -> None:
+    assert text.normalize_phone(raw, "DE") == ("+491712345678", None)
+    assert text.normalize_phone("'", "DE") == (None, None)
+
+
+@pytest.mark.parametrize("raw", ["4,91701E+12", "4.91701e+12", "4,91701E12"])
+def test_phone_in_scientific_notation_is_named_as_such(raw: str) -> None:
+    value, warning = text.normalize_phone(raw, "DE")
+    assert value == raw
+    assert warning and "shortened by a spreadsheet (scientific notation" in warning
+
+
 @given(st.text(max_size=40), st.sampled_from([None, "DE", "KZ", "UZ"]))
 def test_phone_never_raises_and_never_drops(raw: str, country: str | None) -> None:
     value, warning = text.normalize_phone(raw, country)
-    if text.clean(raw) is None:
+    written = text.unmark(text.clean(raw))
+    if written is None:
         assert value is None
     else:
         assert value is not None
-        assert warning is None or value == text.clean(raw)
+        assert warning is None or value == written
 
 
 @pytest.mark.parametrize(

@@ -103,6 +103,7 @@ def import_file(
 
     Example: greentech import teilnehmer.csv --delegation kz-waste-2026 --dry-run
     """
+    from .. import text
     from ..services.import_model import ImportOptions
     from ..services.importing import import_file
 
@@ -132,6 +133,11 @@ def import_file(
         out = console()
         for renderable in summary_tables(summary):
             out.print(renderable)
+    if default_country is None and any(text.NO_COUNTRY in w for w in summary.warnings):
+        app_ctx.say(
+            "Phone numbers written without a country code need a country: a country column in "
+            "the file, or --default-country (for example DE) for the whole list."
+        )
 
 
 def _delimiter(value: str | None) -> str | None:
