@@ -92,12 +92,19 @@ def test_fill_update_skip_new(ready: Cli, tmp_path: Path) -> None:
         "Aigerim,Sadykova,aigerim@example.kz,Director,+7 701 123 45 67,KZ\n",
         encoding="utf-8",
     )
-    assert ready.json("import", str(path), "--on-duplicate", "skip")["skipped"] == 1
+    skipped = ready.json("import", str(path), "--on-duplicate", "skip")
+    assert skipped["skipped"] == 1 and skipped["warnings"] == 0
     filled = ready.json("import", str(path))
     assert filled["updated"] == 1
+    # The stored position stays, and the summary says the file's differed.
+    assert filled["first_warnings"] == [
+        "row 1: same as contact 1, whose stored position was kept over the file's "
+        "(--on-duplicate update takes the file's)"
+    ]
     contact = ready.json("contact", "show", "1")
     assert contact["position"] == "Engineer" and contact["phone"] == "+77011234567"
-    assert ready.json("import", str(path), "--on-duplicate", "update")["updated"] == 1
+    updated = ready.json("import", str(path), "--on-duplicate", "update")
+    assert updated["updated"] == 1 and updated["warnings"] == 0
     assert ready.json("contact", "show", "1")["position"] == "Director"
     assert ready.json("import", str(path), "--on-duplicate", "new")["created"] == 1
     assert len(ready.json("contact", "list")) == 2

@@ -219,7 +219,7 @@ class _Run:
     def _duplicate(self, prepared: Prepared, company_id: int | None, existing_id: int) -> None:
         self.summary.duplicates += 1
         incoming = prepared.contact(company_id)
-        merged = self._merge_contact(existing_id, incoming)
+        merged = self._merge_contact(prepared.index, existing_id, incoming)
         if merged is not None:
             self.touched.add(keys_of(merged))
         if self.delegation_id is not None:
@@ -262,17 +262,16 @@ class _Run:
             self._membership(contact_id, prepared)
         self.new_members = []
 
-    def _merge_contact(self, contact_id: int, incoming: Contact) -> Contact | None:
+    def _merge_contact(self, index: int, contact_id: int, incoming: Contact) -> Contact | None:
         """Fill (or update) a stored contact from the row; returns it when it changed."""
         if self.options.on_duplicate == "skip":
             self.summary.skipped += 1
             return None
         current = contact_store.get(self.db, contact_id)
         before = batches.image(self.db, "contact", contact_id)
-        overwrite = self.options.on_duplicate == "update"
-        changed = _merge_fields(
-            current, incoming, (*CONTACT_FIELDS, "company_id", "country"), overwrite
-        )
+        names = (*CONTACT_FIELDS, "company_id", "country")
+        self._kept_values(index, "contact", contact_id, current, incoming, names)
+        changed = _merge_fields(current, incoming, names, self.options.on_duplicate == "update")
         if not changed:
             self.summary.skipped += 1
             return None
@@ -280,6 +279,27 @@ class _Run:
         self.changes.add_read("contact", contact_id, "update", before)
         self.summary.updated += 1
         return current
+
+    def _kept_values(
+        self,
+        index: int,
+        entity: str,
+        entity_id: int,
+        current: Any,
+        incoming: Any,
+        names: tuple[str, ...],
+    ) -> None:
+        """Filling keeps stored values the row contradicts: say which, so none is lost unseen."""
+        if self.options.on_duplicate != "fill":
+            return
+        differing = _differing(current, incoming, names)
+        if differing:
+            self._warn(
+                index,
+                f"same as {entity} {entity_id}, whose stored {', '.join(differing)} "
+                f"{'was' if len(differing) == 1 else 'were'} kept over the file's "
+                "(--on-duplicate update takes the file's)",
+            )
 
     def _membership(self, contact_id: int, prepared: Prepared) -> None:
         from ..store import members
@@ -341,6 +361,7 @@ class _Run:
             return
         current = company_store.get(self.db, existing)
         before = batches.image(self.db, "company", existing)
+        self._kept_values(prepared.index, "company", existing, current, company, COMPANY_FIELDS)
         overwrite = self.options.on_duplicate == "update"
         if not _merge_fields(current, company, COMPANY_FIELDS, overwrite):
             self.summary.skipped += 1
@@ -348,6 +369,23 @@ class _Run:
         company_store.update(self.db, current, audited=False)
         self.changes.add_read("company", existing, "update", before)
         self.summary.updated += 1
+
+
+def _differing(current: Any, incoming: Any, names: tuple[str, ...]) -> list[str]:
+    """The fields where both have a value and the values differ (text ignoring case and spaces);
+    lists never differ this way, as filling merges them."""
+    found = []
+    for name in names:
+        new, old = getattr(incoming, name), getattr(current, name)
+        if new in EMPTY or old in EMPTY or isinstance(old, list):
+            continue
+        if isinstance(new, str) and isinstance(old, str):
+            if " ".join(new.split()).casefold() == " ".join(old.split()).casefold():
+                continue
+        elif new == old:
+            continue
+        found.append("company" if name == "company_id" else name.replace("_", " "))
+    return found
 
 
 def _keys(prepared: Prepared, company_id: int | None) -> contact_store.Keys:
