@@ -149,6 +149,30 @@ def test_rejects_file_round_trip(ready: Cli, tmp_path: Path) -> None:
     assert ready.json("import", str(fixed))["created"] == 1
 
 
+def test_rejects_as_a_workbook_round_trip(ready: Cli, tmp_path: Path) -> None:
+    """--rejects NAME.xlsx writes a real workbook with the input's columns, that imports back."""
+    from openpyxl import load_workbook
+
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "Vorname;Nachname;E-Mail;Telefon\nKlaus;Kaputt;klaus@@broken;+49 2841 668593\n"
+        "Petra;Schäfer;petra@lippe.example;\n",
+        encoding="utf-8",
+    )
+    rejects = tmp_path / "rejects.xlsx"
+    summary = ready.json("import", str(path), "--rejects", str(rejects))
+    assert (summary["created"], summary["rejected"]) == (1, 1)
+    assert not list(tmp_path.glob("*.part")), "the spool is gone"
+    workbook = load_workbook(rejects, read_only=True)
+    rows = [list(row) for row in workbook.active.iter_rows(values_only=True)]
+    workbook.close()
+    assert rows[0] == ["Vorname", "Nachname", "E-Mail", "Telefon", "reason"]
+    assert rows[1][:4] == ["Klaus", "Kaputt", "klaus@@broken", "+49 2841 668593"]
+    assert "klaus@@broken" in rows[1][4]
+    again = ready.json("import", str(rejects), "--dry-run")
+    assert (again["rows"], again["rejected"], again["unmapped_columns"]) == (1, 1, ["reason"])
+
+
 def test_undo_after_create_and_after_update(ready: Cli, tour_csv: Path, tmp_path: Path) -> None:
     ready.ok("contact", "add", "--first", "Nurlan", "--last", "Zhaksylykov", "--email",
              "nurlan@example.kz")  # fmt: skip
