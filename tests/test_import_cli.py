@@ -173,6 +173,17 @@ def test_rejects_as_a_workbook_round_trip(ready: Cli, tmp_path: Path) -> None:
     assert (again["rows"], again["rejected"], again["unmapped_columns"]) == (1, 1, ["reason"])
 
 
+def test_rejects_onto_the_file_being_imported_is_refused(ready: Cli, tour_csv: Path) -> None:
+    """A typo like --rejects teilnehmer.csv must never empty the officer's own list."""
+    content = tour_csv.read_bytes()
+    before = _hash(ready.db_path)
+    for target in (tour_csv, tour_csv.parent / "." / tour_csv.name):
+        result = ready.fails("import", str(tour_csv), "--rejects", str(target))
+        assert "--rejects would overwrite teilnehmer.csv" in result.stderr
+    assert tour_csv.read_bytes() == content
+    assert _hash(ready.db_path) == before
+
+
 def test_undo_after_create_and_after_update(ready: Cli, tour_csv: Path, tmp_path: Path) -> None:
     ready.ok("contact", "add", "--first", "Nurlan", "--last", "Zhaksylykov", "--email",
              "nurlan@example.kz")  # fmt: skip

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import collector
 from ..db import import_pragmas, transaction
+from ..errors import InvalidData
 from ..models import Company, Contact, Member
 from ..store import audit, health
 from ..store import companies as company_store
@@ -32,6 +33,14 @@ PREVIEW_ROWS = 10
 REJECT_SAMPLE = 20
 
 EMPTY: tuple[object, ...] = (None, "", [], "unknown")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (the same path, or a link to it)."""
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and a.samefile(b))
+    except OSError:
+        return False
 
 
 class _DryRun(Exception):
@@ -57,6 +66,8 @@ def import_file(
     from ..importers.sources import open_source
 
     check_options(options)
+    if options.rejects is not None and _same_file(options.rejects, path):
+        raise InvalidData(f"--rejects would overwrite {path.name}, the file being imported")
     source = open_source(path, options)
     summary = ImportSummary(
         file=str(path),
