@@ -173,6 +173,9 @@ _COUNTRY_EXTRA = {
     "usa": "US",
     "vereinigtestaaten": "US",
     "russland": "RU",
+    "weissrussland": "BY",
+    "vae": "AE",
+    "uae": "AE",
     "russia": "RU",
     "tuerkei": "TR",
     "turkey": "TR",
@@ -199,6 +202,11 @@ _COUNTRY_EXTRA = {
     "россия": "RU",
     "германия": "DE",
 }
+
+
+# The languages of the partner countries whose own country names a list may use: Russian,
+# Ukrainian, Belarusian, the Central Asian and Caucasian languages, Mongolian and Turkish.
+PARTNER_LANGUAGES = ("ru", "uk", "be", "kk", "uz", "ky", "tg", "tk", "az", "ka", "hy", "mn", "tr")
 
 
 @lru_cache(maxsize=1)
@@ -228,6 +236,17 @@ def _country_table() -> dict[str, str]:
                 table.setdefault(_country_key(name), code)
         table[code.lower()] = code
         table[country.alpha_3.lower()] = code
+    # Then the names delegations write in their own languages (Қазақстан, Oʻzbekiston, Україна);
+    # an English or German name keeps its country where a spelling would meet another one.
+    for language in PARTNER_LANGUAGES:
+        try:
+            native = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language])
+        except OSError:
+            continue
+        for country in pycountry.countries:
+            for name in (country.name, getattr(country, "common_name", "")):
+                if name:
+                    table.setdefault(_country_key(native.gettext(name)), country.alpha_2)
     for key, code in _COUNTRY_EXTRA.items():
         table[_country_key(key) if key.isascii() else key] = code
     return table

@@ -112,6 +112,36 @@ def test_country_names_german_and_english(name: str, code: str) -> None:
     assert text.normalize_country(name) == code
 
 
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("Қазақстан", "KZ"),
+        ("Qazaqstan", "KZ"),
+        ("Oʻzbekiston", "UZ"),
+        ("O‘zbekiston", "UZ"),
+        ("Кыргызстан", "KG"),
+        ("Тоҷикистон", "TJ"),
+        ("Türkmenistan", "TM"),
+        ("Azərbaycan", "AZ"),
+        ("Sakartvelo", "GE"),
+        ("Україна", "UA"),
+        ("Weißrussland", "BY"),
+        ("VAE", "AE"),
+        ("Almanya", "DE"),
+    ],
+)
+def test_country_names_partners_write_themselves(name: str, code: str) -> None:
+    assert text.normalize_country(name) == code
+
+
+def test_partner_languages_take_no_english_or_german_name() -> None:
+    """A native spelling never moves a name that English or German already gives a country."""
+    import pycountry
+
+    for country in pycountry.countries:
+        assert text.normalize_country(country.name) == country.alpha_2, country.name
+
+
 def test_unknown_country_is_an_error() -> None:
     with pytest.raises(InvalidData, match="Atlantis"):
         text.normalize_country("Atlantis")
