@@ -305,6 +305,29 @@ def test_numbers_without_country_get_a_hint_once(ready: Cli, tmp_path: Path) -> 
     assert phones == {"+491712345678", "+49211987654"}
 
 
+COMPANY_CARD = (
+    "BEGIN:VCARD\r\nVERSION:3.0\r\nN:;;;;\r\nFN:Grüne Energie GmbH\r\n"
+    "ORG:Grüne Energie GmbH;\r\nTEL;TYPE=WORK:+49 30 1234567\r\nX-ABShowAs:COMPANY\r\n"
+    "END:VCARD\r\n"
+)
+
+
+def test_company_card_is_explained_and_imports_as_a_company(ready: Cli, tmp_path: Path) -> None:
+    """A phone's company card has no person: the reject says what to do, and doing it works."""
+    path = tmp_path / "firmen.vcf"
+    path.write_text(COMPANY_CARD, encoding="utf-8")
+    summary = ready.json("import", str(path))
+    assert summary["rejected"] == 1
+    assert summary["first_rejects"][0]["reason"] == (
+        "only an organisation, no person's name or email (import organisations with --as companies)"
+    )
+    summary = ready.json("import", str(path), "--as", "companies")
+    assert (summary["created"], summary["rejected"]) == (1, 0)
+    (company,) = ready.json("company", "list")
+    assert (company["name"], company["legal_form"]) == ("Grüne Energie GmbH", "GmbH")
+    assert company["notes"] == "Phone: +49 30 1234567"
+
+
 def test_missing_file(ready: Cli, tmp_path: Path) -> None:
     assert "no file" in ready.fails("import", str(tmp_path / "nope.csv")).stderr
 

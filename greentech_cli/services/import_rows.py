@@ -106,10 +106,19 @@ def prepare(
     return prepared
 
 
+PERSON_FIELDS = ("first_name", "last_name", "native_name", "email")
+
+
 def _contact(
     prepared: Prepared, record: dict[str, Any], default_country: str | None, members: bool
 ) -> None:
     fields = {k: record[k] for k in CONTACT_FIELDS if record.get(k) not in _BLANK}
+    if record.get("company") and not any(fields.get(k) for k in PERSON_FIELDS):
+        # A company card (vCard) or a switchboard row: no person to make a contact of.
+        raise InvalidData(
+            "only an organisation, no person's name or email (import organisations with "
+            "--as companies)"
+        )
     for key in ("share_consent", "marketing_consent"):
         if key in fields:
             fields[key] = parse_consent(fields[key])
@@ -154,11 +163,32 @@ def company_fields(record: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _company(prepared: Prepared, record: dict[str, Any]) -> None:
+    if not record.get("name") and record.get("company"):
+        record = organisation_of(record)
     fields = {k: record[k] for k in COMPANY_FIELDS if record.get(k) not in _BLANK}
     if not fields.get("name"):
         raise InvalidData("no organisation name")
     prepared.organisation, warnings = normalise_company(fields)
     prepared.warnings += warnings
+
+
+# What a person's record says that an organisation has no field for: kept in its notes.
+_NOTED = (("phone", "Phone"), ("mobile", "Mobile"), ("email", "Email"), ("notes", None))
+
+
+def organisation_of(record: dict[str, Any]) -> dict[str, Any]:
+    """The organisation of a contact-shaped record (a vCard, a contact list in YAML or JSON):
+    its company as the name, the company_* address, and phone and email kept in the notes."""
+    fields: dict[str, Any] = {"name": record["company"]}
+    fields.update(company_fields(record) or {})
+    notes = [
+        f"{label}: {record[key]}" if label else str(record[key])
+        for key, label in _NOTED
+        if record.get(key) not in _BLANK
+    ]
+    if notes:
+        fields["notes"] = "\n".join(notes)
+    return fields
 
 
 def normalise_company(fields: dict[str, Any]) -> tuple[Company, list[str]]:
