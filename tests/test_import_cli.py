@@ -110,6 +110,32 @@ def test_fill_update_skip_new(ready: Cli, tmp_path: Path) -> None:
     assert len(ready.json("contact", "list")) == 2
 
 
+def test_consent_withdrawn_in_a_newer_list_is_honoured(ready: Cli, tmp_path: Path) -> None:
+    """A stored yes, then a list that says nein: the person is no longer shared, and undo works."""
+    first = tmp_path / "mai.csv"
+    first.write_text(
+        "Vorname;Nachname;E-Mail;Einwilligung Teilnehmerliste\n"
+        "Aigerim;Sadykova;aigerim@example.kz;ja\n",
+        encoding="utf-8",
+    )
+    ready.ok("import", str(first))
+    later = tmp_path / "juni.csv"
+    later.write_text(first.read_text(encoding="utf-8").replace(";ja", ";nein"), encoding="utf-8")
+    summary = ready.json("import", str(later))
+    assert summary["updated"] == 1
+    assert summary["first_warnings"] == [
+        "row 1: share consent withdrawn for contact 1: the file says no"
+    ]
+    assert ready.json("contact", "show", "1")["share_consent"] == "no"
+    assert ready.json("export", "contacts", "--format", "json") == []
+    ready.ok("import", "undo", str(summary["batch_id"]))
+    assert ready.json("contact", "show", "1")["share_consent"] == "yes"
+    # And a later yes does not overwrite a stored no unless asked to.
+    ready.ok("contact", "edit", "1", "--share-consent", "no")
+    assert ready.json("import", str(first))["updated"] == 0
+    assert ready.json("contact", "show", "1")["share_consent"] == "no"
+
+
 def test_same_person_in_another_script_is_found(ready: Cli, tmp_path: Path) -> None:
     ready.ok("company", "add", "Astana Su Arnasy")
     ready.ok("contact", "add", "--first", "Zhanibek", "--last", "Nurlanov", "--company",

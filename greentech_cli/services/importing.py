@@ -281,8 +281,12 @@ class _Run:
         current = contact_store.get(self.db, contact_id)
         before = batches.image(self.db, "contact", contact_id)
         names = (*CONTACT_FIELDS, "company_id", "country")
+        withdrawn = _withdraw_consent(current, incoming)
+        for what in withdrawn:
+            self._warn(index, f"{what} withdrawn for contact {contact_id}: the file says no")
         self._kept_values(index, "contact", contact_id, current, incoming, names)
-        changed = _merge_fields(current, incoming, names, self.options.on_duplicate == "update")
+        overwrite = self.options.on_duplicate == "update"
+        changed = _merge_fields(current, incoming, names, overwrite) or bool(withdrawn)
         if not changed:
             self.summary.skipped += 1
             return None
@@ -380,6 +384,22 @@ class _Run:
         company_store.update(self.db, current, audited=False)
         self.changes.add_read("company", existing, "update", before)
         self.summary.updated += 1
+
+
+def _withdraw_consent(current: Contact, incoming: Contact) -> list[str]:
+    """A "no" in the file wins over a stored "yes" when filling too, not only when updating (a
+    withdrawal must be honoured: the next export would share the person otherwise); returns what
+    was withdrawn. `--on-duplicate skip` leaves the record alone, as it says."""
+    withdrawn = []
+    if current.share_consent == "yes" and incoming.share_consent == "no":
+        current.share_consent = "no"
+        current.share_consent_date = incoming.share_consent_date or current.share_consent_date
+        current.share_consent_source = incoming.share_consent_source or current.share_consent_source
+        withdrawn.append("share consent")
+    if current.marketing_consent == "yes" and incoming.marketing_consent == "no":
+        current.marketing_consent = "no"
+        withdrawn.append("marketing consent")
+    return withdrawn
 
 
 def _differing(current: Any, incoming: Any, names: tuple[str, ...]) -> list[str]:
