@@ -76,11 +76,20 @@ def test_dry_run_without_a_database_creates_none(cli: Cli, tour_csv: Path) -> No
 
 
 def test_reimport_creates_nothing_new(ready: Cli, tour_csv: Path) -> None:
-    ready.json("import", str(tour_csv))
+    first = ready.json("import", str(tour_csv))
+    assert first["imported_before"] == []
     again = ready.json("import", str(tour_csv))
     assert (again["created"], again["updated"], again["skipped"]) == (0, 0, 2)
+    assert [b["batch_id"] for b in again["imported_before"]] == [first["batch_id"]]
     assert len(ready.json("contact", "list")) == 2
     assert len(ready.json("company", "list")) == 2
+    table = ready.ok("import", str(tour_csv)).stdout
+    assert "same file imported before" in table and "batches 1, 2, last on" in table
+    # An undone batch no longer counts.
+    ready.ok("import", "undo", "3")
+    assert [
+        b["batch_id"] for b in ready.json("import", str(tour_csv), "--dry-run")["imported_before"]
+    ] == [1, 2]
 
 
 def test_fill_update_skip_new(ready: Cli, tmp_path: Path) -> None:

@@ -45,6 +45,11 @@ def summary_tables(summary: ImportSummary) -> list[Any]:
         ("delegation members added", str(summary.members_added)),
         ("warnings", str(summary.warning_count)),
     ]
+    if summary.imported_before:
+        ids = [str(batch_id) for batch_id, _ in summary.imported_before]
+        last = summary.imported_before[-1][1][:16].replace("T", " ")
+        which = f"batch {ids[0]}" if len(ids) == 1 else f"batches {', '.join(ids)}"
+        lines.append(("same file imported before", f"{which}, last on {last} UTC"))
     if summary.unmapped_columns:
         lines.append(("columns not imported", ", ".join(summary.unmapped_columns)))
     if summary.rejects_file:

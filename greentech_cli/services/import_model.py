@@ -61,6 +61,8 @@ class ImportSummary:
     companies_created: int = 0
     members_added: int = 0
     rejects_file: str | None = None
+    # Earlier imports of a file with the same content (not undone): (batch id, when).
+    imported_before: list[tuple[int, str]] = field(default_factory=list)
     mapped_columns: dict[str, str] = field(default_factory=dict)
     unmapped_columns: list[str] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
@@ -93,6 +95,9 @@ class ImportSummary:
             "warnings": self.warning_count,
             "first_warnings": self.warnings,
             "first_rejects": [{"row": r.row, "reason": r.reason} for r in self.rejects],
+            "imported_before": [
+                {"batch_id": batch_id, "imported_at": at} for batch_id, at in self.imported_before
+            ],
         }
 
 

@@ -147,10 +147,14 @@ class _Run:
         if self.options.delegation:
             self.delegation_id = delegations.resolve(self.db, self.options.delegation).id
         path = Path(self.summary.file)
+        content_hash = file_hash(path)
+        self.summary.imported_before = [
+            (batch.id, batch.created_at) for batch in batches.find_same_file(self.db, content_hash)
+        ]
         self.batch_id = batches.create_batch(
             self.db,
             file=path.name,
-            content_hash=file_hash(path),
+            content_hash=content_hash,
             format=self.summary.format,
             target=self.options.target,
             encoding=self.summary.encoding,
