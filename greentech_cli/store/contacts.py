@@ -273,6 +273,7 @@ class Keys(NamedTuple):
 
     The name keys count only at the same company (or a contact with none): a common name is
     shared by many people, and the same name elsewhere is not enough to be the same person.
+    `phones` holds a contact's E.164 numbers: its phone and its mobile, so at most two.
     """
 
     email: str | None
@@ -281,18 +282,19 @@ class Keys(NamedTuple):
     company_id: int | None
 
 
-# The contacts sharing a key with rows of a list, as (row index, contact id) pairs: each key
-# kind comes as one JSON array of [index, value(, company id)] and is looked up through its index.
+# The contacts sharing a key with rows of a list, as (row index, contact id) pairs. Emails and
+# phone numbers come as flat JSON arrays with one entry a row (null for none), so json_each's key
+# is the row index; name keys, several a row, as [index, key, company id] triples.
 _CANDIDATE_PAIRS = (
-    "SELECT j.value ->> 0, c.id FROM json_each(?1) AS j JOIN contacts AS c "
-    "ON c.email = j.value ->> 1 COLLATE NOCASE "
+    "SELECT j.key, c.id FROM json_each(?1) AS j JOIN contacts AS c "
+    "ON c.email = j.value COLLATE NOCASE "
     "UNION ALL SELECT j.value ->> 0, c.id FROM json_each(?2) AS j JOIN contacts AS c "
     "ON c.name_key = j.value ->> 1 "
     "AND (j.value ->> 2 IS NULL OR c.company_id IS NULL OR c.company_id = j.value ->> 2) "
-    "UNION ALL SELECT j.value ->> 0, c.id FROM json_each(?3) AS j JOIN contacts AS c "
-    "ON c.phone = j.value ->> 1 "
-    "UNION ALL SELECT j.value ->> 0, c.id FROM json_each(?3) AS j JOIN contacts AS c "
-    "ON c.mobile = j.value ->> 1"
+    "UNION ALL SELECT j.key, c.id FROM json_each(?3) AS j JOIN contacts AS c ON c.phone = j.value "
+    "UNION ALL SELECT j.key, c.id FROM json_each(?3) AS j JOIN contacts AS c ON c.mobile = j.value "
+    "UNION ALL SELECT j.key, c.id FROM json_each(?4) AS j JOIN contacts AS c ON c.phone = j.value "
+    "UNION ALL SELECT j.key, c.id FROM json_each(?4) AS j JOIN contacts AS c ON c.mobile = j.value"
 )
 
 
@@ -301,16 +303,18 @@ def candidates(db: Database, wanted: list[Keys]) -> list[list[Contact]]:
     the block a duplicate hides in, in id order, for each of many contacts at once.
 
     One query for the whole list: SQLite joins each key with its index and returns only the
-    pairs that meet, so a list without duplicates costs one statement and no Python per row.
+    pairs that meet, so a list without duplicates costs one statement and little Python a row.
     """
-    emails = [[i, k.email] for i, k in enumerate(wanted) if k.email]
+    emails = [k.email for k in wanted]
     # A name counts at the contact's company or none; with no company, anywhere.
     names = [[i, key, k.company_id] for i, k in enumerate(wanted) for key in k.name_keys]
-    phones = [[i, phone] for i, k in enumerate(wanted) for phone in k.phones if phone]
+    # A contact has at most two numbers (phone and mobile); either may match either column.
+    assert all(len(k.phones) <= 2 for k in wanted)
+    first = [k.phones[0] if k.phones else None for k in wanted]
+    second = [k.phones[1] if len(k.phones) > 1 else None for k in wanted]
     blocks: list[set[int]] = [set() for _ in wanted]
-    for index, contact_id in db.execute(
-        _CANDIDATE_PAIRS, [dumps(emails), dumps(names), dumps(phones)]
-    ):
+    arguments = [dumps(emails), dumps(names), dumps(first), dumps(second)]
+    for index, contact_id in db.execute(_CANDIDATE_PAIRS, arguments):
         blocks[index].add(contact_id)
     found = {c.id: c for c in get_many(db, sorted(set().union(*blocks)))}
     return [[found[i] for i in sorted(block) if i in found] for block in blocks]
