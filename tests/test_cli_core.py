@@ -234,6 +234,17 @@ def test_unparseable_phone_is_kept_with_warning(filled: Cli) -> None:
     assert filled.json("contact", "show", "4")["phone"] == "ask reception"
 
 
+def test_adding_a_known_person_again_warns_and_adds(filled: Cli) -> None:
+    """The same email (any case) or name at the company: added as asked, with a pointer to merge."""
+    result = filled.ok("contact", "add", "--first", "Petra", "--last", "SCHÄFER", "--email",
+                       "Petra.Schaefer@lippe.example")  # fmt: skip
+    assert "contact 1 is probably the same person; added anyway" in result.stderr
+    assert "greentech contact merge 1 4" in " ".join(result.stderr.split())
+    assert len(filled.json("contact", "list")) == 4
+    other = filled.ok("contact", "add", "--first", "Petra", "--last", "Meyer")
+    assert "probably the same person" not in other.stderr
+
+
 def test_default_location_is_in_the_temp_home(isolated_home: Path) -> None:
     from typer.testing import CliRunner
 

@@ -81,11 +81,20 @@ def add(
     db: Database, fields: dict[str, Any], company: str | None = None
 ) -> tuple[Contact, list[str]]:
     """Create a contact; `company` is a company reference (id or exact name)."""
+    from .duplicates import DuplicateFinder
+
     contact = Contact()
     with transaction(db):
         fields = {**fields, "company_id": _company_id(db, company)}
         warnings = apply_fields(contact, fields)
+        same = DuplicateFinder(db, "contacts").find_contact(contact)
         store.insert(db, contact)
+    if same is not None:
+        # Added as asked; the officer decides whether it is one person (merge) or two.
+        warnings.append(
+            f"contact {same} is probably the same person; added anyway "
+            f"('greentech contact merge {same} {contact.id}' joins them)"
+        )
     return store.get(db, contact.id or 0), warnings
 
 
