@@ -442,15 +442,43 @@ def parse_duration(value: str) -> timedelta:
 
 
 def check_timezone(value: str) -> str:
-    """An IANA time zone name that this machine's tz database knows."""
+    """An IANA time zone name that this machine's tz database knows, in its own spelling; a city
+    alone ("Almaty", "new york") stands for its zone when only one zone has that city."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     text = clean(value) or ""
     try:
         ZoneInfo(text)
+        return text
     except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidData(f"unknown time zone {value!r}: use a name like Europe/Berlin") from None
-    return text
+        pass
+    key = text.casefold().replace(" ", "_")
+    known = _zone_names().get(key) or _zones_by_city().get(key)
+    if known is not None:
+        return known
+    from difflib import get_close_matches
+
+    near = get_close_matches(text.casefold(), list(_zone_names()), n=1, cutoff=0.8)
+    hint = f"did you mean {_zone_names()[near[0]]}?" if near else "use a name like Europe/Berlin"
+    raise InvalidData(f"unknown time zone {value!r}: {hint}")
+
+
+@lru_cache(maxsize=1)
+def _zone_names() -> dict[str, str]:
+    """Every zone this machine knows, by its name casefolded."""
+    from zoneinfo import available_timezones
+
+    return {name.casefold(): name for name in available_timezones()}
+
+
+@lru_cache(maxsize=1)
+def _zones_by_city() -> dict[str, str]:
+    """Zones by their city ("almaty": "Asia/Almaty"), for the cities only one zone names."""
+    found: dict[str, list[str]] = {}
+    for name in _zone_names().values():
+        if "/" in name and not name.startswith(("Etc/", "SystemV/")):
+            found.setdefault(name.rsplit("/", 1)[1].casefold(), []).append(name)
+    return {city: names[0] for city, names in found.items() if len(names) == 1}
 
 
 def display_phone(number: str | None) -> str | None:

@@ -184,6 +184,20 @@ def test_timezone_checked() -> None:
         text.check_timezone("Mars/Olympus")
 
 
+@pytest.mark.parametrize(
+    ("typed", "zone"),
+    [("Almaty", "Asia/Almaty"), ("tashkent", "Asia/Tashkent"), ("New York", "America/New_York"),
+     ("europe/berlin", "Europe/Berlin")],
+)  # fmt: skip
+def test_timezone_by_city_or_any_case(typed: str, zone: str) -> None:
+    assert text.check_timezone(typed) == zone
+
+
+def test_timezone_misspelt_gets_a_suggestion() -> None:
+    with pytest.raises(InvalidData, match=r"'Asia/Taschkent': did you mean Asia/Tashkent\?"):
+        text.check_timezone("Asia/Taschkent")
+
+
 _LOCAL = st.text(alphabet="abcXYZ019.!#$%&'*+/=?^_`{|}~-", min_size=1, max_size=20)
 _DOMAIN = st.from_regex(
     r"[a-zA-Z0-9-]{1,12}(\.[a-zA-Z0-9-]{1,12}){0,2}\.[a-zA-Z]{2,6}", fullmatch=True
