@@ -145,6 +145,23 @@ def test_consent_withdrawn_in_a_newer_list_is_honoured(ready: Cli, tmp_path: Pat
     assert ready.json("contact", "show", "1")["share_consent"] == "no"
 
 
+def test_contact_list_of_one_import(ready: Cli, tour_csv: Path, tmp_path: Path) -> None:
+    """`contact list --import N`: the people an import created or changed, nobody else."""
+    ready.ok("contact", "add", "--first", "Petra", "--last", "Schäfer")
+    first = ready.json("import", str(tour_csv))["batch_id"]
+    names = {c["last_name"] for c in ready.json("contact", "list", "--import", str(first))}
+    assert names == {"Sadykova", "Zhaksylykov"}
+    update = tmp_path / "update.csv"
+    update.write_text(
+        "Vorname;Nachname;E-Mail;Funktion\nAigerim;Sadykova;aigerim@example.kz;Direktorin\n",
+        encoding="utf-8",
+    )
+    second = ready.json("import", str(update))["batch_id"]
+    changed = ready.json("contact", "list", "--import", str(second))
+    assert [(c["last_name"], c["position"]) for c in changed] == [("Sadykova", "Direktorin")]
+    assert "no import batch '99'" in ready.fails("contact", "list", "--import", "99").stderr
+
+
 def test_same_person_in_another_script_is_found(ready: Cli, tmp_path: Path) -> None:
     ready.ok("company", "add", "Astana Su Arnasy")
     ready.ok("contact", "add", "--first", "Zhanibek", "--last", "Nurlanov", "--company",

@@ -128,15 +128,19 @@ def list_(
     delegation: Annotated[
         str | None, typer.Option("--delegation", "-d", help="Delegation id or code.")
     ] = None,
+    batch: Annotated[
+        int | None,
+        typer.Option("--import", help="Only the people this import created or changed (batch id)."),
+    ] = None,
     limit: LimitOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """List people, filtered by company, country, tag or delegation.
+    """List people, filtered by company, country, tag, delegation or import.
 
     Example: greentech contact list --country KZ --format json
     """
     from .. import text
-    from ..store import companies, contacts, delegations
+    from ..store import companies, contacts, delegations, imports
 
     db = app_context(ctx).db()
     flt = contacts.ContactFilter(
@@ -144,6 +148,7 @@ def list_(
         country=text.normalize_country(country),
         tag=text.clean(tag),
         delegation_id=delegations.resolve(db, delegation).id if delegation else None,
+        import_batch=imports.get_batch(db, batch).id if batch is not None else None,
     )
     found = contacts.select(db, flt, limit)
     emit_list(

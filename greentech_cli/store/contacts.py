@@ -201,6 +201,8 @@ class ContactFilter:
     role: str | None = None
     sector: str | None = None
     share_consent: str | None = None
+    # The contacts an import created or changed (its batch id).
+    import_batch: int | None = None
 
 
 def _where(flt: ContactFilter) -> tuple[str, list[Any]]:
@@ -232,6 +234,12 @@ def _where(flt: ContactFilter) -> tuple[str, list[Any]]:
     if flt.share_consent:
         where.append("contacts.share_consent = ?")
         params.append(flt.share_consent)
+    if flt.import_batch is not None:
+        where.append(
+            "contacts.id IN (SELECT entity_id FROM import_changes "
+            "WHERE batch_id = ? AND entity = 'contact')"
+        )
+        params.append(flt.import_batch)
     return " AND ".join(where), params
 
 
