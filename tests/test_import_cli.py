@@ -6,6 +6,7 @@ import csv
 import hashlib
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -251,6 +252,17 @@ def test_undo_after_create_and_after_update(ready: Cli, tour_csv: Path, tmp_path
     assert ready.json("company", "list") == []
     assert ready.json("import", "history")[0]["undone_at"]
     ready.fails("import", "undo", "1")
+
+
+def test_history_table_shows_minutes_and_undone_only_when_any(ready: Cli, tour_csv: Path) -> None:
+    ready.ok("import", str(tour_csv))
+    table = ready.ok("import", "history").stdout
+    assert "imported (UTC)" in table and "undone" not in table
+    assert re.search(r"\d{4}-\d\d-\d\d", table) and re.search(r"\b\d\d:\d\d\b", table)
+    assert "+00:00" not in table and not re.search(r"\d\dT\d\d", table)
+    ready.ok("import", "undo", "1")
+    assert "undone (UTC)" in " ".join(ready.ok("import", "history").stdout.split())
+    assert ready.json("import", "history")[0]["imported_at"].endswith("+00:00")
 
 
 def test_undo_refuses_when_changed_since(ready: Cli, tour_csv: Path) -> None:

@@ -170,13 +170,29 @@ def history(
 
     found = imports.batches(app_context(ctx).db(), limit)
     rows = [b.to_json() for b in found]
+    # The table shows times to the minute in UTC ("2026-11-24 09:30"); JSON and CSV keep ISO 8601.
+    shown = [
+        {**row, "imported_at": _minute(row["imported_at"]), "undone_at": _minute(row["undone_at"])}
+        for row in rows
+    ]
+    columns = {"batch_id": "batch", "imported_at": "imported (UTC)", "file": "file",
+               "rows": "rows", "created": "created", "updated": "updated", "skipped": "skipped",
+               "rejected": "rejected"}  # fmt: skip
+    if any(row["undone_at"] for row in rows):  # a column only when something was undone
+        columns["undone_at"] = "undone (UTC)"
     emit_list(
-        rows,
+        shown,
         fmt,
-        table_columns=("batch_id", "imported_at", "file", "format", "rows", "created", "updated",
-                       "skipped", "rejected", "undone_at"),
+        table_columns=tuple(columns),
+        headers=tuple(columns.values()),
+        json_rows=rows,
         empty="No imports yet.",
-    )  # fmt: skip
+    )
+
+
+def _minute(stamp: str | None) -> str | None:
+    """An ISO 8601 UTC time as "YYYY-MM-DD HH:MM"."""
+    return stamp[:16].replace("T", " ") if stamp else stamp
 
 
 @import_app.command("undo")
