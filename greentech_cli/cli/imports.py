@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from ..render.output import Format, emit_list, write_json
+from ..render.output import Format, emit_list, minute, write_json
 from .context import AppContext, app_context
 from .options import FormatOption, LimitOption
 from .progress import progress_bar
@@ -172,7 +172,7 @@ def history(
     rows = [b.to_json() for b in found]
     # The table shows times to the minute in UTC ("2026-11-24 09:30"); JSON and CSV keep ISO 8601.
     shown = [
-        {**row, "imported_at": _minute(row["imported_at"]), "undone_at": _minute(row["undone_at"])}
+        {**row, "imported_at": minute(row["imported_at"]), "undone_at": minute(row["undone_at"])}
         for row in rows
     ]
     columns = {"batch_id": "batch", "imported_at": "imported (UTC)", "file": "file",
@@ -188,11 +188,6 @@ def history(
         json_rows=rows,
         empty="No imports yet.",
     )
-
-
-def _minute(stamp: str | None) -> str | None:
-    """An ISO 8601 UTC time as "YYYY-MM-DD HH:MM"."""
-    return stamp[:16].replace("T", " ") if stamp else stamp
 
 
 @import_app.command("undo")

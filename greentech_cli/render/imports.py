@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .output import minute
+
 if TYPE_CHECKING:
     from ..services.import_model import ImportSummary
 
@@ -47,7 +49,7 @@ def summary_tables(summary: ImportSummary) -> list[Any]:
     ]
     if summary.imported_before:
         ids = [str(batch_id) for batch_id, _ in summary.imported_before]
-        last = summary.imported_before[-1][1][:16].replace("T", " ")
+        last = minute(summary.imported_before[-1][1])
         which = f"batch {ids[0]}" if len(ids) == 1 else f"batches {', '.join(ids)}"
         lines.append(("same file imported before", f"{which}, last on {last} UTC"))
     if summary.unmapped_columns:

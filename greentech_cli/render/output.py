@@ -40,6 +40,11 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def minute(stamp: str | None) -> str | None:
+    """A stored ISO 8601 time to the minute: "2026-11-24T09:30:12+00:00" is "2026-11-24 09:30"."""
+    return stamp[:16].replace("T", " ") if stamp else stamp
+
+
 def write_json(data: Any, out: TextIO | None = None) -> None:
     """JSON with Unicode kept readable, indented, ending in a newline."""
     out = out or sys.stdout

@@ -164,7 +164,7 @@ def company_fields(record: dict[str, Any]) -> dict[str, Any] | None:
 
 def _company(prepared: Prepared, record: dict[str, Any]) -> None:
     if not record.get("name") and record.get("company"):
-        record = organisation_of(record)
+        record = _organisation_of(record)
     fields = {k: record[k] for k in COMPANY_FIELDS if record.get(k) not in _BLANK}
     if not fields.get("name"):
         raise InvalidData("no organisation name")
@@ -176,7 +176,7 @@ def _company(prepared: Prepared, record: dict[str, Any]) -> None:
 _NOTED = (("phone", "Phone"), ("mobile", "Mobile"), ("email", "Email"), ("notes", None))
 
 
-def organisation_of(record: dict[str, Any]) -> dict[str, Any]:
+def _organisation_of(record: dict[str, Any]) -> dict[str, Any]:
     """The organisation of a contact-shaped record (a vCard, a contact list in YAML or JSON):
     its company as the name, the company_* address, and phone and email kept in the notes."""
     fields: dict[str, Any] = {"name": record["company"]}
