@@ -267,19 +267,3 @@ def test_large_dry_run_spills_but_leaves_file_and_wal_as_they_were(
     wal = cli.db_path.with_name(cli.db_path.name + "-wal")
     assert not wal.exists() or wal.stat().st_size == 0
     assert [c["first_name"] for c in cli.json("contact", "list")] == ["Keep"]
-
-
-def test_differing_fields_ignore_case_spacing_blanks_and_lists() -> None:
-    """What a fill reports as kept: real contradictions only."""
-    from greentech_cli.services.importing import _differing
-
-    stored = Contact(
-        first_name="Aigerim", last_name="Sadykova", email="a1@example.kz", position="Engineer",
-        tags=["vip"], company_id=3,
-    )  # fmt: skip
-    row = Contact(
-        first_name="AIGERIM", last_name=" Sadykova ", email="a2@example.kz", position=None,
-        phone="+77011234567", tags=["press"], company_id=4,
-    )  # fmt: skip
-    names = ("first_name", "last_name", "email", "position", "phone", "tags", "company_id")
-    assert _differing(stored, row, names) == ["email", "company"]

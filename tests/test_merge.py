@@ -227,3 +227,55 @@ def test_other_name_in_cyrillic_becomes_the_native_name(cli: Any) -> None:
     assert "from OTHER's name: Жанибек Нурланов" in result.stdout
     merged = cli.json("contact", "show", "1")
     assert (merged["first_name"], merged["native_name"]) == ("Zhanibek", "Жанибек Нурланов")
+
+
+def test_field_changes_report_only_real_contradictions() -> None:
+    """The shared fill rule (contact merge, import fill): case and blanks are no conflict,
+    lists unite, notes append, and a differing email or company is a conflict that keeps KEEP's."""
+    from greentech_cli.models import Contact
+    from greentech_cli.services.merge import CONTACT_FIELDS, field_changes
+
+    keep = Contact(
+        first_name="Aigerim", last_name="Sadykova", email="a1@example.kz", position="Engineer",
+        tags=["vip"], company_id=3, notes="met in Almaty",
+    )  # fmt: skip
+    other = Contact(
+        first_name="AIGERIM", last_name="Sadykova", email="a2@example.kz", position=None,
+        phone="+77011234567", tags=["press"], company_id=4, notes="met in Almaty",
+    )  # fmt: skip
+    actions = {c.field: c.action for c in field_changes(keep, other, CONTACT_FIELDS)}
+    assert actions == {"email": "conflict", "company_id": "conflict", "phone": "fill",
+                       "tags": "union"}  # fmt: skip
+
+
+def test_field_changes_withdraw_a_consent_but_never_give_one() -> None:
+    """OTHER's no beats KEEP's yes, with its date and source (or none); a yes never beats a no."""
+    from greentech_cli.models import Contact
+    from greentech_cli.services.merge import CONTACT_FIELDS, apply_changes, field_changes
+
+    keep = Contact(
+        first_name="Olga", share_consent="yes", share_consent_date="2026-05-02",
+        share_consent_source="form May", marketing_consent="yes",
+    )  # fmt: skip
+    other = Contact(first_name="Olga", share_consent="no", marketing_consent="no")
+    changes = field_changes(keep, other, CONTACT_FIELDS)
+    assert {c.field: c.action for c in changes} == {
+        "share_consent": "withdraw", "share_consent_date": "withdraw",
+        "share_consent_source": "withdraw", "marketing_consent": "withdraw",
+    }  # fmt: skip
+    apply_changes(keep, changes)
+    assert (keep.share_consent, keep.share_consent_date, keep.share_consent_source) == (
+        "no", None, None)  # fmt: skip
+    assert keep.marketing_consent == "no"
+    # The other way round the stored no stays: a conflict, KEEP's kept.
+    actions = {c.field: c.action for c in field_changes(other, Contact(share_consent="yes"),
+                                                          CONTACT_FIELDS)}  # fmt: skip
+    assert actions == {"share_consent": "conflict"}
+
+
+def test_contact_merge_honours_a_withdrawn_consent(cli: Any) -> None:
+    cli.ok("init")
+    cli.ok("contact", "add", "--first", "Olga", "--last", "Petrova", "--share-consent", "yes")
+    cli.ok("contact", "add", "--first", "Olga", "--last", "Petrova", "--share-consent", "no")
+    cli.ok("contact", "merge", "1", "2", "--yes")
+    assert cli.json("contact", "show", "1")["share_consent"] == "no"

@@ -17,6 +17,7 @@ _ACTIONS = {
     "fill": "filled from OTHER",
     "union": "united",
     "append": "OTHER's appended",
+    "withdraw": "withdrawn: OTHER's no",
     "conflict": "conflict: KEEP's kept",
 }
 _LINKS = {

@@ -21,6 +21,7 @@ from ..store import companies as company_store
 from ..store import contacts as contact_store
 from ..store import imports as batches
 from ..store.common import now
+from . import merge
 from .duplicates import DuplicateFinder, best_match, keys_of
 from .import_model import ImportOptions, ImportSummary, Reject, check_options
 from .import_rows import COMPANY_FIELDS, CONTACT_FIELDS, Prepared, normalise_company
@@ -285,13 +286,7 @@ class _Run:
         current = contact_store.get(self.db, contact_id)
         before = batches.image(self.db, "contact", contact_id)
         names = (*CONTACT_FIELDS, "company_id", "country")
-        withdrawn = _withdraw_consent(current, incoming)
-        for what in withdrawn:
-            self._warn(index, f"{what} withdrawn for contact {contact_id}: the file says no")
-        self._kept_values(index, "contact", contact_id, current, incoming, names)
-        overwrite = self.options.on_duplicate == "update"
-        changed = _merge_fields(current, incoming, names, overwrite) or bool(withdrawn)
-        if not changed:
+        if not self._take_row(index, "contact", contact_id, current, incoming, names):
             self.summary.skipped += 1
             return None
         contact_store.update(self.db, current, audited=False)
@@ -299,7 +294,7 @@ class _Run:
         self.summary.updated += 1
         return current
 
-    def _kept_values(
+    def _take_row(
         self,
         index: int,
         entity: str,
@@ -307,18 +302,30 @@ class _Run:
         current: Any,
         incoming: Any,
         names: tuple[str, ...],
-    ) -> None:
-        """Filling keeps stored values the row contradicts: say which, so none is lost unseen."""
-        if self.options.on_duplicate != "fill":
-            return
-        differing = _differing(current, incoming, names)
-        if differing:
+    ) -> bool:
+        """Bring a row's values into the stored record it duplicates; True when that changed it.
+
+        `update` overwrites with every value the row has. `fill` follows the rule of `contact
+        merge` (fill what is empty, unite lists, append notes, honour a withdrawn consent) and
+        says which stored values it kept over the file's, so none is dropped unseen.
+        """
+        if self.options.on_duplicate == "update":
+            return _overwrite(current, incoming, names)
+        changes = merge.field_changes(current, incoming, names)
+        merge.apply_changes(current, changes)
+        for change in changes:
+            if change.action == "withdraw" and change.field in merge.CONSENTS:
+                what = _label(change.field)
+                self._warn(index, f"{what} withdrawn for {entity} {entity_id}: the file says no")
+        kept = [_label(c.field) for c in changes if c.action == "conflict"]
+        if kept:
             self._warn(
                 index,
-                f"same as {entity} {entity_id}, whose stored {', '.join(differing)} "
-                f"{'was' if len(differing) == 1 else 'were'} kept over the file's "
+                f"same as {entity} {entity_id}, whose stored {', '.join(kept)} "
+                f"{'was' if len(kept) == 1 else 'were'} kept over the file's "
                 "(--on-duplicate update takes the file's)",
             )
+        return any(change.action != "conflict" for change in changes)
 
     def _membership(self, contact_id: int, prepared: Prepared) -> None:
         from ..store import members
@@ -380,9 +387,9 @@ class _Run:
             return
         current = company_store.get(self.db, existing)
         before = batches.image(self.db, "company", existing)
-        self._kept_values(prepared.index, "company", existing, current, company, COMPANY_FIELDS)
-        overwrite = self.options.on_duplicate == "update"
-        if not _merge_fields(current, company, COMPANY_FIELDS, overwrite):
+        if not self._take_row(
+            prepared.index, "company", existing, current, company, COMPANY_FIELDS
+        ):
             self.summary.skipped += 1
             return
         company_store.update(self.db, current, audited=False)
@@ -390,37 +397,9 @@ class _Run:
         self.summary.updated += 1
 
 
-def _withdraw_consent(current: Contact, incoming: Contact) -> list[str]:
-    """A "no" in the file wins over a stored "yes" when filling too, not only when updating (a
-    withdrawal must be honoured: the next export would share the person otherwise); returns what
-    was withdrawn. `--on-duplicate skip` leaves the record alone, as it says."""
-    withdrawn = []
-    if current.share_consent == "yes" and incoming.share_consent == "no":
-        current.share_consent = "no"
-        current.share_consent_date = incoming.share_consent_date or current.share_consent_date
-        current.share_consent_source = incoming.share_consent_source or current.share_consent_source
-        withdrawn.append("share consent")
-    if current.marketing_consent == "yes" and incoming.marketing_consent == "no":
-        current.marketing_consent = "no"
-        withdrawn.append("marketing consent")
-    return withdrawn
-
-
-def _differing(current: Any, incoming: Any, names: tuple[str, ...]) -> list[str]:
-    """The fields where both have a value and the values differ (text ignoring case and spaces);
-    lists never differ this way, as filling merges them."""
-    found = []
-    for name in names:
-        new, old = getattr(incoming, name), getattr(current, name)
-        if new in EMPTY or old in EMPTY or isinstance(old, list):
-            continue
-        if isinstance(new, str) and isinstance(old, str):
-            if " ".join(new.split()).casefold() == " ".join(old.split()).casefold():
-                continue
-        elif new == old:
-            continue
-        found.append("company" if name == "company_id" else name.replace("_", " "))
-    return found
+def _label(field: str) -> str:
+    """A field as warnings name it: "share consent", "company" (for company_id)."""
+    return "company" if field == "company_id" else field.replace("_", " ")
 
 
 def _keys(prepared: Prepared, company_id: int | None) -> contact_store.Keys:
@@ -464,20 +443,14 @@ class _KeySet:
         return not self.phones.isdisjoint(keys.phones)
 
 
-def _merge_fields(current: Any, incoming: Any, names: tuple[str, ...], overwrite: bool) -> bool:
-    """Fill (with overwrite: replace) current's fields from incoming; True when anything changed."""
+def _overwrite(current: Any, incoming: Any, names: tuple[str, ...]) -> bool:
+    """Replace current's fields with incoming's non-empty values; True when anything changed."""
     changed = False
     for name in names:
         new = getattr(incoming, name)
         if new in EMPTY:
             continue
-        old = getattr(current, name)
-        if isinstance(old, list):
-            merged = list(dict.fromkeys([*old, *new])) if not overwrite else list(new)
-            if merged != old:
-                setattr(current, name, merged)
-                changed = True
-        elif (overwrite or old in EMPTY) and old != new:
-            setattr(current, name, new)
+        if getattr(current, name) != new:
+            setattr(current, name, list(new) if isinstance(new, list) else new)
             changed = True
     return changed

@@ -45,12 +45,19 @@ _UNKNOWN = {"share_consent": "unknown", "marketing_consent": "unknown"}
 _UNITED = ("languages", "tags", "sectors")
 
 
+# Consent answers: a "no" in either record is the person's latest word against being shared.
+CONSENTS = ("share_consent", "marketing_consent")
+# What describes the share consent's answer, and so follows a withdrawal.
+_CONSENT_DETAILS = ("share_consent_date", "share_consent_source")
+
+
 @dataclass
 class FieldChange:
-    """What a merge does with one field: fill (from OTHER), unite, append, or a conflict."""
+    """What a merge does with one field: fill (from OTHER), unite, append, withdraw (OTHER's
+    "no" to a consent over KEEP's "yes", with its date and source), or a conflict."""
 
     field: str
-    action: str  # fill | union | append | conflict
+    action: str  # fill | union | append | withdraw | conflict
     keep: Any
     other: Any
     result: Any
@@ -105,14 +112,28 @@ def _empty(name: str, value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {} or _UNKNOWN.get(name) == value
 
 
-def _field_changes(keep: Any, other: Any, names: tuple[str, ...]) -> list[FieldChange]:
-    """Per field: fill KEEP's empty values, unite lists, append notes, list conflicts."""
+def field_changes(keep: Any, other: Any, names: tuple[str, ...]) -> list[FieldChange]:
+    """Per field: fill KEEP's empty values, unite lists, append notes, list conflicts.
+
+    The rule of `contact merge` and of an import's duplicate fill (OTHER being the file's row).
+    A consent is never given by a merge, but it is withdrawn: OTHER's "no" beats KEEP's "yes",
+    or the next export would share a person who said no.
+    """
     changes: list[FieldChange] = []
+    withdrawn = False
     for name in names:
         mine, theirs = getattr(keep, name), getattr(other, name)
+        if withdrawn and name in _CONSENT_DETAILS:
+            # KEEP's date and source told of the "yes"; the "no" brings its own (or none).
+            if mine != theirs:
+                changes.append(FieldChange(name, "withdraw", mine, theirs, theirs))
+            continue
         if _empty(name, theirs) or mine == theirs:
             continue
-        if name in ("lat", "lon"):
+        if name in CONSENTS and (mine, theirs) == ("yes", "no"):
+            changes.append(FieldChange(name, "withdraw", mine, theirs, theirs))
+            withdrawn = withdrawn or name == "share_consent"
+        elif name in ("lat", "lon"):
             # A position is one pair: take OTHER's only when KEEP has none at all.
             if keep.lat is None or keep.lon is None:
                 changes.append(FieldChange(name, "fill", mine, theirs, theirs))
@@ -144,7 +165,7 @@ def _field_changes(keep: Any, other: Any, names: tuple[str, ...]) -> list[FieldC
     return changes
 
 
-def _apply(record: Any, changes: list[FieldChange]) -> None:
+def apply_changes(record: Any, changes: list[FieldChange]) -> None:
     """Set the merged values on KEEP (conflicts keep KEEP's value)."""
     for change in changes:
         if change.action != "conflict":
@@ -181,7 +202,7 @@ def _non_latin(text: str) -> bool:
 
 def _contact_changes(keep: Contact, other: Contact) -> list[FieldChange]:
     """Field changes of a contact merge; OTHER's name in another script becomes the native name."""
-    changes = _field_changes(keep, other, CONTACT_FIELDS)
+    changes = field_changes(keep, other, CONTACT_FIELDS)
     written = " ".join(p for p in (other.first_name, other.last_name) if p)
     mine = " ".join(p for p in (keep.first_name, keep.last_name) if p)
     if (
@@ -254,7 +275,7 @@ def merge_contacts(db: Database, keep_ref: str, other_ref: str) -> MergePlan:
         # OTHER goes before KEEP takes its values, so nothing unique clashes on the way.
         audit.record(db, "contact", other_id, "merge", {"into": keep_id})
         contact_store.delete(db, other_id)
-        _apply(keep, plan.changes)
+        apply_changes(keep, plan.changes)
         contact_store.update(db, keep, audited=False)
         audit.record(
             db, "contact", keep_id, "merge", {"merged_id": other_id, "fields": plan.changed_fields}
@@ -279,7 +300,7 @@ def _company_plan(db: Database, keep: Company, other: Company) -> MergePlan:
         other.id or 0,
         keep.to_json(),
         other.to_json(),
-        _field_changes(keep, other, COMPANY_FIELDS),
+        field_changes(keep, other, COMPANY_FIELDS),
         store.company_links(db, other.id or 0),
     )
 
@@ -298,7 +319,7 @@ def merge_companies(db: Database, keep_ref: str, other_ref: str) -> MergePlan:
         dedupe_store.forget_ignores(db, "company", other_id)
         audit.record(db, "company", other_id, "merge", {"into": keep_id})
         company_store.delete(db, other_id)
-        _apply(keep, plan.changes)
+        apply_changes(keep, plan.changes)
         company_store.update(db, keep, audited=False)
         audit.record(
             db, "company", keep_id, "merge", {"merged_id": other_id, "fields": plan.changed_fields}
