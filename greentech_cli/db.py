@@ -208,6 +208,15 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file: the same path once resolved, or two links to it."""
+    a, b = a.expanduser(), b.expanduser()
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except OSError:
+        return False
+
+
 def fsync_dir(path: Path) -> None:
     """Make a rename durable (not possible on every platform; best effort)."""
     try:

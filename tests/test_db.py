@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import stat
 from pathlib import Path
 
 import pytest
 
 from greentech_cli import config
-from greentech_cli.db import open_db, transaction
+from greentech_cli.db import open_db, same_file, transaction
 from greentech_cli.errors import GreentechError, NotFound
 from greentech_cli.migrations import latest_version, schema_version
 
@@ -88,3 +89,15 @@ def test_db_location_order(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> N
     default = config.resolve_db(None)
     assert default.path.name == "greentech.db"
     assert str(default.path).startswith(str(Path.home()))
+
+
+def test_same_file_sees_through_dots_and_links(tmp_path: Path) -> None:
+
+    real = tmp_path / "liste.csv"
+    real.write_text("x", encoding="utf-8")
+    (tmp_path / "link.csv").symlink_to(real)
+    os.link(real, tmp_path / "hard.csv")
+    assert same_file(real, tmp_path / "." / "liste.csv")
+    assert same_file(real, tmp_path / "link.csv")
+    assert same_file(real, tmp_path / "hard.csv")
+    assert not same_file(real, tmp_path / "other.csv")

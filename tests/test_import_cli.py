@@ -223,13 +223,16 @@ def test_rejects_file_round_trip(ready: Cli, tmp_path: Path, suffix: str) -> Non
 
 
 def test_rejects_onto_the_file_being_imported_is_refused(ready: Cli, tour_csv: Path) -> None:
-    """A typo like --rejects teilnehmer.csv must never empty the officer's own list."""
+    """A typo like --rejects teilnehmer.csv must never empty the officer's own list, nor the
+    database."""
     content = tour_csv.read_bytes()
     before = _hash(ready.db_path)
     for target in (tour_csv, tour_csv.parent / "." / tour_csv.name):
         result = ready.fails("import", str(tour_csv), "--rejects", str(target))
         assert "--rejects would overwrite teilnehmer.csv" in result.stderr
     assert tour_csv.read_bytes() == content
+    result = ready.fails("import", str(tour_csv), "--rejects", str(ready.db_path))
+    assert "is the database itself" in result.stderr
     assert _hash(ready.db_path) == before
 
 

@@ -60,7 +60,9 @@ def _run(
     if split is not None and out is not None:
         raise UsageError("give either --out or --split, not both")
     app_ctx = app_context(ctx)
-    if out is not None and out.expanduser().resolve() == app_ctx.path.expanduser().resolve():
+    from ..db import same_file
+
+    if out is not None and same_file(out, app_ctx.path):
         raise UsageError(f"--out {out} is the database itself; choose another file")
     plan = export.plan(app_ctx.db(), request)
     if split is None and (out is None or str(out) == "-") and plan.format.binary:

@@ -9,7 +9,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..db import backups_dir, copy_database, database_file, fsync_dir, open_read_only, stamp
+from ..db import (
+    backups_dir,
+    copy_database,
+    database_file,
+    fsync_dir,
+    open_read_only,
+    same_file,
+    stamp,
+)
 from ..errors import Conflict, InvalidData, NotFound, UnreadableFile
 from ..store import health
 from ..store.common import count
@@ -42,7 +50,7 @@ def backup(db: Database, dest: Path | None = None) -> Path:
         dest = default_backup_path(source)
     elif dest.is_dir():
         dest = dest / default_backup_path(source).name
-    if dest.exists() and dest.resolve() == source.resolve():
+    if same_file(dest, source):
         raise Conflict(f"{dest} is the database itself; choose another file")
     copy_database(db.conn, dest)
     return dest
@@ -155,7 +163,7 @@ def restore(db_path: Path, source: Path) -> Restored:
     The copy is made and checked in the database's folder first, then swapped in with one
     atomic rename, so the database is at every moment either the old or the new file.
     """
-    if db_path.exists() and source.resolve() == db_path.resolve():
+    if db_path.exists() and same_file(source, db_path):
         raise Conflict(f"{source} is the database in use; restore from a copy")
     check_file(source)
     folder = db_path.parent

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import collector
-from ..db import import_pragmas, transaction
+from ..db import database_file, import_pragmas, same_file, transaction
 from ..errors import InvalidData
 from ..models import Company, Contact, Member
 from ..store import audit, health
@@ -34,14 +34,6 @@ PREVIEW_ROWS = 10
 REJECT_SAMPLE = 20
 
 EMPTY: tuple[object, ...] = (None, "", [], "unknown")
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    """Whether two paths name one file (the same path, or a link to it)."""
-    try:
-        return a.resolve() == b.resolve() or (a.exists() and a.samefile(b))
-    except OSError:
-        return False
 
 
 class _DryRun(Exception):
@@ -67,8 +59,12 @@ def import_file(
     from ..importers.sources import open_source
 
     check_options(options)
-    if options.rejects is not None and _same_file(options.rejects, path):
-        raise InvalidData(f"--rejects would overwrite {path.name}, the file being imported")
+    if options.rejects is not None:
+        if same_file(options.rejects, path):
+            raise InvalidData(f"--rejects would overwrite {path.name}, the file being imported")
+        db_file = database_file(db.conn)  # "" for the in-memory one of a dry run
+        if db_file and same_file(options.rejects, Path(db_file)):
+            raise InvalidData(f"--rejects {options.rejects} is the database itself")
     source = open_source(path, options)
     summary = ImportSummary(
         file=str(path),
