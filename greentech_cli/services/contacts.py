@@ -28,6 +28,10 @@ TEXT_FIELDS = (
 )
 
 
+# What makes a contact somebody: a name in either script, or an email address.
+IDENTIFYING_FIELDS = ("first_name", "last_name", "native_name", "email")
+
+
 def apply_fields(
     contact: Contact, fields: dict[str, Any], *, default_country: str | None = None
 ) -> list[str]:
@@ -66,7 +70,7 @@ def apply_fields(
             contact.company_id = value
         elif key != "country":
             raise InvalidData(f"unknown contact field {key!r}")
-    if not (contact.first_name or contact.last_name or contact.native_name or contact.email):
+    if not any(getattr(contact, name) for name in IDENTIFYING_FIELDS):
         raise InvalidData("a contact needs a name or an email address")
     return warnings
 

@@ -106,14 +106,11 @@ def prepare(
     return prepared
 
 
-PERSON_FIELDS = ("first_name", "last_name", "native_name", "email")
-
-
 def _contact(
     prepared: Prepared, record: dict[str, Any], default_country: str | None, members: bool
 ) -> None:
     fields = {k: record[k] for k in CONTACT_FIELDS if record.get(k) not in _BLANK}
-    if record.get("company") and not any(fields.get(k) for k in PERSON_FIELDS):
+    if record.get("company") and not any(fields.get(k) for k in contact_service.IDENTIFYING_FIELDS):
         # A company card (vCard) or a switchboard row: no person to make a contact of.
         raise InvalidData(
             "only an organisation, no person's name or email (import organisations with "
