@@ -110,15 +110,13 @@ def normalize_phone(
 
 
 def unmark(text: str | None) -> str | None:
-    """A cleaned cell without Excel's marks for "keep this as text" (a leading apostrophe, or a
-    formula like ="0171 234"), which are not part of the value."""
-    marked = _SPREADSHEET_TEXT.fullmatch(text) if text else None
-    return clean(marked[1] if marked[1] is not None else marked[2]) if marked else text
+    """A cleaned phone number without the apostrophe people type before it so that Excel keeps
+    its leading zero ('0171 …); in a name an apostrophe is the name's own ('t Hooft)."""
+    return clean(text[1:]) if text and text[0] == "'" else text
 
 
 # Said of a national number that came without a country (the import adds what to do about it).
 NO_COUNTRY = "no country to read it with"
-_SPREADSHEET_TEXT = re.compile(r"'(.*)|=\s*\"(.*)\"", re.DOTALL)
 # What a spreadsheet shows for a long number in a narrow cell: 4,91701E+12 (the digits are lost).
 _SCIENTIFIC = re.compile(r"\+?\d+(?:[.,]\d+)?[eE]\+?\d+")
 

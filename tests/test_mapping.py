@@ -645,3 +645,15 @@ def test_mapping_file_name_column_is_taken_at_its_word(tmp_path: Path) -> None:
     path.write_text("columns: {Vorname: first_name, Name: name}\n")
     column_map = auto_map(["Vorname", "Name"], mapping=load_mapping_file(path))
     assert column_map.fields == ("first_name", "name")
+
+
+@pytest.mark.parametrize(
+    ("cell", "value"),
+    [('="0171 2345678"', "0171 2345678"), ('= "01067"', "01067"), ('="Say ""hi"""', 'Say "hi"'),
+     ("=SUM(A1)", "=SUM(A1)")],
+)  # fmt: skip
+def test_excel_text_formula_cells_hold_their_text(cell: str, value: str) -> None:
+    """="…" is how CSV writers keep Excel from turning a phone or postcode into a number."""
+    record = record_for(["Vorname", "Telefon", "Notizen"], ["Anna", cell, cell])
+    assert (record["phone"], record["notes"]) == (value, value)
+    assert "phone" not in record_for(["Vorname", "Telefon"], ["Anna", '=""'])

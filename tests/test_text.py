@@ -66,9 +66,8 @@ def test_unparseable_phone_kept_with_warning() -> None:
     assert warning and "kept as written" in warning
 
 
-@pytest.mark.parametrize("raw", ["'0171 2345678", '="0171 2345678"', '= "0171 2345678"'])
-def test_phone_marked_as_text_by_excel_is_read(raw: str) -> None:
-    assert text.normalize_phone(raw, "DE") == ("+491712345678", None)
+def test_phone_marked_as_text_by_excel_is_read() -> None:
+    assert text.normalize_phone("'0171 2345678", "DE") == ("+491712345678", None)
     assert text.normalize_phone("'", "DE") == (None, None)
 
 

@@ -31,6 +31,7 @@ LIST_FIELDS: frozenset[str] = frozenset({"languages", "tags", "sectors"})
 _UNKNOWN_WORDS = frozenset({"unknown", "unbekannt", "?", "k.a.", "n/a", "-"})
 DATE_FIELDS: frozenset[str] = frozenset({"birth_date", "share_consent_date"})
 _CONVERTED_FIELDS = CONSENT_FIELDS | DATE_FIELDS
+_FORMULA_TEXT = re.compile(r'=\s*"((?:[^"]|"")*)"', re.DOTALL)
 _LIST_SPLIT_RE = re.compile(r"\s*(?::::|[,;|\n])\s*")
 
 
@@ -69,7 +70,8 @@ def to_record(cells: Sequence[str], column_map: ColumnMap) -> dict[str, object]:
     and last name are missing, salutation and title words are taken out of name cells, and a
     Cyrillic name beside a Latin one goes to ``native_name``. Consent cells become
     ``yes``/``no``/``unknown`` (a date in a consent cell means yes, given on that date) and date
-    fields become ``datetime.date``; an unreadable date raises InvalidData naming the column.
+    fields become ``datetime.date``; an unreadable date raises InvalidData naming the column. A
+    cell written as an Excel text formula (``="01067"``) holds the quoted text.
     """
     collected: dict[str, list[tuple[str, str]]] = {}
     size = len(cells)
@@ -78,6 +80,14 @@ def to_record(cells: Sequence[str], column_map: ColumnMap) -> dict[str, object]:
             break  # the plan is in column order
         text = cells[index]
         if not text or not (text := text.strip()):
+            continue
+        # ="01067": a CSV writer's way to keep Excel from reading a postcode or phone as a
+        # number; the value is the quoted text.
+        if (
+            text[0] == "="
+            and (formula := _FORMULA_TEXT.fullmatch(text))
+            and not (text := formula[1].replace('""', '"').strip())
+        ):
             continue
         if not text.isascii() and not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
