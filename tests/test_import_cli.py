@@ -366,6 +366,13 @@ def test_numbers_without_country_get_a_hint_once(ready: Cli, tmp_path: Path) -> 
     ready.ok("import", str(path), "--default-country", "de")
     phones = {c["phone"] for c in ready.json("contact", "list")}
     assert phones == {"+491712345678", "+49211987654"}
+    # Also when the first warnings, the ones the summary shows, are about something else.
+    late = tmp_path / "spaet.csv"
+    rows = [f"P{i};Atlantis;+49 211 98765{i % 10}" for i in range(25)] + ["Z;;0211 987654"]
+    late.write_text("Vorname;Land;Telefon\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    result = ready("import", str(late), "--dry-run")
+    assert "no country to read it with" not in result.stdout  # beyond the shown sample
+    assert result.stderr.count("--default-country") == 1
 
 
 COMPANY_CARD = (

@@ -103,7 +103,6 @@ def import_file(
 
     Example: greentech import teilnehmer.csv --delegation kz-waste-2026 --dry-run
     """
-    from .. import text
     from ..services.import_model import ImportOptions
     from ..services.importing import import_file
 
@@ -133,7 +132,7 @@ def import_file(
         out = console()
         for renderable in summary_tables(summary):
             out.print(renderable)
-    if default_country is None and any(text.NO_COUNTRY in w for w in summary.warnings):
+    if summary.needs_country and default_country is None:
         app_ctx.say(
             "Phone numbers written without a country code need a country: a country column in "
             "the file, or --default-country (for example DE) for the whole list."

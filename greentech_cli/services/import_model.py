@@ -68,6 +68,8 @@ class ImportSummary:
     rejects: list[Reject] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     warning_count: int = 0
+    # A phone number came without a country to read it by (the command says what to do).
+    needs_country: bool = False
     preview: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .. import collector
+from .. import collector, text
 from ..db import database_file, import_pragmas, same_file, transaction
 from ..errors import InvalidData
 from ..models import Company, Contact, Member
@@ -202,6 +202,8 @@ class _Run:
 
     def _warn(self, index: int, message: str) -> None:
         self.summary.warning_count += 1
+        # Counted over every row: the sample below may end before such a warning comes.
+        self.summary.needs_country |= text.NO_COUNTRY in message
         if len(self.summary.warnings) < REJECT_SAMPLE:
             self.summary.warnings.append(f"row {index}: {message}")
 
