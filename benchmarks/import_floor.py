@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from greentech_cli.db import import_pragmas, open_db, transaction
@@ -26,20 +27,20 @@ from greentech_cli.store import contacts, imports
 from greentech_cli.store.common import now
 
 
-def prepared_rows(path: Path) -> list[Prepared]:
-    """Every usable row of the file, prepared as an import prepares it."""
+def prepared_chunks(path: Path) -> Iterator[list[Prepared]]:
+    """The file's rows prepared as an import prepares them, a chunk at a time."""
     options = ImportOptions()
-    return [p for chunk in chunks(open_source(path, options), options) for p in chunk if p.values]
+    return chunks(open_source(path, options), options)
 
 
 def prepare(path: Path) -> dict[str, float]:
     start = time.process_time()
-    rows = sum(len(chunk) for chunk in chunks(open_source(path, ImportOptions()), ImportOptions()))
+    rows = sum(len(chunk) for chunk in prepared_chunks(path))
     return {"rows": rows, "cpu": time.process_time() - start}
 
 
 def write(path: Path, db_path: Path) -> dict[str, float]:
-    rows = prepared_rows(path)
+    rows = [p for chunk in prepared_chunks(path) for p in chunk if p.values is not None]
     db = open_db(db_path)
     start = time.process_time()
     with import_pragmas(db), transaction(db):
@@ -52,7 +53,7 @@ def write(path: Path, db_path: Path) -> dict[str, float]:
             new = [
                 contacts.NewContact(next_id + first + i, None, p.values, p.names)
                 for i, p in enumerate(rows[first : first + 500])
-                if p.values is not None
+                if p.values is not None  # always: only usable rows were kept
             ]
             contacts.insert_many(db, new, {None: (None, None)}, batch_id=batch_id, stamp=stamp)
             imports.record_creates(db, batch_id, "contact", new[0].id, new[-1].id)
