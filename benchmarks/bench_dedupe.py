@@ -58,8 +58,8 @@ def _indistinguishable(a: dict[str, str], b: dict[str, str]) -> bool:
     That is: the same email address, or the same folded name (across scripts and spellings) at the
     same organisation.
     """
-    from greentech_cli.company_names import company_key
-    from greentech_cli.names import name_keys
+    from greentech_cli.text.company_names import company_key
+    from greentech_cli.text.names import name_keys
 
     if a["email"] and a["email"].lower() == b["email"].lower():
         return True
@@ -88,7 +88,7 @@ def _check_ids(db_path: Path, rows: dict[int, dict[str, str]]) -> None:
     """Make sure contact id = generator row + 1 (a sample), or the figures mean nothing."""
     import sqlite3
 
-    from greentech_cli.names import name_key
+    from greentech_cli.text.names import name_key
 
     conn = sqlite3.connect(db_path)
     try:

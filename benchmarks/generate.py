@@ -962,8 +962,8 @@ def _identity(person: Person) -> list[int]:
     spellings); without it, a rough ASCII key keeps this module standard-library only.
     """
     try:
-        from greentech_cli.company_names import company_key
-        from greentech_cli.names import name_keys
+        from greentech_cli.text.company_names import company_key
+        from greentech_cli.text.names import name_keys
 
         # Two organisations whose names differ only in the legal form count as one.
         org = company_key(person.company.name)

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InvalidData
+from greentech_cli.errors import InvalidData
 
 APP_NAME = "greentech"
 DB_ENV = "GREENTECH_DB"

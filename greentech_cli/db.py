@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .errors import GreentechError, NotFound
+from greentech_cli.errors import GreentechError, NotFound
 
 BUSY_TIMEOUT_MS = 10_000
 BACKUPS_FOLDER = "backups"
@@ -176,7 +176,7 @@ def copy_database(source: sqlite3.Connection, dest: Path) -> Path:
     written to a temporary name and renamed, so `dest` is either complete or absent.
     """
     if dest.exists():
-        from .errors import Conflict
+        from greentech_cli.errors import Conflict
 
         raise Conflict(f"{dest} already exists; choose another file name")
     dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -264,7 +264,7 @@ def open_db(path: Path, *, create: bool = False, migrate: bool = True) -> Databa
     Commands that only read pass create=False: a missing file is then an error naming the path.
     A database that already holds applied migrations is backed up before new ones run.
     """
-    from . import migrations
+    from greentech_cli import migrations
 
     if path.is_dir():
         raise GreentechError(f"the database path {path} is a folder, not a file")
@@ -295,7 +295,7 @@ def open_db(path: Path, *, create: bool = False, migrate: bool = True) -> Databa
 
 def open_memory_db() -> Database:
     """An empty, migrated database in memory (a dry run with no database file yet)."""
-    from . import migrations
+    from greentech_cli import migrations
 
     conn = sqlite3.connect(":memory:", isolation_level=None)
     conn.execute("PRAGMA foreign_keys = ON")

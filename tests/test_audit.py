@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from greentech_cli.services import privacy
+from greentech_cli.services.safety import privacy
 from greentech_cli.store import audit
 
 from .conftest import Cli
@@ -93,7 +93,7 @@ def test_failed_command_records_nothing(cli: Cli) -> None:
 def test_library_writes_are_logged_as_api(cli: Cli) -> None:
     cli.ok("init")
     from greentech_cli.db import open_db
-    from greentech_cli.services import contacts
+    from greentech_cli.services.records import contacts
 
     db = open_db(cli.db_path)
     try:

@@ -17,7 +17,7 @@ import pytest
 from greentech_cli import migrations as migrations_module
 from greentech_cli.db import open_db
 from greentech_cli.errors import InvalidData
-from greentech_cli.services import backup as service
+from greentech_cli.services.safety import backup as service
 
 from .conftest import Cli
 
@@ -94,7 +94,7 @@ WRITER = """
 import sys
 from pathlib import Path
 from greentech_cli.db import open_db
-from greentech_cli.services import contacts
+from greentech_cli.services.records import contacts
 db = open_db(Path(sys.argv[1]))
 n = 0
 while not Path(sys.argv[2]).exists():

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from greentech_cli.config import config_path
-from greentech_cli.services import geo
-from greentech_cli.services.scheduling import settings
+from greentech_cli.services.schedule import geo
+from greentech_cli.services.schedule.checks import settings
 
 FINDING_KEYS = ["severity", "code", "visit_ids", "contact_ids", "message"]
 

@@ -108,7 +108,7 @@ LONG_WRITE = """
 import sys, time
 from pathlib import Path
 from greentech_cli.db import open_db, transaction
-from greentech_cli.services import contacts
+from greentech_cli.services.records import contacts
 db = open_db(Path(sys.argv[1]))
 with transaction(db):
     for n in range(100000):

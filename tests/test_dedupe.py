@@ -8,7 +8,7 @@ from typing import Any
 def _people(cli: Any) -> None:
     """Organisations and people through the services (fast), in the CLI's database."""
     from greentech_cli.db import open_db
-    from greentech_cli.services import companies, contacts
+    from greentech_cli.services.records import companies, contacts
 
     db = open_db(cli.db_path, create=True)
     for name, fields in (
@@ -124,7 +124,7 @@ def test_companies(cli: Any) -> None:
 
 def test_companies_register_ids(db: Any) -> None:
     from greentech_cli.models import Company
-    from greentech_cli.services.dedupe import company_pairs
+    from greentech_cli.services.identity.dedupe import company_pairs
     from greentech_cli.store import companies
 
     companies.insert(db, Company(name="Eco Tec GmbH", register_ids={"HRB": "HRB 12345"}))
@@ -140,7 +140,7 @@ def test_companies_register_ids(db: Any) -> None:
 
 def test_service_progress_is_reported(db: Any) -> None:
     from greentech_cli.models import Contact
-    from greentech_cli.services.dedupe import contact_pairs
+    from greentech_cli.services.identity.dedupe import contact_pairs
     from greentech_cli.store import contacts
 
     contacts.insert(db, Contact(first_name="Anna", last_name="Schmidt", email="a@x.example"))

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from greentech_cli.services import doctor
+from greentech_cli.services.safety import doctor
 
 from .conftest import Cli
 from .test_backup import corrupt_table_pages

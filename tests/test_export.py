@@ -577,7 +577,7 @@ def test_an_export_matching_nobody_is_still_a_valid_file(people: Cli, tmp_path: 
 
 def test_the_service_plans_counts_and_streams_without_the_cli(people: Cli) -> None:
     from greentech_cli.db import open_db
-    from greentech_cli.services import export
+    from greentech_cli.services.exports import sheets as export
 
     db = open_db(people.db_path)
     try:

@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 from greentech_cli.cli.app import app
 from greentech_cli.db import open_db
 from greentech_cli.exporters.vcf import display_name
-from greentech_cli.services import companies as company_service
-from greentech_cli.services import contacts as contact_service
+from greentech_cli.services.records import companies as company_service
+from greentech_cli.services.records import contacts as contact_service
 from greentech_cli.store import contacts as contact_store
 
 # Any printable Unicode (letters of every script, emoji, combining marks) plus the characters

@@ -13,8 +13,8 @@ from types import ModuleType
 
 import pytest
 
-from greentech_cli.company_names import company_key
-from greentech_cli.names import first_names_compatible, name_keys
+from greentech_cli.text.company_names import company_key
+from greentech_cli.text.names import first_names_compatible, name_keys
 
 GENERATOR = Path(__file__).resolve().parents[1] / "benchmarks" / "generate.py"
 

@@ -9,9 +9,9 @@ import pytest
 
 from greentech_cli.db import import_pragmas, transaction
 from greentech_cli.models import Contact
-from greentech_cli.services.import_model import ImportOptions
-from greentech_cli.services.import_undo import undo
-from greentech_cli.services.importing import import_file
+from greentech_cli.services.imports.model import ImportOptions
+from greentech_cli.services.imports.run import import_file
+from greentech_cli.services.imports.undo import undo
 from greentech_cli.store import contacts, imports, search
 from greentech_cli.store.common import fetch_all, insert_stored_row
 

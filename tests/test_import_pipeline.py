@@ -19,13 +19,13 @@ from hypothesis import strategies as st
 
 from greentech_cli.db import open_db, open_memory_db, transaction
 from greentech_cli.models import Contact
-from greentech_cli.names import name_key
-from greentech_cli.services import import_feed
-from greentech_cli.services.duplicates import keys_of
-from greentech_cli.services.import_model import ImportOptions
-from greentech_cli.services.importing import import_file
+from greentech_cli.services.identity.duplicates import keys_of
+from greentech_cli.services.imports import feed as import_feed
+from greentech_cli.services.imports.model import ImportOptions
+from greentech_cli.services.imports.run import import_file
 from greentech_cli.store import contacts
 from greentech_cli.store.common import fetch_all
+from greentech_cli.text.names import name_key
 
 from .conftest import Cli
 

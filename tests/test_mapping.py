@@ -31,8 +31,8 @@ from greentech_cli.importers.values import (
     split_full_name,
 )
 from greentech_cli.resources import data_path
-from greentech_cli.text import expand_year
-from greentech_cli.text import read_date as parse_date
+from greentech_cli.text.dates import expand_year
+from greentech_cli.text.dates import read_date as parse_date
 
 REALWORLD_CSV = Path(__file__).parents[2] / "shared" / "realworld" / "csv"
 TODAY = dt.date(2026, 11, 24)

@@ -12,7 +12,7 @@ from greentech_cli.db import open_db
 @pytest.fixture
 def file(cli: Any) -> Any:
     """A chamber hosting a water delegation, water and waste companies, a chamber and an AHK."""
-    from greentech_cli.services import companies
+    from greentech_cli.services.records import companies
 
     db = open_db(cli.db_path, create=True)
     rows = [
@@ -98,7 +98,7 @@ def test_unknown_delegation(file: Any) -> None:
 
 
 def test_haversine() -> None:
-    from greentech_cli.services.match import haversine_km
+    from greentech_cli.services.matchmaking.fit import haversine_km
 
     # Düsseldorf to Moers: about 28 km as the crow flies.
     assert 25 < haversine_km(51.2277, 6.7735, 51.4516, 6.6408) < 30

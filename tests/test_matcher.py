@@ -6,12 +6,8 @@ from typing import Any
 
 import pytest
 
-from greentech_cli.services.matcher import (
-    THRESHOLD,
-    Candidate,
-    score,
-)
-from greentech_cli.services.matcher_index import ContactIndex
+from greentech_cli.services.identity.index import ContactIndex
+from greentech_cli.services.identity.matcher import THRESHOLD, Candidate, score
 
 
 def person(first: str | None, last: str | None, **kw: Any) -> Candidate:
@@ -343,7 +339,7 @@ def test_same_company_id_counts_without_names() -> None:
 
 
 def test_index_of_rows() -> None:
-    from greentech_cli.services.matcher_index import index_of
+    from greentech_cli.services.identity.index import index_of
 
     index = index_of([(1, person("Anna", "Schmidt", email="a@x.de")), (2, person("B", "C"))])
     assert len(index) == 2 and [

@@ -145,7 +145,7 @@ def test_refusals(two: Any) -> None:
 
 
 def test_merge_is_one_transaction(two: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from greentech_cli.services import merge
+    from greentech_cli.services.identity import merge
     from greentech_cli.store import contacts
 
     def broken(*args: Any, **kwargs: Any) -> None:
@@ -163,7 +163,7 @@ def test_merge_is_one_transaction(two: Any, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_plan_as_json(two: Any) -> None:
-    from greentech_cli.services import merge
+    from greentech_cli.services.identity import merge
 
     db = open_db(two.db_path)
     plan = merge.plan_contacts(db, "1", "2")
@@ -233,7 +233,7 @@ def test_field_changes_report_only_real_contradictions() -> None:
     """The shared fill rule (contact merge, import fill): case and blanks are no conflict,
     lists unite, notes append, and a differing email or company is a conflict that keeps KEEP's."""
     from greentech_cli.models import Contact
-    from greentech_cli.services.merge import CONTACT_FIELDS, field_changes
+    from greentech_cli.services.identity.merge import CONTACT_FIELDS, field_changes
 
     keep = Contact(
         first_name="Aigerim", last_name="Sadykova", email="a1@example.kz", position="Engineer",
@@ -251,7 +251,7 @@ def test_field_changes_report_only_real_contradictions() -> None:
 def test_field_changes_withdraw_a_consent_but_never_give_one() -> None:
     """OTHER's no beats KEEP's yes, with its date and source (or none); a yes never beats a no."""
     from greentech_cli.models import Contact
-    from greentech_cli.services.merge import CONTACT_FIELDS, apply_changes, field_changes
+    from greentech_cli.services.identity.merge import CONTACT_FIELDS, apply_changes, field_changes
 
     keep = Contact(
         first_name="Olga", share_consent="yes", share_consent_date="2026-05-02",

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from greentech_cli.company_names import company_key, legal_form
-from greentech_cli.fulltext import fold_query_terms, fts_match, query_term_groups, search_terms
-from greentech_cli.names import first_names_compatible, fold, name_key, name_keys
+from greentech_cli.text.company_names import company_key, legal_form
+from greentech_cli.text.fulltext import fold_query_terms, fts_match, query_term_groups, search_terms
+from greentech_cli.text.names import first_names_compatible, fold, name_key, name_keys
 
 SAME_PERSON = [
     ["Жанибек Нурланов", "Zhanibek Nurlanov", "Schanibek Nurlanow"],

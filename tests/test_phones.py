@@ -14,10 +14,12 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from greentech_cli import phones, text
+from greentech_cli.text import phone_metadata as phones
+from greentech_cli.text.cleaning import clean
+from greentech_cli.text.phones import _phone_slow, normalize_phone
 
 REGIONS = ["DE", "AT", "CH", "KZ", "RU", "UZ", "US", "GB", "FR", "IT", "NL", "PL", "CN", None]
-_slow = text._phone_slow.__wrapped__  # the phonenumbers path itself, without its cache
+_slow = _phone_slow.__wrapped__  # the phonenumbers path itself, without its cache
 
 
 def _check(raw: str, region: str | None) -> str | None:
@@ -172,7 +174,7 @@ def test_fast_path_agrees_on_any_text(raw: str, region: str | None) -> None:
 )
 def test_common_shapes_are_answered_fast(raw: str, region: str | None, expected: str) -> None:
     assert _check(raw, region) == expected
-    assert text.normalize_phone(raw, region) == (expected, None)
+    assert normalize_phone(raw, region) == (expected, None)
 
 
 @pytest.mark.parametrize(
@@ -214,7 +216,7 @@ def test_every_number_of_a_generated_attendee_list() -> None:
         (value, countries[row["Land"]])
         for row in rows
         for column in ("Telefon", "Mobil")
-        if (value := text.clean(row[column]))
+        if (value := clean(row[column]))
     ]
     assert len(numbers) > 4000
     answered = sum(_check(value, region) is not None for value, region in numbers)

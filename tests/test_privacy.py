@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from greentech_cli.db import open_db
-from greentech_cli.services import contacts as contact_service
-from greentech_cli.services import privacy
+from greentech_cli.services.records import contacts as contact_service
+from greentech_cli.services.safety import privacy
 from greentech_cli.store import privacy as privacy_store
 
 from .conftest import Cli

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from greentech_cli.errors import InvalidData
 from greentech_cli.resources import data_path
-from greentech_cli.services import programme
+from greentech_cli.services.programme import files as programme
 
 DEMO = data_path("demo", "programme.yaml")
 
@@ -234,7 +234,8 @@ def test_dump_apply_round_trip_property(
     tmp_path_factory: pytest.TempPathFactory, title: str, notes: str, company: str, postcode: str
 ) -> None:
     from greentech_cli.db import open_db
-    from greentech_cli.services import companies, delegations, visits
+    from greentech_cli.services.records import companies, delegations
+    from greentech_cli.services.schedule import visits
 
     folder = tmp_path_factory.mktemp("prop")
     db = open_db(folder / "a.db", create=True)

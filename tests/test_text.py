@@ -10,21 +10,25 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from greentech_cli import text
 from greentech_cli.errors import InvalidData
+from greentech_cli.text.cleaning import clean
+from greentech_cli.text.dates import check_timezone, parse_date, parse_duration, parse_time
+from greentech_cli.text.emails import normalize_email
+from greentech_cli.text.phones import normalize_phone, unmark
+from greentech_cli.text.vocabulary import normalize_country, normalize_sector, normalize_sectors
 
 
 def test_clean_keeps_names_as_written_but_nfc() -> None:
     decomposed = unicodedata.normalize("NFD", "  Jürgen   de la Cruz ")
-    assert text.clean(decomposed) == "Jürgen de la Cruz"
-    assert text.clean("McDONALD") == "McDONALD"
-    assert text.clean("   ") is None
+    assert clean(decomposed) == "Jürgen de la Cruz"
+    assert clean("McDONALD") == "McDONALD"
+    assert clean("   ") is None
 
 
 @given(st.text())
 def test_clean_is_idempotent_and_nfc(value: str) -> None:
-    once = text.clean(value)
-    assert text.clean(once) == once
+    once = clean(value)
+    assert clean(once) == once
     if once is not None:
         assert unicodedata.is_normalized("NFC", once)
 
@@ -34,13 +38,13 @@ def test_clean_of_ascii_is_the_general_rule(value: str) -> None:
     """The ASCII shortcut gives what the general rule gives (NFC, trimmed, spaces joined)."""
     general = unicodedata.normalize("NFC", value).strip()
     general = re.sub(r"\s+", " ", general) if "\n" not in general else general
-    assert text.clean(value) == (general or None)
+    assert clean(value) == (general or None)
 
 
 def test_email_domain_lowercased_and_invalid_named() -> None:
-    assert text.normalize_email("Petra.Schaefer@LIPPE.Example") == "Petra.Schaefer@lippe.example"
+    assert normalize_email("Petra.Schaefer@LIPPE.Example") == "Petra.Schaefer@lippe.example"
     with pytest.raises(InvalidData, match="not-an-email"):
-        text.normalize_email("not-an-email")
+        normalize_email("not-an-email")
 
 
 @pytest.mark.parametrize(
@@ -57,31 +61,31 @@ def test_email_domain_lowercased_and_invalid_named() -> None:
     ],
 )
 def test_phone_to_e164(raw: str | int | float, country: str | None, expected: str) -> None:
-    assert text.normalize_phone(raw, country) == (expected, None)
+    assert normalize_phone(raw, country) == (expected, None)
 
 
 def test_unparseable_phone_kept_with_warning() -> None:
-    value, warning = text.normalize_phone("call the office", "DE")
+    value, warning = normalize_phone("call the office", "DE")
     assert value == "call the office"
     assert warning and "kept as written" in warning
 
 
 def test_phone_marked_as_text_by_excel_is_read() -> None:
-    assert text.normalize_phone("'0171 2345678", "DE") == ("+491712345678", None)
-    assert text.normalize_phone("'", "DE") == (None, None)
+    assert normalize_phone("'0171 2345678", "DE") == ("+491712345678", None)
+    assert normalize_phone("'", "DE") == (None, None)
 
 
 @pytest.mark.parametrize("raw", ["4,91701E+12", "4.91701e+12", "4,91701E12"])
 def test_phone_in_scientific_notation_is_named_as_such(raw: str) -> None:
-    value, warning = text.normalize_phone(raw, "DE")
+    value, warning = normalize_phone(raw, "DE")
     assert value == raw
     assert warning and "shortened by a spreadsheet (scientific notation" in warning
 
 
 @given(st.text(max_size=40), st.sampled_from([None, "DE", "KZ", "UZ"]))
 def test_phone_never_raises_and_never_drops(raw: str, country: str | None) -> None:
-    value, warning = text.normalize_phone(raw, country)
-    written = text.unmark(text.clean(raw))
+    value, warning = normalize_phone(raw, country)
+    written = unmark(clean(raw))
     if written is None:
         assert value is None
     else:
@@ -122,7 +126,7 @@ def test_phone_never_raises_and_never_drops(raw: str, country: str | None) -> No
     ],
 )
 def test_country_names(name: str, code: str) -> None:
-    assert text.normalize_country(name) == code
+    assert normalize_country(name) == code
 
 
 def test_partner_languages_take_no_english_or_german_name() -> None:
@@ -130,49 +134,49 @@ def test_partner_languages_take_no_english_or_german_name() -> None:
     import pycountry
 
     for country in pycountry.countries:
-        assert text.normalize_country(country.name) == country.alpha_2, country.name
+        assert normalize_country(country.name) == country.alpha_2, country.name
 
 
 def test_unknown_country_is_an_error() -> None:
     with pytest.raises(InvalidData, match="Atlantis"):
-        text.normalize_country("Atlantis")
+        normalize_country("Atlantis")
 
 
 def test_sectors_by_slug_and_labels() -> None:
-    assert text.normalize_sector("water") == "water"
-    assert text.normalize_sector("Kreislaufwirtschaft") == "circular-economy"
-    assert text.normalize_sector("Green hydrogen") == "hydrogen"
-    assert text.normalize_sectors(["water", "Wasser und Abwasser", "mobility"]) == [
+    assert normalize_sector("water") == "water"
+    assert normalize_sector("Kreislaufwirtschaft") == "circular-economy"
+    assert normalize_sector("Green hydrogen") == "hydrogen"
+    assert normalize_sectors(["water", "Wasser und Abwasser", "mobility"]) == [
         "water",
         "mobility",
     ]
     with pytest.raises(InvalidData, match="unknown sector 'space'"):
-        text.normalize_sector("space")
+        normalize_sector("space")
 
 
 def test_dates_times_durations() -> None:
-    assert text.parse_date("2026-11-18") == date(2026, 11, 18)
-    assert text.parse_date("18.11.2026") == date(2026, 11, 18)
-    assert text.parse_date("8.1.26") == date(2026, 1, 8)
-    assert text.parse_time("9:30") == time(9, 30)
-    assert text.parse_duration("90m") == timedelta(minutes=90)
-    assert text.parse_duration("1h30m") == timedelta(minutes=90)
-    assert text.parse_duration("1:30") == timedelta(minutes=90)
-    assert text.parse_duration("2h") == timedelta(hours=2)
+    assert parse_date("2026-11-18") == date(2026, 11, 18)
+    assert parse_date("18.11.2026") == date(2026, 11, 18)
+    assert parse_date("8.1.26") == date(2026, 1, 8)
+    assert parse_time("9:30") == time(9, 30)
+    assert parse_duration("90m") == timedelta(minutes=90)
+    assert parse_duration("1h30m") == timedelta(minutes=90)
+    assert parse_duration("1:30") == timedelta(minutes=90)
+    assert parse_duration("2h") == timedelta(hours=2)
     for bad in ("31.02.2026", "tomorrow"):
         with pytest.raises(InvalidData):
-            text.parse_date(bad)
+            parse_date(bad)
     for bad in ("0m", "soon", ""):
         with pytest.raises(InvalidData):
-            text.parse_duration(bad)
+            parse_duration(bad)
     with pytest.raises(InvalidData):
-        text.parse_time("25:00")
+        parse_time("25:00")
 
 
 def test_timezone_checked() -> None:
-    assert text.check_timezone("Asia/Almaty") == "Asia/Almaty"
+    assert check_timezone("Asia/Almaty") == "Asia/Almaty"
     with pytest.raises(InvalidData, match="Mars/Olympus"):
-        text.check_timezone("Mars/Olympus")
+        check_timezone("Mars/Olympus")
 
 
 @pytest.mark.parametrize(
@@ -181,12 +185,12 @@ def test_timezone_checked() -> None:
      ("europe/berlin", "Europe/Berlin")],
 )  # fmt: skip
 def test_timezone_by_city_or_any_case(typed: str, zone: str) -> None:
-    assert text.check_timezone(typed) == zone
+    assert check_timezone(typed) == zone
 
 
 def test_timezone_misspelt_gets_a_suggestion() -> None:
     with pytest.raises(InvalidData, match=r"'Asia/Taschkent': did you mean Asia/Tashkent\?"):
-        text.check_timezone("Asia/Taschkent")
+        check_timezone("Asia/Taschkent")
 
 
 _LOCAL = st.text(alphabet="abcXYZ019.!#$%&'*+/=?^_`{|}~-", min_size=1, max_size=20)
@@ -206,7 +210,7 @@ def test_email_fast_path_agrees_with_email_validator(local: str, domain: str) ->
     except EmailNotValidError:
         expected = None
     try:
-        actual: str | None = text.normalize_email(address)
+        actual: str | None = normalize_email(address)
     except InvalidData:
         actual = None
     assert actual == expected

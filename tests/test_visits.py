@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from greentech_cli.errors import InvalidData
-from greentech_cli.services.visits import localize
+from greentech_cli.services.schedule.visits import localize
 
 VISIT_KEYS = {
     "id", "delegation", "title", "kind", "start", "end", "timezone", "company", "location",

@@ -8,24 +8,26 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from .. import __version__
-from ..errors import GreentechError
-from .context import AppContext
+from greentech_cli import __version__
+from greentech_cli.cli.context import AppContext
+from greentech_cli.errors import GreentechError
 
 # Command modules, each with a register(app) function; a new group is a module and a line here.
 COMMAND_MODULES = (
-    "setup",
-    "companies",
-    "contacts",
+    "init",
+    "demo",
+    "company",
+    "contact",
     "search",
-    "delegations",
-    "visits",
+    "delegation",
+    "visit",
     "itinerary",
     "programme",
-    "imports",
+    "import_",
     "export",
     "privacy",
-    "safety",
+    "backup",
+    "doctor",
     "log",
     "dedupe",
     "merge",
@@ -125,7 +127,7 @@ def root(
     ] = False,
 ) -> None:
     """Contacts, delegations and itineraries for chamber-of-commerce officers."""
-    from ..store.audit import current_command
+    from greentech_cli.store.audit import current_command
 
     app_ctx = AppContext(db_flag=db, debug=debug)
     ctx.obj = app_ctx
@@ -154,7 +156,7 @@ def _install_plain_coercion() -> None:
     Typer release move them, commands still work, through Typer's own (slower) conversion.
     """
     try:
-        from .coercion import install
+        from greentech_cli.cli.coercion import install
     except (ImportError, AttributeError):
         return
     install()

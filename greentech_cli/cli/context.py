@@ -10,8 +10,8 @@ if TYPE_CHECKING:
 
     import typer
 
-    from ..config import DbLocation
-    from ..db import Database
+    from greentech_cli.config import DbLocation
+    from greentech_cli.db import Database
 
 
 @dataclass
@@ -25,7 +25,7 @@ class AppContext:
 
     def location(self) -> DbLocation:
         """Which database file is in use, and why."""
-        from ..config import resolve_db
+        from greentech_cli.config import resolve_db
 
         return resolve_db(self.db_flag)
 
@@ -37,7 +37,7 @@ class AppContext:
     def db(self, *, create: bool = False) -> Database:
         """The open database; only commands that write may create it."""
         if self._db is None:
-            from ..db import open_db
+            from greentech_cli.db import open_db
 
             self._db = open_db(self.path, create=create)
         return self._db
@@ -46,7 +46,7 @@ class AppContext:
     def err(self) -> Any:
         """A Rich console on stderr for messages, warnings and progress."""
         if self._err is None:
-            from ..render.output import console
+            from greentech_cli.render.output import console
 
             self._err = console(stderr=True)
         return self._err

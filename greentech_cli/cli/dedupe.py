@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
-from ..render.output import Format, emit_list
-from .context import AppContext, app_context
-from .options import FormatOption, LimitOption
+from greentech_cli.cli.context import AppContext, app_context
+from greentech_cli.cli.options import FormatOption, LimitOption
+from greentech_cli.render.output import Format, emit_list
 
 dedupe_app = typer.Typer(invoke_without_command=True)
 
@@ -57,7 +57,7 @@ def dedupe(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from ..services import dedupe as service
+    from greentech_cli.services.identity import dedupe as service
 
     app_ctx = app_context(ctx)
     db = app_ctx.db()
@@ -87,7 +87,7 @@ def ignore(
 
     Example: greentech dedupe ignore 12 47
     """
-    from ..services import dedupe as service
+    from greentech_cli.services.identity import dedupe as service
 
     app_ctx = app_context(ctx)
     a_id, b_id, new = service.ignore(app_ctx.db(), a, b, companies=companies)

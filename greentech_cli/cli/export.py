@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..exporters.registry import COMPANIES, CONTACTS, names
-from .context import AppContext, app_context
-from .progress import progress_bar
+from greentech_cli.cli.context import AppContext, app_context
+from greentech_cli.cli.progress import progress_bar
+from greentech_cli.exporters.registry import COMPANIES, CONTACTS, names
 
 if TYPE_CHECKING:
-    from ..services.export import ExportPlan, ExportRequest
+    from greentech_cli.services.exports.sheets import ExportPlan, ExportRequest
 
 export_app = typer.Typer(
     help="Write contacts or companies as CSV, Excel, vCard, JSON, YAML or a printable sheet.",
@@ -54,13 +54,13 @@ def _run(
     ctx: typer.Context, request: "ExportRequest", out: Path | None, split: Path | None
 ) -> None:
     """Plan the export, write it where asked, then say what was written and what was withheld."""
-    from ..errors import UsageError
-    from ..services import export
+    from greentech_cli.errors import UsageError
+    from greentech_cli.services.exports import sheets as export
 
     if split is not None and out is not None:
         raise UsageError("give either --out or --split, not both")
     app_ctx = app_context(ctx)
-    from ..db import same_file
+    from greentech_cli.db import same_file
 
     if out is not None and same_file(out, app_ctx.path):
         raise UsageError(f"--out {out} is the database itself; choose another file")
@@ -140,7 +140,7 @@ def contacts(
 
     Example: greentech export contacts --delegation kz-waste-2026 --format csv-excel --out t.csv
     """
-    from ..services.export import ExportRequest
+    from greentech_cli.services.exports.sheets import ExportRequest
 
     request = ExportRequest(
         kind=CONTACTS, format=fmt, delegation=delegation, company=company, sector=sector,
@@ -170,7 +170,7 @@ def companies(
 
     Example: greentech export companies --sector water --format xlsx --out firmen.xlsx
     """
-    from ..services.export import ExportRequest
+    from greentech_cli.services.exports.sheets import ExportRequest
 
     request = ExportRequest(
         kind=COMPANIES, format=fmt, delegation=delegation, company=company, sector=sector,

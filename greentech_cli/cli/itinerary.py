@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..render.output import ItineraryFormat
-from .context import app_context
+from greentech_cli.cli.context import app_context
+from greentech_cli.render.output import ItineraryFormat
 
 if TYPE_CHECKING:
-    from ..services.scheduling import Finding
+    from greentech_cli.services.schedule.checks import Finding
 
 
 class Lang(StrEnum):
@@ -57,12 +57,12 @@ def itinerary(
 
     Example: greentech itinerary kz-waste-2026 --lang de --format html --out programm.html
     """
-    from .. import text
-    from ..render import itinerary as render
-    from ..services import itinerary as service
+    from greentech_cli.render import itinerary as render
+    from greentech_cli.services.schedule import itinerary as service
+    from greentech_cli.text.dates import parse_date
 
     app_ctx = app_context(ctx)
-    wanted_day = text.parse_date(day) if day else None
+    wanted_day = parse_date(day) if day else None
     plan = service.build(app_ctx.db(), delegation, member, wanted_day)
     if out is not None:
         content = render.render(plan, fmt, lang.value)
@@ -72,7 +72,7 @@ def itinerary(
         visits = sum(len(d.entries) for d in plan.days)
         app_ctx.say(f"Wrote the itinerary ({visits} visits, {fmt.value}) to {out}")
     elif fmt is ItineraryFormat.text and sys.stdout.isatty():
-        from ..render.output import console
+        from greentech_cli.render.output import console
 
         render.print_text(plan, lang.value, console())
     else:
@@ -103,15 +103,15 @@ def check(
     Exit code 1 when an error-level finding exists (warnings alone exit 0).
     Example: greentech check kz-waste-2026 --speed 60 --buffer 20m
     """
-    from ..config import read_config
-    from ..errors import CheckFailed
-    from ..services import scheduling
+    from greentech_cli.config import read_config
+    from greentech_cli.errors import CheckFailed
+    from greentech_cli.services.schedule import checks as scheduling
 
     app_ctx = app_context(ctx)
     settings = scheduling.settings(speed, buffer, long_day, read_config())
     found, findings = scheduling.check(app_ctx.db(), delegation, settings)
     if fmt is CheckFormat.json:
-        from ..render.output import write_json
+        from greentech_cli.render.output import write_json
 
         write_json([f.to_json() for f in findings])
     else:
@@ -129,7 +129,7 @@ def print_findings(findings: "list[Finding]") -> None:
     """Show check findings on stdout, errors in red, one line each."""
     from rich.text import Text
 
-    from ..render.output import console
+    from greentech_cli.render.output import console
 
     out: Any = console()
     if not findings:

@@ -4,9 +4,9 @@ from typing import Annotated, Any
 
 import typer
 
-from ..render.output import Format, emit_list
-from .context import app_context
-from .options import FormatOption, LimitOption
+from greentech_cli.cli.context import app_context
+from greentech_cli.cli.options import FormatOption, LimitOption
+from greentech_cli.render.output import Format, emit_list
 
 TABLE_COLUMNS = ("id", "at", "user", "command", "entity", "entity_id", "action", "fields")
 
@@ -43,7 +43,7 @@ def log(
 
     Example: greentech log --entity contact --since 2026-11-01 --limit 20
     """
-    from ..services import privacy
+    from greentech_cli.services.safety import privacy
 
     rows = privacy.log(
         app_context(ctx).db(), entity=entity, entity_id=entity_id, since=since, limit=limit

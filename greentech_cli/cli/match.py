@@ -4,9 +4,9 @@ from typing import Annotated
 
 import typer
 
-from ..render.output import Format, emit_list
-from .context import app_context
-from .options import FormatOption, LimitOption
+from greentech_cli.cli.context import app_context
+from greentech_cli.cli.options import FormatOption, LimitOption
+from greentech_cli.render.output import Format, emit_list
 
 
 def register(app: typer.Typer) -> None:
@@ -27,7 +27,7 @@ def match(
 
     Example: greentech match kz-water-2026 --limit 10
     """
-    from ..services.match import match as run_match
+    from greentech_cli.services.matchmaking.fit import match as run_match
 
     found, fits = run_match(app_context(ctx).db(), delegation, limit=limit, all_kinds=all_kinds)
     emit_list(

@@ -4,11 +4,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .context import AppContext, app_context
-from .options import YesOption, confirm
+from greentech_cli.cli.context import AppContext, app_context
+from greentech_cli.cli.options import YesOption, confirm
 
 if TYPE_CHECKING:
-    from ..services.merge import MergePlan
+    from greentech_cli.services.identity.merge import MergePlan
 
 Keep = Annotated[str, typer.Argument(help="The record that stays (id, email or name).")]
 Other = Annotated[str, typer.Argument(help="The record merged into KEEP and then removed.")]
@@ -34,8 +34,8 @@ _LINKS = {
 
 def register(app: typer.Typer) -> None:
     """Add `merge` to the contact and company groups."""
-    from .companies import company_app
-    from .contacts import contact_app
+    from greentech_cli.cli.company import company_app
+    from greentech_cli.cli.contact import contact_app
 
     contact_app.command("merge")(merge_contacts)
     company_app.command("merge")(merge_companies)
@@ -56,7 +56,7 @@ def _show(app_ctx: AppContext, plan: "MergePlan") -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from ..render.output import console
+    from greentech_cli.render.output import console
 
     actions: dict[str, str] = {}
     for change in plan.changes:
@@ -97,7 +97,7 @@ def merge_contacts(ctx: typer.Context, keep: Keep, other: Other, yes: YesOption 
 
     Example: greentech contact merge 12 47 --yes
     """
-    from ..services import merge
+    from greentech_cli.services.identity import merge
 
     app_ctx = app_context(ctx)
     db = app_ctx.db()
@@ -113,7 +113,7 @@ def merge_companies(ctx: typer.Context, keep: Keep, other: Other, yes: YesOption
 
     Example: greentech company merge "Lippe Recycling GmbH" 31 --yes
     """
-    from ..services import merge
+    from greentech_cli.services.identity import merge
 
     app_ctx = app_context(ctx)
     db = app_ctx.db()

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ..render.output import Format
+from greentech_cli.render.output import Format
 
 FormatOption = Annotated[
     Format, typer.Option("--format", "-f", help="Output format: table, json or csv.")
@@ -32,7 +32,7 @@ def given_fields(values: dict[str, Any], fields: dict[str, str]) -> dict[str, An
 
 def confirm(question: str, yes: bool) -> None:
     """Ask before a destructive step (unless --yes); declining stops with exit code 1."""
-    from ..errors import Aborted
+    from greentech_cli.errors import Aborted
 
     if yes:
         return

@@ -5,8 +5,8 @@ from typing import Annotated, Any
 
 import typer
 
-from .context import app_context
-from .options import YesOption, confirm
+from greentech_cli.cli.context import app_context
+from greentech_cli.cli.options import YesOption, confirm
 
 privacy_app = typer.Typer(
     help="What greentech holds about a person, and erasing every trace of them (GDPR).",
@@ -46,7 +46,7 @@ def register(app: typer.Typer) -> None:
 
 def _show_report(data: dict[str, Any]) -> None:
     """The report for a person at a terminal: the record, then one table per section."""
-    from ..render.output import Format, console, emit_record, table
+    from greentech_cli.render.output import Format, console, emit_record, table
 
     emit_record(data["contact"], Format.table, title="Record")
     out = console()
@@ -71,8 +71,8 @@ def report(
 
     Example: greentech privacy report nurlan@example.kz --format yaml
     """
-    from ..render.output import write_json
-    from ..services import privacy
+    from greentech_cli.render.output import write_json
+    from greentech_cli.services.safety import privacy
 
     data = privacy.report(app_context(ctx).db(), ref)
     if fmt is ReportFormat.json:
@@ -93,8 +93,8 @@ def erase(ctx: typer.Context, ref: Ref, yes: YesOption = False) -> None:
 
     Example: greentech privacy erase nurlan@example.kz --yes
     """
-    from ..services import privacy
-    from ..store import contacts
+    from greentech_cli.services.safety import privacy
+    from greentech_cli.store import contacts
 
     app_ctx = app_context(ctx)
     db = app_ctx.db()

@@ -1,4 +1,4 @@
-"""`greentech programme dump|apply` and `greentech demo`: programmes as editable YAML files."""
+"""`greentech programme dump|apply`: programmes as editable YAML files."""
 
 import sys
 from pathlib import Path
@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .context import app_context
+from greentech_cli.cli.context import app_context
 
 programme_app = typer.Typer(
     help="Programme files: a delegation, its people and visits as editable YAML.",
@@ -15,9 +15,8 @@ programme_app = typer.Typer(
 
 
 def register(app: typer.Typer) -> None:
-    """Add the programme group and the demo command to the root command."""
+    """Add the programme group to the root command."""
     app.add_typer(programme_app, name="programme")
-    app.command("demo")(demo)
 
 
 @programme_app.command("dump")
@@ -30,7 +29,7 @@ def dump(
 
     Example: greentech programme dump kz-waste-2026 --out programme.yaml
     """
-    from ..services import programme
+    from greentech_cli.services.programme import files as programme
 
     app_ctx = app_context(ctx)
     content = programme.dump(app_ctx.db(), delegation)
@@ -57,7 +56,7 @@ def apply(
 
     Example: greentech programme apply programme.yaml --dry-run
     """
-    from ..services import programme
+    from greentech_cli.services.programme import files as programme
 
     app_ctx = app_context(ctx)
     content = programme.read_file(file)
@@ -74,37 +73,3 @@ def apply(
         app_ctx.say(f"Dry run for {result.code}: {summary}; nothing was written.")
     else:
         app_ctx.say(f"Applied {file} to {result.code}: {summary}.")
-
-
-def demo(
-    ctx: typer.Context,
-    fresh: Annotated[bool, typer.Option("--fresh", help="Rebuild the demo from scratch.")] = False,
-) -> None:
-    """Load a demo delegation into its own database, show its itinerary and its check.
-
-    The demo database is demo.db in the user data folder (or --db); your main database is
-    never touched.
-    Example: greentech demo --fresh
-    """
-    from ..render import itinerary as render
-    from ..render.output import console
-    from ..services import demo as service
-    from .itinerary import print_findings
-
-    app_ctx = app_context(ctx)
-    result = service.load(Path(app_ctx.db_flag) if app_ctx.db_flag else None, fresh=fresh)
-    if result.loaded:
-        sys.stderr.write(f"Loaded the demo delegation {result.code} into {result.path}\n")
-    else:
-        sys.stderr.write(f"The demo is already in {result.path} (--fresh rebuilds it)\n")
-    plan, findings = service.overview(result.path)
-    out = console()
-    if out.is_terminal:
-        render.print_text(plan, "en", out)
-    else:
-        sys.stdout.write(render.text(plan, "en"))
-    out.print(f"\nCheck of {result.code}:")
-    print_findings(findings)
-    sys.stdout.flush()
-    # A plain write: Rich would wrap these long command lines mid-path on narrow consoles.
-    sys.stderr.write("\n" + service.next_steps(result.path, findings))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from .context import AppContext
+from greentech_cli.cli.context import AppContext
 
 
 @contextmanager

@@ -4,9 +4,9 @@ from typing import Annotated
 
 import typer
 
-from ..render.output import Format, emit_list
-from .context import app_context
-from .options import FormatOption, LimitOption
+from greentech_cli.cli.context import app_context
+from greentech_cli.cli.options import FormatOption, LimitOption
+from greentech_cli.render.output import Format, emit_list
 
 
 def register(app: typer.Typer) -> None:
@@ -26,7 +26,7 @@ def search(
 
     Example: greentech search schafer   (finds Schäfer; Qayrat finds Қайрат)
     """
-    from ..store.search import search as run_search
+    from greentech_cli.store.search import search as run_search
 
     hits = run_search(app_context(ctx).db(), query, limit)
     emit_list(

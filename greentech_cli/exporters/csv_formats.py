@@ -11,8 +11,8 @@ import re
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from .records import cell
-from .registry import ExportJob
+from greentech_cli.exporters.records import cell
+from greentech_cli.exporters.registry import ExportJob
 
 # What makes Excel, LibreOffice or Google Sheets read a cell as a formula (or DDE call): the
 # ASCII triggers, the full-width forms some spreadsheets also accept, and tab/CR, which some of

@@ -19,9 +19,9 @@ from datetime import date
 from itertools import chain, groupby
 from typing import Any, TextIO
 
-from ..render import labels
-from ..text import display_phone
-from .registry import ExportJob
+from greentech_cli.exporters.registry import ExportJob
+from greentech_cli.render import labels
+from greentech_cli.text.phones import display_phone
 
 LABELS: dict[str, dict[str, str]] = {
     "en": {

@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any, TextIO
 
-from .registry import ExportJob
+from greentech_cli.exporters.registry import ExportJob
 
 # --- JSON ------------------------------------------------------------------------------------
 

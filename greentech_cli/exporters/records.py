@@ -32,10 +32,10 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from ..store import companies as company_store
+from greentech_cli.store import companies as company_store
 
 if TYPE_CHECKING:
-    from ..models import Company, Contact
+    from greentech_cli.models import Company, Contact
 
 ID_FIELDS = ("id", "company_id")
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import IO, Any
 
-from ..errors import UsageError
+from greentech_cli.errors import UsageError
 
 CONTACTS = "contacts"
 COMPANIES = "companies"

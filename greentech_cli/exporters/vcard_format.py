@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from greentech_cli.errors import GreentechError
-
-from .registry import ExportJob
-from .vcf import display_name, normalise_version, vcard_lines
+from greentech_cli.exporters.registry import ExportJob
+from greentech_cli.exporters.vcf import display_name, normalise_version, vcard_lines
 
 # Characters Windows, macOS or Linux refuse in file names, plus controls.
 _UNSAFE_IN_FILE_NAME = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')

@@ -31,8 +31,7 @@ import uuid
 from collections.abc import Callable
 
 from greentech_cli.errors import InvalidData
-
-from .vcard_syntax import (
+from greentech_cli.exporters.vcard_syntax import (
     MAX_OCTETS,
     NEEDS_ESCAPE,
     as_items,

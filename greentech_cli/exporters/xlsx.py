@@ -32,9 +32,9 @@ from itertools import chain, islice
 from operator import itemgetter
 from typing import IO, Any
 
-from ..errors import InvalidData
-from .records import cell
-from .registry import COMPANIES, ExportJob
+from greentech_cli.errors import InvalidData
+from greentech_cli.exporters.records import cell
+from greentech_cli.exporters.registry import COMPANIES, ExportJob
 
 # Column widths come from the header and the first rows (the rest are streamed, not measured).
 _SAMPLE_ROWS = 200

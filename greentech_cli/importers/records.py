@@ -23,7 +23,7 @@ from greentech_cli.importers.values import (
     split_full_name,
     take_prefixes,
 )
-from greentech_cli.text import read_date
+from greentech_cli.text.dates import read_date
 
 # Fields that hold several values; cells are split on , ; | newline and Google's ":::".
 LIST_FIELDS: frozenset[str] = frozenset({"languages", "tags", "sectors"})

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InvalidData, NotFound, UnreadableFile
+from greentech_cli.errors import InvalidData, NotFound, UnreadableFile
 
 if TYPE_CHECKING:
-    from ..services.import_model import ImportOptions
+    from greentech_cli.services.imports.model import ImportOptions
 
 VCARD_SUFFIXES = {".vcf", ".vcard"}
 STRUCTURED_SUFFIXES = {".yaml", ".yml", ".json"}
@@ -97,14 +97,14 @@ def _records_source(fmt: str, records: list[dict[str, Any]], encoding: str | Non
 
 
 def _vcard_source(path: Path, options: ImportOptions) -> Source:
-    from .vcard import read_vcards
+    from greentech_cli.importers.vcard import read_vcards
 
     records, encoding = read_vcards(path.read_bytes(), options.encoding)
     return _records_source("vcard", records, encoding)
 
 
 def _structured_source(path: Path) -> Source:
-    from .structured import read_records
+    from greentech_cli.importers.structured import read_records
 
     records = read_records(path)
     fmt = "json" if path.suffix.lower() == ".json" else "yaml"
@@ -112,9 +112,9 @@ def _structured_source(path: Path) -> Source:
 
 
 def _table_source(path: Path, options: ImportOptions) -> Source:
-    from .mapping import auto_map, load_mapping_file
-    from .records import to_record
-    from .tabular import read_table
+    from greentech_cli.importers.mapping import auto_map, load_mapping_file
+    from greentech_cli.importers.records import to_record
+    from greentech_cli.importers.tabular import read_table
 
     table = read_table(
         path, encoding=options.encoding, delimiter=options.delimiter, sheet=options.sheet

@@ -51,9 +51,14 @@ from dataclasses import dataclass
 
 from greentech_cli.errors import UnreadableFile
 from greentech_cli.exporters.records import CONTACT_FIELDS
-
-from .vcard_names import _is_latin, _is_native, _Name, _split_formatted, _structured_name
-from .vcard_parse import (
+from greentech_cli.importers.vcard_names import (
+    _is_latin,
+    _is_native,
+    _Name,
+    _split_formatted,
+    _structured_name,
+)
+from greentech_cli.importers.vcard_parse import (
     _check_encoding,
     _components,
     _Decoder,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from .vcard_parse import _split_escaped, _unescape, _words
+from greentech_cli.importers.vcard_parse import _split_escaped, _unescape, _words
 
 # Words that open a name prefix and are forms of address rather than academic titles.
 _SALUTATIONS = _words(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .output import minute
+from greentech_cli.render.output import minute
 
 if TYPE_CHECKING:
-    from ..services.import_model import ImportSummary
+    from greentech_cli.services.imports.model import ImportSummary
 
 PREVIEW_COLUMNS = ("first_name", "last_name", "native_name", "company", "email", "phone", "action")
 

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..services.itinerary import Entry, Itinerary
-from . import labels
-from .output import ItineraryFormat
+from greentech_cli.render import labels
+from greentech_cli.render.output import ItineraryFormat
+from greentech_cli.services.schedule.itinerary import Entry, Itinerary
 
 TEXT_WIDTH = 100
 
@@ -305,7 +305,7 @@ def ics(itinerary: Itinerary, lang: str) -> str:
 
     d = itinerary.delegation
     name = d.title if itinerary.member is None else f"{d.title} — {itinerary.member.name}"
-    from ..services.visits import UID_NAMESPACE
+    from greentech_cli.services.schedule.visits import UID_NAMESPACE
 
     cal = Calendar.new(
         uid=str(uuid.uuid5(UID_NAMESPACE, f"calendar|{d.code}")),

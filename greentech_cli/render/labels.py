@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from ..errors import InvalidData
+from greentech_cli.errors import InvalidData
 
 LANGUAGES = ("en", "de")
 

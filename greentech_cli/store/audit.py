@@ -6,10 +6,10 @@ import getpass
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
-from .common import dumps, fetch_all, now
+from greentech_cli.store.common import dumps, fetch_all, now
 
 if TYPE_CHECKING:
-    from ..db import Database
+    from greentech_cli.db import Database
 
 # Set once by the CLI for the command being run; library callers may leave it as "api".
 current_command: ContextVar[str] = ContextVar("current_command", default="api")

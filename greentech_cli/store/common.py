@@ -7,10 +7,10 @@ import weakref
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from ..errors import NotFound
+from greentech_cli.errors import NotFound
 
 if TYPE_CHECKING:
-    from ..db import Database
+    from greentech_cli.db import Database
 
 
 def now() -> str:

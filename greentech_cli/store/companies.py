@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..errors import Conflict
-from ..models import Company
-from . import audit, search
-from .common import (
+from greentech_cli.errors import Conflict
+from greentech_cli.models import Company
+from greentech_cli.store import audit, search
+from greentech_cli.store.common import (
     as_id,
     dumps,
     fetch_all,
@@ -22,7 +22,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    from ..db import Database
+    from greentech_cli.db import Database
 
 # In this order also the company export's columns after its id (exporters.records.COMPANY_FIELDS).
 COLUMNS = (
@@ -70,7 +70,7 @@ def from_row(row: dict[str, Any]) -> Company:
 
 def to_row(company: Company) -> dict[str, Any]:
     """The column values of a Company (JSON columns encoded)."""
-    from ..company_names import company_key
+    from greentech_cli.text.company_names import company_key
 
     row = {name: getattr(company, name) for name in COLUMNS}
     row["sectors"] = dumps(company.sectors)

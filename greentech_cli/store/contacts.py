@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ..errors import Conflict
-from ..models import Contact
-from . import audit, companies, search
-from .common import (
+from greentech_cli.errors import Conflict
+from greentech_cli.models import Contact
+from greentech_cli.store import audit, companies, search
+from greentech_cli.store.common import (
     as_id,
     dumps,
     fetch_all,
@@ -22,7 +22,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    from ..db import Database
+    from greentech_cli.db import Database
 
 COLUMNS = (
     "salutation",
@@ -88,7 +88,7 @@ def from_row(row: dict[str, Any]) -> Contact:
 
 def to_row(contact: Contact) -> dict[str, Any]:
     """The column values of a Contact (JSON columns encoded, name key computed)."""
-    from ..names import name_key
+    from greentech_cli.text.names import name_key
 
     row = {name: getattr(contact, name) for name in COLUMNS}
     row["languages"] = dumps(contact.languages)

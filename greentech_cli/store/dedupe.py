@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from .common import fetch_all, now
+from greentech_cli.store.common import fetch_all, now
 
 if TYPE_CHECKING:
-    from ..db import Database
+    from greentech_cli.db import Database
 
 ENTITIES = ("contact", "company")
 

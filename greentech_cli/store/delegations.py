@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from ..errors import Conflict
-from ..models import Delegation
-from . import audit
-from .common import (
+from greentech_cli.errors import Conflict
+from greentech_cli.models import Delegation
+from greentech_cli.store import audit
+from greentech_cli.store.common import (
     as_id,
     dumps,
     fetch_all,
@@ -21,7 +21,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    from ..db import Database
+    from greentech_cli.db import Database
 
 SELECT = (
     "SELECT d.*, h.name AS host_name, p.name AS partner_name FROM delegations d "

@@ -5,10 +5,10 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
-from .common import fetch_all
+from greentech_cli.store.common import fetch_all
 
 if TYPE_CHECKING:
-    from ..db import Database
+    from greentech_cli.db import Database
 
 MIGRATION_SET = "greentech"
 # The full-text tables and the table each one indexes (rowid = the record's id).

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .common import (
+from greentech_cli.store.common import (
     declared_columns,
     dumps,
     fetch_all,
@@ -18,7 +18,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    from ..db import Database
+    from greentech_cli.db import Database
 
 # The tables an import may change, and the columns an image keeps (bookkeeping columns excluded).
 TABLES = {"contact": "contacts", "company": "companies", "member": "members"}

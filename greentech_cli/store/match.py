@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .common import loads_list
+from greentech_cli.store.common import loads_list
 
 if TYPE_CHECKING:
-    from ..db import Database
+    from greentech_cli.db import Database
 
 
 def hosted_visits(db: Database, except_delegation: int) -> dict[int, list[tuple[int, list[str]]]]:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..errors import Conflict
-from ..models import Member
-from . import audit
-from . import contacts as contact_store
-from .common import fetch_all, fetch_one, not_found, now
+from greentech_cli.errors import Conflict
+from greentech_cli.models import Member
+from greentech_cli.store import audit
+from greentech_cli.store import contacts as contact_store
+from greentech_cli.store.common import fetch_all, fetch_one, not_found, now
 
 if TYPE_CHECKING:
-    from ..db import Database
+    from greentech_cli.db import Database
 
 # Member columns are prefixed so they can sit beside the contact's columns in one row.
 SELECT = (

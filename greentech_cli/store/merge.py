@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .common import fetch_all, now
+from greentech_cli.store.common import fetch_all, now
 
 if TYPE_CHECKING:
-    from ..db import Database
+    from greentech_cli.db import Database
 
 
 def _count(db: Database, sql: str, params: list[Any]) -> int:

@@ -6,10 +6,10 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from .common import dumps, fetch_all, fetch_one
+from greentech_cli.store.common import dumps, fetch_all, fetch_one
 
 if TYPE_CHECKING:
-    from ..db import Database
+    from greentech_cli.db import Database
 
 ERASED = "[erased]"
 # Keys of a JSON image that hold a person's own data; nulled when the image is about them.

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from ..fulltext import fts_match, search_terms
-from .common import fetch_all, fetch_one, loads_list
+from greentech_cli.store.common import fetch_all, fetch_one, loads_list
+from greentech_cli.text.fulltext import fts_match, search_terms
 
 if TYPE_CHECKING:
-    from ..db import Database
+    from greentech_cli.db import Database
 
 
 def _join(*parts: Any) -> str:
@@ -133,7 +133,7 @@ def remove_company(db: Database, company_id: int) -> None:
 
 def rebuild(db: Database) -> None:
     """Rebuild the whole index from the tables (used by doctor and after bulk loads)."""
-    from .companies import from_row as company_from_row
+    from greentech_cli.store.companies import from_row as company_from_row
 
     db.execute("DELETE FROM contacts_fts")
     db.execute("DELETE FROM companies_fts")

@@ -6,12 +6,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from ..models import Visit
-from . import audit
-from .common import fetch_all, fetch_one, not_found, now
+from greentech_cli.models import Visit
+from greentech_cli.store import audit
+from greentech_cli.store.common import fetch_all, fetch_one, not_found, now
 
 if TYPE_CHECKING:
-    from ..db import Database
+    from greentech_cli.db import Database
 
 SELECT = (
     "SELECT v.*, c.name AS company_name FROM visits v LEFT JOIN companies c ON c.id = v.company_id"

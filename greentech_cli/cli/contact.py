@@ -1,0 +1,236 @@
+"""`greentech contact …`: add, list, show, edit and remove people."""
+
+from typing import Annotated, Any
+
+import typer
+
+from greentech_cli.cli.context import AppContext, app_context
+from greentech_cli.cli.options import FormatOption, LimitOption, YesOption, confirm, given_fields
+from greentech_cli.render.output import Format, emit_list, emit_record
+
+contact_app = typer.Typer(
+    help="People: delegates, hosts, interpreters, colleagues.", no_args_is_help=True
+)
+
+TABLE_COLUMNS = ("id", "name", "company", "position", "email", "phone", "country")
+
+Company = Annotated[str | None, typer.Option("--company", "-c", help="Company id or exact name.")]
+Email = Annotated[str | None, typer.Option("--email", "-e")]
+Phone = Annotated[str | None, typer.Option("--phone", help="Written as you like; stored as +49….")]
+Mobile = Annotated[str | None, typer.Option("--mobile")]
+Position = Annotated[str | None, typer.Option("--position")]
+Department = Annotated[str | None, typer.Option("--department")]
+Salutation = Annotated[str | None, typer.Option("--salutation", help="Herr, Frau, Mr, Ms, …")]
+Title = Annotated[str | None, typer.Option("--title", help="Dr., Prof., …")]
+NativeName = Annotated[
+    str | None, typer.Option("--native-name", help="The name in its own script, e.g. Cyrillic.")
+]
+Country = Annotated[str | None, typer.Option("--country", help="ISO code or country name.")]
+Lang = Annotated[list[str] | None, typer.Option("--lang", help="Language spoken; repeatable.")]
+Tag = Annotated[list[str] | None, typer.Option("--tag", "-t", help="Tag; repeatable.")]
+Notes = Annotated[str | None, typer.Option("--notes")]
+ShareConsent = Annotated[
+    str | None,
+    typer.Option("--share-consent", help="May appear on shared lists: yes, no or unknown."),
+]
+ConsentDate = Annotated[
+    str | None, typer.Option("--share-consent-date", help="When consent was given.")
+]
+ConsentSource = Annotated[
+    str | None,
+    typer.Option("--share-consent-source", help="Where consent was given (form, email…)."),
+]
+LawfulBasis = Annotated[
+    str | None,
+    typer.Option("--lawful-basis", help="consent, legitimate-interest, contract or public-task."),
+]
+Marketing = Annotated[
+    str | None, typer.Option("--marketing-consent", help="Newsletters etc.: yes, no or unknown.")
+]
+Ref = Annotated[str, typer.Argument(help="Contact id or email.")]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the contact group to the root command."""
+    app.add_typer(contact_app, name="contact")
+
+
+# Option parameters of `contact add|edit` and the contact fields they set.
+FIELD_OPTIONS = {
+    "first": "first_name", "last": "last_name", "email": "email", "phone": "phone",
+    "mobile": "mobile", "position": "position", "department": "department",
+    "salutation": "salutation", "title": "title", "native_name": "native_name",
+    "country": "country", "lang": "languages", "tag": "tags", "notes": "notes",
+    "share_consent": "share_consent", "share_consent_date": "share_consent_date",
+    "share_consent_source": "share_consent_source", "lawful_basis": "lawful_basis",
+    "marketing_consent": "marketing_consent",
+}  # fmt: skip
+
+
+def _report(app_ctx: AppContext, warnings: list[str]) -> None:
+    for warning in warnings:
+        app_ctx.warn(warning)
+
+
+def table_row(contact: Any) -> dict[str, Any]:
+    """The columns of a contact in tables."""
+    return {**contact.to_json(), "name": contact.display_name}
+
+
+@contact_app.command("add")
+def add(
+    ctx: typer.Context,
+    first: Annotated[str | None, typer.Option("--first", help="First name as written.")] = None,
+    last: Annotated[str | None, typer.Option("--last", help="Last name as written.")] = None,
+    company: Company = None,
+    email: Email = None,
+    phone: Phone = None,
+    mobile: Mobile = None,
+    position: Position = None,
+    department: Department = None,
+    salutation: Salutation = None,
+    title: Title = None,
+    native_name: NativeName = None,
+    country: Country = None,
+    lang: Lang = None,
+    tag: Tag = None,
+    notes: Notes = None,
+    share_consent: ShareConsent = None,
+    share_consent_date: ConsentDate = None,
+    share_consent_source: ConsentSource = None,
+    lawful_basis: LawfulBasis = None,
+    marketing_consent: Marketing = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Add a person; names are kept exactly as written.
+
+    Example: greentech contact add --first Petra --last Schäfer --company "Lippe Recycling GmbH"
+    --email petra.schaefer@lippe.example --phone "02306 / 12 34 56" --country DE --share-consent yes
+    """
+    from greentech_cli.services.records import contacts
+
+    app_ctx = app_context(ctx)
+    fields = given_fields(locals(), FIELD_OPTIONS)
+    contact, warnings = contacts.add(app_ctx.db(create=True), fields, company)
+    _report(app_ctx, warnings)
+    if fmt is Format.table:
+        app_ctx.say(f"Added contact {contact.id}: {contact.display_name}")
+    else:
+        emit_record(contact.to_json(), fmt)
+
+
+@contact_app.command("list")
+def list_(
+    ctx: typer.Context,
+    company: Company = None,
+    country: Country = None,
+    tag: Annotated[str | None, typer.Option("--tag", "-t")] = None,
+    delegation: Annotated[
+        str | None, typer.Option("--delegation", "-d", help="Delegation id or code.")
+    ] = None,
+    batch: Annotated[
+        int | None,
+        typer.Option("--import", help="Only the people this import created or changed (batch id)."),
+    ] = None,
+    limit: LimitOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """List people, filtered by company, country, tag, delegation or import.
+
+    Example: greentech contact list --country KZ --format json
+    """
+    from greentech_cli.store import companies, contacts, delegations, imports
+    from greentech_cli.text.cleaning import clean
+    from greentech_cli.text.vocabulary import normalize_country
+
+    db = app_context(ctx).db()
+    flt = contacts.ContactFilter(
+        company_id=companies.resolve(db, company).id if company else None,
+        country=normalize_country(country),
+        tag=clean(tag),
+        delegation_id=delegations.resolve(db, delegation).id if delegation else None,
+        import_batch=imports.get_batch(db, batch).id if batch is not None else None,
+    )
+    found = contacts.select(db, flt, limit)
+    emit_list(
+        [table_row(c) for c in found],
+        fmt,
+        table_columns=TABLE_COLUMNS,
+        json_rows=[c.to_json() for c in found],
+        empty="No contacts found.",
+    )
+
+
+@contact_app.command("show")
+def show(ctx: typer.Context, ref: Ref, fmt: FormatOption = Format.table) -> None:
+    """Show one person with every field.
+
+    Example: greentech contact show petra.schaefer@lippe.example
+    """
+    from greentech_cli.store import contacts
+
+    contact = contacts.resolve(app_context(ctx).db(), ref)
+    emit_record(contact.to_json(), fmt, title=contact.display_name)
+
+
+@contact_app.command("edit")
+def edit(
+    ctx: typer.Context,
+    ref: Ref,
+    first: Annotated[str | None, typer.Option("--first")] = None,
+    last: Annotated[str | None, typer.Option("--last")] = None,
+    company: Annotated[
+        str | None, typer.Option("--company", "-c", help='Company id or name; "" removes the link.')
+    ] = None,
+    email: Email = None,
+    phone: Phone = None,
+    mobile: Mobile = None,
+    position: Position = None,
+    department: Department = None,
+    salutation: Salutation = None,
+    title: Title = None,
+    native_name: NativeName = None,
+    country: Country = None,
+    lang: Lang = None,
+    tag: Tag = None,
+    notes: Notes = None,
+    share_consent: ShareConsent = None,
+    share_consent_date: ConsentDate = None,
+    share_consent_source: ConsentSource = None,
+    lawful_basis: LawfulBasis = None,
+    marketing_consent: Marketing = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Change a person; options not given stay as they are, "" clears a field.
+
+    Example: greentech contact edit petra.schaefer@lippe.example --position "Head of Sales"
+    """
+    from greentech_cli.services.records import contacts
+
+    app_ctx = app_context(ctx)
+    fields = given_fields(locals(), FIELD_OPTIONS)
+    contact, changes, warnings = contacts.edit(app_ctx.db(), ref, fields, company)
+    _report(app_ctx, warnings)
+    if fmt is not Format.table:
+        emit_record(contact.to_json(), fmt)
+    elif changes:
+        app_ctx.say(f"Updated contact {contact.id}: {', '.join(sorted(changes))}")
+    else:
+        app_ctx.say(f"Contact {contact.id} unchanged.")
+
+
+@contact_app.command("rm")
+def rm(ctx: typer.Context, ref: Ref, yes: YesOption = False) -> None:
+    """Remove a person together with their memberships and visit links.
+
+    Example: greentech contact rm 12 --yes
+    """
+    from greentech_cli.services.records import contacts
+    from greentech_cli.store import contacts as store
+
+    app_ctx = app_context(ctx)
+    db = app_ctx.db()
+    contact = store.resolve(db, ref)
+    confirm(f"Remove {contact.display_name} (contact {contact.id})?", yes)
+    contacts.remove(db, str(contact.id))
+    app_ctx.say(f"Removed contact {contact.id}: {contact.display_name}")

@@ -1,0 +1,54 @@
+"""`greentech init` and `greentech info`: create the database and show where it is."""
+
+import typer
+
+from greentech_cli.cli.context import app_context
+from greentech_cli.cli.options import FormatOption
+from greentech_cli.render.output import Format, emit_record
+
+TABLES = ("companies", "contacts", "delegations", "members", "visits", "import_batches")
+
+
+def register(app: typer.Typer) -> None:
+    """Add init and info to the root command."""
+    app.command("init")(init)
+    app.command("info")(info)
+
+
+def init(ctx: typer.Context) -> None:
+    """Create the database (owner-only) or bring an existing one up to date.
+
+    Example: greentech init
+    """
+    app_ctx = app_context(ctx)
+    location = app_ctx.location()
+    existed = location.path.exists()
+    app_ctx.db(create=True)
+    verb = "Database is ready at" if existed else "Created the database at"
+    app_ctx.say(f"{verb} {location.path} ({location.reason}).")
+
+
+def info(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
+    """Show which database is in use and why, its schema version and how much it holds.
+
+    Example: greentech info --format json
+    """
+    from greentech_cli.migrations import latest_version, schema_version
+    from greentech_cli.store.common import count
+
+    app_ctx = app_context(ctx)
+    location = app_ctx.location()
+    db = app_ctx.db()
+    record: dict[str, object] = {
+        "path": str(location.path),
+        "reason": location.reason,
+        "schema_version": schema_version(db),
+        "latest_schema_version": latest_version(),
+        "size_bytes": location.path.stat().st_size,
+        "counts": {table: count(db, table) for table in TABLES},
+    }
+    if fmt is Format.table:
+        counts = record.pop("counts")
+        assert isinstance(counts, dict)
+        record.update({f"{table}": n for table, n in counts.items()})
+    emit_record(record, fmt, title="greentech database")

@@ -1,0 +1,1 @@
+"""Contact and company sheets written for their readers, respecting consent."""

@@ -1,0 +1,277 @@
+"""Exporting contacts and companies: filters, consent, records streamed to a format's writer.
+
+Consent comes first: a contact export holds only people whose share consent is ``yes`` unless
+``include_all`` is asked for, and the plan says how many were withheld and why. Records are read
+from the database one at a time and handed to the writer as a stream, so memory stays flat;
+files are written to a temporary file beside the target and renamed at the end, so a failed
+export never leaves half a file behind (nor replaces a good one).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from greentech_cli.errors import InvalidData, NotFound, UsageError
+from greentech_cli.exporters import records, registry
+from greentech_cli.exporters.registry import COMPANIES, CONTACTS, ExportFormat, ExportJob
+from greentech_cli.models import MEMBER_ROLES, Company
+from greentech_cli.store import companies as company_store
+from greentech_cli.store import contacts as contact_store
+from greentech_cli.text.cleaning import clean
+from greentech_cli.text.vocabulary import choice, normalize_country, normalize_sector
+
+if TYPE_CHECKING:
+    from greentech_cli.db import Database
+
+Progress = Callable[[int], None]
+VCARD_VERSIONS = {"3": "3.0", "3.0": "3.0", "4": "4.0", "4.0": "4.0"}
+LANGUAGES = ("en", "de")
+# How often (in records) the progress callback is told how far the export has got.
+PROGRESS_STEP = 500
+
+
+@dataclass
+class ExportRequest:
+    """What the user asked for: which records, which format, which options."""
+
+    kind: str  # "contacts" or "companies"
+    format: str
+    delegation: str | None = None
+    company: str | None = None
+    sector: str | None = None
+    country: str | None = None
+    tag: str | None = None
+    role: str | None = None
+    include_all: bool = False
+    raw: bool = False
+    vcard_version: str = "3.0"
+    lang: str = "en"
+
+
+@dataclass
+class ExportPlan:
+    """A checked export, ready to write: its format, writer options, counts and record source."""
+
+    format: ExportFormat
+    job: ExportJob
+    total: int  # records that will be written
+    withheld: dict[str, int] = field(default_factory=dict)  # share consent value → count
+    included_without_consent: int = 0  # with include_all: how many lack a "yes"
+    source: Callable[[], Iterator[dict[str, Any]]] = field(default=lambda: iter(()), repr=False)
+
+    @property
+    def withheld_total(self) -> int:
+        """How many contacts were left out for want of share consent."""
+        return sum(self.withheld.values())
+
+
+def plan(db: Database, request: ExportRequest) -> ExportPlan:
+    """Check the request, resolve its filters and count what will be exported."""
+    fmt = registry.get(request.format, request.kind)
+    version = VCARD_VERSIONS.get(request.vcard_version.strip())
+    if version is None:
+        raise UsageError(f"vCard version must be 3.0 or 4.0, not {request.vcard_version!r}")
+    lang = choice(request.lang, LANGUAGES, "language") or "en"
+    delegation = None
+    if request.delegation:
+        from greentech_cli.store import delegations
+
+        delegation = delegations.resolve(db, request.delegation)
+    job = ExportJob(
+        kind=request.kind,
+        columns=[],
+        raw=request.raw,
+        vcard_version=version,
+        lang=lang,
+        consented_only=not request.include_all,
+        delegation=delegation.to_json() if delegation is not None else None,
+    )
+    delegation_id = delegation.id if delegation is not None else None
+    if request.kind == CONTACTS:
+        return _plan_contacts(db, request, fmt, job, delegation_id)
+    if request.kind == COMPANIES:
+        return _plan_companies(db, request, fmt, job, delegation)
+    raise UsageError(f"unknown kind of export {request.kind!r}; use contacts or companies")
+
+
+def _contact_filter(
+    db: Database, request: ExportRequest, delegation_id: int | None
+) -> contact_store.ContactFilter:
+    """The store filter for a request's options, each value checked and normalised."""
+    return contact_store.ContactFilter(
+        company_id=company_store.resolve(db, request.company).id if request.company else None,
+        country=normalize_country(request.country),
+        tag=clean(request.tag),
+        delegation_id=delegation_id,
+        role=choice(request.role, MEMBER_ROLES, "member role"),
+        sector=normalize_sector(request.sector) if request.sector else None,
+    )
+
+
+def _plan_contacts(
+    db: Database,
+    request: ExportRequest,
+    fmt: ExportFormat,
+    job: ExportJob,
+    delegation_id: int | None,
+) -> ExportPlan:
+    flt = _contact_filter(db, request, delegation_id)
+    withheld: dict[str, int] = {}
+    included = 0
+    if request.include_all:
+        total = contact_store.count_matching(db, flt)
+        included = total - contact_store.count_matching(db, replace(flt, share_consent="yes"))
+    else:
+        for value in ("no", "unknown"):
+            withheld[value] = contact_store.count_matching(db, replace(flt, share_consent=value))
+        flt = replace(flt, share_consent="yes")
+        total = contact_store.count_matching(db, flt)
+    roles: dict[int, tuple[str | None, str | None]] | None = None
+    if delegation_id is not None:
+        from greentech_cli.store import members
+
+        roles = {m.contact_id: (m.role, m.status) for m in members.of_delegation(db, delegation_id)}
+    job.columns = records.contact_fields(ids=fmt.ids, member=roles is not None)
+
+    def source() -> Iterator[dict[str, Any]]:
+        contacts = _by_company(db, flt) if fmt.by_company else contact_store.iterate(db, flt)
+        company_of = lru_cache(maxsize=4096)(lambda company_id: company_store.get(db, company_id))
+        for contact in contacts:
+            company = company_of(contact.company_id) if contact.company_id else None
+            member = roles.get(contact.id or 0, (None, None)) if roles is not None else None
+            yield records.contact_record(contact, company, member)
+
+    job.total = total
+    return ExportPlan(fmt, job, total, withheld, included, source)
+
+
+def _by_company(db: Database, flt: contact_store.ContactFilter) -> Iterator[Any]:
+    """Contacts grouped by company (companies by name, people without one last), streamed.
+
+    One pass finds the companies (keeping only their ids and names), then each company's people
+    are read through the company index; memory holds the company list, never the people.
+    """
+    names: dict[int, str] = {}
+    without_company = False
+    for contact in contact_store.iterate(db, flt):
+        if contact.company_id is None:
+            without_company = True
+        elif contact.company_id not in names:
+            names[contact.company_id] = contact.company or ""
+    for company_id in sorted(names, key=lambda i: (names[i].casefold(), i)):
+        yield from contact_store.iterate(db, replace(flt, company_id=company_id))
+    if without_company:
+        yield from (c for c in contact_store.iterate(db, flt) if c.company_id is None)
+
+
+def _plan_companies(
+    db: Database, request: ExportRequest, fmt: ExportFormat, job: ExportJob, delegation: Any
+) -> ExportPlan:
+    """Companies are not personal data: no consent filter, every match is exported."""
+    flt = company_store.CompanyFilter(
+        sector=normalize_sector(request.sector) if request.sector else None,
+        country=normalize_country(request.country),
+        tag=clean(request.tag),
+    )
+    found = company_store.select(db, flt)
+    wanted: set[int] | None = None
+    if request.company:
+        wanted = {company_store.resolve(db, request.company).id or 0}
+    if delegation is not None or request.role:
+        # A delegation's companies: those its members work for, its host and its partner.
+        people = contact_store.ContactFilter(
+            delegation_id=delegation.id if delegation is not None else None,
+            role=choice(request.role, MEMBER_ROLES, "member role"),
+        )
+        involved = {c.company_id for c in contact_store.iterate(db, people) if c.company_id}
+        if delegation is not None:
+            involved |= {i for i in (delegation.host_id, delegation.partner_id) if i}
+        wanted = involved if wanted is None else wanted & involved
+    chosen: list[Company] = [c for c in found if wanted is None or c.id in wanted]
+    job.columns = records.company_fields(ids=fmt.ids)
+    job.total = len(chosen)
+
+    def source() -> Iterator[dict[str, Any]]:
+        return (records.company_record(company) for company in chosen)
+
+    return ExportPlan(fmt, job, len(chosen), source=source)
+
+
+def _with_progress(
+    items: Iterator[dict[str, Any]], progress: Progress | None
+) -> Iterator[dict[str, Any]]:
+    """Pass records through, telling `progress` every PROGRESS_STEP records."""
+    if progress is None:
+        yield from items
+        return
+    done = 0
+    for item in items:
+        yield item
+        done += 1
+        if done % PROGRESS_STEP == 0:
+            progress(PROGRESS_STEP)
+    progress(done % PROGRESS_STEP)
+
+
+def write(plan: ExportPlan, out: IO[Any], progress: Progress | None = None) -> int:
+    """Write the plan's records to an open stream (text for text formats, bytes for binary)."""
+    return plan.format.writer()(_with_progress(plan.source(), progress), out, plan.job)
+
+
+def write_file(plan: ExportPlan, path: Path, progress: Progress | None = None) -> int:
+    """Write the export to a file, replacing it only once the export is complete.
+
+    The file is created readable by its owner only: it holds personal data.
+    """
+    given = path.expanduser()
+    if given.is_dir():
+        raise InvalidData(f"{given} is a folder; give --out a file name")
+    if given.exists() and not given.is_file():
+        # A device or a pipe (/dev/null, /dev/stdout, a FIFO): write into it; renaming a
+        # temporary file onto it would replace the device with a plain file. Checked before
+        # resolving links: /dev/stdout on a pipe resolves to a name like "pipe:[1234]".
+        with given.open("wb") as raw:
+            return _write_to(plan, raw, progress)
+    # Through a symlink to its target: renaming onto the link would replace the link itself.
+    path = Path(os.path.realpath(given))
+    if not path.parent.is_dir():
+        raise NotFound(f"the folder {given.parent} does not exist")
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as raw:
+            count = _write_to(plan, raw, progress)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return count
+
+
+def _write_to(plan: ExportPlan, raw: IO[bytes], progress: Progress | None) -> int:
+    """Write to a binary file: directly for binary formats, through UTF-8 text for the others."""
+    if plan.format.binary:
+        return write(plan, raw, progress)
+    stream = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+    count = write(plan, stream, progress)
+    stream.flush()
+    stream.detach()
+    return count
+
+
+def write_split(plan: ExportPlan, directory: Path, progress: Progress | None = None) -> list[Path]:
+    """vCard only: one file per contact in `directory` (Outlook reads only a file's first card)."""
+    if plan.format.name != "vcf":
+        raise UsageError("--split works with --format vcf only")
+    from greentech_cli.exporters.vcard_format import write_split as split
+
+    directory = directory.expanduser()
+    if directory.exists() and not directory.is_dir():
+        raise InvalidData(f"{directory} is a file; --split needs a folder")
+    return split(_with_progress(plan.source(), progress), directory, plan.job.vcard_version)

@@ -1,0 +1,3 @@
+"""The same person or organisation: matching names across scripts, duplicate candidates, dedupe and
+merge.
+"""

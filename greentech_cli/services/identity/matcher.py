@@ -1,0 +1,362 @@
+"""The one matcher of people: whether two contact records are the same person, and why.
+
+`greentech dedupe` and the import's duplicate check both decide with this module, so a pair that
+dedupe reports is the pair import would have caught, and the other way round. Comparing many
+contacts at once, within blocks rather than all pairs, is `services.matcher_index`.
+
+API
+---
+``Candidate(first_name, last_name, native_name, email, phone, mobile, company, company_id)``
+    What is known about a person (``company`` is the organisation's name; ``Candidate.of(contact)``
+    makes one from a `models.Contact`).
+
+``score(a, b) -> Match | None``
+    Compare two candidates directly; ``Match.contact_id`` is 0 then. None when nothing links them.
+
+``Match(contact_id, score, reasons)``: ``score`` is 0–100, ``reasons`` are short English phrases
+(``REASONS`` lists them all).
+
+The rules (scores are points; 100 is kept for a shared email):
+
+* the same email address, ignoring case → 100, unless both records carry clearly different names
+  (a shared mailbox such as info@…) → 60;
+* otherwise a name relation is required: the **same folded name** (`names.name_keys` meet, across
+  scripts and German/English transliteration; first and last name swapped counts) → 60, or a
+  **similar name** (same or nearly the same folded surname — rapidfuzz — and first names that
+  `names.first_names_compatible` accepts: equal, an initial, a nickname; also Ё written "yo" or
+  "e", Fyodor/Fedor) → 45. Different first names
+  (Olga/Oleg, Petra/Peter) and the feminine/masculine surname pair (Ivanova/Ivanov) never relate;
+* support adds points: the same phone or mobile +35, the same company
+  (`company_names.company_key`, legal forms stripped) +30, else the same email domain
+  (free-mail providers excluded) +25, the same native-script name +5; contradictions take them
+  away: phones on both sides but none shared −30, different companies −15;
+* capped at 99. `THRESHOLD` (70) is what counts as a duplicate by default: the same name at the
+  same company, or a similar name with the same phone; the same common name at different companies
+  with no shared email or phone stays well below it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from greentech_cli.text.company_names import company_key
+from greentech_cli.text.names import first_names_compatible, fold, name_keys
+
+if TYPE_CHECKING:
+    from greentech_cli.models import Contact
+
+__all__ = [
+    "NAME_ONLY_MAX",
+    "REASONS",
+    "THRESHOLD",
+    "Candidate",
+    "Match",
+    "score",
+]
+
+THRESHOLD = 70
+# The highest score a pair reaches on names alone, without a shared email, phone, company or domain.
+NAME_ONLY_MAX = 65
+# rapidfuzz ratio (0–100) of two folded surnames above which they count as one misspelt name.
+SIMILAR_SURNAME = 85
+
+REASONS = (
+    "same email",
+    "same phone",
+    "same folded name",
+    "first and last name swapped",
+    "similar name",
+    "same native name",
+    "same company",
+    "same email domain",
+    "different names",
+    "different phones",
+    "different companies",
+)
+
+# Addresses at these providers say nothing about where a person works.
+FREE_MAIL = frozenset(
+    (
+        "gmail.com", "googlemail.com", "outlook.com", "outlook.de", "hotmail.com", "hotmail.de",
+        "live.com", "live.de", "msn.com", "yahoo.com", "yahoo.de", "icloud.com", "me.com",
+        "mac.com", "aol.com", "aol.de", "gmx.de", "gmx.net", "gmx.at", "gmx.ch", "web.de",
+        "t-online.de",
+        "freenet.de", "posteo.de", "mailbox.org", "protonmail.com", "proton.me", "arcor.de",
+        "mail.ru", "inbox.ru", "list.ru", "bk.ru", "internet.ru", "yandex.ru", "yandex.kz",
+        "yandex.com", "ya.ru", "rambler.ru", "mail.kz", "inbox.kz", "umail.uz", "mail.uz", "bk.uz",
+        "qq.com", "163.com"
+    )
+)  # fmt: skip
+
+_DIGITS = re.compile(r"\D+")
+
+
+@dataclass(slots=True)
+class Candidate:
+    """What is known about a person for matching: names, addresses and the company's name."""
+
+    first_name: str | None = None
+    last_name: str | None = None
+    native_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    mobile: str | None = None
+    company: str | None = None
+    company_id: int | None = None
+
+    @classmethod
+    def of(cls, contact: Contact) -> Candidate:
+        """The candidate for a stored or incoming contact."""
+        return cls(
+            first_name=contact.first_name,
+            last_name=contact.last_name,
+            native_name=contact.native_name,
+            email=contact.email,
+            phone=contact.phone,
+            mobile=contact.mobile,
+            company=contact.company,
+            company_id=contact.company_id,
+        )
+
+
+@dataclass
+class Match:
+    """An indexed contact that is probably the same person as the candidate."""
+
+    contact_id: int
+    score: int
+    reasons: list[str] = field(default_factory=list)
+
+
+# --- features ------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1 << 14)
+def _company_key(name: str) -> str:
+    """`company_names.company_key`, cached: a few thousand organisations stand behind 100,000
+    people."""
+    return company_key(name)
+
+
+def _phone_key(value: str | None) -> str | None:
+    """A phone number as digits, so "+49 211 …" and "+49211…" meet; short scraps are ignored."""
+    if not value:
+        return None
+    if value[0] == "+" and value[1:].isdigit():
+        return value if len(value) > 6 else None  # stored E.164, the usual case
+    digits = _DIGITS.sub("", value)
+    if len(digits) < 6:
+        return None
+    return ("+" if value.lstrip().startswith("+") else "") + digits
+
+
+@lru_cache(maxsize=1 << 16)
+def _folded(text: str) -> str:
+    """`names.fold` of one name part."""
+    return fold(text)
+
+
+_YO = re.compile(r"i[oe]")
+
+
+@lru_cache(maxsize=1 << 16)
+def _compatible(a: str, b: str) -> bool:
+    """`names.first_names_compatible`, cached, plus Ё written "yo" or "e".
+
+    Фёдор arrives as Fyodor and Fedor, Алёна as Alyona and Alena, Бахтиёр as Bakhtiyor and
+    Bakhtier; folding keeps "io" and "e" apart, so they are joined here.
+    """
+    if first_names_compatible(a, b):
+        return True
+    fold_a, fold_b = _folded(a), _folded(b)
+    return fold_a != fold_b and _YO.sub("e", fold_a) == _YO.sub("e", fold_b)
+
+
+@dataclass(frozen=True, eq=False)
+class _Name:
+    """The folded forms of one written name, shared by every record that carries it.
+
+    Compared and hashed by identity: `_name` hands out one object per written name, which keeps
+    the cache of `_name_relation` cheap.
+    """
+
+    first: str
+    first_f: str
+    last_f: str
+    keys: frozenset[str]
+    multi_keys: frozenset[str]  # keys of two words or more: a full name, not a lone surname
+    native_key: str
+    blocks: tuple[str, ...]
+
+
+# Keyed by whole names, mostly met once: a small cache keeps the repeats and keeps memory flat
+# however many people an import or dedupe scores (dedupe over 100,000 took 4.0 s either way).
+@lru_cache(maxsize=1 << 12)
+def _name(first: str, last: str, native: str) -> _Name:
+    """The folded forms of a name (cached: the same name arrives many times)."""
+    keys = frozenset(name_keys(first or None, last or None, native or None))
+    last_f = _folded(last) if last else ""
+    native_key = " ".join(sorted(_folded(native).split())) if native else ""
+    first_f = _folded(first) if first else ""
+    # Surname prefixes for the blocks with company or domain: a misspelling late in the name, an
+    # initial or a nickname still lands in the same block. A native name gives every word, since
+    # its word order is not known.
+    words = (last_f or native_key or first_f).split()
+    multi_keys = frozenset(key for key in keys if " " in key)
+    # Whole keys too: swapped first and last names still meet.
+    blocks = {word[:4] for word in words}
+    blocks.update(multi_keys)
+    return _Name(first, first_f, last_f, keys, multi_keys, native_key, tuple(sorted(blocks)))
+
+
+@lru_cache(maxsize=1 << 14)
+def _supports(company: str | None, domain: str | None) -> tuple[str, ...]:
+    """The block prefixes of a company and an email domain (cached: both repeat)."""
+    found = []
+    if company:
+        found.append("c:" + company)
+    if domain:
+        found.append("d:" + domain)
+    return tuple(found)
+
+
+class _Record:
+    """A candidate with the features the rules compare, computed once."""
+
+    __slots__ = ("company", "company_id", "domain", "email", "name", "phones", "supports")
+
+    def __init__(
+        self,
+        first: str | None,
+        last: str | None,
+        native: str | None,
+        email: str | None,
+        phone: str | None,
+        mobile: str | None,
+        company: str | None,
+        company_id: int | None,
+    ) -> None:
+        email = email.strip().lower() if email else ""
+        self.email = email or None
+        domain = email.rpartition("@")[2] if "@" in email else ""
+        self.domain = domain if domain and domain not in FREE_MAIL else None
+        if phone or mobile:
+            found = [p for p in (_phone_key(phone), _phone_key(mobile)) if p]
+            self.phones = frozenset(found) if found else _NO_PHONES
+        else:
+            self.phones = _NO_PHONES
+        self.company_id = company_id
+        if company and company.strip():
+            self.company: str | None = _company_key(company) or f"#{company_id}"
+        else:
+            self.company = f"#{company_id}" if company_id is not None else None
+        self.supports = _supports(self.company, self.domain)
+        self.name = _name(
+            first.strip() if first else "",
+            last.strip() if last else "",
+            native.strip() if native else "",
+        )
+
+    @classmethod
+    def of(cls, c: Candidate) -> _Record:
+        """The record of a candidate."""
+        return cls(
+            c.first_name, c.last_name, c.native_name, c.email, c.phone, c.mobile, c.company,
+            c.company_id,
+        )  # fmt: skip
+
+
+_NO_PHONES: frozenset[str] = frozenset()
+
+
+# --- rules ---------------------------------------------------------------------------------------
+
+_SAME, _SIMILAR = 2, 1
+
+
+def _gender_pair(a: str, b: str) -> bool:
+    """Whether two folded surnames are the feminine and masculine form (Ivanova/Ivanov)."""
+    return a != b and (a == b + "a" or b == a + "a")
+
+
+def _surnames_conflict(a: _Name, b: _Name) -> bool:
+    """Whether the surnames are a feminine/masculine pair word by word (Nurlanova/Nurlanov)."""
+    words_a, words_b = a.last_f.split(), b.last_f.split()
+    return any(_gender_pair(x, y) for x in words_a for y in words_b)
+
+
+@lru_cache(maxsize=1)
+def _ratio() -> Callable[..., float]:
+    """rapidfuzz's ratio, imported on first use (starting the CLI does not need it)."""
+    from rapidfuzz.fuzz import ratio
+
+    return ratio
+
+
+# Pairs of names: bounded for the same reason (a cache of 262,144 pairs, each holding its two
+# names, grew an import's memory with every row).
+@lru_cache(maxsize=1 << 12)
+def _name_relation(a: _Name, b: _Name) -> tuple[int, tuple[str, ...]] | None:
+    """How two names relate: the same (folded keys meet), similar, or not at all (None)."""
+    if a.multi_keys & b.multi_keys:
+        if a.first_f and a.first_f != b.first_f and a.first_f == b.last_f and a.last_f == b.first_f:
+            return _SAME, ("first and last name swapped",)
+        return _SAME, ("same folded name",)
+    if not a.last_f or not b.last_f:
+        return None
+    # Cheap tests first: most pairs of a block share a surname prefix and nothing more.
+    if a.last_f != b.last_f and (
+        not _ratio()(a.last_f, b.last_f, score_cutoff=SIMILAR_SURNAME) or _surnames_conflict(a, b)
+    ):
+        return None
+    if a.first and b.first and not _compatible(a.first, b.first):
+        return None
+    # The same or a misspelt surname beside an initial, a nickname or a missing first name.
+    return _SIMILAR, ("similar name",)
+
+
+def _score(a: _Record, b: _Record) -> tuple[int, list[str]] | None:
+    """The score and reasons of a pair of records, or None when nothing links them."""
+    relation = _name_relation(a.name, b.name) if a.name.keys and b.name.keys else None
+    if a.email and a.email == b.email:
+        if relation is not None or not a.name.keys or not b.name.keys:
+            return 100, ["same email", *(relation[1] if relation else ())]
+        return 60, ["same email", "different names"]
+    if relation is None:
+        return None
+    kind, found = relation
+    points = 60 if kind == _SAME else 45
+    reasons = list(found)
+    if a.phones & b.phones:
+        points += 35
+        reasons.append("same phone")
+    elif a.phones and b.phones:
+        points -= 30
+        reasons.append("different phones")
+    if (a.company and a.company == b.company) or (
+        a.company_id is not None and a.company_id == b.company_id
+    ):
+        points += 30
+        reasons.append("same company")
+    elif a.domain and a.domain == b.domain:
+        points += 25
+        reasons.append("same email domain")
+    elif a.company and b.company:
+        points -= 15
+        reasons.append("different companies")
+    if a.name.native_key and a.name.native_key == b.name.native_key:
+        points += 5
+        reasons.append("same native name")
+    return max(0, min(99, points)), reasons
+
+
+def score(a: Candidate, b: Candidate) -> Match | None:
+    """Compare two candidates directly: a Match (contact_id 0) when anything links them."""
+    found = _score(_Record.of(a), _Record.of(b))
+    if found is None:
+        return None
+    return Match(0, found[0], found[1])

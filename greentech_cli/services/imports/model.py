@@ -1,0 +1,113 @@
+"""What an import is asked to do and what it reports: its options, its rejects, its summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from greentech_cli.errors import InvalidData
+from greentech_cli.text.vocabulary import normalize_country
+
+ON_DUPLICATE = ("fill", "update", "skip", "new")
+TARGETS = ("contacts", "companies")
+
+
+@dataclass
+class ImportOptions:
+    """What `greentech import` was asked to do."""
+
+    target: str = "contacts"
+    delegation: str | None = None
+    preset: str | None = None
+    mapping: Path | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    default_country: str | None = None
+    on_duplicate: str = "fill"
+    dry_run: bool = False
+    rejects: Path | None = None
+
+
+@dataclass
+class Reject:
+    """A row that could not be used, with its reason."""
+
+    row: int
+    reason: str
+    cells: list[str] | None = None
+    record: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ImportSummary:
+    """What an import did (or, in a dry run, would do)."""
+
+    file: str
+    format: str
+    encoding: str | None
+    delimiter: str | None
+    dry_run: bool
+    batch_id: int | None = None
+    preset: str | None = None
+    sheet: str | None = None
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    companies_created: int = 0
+    members_added: int = 0
+    rejects_file: str | None = None
+    # Earlier imports of a file with the same content (not undone): (batch id, when).
+    imported_before: list[tuple[int, str]] = field(default_factory=list)
+    mapped_columns: dict[str, str] = field(default_factory=dict)
+    unmapped_columns: list[str] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    warning_count: int = 0
+    # A phone number came without a country to read it by (the command says what to do).
+    needs_country: bool = False
+    preview: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable JSON of SPEC §3, then the details."""
+        return {
+            "batch_id": self.batch_id,
+            "file": self.file,
+            "format": self.format,
+            "encoding": self.encoding,
+            "delimiter": self.delimiter,
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "skipped": self.skipped,
+            "rejected": self.rejected,
+            "dry_run": self.dry_run,
+            "rejects_file": self.rejects_file,
+            "preset": self.preset,
+            "sheet": self.sheet,
+            "duplicates": self.duplicates,
+            "companies_created": self.companies_created,
+            "members_added": self.members_added,
+            "mapped_columns": self.mapped_columns,
+            "unmapped_columns": self.unmapped_columns,
+            "warnings": self.warning_count,
+            "first_warnings": self.warnings,
+            "first_rejects": [{"row": r.row, "reason": r.reason} for r in self.rejects],
+            "imported_before": [
+                {"batch_id": batch_id, "imported_at": at} for batch_id, at in self.imported_before
+            ],
+        }
+
+
+def check_options(options: ImportOptions) -> None:
+    """Refuse option values that make no sense before anything is read."""
+    if options.on_duplicate not in ON_DUPLICATE:
+        raise InvalidData(f"--on-duplicate must be one of {', '.join(ON_DUPLICATE)}")
+    if options.target not in TARGETS:
+        raise InvalidData(f"--as must be one of {', '.join(TARGETS)}")
+    if options.default_country:
+        options.default_country = normalize_country(options.default_country)

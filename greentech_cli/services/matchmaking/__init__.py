@@ -1,0 +1,1 @@
+"""Matchmaking: which organisations fit a delegation's sectors, topic and region."""

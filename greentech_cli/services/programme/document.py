@@ -1,0 +1,194 @@
+"""The programme file format: its sections and fields, safe YAML loading with line numbers.
+
+Loading refuses Python tags and alias bombs; `Doc` names the file and line of a bad value and
+catches YAML 1.1's surprises (01067, NO, 10:30) field by field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from greentech_cli.errors import InvalidData
+
+if TYPE_CHECKING:
+    import yaml
+
+    from greentech_cli.models import Contact
+
+FORMAT = "greentech-programme/1"
+MAX_NODES = 100_000  # an expanded document larger than this is an alias bomb, not a programme
+
+COMPANY_FIELDS = (
+    "name", "kind", "legal_form", "sectors", "tags", "street", "postcode", "city", "region",
+    "country", "website", "lat", "lon", "vat_id", "notes",
+)  # fmt: skip
+PERSON_FIELDS = (
+    "salutation", "title", "first_name", "last_name", "native_name", "position", "department",
+    "company", "email", "phone", "mobile", "country", "languages", "tags", "share_consent",
+    "lawful_basis", "notes",
+)  # fmt: skip
+DELEGATION_FIELDS = (
+    "code", "title", "type", "direction", "origin_country", "destination_country", "start_date",
+    "end_date", "timezone", "home_timezone", "host", "partner", "sectors", "topic", "status",
+    "notes",
+)  # fmt: skip
+MEMBER_FIELDS = ("person", "role", "status", "notes")
+VISIT_FIELDS = (
+    "uid", "title", "kind", "start", "end", "duration", "timezone", "company", "location",
+    "hosts", "attendees", "notes",
+)  # fmt: skip
+LIST_FIELDS = ("sectors", "tags", "languages", "hosts", "attendees")
+NUMBER_FIELDS = ("lat", "lon")
+
+
+def name_of(contact: Contact) -> str:
+    """How the file names a person: "First Last", else the native name."""
+    return " ".join(p for p in (contact.first_name, contact.last_name) if p) or (
+        contact.native_name or ""
+    )
+
+
+# --- safe loading with line numbers --------------------------------------------------------
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """How many nodes the document has once every alias is expanded (cycles are refused)."""
+    import yaml
+
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise InvalidData(
+                f"line {node.start_mark.line + 1}: a YAML alias refers to itself; "
+                "recursive documents are refused"
+            )
+        active.add(key)
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            total += sum(size(child) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            total += sum(size(k) + size(v) for k, v in node.value)
+        active.discard(key)
+        sizes[key] = min(total, MAX_NODES + 1)
+        return sizes[key]
+
+    return size(root)
+
+
+def _lines(node: yaml.Node, path: tuple[Any, ...], out: dict[tuple[Any, ...], int]) -> None:
+    import yaml
+
+    if path in out:
+        return  # an alias seen before
+    out[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                _lines(value, (*path, key.value), out)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, child in enumerate(node.value):
+            _lines(child, (*path, index), out)
+
+
+def load(content: str, source: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
+    """Parse YAML safely: no Python tags, no alias bombs; returns the data and each path's line."""
+    import yaml
+
+    loader = yaml.SafeLoader(content)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}
+        if _expanded_size(node) > MAX_NODES:
+            raise InvalidData(
+                f"{source}: the YAML expands to more than {MAX_NODES:,} values "
+                "(an alias bomb?); refused"
+            )
+        data = loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if "python/" in str(exc) or "constructor for the tag" in str(exc):
+            problem = "YAML tags such as !!python/object are not allowed"
+        raise InvalidData(f"{source}: {where}malformed YAML: {problem}") from None
+    except InvalidData as exc:
+        raise InvalidData(f"{source}: {exc.message}") from None
+    finally:
+        loader.dispose()
+    lines: dict[tuple[Any, ...], int] = {}
+    _lines(node, (), lines)
+    return data, lines
+
+
+@dataclass
+class Doc:
+    """The loaded file, with what is needed to name a place in it in an error."""
+
+    source: str
+    lines: dict[tuple[Any, ...], int]
+
+    def where(self, path: tuple[Any, ...]) -> str:
+        line = None
+        probe = path
+        while probe and line is None:
+            line = self.lines.get(probe)
+            probe = probe[:-1]
+        dotted = ""
+        for part in path:
+            dotted += f"[{part}]" if isinstance(part, int) else (f".{part}" if dotted else part)
+        at = f", line {line}" if line else ""
+        return f"{self.source}{at}, {dotted}" if dotted else f"{self.source}{at}"
+
+    def fail(self, path: tuple[Any, ...], message: str) -> InvalidData:
+        return InvalidData(f"{self.where(path)}: {message}")
+
+    def mapping(self, value: Any, path: tuple[Any, ...], allowed: tuple[str, ...]) -> dict:
+        if not isinstance(value, dict):
+            raise self.fail(path, "expected a mapping of fields (key: value)")
+        for key in value:
+            if key not in allowed:
+                raise self.fail(
+                    (*path, key), f"unknown field {key!r}; known fields: {', '.join(allowed)}"
+                )
+        return {key: self.value(value[key], (*path, key), key) for key in value}
+
+    def value(self, value: Any, path: tuple[Any, ...], key: str) -> Any:
+        """A field's value with YAML 1.1's surprises caught (01067, NO, 10:30, +49…)."""
+        if value is None:
+            return None
+        if key in LIST_FIELDS:
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list):
+                raise self.fail(path, "expected a list")
+            return [self.value(v, (*path, n), "item") for n, v in enumerate(value)]
+        if key in NUMBER_FIELDS:
+            if isinstance(value, bool) or not isinstance(value, int | float | str):
+                raise self.fail(path, "expected a number")
+            return value
+        if key in ("start_date", "end_date") and isinstance(value, date):
+            return value.isoformat()
+        if key in ("start", "end") and isinstance(value, datetime):
+            return value.strftime("%Y-%m-%d %H:%M")
+        if isinstance(value, bool):
+            raise self.fail(
+                path, f"YAML read this as {str(value).lower()}; put the value in quotes"
+            )
+        if isinstance(value, int | float):
+            hint = ""
+            if key in ("start", "end", "duration"):
+                hint = " (YAML reads 10:30 as a number)"
+            raise self.fail(path, f"expected text, got the number {value}; put it in quotes{hint}")
+        if isinstance(value, date | datetime):
+            return value.isoformat()
+        if not isinstance(value, str):
+            raise self.fail(path, "expected text")
+        return value

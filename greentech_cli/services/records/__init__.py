@@ -1,0 +1,1 @@
+"""The officer's records: companies, contacts and delegations added, edited, listed and removed."""

@@ -1,0 +1,88 @@
+"""Use cases for companies: add, edit and remove with every value normalised."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from greentech_cli.db import transaction
+from greentech_cli.errors import InvalidData
+from greentech_cli.models import COMPANY_KINDS, Company
+from greentech_cli.store import companies as store
+from greentech_cli.text.cleaning import clean, clean_list
+from greentech_cli.text.vocabulary import choice, normalize_country, normalize_sectors
+
+if TYPE_CHECKING:
+    from greentech_cli.db import Database
+
+TEXT_FIELDS = ("street", "postcode", "city", "region", "website", "vat_id", "notes", "legal_form")
+
+
+def _coordinate(value: Any, low: float, high: float, what: str) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = float(str(value).replace(",", "."))
+    except ValueError:
+        raise InvalidData(f"invalid {what} {value!r}: use a decimal number like 51.45") from None
+    if not low <= number <= high:
+        raise InvalidData(f"invalid {what} {value!r}: it must lie between {low:g} and {high:g}")
+    return number
+
+
+def apply_fields(company: Company, fields: dict[str, Any]) -> None:
+    """Set the given fields on a company, normalising each; keys not given stay as they are."""
+    for key, value in fields.items():
+        if key == "name":
+            name = clean(value)
+            if not name:
+                raise InvalidData("a company needs a name")
+            company.name = name
+        elif key == "kind":
+            company.kind = choice(value, COMPANY_KINDS, "company kind") or "company"
+        elif key == "sectors":
+            company.sectors = normalize_sectors(value)
+        elif key == "tags":
+            company.tags = clean_list(value)
+        elif key == "country":
+            company.country = normalize_country(value)
+        elif key == "lat":
+            company.lat = _coordinate(value, -90, 90, "latitude")
+        elif key == "lon":
+            company.lon = _coordinate(value, -180, 180, "longitude")
+        elif key == "register_ids":
+            company.register_ids = {str(k): str(v) for k, v in dict(value or {}).items()}
+        elif key in TEXT_FIELDS:
+            setattr(company, key, clean(None if value is None else str(value)))
+        else:
+            raise InvalidData(f"unknown company field {key!r}")
+    if company.legal_form is None and "legal_form" not in fields and "name" in fields:
+        from greentech_cli.text.company_names import legal_form
+
+        company.legal_form = legal_form(company.name)
+
+
+def add(db: Database, fields: dict[str, Any]) -> Company:
+    """Create a company from the given fields (name required)."""
+    company = Company(name="")
+    apply_fields(company, {"name": fields.get("name"), **fields})
+    with transaction(db):
+        return store.insert(db, company)
+
+
+def edit(db: Database, ref: str, fields: dict[str, Any]) -> tuple[Company, dict[str, list[Any]]]:
+    """Change the given fields of a company; returns it and what changed."""
+    with transaction(db):
+        company = store.resolve(db, ref)
+        apply_fields(company, fields)
+        changes = store.update(db, company)
+    return company, changes
+
+
+def remove(db: Database, ref: str) -> tuple[Company, int]:
+    """Delete a company; its contacts stay without a company. Returns it and their number."""
+    with transaction(db):
+        company = store.resolve(db, ref)
+        assert company.id is not None
+        orphans = store.contact_count(db, company.id)
+        store.delete(db, company.id)
+    return company, orphans

@@ -1,0 +1,156 @@
+"""`doctor`: check that the database file is sound, consistent, current, private and has room."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from greentech_cli.db import open_db, transaction
+from greentech_cli.errors import GreentechError
+from greentech_cli.store import health, privacy
+
+if TYPE_CHECKING:
+    from greentech_cli.db import Database
+
+# Room to work: a VACUUM or a backup needs about the database's size again.
+MIN_FREE_BYTES = 100 * 1024 * 1024
+
+
+@dataclass
+class Check:
+    """One check and its outcome."""
+
+    name: str
+    ok: bool
+    detail: str
+    fixable: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON shape of a check."""
+        return {
+            "check": self.name,
+            "status": "ok" if self.ok else "problem",
+            "detail": self.detail,
+        }
+
+
+def _permissions(path: Path) -> Check:
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        return Check(
+            "permissions",
+            False,
+            f"{path} is readable by others (mode {mode:04o}); run 'chmod 600 {path}'",
+        )
+    return Check("permissions", True, f"owner only ({mode:04o})")
+
+
+def _free_space(path: Path) -> Check:
+    free = shutil.disk_usage(path.parent).free
+    size = path.stat().st_size
+    needed = max(MIN_FREE_BYTES, 2 * size)
+    detail = f"{free / 1024**2:,.0f} MB free, database {size / 1024**2:,.1f} MB"
+    if free < needed:
+        return Check("free disk", False, f"{detail}; keep at least {needed / 1024**2:,.0f} MB free")
+    return Check("free disk", True, detail)
+
+
+def _schema(db: Database) -> Check:
+    from greentech_cli.migrations import known_names
+
+    known = known_names()
+    applied = health.applied_migrations(db) or []
+    unknown = [n for n in applied if n not in known]
+    if unknown:
+        return Check("schema", False, f"written by a newer greentech ({unknown[0]})")
+    pending = [n for n in known if n not in applied]
+    if pending:
+        return Check("schema", False, f"{len(pending)} schema step(s) pending ({pending[0]})")
+    return Check("schema", True, f"version {len(applied)} (current)")
+
+
+def _integrity(db: Database) -> Check:
+    errors = health.integrity_errors(db)
+    if errors:
+        more = f" and {len(errors) - 1} more" if len(errors) > 1 else ""
+        return Check("integrity", False, f"{errors[0]}{more}; restore a backup")
+    return Check("integrity", True, "ok")
+
+
+def _foreign_keys(db: Database) -> Check:
+    problems = health.foreign_key_problems(db)
+    if problems:
+        first = problems[0]
+        return Check(
+            "foreign keys",
+            False,
+            f"{len(problems)} row(s) point at missing records "
+            f"(e.g. {first['table']} row {first['rowid']} → {first['parent']})",
+        )
+    return Check("foreign keys", True, "ok")
+
+
+def _search_index(db: Database) -> Check:
+    problems = health.fts_problems(db)
+    if problems:
+        return Check(
+            "search index", False, "; ".join(problems) + " (fix: doctor --fix)", fixable=True
+        )
+    return Check("search index", True, "ok")
+
+
+def _run(path: Path, db: Database) -> list[Check]:
+    checks: list[Check] = []
+    for check in (_integrity, _foreign_keys, _search_index, _schema):
+        try:
+            checks.append(check(db))
+        except sqlite3.DatabaseError as exc:
+            name = check.__name__.strip("_").replace("_", " ")
+            checks.append(Check(name, False, f"cannot check: {exc}"))
+    checks.append(_permissions(path))
+    checks.append(_free_space(path))
+    return checks
+
+
+def diagnose(path: Path, *, fix: bool = False) -> list[Check]:
+    """Run every check on the database file; with fix, rebuild the search index if needed.
+
+    The file is never created or migrated here: a doctor looks before it touches.
+    """
+    if not path.exists():
+        return [Check("database", False, f"no database at {path}")]
+    try:
+        db = open_db(path, migrate=False)
+    except GreentechError as exc:
+        return [Check("database", False, exc.message), _permissions(path), _free_space(path)]
+    try:
+        checks = _run(path, db)
+        if fix:
+            if any(c.fixable and not c.ok for c in checks):
+                repair_search_index(db)
+            compact(db)
+            checks = _run(path, db)
+        return checks
+    finally:
+        db.close()
+
+
+def repair_search_index(db: Database) -> None:
+    """Rebuild the full-text index from the tables and merge it."""
+    from greentech_cli.store import search
+
+    with transaction(db):
+        search.rebuild(db)
+        health.optimize_fts(db)
+
+
+def compact(db: Database) -> None:
+    """Fold the WAL into the file and rewrite it without free pages or stale bytes."""
+    privacy.secure_delete(db)
+    health.checkpoint(db)
+    health.vacuum(db)
+    health.checkpoint(db)

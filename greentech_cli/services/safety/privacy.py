@@ -1,0 +1,171 @@
+"""Privacy use cases: report everything held about a person (Art. 15) and erase them (Art. 17)."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from greentech_cli.db import backups_dir, database_file, transaction
+from greentech_cli.errors import GreentechError
+from greentech_cli.store import audit
+from greentech_cli.store import contacts as contact_store
+from greentech_cli.store import privacy as store
+from greentech_cli.store.common import not_found, now
+
+if TYPE_CHECKING:
+    from greentech_cli.db import Database
+
+
+def report(db: Database, ref: str) -> dict[str, Any]:
+    """Everything greentech holds about one person, as one mapping."""
+    contact = contact_store.resolve(db, ref)
+    contact_id = contact.id or 0
+    row = store.contact_row(db, contact_id) or {}
+    record = {
+        **contact.to_json(),
+        "created_at": row.get("created_at"),
+        "updated_at": row.get("updated_at"),
+    }
+    member_ids = store.member_ids(db, contact_id)
+    batches = store.import_changes(db, contact_id, member_ids)
+    if contact.created_batch_id is not None and not any(
+        b["batch_id"] == contact.created_batch_id and b["entity"] == "contact" for b in batches
+    ):
+        created = store.created_by_batch(db, contact.created_batch_id)
+        if created is not None:
+            batches.insert(0, {**created, "action": "create"})
+    return {
+        "generated_at": now(),
+        "contact": record,
+        "memberships": store.memberships(db, contact_id),
+        "visits": store.visits(db, contact_id),
+        "import_batches": batches,
+        "audit": store.audit_entries(db, contact_id, member_ids),
+    }
+
+
+@dataclass
+class Erasure:
+    """What an erasure removed, and what may still hold the person outside the database."""
+
+    contact_id: int
+    memberships: int = 0
+    visit_links: int = 0
+    import_images: int = 0
+    masked_images: int = 0
+    audit_entries: int = 0
+    masked_audit_entries: int = 0
+    compacted: bool = True
+    backups: list[Path] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON shape of an erasure summary (no personal values)."""
+        return {
+            "contact_id": self.contact_id,
+            "memberships": self.memberships,
+            "visit_links": self.visit_links,
+            "import_images": self.import_images,
+            "masked_images": self.masked_images,
+            "audit_entries": self.audit_entries,
+            "masked_audit_entries": self.masked_audit_entries,
+            "compacted": self.compacted,
+            "backups": [str(p) for p in self.backups],
+        }
+
+
+def _older_copies(db: Database) -> list[Path]:
+    """Backups and kept files beside the database that may still hold erased people."""
+    name = database_file(db.conn)
+    if not name:
+        return []
+    path = Path(name)
+    folder = backups_dir(path)
+    found = sorted(folder.glob(f"{path.stem}-*.db")) if folder.is_dir() else []
+    found += sorted(path.parent.glob(f"{path.name}.before-restore-*"))
+    return found
+
+
+def erase(db: Database, contact_id: int) -> Erasure:
+    """Remove a person and every trace of them, keeping one audit entry without personal data.
+
+    Deleted content is overwritten (secure_delete), the search index is merged so its segments
+    drop the person's tokens, and the file is vacuumed and its WAL emptied, so their name, email
+    and phone are gone from the bytes of the database file and its WAL.
+    """
+    store.secure_delete(db)
+    with transaction(db):
+        row = store.contact_row(db, contact_id)
+        if row is None:
+            raise not_found("contact with id", contact_id)
+        member_ids = store.member_ids(db, contact_id)
+        links = store.visit_link_count(db, contact_id)
+        result = Erasure(contact_id, memberships=len(member_ids), visit_links=links)
+        scrubber = store.Scrubber(row)
+        result.import_images = store.delete_import_images(db, contact_id, member_ids)
+        result.audit_entries = store.delete_audit_entries(db, contact_id, member_ids)
+        store.delete_dedupe_ignores(db, contact_id)
+        store.delete_contact(db, contact_id)
+        result.masked_images = store.scrub_import_images(db, scrubber)
+        result.masked_audit_entries = store.scrub_audit(db, scrubber)
+        store.purge_search_index(db)
+        # The one trace left on purpose: that an erasure happened, when and by whom.
+        audit.record(db, "contact", contact_id, "erase", {})
+    try:
+        result.compacted = store.compact(db)
+    except sqlite3.Error as exc:  # the erasure itself is committed; say what is left to do
+        raise GreentechError(
+            f"contact {contact_id} was erased, but the file could not be compacted ({exc}); "
+            "free some disk space and run 'greentech doctor --fix' to remove the leftover bytes"
+        ) from exc
+    result.backups = _older_copies(db)
+    return result
+
+
+def since_utc(value: str) -> str:
+    """The UTC timestamp of a local date (`2026-11-18`, `18.11.2026`) or date-time, as stored."""
+    from datetime import UTC, datetime, time
+
+    from greentech_cli.text.cleaning import clean
+    from greentech_cli.text.dates import parse_date, parse_datetime
+
+    cleaned = (clean(value) or "").strip()
+    if " " in cleaned or "T" in cleaned:
+        local = parse_datetime(cleaned)
+    else:
+        local = datetime.combine(parse_date(cleaned), time())
+    return local.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _singular(entity: str) -> str:
+    """`contacts` or `companies` name the same entity as `contact` and `company`."""
+    name = entity.strip().lower()
+    if name.endswith("ies"):
+        return name[:-3] + "y"
+    return name[:-1] if name.endswith("s") else name
+
+
+def log(
+    db: Database,
+    *,
+    entity: str | None = None,
+    entity_id: int | None = None,
+    since: str | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Audit entries, newest first, with their changed fields decoded."""
+    import json
+
+    rows = audit.entries(
+        db,
+        entity=_singular(entity) if entity else None,
+        entity_id=entity_id,
+        since=since_utc(since) if since else None,
+        limit=limit,
+    )
+    for row in rows:
+        with contextlib.suppress(ValueError):
+            row["fields"] = json.loads(row["fields"]) if row["fields"] else {}
+    return rows

@@ -1,0 +1,1 @@
+"""A delegation's days: visits, the checks over them, distances between places and the itinerary."""

@@ -1,0 +1,186 @@
+"""The itinerary of a delegation (or of one member): days of visits with places, hosts and zones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from greentech_cli.errors import NotFound
+from greentech_cli.models import Company, Contact, Delegation, Member, Visit
+from greentech_cli.services.schedule.visits import attendee_ids, visit_json
+from greentech_cli.store import companies as company_store
+from greentech_cli.store import contacts as contact_store
+from greentech_cli.store import delegations as delegation_store
+from greentech_cli.store import members as member_store
+from greentech_cli.store import visits as visit_store
+from greentech_cli.text.phones import display_phone
+
+if TYPE_CHECKING:
+    from greentech_cli.db import Database
+
+
+@dataclass
+class Person:
+    """Someone named in an itinerary, with what a reader needs to reach them."""
+
+    id: int
+    name: str
+    native_name: str | None = None
+    company: str | None = None
+    email: str | None = None
+    phone: str | None = None  # for display: international format
+    role: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The person as a plain mapping."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "native_name": self.native_name,
+            "company": self.company,
+            "email": self.email,
+            "phone": self.phone,
+            "role": self.role,
+        }
+
+
+@dataclass
+class Entry:
+    """One visit as it appears in an itinerary."""
+
+    visit: Visit
+    company: Company | None
+    place: str | None
+    hosts: list[Person]
+    attendees: list[Person] | None  # None: everybody (the default attendance)
+    home_start: datetime | None  # set when the home zone differs from the visit's zone
+    home_end: datetime | None
+    zone_differs: bool  # the visit is not in the delegation's host zone
+    record: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Day:
+    """A date of the programme with its entries in time order."""
+
+    date: date
+    entries: list[Entry]
+
+
+@dataclass
+class Itinerary:
+    """What every itinerary format renders."""
+
+    delegation: Delegation
+    days: list[Day]
+    member: Person | None = None
+
+    @property
+    def home_zone(self) -> str | None:
+        """The delegates' home zone, when it differs from the host zone."""
+        home = self.delegation.home_timezone
+        return home if home and home != self.delegation.timezone else None
+
+    def to_json(self) -> dict[str, Any]:
+        """The itinerary as JSON: the delegation and per day the visits (SPEC visit fields)."""
+        return {
+            "delegation": self.delegation.to_json(),
+            "member": self.member.to_json() if self.member else None,
+            "days": [
+                {
+                    "date": day.date.isoformat(),
+                    "visits": [
+                        {
+                            **entry.record,
+                            "place": entry.place,
+                            "home_start": entry.home_start.isoformat()
+                            if entry.home_start
+                            else None,
+                            "home_end": entry.home_end.isoformat() if entry.home_end else None,
+                        }
+                        for entry in day.entries
+                    ],
+                }
+                for day in self.days
+            ],
+        }
+
+
+def person(contact: Contact, role: str | None = None) -> Person:
+    """A Person for an itinerary from a contact."""
+    return Person(
+        id=contact.id or 0,
+        name=contact.display_name,
+        native_name=contact.native_name,
+        company=contact.company,
+        email=contact.email,
+        phone=display_phone(contact.mobile or contact.phone),
+        role=role,
+    )
+
+
+def address(company: Company | None, location: str | None) -> str | None:
+    """Where to go: the visit's location, else the company's street, postcode and city."""
+    if location:
+        return location
+    if company is None:
+        return None
+    town = " ".join(p for p in (company.postcode, company.city) if p)
+    parts = [p for p in (company.street, town) if p]
+    return ", ".join(parts) or None
+
+
+def build(
+    db: Database, delegation_ref: str, member_ref: str | None = None, day: date | None = None
+) -> Itinerary:
+    """The itinerary of a delegation, or of one member (contact id or email), or of one day."""
+    delegation = delegation_store.resolve(db, delegation_ref)
+    members = member_store.of_delegation(db, delegation.id or 0)
+    visits = visit_store.of_delegation(db, delegation.id or 0)
+    who: Member | None = None
+    if member_ref is not None:
+        contact = contact_store.resolve(db, member_ref)
+        who = next((m for m in members if m.contact_id == contact.id), None)
+        if who is None:
+            raise NotFound(f"{contact.display_name} is not a member of {delegation.code}")
+        visits = [v for v in visits if who.contact_id in attendee_ids(v, members)]
+    if day is not None:
+        visits = [v for v in visits if v.start.date() == day]
+    roles = {m.contact_id: m.role for m in members}
+    ids = {i for v in visits for i in (*v.host_contact_ids, *attendee_ids(v, members))}
+    contacts = {c.id or 0: c for c in contact_store.get_many(db, sorted(ids))}
+    companies = {
+        i: company_store.get(db, i) for i in sorted({v.company_id for v in visits if v.company_id})
+    }
+    home = delegation.home_timezone
+    days: dict[date, list[Entry]] = {}
+    for visit in visits:
+        company = companies.get(visit.company_id) if visit.company_id else None
+        other_home = home is not None and home != visit.timezone
+        home_zone = ZoneInfo(home) if other_home and home else None
+        entry = Entry(
+            visit=visit,
+            company=company,
+            place=address(company, visit.location),
+            hosts=[person(contacts[i]) for i in visit.host_contact_ids if i in contacts],
+            attendees=[
+                person(contacts[i], roles.get(i)) for i in visit.attendee_ids if i in contacts
+            ]
+            if visit.attendee_ids
+            else None,
+            home_start=visit.start.astimezone(home_zone) if home_zone else None,
+            home_end=visit.end.astimezone(home_zone) if home_zone else None,
+            zone_differs=visit.timezone != delegation.timezone,
+            record=visit_json(visit, delegation, contacts, members),
+        )
+        days.setdefault(visit.start.date(), []).append(entry)
+    member = None
+    if who is not None and who.contact is not None:
+        member = person(who.contact, who.role)
+    return Itinerary(
+        delegation=delegation,
+        days=[Day(d, entries) for d, entries in sorted(days.items())],
+        member=member,
+    )

@@ -1,0 +1,289 @@
+"""Use cases for visits: add, edit, move and remove programme items in their own time zone."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from greentech_cli.db import transaction
+from greentech_cli.errors import InvalidData
+from greentech_cli.models import VISIT_KINDS, Contact, Delegation, Member, Visit
+from greentech_cli.store import companies as company_store
+from greentech_cli.store import contacts as contact_store
+from greentech_cli.store import delegations as delegation_store
+from greentech_cli.store import members as member_store
+from greentech_cli.store import visits as store
+from greentech_cli.text.cleaning import clean
+from greentech_cli.text.dates import check_timezone, parse_datetime, parse_duration
+from greentech_cli.text.vocabulary import choice
+
+if TYPE_CHECKING:
+    from greentech_cli.db import Database
+
+UID_DOMAIN = "greentech"
+# Derived UIDs (for visits written in a programme file without one) share this namespace.
+UID_NAMESPACE = uuid.UUID("5b0f3c52-8f1e-4c55-9d7a-2f5b9f1e6a10")
+
+
+def new_uid() -> str:
+    """A fresh, globally unique UID for a visit (kept for life, so calendars update in place)."""
+    return f"{uuid.uuid4()}@{UID_DOMAIN}"
+
+
+def derived_uid(code: str, title: str, start_local: str, zone: str) -> str:
+    """A UID computed from what identifies a visit in a file, so applying it twice finds it."""
+    return f"{uuid.uuid5(UID_NAMESPACE, f'{code}|{title}|{start_local}|{zone}')}@{UID_DOMAIN}"
+
+
+def localize(naive: datetime, zone: str) -> datetime:
+    """Wall-clock time in a zone as an aware date-time.
+
+    A time that does not exist (skipped when clocks go forward) is refused; a time that occurs
+    twice (clocks go back) means its first occurrence (fold=0), as in the stored form.
+    """
+    tz = ZoneInfo(zone)
+    local = naive.replace(tzinfo=tz, fold=0)
+    round_trip = local.astimezone(UTC).astimezone(tz)
+    if round_trip.replace(tzinfo=None) != naive:
+        raise InvalidData(
+            f"{naive:%Y-%m-%d %H:%M} does not exist in {zone} (the clocks skip that hour); "
+            "choose another time"
+        )
+    return local
+
+
+def _when(value: Any, zone: str, what: str) -> datetime:
+    if isinstance(value, datetime):
+        naive = value.replace(tzinfo=None) if value.tzinfo else value
+    else:
+        if value is None or not str(value).strip():
+            raise InvalidData(f"a visit needs a {what} date and time")
+        naive = parse_datetime(str(value))
+    return localize(naive.replace(second=0, microsecond=0), zone)
+
+
+def _after(start: datetime, span: timedelta, zone: str) -> datetime:
+    """The wall-clock time a span after an aware start (real elapsed time, across DST)."""
+    end = (start.astimezone(UTC) + span).astimezone(ZoneInfo(zone))
+    if end.fold == 1 and end.replace(fold=0).utcoffset() != end.utcoffset():
+        # Stored wall times mean the first of a repeated hour; this end is the second one.
+        raise InvalidData(
+            f"the end {end:%Y-%m-%d %H:%M} falls in the hour that repeats when the clocks go "
+            f"back in {zone}; give the end with --end instead"
+        )
+    return end.replace(tzinfo=None)
+
+
+def default_attendee_ids(members: list[Member]) -> list[int]:
+    """The members who attend a visit that names nobody: the registered and confirmed ones."""
+    return [m.contact_id for m in members if m.attends_by_default]
+
+
+def attendee_ids(visit: Visit, members: list[Member]) -> list[int]:
+    """Who attends a visit: its explicit attendees, or else the default members."""
+    return list(visit.attendee_ids) if visit.attendee_ids else default_attendee_ids(members)
+
+
+def _contact_ids(db: Database, refs: Any) -> list[int]:
+    return [contact_store.resolve(db, str(ref)).id or 0 for ref in refs or []]
+
+
+def _attendees(db: Database, delegation: Delegation, refs: Any) -> list[int]:
+    ids: list[int] = []
+    for ref in refs or []:
+        contact = contact_store.resolve(db, str(ref))
+        if member_store.find(db, delegation.id or 0, contact.id or 0) is None:
+            raise InvalidData(
+                f"{contact.display_name} is not a member of {delegation.code}; "
+                "add them with 'greentech member add' first"
+            )
+        ids.append(contact.id or 0)
+    return ids
+
+
+def apply_fields(
+    db: Database, visit: Visit, delegation: Delegation, fields: dict[str, Any]
+) -> None:
+    """Set the given fields on a visit, each checked.
+
+    Times: `start`, `end` or `duration` as text in the visit's zone (`timezone`, default the
+    delegation's host zone). Changing only the start keeps the duration; `company`,
+    `host_contacts` and `attendees` are references.
+    """
+    zone = visit.timezone
+    if fields.get("timezone"):
+        zone = check_timezone(str(fields["timezone"]))
+    duration = visit.end - visit.start if visit.id is not None else None
+    start = visit.start.replace(tzinfo=None)
+    end = visit.end.replace(tzinfo=None)
+    if "start" in fields:
+        start = _when(fields["start"], zone, "start").replace(tzinfo=None)
+    if fields.get("end") is not None:
+        end = _when(fields["end"], zone, "end").replace(tzinfo=None)
+    elif fields.get("duration") is not None:
+        span = fields["duration"]
+        span = span if isinstance(span, timedelta) else parse_duration(str(span))
+        end = _after(_when(start, zone, "start"), span, zone)
+    elif "start" in fields and duration is not None:
+        end = _after(_when(start, zone, "start"), duration, zone)
+    elif visit.id is None:
+        raise InvalidData("a visit needs an end (--end) or a duration (--duration)")
+    visit.timezone = zone
+    visit.start = _when(start, zone, "start")
+    visit.end = _when(end, zone, "end")
+    if visit.end.timestamp() <= visit.start.timestamp():
+        raise InvalidData(
+            f"the visit ends ({visit.end:%Y-%m-%d %H:%M}) before it starts "
+            f"({visit.start:%Y-%m-%d %H:%M})"
+        )
+    for key, value in fields.items():
+        if key in ("start", "end", "duration", "timezone"):
+            continue
+        if key == "title":
+            title = clean(value)
+            if not title:
+                raise InvalidData("a visit needs a title")
+            visit.title = title
+        elif key == "kind":
+            visit.kind = choice(value, VISIT_KINDS, "visit kind") or "other"
+        elif key == "company":
+            visit.company_id = (
+                company_store.resolve(db, str(value)).id if clean(str(value or "")) else None
+            )
+        elif key in ("location", "notes"):
+            setattr(visit, key, clean(None if value is None else str(value)))
+        elif key == "host_contacts":
+            visit.host_contact_ids = _contact_ids(db, value)
+        elif key == "attendees":
+            visit.attendee_ids = _attendees(db, delegation, value)
+        elif key == "uid":
+            visit.uid = clean(value) or visit.uid
+        else:
+            raise InvalidData(f"unknown visit field {key!r}")
+
+
+def new_visit(db: Database, delegation: Delegation, fields: dict[str, Any]) -> Visit:
+    """A Visit of a delegation built from fields (not stored yet)."""
+    if not clean(fields.get("title")):
+        raise InvalidData("a visit needs a title")
+    if fields.get("end") is None and fields.get("duration") is None:
+        raise InvalidData("a visit needs an end (--end) or a duration (--duration)")
+    zone = check_timezone(str(fields.get("timezone") or delegation.timezone))
+    placeholder = datetime(2000, 1, 1, tzinfo=ZoneInfo(zone))
+    visit = Visit(
+        delegation_id=delegation.id or 0,
+        title="",
+        start=placeholder,
+        end=placeholder,
+        timezone=zone,
+    )
+    apply_fields(db, visit, delegation, {**fields, "timezone": zone})
+    return visit
+
+
+def add(db: Database, delegation_ref: str, fields: dict[str, Any]) -> Visit:
+    """Add a visit to a delegation's programme."""
+    with transaction(db):
+        delegation = delegation_store.resolve(db, delegation_ref)
+        visit = new_visit(db, delegation, fields)
+        visit.uid = visit.uid or new_uid()
+        store.insert(db, visit)
+    return store.get(db, visit.id or 0)
+
+
+def visit_id(ref: str | int) -> int:
+    """The id a visit reference stands for (visits are referred to by id)."""
+    try:
+        return int(str(ref).strip())
+    except ValueError:
+        raise InvalidData(f"a visit is referred to by its id (a number), not {ref!r}") from None
+
+
+def edit(db: Database, ref: str | int, fields: dict[str, Any]) -> tuple[Visit, dict[str, Any]]:
+    """Change the given fields of a visit; returns it and what changed."""
+    with transaction(db):
+        visit = store.get(db, visit_id(ref))
+        delegation = delegation_store.get(db, visit.delegation_id)
+        apply_fields(db, visit, delegation, fields)
+        changes = store.update(db, visit)
+    return store.get(db, visit.id or 0), changes
+
+
+def move(
+    db: Database, ref: str | int, start: str, timezone: str | None = None
+) -> tuple[Visit, dict[str, Any]]:
+    """Move a visit to a new start, keeping its duration."""
+    fields: dict[str, Any] = {"start": start}
+    if timezone:
+        fields["timezone"] = timezone
+    return edit(db, ref, fields)
+
+
+def remove(db: Database, ref: str | int) -> Visit:
+    """Delete a visit."""
+    with transaction(db):
+        visit = store.get(db, visit_id(ref))
+        store.delete(db, visit.id or 0)
+    return visit
+
+
+# --- presenting ----------------------------------------------------------------------------
+
+
+def person_json(contact: Contact, with_phone: bool = False) -> dict[str, Any]:
+    """A short record of a person in a visit: id, name, email, company (and phones for hosts)."""
+    record: dict[str, Any] = {
+        "id": contact.id,
+        "name": contact.display_name,
+        "email": contact.email,
+        "company": contact.company,
+    }
+    if with_phone:
+        record["phone"] = contact.phone
+        record["mobile"] = contact.mobile
+    return record
+
+
+def visit_json(
+    visit: Visit,
+    delegation: Delegation,
+    contacts: dict[int, Contact],
+    members: list[Member],
+) -> dict[str, Any]:
+    """The stable JSON shape of a visit (SPEC §3): ISO 8601 times with their UTC offset."""
+    explicit = bool(visit.attendee_ids)
+    return {
+        "id": visit.id,
+        "delegation": delegation.code,
+        "title": visit.title,
+        "kind": visit.kind,
+        "start": visit.start.isoformat(),
+        "end": visit.end.isoformat(),
+        "timezone": visit.timezone,
+        "company": visit.company,
+        "company_id": visit.company_id,
+        "location": visit.location,
+        "host_contacts": [
+            person_json(contacts[i], with_phone=True)
+            for i in visit.host_contact_ids
+            if i in contacts
+        ],
+        "attendees": [
+            person_json(contacts[i]) for i in attendee_ids(visit, members) if i in contacts
+        ],
+        "attendees_explicit": explicit,
+        "notes": visit.notes,
+        "uid": visit.uid,
+    }
+
+
+def programme(db: Database, delegation_ref: str) -> tuple[Delegation, list[Visit], list[dict]]:
+    """A delegation, its visits in time order and their JSON records."""
+    delegation = delegation_store.resolve(db, delegation_ref)
+    visits = store.of_delegation(db, delegation.id or 0)
+    members = member_store.of_delegation(db, delegation.id or 0)
+    ids = {i for v in visits for i in (*v.host_contact_ids, *attendee_ids(v, members))}
+    contacts = {c.id or 0: c for c in contact_store.get_many(db, sorted(ids))}
+    return delegation, visits, [visit_json(v, delegation, contacts, members) for v in visits]

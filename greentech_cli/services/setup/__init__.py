@@ -1,0 +1,1 @@
+"""Getting started: the demo data set."""

@@ -1,0 +1,3 @@
+"""Normalisers: what people type made comparable and storable (names, phones, emails, countries,
+dates, search keys).
+"""
