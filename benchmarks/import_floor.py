@@ -20,8 +20,8 @@ from pathlib import Path
 
 from greentech_cli.db import import_pragmas, open_db, transaction
 from greentech_cli.importers.sources import open_source
+from greentech_cli.models.imports import ImportOptions
 from greentech_cli.services.imports.feed import chunks
-from greentech_cli.services.imports.model import ImportOptions
 from greentech_cli.services.imports.rows import Prepared
 from greentech_cli.store import contacts, imports
 from greentech_cli.store.common import now

@@ -13,7 +13,7 @@ from generate import people  # noqa: E402
 
 from greentech_cli.db import open_db, transaction  # noqa: E402
 from greentech_cli.errors import InvalidData  # noqa: E402
-from greentech_cli.models import Company, Contact  # noqa: E402
+from greentech_cli.models.records import Company, Contact  # noqa: E402
 from greentech_cli.services.records.contacts import apply_fields  # noqa: E402
 from greentech_cli.store import companies, contacts  # noqa: E402
 

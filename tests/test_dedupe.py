@@ -123,7 +123,7 @@ def test_companies(cli: Any) -> None:
 
 
 def test_companies_register_ids(db: Any) -> None:
-    from greentech_cli.models import Company
+    from greentech_cli.models.records import Company
     from greentech_cli.services.identity.dedupe import company_pairs
     from greentech_cli.store import companies
 
@@ -139,7 +139,7 @@ def test_companies_register_ids(db: Any) -> None:
 
 
 def test_service_progress_is_reported(db: Any) -> None:
-    from greentech_cli.models import Contact
+    from greentech_cli.models.records import Contact
     from greentech_cli.services.identity.dedupe import contact_pairs
     from greentech_cli.store import contacts
 

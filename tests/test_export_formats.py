@@ -14,12 +14,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from greentech_cli.errors import UsageError
-from greentech_cli.exporters import records, registry
+from greentech_cli.exporters import registry
+from greentech_cli.exporters.cells import cell
 from greentech_cli.exporters.csv_formats import neutralise, write_csv, write_csv_excel
 from greentech_cli.exporters.json_yaml import write_json, write_yaml, yaml_record, yaml_scalar
 from greentech_cli.exporters.registry import CONTACTS, ExportJob
 from greentech_cli.exporters.xlsx import write_xlsx
-from greentech_cli.models import Company, Contact
+from greentech_cli.models import exchange as records
+from greentech_cli.models.records import Company, Contact
 
 # --- formula safety ----------------------------------------------------------------------------
 
@@ -89,11 +91,11 @@ def test_contact_record_has_the_documented_keys_in_order() -> None:
 
 
 def test_cell_joins_lists_and_writes_mappings_as_json() -> None:
-    assert records.cell(["de", "en"]) == "de, en"
-    assert records.cell(None) == ""
-    assert records.cell({}) == ""
-    assert records.cell({"HRB": "123"}) == '{"HRB":"123"}'
-    assert records.cell(51.5) == "51.5"
+    assert cell(["de", "en"]) == "de, en"
+    assert cell(None) == ""
+    assert cell({}) == ""
+    assert cell({"HRB": "123"}) == '{"HRB":"123"}'
+    assert cell(51.5) == "51.5"
 
 
 def test_registry_knows_every_format_and_refuses_others() -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from greentech_cli.exporters.records import ID_FIELDS
+from greentech_cli.models.exchange import ID_FIELDS
 from tests.conftest import Cli
 
 LISTS = ("languages", "tags")

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from greentech_cli.db import import_pragmas, transaction
-from greentech_cli.models import Contact
-from greentech_cli.services.imports.model import ImportOptions
+from greentech_cli.models.imports import ImportOptions
+from greentech_cli.models.records import Contact
 from greentech_cli.services.imports.run import import_file
 from greentech_cli.services.imports.undo import undo
 from greentech_cli.store import contacts, imports, search

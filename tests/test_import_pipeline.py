@@ -18,10 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from greentech_cli.db import open_db, open_memory_db, transaction
-from greentech_cli.models import Contact
+from greentech_cli.models.imports import ImportOptions
+from greentech_cli.models.records import Contact
 from greentech_cli.services.identity.duplicates import keys_of
 from greentech_cli.services.imports import feed as import_feed
-from greentech_cli.services.imports.model import ImportOptions
 from greentech_cli.services.imports.run import import_file
 from greentech_cli.store import contacts
 from greentech_cli.store.common import fetch_all

@@ -224,7 +224,7 @@ def test_pairs_compare_within_blocks_only() -> None:
 
 
 def test_candidate_of_contact() -> None:
-    from greentech_cli.models import Contact
+    from greentech_cli.models.records import Contact
 
     contact = Contact(first_name="Petra", last_name="Schäfer", company="Lippe GmbH", company_id=3)
     candidate = Candidate.of(contact)
@@ -241,7 +241,7 @@ def test_company_by_id_meets_company_by_name() -> None:
 
 
 def test_index_from_database(db: Any) -> None:
-    from greentech_cli.models import Company, Contact
+    from greentech_cli.models.records import Company, Contact
     from greentech_cli.store import companies, contacts
 
     company = companies.insert(db, Company(name="Taza Su LLP"))

@@ -232,7 +232,7 @@ def test_other_name_in_cyrillic_becomes_the_native_name(cli: Any) -> None:
 def test_field_changes_report_only_real_contradictions() -> None:
     """The shared fill rule (contact merge, import fill): case and blanks are no conflict,
     lists unite, notes append, and a differing email or company is a conflict that keeps KEEP's."""
-    from greentech_cli.models import Contact
+    from greentech_cli.models.records import Contact
     from greentech_cli.services.identity.merge import CONTACT_FIELDS, field_changes
 
     keep = Contact(
@@ -250,7 +250,7 @@ def test_field_changes_report_only_real_contradictions() -> None:
 
 def test_field_changes_withdraw_a_consent_but_never_give_one() -> None:
     """OTHER's no beats KEEP's yes, with its date and source (or none); a yes never beats a no."""
-    from greentech_cli.models import Contact
+    from greentech_cli.models.records import Contact
     from greentech_cli.services.identity.merge import CONTACT_FIELDS, apply_changes, field_changes
 
     keep = Contact(

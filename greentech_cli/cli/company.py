@@ -103,7 +103,7 @@ def list_(
 
     Example: greentech company list --sector water --country DE
     """
-    from greentech_cli.models import COMPANY_KINDS
+    from greentech_cli.models.records import COMPANY_KINDS
     from greentech_cli.store import companies
     from greentech_cli.text.cleaning import clean
     from greentech_cli.text.vocabulary import choice, normalize_country, normalize_sector

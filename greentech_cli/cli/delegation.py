@@ -124,7 +124,7 @@ def list_(
 
     Example: greentech delegation list --status planned
     """
-    from greentech_cli.models import DELEGATION_STATUSES
+    from greentech_cli.models.records import DELEGATION_STATUSES
     from greentech_cli.store import delegations
     from greentech_cli.text.vocabulary import choice
 

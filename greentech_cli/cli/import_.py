@@ -103,7 +103,7 @@ def import_file(
 
     Example: greentech import teilnehmer.csv --delegation kz-waste-2026 --dry-run
     """
-    from greentech_cli.services.imports.model import ImportOptions
+    from greentech_cli.models.imports import ImportOptions
     from greentech_cli.services.imports.run import import_file
 
     app_ctx = app_context(ctx)

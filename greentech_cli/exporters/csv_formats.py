@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from greentech_cli.exporters.records import cell
+from greentech_cli.exporters.cells import cell
 from greentech_cli.exporters.registry import ExportJob
 
 # What makes Excel, LibreOffice or Google Sheets read a cell as a formula (or DDE call): the

@@ -33,7 +33,7 @@ from operator import itemgetter
 from typing import IO, Any
 
 from greentech_cli.errors import InvalidData
-from greentech_cli.exporters.records import cell
+from greentech_cli.exporters.cells import cell
 from greentech_cli.exporters.registry import COMPANIES, ExportJob
 
 # Column widths come from the header and the first rows (the rest are streamed, not measured).

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from greentech_cli.errors import InvalidData, NotFound, UnreadableFile
 
 if TYPE_CHECKING:
-    from greentech_cli.services.imports.model import ImportOptions
+    from greentech_cli.models.imports import ImportOptions
 
 VCARD_SUFFIXES = {".vcf", ".vcard"}
 STRUCTURED_SUFFIXES = {".yaml", ".yml", ".json"}

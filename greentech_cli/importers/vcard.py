@@ -50,7 +50,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from greentech_cli.errors import UnreadableFile
-from greentech_cli.exporters.records import CONTACT_FIELDS
 from greentech_cli.importers.vcard_names import (
     _is_latin,
     _is_native,
@@ -71,6 +70,7 @@ from greentech_cli.importers.vcard_parse import (
     _value_text,
     _words,
 )
+from greentech_cli.models.exchange import CONTACT_FIELDS
 
 __all__ = ["read_vcards"]
 
@@ -242,7 +242,7 @@ def _card_record(props: list[_Property], decoder: _Decoder) -> dict[str, object]
     return _ordered(record)
 
 
-# The export's record order (the shape exporters.records defines and import reads back), so a
+# The export's record order (the shape models.exchange defines and import reads back), so a
 # card read back lists its keys as the json export of the same contact does.
 _KEY_ORDER = CONTACT_FIELDS
 

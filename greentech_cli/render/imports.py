@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from greentech_cli.render.output import minute
 
 if TYPE_CHECKING:
-    from greentech_cli.services.imports.model import ImportSummary
+    from greentech_cli.models.imports import ImportSummary
 
 PREVIEW_COLUMNS = ("first_name", "last_name", "native_name", "company", "email", "phone", "action")
 

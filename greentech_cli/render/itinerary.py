@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from greentech_cli.models.itinerary import UID_NAMESPACE, Entry, Itinerary
 from greentech_cli.render import labels
 from greentech_cli.render.output import ItineraryFormat
-from greentech_cli.services.schedule.itinerary import Entry, Itinerary
 
 TEXT_WIDTH = 100
 
@@ -305,7 +305,6 @@ def ics(itinerary: Itinerary, lang: str) -> str:
 
     d = itinerary.delegation
     name = d.title if itinerary.member is None else f"{d.title} — {itinerary.member.name}"
-    from greentech_cli.services.schedule.visits import UID_NAMESPACE
 
     cal = Calendar.new(
         uid=str(uuid.uuid5(UID_NAMESPACE, f"calendar|{d.code}")),

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from greentech_cli.errors import Conflict
-from greentech_cli.models import Company
+from greentech_cli.models.records import COMPANY_COLUMNS, Company
 from greentech_cli.store import audit, search
 from greentech_cli.store.common import (
     as_id,
@@ -24,25 +24,9 @@ from greentech_cli.store.common import (
 if TYPE_CHECKING:
     from greentech_cli.db import Database
 
-# In this order also the company export's columns after its id (exporters.records.COMPANY_FIELDS).
-COLUMNS = (
-    "name",
-    "kind",
-    "legal_form",
-    "sectors",
-    "tags",
-    "street",
-    "postcode",
-    "city",
-    "region",
-    "country",
-    "website",
-    "lat",
-    "lon",
-    "vat_id",
-    "register_ids",
-    "notes",
-)
+# The stored columns (models.records.COMPANY_COLUMNS), in this order also the company export's
+# columns after its id (models.exchange.COMPANY_FIELDS).
+COLUMNS = COMPANY_COLUMNS
 
 
 def from_row(row: dict[str, Any]) -> Company:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from greentech_cli.errors import Conflict
-from greentech_cli.models import Contact
+from greentech_cli.models.records import Contact
 from greentech_cli.store import audit, companies, search
 from greentech_cli.store.common import (
     as_id,

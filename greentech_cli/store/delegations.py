@@ -6,7 +6,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from greentech_cli.errors import Conflict
-from greentech_cli.models import Delegation
+from greentech_cli.models.records import Delegation
 from greentech_cli.store import audit
 from greentech_cli.store.common import (
     as_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from greentech_cli.errors import Conflict
-from greentech_cli.models import Member
+from greentech_cli.models.records import Member
 from greentech_cli.store import audit
 from greentech_cli.store import contacts as contact_store
 from greentech_cli.store.common import fetch_all, fetch_one, not_found, now

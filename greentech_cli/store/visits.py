@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from greentech_cli.models import Visit
+from greentech_cli.models.records import Visit
 from greentech_cli.store import audit
 from greentech_cli.store.common import fetch_all, fetch_one, not_found, now
 

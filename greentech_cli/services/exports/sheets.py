@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from greentech_cli.errors import InvalidData, NotFound, UsageError
-from greentech_cli.exporters import records, registry
+from greentech_cli.exporters import registry
 from greentech_cli.exporters.registry import COMPANIES, CONTACTS, ExportFormat, ExportJob
-from greentech_cli.models import MEMBER_ROLES, Company
+from greentech_cli.models import exchange as records
+from greentech_cli.models.records import MEMBER_ROLES, Company
 from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as contact_store
 from greentech_cli.text.cleaning import clean

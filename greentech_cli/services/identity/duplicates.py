@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from greentech_cli.models import Company, Contact
+from greentech_cli.models.records import Company, Contact
 from greentech_cli.services.identity.matcher import THRESHOLD, Candidate, score
 from greentech_cli.store import companies, contacts
 from greentech_cli.text.company_names import company_key

@@ -47,7 +47,7 @@ from greentech_cli.text.company_names import company_key
 from greentech_cli.text.names import first_names_compatible, fold, name_keys
 
 if TYPE_CHECKING:
-    from greentech_cli.models import Contact
+    from greentech_cli.models.records import Contact
 
 __all__ = [
     "NAME_ONLY_MAX",

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from greentech_cli.db import transaction
 from greentech_cli.errors import InvalidData
-from greentech_cli.models import Company, Contact
+from greentech_cli.models.records import Company, Contact
 from greentech_cli.store import audit, search
 from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as contact_store

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
     from greentech_cli.importers.sources import Source
-    from greentech_cli.services.imports.model import ImportOptions
+    from greentech_cli.models.imports import ImportOptions
 
 CHUNK = 500
 # Starting a worker (a fresh interpreter) pays from about here: a 2 MB list (12,000 rows) took

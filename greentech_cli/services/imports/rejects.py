@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from greentech_cli.importers.sources import Source
-    from greentech_cli.services.imports.model import Reject
+    from greentech_cli.models.imports import Reject
 
 REASON = "reason"
 

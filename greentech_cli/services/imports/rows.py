@@ -12,7 +12,7 @@ from typing import Any
 
 from greentech_cli.errors import InvalidData
 from greentech_cli.importers.values import parse_consent
-from greentech_cli.models import MEMBER_ROLES, MEMBER_STATUSES, Company, Contact
+from greentech_cli.models.records import MEMBER_ROLES, MEMBER_STATUSES, Company, Contact
 from greentech_cli.services.identity.duplicates import keys_for
 from greentech_cli.services.records import companies as company_service
 from greentech_cli.services.records import contacts as contact_service

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 from greentech_cli import collector
 from greentech_cli.db import database_file, import_pragmas, same_file, transaction
 from greentech_cli.errors import InvalidData
-from greentech_cli.models import Company, Contact, Member
+from greentech_cli.models.imports import ON_DUPLICATE, TARGETS, ImportOptions, ImportSummary, Reject
+from greentech_cli.models.records import Company, Contact, Member
 from greentech_cli.services.identity import merge
 from greentech_cli.services.identity.duplicates import DuplicateFinder, best_match, keys_of
-from greentech_cli.services.imports.model import ImportOptions, ImportSummary, Reject, check_options
 from greentech_cli.services.imports.rows import (
     COMPANY_FIELDS,
     CONTACT_FIELDS,
@@ -31,6 +31,7 @@ from greentech_cli.store import contacts as contact_store
 from greentech_cli.store import imports as batches
 from greentech_cli.store.common import now
 from greentech_cli.text.phones import NO_COUNTRY
+from greentech_cli.text.vocabulary import normalize_country
 
 if TYPE_CHECKING:
     from greentech_cli.db import Database
@@ -458,3 +459,13 @@ def _overwrite(current: Any, incoming: Any, names: tuple[str, ...]) -> bool:
             setattr(current, name, list(new) if isinstance(new, list) else new)
             changed = True
     return changed
+
+
+def check_options(options: ImportOptions) -> None:
+    """Refuse option values that make no sense before anything is read."""
+    if options.on_duplicate not in ON_DUPLICATE:
+        raise InvalidData(f"--on-duplicate must be one of {', '.join(ON_DUPLICATE)}")
+    if options.target not in TARGETS:
+        raise InvalidData(f"--as must be one of {', '.join(TARGETS)}")
+    if options.default_country:
+        options.default_country = normalize_country(options.default_country)

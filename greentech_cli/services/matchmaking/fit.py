@@ -22,7 +22,7 @@ from greentech_cli.text.names import fold
 
 if TYPE_CHECKING:
     from greentech_cli.db import Database
-    from greentech_cli.models import Company, Delegation
+    from greentech_cli.models.records import Company, Delegation
 
 EXCLUDED_KINDS = ("chamber", "ahk")
 SECTOR_POINTS, SECTOR_MAX = 35, 50

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from greentech_cli.errors import Conflict, GreentechError, NotFound
-from greentech_cli.models import Company, Contact, Delegation, Member
+from greentech_cli.models.records import Company, Contact, Delegation, Member
 from greentech_cli.services.programme.document import (
     COMPANY_FIELDS,
     DELEGATION_FIELDS,

@@ -15,7 +15,7 @@ from greentech_cli.errors import InvalidData
 if TYPE_CHECKING:
     import yaml
 
-    from greentech_cli.models import Contact
+    from greentech_cli.models.records import Contact
 
 FORMAT = "greentech-programme/1"
 MAX_NODES = 100_000  # an expanded document larger than this is an alias bomb, not a programme

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from greentech_cli.db import transaction
 from greentech_cli.errors import NotFound, UnreadableFile
-from greentech_cli.models import Company, Contact
+from greentech_cli.models.records import Company, Contact
 from greentech_cli.services.programme.apply import ApplyResult, ApplyRun
 from greentech_cli.services.programme.document import (
     COMPANY_FIELDS,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from greentech_cli.db import transaction
 from greentech_cli.errors import InvalidData
-from greentech_cli.models import COMPANY_KINDS, Company
+from greentech_cli.models.records import COMPANY_KINDS, Company
 from greentech_cli.store import companies as store
 from greentech_cli.text.cleaning import clean, clean_list
 from greentech_cli.text.vocabulary import choice, normalize_country, normalize_sectors

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from greentech_cli.db import transaction
 from greentech_cli.errors import InvalidData
-from greentech_cli.models import LAWFUL_BASES, SHARE_CONSENT, Contact
+from greentech_cli.models.records import LAWFUL_BASES, SHARE_CONSENT, Contact
 from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as store
 from greentech_cli.text.cleaning import clean, clean_list

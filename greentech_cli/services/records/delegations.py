@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from greentech_cli.db import transaction
 from greentech_cli.errors import InvalidData
-from greentech_cli.models import (
+from greentech_cli.models.records import (
     DELEGATION_STATUSES,
     DELEGATION_TYPES,
     DIRECTIONS,

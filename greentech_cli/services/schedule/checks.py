@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from greentech_cli.errors import InvalidData
-from greentech_cli.models import Company, Contact, Delegation, Member, Visit
+from greentech_cli.models.records import Company, Contact, Delegation, Member, Visit
 from greentech_cli.services.schedule import geo
 from greentech_cli.services.schedule.visits import attendee_ids
 from greentech_cli.store import companies as company_store

@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from greentech_cli.models import Company, Visit
+from greentech_cli.models.records import Company, Visit
 
 # Roads are not straight lines: a detour factor turns the great-circle distance into road km.
 DETOUR_FACTOR = 1.3

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from datetime import date
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from greentech_cli.errors import NotFound
-from greentech_cli.models import Company, Contact, Delegation, Member, Visit
+from greentech_cli.models.itinerary import Day, Entry, Itinerary, Person
+from greentech_cli.models.records import Company, Contact, Member
 from greentech_cli.services.schedule.visits import attendee_ids, visit_json
 from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as contact_store
@@ -19,93 +19,6 @@ from greentech_cli.text.phones import display_phone
 
 if TYPE_CHECKING:
     from greentech_cli.db import Database
-
-
-@dataclass
-class Person:
-    """Someone named in an itinerary, with what a reader needs to reach them."""
-
-    id: int
-    name: str
-    native_name: str | None = None
-    company: str | None = None
-    email: str | None = None
-    phone: str | None = None  # for display: international format
-    role: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        """The person as a plain mapping."""
-        return {
-            "id": self.id,
-            "name": self.name,
-            "native_name": self.native_name,
-            "company": self.company,
-            "email": self.email,
-            "phone": self.phone,
-            "role": self.role,
-        }
-
-
-@dataclass
-class Entry:
-    """One visit as it appears in an itinerary."""
-
-    visit: Visit
-    company: Company | None
-    place: str | None
-    hosts: list[Person]
-    attendees: list[Person] | None  # None: everybody (the default attendance)
-    home_start: datetime | None  # set when the home zone differs from the visit's zone
-    home_end: datetime | None
-    zone_differs: bool  # the visit is not in the delegation's host zone
-    record: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class Day:
-    """A date of the programme with its entries in time order."""
-
-    date: date
-    entries: list[Entry]
-
-
-@dataclass
-class Itinerary:
-    """What every itinerary format renders."""
-
-    delegation: Delegation
-    days: list[Day]
-    member: Person | None = None
-
-    @property
-    def home_zone(self) -> str | None:
-        """The delegates' home zone, when it differs from the host zone."""
-        home = self.delegation.home_timezone
-        return home if home and home != self.delegation.timezone else None
-
-    def to_json(self) -> dict[str, Any]:
-        """The itinerary as JSON: the delegation and per day the visits (SPEC visit fields)."""
-        return {
-            "delegation": self.delegation.to_json(),
-            "member": self.member.to_json() if self.member else None,
-            "days": [
-                {
-                    "date": day.date.isoformat(),
-                    "visits": [
-                        {
-                            **entry.record,
-                            "place": entry.place,
-                            "home_start": entry.home_start.isoformat()
-                            if entry.home_start
-                            else None,
-                            "home_end": entry.home_end.isoformat() if entry.home_end else None,
-                        }
-                        for entry in day.entries
-                    ],
-                }
-                for day in self.days
-            ],
-        }
 
 
 def person(contact: Contact, role: str | None = None) -> Person:

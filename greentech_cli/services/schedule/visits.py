@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 from greentech_cli.db import transaction
 from greentech_cli.errors import InvalidData
-from greentech_cli.models import VISIT_KINDS, Contact, Delegation, Member, Visit
+from greentech_cli.models.itinerary import UID_DOMAIN, UID_NAMESPACE
+from greentech_cli.models.records import VISIT_KINDS, Contact, Delegation, Member, Visit
 from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as contact_store
 from greentech_cli.store import delegations as delegation_store
@@ -21,10 +22,6 @@ from greentech_cli.text.vocabulary import choice
 
 if TYPE_CHECKING:
     from greentech_cli.db import Database
-
-UID_DOMAIN = "greentech"
-# Derived UIDs (for visits written in a programme file without one) share this namespace.
-UID_NAMESPACE = uuid.UUID("5b0f3c52-8f1e-4c55-9d7a-2f5b9f1e6a10")
 
 
 def new_uid() -> str:

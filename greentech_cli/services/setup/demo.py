@@ -11,8 +11,8 @@ from greentech_cli.services.programme import files as programme
 from greentech_cli.store import delegations as delegation_store
 
 if TYPE_CHECKING:
+    from greentech_cli.models.itinerary import Itinerary
     from greentech_cli.services.schedule.checks import Finding
-    from greentech_cli.services.schedule.itinerary import Itinerary
 
 DEMO_CODE = "kz-waste-demo"
 DEMO_FILE = ("demo", "programme.yaml")

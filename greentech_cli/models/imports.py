@@ -6,9 +6,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from greentech_cli.errors import InvalidData
-from greentech_cli.text.vocabulary import normalize_country
-
 ON_DUPLICATE = ("fill", "update", "skip", "new")
 TARGETS = ("contacts", "companies")
 
@@ -101,13 +98,3 @@ class ImportSummary:
                 {"batch_id": batch_id, "imported_at": at} for batch_id, at in self.imported_before
             ],
         }
-
-
-def check_options(options: ImportOptions) -> None:
-    """Refuse option values that make no sense before anything is read."""
-    if options.on_duplicate not in ON_DUPLICATE:
-        raise InvalidData(f"--on-duplicate must be one of {', '.join(ON_DUPLICATE)}")
-    if options.target not in TARGETS:
-        raise InvalidData(f"--as must be one of {', '.join(TARGETS)}")
-    if options.default_country:
-        options.default_country = normalize_country(options.default_country)

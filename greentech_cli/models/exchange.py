@@ -29,13 +29,12 @@ on it), ``register_ids`` is compact JSON (``{"HRB":"12345"}``, empty when there 
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
-from greentech_cli.store import companies as company_store
+from greentech_cli.models.records import COMPANY_COLUMNS
 
 if TYPE_CHECKING:
-    from greentech_cli.models import Company, Contact
+    from greentech_cli.models.records import Company, Contact
 
 ID_FIELDS = ("id", "company_id")
 
@@ -77,7 +76,7 @@ MEMBER_FIELDS = ("role", "status")
 
 # The company JSON of SPEC §3 (models.Company.to_json) is the id and the stored columns in their
 # order, so the export's columns are exactly those.
-COMPANY_FIELDS = ("id", *company_store.COLUMNS)
+COMPANY_FIELDS = ("id", *COMPANY_COLUMNS)
 
 _ADDRESS = ("street", "postcode", "city", "region", "country", "website")
 # (record key, company attribute) for the address columns, spelled out once.
@@ -117,18 +116,3 @@ def contact_record(
 def company_record(company: Company) -> dict[str, Any]:
     """A company as an export record (its SPEC §3 JSON with register_ids and notes)."""
     return company.to_json()
-
-
-def cell(value: Any) -> str:
-    """A record value as the text of one spreadsheet cell (lists joined, None empty)."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list | tuple):
-        return ", ".join(cell(item) for item in value)
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":")) if value else ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)

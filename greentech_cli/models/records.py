@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
@@ -80,6 +80,10 @@ class Company:
             "register_ids": dict(self.register_ids),
             "notes": self.notes,
         }
+
+
+# The stored columns of a company: its fields but the id, declared once by the dataclass above.
+COMPANY_COLUMNS = tuple(f.name for f in fields(Company) if f.name != "id")
 
 
 @dataclass
