@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from greentech_cli.services.safety import privacy
+from greentech_cli.services.safety import audit as audit_service
 from greentech_cli.store import audit
 
 from .conftest import Cli
@@ -98,14 +98,16 @@ def test_library_writes_are_logged_as_api(cli: Cli) -> None:
     db = open_db(cli.db_path)
     try:
         contacts.add(db, {"first_name": "Lib", "last_name": "Rary"})
-        assert privacy.log(db)[0]["command"] == "api"
+        assert audit_service.log(db)[0]["command"] == "api"
     finally:
         db.close()
 
 
 def test_since_is_local_time_converted_to_utc() -> None:
-    assert privacy.since_utc("2026-11-18").endswith("+00:00")
-    assert privacy.since_utc("18.11.2026 10:00") == privacy.since_utc("2026-11-18 10:00")
+    assert audit_service.since_utc("2026-11-18").endswith("+00:00")
+    assert audit_service.since_utc("18.11.2026 10:00") == audit_service.since_utc(
+        "2026-11-18 10:00"
+    )
 
 
 def test_audit_table_has_the_columns() -> None:

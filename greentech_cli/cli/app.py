@@ -127,13 +127,12 @@ def root(
     ] = False,
 ) -> None:
     """Contacts, delegations and itineraries for chamber-of-commerce officers."""
-    from greentech_cli.store.audit import current_command
+    from greentech_cli.services.safety.audit import run_as
 
     app_ctx = AppContext(db_flag=db, debug=debug)
     ctx.obj = app_ctx
     ctx.call_on_close(app_ctx.close)
-    token = current_command.set(_command_name(ctx))
-    ctx.call_on_close(lambda: current_command.reset(token))
+    ctx.call_on_close(run_as(_command_name(ctx)))
 
 
 def _command_name(ctx: typer.Context) -> str:

@@ -103,19 +103,17 @@ def list_(
 
     Example: greentech company list --sector water --country DE
     """
-    from greentech_cli.models.records import COMPANY_KINDS
-    from greentech_cli.store import companies
-    from greentech_cli.text.cleaning import clean
-    from greentech_cli.text.vocabulary import choice, normalize_country, normalize_sector
+    from greentech_cli.services.records import companies
 
-    flt = companies.CompanyFilter(
-        sector=normalize_sector(sector) if sector else None,
-        country=normalize_country(country),
-        city=clean(city),
-        tag=clean(tag),
-        kind=choice(kind, COMPANY_KINDS, "company kind"),
+    found = companies.find(
+        app_context(ctx).db(),
+        sector=sector,
+        country=country,
+        city=city,
+        tag=tag,
+        kind=kind,
+        limit=limit,
     )
-    found = companies.select(app_context(ctx).db(), flt, limit)
     rows = [c.to_json() for c in found]
     emit_list(rows, fmt, table_columns=TABLE_COLUMNS, empty="No companies found.")
 
@@ -130,12 +128,12 @@ def show(
 
     Example: greentech company show "Lippe Recycling GmbH"
     """
-    from greentech_cli.store import companies
+    from greentech_cli.services.records import companies
 
     db = app_context(ctx).db()
     company = companies.resolve(db, ref)
     record = company.to_json()
-    record["contacts"] = companies.contact_count(db, company.id or 0)
+    record["contacts"] = companies.contact_count(db, company)
     emit_record(record, fmt, title=company.name)
 
 
@@ -188,12 +186,11 @@ def rm(
     Example: greentech company rm 3 --yes
     """
     from greentech_cli.services.records import companies
-    from greentech_cli.store import companies as store
 
     app_ctx = app_context(ctx)
     db = app_ctx.db()
-    company = store.resolve(db, ref)
-    people = store.contact_count(db, company.id or 0)
+    company = companies.resolve(db, ref)
+    people = companies.contact_count(db, company)
     if people:
         confirm(
             f"{company.name} still has {people} contact(s); they will be kept without a company. "

@@ -139,19 +139,17 @@ def list_(
 
     Example: greentech contact list --country KZ --format json
     """
-    from greentech_cli.store import companies, contacts, delegations, imports
-    from greentech_cli.text.cleaning import clean
-    from greentech_cli.text.vocabulary import normalize_country
+    from greentech_cli.services.records import contacts
 
-    db = app_context(ctx).db()
-    flt = contacts.ContactFilter(
-        company_id=companies.resolve(db, company).id if company else None,
-        country=normalize_country(country),
-        tag=clean(tag),
-        delegation_id=delegations.resolve(db, delegation).id if delegation else None,
-        import_batch=imports.get_batch(db, batch).id if batch is not None else None,
+    found = contacts.find(
+        app_context(ctx).db(),
+        company=company,
+        country=country,
+        tag=tag,
+        delegation=delegation,
+        batch=batch,
+        limit=limit,
     )
-    found = contacts.select(db, flt, limit)
     emit_list(
         [table_row(c) for c in found],
         fmt,
@@ -167,7 +165,7 @@ def show(ctx: typer.Context, ref: Ref, fmt: FormatOption = Format.table) -> None
 
     Example: greentech contact show petra.schaefer@lippe.example
     """
-    from greentech_cli.store import contacts
+    from greentech_cli.services.records import contacts
 
     contact = contacts.resolve(app_context(ctx).db(), ref)
     emit_record(contact.to_json(), fmt, title=contact.display_name)
@@ -226,11 +224,10 @@ def rm(ctx: typer.Context, ref: Ref, yes: YesOption = False) -> None:
     Example: greentech contact rm 12 --yes
     """
     from greentech_cli.services.records import contacts
-    from greentech_cli.store import contacts as store
 
     app_ctx = app_context(ctx)
     db = app_ctx.db()
-    contact = store.resolve(db, ref)
+    contact = contacts.resolve(db, ref)
     confirm(f"Remove {contact.display_name} (contact {contact.id})?", yes)
     contacts.remove(db, str(contact.id))
     app_ctx.say(f"Removed contact {contact.id}: {contact.display_name}")

@@ -124,12 +124,9 @@ def list_(
 
     Example: greentech delegation list --status planned
     """
-    from greentech_cli.models.records import DELEGATION_STATUSES
-    from greentech_cli.store import delegations
-    from greentech_cli.text.vocabulary import choice
+    from greentech_cli.services.records import delegations
 
-    wanted = choice(status, DELEGATION_STATUSES, "delegation status")
-    found = delegations.select(app_context(ctx).db(), wanted, limit)
+    found = delegations.find(app_context(ctx).db(), status, limit)
     rows = [d.to_json() for d in found]
     emit_list(rows, fmt, table_columns=TABLE_COLUMNS, empty="No delegations found.")
 
@@ -140,12 +137,12 @@ def show(ctx: typer.Context, ref: DelegationRef, fmt: FormatOption = Format.tabl
 
     Example: greentech delegation show kz-waste-2026
     """
-    from greentech_cli.store import delegations
+    from greentech_cli.services.records import delegations
 
     db = app_context(ctx).db()
     delegation = delegations.resolve(db, ref)
     record = delegation.to_json()
-    record.update(delegations.counts(db, delegation.id or 0))
+    record.update(delegations.counts(db, delegation))
     record["notes"] = delegation.notes
     emit_record(record, fmt, title=f"{delegation.code} — {delegation.title}")
 
@@ -196,12 +193,11 @@ def rm(ctx: typer.Context, ref: DelegationRef, yes: YesOption = False) -> None:
     Example: greentech delegation rm kz-waste-2026 --yes
     """
     from greentech_cli.services.records import delegations
-    from greentech_cli.store import delegations as store
 
     app_ctx = app_context(ctx)
     db = app_ctx.db()
-    delegation = store.resolve(db, ref)
-    counts = store.counts(db, delegation.id or 0)
+    delegation = delegations.resolve(db, ref)
+    counts = delegations.counts(db, delegation)
     if counts["members"] or counts["visits"]:
         confirm(
             f"Remove {delegation.code} with its {counts['members']} member(s) and "
@@ -253,15 +249,10 @@ def member_list(
 
     Example: greentech member list kz-waste-2026 --format json
     """
-    from greentech_cli.store import delegations, members
+    from greentech_cli.services.records import delegations
 
-    db = app_context(ctx).db()
-    found = members.of_delegation(db, delegations.resolve(db, delegation).id or 0)
-    rows = [
-        m.to_json()
-        for m in found
-        if (role is None or m.role == role) and (status is None or m.status == status)
-    ]
+    found = delegations.members(app_context(ctx).db(), delegation, role, status)
+    rows = [m.to_json() for m in found]
     emit_list(rows, fmt, table_columns=MEMBER_COLUMNS, empty="No members yet.")
 
 

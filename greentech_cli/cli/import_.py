@@ -165,7 +165,7 @@ def history(
 
     Example: greentech import history --format json
     """
-    from greentech_cli.store import imports
+    from greentech_cli.services.imports import history as imports
 
     found = imports.batches(app_context(ctx).db(), limit)
     rows = [b.to_json() for b in found]

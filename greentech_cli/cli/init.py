@@ -6,8 +6,6 @@ from greentech_cli.cli.context import app_context
 from greentech_cli.cli.options import FormatOption
 from greentech_cli.render.output import Format, emit_record
 
-TABLES = ("companies", "contacts", "delegations", "members", "visits", "import_batches")
-
 
 def register(app: typer.Typer) -> None:
     """Add init and info to the root command."""
@@ -33,19 +31,19 @@ def info(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
 
     Example: greentech info --format json
     """
-    from greentech_cli.migrations import latest_version, schema_version
-    from greentech_cli.store.common import count
+    from greentech_cli.services.setup import info as service
 
     app_ctx = app_context(ctx)
     location = app_ctx.location()
     db = app_ctx.db()
+    version, latest = service.schema(db)
     record: dict[str, object] = {
         "path": str(location.path),
         "reason": location.reason,
-        "schema_version": schema_version(db),
-        "latest_schema_version": latest_version(),
+        "schema_version": version,
+        "latest_schema_version": latest,
         "size_bytes": location.path.stat().st_size,
-        "counts": {table: count(db, table) for table in TABLES},
+        "counts": service.counts(db),
     }
     if fmt is Format.table:
         counts = record.pop("counts")

@@ -43,9 +43,9 @@ def log(
 
     Example: greentech log --entity contact --since 2026-11-01 --limit 20
     """
-    from greentech_cli.services.safety import privacy
+    from greentech_cli.services.safety import audit
 
-    rows = privacy.log(
+    rows = audit.log(
         app_context(ctx).db(), entity=entity, entity_id=entity_id, since=since, limit=limit
     )
     emit_list(

@@ -93,8 +93,8 @@ def erase(ctx: typer.Context, ref: Ref, yes: YesOption = False) -> None:
 
     Example: greentech privacy erase nurlan@example.kz --yes
     """
+    from greentech_cli.services.records import contacts
     from greentech_cli.services.safety import privacy
-    from greentech_cli.store import contacts
 
     app_ctx = app_context(ctx)
     db = app_ctx.db()

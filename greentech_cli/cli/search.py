@@ -26,7 +26,7 @@ def search(
 
     Example: greentech search schafer   (finds Schäfer; Qayrat finds Қайрат)
     """
-    from greentech_cli.store.search import search as run_search
+    from greentech_cli.services.records.search import search as run_search
 
     hits = run_search(app_context(ctx).db(), query, limit)
     emit_list(

@@ -76,12 +76,8 @@ def _table_row(record: dict[str, Any]) -> dict[str, Any]:
 
 def _show(app_ctx: Any, visit_id: int, fmt: Format, message: str) -> None:
     from greentech_cli.services.schedule import visits
-    from greentech_cli.store import visits as store
 
-    db = app_ctx.db()
-    visit = store.get(db, visit_id)
-    _, _, records = visits.programme(db, str(visit.delegation_id))
-    record = next(r for r in records if r["id"] == visit_id)
+    record = visits.record(app_ctx.db(), visit_id)
     if fmt is Format.table:
         app_ctx.say(f"{message} {visit_id}: {record['title']}, {_table_row(record)['time']} "
                     f"on {record['start'][:10]} ({record['timezone']})")  # fmt: skip

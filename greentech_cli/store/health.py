@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
+from greentech_cli.store import companies, search
 from greentech_cli.store.common import fetch_all
 
 if TYPE_CHECKING:
@@ -98,3 +99,13 @@ def optimize_fts(db: Database) -> None:
     """Merge the full-text index segments."""
     for fts in FTS_TABLES:
         db.execute(f"INSERT INTO {fts} ({fts}) VALUES ('optimize')")
+
+
+def rebuild_search_index(db: Database) -> None:
+    """Rebuild the whole full-text index from the tables (the doctor's repair)."""
+    db.execute("DELETE FROM contacts_fts")
+    db.execute("DELETE FROM companies_fts")
+    for row in fetch_all(db, "SELECT * FROM companies"):
+        search.index_company(db, companies.from_row(row))
+    for row in fetch_all(db, "SELECT id FROM contacts"):
+        search.reindex_contact(db, row["id"])

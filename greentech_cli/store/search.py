@@ -131,18 +131,6 @@ def remove_company(db: Database, company_id: int) -> None:
     db.execute("DELETE FROM companies_fts WHERE rowid = ?", [company_id])
 
 
-def rebuild(db: Database) -> None:
-    """Rebuild the whole index from the tables (used by doctor and after bulk loads)."""
-    from greentech_cli.store.companies import from_row as company_from_row
-
-    db.execute("DELETE FROM contacts_fts")
-    db.execute("DELETE FROM companies_fts")
-    for row in fetch_all(db, "SELECT * FROM companies"):
-        index_company(db, company_from_row(row))
-    for row in fetch_all(db, "SELECT id FROM contacts"):
-        reindex_contact(db, row["id"])
-
-
 @dataclass
 class Hit:
     """One search result: a contact or a company."""

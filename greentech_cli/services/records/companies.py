@@ -9,7 +9,12 @@ from greentech_cli.errors import InvalidData
 from greentech_cli.models.records import COMPANY_KINDS, Company
 from greentech_cli.store import companies as store
 from greentech_cli.text.cleaning import clean, clean_list
-from greentech_cli.text.vocabulary import choice, normalize_country, normalize_sectors
+from greentech_cli.text.vocabulary import (
+    choice,
+    normalize_country,
+    normalize_sector,
+    normalize_sectors,
+)
 
 if TYPE_CHECKING:
     from greentech_cli.db import Database
@@ -86,3 +91,34 @@ def remove(db: Database, ref: str) -> tuple[Company, int]:
         orphans = store.contact_count(db, company.id)
         store.delete(db, company.id)
     return company, orphans
+
+
+def find(
+    db: Database,
+    *,
+    sector: str | None = None,
+    country: str | None = None,
+    city: str | None = None,
+    tag: str | None = None,
+    kind: str | None = None,
+    limit: int | None = None,
+) -> list[Company]:
+    """Companies matching every filter given, each written as an officer would type it."""
+    flt = store.CompanyFilter(
+        sector=normalize_sector(sector) if sector else None,
+        country=normalize_country(country),
+        city=clean(city),
+        tag=clean(tag),
+        kind=choice(kind, COMPANY_KINDS, "company kind"),
+    )
+    return store.select(db, flt, limit)
+
+
+def resolve(db: Database, ref: str) -> Company:
+    """The company with this id or exact name, or NotFound."""
+    return store.resolve(db, ref)
+
+
+def contact_count(db: Database, company: Company) -> int:
+    """How many contacts work for this company."""
+    return store.contact_count(db, company.id or 0)

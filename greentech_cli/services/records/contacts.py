@@ -125,3 +125,31 @@ def remove(db: Database, ref: str) -> Contact:
         contact = store.resolve(db, ref)
         store.delete(db, contact.id or 0)
     return contact
+
+
+def find(
+    db: Database,
+    *,
+    company: str | None = None,
+    country: str | None = None,
+    tag: str | None = None,
+    delegation: str | None = None,
+    batch: int | None = None,
+    limit: int | None = None,
+) -> list[Contact]:
+    """People matching every filter given: a company or delegation by reference, an import by id."""
+    from greentech_cli.store import delegations, imports
+
+    flt = store.ContactFilter(
+        company_id=company_store.resolve(db, company).id if company else None,
+        country=normalize_country(country),
+        tag=clean(tag),
+        delegation_id=delegations.resolve(db, delegation).id if delegation else None,
+        import_batch=imports.get_batch(db, batch).id if batch is not None else None,
+    )
+    return store.select(db, flt, limit)
+
+
+def resolve(db: Database, ref: str) -> Contact:
+    """The contact with this id or email, or NotFound."""
+    return store.resolve(db, ref)

@@ -206,3 +206,30 @@ def remove_member(db: Database, delegation_ref: str, contact_ref: str) -> Member
         member = resolve_member(db, delegation_ref, contact_ref)
         member_store.delete(db, member)
     return member
+
+
+def find(db: Database, status: str | None = None, limit: int | None = None) -> list[Delegation]:
+    """Delegations, the latest first, optionally only those with this status."""
+    return store.select(db, choice(status, DELEGATION_STATUSES, "delegation status"), limit)
+
+
+def resolve(db: Database, ref: str) -> Delegation:
+    """The delegation with this id or code, or NotFound."""
+    return store.resolve(db, ref)
+
+
+def counts(db: Database, delegation: Delegation) -> dict[str, int]:
+    """How many members and visits a delegation has."""
+    return store.counts(db, delegation.id or 0)
+
+
+def members(
+    db: Database, delegation_ref: str, role: str | None = None, status: str | None = None
+) -> list[Member]:
+    """The members of a delegation, optionally only those with this role and status."""
+    found = member_store.of_delegation(db, store.resolve(db, delegation_ref).id or 0)
+    return [
+        m
+        for m in found
+        if (role is None or m.role == role) and (status is None or m.status == status)
+    ]

@@ -141,10 +141,8 @@ def diagnose(path: Path, *, fix: bool = False) -> list[Check]:
 
 def repair_search_index(db: Database) -> None:
     """Rebuild the full-text index from the tables and merge it."""
-    from greentech_cli.store import search
-
     with transaction(db):
-        search.rebuild(db)
+        health.rebuild_search_index(db)
         health.optimize_fts(db)
 
 

@@ -284,3 +284,10 @@ def programme(db: Database, delegation_ref: str) -> tuple[Delegation, list[Visit
     ids = {i for v in visits for i in (*v.host_contact_ids, *attendee_ids(v, members))}
     contacts = {c.id or 0: c for c in contact_store.get_many(db, sorted(ids))}
     return delegation, visits, [visit_json(v, delegation, contacts, members) for v in visits]
+
+
+def record(db: Database, ref: str | int) -> dict[str, Any]:
+    """One visit as its JSON record (the visit fields of SPEC §3), hosts and attendees named."""
+    visit = store.get(db, visit_id(ref))
+    _, _, records = programme(db, str(visit.delegation_id))
+    return next(r for r in records if r["id"] == visit.id)

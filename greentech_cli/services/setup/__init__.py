@@ -1,1 +1,1 @@
-"""Getting started: the demo data set."""
+"""Getting started: the demo data set, and what `greentech info` tells about a database."""
