@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from greentech_cli.errors import GreentechError, NotFound
+from greentech_cli.files import fsync_dir, fsync_file
 
 BUSY_TIMEOUT_MS = 10_000
 BACKUPS_FOLDER = "backups"
@@ -191,44 +192,13 @@ def copy_database(source: sqlite3.Connection, dest: Path) -> Path:
             target.execute("PRAGMA journal_mode = DELETE")
         finally:
             target.close()
-        _fsync(partial)
+        fsync_file(partial)
         os.replace(partial, dest)
         fsync_dir(dest.parent)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
     return dest
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def same_file(a: Path, b: Path) -> bool:
-    """Whether two paths name one file: the same path once resolved, or two links to it."""
-    a, b = a.expanduser(), b.expanduser()
-    try:
-        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
-    except OSError:
-        return False
-
-
-def fsync_dir(path: Path) -> None:
-    """Make a rename durable (not possible on every platform; best effort)."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _backup_before_migration(db: Database, path: Path) -> Path:

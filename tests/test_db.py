@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from greentech_cli import config
-from greentech_cli.db import open_db, same_file, transaction
+from greentech_cli.db import open_db, transaction
 from greentech_cli.errors import GreentechError, NotFound
+from greentech_cli.files import same_file
 from greentech_cli.migrations import latest_version, schema_version
 
 

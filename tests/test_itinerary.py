@@ -72,6 +72,36 @@ def test_out_writes_the_same_as_stdout(demo: Any, tmp_path: Path) -> None:
         )
 
 
+def test_every_format_comes_from_the_registry(demo: Any) -> None:
+    from greentech_cli.exporters.registry import ITINERARY_FORMATS, itinerary_names
+
+    assert itinerary_names() == ["text", "md", "html", "ics", "json"]
+    for name, fmt in ITINERARY_FORMATS.items():
+        assert callable(fmt.writer()), name
+        assert demo.ok("itinerary", CODE, "--format", name).stdout.strip()
+    assert "One of: text, md, html, ics, json." in " ".join(
+        demo.ok("itinerary", "--help").stdout.split()
+    )
+    result = demo.fails("itinerary", CODE, "--format", "pdf", code=2)
+    assert "unknown itinerary format 'pdf'; choose one of text, md, html, ics, json" in (
+        result.stderr
+    )
+
+
+def test_out_is_owner_only_and_replaces_a_file_whole(demo: Any, tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    target = folder / "programm.ics"
+    target.write_text("old", encoding="utf-8")
+    target.chmod(0o644)
+    demo.ok("itinerary", CODE, "--format", "ics", "--out", str(target))
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert target.read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")
+    assert [p.name for p in folder.iterdir()] == ["programm.ics"]  # no temporary left
+    demo.fails("itinerary", CODE, "--out", str(folder / "missing" / "x.txt"))
+    assert [p.name for p in folder.iterdir()] == ["programm.ics"]
+
+
 def test_json_itinerary(demo: Any) -> None:
     data = json.loads(demo.ok("itinerary", CODE, "--format", "json").stdout)
     assert data["delegation"]["code"] == CODE

@@ -27,6 +27,7 @@ def demo(
     from greentech_cli.cli.itinerary import print_findings
     from greentech_cli.render import itinerary as render
     from greentech_cli.render.output import console
+    from greentech_cli.services.schedule import itinerary
     from greentech_cli.services.setup import demo as service
 
     app_ctx = app_context(ctx)
@@ -40,7 +41,7 @@ def demo(
     if out.is_terminal:
         render.print_text(plan, "en", out)
     else:
-        sys.stdout.write(render.text(plan, "en"))
+        sys.stdout.write(itinerary.render(plan, "text", "en"))
     out.print(f"\nCheck of {result.code}:")
     print_findings(findings)
     sys.stdout.flush()

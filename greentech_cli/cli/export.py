@@ -60,7 +60,7 @@ def _run(
     if split is not None and out is not None:
         raise UsageError("give either --out or --split, not both")
     app_ctx = app_context(ctx)
-    from greentech_cli.db import same_file
+    from greentech_cli.files import same_file
 
     if out is not None and same_file(out, app_ctx.path):
         raise UsageError(f"--out {out} is the database itself; choose another file")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from greentech_cli.cli.context import app_context
-from greentech_cli.render.output import ItineraryFormat
+from greentech_cli.exporters.registry import itinerary_names
 
 if TYPE_CHECKING:
     from greentech_cli.services.schedule.checks import Finding
@@ -41,9 +41,9 @@ def itinerary(
     ctx: typer.Context,
     delegation: DelegationRef,
     fmt: Annotated[
-        ItineraryFormat,
-        typer.Option("--format", "-f", help="text, md, html (printable A4), ics or json."),
-    ] = ItineraryFormat.text,
+        str,
+        typer.Option("--format", "-f", help=f"One of: {', '.join(itinerary_names())}."),
+    ] = "text",
     member: Annotated[
         str | None, typer.Option("--member", help="One member's programme (contact id or email).")
     ] = None,
@@ -57,26 +57,25 @@ def itinerary(
 
     Example: greentech itinerary kz-waste-2026 --lang de --format html --out programm.html
     """
-    from greentech_cli.render import itinerary as render
+    from greentech_cli.exporters.registry import itinerary_format
     from greentech_cli.services.schedule import itinerary as service
     from greentech_cli.text.dates import parse_date
 
     app_ctx = app_context(ctx)
+    chosen = itinerary_format(fmt)
     wanted_day = parse_date(day) if day else None
     plan = service.build(app_ctx.db(), delegation, member, wanted_day)
     if out is not None:
-        content = render.render(plan, fmt, lang.value)
-        newline = "" if fmt is ItineraryFormat.ics else None
-        with out.open("w", encoding="utf-8", newline=newline) as fh:
-            fh.write(content)
+        service.write_file(plan, chosen.name, lang.value, out)
         visits = sum(len(d.entries) for d in plan.days)
-        app_ctx.say(f"Wrote the itinerary ({visits} visits, {fmt.value}) to {out}")
-    elif fmt is ItineraryFormat.text and sys.stdout.isatty():
+        app_ctx.say(f"Wrote the itinerary ({visits} visits, {chosen.name}) to {out}")
+    elif chosen.name == "text" and sys.stdout.isatty():
+        from greentech_cli.render.itinerary import print_text
         from greentech_cli.render.output import console
 
-        render.print_text(plan, lang.value, console())
+        print_text(plan, lang.value, console())
     else:
-        sys.stdout.write(render.render(plan, fmt, lang.value))
+        sys.stdout.write(service.render(plan, chosen.name, lang.value))
 
 
 def check(

@@ -36,7 +36,7 @@ def dump(
     if out is None:
         sys.stdout.write(content)
         return
-    out.write_text(content, encoding="utf-8")
+    programme.write_file(content, out)
     app_ctx.say(f"Wrote the programme to {out}")
 
 

@@ -1,4 +1,5 @@
-"""The export formats by name: a new format is a module in this package and one line in FORMATS.
+"""Every output format by name: contact and company exports in FORMATS, itineraries in
+ITINERARY_FORMATS. A new format is a module in this package and one line in its table.
 
 A format's writer is a function ``write(records, out, job) -> int`` that writes every record of
 the iterable to ``out`` and returns how many it wrote. ``out`` is a text stream opened with
@@ -6,6 +7,9 @@ the iterable to ``out`` and returns how many it wrote. ``out`` is a text stream 
 marked ``binary``. Writers never print and never open files themselves; the export service opens
 the destination, so every writer works the same on stdout and on ``--out PATH``. Writer modules
 are imported only when their format is used, which keeps ``greentech --help`` light.
+
+An itinerary writer is a function ``write(itinerary, lang) -> str``: the whole document as text
+(an itinerary is a few pages at most), which the itinerary service puts on stdout or in a file.
 """
 
 from __future__ import annotations
@@ -13,9 +17,12 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from greentech_cli.errors import UsageError
+
+if TYPE_CHECKING:
+    from greentech_cli.models.itinerary import Itinerary
 
 CONTACTS = "contacts"
 COMPANIES = "companies"
@@ -57,10 +64,14 @@ class ExportFormat:
 
     def writer(self) -> Writer:
         """The format's write function, imported on first use."""
-        module_name, function = self.writer_ref.split(":")
-        module = importlib.import_module(f"{__package__}.{module_name}")
-        writer: Writer = getattr(module, function)
+        writer: Writer = _load(self.writer_ref)
         return writer
+
+
+def _load(writer_ref: str) -> Any:
+    """The function a "module:function" reference inside this package names, imported now."""
+    module_name, function = writer_ref.split(":")
+    return getattr(importlib.import_module(f"{__package__}.{module_name}"), function)
 
 
 FORMATS: dict[str, ExportFormat] = {
@@ -105,5 +116,57 @@ def get(name: str, kind: str) -> ExportFormat:
     if kind not in found.kinds:
         raise UsageError(
             f"{kind} cannot be exported as {found.name}; choose one of {', '.join(names(kind))}"
+        )
+    return found
+
+
+# --- itineraries ---------------------------------------------------------------------------
+
+ItineraryWriter = Callable[["Itinerary", str], str]
+
+
+@dataclass(frozen=True)
+class ItineraryFormat:
+    """One itinerary format: its name, where its writer lives and how its text is written."""
+
+    name: str
+    writer_ref: str  # "module:function" inside greentech_cli.exporters
+    summary: str
+    suffix: str
+    # The writer's line ends are the format's own (ICS: CRLF) and are written as they are;
+    # otherwise "\n" becomes the platform's line end in a file.
+    own_line_ends: bool = False
+
+    def writer(self) -> ItineraryWriter:
+        """The format's write function, imported on first use."""
+        writer: ItineraryWriter = _load(self.writer_ref)
+        return writer
+
+
+ITINERARY_FORMATS: dict[str, ItineraryFormat] = {
+    f.name: f
+    for f in (
+        ItineraryFormat("text", "itinerary_pages:text", "plain text, one section per day", ".txt"),
+        ItineraryFormat("md", "itinerary_pages:markdown", "Markdown, a table per day", ".md"),
+        ItineraryFormat("html", "itinerary_pages:html", "printable A4 page", ".html"),
+        ItineraryFormat(
+            "ics", "ics:ics", "iCalendar, one event per visit", ".ics", own_line_ends=True
+        ),
+        ItineraryFormat("json", "itinerary_pages:json_document", "JSON, per day", ".json"),
+    )
+}
+
+
+def itinerary_names() -> list[str]:
+    """The itinerary format names."""
+    return list(ITINERARY_FORMATS)
+
+
+def itinerary_format(name: str) -> ItineraryFormat:
+    """The itinerary format called `name`, or a usage error listing the choices."""
+    found = ITINERARY_FORMATS.get(name.strip().lower())
+    if found is None:
+        raise UsageError(
+            f"unknown itinerary format {name!r}; choose one of {', '.join(itinerary_names())}"
         )
     return found

@@ -1,21 +1,13 @@
-"""Itinerary writers: text (Rich), Markdown, printable HTML, iCalendar and JSON, in de or en."""
+"""An itinerary for people to read: its strings in the chosen language, and the terminal view."""
 
 from __future__ import annotations
 
-import io
-import json
-import re
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from greentech_cli.models.itinerary import UID_NAMESPACE, Entry, Itinerary
+from greentech_cli.models.itinerary import Entry, Itinerary
 from greentech_cli.render import labels
-from greentech_cli.render.output import ItineraryFormat
-
-TEXT_WIDTH = 100
-
 
 # --- one view for every human-readable format ----------------------------------------------
 
@@ -74,7 +66,8 @@ def _span(start: datetime, end: datetime, reference: datetime, lang: str) -> str
     return text + _shift(end, reference, lang)
 
 
-def _entry(entry: Entry, lang: str) -> EntryView:
+def entry_view(entry: Entry, lang: str) -> EntryView:
+    """The strings of one visit in the chosen language."""
     visit = entry.visit
     hosts = []
     for host in entry.hosts:
@@ -138,7 +131,8 @@ def view(itinerary: Itinerary, lang: str) -> View:
         home_zone=labels.zone_name(itinerary.home_zone) if itinerary.home_zone else None,
         days=[
             DayView(
-                labels.day_heading(day.date, lang), [_entry(entry, lang) for entry in day.entries]
+                labels.day_heading(day.date, lang),
+                [entry_view(entry, lang) for entry in day.entries],
             )
             for day in itinerary.days
         ],
@@ -182,7 +176,7 @@ def print_text(itinerary: Itinerary, lang: str, console: Any) -> None:
             details = Text()
             details.append(entry.title, style="bold")
             details.append(f" · {entry.kind}")
-            for line in _detail_lines(entry, v):
+            for line in detail_lines(entry, v):
                 details.append("\n" + line)
             cells: list[Any] = [when]
             if v.home_zone:
@@ -192,7 +186,8 @@ def print_text(itinerary: Itinerary, lang: str, console: Any) -> None:
         console.print(grid)
 
 
-def _detail_lines(entry: EntryView, v: View) -> list[str]:
+def detail_lines(entry: EntryView, v: View) -> list[str]:
+    """The lines under a visit's title: company, place, hosts, attendees, notes."""
     lines = []
     if entry.company:
         lines.append(entry.company)
@@ -204,140 +199,3 @@ def _detail_lines(entry: EntryView, v: View) -> list[str]:
     if entry.notes:
         lines.append(entry.notes)
     return lines
-
-
-def text(itinerary: Itinerary, lang: str) -> str:
-    """The text itinerary as plain, deterministic text (fixed width, no colour)."""
-    from rich.console import Console
-
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer, width=TEXT_WIDTH, no_color=True, force_terminal=False, highlight=False
-    )
-    print_text(itinerary, lang, console)
-    # Rich pads grid cells with spaces; trailing spaces only make diffs noisy.
-    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
-
-
-# --- Markdown ------------------------------------------------------------------------------
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
-
-
-def _md(value: str) -> str:
-    """User text made inert in Markdown (and in the HTML some renderers allow)."""
-    escaped = value.replace("&", "&amp;").replace("<", "&lt;")
-    escaped = _MD_SPECIAL.sub(r"\\\1", escaped)
-    return escaped.replace("\n", "<br>")
-
-
-def markdown(itinerary: Itinerary, lang: str) -> str:
-    """The itinerary as Markdown: a heading per day and a table of its visits."""
-    v = view(itinerary, lang)
-    out = [f"# {_md(v.title)} ({_md(v.code)})", ""]
-    head = [_md(v.subtitle)]
-    if v.organisations:
-        head.append(_md(v.organisations))
-    if v.member:
-        head.append(f"**{_md(v.labels['programme_for'])}: {_md(v.member)}**")
-    head.append(_md(v.zones))
-    out += ["  \n".join(head), ""]
-    if not v.days:
-        out += [v.labels["no_visits"], ""]
-    columns = [v.labels["time"]]
-    if v.home_zone:
-        columns.append(f"{v.labels['home_time']} ({_md(v.home_zone)})")
-    columns.append(v.labels["item"])
-    for day in v.days:
-        out += [f"## {_md(day.heading)}", ""]
-        out.append("| " + " | ".join(columns) + " |")
-        out.append("|" + "---|" * len(columns))
-        for entry in day.entries:
-            when = _md(entry.time) + (f"<br>{_md(entry.zone)}" if entry.zone else "")
-            cells = [when]
-            if v.home_zone:
-                cells.append(_md(entry.home or ""))
-            lines = [f"**{_md(entry.title)}** · {_md(entry.kind)}"]
-            lines += [_md(line) for line in _detail_lines(entry, v)]
-            cells.append("<br>".join(lines))
-            out.append("| " + " | ".join(cells) + " |")
-        out.append("")
-    return "\n".join(out)
-
-
-# --- HTML ----------------------------------------------------------------------------------
-
-
-def html(itinerary: Itinerary, lang: str) -> str:
-    """The itinerary as a printable A4 HTML document (Jinja2, autoescaped)."""
-    import jinja2
-
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("greentech_cli", "templates"),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    template = env.get_template("itinerary.html")
-    return template.render(v=view(itinerary, lang))
-
-
-# --- iCalendar -----------------------------------------------------------------------------
-
-
-def _description(entry: Entry, lang: str) -> str:
-    v = _entry(entry, lang)
-    lines = [v.kind]
-    if v.home:
-        lines.append(f"{labels.label('home_time', lang)}: {v.home} ({entry.home_start.tzname()})")  # type: ignore[union-attr]
-    lines += [f"{labels.label('host', lang)}: {host}" for host in v.hosts]
-    if v.attendees is not None:
-        lines.append(f"{labels.label('attendees', lang)}: {', '.join(v.attendees)}")
-    if v.notes:
-        lines.append(v.notes)
-    return "\n".join(lines)
-
-
-def ics(itinerary: Itinerary, lang: str) -> str:
-    """The itinerary as iCalendar: one VEVENT per visit with its stable UID, VTIMEZONEs added."""
-    from icalendar import Calendar, Event
-
-    d = itinerary.delegation
-    name = d.title if itinerary.member is None else f"{d.title} — {itinerary.member.name}"
-
-    cal = Calendar.new(
-        uid=str(uuid.uuid5(UID_NAMESPACE, f"calendar|{d.code}")),
-        name=name,
-        prodid="-//greentech//itinerary//EN",
-        description=f"{d.code}: {labels.date_range(d.start_date, d.end_date, lang)}",
-    )
-    for day in itinerary.days:
-        for entry in day.entries:
-            visit = entry.visit
-            where = ", ".join(p for p in (visit.company, entry.place) if p) or None
-            event = Event.new(
-                uid=visit.uid,
-                summary=visit.title,
-                start=visit.start,
-                end=visit.end,
-                location=where,
-                description=_description(entry, lang),
-                categories=[labels.kind(visit.kind, lang)],
-            )
-            cal.add_component(event)
-    cal.add_missing_timezones()
-    return cal.to_ical().decode("utf-8")
-
-
-def render(itinerary: Itinerary, fmt: ItineraryFormat, lang: str) -> str:
-    """The itinerary in a format as text (ICS with CRLF line ends, as the standard wants)."""
-    if fmt is ItineraryFormat.text:
-        return text(itinerary, lang)
-    if fmt is ItineraryFormat.md:
-        return markdown(itinerary, lang)
-    if fmt is ItineraryFormat.html:
-        return html(itinerary, lang)
-    if fmt is ItineraryFormat.ics:
-        return ics(itinerary, lang)
-    return json.dumps(itinerary.to_json(), ensure_ascii=False, indent=2) + "\n"

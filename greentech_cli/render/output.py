@@ -18,16 +18,6 @@ class Format(StrEnum):
     csv = "csv"
 
 
-class ItineraryFormat(StrEnum):
-    """Output formats of `greentech itinerary` (here, so --help does not import the renderers)."""
-
-    text = "text"
-    md = "md"
-    html = "html"
-    ics = "ics"
-    json = "json"
-
-
 def _cell(value: Any) -> str:
     if value is None:
         return ""

@@ -10,17 +10,16 @@ export never leaves half a file behind (nor replaces a good one).
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from greentech_cli.errors import InvalidData, NotFound, UsageError
+from greentech_cli.errors import InvalidData, UsageError
 from greentech_cli.exporters import registry
 from greentech_cli.exporters.registry import COMPANIES, CONTACTS, ExportFormat, ExportJob
+from greentech_cli.files import write_private
 from greentech_cli.models import exchange as records
 from greentech_cli.models.records import MEMBER_ROLES, Company
 from greentech_cli.store import companies as company_store
@@ -227,32 +226,8 @@ def write(plan: ExportPlan, out: IO[Any], progress: Progress | None = None) -> i
 
 
 def write_file(plan: ExportPlan, path: Path, progress: Progress | None = None) -> int:
-    """Write the export to a file, replacing it only once the export is complete.
-
-    The file is created readable by its owner only: it holds personal data.
-    """
-    given = path.expanduser()
-    if given.is_dir():
-        raise InvalidData(f"{given} is a folder; give --out a file name")
-    if given.exists() and not given.is_file():
-        # A device or a pipe (/dev/null, /dev/stdout, a FIFO): write into it; renaming a
-        # temporary file onto it would replace the device with a plain file. Checked before
-        # resolving links: /dev/stdout on a pipe resolves to a name like "pipe:[1234]".
-        with given.open("wb") as raw:
-            return _write_to(plan, raw, progress)
-    # Through a symlink to its target: renaming onto the link would replace the link itself.
-    path = Path(os.path.realpath(given))
-    if not path.parent.is_dir():
-        raise NotFound(f"the folder {given.parent} does not exist")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as raw:
-            count = _write_to(plan, raw, progress)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return count
+    """Write the export to a file (owner-only: it holds personal data), complete or not at all."""
+    return write_private(path, lambda raw: _write_to(plan, raw, progress))
 
 
 def _write_to(plan: ExportPlan, raw: IO[bytes], progress: Progress | None) -> int:

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from greentech_cli import collector
-from greentech_cli.db import database_file, import_pragmas, same_file, transaction
+from greentech_cli.db import database_file, import_pragmas, transaction
 from greentech_cli.errors import InvalidData
+from greentech_cli.files import same_file
 from greentech_cli.models.imports import ON_DUPLICATE, TARGETS, ImportOptions, ImportSummary, Reject
 from greentech_cli.models.records import Company, Contact, Member
 from greentech_cli.services.identity import merge

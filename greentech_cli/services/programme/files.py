@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from greentech_cli.db import transaction
 from greentech_cli.errors import NotFound, UnreadableFile
+from greentech_cli.files import write_private_text
 from greentech_cli.models.records import Company, Contact
 from greentech_cli.services.programme.apply import ApplyResult, ApplyRun
 from greentech_cli.services.programme.document import (
@@ -124,6 +125,11 @@ def dump(db: Database, delegation_ref: str) -> str:
     ]
     body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100, indent=2)
     return HEADER.format(code=delegation.code) + body
+
+
+def write_file(content: str, path: Path) -> None:
+    """Write a dumped programme to a file: owner-only (it names people), complete or not at all."""
+    write_private_text(path, content)
 
 
 def _company_entry(company: Company) -> dict[str, Any]:

@@ -13,12 +13,11 @@ from greentech_cli.db import (
     backups_dir,
     copy_database,
     database_file,
-    fsync_dir,
     open_read_only,
-    same_file,
     stamp,
 )
 from greentech_cli.errors import Conflict, InvalidData, NotFound, UnreadableFile
+from greentech_cli.files import fsync_dir, same_file
 from greentech_cli.store import health
 from greentech_cli.store.common import count
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from greentech_cli.errors import NotFound
+from greentech_cli.exporters.registry import itinerary_format
+from greentech_cli.files import write_private_text
 from greentech_cli.models.itinerary import Day, Entry, Itinerary, Person
 from greentech_cli.models.records import Company, Contact, Member
 from greentech_cli.services.schedule.visits import attendee_ids, visit_json
@@ -97,3 +100,15 @@ def build(
         days=[Day(d, entries) for d, entries in sorted(days.items())],
         member=member,
     )
+
+
+def render(itinerary: Itinerary, fmt: str, lang: str) -> str:
+    """The itinerary as a document in the format called `fmt` (see exporters.registry)."""
+    return itinerary_format(fmt).writer()(itinerary, lang)
+
+
+def write_file(itinerary: Itinerary, fmt: str, lang: str, path: Path) -> None:
+    """Write the itinerary to a file: owner-only (it names people), complete or not at all."""
+    chosen = itinerary_format(fmt)
+    content = chosen.writer()(itinerary, lang)
+    write_private_text(path, content, newline="" if chosen.own_line_ends else None)
