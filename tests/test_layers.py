@@ -71,3 +71,36 @@ def test_a_forbidden_import_breaks_the_contract(
     assert result.returncode == 1, result.stdout
     broken_part = result.stdout.split("Broken contracts", 1)[1]
     assert broken in broken_part
+
+
+PACKAGE = ROOT / "greentech_cli"
+# cli/ holds one module per command group (each with a register function) besides these.
+CLI_FOUNDATION = {"__init__", "app", "coercion", "context", "options", "progress"}
+
+
+def _modules(folder: Path) -> list[str]:
+    return sorted(p.stem for p in folder.glob("*.py"))
+
+
+def test_no_module_is_over_500_lines() -> None:
+    sizes = {
+        str(path.relative_to(PACKAGE)): len(path.read_text(encoding="utf-8").splitlines())
+        for path in PACKAGE.rglob("*.py")
+    }
+    assert {name: n for name, n in sizes.items() if n > 500} == {}
+
+
+def test_rooms_stay_small() -> None:
+    assert len(_modules(PACKAGE)) <= 10, _modules(PACKAGE)
+    assert _modules(PACKAGE / "services") == ["__init__"]  # every service lives in a wing
+    for folder in sorted(p.parent for p in PACKAGE.rglob("__init__.py")):
+        modules = _modules(folder)
+        if folder.parent == PACKAGE / "services":
+            assert len(modules) <= 10, (folder.name, modules)
+        elif folder == PACKAGE / "cli":
+            commands = set(modules) - CLI_FOUNDATION
+            for name in commands:
+                text = (folder / f"{name}.py").read_text(encoding="utf-8")
+                assert "def register(app: typer.Typer)" in text, name
+        elif folder != PACKAGE:
+            assert len(modules) <= 15, (folder.name, modules)

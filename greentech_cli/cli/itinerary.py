@@ -104,11 +104,11 @@ def check(
     """
     from greentech_cli.config import read_config
     from greentech_cli.errors import CheckFailed
-    from greentech_cli.services.schedule import checks as scheduling
+    from greentech_cli.services.schedule import checks
 
     app_ctx = app_context(ctx)
-    settings = scheduling.settings(speed, buffer, long_day, read_config())
-    found, findings = scheduling.check(app_ctx.db(), delegation, settings)
+    settings = checks.settings(speed, buffer, long_day, read_config())
+    found, findings = checks.check(app_ctx.db(), delegation, settings)
     if fmt is CheckFormat.json:
         from greentech_cli.render.output import write_json
 

@@ -1,6 +1,6 @@
 """Phone numbers read fast: the common shapes answered straight from phonenumbers' metadata.
 
-`fast_e164` gives the same E.164 answer that text.py's phonenumbers path gives (parse each
+`fast_e164` gives the same E.164 answer that text/phones.py's phonenumbers path gives (parse each
 reading `candidates` lists; the first valid one wins, else the first possible one), but only
 for text made of ASCII digits, spaces and ``+ - / . ( )``, and only where every step is certain:
 each step below mirrors one in phonenumbers/phonenumberutil.py (named in the comments).
@@ -39,7 +39,7 @@ _NON_GEO = "001"
 def candidates(text: str, region: str | None, digits: str) -> list[tuple[str, str | None]]:
     """The readings tried in order, as (text for phonenumbers.parse, region).
 
-    digits is text without anything but digits and '+' (as text.py's _PHONE_JUNK removes).
+    digits is text without anything but digits and '+' (as text/phones.py's _PHONE_JUNK removes).
     """
     found: list[tuple[str, str | None]] = []
     if digits.startswith("00"):
@@ -61,7 +61,7 @@ def fast_e164(text: str, region: str | None) -> str | None:
     """The E.164 number phonenumbers would give for `text`, or None when that is not certain."""
     if not _SHAPE.fullmatch(text):
         return None
-    # What text.py's [^\d+] removal gives, for these characters only (faster than a regex).
+    # What text/phones.py's [^\d+] removal gives, for these characters only (faster than a regex).
     digits = (
         text.replace(" ", "")
         .replace("-", "")

@@ -2,7 +2,7 @@
 
 `greentech dedupe` and the import's duplicate check both decide with this module, so a pair that
 dedupe reports is the pair import would have caught, and the other way round. Comparing many
-contacts at once, within blocks rather than all pairs, is `services.matcher_index`.
+contacts at once, within blocks rather than all pairs, is `services.identity.index`.
 
 API
 ---

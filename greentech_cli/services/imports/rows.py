@@ -2,7 +2,7 @@
 
 A record from the source becomes a normalised contact row (or the fields of a Company) with its
 warnings, or a reason to reject it. Nothing here reads or writes the database, so the work can run
-beside the writer in another process (`services.import_feed`) and gives the same result there.
+beside the writer in another process (`services.imports.feed`) and gives the same result there.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 The whole import is one transaction (all or nothing, also under kill -9). A dry run runs the very
 same pipeline and rolls the transaction back, so its summary is the real one. Every change keeps a
-before- and after-image in `import_changes`, which is what `import_undo.undo` restores.
+before- and after-image in `import_changes`, which is what `services.imports.undo` restores.
 """
 
 from __future__ import annotations
@@ -113,11 +113,11 @@ def import_file(
 class _Run:
     """One pass of the pipeline over a source, inside the import's transaction.
 
-    Rows come prepared in chunks (`import_feed`). For each chunk the duplicates are looked up in
-    one go against the database as it stands; new contacts wait in a buffer and are written with
-    one executemany per table. A row whose keys meet a row created or changed earlier in the same
-    chunk (an in-file duplicate) first writes the buffer and is looked up on its own, so it sees
-    exactly what a row-by-row import would.
+    Rows come prepared in chunks (`services.imports.feed`). For each chunk the duplicates are
+    looked up in one go against the database as it stands; new contacts wait in a buffer and are
+    written with one executemany per table. A row whose keys meet a row created or changed
+    earlier in the same chunk (an in-file duplicate) first writes the buffer and is looked up on
+    its own, so it sees exactly what a row-by-row import would.
     """
 
     def __init__(

@@ -2,8 +2,8 @@
 
 `dump` writes everything needed to recreate the programme in an empty database; `apply` creates
 or updates it idempotently in one transaction, naming the YAML line of anything it refuses.
-The file format and its safe loading live in `programme_yaml`, the run that applies each entry
-in `programme_apply`.
+The file format and its safe loading live in `programme.document`, the run that applies each entry
+in `programme.apply`.
 """
 
 from __future__ import annotations

@@ -66,13 +66,12 @@ def load(path: Path | None = None, *, fresh: bool = False) -> DemoResult:
 
 def overview(path: Path) -> tuple[Itinerary, list[Finding]]:
     """The demo's itinerary and the findings of its check."""
-    from greentech_cli.services.schedule import checks as scheduling
-    from greentech_cli.services.schedule import itinerary
+    from greentech_cli.services.schedule import checks, itinerary
 
     db = open_db(path)
     try:
         plan = itinerary.build(db, DEMO_CODE)
-        _, findings = scheduling.check(db, DEMO_CODE)
+        _, findings = checks.check(db, DEMO_CODE)
     finally:
         db.close()
     return plan, findings
