@@ -10,8 +10,6 @@ import pytest
 
 from .conftest import REALWORLD, Cli
 
-needs_realworld = pytest.mark.skipif(not REALWORLD.is_dir(), reason="../shared/realworld absent")
-
 # What each real-world file must bring in intact: a name (or email) as written.
 EXPECTED = {
     "csv/civicrm_participant.csv": "mum@example.com",
@@ -41,7 +39,7 @@ def ready(cli: Cli) -> Cli:
     return cli
 
 
-@needs_realworld
+@pytest.mark.realworld
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_every_realworld_file_imports(ready: Cli, name: str) -> None:
     summary = ready.json("import", str(REALWORLD / name))
@@ -56,7 +54,7 @@ def test_every_realworld_file_imports(ready: Cli, name: str) -> None:
     assert again["created"] == 0
 
 
-@needs_realworld
+@pytest.mark.realworld
 def test_umlauts_and_cyrillic_survive(ready: Cli) -> None:
     for name in (
         "vcard/kcontacts_vcard10_qp_german.vcf",
@@ -197,7 +195,8 @@ def test_ragged_rows_and_multiline_cells(ready: Cli, tmp_path: Path) -> None:
 
 
 def test_readme_mapping_example_is_valid(tmp_path: Path) -> None:
-    from greentech_cli.importers.mapping import auto_map, load_mapping_file
+    from greentech_cli.importers.mapping import auto_map
+    from greentech_cli.importers.presets import load_mapping_file
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     block = "#" + readme.split("# mapping.yaml", 1)[1].split("```", 1)[0]

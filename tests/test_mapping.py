@@ -11,11 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from greentech_cli.errors import InvalidData, NotFound, UnreadableFile
-from greentech_cli.importers.mapping import (
+from greentech_cli.importers.mapping import ColumnMap, auto_map
+from greentech_cli.importers.presets import (
     COMPANY_FIELDS,
     CONTACT_FIELDS,
-    ColumnMap,
-    auto_map,
     available_presets,
     best_preset,
     is_known_header,
@@ -24,7 +23,7 @@ from greentech_cli.importers.mapping import (
     normalize_header,
 )
 from greentech_cli.importers.records import split_list, to_record
-from greentech_cli.importers.tabular import read_table
+from greentech_cli.importers.sources import read_table
 from greentech_cli.importers.values import (
     has_cyrillic,
     parse_consent,
@@ -34,7 +33,9 @@ from greentech_cli.resources import data_path
 from greentech_cli.text.dates import expand_year
 from greentech_cli.text.dates import read_date as parse_date
 
-REALWORLD_CSV = Path(__file__).parents[2] / "shared" / "realworld" / "csv"
+from .conftest import REALWORLD
+
+REALWORLD_CSV = REALWORLD / "csv"
 TODAY = dt.date(2026, 11, 24)
 
 
@@ -74,6 +75,7 @@ def test_unknown_preset_lists_the_available_ones() -> None:
         load_preset("../secrets")
 
 
+@pytest.mark.realworld
 def test_outlook_de_preset_covers_the_real_92_headers() -> None:
     path = REALWORLD_CSV / "tine20_importtest_outlook2013_de_cp1252.csv"
     if not path.is_file():
@@ -87,6 +89,7 @@ def test_outlook_de_preset_covers_the_real_92_headers() -> None:
     assert column_map.as_dict()["Ort"] is None  # Outlook's "Ort" is the office, not the city
 
 
+@pytest.mark.realworld
 @pytest.mark.parametrize(
     ("name", "expected"),
     [

@@ -15,17 +15,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from greentech_cli.errors import InvalidData, NotFound, UnreadableFile
-from greentech_cli.importers import tabular
-from greentech_cli.importers.delimited import sniff_delimiter
-from greentech_cli.importers.mapping import auto_map
-from greentech_cli.importers.tabular import Row, find_header_row, make_headers, read_table
+from greentech_cli.importers import formats as tabular
+from greentech_cli.importers.formats import sniff_delimiter
+from greentech_cli.importers.mapping import Row, Table, auto_map, find_header_row, make_headers
+from greentech_cli.importers.sources import read_table
 from greentech_cli.importers.workbook import cell_text
 
+from .conftest import REALWORLD as SHARED_REALWORLD
+
 FIXTURES = Path(__file__).parent / "fixtures" / "tabular"
-REALWORLD_CSV = Path(__file__).parents[2] / "shared" / "realworld" / "csv"
+REALWORLD_CSV = SHARED_REALWORLD / "csv"
 
 
-def read_all(path: Path, **options: str) -> tuple[tabular.Table, list[Row]]:
+def read_all(path: Path, **options: str) -> tuple[Table, list[Row]]:
     table = read_table(path, **options)
     return table, list(table.rows)
 
@@ -64,12 +66,12 @@ def realworld(name: str) -> Path:
     return path
 
 
+@pytest.mark.realworld
 def test_every_realworld_csv_is_covered() -> None:
-    if not REALWORLD_CSV.is_dir():
-        pytest.skip("real-world samples are not available")
     assert {path.name for path in REALWORLD_CSV.glob("*.csv")} <= set(REALWORLD)
 
 
+@pytest.mark.realworld
 @pytest.mark.parametrize("name", sorted(REALWORLD))
 def test_realworld_csv_reads_and_maps(name: str) -> None:
     encoding, delimiter, header_row, width, count, preset, fields = REALWORLD[name]
@@ -86,6 +88,7 @@ def test_realworld_csv_reads_and_maps(name: str) -> None:
     assert fields <= set(column_map.fields)
 
 
+@pytest.mark.realworld
 def test_outlook_de_cp1252_keeps_umlauts_and_pads_ragged_rows() -> None:
     table, rows = read_all(realworld("tine20_importtest_outlook2013_de_cp1252.csv"))
     assert "Straße geschäftlich" in table.headers
@@ -97,11 +100,13 @@ def test_outlook_de_cp1252_keeps_umlauts_and_pads_ragged_rows() -> None:
     assert [row.number for row in rows] == [2, 4]
 
 
+@pytest.mark.realworld
 def test_win1252_semicolon_is_not_mistaken_for_cyrillic() -> None:
     _, rows = read_all(realworld("tine20_importtest_win1252_semicolon.csv"))
     assert ["ÖzdemirÖ", "Üglü", "oezdemir@ueglue.tu"] in [row.cells for row in rows]
 
 
+@pytest.mark.realworld
 def test_eventespresso_cr_only_line_ends() -> None:
     table, rows = read_all(realworld("eventespresso_attendees_cr.csv"))
     assert table.headers[:4] == ["0", "Registration ID (optional)", "First", "Last"]
@@ -109,6 +114,7 @@ def test_eventespresso_cr_only_line_ends() -> None:
     assert rows[1].cells[2:4] == ["Jane", "Doe"]
 
 
+@pytest.mark.realworld
 def test_gmail_multiline_quoted_cells_and_escaped_quotes() -> None:
     table, rows = read_all(realworld("roundcube_gmail.csv"))
     row = dict(zip(table.headers, rows[0].cells, strict=True))

@@ -22,7 +22,7 @@ _RARE_CYRILLIC_RE = re.compile("[ЂЃЉЊЌЋЏђѓљњќћџЅѕЈјҐґ]")
 _NO_WORD_STARTS = frozenset("ЬьЪъЫы")
 
 
-def _bom_encoding(head: bytes) -> str | None:
+def bom_encoding(head: bytes) -> str | None:
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
@@ -32,7 +32,7 @@ def _bom_encoding(head: bytes) -> str | None:
     return None
 
 
-def _bomless_utf16(head: bytes) -> str | None:
+def bomless_utf16(head: bytes) -> str | None:
     """Recognise UTF-16 without a BOM by the NUL byte in every other position."""
     sample = head[:4096]
     if len(sample) < 8:
@@ -46,7 +46,7 @@ def _bomless_utf16(head: bytes) -> str | None:
     return None
 
 
-def _check_binary(head: bytes, name: str) -> None:
+def check_binary(head: bytes, name: str) -> None:
     """Refuse binary files and text files with NUL bytes in the first 64 KB."""
     if head.startswith(_BINARY_MAGICS):
         raise UnreadableFile(f"{name} looks like a binary file, not CSV.")
@@ -59,7 +59,7 @@ def _check_binary(head: bytes, name: str) -> None:
         raise UnreadableFile(f"{name} contains a NUL byte at line {line}; it is not clean text.")
 
 
-def _detect_encoding(path: Path, head: bytes) -> str:
+def detect_encoding(path: Path, head: bytes) -> str:
     """Strict UTF-8 over the whole file, else the most plausible single-byte code page."""
     bad_offset = _first_utf8_error(path)
     if bad_offset is None:
@@ -75,10 +75,10 @@ def _detect_encoding(path: Path, head: bytes) -> str:
 
 def _first_utf8_error(path: Path) -> int | None:
     """Return the offset of the first byte that is not valid UTF-8, or None."""
-    return _first_decode_error(path, "utf-8")
+    return first_decode_error(path, "utf-8")
 
 
-def _first_decode_error(path: Path, encoding: str) -> int | None:
+def first_decode_error(path: Path, encoding: str) -> int | None:
     """Return the offset of the first byte that ``encoding`` cannot decode, or None."""
     decoder = codecs.getincrementaldecoder(encoding)("strict")
     offset = 0
@@ -133,7 +133,7 @@ def _implausible_words(text: str) -> int:
     return count
 
 
-def _decode_sample(head: bytes, encoding: str, *, complete: bool, name: str) -> str:
+def decode_sample(head: bytes, encoding: str, *, complete: bool, name: str) -> str:
     decoder = codecs.getincrementaldecoder(encoding)("strict")
     try:
         return decoder.decode(head, final=complete)
@@ -144,7 +144,7 @@ def _decode_sample(head: bytes, encoding: str, *, complete: bool, name: str) -> 
         ) from None
 
 
-def _line_at(path: Path, offset: int) -> int:
+def line_at(path: Path, offset: int) -> int:
     """Return the 1-based line holding byte ``offset`` (CR, LF and CRLF all end a line)."""
     breaks = 0
     position = 0

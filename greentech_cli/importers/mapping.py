@@ -1,124 +1,256 @@
-"""Map the column headers of an imported table to contact or company fields.
+"""Map a table's columns to contact or company fields: find the header row, then name each column.
 
-Presets are YAML data files in ``data/presets/`` (one per known export: Outlook in German and
-English, Google Contacts, Thunderbird, registration forms, CiviCRM, Event Espresso) plus the
-generic synonym tables ``generic`` (contacts) and ``generic-companies``. A file given with
-``--mapping FILE.yaml`` has the same format::
+The header is the first of the first 20 non-blank rows that looks like one (below title rows such
+as "Teilnehmerliste Delegation Kasachstan 2026"). Blank rows are skipped. Every row is yielded as
+``Row(number, cells)`` with exactly ``len(table.headers)`` cells at that moment: short rows are
+padded with "", and non-empty cells beyond the header get generated headers ``column_N``. Rows
+read while looking for the header widen ``table.headers`` before anything is returned; a wider row
+further down appends to ``table.headers`` when it is read (the file is never read twice).
+Duplicate header names are made unique (``E-Mail (2)``). ``number`` is the line where a CSV
+record starts (multi-line cells and blank lines counted) or the worksheet row number.
 
-    name: outlook-de                      # optional for --mapping files (default: file name)
-    description: Outlook export (German)  # optional
-    target: contacts                      # optional: contacts | companies
-    columns:                              # header as written -> field ("ignore" or ~ to skip)
-      "Vorname": first_name
-      "E-Mail-Adresse": email
-    ignore: ["Suffix", "Initialen"]       # optional: headers that are known and skipped
-    values:                               # optional: cell words -> stored value, per field
-      share_consent: {einverstanden: "yes"}
-      role: {Dolmetscher: interpreter}
-    typed:                                # optional: a value column whose field depends on the
-      "Phone 1 - Value": "Phone 1 - Type" #   text of a type column (or a list of candidates)
-    type_values: {mobile: mobile, work fax: fax}
-
-Headers are matched after normalising (casefold, umlauts folded to ae/oe/ue/ss, accents,
-punctuation and spaces removed), so ``E-Mail``, ``e-mail`` and ``EMAIL`` are the same header. If
-no exact match is found, a header is tried again without bracketed parts and trailing numbers
-(``Telefon (mit Vorwahl)``, ``Telefon 2``), then as slash-separated alternatives that agree
-(``Organisation/Firma/Unternehmen``). Lookup order: the ``--mapping`` file, the preset (given, or
-chosen automatically as the one that covers the file best), then the generic table.
-
-A preset is chosen automatically when it recognises at least half of the headers (at least three)
-and maps at least one of them differently from the generic table; a column that nothing maps is
-reported in ``ColumnMap.unmapped``, one a preset deliberately skips in ``ColumnMap.ignored``.
+Headers are matched to fields after normalising (``presets.normalize_header``), so ``E-Mail``,
+``e-mail`` and ``EMAIL`` are the same header. If no exact match is found, a header is tried again
+without bracketed parts and trailing numbers (``Telefon (mit Vorwahl)``, ``Telefon 2``), then as
+slash-separated alternatives that agree (``Organisation/Firma/Unternehmen``). Lookup order: the
+``--mapping`` file, the preset (given, or chosen as the one that covers the file best), then the
+generic table. A column that nothing maps is reported in ``ColumnMap.unmapped``, one a preset
+deliberately skips in ``ColumnMap.ignored``.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, NamedTuple
 
-from greentech_cli.errors import InvalidData
-from greentech_cli.resources import data_path
+from greentech_cli.errors import InvalidData, UnreadableFile
+from greentech_cli.importers.presets import (
+    DROPPED_FIELDS,
+    GENERIC_PRESETS,
+    TARGET_FIELDS,
+    Mapping,
+    best_preset,
+    is_known_header,
+    load_preset,
+    normalize_header,
+)
 
-CONTACT_FIELDS: tuple[str, ...] = (
-    "salutation", "title", "first_name", "middle_name", "last_name", "name", "native_name",
-    "position", "department", "company", "email", "email2", "phone", "mobile", "fax", "country",
-    "city", "languages", "tags", "notes", "share_consent", "share_consent_date",
-    "share_consent_source", "marketing_consent", "lawful_basis", "role", "status", "birth_date",
-    "company_street", "company_postcode", "company_city", "company_region", "company_country",
-    "company_website", "sector",
-)  # fmt: skip
-COMPANY_FIELDS: tuple[str, ...] = (
-    "name", "kind", "legal_form", "sectors", "tags", "street", "postcode", "city", "region",
-    "country", "website", "lat", "lon", "vat_id", "notes",
-)  # fmt: skip
-TARGET_FIELDS: dict[str, tuple[str, ...]] = {
-    "contacts": CONTACT_FIELDS,
-    "companies": COMPANY_FIELDS,
-}
-GENERIC_PRESETS: dict[str, str] = {"contacts": "generic", "companies": "generic-companies"}
-CONSENT_FIELDS: frozenset[str] = frozenset({"share_consent", "marketing_consent"})
-# Recognised so the column is not reported as unmapped, but never stored.
-DROPPED_FIELDS: frozenset[str] = frozenset({"fax"})
+if TYPE_CHECKING:
+    from greentech_cli.importers.formats import Format
 
-_PRESET_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-_MAPPING_KEYS = {"name", "description", "target", "columns", "ignore", "values", "typed",
-                 "type_values"}  # fmt: skip
-_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+HEADER_SCAN_ROWS = 20
+_DATA_LIKE_RE = re.compile(r"^[\d\s.,:;/+\-()%€$#]+$")
 _BRACKETS_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _TRAILING_NUMBER_RE = re.compile(r"[\s_-]*\d+\s*$")
 
 
-def normalize_header(text: str) -> str:
-    """Fold a header for matching: casefold, umlauts to ae/oe/ue, no accents or punctuation."""
-    folded = unicodedata.normalize("NFKC", text).casefold().translate(_UMLAUTS)
-    decomposed = unicodedata.normalize("NFKD", folded)
-    return "".join(ch for ch in decomposed if ch.isalnum())
+class Row(NamedTuple):
+    """One data row: its line (CSV, where the record starts) or sheet row number, and cells."""
+
+    number: int
+    cells: list[str]
 
 
-def _loose_keys(text: str) -> list[str]:
-    """Fallback keys for a header: without bracketed parts, then without a trailing number."""
-    keys: list[str] = []
-    without_brackets = _BRACKETS_RE.sub(" ", text)
-    for candidate in (without_brackets, _TRAILING_NUMBER_RE.sub("", without_brackets)):
-        key = normalize_header(candidate)
-        if key and key not in keys:
-            keys.append(key)
-    return keys
+@dataclass
+class Table:
+    """A table read from a file: headers, a stream of rows and how the file was read."""
+
+    headers: list[str]
+    rows: Iterator[Row]
+    encoding: str | None
+    delimiter: str | None
+    sheet: str | None
+    header_row: int
+    format: str
+    path: Path
+
+    # the underlying record stream, closed by close() even if the rows were never started
+    source: Iterator[tuple[int, list[str]]] | None = field(default=None, repr=False, compare=False)
+
+    def close(self) -> None:
+        """Stop reading and release the file (also done when the rows are exhausted)."""
+        for stream in (self.rows, self.source):
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()
+
+    def __enter__(self) -> Table:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
 
 
-def _value_key(text: str) -> str:
-    return " ".join(text.split()).casefold().rstrip(".!")
+# --- the header row and the rows under it --------------------------------------------------
 
 
-def _type_key(text: str) -> str:
-    # Google marks the primary entry as "* Mobile".
-    return _value_key(text.lstrip("* "))
+def find_header(
+    records: Iterator[tuple[int, list[str]]], path: Path, read_as: Format, sheet: str | None
+) -> Table:
+    """Find the header among the first non-blank records and wrap the rest as a row stream."""
+    scanned: list[tuple[int, list[str]]] = []
+    try:
+        for number, cells in records:
+            if _is_blank(cells):
+                continue
+            scanned.append((number, cells))
+            if len(scanned) >= HEADER_SCAN_ROWS:
+                break
+    except BaseException:
+        _close(records)
+        raise
+    if not scanned:
+        _close(records)
+        where = f"sheet '{sheet}' of {path.name}" if sheet else path.name
+        raise UnreadableFile(f"{where} is empty.")
+    header_at = find_header_row([cells for _, cells in scanned])
+    header_line, header_cells = scanned[header_at]
+    headers = make_headers(header_cells)
+    rows = _shaped_rows(scanned[header_at + 1 :], records, headers)
+    return Table(
+        headers=headers,
+        rows=rows,
+        encoding=read_as.encoding,
+        delimiter=read_as.delimiter,
+        sheet=sheet,
+        header_row=header_line,
+        format=read_as.name,
+        path=path,
+        source=records,
+    )
 
 
-@dataclass(frozen=True)
-class Mapping:
-    """A preset or --mapping file: header names to fields, ignored headers and value words."""
+def _close(records: Iterator[tuple[int, list[str]]]) -> None:
+    close = getattr(records, "close", None)
+    if close is not None:
+        close()
 
-    name: str
-    description: str = ""
-    target: str | None = None
-    columns: dict[str, str | None] = field(default_factory=dict)
-    ignore: tuple[str, ...] = ()
-    values: dict[str, dict[str, str]] = field(default_factory=dict)
-    typed: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    type_values: dict[str, str] = field(default_factory=dict)
-    # normalised header -> field, or None for an ignored header
-    index: dict[str, str | None] = field(default_factory=dict, repr=False)
 
-    def fields(self) -> set[str]:
-        """Return every field this mapping can produce."""
-        produced = {value for value in self.columns.values() if value}
-        produced.update(self.type_values.values())
-        return produced
+def _is_blank(cells: list[str]) -> bool:
+    return not any(cell.strip() for cell in cells)
+
+
+def _shaped_rows(
+    buffered: list[tuple[int, list[str]]],
+    records: Iterator[tuple[int, list[str]]],
+    headers: list[str],
+) -> Iterator[Row]:
+    """Yield non-blank rows with exactly one cell per header (the header list may grow)."""
+    # Rows read while looking for the header widen the header before anything is yielded, so
+    # only a wider row after them (beyond row 20) can still add columns while streaming.
+    widest = max((_filled_width(cells) for _, cells in buffered), default=0)
+    if widest > len(headers):
+        _add_generated_headers(headers, widest)
+    width = len(headers)
+    try:
+        for number, cells in _chain(buffered, records):
+            if _is_blank(cells):
+                continue
+            size = len(cells)
+            if size != width:
+                if size < width:
+                    cells = cells + [""] * (width - size)
+                else:
+                    while size > width and not cells[size - 1].strip():
+                        size -= 1
+                    del cells[size:]
+                    if size > width:
+                        _add_generated_headers(headers, size)
+                        width = size
+            yield Row(number, cells)
+    finally:
+        _close(records)
+
+
+def _filled_width(cells: list[str]) -> int:
+    """Number of cells up to and including the last non-empty one."""
+    size = len(cells)
+    while size and not cells[size - 1].strip():
+        size -= 1
+    return size
+
+
+def _add_generated_headers(headers: list[str], width: int) -> None:
+    """Name the cells beyond the header ``column_N`` so their data is kept, not dropped."""
+    taken = {header.casefold() for header in headers}
+    for index in range(len(headers), width):
+        headers.append(_unique(f"column_{index + 1}", taken))
+
+
+def _chain(
+    first: list[tuple[int, list[str]]], rest: Iterator[tuple[int, list[str]]]
+) -> Iterable[tuple[int, list[str]]]:
+    yield from first
+    yield from rest
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    candidate, counter = name, 2
+    while candidate.casefold() in taken:
+        candidate = f"{name} ({counter})"
+        counter += 1
+    taken.add(candidate.casefold())
+    return candidate
+
+
+def make_headers(cells: list[str]) -> list[str]:
+    """Clean header cells: trim, one line, ``column_N`` for blanks, ``Name (2)`` for repeats."""
+    cleaned = [
+        unicodedata.normalize("NFC", " ".join(cell.replace("\ufeff", "").split())) for cell in cells
+    ]
+    while cleaned and not cleaned[-1]:
+        cleaned.pop()
+    taken: set[str] = set()
+    return [_unique(text or f"column_{index + 1}", taken) for index, text in enumerate(cleaned)]
+
+
+def find_header_row(rows: list[list[str]]) -> int:
+    """Return the index of the header among the first rows (title rows above it are skipped).
+
+    A header row is wide (at least half as many filled cells as the widest row) and mostly
+    non-numeric. When some of these rows use header names that the presets know, the first row
+    with at least half of the best such count wins; otherwise the first wide text row.
+    """
+    if not rows:
+        return 0
+    filled = [[cell.strip() for cell in row if cell.strip()] for row in rows]
+    widest = max(len(cells) for cells in filled)
+    eligible: list[tuple[int, int]] = []
+    for index, cells in enumerate(filled):
+        if not cells or len(cells) * 2 < widest:
+            continue
+        data_like = sum(1 for cell in cells if _looks_like_data(cell))
+        if data_like * 3 > len(cells):
+            continue
+        known = sum(1 for cell in cells if is_known_header(cell))
+        eligible.append((index, known))
+    if not eligible:
+        return 0
+    best_known = max(known for _, known in eligible)
+    if best_known >= 2:
+        needed = max(2, (best_known + 1) // 2)
+        return next(index for index, known in eligible if known >= needed)
+    return eligible[0][0]
+
+
+def _looks_like_data(cell: str) -> bool:
+    """Numbers, dates, phones, e-mail addresses and links are values, not header names."""
+    if "@" in cell or cell.lower().startswith(("http://", "https://", "www.")):
+        return True
+    return bool(_DATA_LIKE_RE.match(cell))
+
+
+# --- header names to fields ----------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -167,157 +299,6 @@ class ColumnMap:
     def as_dict(self) -> dict[str, str | None]:
         """Return header -> field for display and for recording with the import batch."""
         return dict(zip(self.headers, self.fields, strict=True))
-
-
-# --- loading presets and mapping files -----------------------------------------------------
-
-
-def available_presets() -> list[str]:
-    """List the names of the shipped presets (generic tables included)."""
-    directory = data_path("presets")
-    if not directory.is_dir():
-        return []
-    return sorted(path.stem for path in directory.glob("*.yaml"))
-
-
-@functools.lru_cache(maxsize=64)
-def load_preset(name: str) -> Mapping:
-    """Load a shipped preset by name (``outlook-de``, ``google``, …)."""
-    if not _PRESET_NAME_RE.match(name):
-        raise InvalidData(f"'{name}' is not a preset name; use one of: {_preset_list()}.")
-    path = data_path("presets", f"{name}.yaml")
-    if not path.is_file():
-        raise InvalidData(f"There is no preset '{name}'; available presets: {_preset_list()}.")
-    return _load(path, default_name=name)
-
-
-def load_mapping_file(path: Path) -> Mapping:
-    """Load and validate a user's ``--mapping FILE.yaml`` (same format as the presets)."""
-    if not path.is_file():
-        from greentech_cli.errors import NotFound
-
-        raise NotFound(f"Mapping file {path} does not exist.")
-    return _load(path, default_name=path.stem)
-
-
-def _preset_list() -> str:
-    return ", ".join(available_presets()) or "(none installed)"
-
-
-def _load(path: Path, default_name: str) -> Mapping:
-    from greentech_cli.importers.structured import load_yaml
-
-    # Shipped presets are our own files: the fast C parser is safe for them.
-    trusted = path.parent == data_path("presets")
-    return parse_mapping(
-        load_yaml(path, trusted=trusted), source=path.name, default_name=default_name
-    )
-
-
-def parse_mapping(data: object, *, source: str, default_name: str) -> Mapping:
-    """Validate already-loaded mapping data (see the module docstring) into a Mapping."""
-    if not isinstance(data, dict):
-        raise InvalidData(f"{source} must be a YAML mapping with a 'columns:' section.")
-    unknown_keys = sorted(str(key) for key in data if key not in _MAPPING_KEYS)
-    if unknown_keys:
-        raise InvalidData(
-            f"{source} has unknown key(s) {', '.join(unknown_keys)}; "
-            f"allowed: {', '.join(sorted(_MAPPING_KEYS))}."
-        )
-    target = data.get("target")
-    if target is not None and target not in TARGET_FIELDS:
-        raise InvalidData(f"{source}: target must be 'contacts' or 'companies', not '{target}'.")
-    allowed = set(TARGET_FIELDS[target]) if target else set(CONTACT_FIELDS) | set(COMPANY_FIELDS)
-
-    raw_columns = data.get("columns") or {}
-    if not isinstance(raw_columns, dict):
-        raise InvalidData(f"{source}: 'columns' must map header names to fields.")
-    columns: dict[str, str | None] = {}
-    for header, target_field in raw_columns.items():
-        value = None if target_field in (None, "ignore", "") else str(target_field).strip()
-        columns[str(header)] = value
-    bad = sorted({value for value in columns.values() if value and value not in allowed})
-
-    raw_ignore = data.get("ignore") or []
-    if not isinstance(raw_ignore, list):
-        raise InvalidData(f"{source}: 'ignore' must be a list of header names.")
-    ignore = tuple(str(header) for header in raw_ignore)
-
-    values: dict[str, dict[str, str]] = {}
-    raw_values = data.get("values") or {}
-    if not isinstance(raw_values, dict):
-        raise InvalidData(f"{source}: 'values' must map field names to word lists.")
-    for value_field, words in raw_values.items():
-        if not isinstance(words, dict):
-            raise InvalidData(f"{source}: 'values.{value_field}' must map words to values.")
-        if value_field not in allowed:
-            bad.append(str(value_field))
-        values[str(value_field)] = {
-            _value_key(str(word)): str(stored) for word, stored in words.items()
-        }
-        if value_field in CONSENT_FIELDS:
-            wrong = sorted(
-                {v for v in values[str(value_field)].values() if v not in ("yes", "no", "unknown")}
-            )
-            if wrong:
-                raise InvalidData(
-                    f"{source}: consent values must be yes, no or unknown, not {', '.join(wrong)}."
-                )
-
-    typed: dict[str, tuple[str, ...]] = {}
-    raw_typed = data.get("typed") or {}
-    if not isinstance(raw_typed, dict):
-        raise InvalidData(f"{source}: 'typed' must map value columns to type columns.")
-    for header, type_headers in raw_typed.items():
-        listed = type_headers if isinstance(type_headers, list) else [type_headers]
-        typed[str(header)] = tuple(str(item) for item in listed)
-    raw_types = data.get("type_values") or {}
-    if not isinstance(raw_types, dict):
-        raise InvalidData(f"{source}: 'type_values' must map type words to fields.")
-    type_values = {_type_key(str(word)): str(value) for word, value in raw_types.items()}
-    bad.extend(value for value in type_values.values() if value not in allowed)
-
-    if bad:
-        names = ", ".join(f"'{name}'" for name in sorted(set(bad)))
-        known = ", ".join(sorted(allowed))
-        raise InvalidData(f"{source} maps to unknown field(s) {names}; known fields: {known}.")
-
-    index: dict[str, str | None] = {}
-    for header, value in [*columns.items(), *((header, None) for header in ignore)]:
-        key = normalize_header(header)
-        if not key:
-            continue
-        if key in index and index[key] != value:
-            raise InvalidData(f"{source} lists the header '{header}' twice with different fields.")
-        index[key] = value
-    return Mapping(
-        name=str(data.get("name") or default_name),
-        description=str(data.get("description") or ""),
-        target=target,
-        columns=columns,
-        ignore=ignore,
-        values=values,
-        typed=typed,
-        type_values=type_values,
-        index=index,
-    )
-
-
-@functools.lru_cache(maxsize=1)
-def _known_header_keys() -> frozenset[str]:
-    keys: set[str] = set()
-    for name in available_presets():
-        keys.update(load_preset(name).index)
-    return frozenset(keys)
-
-
-def is_known_header(text: str) -> bool:
-    """Tell whether any preset or generic table knows this header (used to find header rows)."""
-    key = normalize_header(text)
-    return bool(key) and key in _known_header_keys()
-
-
-# --- matching headers ----------------------------------------------------------------------
 
 
 def auto_map(
@@ -427,6 +408,17 @@ def _lookup(header: str, layers: list[Mapping]) -> tuple[bool, str | None]:
     return False, None
 
 
+def _loose_keys(text: str) -> list[str]:
+    """Fallback keys for a header: without bracketed parts, then without a trailing number."""
+    keys: list[str] = []
+    without_brackets = _BRACKETS_RE.sub(" ", text)
+    for candidate in (without_brackets, _TRAILING_NUMBER_RE.sub("", without_brackets)):
+        key = normalize_header(candidate)
+        if key and key not in keys:
+            keys.append(key)
+    return keys
+
+
 def _check_target(layer: Mapping, target: str) -> None:
     if layer.target not in (None, target):
         raise InvalidData(f"Mapping '{layer.name}' is for {layer.target}, not for {target}.")
@@ -435,38 +427,3 @@ def _check_target(layer: Mapping, target: str) -> None:
         raise InvalidData(
             f"Mapping '{layer.name}' uses field(s) {', '.join(bad)}, which {target} do not have."
         )
-
-
-def best_preset(headers: Sequence[str], target: str = "contacts") -> Mapping | None:
-    """Choose the preset that recognises most of the headers (at least half, at least three)."""
-    keys = [normalize_header(header) for header in headers]
-    keys = [key for key in keys if key]
-    if not keys:
-        return None
-    generic_names = set(GENERIC_PRESETS.values())
-    generic = load_preset(GENERIC_PRESETS[target]).index
-    best: tuple[int, int, str] | None = None
-    best_mapping: Mapping | None = None
-    for name in available_presets():
-        if name in generic_names:
-            continue
-        candidate = load_preset(name)
-        if candidate.target not in (None, target):
-            continue
-        matched = sum(1 for key in keys if key in candidate.index)
-        if matched < min(3, len(keys)) or matched * 2 < len(keys):
-            continue
-        # A preset that would map every header just like the generic table adds nothing, and
-        # naming it ("civicrm" for a plain First Name;Last Name;E-Mail list) would mislead.
-        missing = object()
-        if all(
-            generic.get(key, missing) == candidate.index[key]
-            for key in keys
-            if key in candidate.index
-        ):
-            continue
-        # More matched headers wins; on a tie the smaller (more specific) preset.
-        score = (matched, -len(candidate.index), name)
-        if best is None or score[:2] > best[:2]:
-            best, best_mapping = score, candidate
-    return best_mapping

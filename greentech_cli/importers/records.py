@@ -7,13 +7,8 @@ import unicodedata
 from collections.abc import Sequence
 
 from greentech_cli.errors import InvalidData
-from greentech_cli.importers.mapping import (
-    CONSENT_FIELDS,
-    DROPPED_FIELDS,
-    ColumnMap,
-    _type_key,
-    _value_key,
-)
+from greentech_cli.importers.mapping import ColumnMap
+from greentech_cli.importers.presets import CONSENT_FIELDS, DROPPED_FIELDS
 from greentech_cli.importers.values import (
     has_cyrillic,
     has_latin,
@@ -22,6 +17,8 @@ from greentech_cli.importers.values import (
     salutation_of,
     split_full_name,
     take_prefixes,
+    type_key,
+    value_key,
 )
 from greentech_cli.text.dates import read_date
 
@@ -93,7 +90,7 @@ def to_record(cells: Sequence[str], column_map: ColumnMap) -> dict[str, object]:
             text = unicodedata.normalize("NFC", text)
         for type_index in type_indexes:
             if type_index < size and cells[type_index].strip():
-                value_field = column_map.type_values.get(_type_key(cells[type_index]), value_field)
+                value_field = column_map.type_values.get(type_key(cells[type_index]), value_field)
                 break
         if value_field in DROPPED_FIELDS:
             continue
@@ -166,12 +163,12 @@ def _convert(
     """Convert one cell to the stored value of its field."""
     words = column_map.values.get(value_field)
     if words:
-        mapped = words.get(_value_key(text))
+        mapped = words.get(value_key(text))
         if mapped is not None:
             return mapped
         # "Attendee, Volunteer": the first listed word that is known decides; keep the rest.
         listed = split_list(text)
-        known = [words[_value_key(item)] for item in listed if _value_key(item) in words]
+        known = [words[value_key(item)] for item in listed if value_key(item) in words]
         if len(listed) > 1 and known:
             extras.append(f"{header}: {text}")
             return known[0]

@@ -1,7 +1,9 @@
-"""One shape for every input: a Source yields numbered rows with their record and original cells.
+"""One shape for every input, read in one line: decide the format, read, map, make records.
 
-The format comes from the extension and the content: CSV/TSV/XLSX are tables mapped to fields by
-`mapping`, vCards and YAML/JSON lists already name their fields.
+``formats.decide`` says once how the file is read (or refuses it); one reader per format yields
+its rows: ``delimited`` (CSV/TSV) and ``workbook`` (XLSX) yield cells, under a header that
+``mapping`` finds and maps to fields before ``records`` turns each row into a record; ``vcard``
+and ``structured`` (YAML/JSON) yield records that already name their fields.
 """
 
 from __future__ import annotations
@@ -11,13 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from greentech_cli.errors import InvalidData, NotFound, UnreadableFile
+from greentech_cli.importers.delimited import open_text_records
+from greentech_cli.importers.formats import Format, decide, table_format
+from greentech_cli.importers.mapping import Table, auto_map, find_header
+from greentech_cli.importers.records import to_record
 
 if TYPE_CHECKING:
     from greentech_cli.models.imports import ImportOptions
-
-VCARD_SUFFIXES = {".vcf", ".vcard"}
-STRUCTURED_SUFFIXES = {".yaml", ".yml", ".json"}
 
 
 @dataclass
@@ -42,83 +44,70 @@ class Source:
     headers: list[str] | None = None
     mapped_columns: dict[str, str] = field(default_factory=dict)
     unmapped_columns: list[str] = field(default_factory=list)
+    # the decision it was read by, so that a worker process reads it the same way
+    read_as: Format | None = None
 
 
-def sniff_kind(path: Path) -> str:
-    """'vcard', 'structured' or 'table', from the extension and, failing that, the first bytes."""
-    suffix = path.suffix.lower()
-    if suffix in VCARD_SUFFIXES:
-        return "vcard"
-    if suffix in STRUCTURED_SUFFIXES:
-        return "structured"
-    with path.open("rb") as fh:
-        head = fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head[:11].upper() == b"BEGIN:VCARD":
-        return "vcard"
-    if head[:1] in (b"[", b"{"):
-        return "structured"
-    return "table"
+def open_source(path: Path, options: ImportOptions, read_as: Format | None = None) -> Source:
+    """Open a file for import; unreadable input fails here, before anything is written.
+
+    ``read_as`` is a decision already taken for this file (a worker reading beside the parent).
+    """
+    if read_as is None:
+        read_as = decide(path, options)
+    if read_as.name == "vcard":
+        from greentech_cli.importers.vcard import read_vcards
+
+        records, encoding = read_vcards(path.read_bytes(), read_as.encoding)
+        return _records_source(read_as, records, encoding)
+    if read_as.name in ("yaml", "json"):
+        from greentech_cli.importers.structured import read_records
+
+        return _records_source(read_as, [dict(r) for r in read_records(path)], read_as.encoding)
+    return _table_source(path, read_as, options)
 
 
-def open_source(path: Path, options: ImportOptions) -> Source:
-    """Open a file for import; unreadable input fails here, before anything is written."""
-    if not path.exists():
-        raise NotFound(f"no file {str(path)!r}")
-    if path.is_dir():
-        raise UnreadableFile(f"{path} is a folder, not a file")
-    if path.stat().st_size == 0:
-        raise UnreadableFile(f"{path.name} is empty")
-    kind = sniff_kind(path)
-    if kind == "vcard":
-        source = _vcard_source(path, options)
-    elif kind == "structured":
-        source = _structured_source(path)
-    else:
-        source = _table_source(path, options)
-    _check_applies(source, options, path.name)
-    return source
+def read_table(
+    path: Path,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | None = None,
+) -> Table:
+    """Open a CSV/TSV/XLSX file, detect how it is written and find its header row."""
+    path = Path(path)
+    return _open_table(path, table_format(path, encoding=encoding, delimiter=delimiter), sheet)
 
 
-def _check_applies(source: Source, options: ImportOptions, name: str) -> None:
-    """Refuse a reading option that does not fit the file, rather than quietly ignore it."""
-    if options.sheet is not None and source.format != "xlsx":
-        raise InvalidData(f"--sheet is for .xlsx workbooks; {name} was read as {source.format}")
-    if options.delimiter is not None and source.format not in ("csv", "tsv"):
-        raise InvalidData(f"--delimiter is for CSV files; {name} was read as {source.format}")
+def _open_table(path: Path, read_as: Format, sheet: str | None) -> Table:
+    """Read a table as decided and find its header row."""
+    if read_as.name == "xlsx":
+        from greentech_cli.importers.workbook import open_sheet_records
+
+        records, title = open_sheet_records(path, sheet)
+        return find_header(records, path, read_as, title)
+    return find_header(open_text_records(path, read_as), path, read_as, None)
 
 
-def _records_source(fmt: str, records: list[dict[str, Any]], encoding: str | None) -> Source:
+def _records_source(read_as: Format, records: list[dict[str, Any]], encoding: str | None) -> Source:
     def rows() -> Iterator[SourceRow]:
         for number, record in enumerate(records, start=1):
             yield SourceRow(number, None, record)
 
     fields = sorted({key for record in records for key in record})
-    return Source(format=fmt, rows=rows, encoding=encoding, mapped_columns={f: f for f in fields})
-
-
-def _vcard_source(path: Path, options: ImportOptions) -> Source:
-    from greentech_cli.importers.vcard import read_vcards
-
-    records, encoding = read_vcards(path.read_bytes(), options.encoding)
-    return _records_source("vcard", records, encoding)
-
-
-def _structured_source(path: Path) -> Source:
-    from greentech_cli.importers.structured import read_records
-
-    records = read_records(path)
-    fmt = "json" if path.suffix.lower() == ".json" else "yaml"
-    return _records_source(fmt, [dict(r) for r in records], "utf-8")
-
-
-def _table_source(path: Path, options: ImportOptions) -> Source:
-    from greentech_cli.importers.mapping import auto_map, load_mapping_file
-    from greentech_cli.importers.records import to_record
-    from greentech_cli.importers.tabular import read_table
-
-    table = read_table(
-        path, encoding=options.encoding, delimiter=options.delimiter, sheet=options.sheet
+    return Source(
+        format=read_as.name,
+        rows=rows,
+        encoding=encoding,
+        mapped_columns={f: f for f in fields},
+        read_as=read_as,
     )
+
+
+def _table_source(path: Path, read_as: Format, options: ImportOptions) -> Source:
+    from greentech_cli.importers.presets import load_mapping_file
+
+    table = _open_table(path, read_as, options.sheet)
     mapping = load_mapping_file(options.mapping) if options.mapping else None
     column_map = auto_map(
         table.headers, preset=options.preset, mapping=mapping, target=options.target
@@ -143,4 +132,5 @@ def _table_source(path: Path, options: ImportOptions) -> Source:
         headers=list(table.headers),
         mapped_columns=mapped,
         unmapped_columns=list(column_map.unmapped),
+        read_as=read_as,
     )

@@ -226,3 +226,16 @@ def parse_consent(value: object) -> str:
     if text in _NO:
         return "no"
     return "unknown"
+
+
+# --- words in cells ------------------------------------------------------------------------
+
+
+def value_key(text: str) -> str:
+    """Fold a cell word for looking it up in a preset's ``values`` ("Ja." is "ja")."""
+    return " ".join(text.split()).casefold().rstrip(".!")
+
+
+def type_key(text: str) -> str:
+    """Fold a type cell for looking it up in ``type_values`` (Google writes "* Mobile")."""
+    return value_key(text.lstrip("* "))

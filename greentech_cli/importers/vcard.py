@@ -64,11 +64,11 @@ from greentech_cli.importers.vcard_parse import (
     _prepare,
     _Property,
     _split_cards,
-    _split_escaped,
-    _unescape,
     _unfold,
     _value_text,
-    _words,
+    split_escaped,
+    unescape,
+    word_set,
 )
 from greentech_cli.models.exchange import CONTACT_FIELDS
 
@@ -81,7 +81,7 @@ COUNTRY_PROPERTY = "X-GREENTECH-COUNTRY"
 
 
 # Only these properties are decoded; the rest (PHOTO, KEY, X-MS-*, X-AB*, IMPP, …) is skipped.
-_USED = _words(
+_USED = word_set(
     "N FN ORG TITLE ROLE EMAIL TEL ADR URL NOTE CATEGORIES LANG NICKNAME X-ABLABEL "
     "X-PHONETIC-FIRST-NAME X-PHONETIC-MIDDLE-NAME X-PHONETIC-LAST-NAME "
     f"{NATIVE_NAME_PROPERTY} {LANG_PROPERTY} {COUNTRY_PROPERTY}"
@@ -180,7 +180,7 @@ class _Card:
 
     def texts(self, name: str) -> list[str]:
         """Unescaped, non-empty plain-text values of a property."""
-        found = (_unescape(text) for _, text in self.values.get(name, []))
+        found = (unescape(text) for _, text in self.values.get(name, []))
         return [text for text in found if text]
 
     def first_text(self, name: str) -> str:
@@ -336,7 +336,7 @@ def _emails(card: _Card, record: dict[str, object]) -> None:
     candidates = [
         (prop.types, value)
         for prop, text in card.values.get("EMAIL", [])
-        if (value := _strip_scheme(_unescape(text), "mailto:"))
+        if (value := _strip_scheme(unescape(text), "mailto:"))
     ]
     _put_numbered(record, "email", *_pick(candidates))
 
@@ -354,7 +354,7 @@ def _phones(card: _Card, record: dict[str, object]) -> None:
     faxes: list[tuple[set[str], str]] = []
     phones: list[tuple[set[str], str]] = []
     for prop, text in card.values.get("TEL", []):
-        value = _strip_scheme(_unescape(text), "tel:")
+        value = _strip_scheme(unescape(text), "tel:")
         if not value:
             continue
         types = prop.types
@@ -406,7 +406,7 @@ def _url(card: _Card, record: dict[str, object]) -> None:
     urls = [
         (0 if "work" in prop.types else 1, index, value)
         for index, (prop, text) in enumerate(card.values.get("URL", []))
-        if "home" not in prop.types and (value := _unescape(text))
+        if "home" not in prop.types and (value := unescape(text))
     ]
     if urls:
         record["company_website"] = min(urls)[2]
@@ -417,11 +417,11 @@ def _list_values(card: _Card, names: Iterable[str]) -> list[str]:
     found: list[str] = []
     for name in names:
         for _, text in card.values.get(name, []):
-            pieces = _split_escaped(text, ",")
+            pieces = split_escaped(text, ",")
             if card.is_21:
                 # 2.1 writers separate categories with semicolons as often as with commas.
-                pieces = [sub for piece in pieces for sub in _split_escaped(piece, ";")]
-            found.extend(value for piece in pieces if (value := _unescape(piece)))
+                pieces = [sub for piece in pieces for sub in split_escaped(piece, ";")]
+            found.extend(value for piece in pieces if (value := unescape(piece)))
     return list(dict.fromkeys(found))
 
 
@@ -436,7 +436,7 @@ def _languages(card: _Card) -> list[str]:
                 if pref_text.isascii() and pref_text.isdigit() and len(pref_text) < 6
                 else 100
             )
-            for piece in _split_escaped(text, ","):
-                if value := _unescape(piece):
+            for piece in split_escaped(text, ","):
+                if value := unescape(piece):
                     ranked.append((pref, len(ranked), value))
     return list(dict.fromkeys(value for _, _, value in sorted(ranked)))

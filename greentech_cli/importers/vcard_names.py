@@ -5,16 +5,16 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from greentech_cli.importers.vcard_parse import _split_escaped, _unescape, _words
+from greentech_cli.importers.vcard_parse import split_escaped, unescape, word_set
 
 # Words that open a name prefix and are forms of address rather than academic titles.
-_SALUTATIONS = _words(
+_SALUTATIONS = word_set(
     "herr herrn frau hr. fr. mr mr. mrs mrs. ms ms. miss mx mx. sir madam dame m. mme mme. "
     "mlle monsieur madame sr. sra. srta. don doña sig. sig.ra signor signora господин госпожа "
     "г-н г-жа"
 )
 # Academic and professional titles recognised at the start of a formatted name (FN).
-_TITLES = _words(
+_TITLES = word_set(
     "dr dr. prof prof. professor dipl.-ing. dipl.-kfm. dipl.-kffr. dipl.-volksw. ing. mag. "
     "med. rer. nat. pol. phil. jur. oec. dent. vet. h.c. habil. mba phd д-р проф."
 )
@@ -23,8 +23,8 @@ _TITLES = _words(
 def _name_component(raw: str, joiner: str, is_21: bool) -> str:
     """Unescape one N component, joining its 3.0/4.0 comma list (2.1 has no lists)."""
     if is_21:
-        return _unescape(raw)
-    values = [_unescape(value) for value in _split_escaped(raw, ",")]
+        return unescape(raw)
+    values = [unescape(value) for value in split_escaped(raw, ",")]
     return joiner.join(value for value in values if value)
 
 
@@ -121,7 +121,7 @@ def _split_formatted(formatted: str) -> _Name:
 
 def _structured_name(text: str, is_21: bool) -> _Name:
     """Read an N value: last;first;middle;prefix;suffix."""
-    raw = _split_escaped(text, ";") + [""] * 5
+    raw = split_escaped(text, ";") + [""] * 5
     last = _name_component(raw[0], " ", is_21)
     given = _name_component(raw[1], " ", is_21)
     middle = _name_component(raw[2], " ", is_21)

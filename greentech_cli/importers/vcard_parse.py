@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from greentech_cli.errors import InvalidData, UnreadableFile
 
 
-def _words(text: str) -> frozenset[str]:
+def word_set(text: str) -> frozenset[str]:
     """A set of the space-separated words of ``text`` (keeps long word lists readable)."""
     return frozenset(text.split())
 
@@ -318,7 +318,7 @@ def _value_text(prop: _Property, decoder: _Decoder) -> str | None:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _split_escaped(text: str, separator: str) -> list[str]:
+def split_escaped(text: str, separator: str) -> list[str]:
     """Split on a separator that is not escaped by a backslash, keeping the escapes."""
     if separator not in text:
         return [text]
@@ -341,7 +341,7 @@ def _split_escaped(text: str, separator: str) -> list[str]:
     return pieces
 
 
-def _unescape(text: str) -> str:
+def unescape(text: str) -> str:
     """Undo vCard text escapes (\\n \\, \\; \\\\ and Google's \\:); other backslashes stay."""
     if "\\" not in text:
         return unicodedata.normalize("NFC", text).strip()
@@ -361,5 +361,5 @@ def _unescape(text: str) -> str:
 
 def _components(text: str, count: int) -> list[str]:
     """Split a structured value (N, ADR, ORG) into at least ``count`` unescaped components."""
-    parts = [_unescape(part) for part in _split_escaped(text, ";")]
+    parts = [unescape(part) for part in split_escaped(text, ";")]
     return parts + [""] * (count - len(parts))

@@ -77,7 +77,7 @@ HEADER_SCAN_ROWS = 20
 def _sheet_kind(worksheet: Any) -> str:
     """What a sheet holds: "list" when one of its first filled rows has two or more header names
     we know, "data" when it has any value in its first thousand rows, else "empty"."""
-    from greentech_cli.importers.mapping import is_known_header
+    from greentech_cli.importers.presets import is_known_header
 
     worksheet.reset_dimensions()
     kind, filled = "empty", 0

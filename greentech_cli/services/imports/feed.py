@@ -2,11 +2,11 @@
 
 Reading and normalising a large table (CSV cells, names, emails, phone numbers) costs as much as
 writing it, and the two need nothing from each other: a worker process reads and prepares the
-rows while this process writes the ones before. The worker gets the file's path and the options
-and opens the source itself (the same reading as here, so it sees the same rows); chunks travel
-through a pipe whose small buffer keeps the worker at most a chunk or two ahead, so memory stays
-flat however long the file is. Small files, vCards and YAML/JSON lists are prepared in process:
-starting a worker would cost more than it saves.
+rows while this process writes the ones before. The worker gets the file's path, the options and
+the format decided here, and opens the source itself (the same reading, so it sees the same rows);
+chunks travel through a pipe whose small buffer keeps the worker at most a chunk or two ahead, so
+memory stays flat however long the file is. Small files, vCards and YAML/JSON lists are prepared in
+process: starting a worker would cost more than it saves.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from greentech_cli.services.imports.rows import Prepared, prepare
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
+    from greentech_cli.importers.formats import Format
     from greentech_cli.importers.sources import Source
     from greentech_cli.models.imports import ImportOptions
 
@@ -79,7 +80,9 @@ def feed(path: Path, source: Source, options: ImportOptions) -> Iterator[list[Pr
     # spawn, not fork: the parent may run threads (the progress bar) and holds a database.
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
-    worker = context.Process(target=_work, args=(sender, path, options), daemon=True)
+    worker = context.Process(
+        target=_work, args=(sender, path, options, source.read_as), daemon=True
+    )
     worker.start()
     sender.close()
     try:
@@ -103,7 +106,7 @@ def feed(path: Path, source: Source, options: ImportOptions) -> Iterator[list[Pr
         worker.join()
 
 
-def _work(sender: Connection, path: Path, options: ImportOptions) -> None:
+def _work(sender: Connection, path: Path, options: ImportOptions, read_as: Format | None) -> None:
     """The worker: open the source as the parent did and send its prepared chunks, then "end".
 
     Ctrl-C is the parent's to handle (it rolls back and ends the worker); a parent that has gone
@@ -114,18 +117,20 @@ def _work(sender: Connection, path: Path, options: ImportOptions) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         with collector.relaxed():
-            _send_chunks(sender, path, options)
+            _send_chunks(sender, path, options, read_as)
     except BrokenPipeError:
         pass
     finally:
         sender.close()
 
 
-def _send_chunks(sender: Connection, path: Path, options: ImportOptions) -> None:
+def _send_chunks(
+    sender: Connection, path: Path, options: ImportOptions, read_as: Format | None
+) -> None:
     from greentech_cli.importers.sources import open_source
 
     try:
-        for chunk in chunks(open_source(path, options), options):
+        for chunk in chunks(open_source(path, options, read_as), options):
             sender.send(("rows", chunk))
         sender.send(("end", None))
     except GreentechError as exc:
