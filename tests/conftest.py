@@ -1,8 +1,13 @@
-"""Shared fixtures: every test runs with a temporary home, never the user's real one."""
+"""Shared fixtures: every test runs with a temporary home, never the user's real one.
+
+Tests that read the shared real-world samples (../shared/realworld, or GREENTECH_REALWORLD)
+are marked `realworld`; without that folder they are deselected, with one line saying so.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,7 +15,38 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "realworld"
+# Real exports from other tools (Outlook, Gmail, CiviCRM, …), kept beside the repository.
+REALWORLD = Path(
+    os.environ.get("GREENTECH_REALWORLD")
+    or Path(__file__).resolve().parents[2] / "shared" / "realworld"
+)
+_REALWORLD_DESELECTED = pytest.StashKey[int]()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without the real-world samples, leave out the tests that read them (said once, below)."""
+    if REALWORLD.is_dir():
+        return
+    needing = [item for item in items if item.get_closest_marker("realworld")]
+    if needing:
+        config.hook.pytest_deselected(items=needing)
+        items[:] = [item for item in items if not item.get_closest_marker("realworld")]
+    config.stash[_REALWORLD_DESELECTED] = len(needing)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """The one line explaining the deselected real-world tests."""
+    deselected = config.stash.get(_REALWORLD_DESELECTED, 0)
+    if not deselected and not (
+        # Under pytest-xdist the workers collect; the controller only knows the folder is absent.
+        config.pluginmanager.has_plugin("dsession") and not REALWORLD.is_dir()
+    ):
+        return
+    which = f"{deselected} tests" if deselected else "Tests"
+    terminalreporter.write_line(
+        f"{which} marked realworld were deselected: the real-world samples folder {REALWORLD} "
+        "is absent (GREENTECH_REALWORLD names another folder)"
+    )
 
 
 @pytest.fixture(autouse=True)

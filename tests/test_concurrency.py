@@ -119,6 +119,9 @@ with transaction(db):
 """
 
 
+# Slow (~24 s): each of the 2,000 adds runs the duplicate check, whose cost grows with the rows
+# already written. The size stays: the write must be long enough to be killed half-way.
+@pytest.mark.slow
 def test_sigkill_during_a_long_write_leaves_the_database_as_it_was(cli: Cli) -> None:
     cli.ok("contact", "add", "--first", "Kept", "--last", "Before")
     before = count(cli.db_path)

@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 from greentech_cli.errors import InvalidData, UnreadableFile
 from greentech_cli.importers.vcard import read_vcards
 
+from .conftest import REALWORLD as SHARED_REALWORLD
+
 FIXTURES = Path(__file__).parent / "fixtures" / "vcard"
-REALWORLD = Path(__file__).parents[2] / "shared" / "realworld" / "vcard"
+REALWORLD = SHARED_REALWORLD / "vcard"
 
 
 def realworld(name: str) -> bytes:
@@ -38,6 +40,7 @@ def card(*lines: str, version: str = "3.0") -> bytes:
 # --- real-world files -------------------------------------------------------------------------
 
 
+@pytest.mark.realworld
 def test_android_qp_utf8_and_damaged_byte() -> None:
     records, encoding = read_vcards(realworld("ezvcard_John_Doe_ANDROID.vcf"))
     assert encoding == "utf-8"
@@ -63,6 +66,7 @@ def test_android_qp_utf8_and_damaged_byte() -> None:
     assert henry["tags"] == ["My Contacts"]
 
 
+@pytest.mark.realworld
 def test_iphone_groups_types_and_photo() -> None:
     [record] = read(realworld("ezvcard_John_Doe_IPHONE.vcf"))
     assert record["salutation"] == "Mr."
@@ -81,6 +85,7 @@ def test_iphone_groups_types_and_photo() -> None:
     assert record["company_website"] == "http://www.ibm.com"
 
 
+@pytest.mark.realworld
 def test_gmail_export_prefers_work_and_keeps_the_rest() -> None:
     [record] = read(realworld("ezvcard_gmail-single2.vcf"))
     assert (record["first_name"], record["last_name"]) == ("VCard", "Test")
@@ -100,6 +105,7 @@ def test_gmail_export_prefers_work_and_keeps_the_rest() -> None:
     assert record["position"] == "TheJobTitle"
 
 
+@pytest.mark.realworld
 def test_outlook_2007_qp_note_and_binary_blocks() -> None:
     [record] = read(realworld("ezvcard_outlook-2007.vcf"))
     assert record["salutation"] == "Mr."
@@ -120,6 +126,7 @@ def test_outlook_2007_qp_note_and_binary_blocks() -> None:
     ]
 
 
+@pytest.mark.realworld
 def test_rfc6350_example_version_4() -> None:
     [record] = read(realworld("ezvcard_rfc6350-example.vcf"))
     assert (record["first_name"], record["last_name"]) == ("Simon", "Perreault")
@@ -136,6 +143,7 @@ def test_rfc6350_example_version_4() -> None:
     assert record["company_country"] == "Canada"
 
 
+@pytest.mark.realworld
 def test_kcontacts_qp_german_soft_breaks_without_leading_space() -> None:
     records = read(realworld("kcontacts_vcard10_qp_german.vcf"))
     assert len(records) == 5
@@ -155,6 +163,7 @@ def test_kcontacts_qp_german_soft_breaks_without_leading_space() -> None:
     assert "company" not in records[4]  # ORG: is empty
 
 
+@pytest.mark.realworld
 def test_kcontacts_fold_inside_a_cyrillic_character() -> None:
     [record] = read(realworld("kcontacts_vcard9_cyrillic_fold_midchar.vcf"))
     assert record["last_name"] == "123ㄓㄕㄖbcde" + "αβγδ" * 6 + "αβㄤㄓㄕㄖ"
@@ -167,6 +176,7 @@ def test_kcontacts_fold_inside_a_cyrillic_character() -> None:
     )
 
 
+@pytest.mark.realworld
 def test_tine20_latin1_file() -> None:
     records, encoding = read_vcards(realworld("tine20_HerrFalkMuenchen_latin1.vcf"))
     assert encoding == "cp1252"
@@ -181,6 +191,7 @@ def test_tine20_latin1_file() -> None:
     assert record["position"] == "Landtagsabgeordneter"
 
 
+@pytest.mark.realworld
 def test_tine20_umlaut_utf8_in_a_21_card() -> None:
     [record] = read(realworld("tine20_contactUmlaut.vcf"))
     assert (record["first_name"], record["last_name"]) == ("Hans", "Müller")
@@ -191,6 +202,7 @@ def test_tine20_umlaut_utf8_in_a_21_card() -> None:
     assert record["email"] == "hans@schiff.de"
 
 
+@pytest.mark.realworld
 def test_tine20_mac_addressbook_escapes_and_labels() -> None:
     [record] = read(realworld("tine20_mac_os_x_addressbook.vcf"))
     assert (record["first_name"], record["last_name"]) == ("Lars", "Kneschke")
@@ -206,9 +218,8 @@ def test_tine20_mac_addressbook_escapes_and_labels() -> None:
     assert record["notes"] == "Notes\nwith\nLine Break and , and ; yeah!"
 
 
+@pytest.mark.realworld
 def test_every_realworld_file_parses() -> None:
-    if not REALWORLD.is_dir():
-        pytest.skip("real-world files are not available")
     for path in sorted(REALWORLD.glob("*.vcf")):
         records, _ = read_vcards(path.read_bytes())
         assert records, path.name

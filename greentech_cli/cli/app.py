@@ -152,13 +152,16 @@ def _install_plain_coercion() -> None:
     """Convert option values without pydantic (cli/coercion.py) where this Typer allows it.
 
     The patch reaches into Typer's private modules (checked against the pinned 0.29); should a
-    Typer release move them, commands still work, through Typer's own (slower) conversion.
+    Typer release move or change them, commands still work, through Typer's own (slower)
+    conversion: any failure here leaves Typer as it was, and the patched function itself falls
+    back to Typer's original on any failure when called.
     """
     try:
         from greentech_cli.cli.coercion import install
-    except (ImportError, AttributeError):
+
+        install()
+    except Exception:  # whatever moved in Typer, a command must still run
         return
-    install()
 
 
 _install_plain_coercion()

@@ -4,6 +4,11 @@ Typer 0.29 converts every parameter through a pydantic TypeAdapter; importing py
 building the adapters costs more than a whole `greentech search` may take. The parameters
 greentech declares are only str, int, float, bool, Path, Enum and list[str]: those are
 converted here, with the same errors (exit code 2); anything else still goes through Typer.
+
+The patch leans on Typer's private internals, so every step falls back to Typer's own conversion
+on any exception: building the runtime parameter (say a release calls `get_runtime_param` with a
+new argument) and converting a value (say a ParameterInfo field is renamed). Only a usage error
+(a value the user got wrong) is passed on as it is.
 """
 
 from __future__ import annotations
@@ -13,8 +18,8 @@ from pathlib import Path
 from typing import Any, get_args, get_origin
 
 from typer import core as typer_core
-from typer._click.exceptions import BadParameter
-from typer._coercion import RuntimeParam
+from typer._click.exceptions import BadParameter, ClickException
+from typer._coercion import RuntimeParam, build_runtime_param
 
 _original_runtime_param = typer_core._TyperParameter.get_runtime_param
 
@@ -23,6 +28,16 @@ class PlainParam(RuntimeParam):
     """Conversion of one parameter without pydantic."""
 
     def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+        try:
+            return self._plain_value(value, param, ctx)
+        except ClickException:
+            raise  # the user's value is wrong: the same usage error Typer would give
+        except Exception:
+            # Something in Typer moved under us: let Typer convert this value its own way.
+            typer_param = build_runtime_param(param.type_descriptor)
+            return typer_param._coerce_value(value, param=param, ctx=ctx)
+
+    def _plain_value(self, value: Any, param: Any, ctx: Any) -> Any:
         if get_origin(self.annotation) is list:
             (item_type,) = get_args(self.annotation)
             return [self._one(item_type, item, param, ctx) for item in value]
@@ -87,16 +102,31 @@ def _plain(annotation: Any) -> bool:
     return annotation in (str, int, float, bool, Path)
 
 
-def _runtime_param(self: Any) -> RuntimeParam:
+def _plain_runtime_param(self: Any) -> RuntimeParam | None:
+    """A PlainParam for a plain annotation (cached on the parameter like Typer's), else None."""
     descriptor = self.type_descriptor
     plain = descriptor.file_annotation is None and _plain(descriptor.annotation)
     if self._runtime_param is None and plain:
         self._runtime_param = PlainParam(
             annotation=descriptor.annotation, parameter_info=descriptor.parameter_info
         )
-    if self._runtime_param is None:
-        return _original_runtime_param(self)
-    return self._runtime_param
+    runtime_param: RuntimeParam | None = self._runtime_param
+    return runtime_param
+
+
+def _runtime_param(self: Any, *args: Any, **kwargs: Any) -> RuntimeParam:
+    """Typer's get_runtime_param, plain where possible; Typer's own on any surprise.
+
+    Arguments a later Typer may pass are not understood here: they raise TypeError in
+    `_plain_runtime_param`, and Typer's original gets the call as it was made.
+    """
+    try:
+        runtime_param = _plain_runtime_param(self, *args, **kwargs)
+    except Exception:
+        runtime_param = None
+    if runtime_param is None:
+        return _original_runtime_param(self, *args, **kwargs)
+    return runtime_param
 
 
 def install() -> None:
