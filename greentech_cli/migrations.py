@@ -220,8 +220,62 @@ CREATE VIRTUAL TABLE companies_fts USING fts5(
 @step
 def m001_initial(db: Any) -> None:
     """Create every table of the first release."""
+    _run(db, SCHEMA)
+
+
+# A random UUID (version 4) per row, in SQL, for rows that exist when a step adds `uid`.
+_NEW_UID = (
+    "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || "
+    "substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + abs(random()) % 4, 1) || "
+    "substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))"
+)
+_ONE = "json_object('value', {0}, 'type', '{1}')"
+
+RICH_RECORDS = f"""
+ALTER TABLE contacts ADD COLUMN uid TEXT;
+ALTER TABLE contacts ADD COLUMN emails TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE contacts ADD COLUMN phones TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE contacts ADD COLUMN addresses TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE contacts ADD COLUMN websites TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE contacts ADD COLUMN birthday TEXT;
+ALTER TABLE contacts ADD COLUMN aliases TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE contacts ADD COLUMN extra TEXT NOT NULL DEFAULT '{{}}';
+UPDATE contacts SET uid = {_NEW_UID},
+    emails = CASE WHEN email IS NULL THEN '[]' ELSE json_array({_ONE.format("email", "work")}) END,
+    phones = CASE
+        WHEN phone IS NULL AND mobile IS NULL THEN '[]'
+        WHEN mobile IS NULL THEN json_array({_ONE.format("phone", "work")})
+        WHEN phone IS NULL THEN json_array({_ONE.format("mobile", "mobile")})
+        ELSE json_array({_ONE.format("phone", "work")}, {_ONE.format("mobile", "mobile")})
+    END;
+CREATE UNIQUE INDEX contacts_uid ON contacts(uid);
+ALTER TABLE companies ADD COLUMN uid TEXT;
+ALTER TABLE companies ADD COLUMN websites TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE companies ADD COLUMN emails TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE companies ADD COLUMN phones TEXT NOT NULL DEFAULT '[]';
+UPDATE companies SET uid = {_NEW_UID},
+    websites = CASE WHEN website IS NULL THEN '[]' ELSE json_array(website) END;
+CREATE UNIQUE INDEX companies_uid ON companies(uid);
+CREATE TABLE retired_ids (name TEXT PRIMARY KEY, last_id INTEGER NOT NULL);
+INSERT INTO retired_ids (name, last_id)
+    SELECT 'contacts', coalesce(max(id), 0) FROM contacts
+    UNION ALL SELECT 'companies', coalesce(max(id), 0) FROM companies;
+CREATE TRIGGER contacts_retire_id AFTER DELETE ON contacts BEGIN INSERT INTO retired_ids (name, last_id) VALUES ('contacts', old.id) ON CONFLICT (name) DO UPDATE SET last_id = max(last_id, excluded.last_id); END;
+CREATE TRIGGER companies_retire_id AFTER DELETE ON companies BEGIN INSERT INTO retired_ids (name, last_id) VALUES ('companies', old.id) ON CONFLICT (name) DO UPDATE SET last_id = max(last_id, excluded.last_id); END
+"""  # noqa: E501
+
+
+@step
+def m002_rich_records(db: Any) -> None:
+    """Contacts hold lists of emails, phones and addresses, websites, a birthday, aliases and
+    extra values, and a random uid (companies too: emails, phones, websites, uid); ids of
+    deleted contacts and companies are never given again."""
+    _run(db, RICH_RECORDS)
+
+
+def _run(db: Any, script: str) -> None:
     # executescript would commit the migration's transaction; run statements one by one.
-    for statement in SCHEMA.split(";\n"):
+    for statement in script.split(";\n"):
         if statement.strip():
             db.execute(statement)
 

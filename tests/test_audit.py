@@ -39,7 +39,7 @@ def test_every_write_records_when_who_command_entity_and_fields(logged: Cli) -> 
     assert audit.os_user() == getpass.getuser()
     assert all(e["at"].endswith("+00:00") for e in entries)
     # Contact changes name the fields only: personal values never reach the log.
-    assert entries[2]["fields"] == {"fields": ["phone", "position"]}
+    assert entries[2]["fields"] == {"fields": ["phone", "phones", "position"]}
     assert "Head of Sales" not in logged.ok("log", "--format", "csv").stdout
 
 
@@ -60,7 +60,7 @@ def test_log_filters(logged: Cli) -> None:
 
 def test_log_table_and_csv(logged: Cli) -> None:
     table = logged.ok("log").stdout
-    assert "contact edit" in table and "phone, position" in table
+    assert "contact edit" in table and "phone, phones, position" in table
     rows = list(csv.DictReader(io.StringIO(logged.ok("log", "--format", "csv").stdout)))
     assert rows[0]["command"] == "contact rm"
     assert list(rows[0]) == [

@@ -99,6 +99,8 @@ def test_contact_json_fields_and_normalising(filled: Cli) -> None:
         "share_consent_date",
         "share_consent_source",
         "marketing_consent",
+        # The additions of SPEC §3: the lists behind email, phone and mobile, and more.
+        *("uid", "emails", "phones", "addresses", "websites", "birthday", "aliases", "extra"),
     ]
     petra = filled.json("contact", "show", "petra.schaefer@lippe.example")
     assert petra["phone"] == "+492306123456"

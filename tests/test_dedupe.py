@@ -139,12 +139,17 @@ def test_companies_register_ids(db: Any) -> None:
 
 
 def test_service_progress_is_reported(db: Any) -> None:
+    from greentech_cli.models.fields import Email
     from greentech_cli.models.records import Contact
     from greentech_cli.services.identity.dedupe import contact_pairs
     from greentech_cli.store import contacts
 
-    contacts.insert(db, Contact(first_name="Anna", last_name="Schmidt", email="a@x.example"))
-    contacts.insert(db, Contact(first_name="Anna", last_name="Schmidt", email="a@x.example"))
+    contacts.insert(
+        db, Contact(first_name="Anna", last_name="Schmidt", emails=[Email("a@x.example")])
+    )
+    contacts.insert(
+        db, Contact(first_name="Anna", last_name="Schmidt", emails=[Email("a@x.example")])
+    )
     seen: list[str] = []
     pairs = contact_pairs(db, progress=lambda phase, done, total: seen.append(phase))
     assert [(p.a, p.b, p.score) for p in pairs] == [(1, 2, 100)]

@@ -28,7 +28,8 @@ WITHHELD = (
 HEADER = (
     "salutation,title,first_name,last_name,native_name,position,department,company,email,"
     "phone,mobile,country,languages,tags,notes,share_consent,lawful_basis,share_consent_date,"
-    "share_consent_source,marketing_consent,company_street,company_postcode,company_city,"
+    "share_consent_source,marketing_consent,uid,emails,phones,addresses,websites,birthday,aliases,"
+    "extra,company_street,company_postcode,company_city,"
     "company_region,company_country,company_website"
 )
 
@@ -359,7 +360,7 @@ def test_xlsx_has_text_cells_a_frozen_bold_header_and_a_filter(people: Cli, tmp_
     ws = wb.active
     assert ws is not None
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:Z6"
+    assert ws.auto_filter.ref == "A1:AH6"
     header = [c.value for c in ws[1]]
     assert ",".join(str(h) for h in header) == HEADER
     assert all(c.font.b for c in ws[1])

@@ -15,7 +15,9 @@ import yaml
 from greentech_cli.models.exchange import ID_FIELDS
 from tests.conftest import Cli
 
-LISTS = ("languages", "tags")
+LISTS = ("languages", "tags", "websites", "aliases")
+# Cells greentech writes as JSON: value objects (emails, phones, addresses) and mappings (extra).
+JSON_CELLS = {"emails": [], "phones": [], "addresses": [], "extra": {}}
 
 
 @pytest.fixture
@@ -97,6 +99,8 @@ def test_csv_reads_back_with_the_csv_module(full: Cli) -> None:
             record: dict[str, Any] = {k: (v if v != "" else None) for k, v in row.items()}
             for name in LISTS:
                 record[name] = row[name].split(", ") if row[name] else []
+            for name, empty in JSON_CELLS.items():
+                record[name] = json.loads(row[name]) if row[name] else empty
             read.append(record)
         assert read == expected
 

@@ -8,6 +8,7 @@ way (row by row, in process) and requires the same database, to the byte of ever
 from __future__ import annotations
 
 import csv
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -60,6 +61,14 @@ def lists(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return first, second
 
 
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _no_uid(value: Any) -> Any:
+    """A stored value with its random uids (new for every record, by design) blanked."""
+    return _UUID.sub("<uid>", value) if isinstance(value, str) else value
+
+
 def _state(path: Path) -> dict[str, list[dict[str, Any]]]:
     """Every table an import writes, bookkeeping times left out (they differ between runs)."""
     db = open_db(path)
@@ -75,7 +84,10 @@ def _state(path: Path) -> dict[str, list[dict[str, Any]]]:
         }
         stamps = {"created_at", "updated_at"}
         return {
-            name: [{k: v for k, v in row.items() if k not in stamps} for row in fetch_all(db, sql)]
+            name: [
+                {k: _no_uid(v) for k, v in row.items() if k not in stamps}
+                for row in fetch_all(db, sql)
+            ]
             for name, sql in tables.items()
         }
     finally:
@@ -151,9 +163,9 @@ _COMPANY = st.sampled_from([1, 2, None])
 
 @st.composite
 def _contact(draw: st.DrawFn) -> Contact:
-    contact = Contact(
-        first_name=draw(_FIRST), last_name=draw(_LAST), email=draw(_EMAIL), phone=draw(_PHONE)
-    )
+    contact = Contact(first_name=draw(_FIRST), last_name=draw(_LAST))
+    contact.email = draw(_EMAIL)
+    contact.phone = draw(_PHONE)
     contact.mobile = draw(_PHONE)
     contact.company_id = draw(_COMPANY)
     return contact

@@ -101,7 +101,7 @@ def test_audit_records_field_names_only(two: Any) -> None:
     entries = [(r[0], json.loads(r[2])) for r in rows if r[1] == "merge"]
     keep = next(fields for entity_id, fields in entries if entity_id == 1 and "merged_id" in fields)
     assert keep["merged_id"] == 2
-    assert "native_name" in keep["fields"] and "phone" in keep["fields"]
+    assert "native_name" in keep["fields"] and "phones" in keep["fields"]
     text = json.dumps([r[2] for r in rows], ensure_ascii=False)
     assert "Нурланов" not in text and "+7701" not in text and "IFAT" not in text
 
@@ -231,21 +231,28 @@ def test_other_name_in_cyrillic_becomes_the_native_name(cli: Any) -> None:
 
 def test_field_changes_report_only_real_contradictions() -> None:
     """The shared fill rule (contact merge, import fill): case and blanks are no conflict,
-    lists unite, notes append, and a differing email or company is a conflict that keeps KEEP's."""
+    lists unite (a second email is kept beside the first, never dropped), notes append, and a
+    differing company is a conflict that keeps KEEP's."""
+    from greentech_cli.models.fields import Email, Phone
     from greentech_cli.models.records import Contact
-    from greentech_cli.services.identity.merge import CONTACT_FIELDS, field_changes
+    from greentech_cli.services.identity.merge import CONTACT_FIELDS, apply_changes, field_changes
 
     keep = Contact(
-        first_name="Aigerim", last_name="Sadykova", email="a1@example.kz", position="Engineer",
-        tags=["vip"], company_id=3, notes="met in Almaty",
+        first_name="Aigerim", last_name="Sadykova", emails=[Email("a1@example.kz")],
+        position="Engineer", tags=["vip"], company_id=3, notes="met in Almaty",
     )  # fmt: skip
     other = Contact(
-        first_name="AIGERIM", last_name="Sadykova", email="a2@example.kz", position=None,
-        phone="+77011234567", tags=["press"], company_id=4, notes="met in Almaty",
+        first_name="AIGERIM", last_name="Sadykova", emails=[Email("a2@example.kz")],
+        position=None, phones=[Phone("+77011234567")], tags=["press"], company_id=4,
+        notes="met in Almaty",
     )  # fmt: skip
-    actions = {c.field: c.action for c in field_changes(keep, other, CONTACT_FIELDS)}
-    assert actions == {"email": "conflict", "company_id": "conflict", "phone": "fill",
+    changes = field_changes(keep, other, CONTACT_FIELDS)
+    actions = {c.field: c.action for c in changes}
+    assert actions == {"emails": "union", "company_id": "conflict", "phones": "fill",
                        "tags": "union"}  # fmt: skip
+    apply_changes(keep, changes)
+    assert keep.email == "a1@example.kz"  # KEEP's primary stays primary
+    assert [e.value for e in keep.emails] == ["a1@example.kz", "a2@example.kz"]
 
 
 def test_field_changes_withdraw_a_consent_but_never_give_one() -> None:

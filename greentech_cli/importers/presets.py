@@ -44,11 +44,12 @@ CONTACT_FIELDS: tuple[str, ...] = (
     "city", "languages", "tags", "notes", "share_consent", "share_consent_date",
     "share_consent_source", "marketing_consent", "lawful_basis", "role", "status", "birth_date",
     "company_street", "company_postcode", "company_city", "company_region", "company_country",
-    "company_website", "sector",
+    "company_website", "sector", "uid", "emails", "phones", "addresses", "websites", "birthday",
+    "aliases", "extra",
 )  # fmt: skip
 COMPANY_FIELDS: tuple[str, ...] = (
     "name", "kind", "legal_form", "sectors", "tags", "street", "postcode", "city", "region",
-    "country", "website", "lat", "lon", "vat_id", "notes",
+    "country", "website", "lat", "lon", "vat_id", "notes", "uid",
 )  # fmt: skip
 TARGET_FIELDS: dict[str, tuple[str, ...]] = {
     "contacts": CONTACT_FIELDS,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -23,7 +24,9 @@ from greentech_cli.importers.values import (
 from greentech_cli.text.dates import read_date
 
 # Fields that hold several values; cells are split on , ; | newline and Google's ":::".
-LIST_FIELDS: frozenset[str] = frozenset({"languages", "tags", "sectors"})
+LIST_FIELDS: frozenset[str] = frozenset({"languages", "tags", "sectors", "websites", "aliases"})
+# Fields whose cells greentech's own CSV and XLSX exports write as JSON (value objects, mappings).
+JSON_FIELDS: frozenset[str] = frozenset({"emails", "phones", "addresses", "extra"})
 # Answers that say "not known" (our own exports write "unknown"): nothing to keep in notes.
 _UNKNOWN_WORDS = frozenset({"unknown", "unbekannt", "?", "k.a.", "n/a", "-"})
 DATE_FIELDS: frozenset[str] = frozenset({"birth_date", "share_consent_date"})
@@ -109,6 +112,10 @@ def to_record(cells: Sequence[str], column_map: ColumnMap) -> dict[str, object]:
     if "email" in collected or "email2" in collected:
         _take_emails(collected, record, extras)
     for value_field, items in collected.items():
+        if value_field in JSON_FIELDS:
+            record[value_field] = _json_cell(items[0][1])
+            extras.extend(f"{other}: {value}" for other, value in _distinct(items)[1:])
+            continue
         if value_field in LIST_FIELDS:
             merged: list[str] = []
             for _, text in items:
@@ -304,3 +311,13 @@ def _shape_names(record: dict[str, object], extras: list[str], name_header: str)
             known = _words(" ".join([get("salutation"), get("title"), given, native]))
             if not _words(full) <= known:
                 extras.append(f"{name_header}: {full}")
+
+
+def _json_cell(text: str) -> object:
+    """A cell of a JSON field: its JSON when it holds some (a list or mapping), else the text."""
+    if text[:1] in ("[", "{"):
+        try:
+            return json.loads(text)
+        except ValueError:
+            pass
+    return text

@@ -29,58 +29,24 @@ on it), ``register_ids`` is compact JSON (``{"HRB":"12345"}``, empty when there 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from greentech_cli.models.records import COMPANY_COLUMNS
-
-if TYPE_CHECKING:
-    from greentech_cli.models.records import Company, Contact
+from greentech_cli.models.records import Company, Contact
 
 ID_FIELDS = ("id", "company_id")
 
-# The export's column order, written out on purpose rather than taken from store.contacts.COLUMNS:
-# it is the contact JSON of SPEC §3 (models.Contact.to_json, which contact_record uses) followed
-# by the company's address, so it holds id and the company's name, puts share_consent before
-# lawful_basis, and every csv/xlsx header and golden file follows it.
-CONTACT_FIELDS = (
-    "id",
-    "salutation",
-    "title",
-    "first_name",
-    "last_name",
-    "native_name",
-    "position",
-    "department",
-    "company_id",
-    "company",
-    "email",
-    "phone",
-    "mobile",
-    "country",
-    "languages",
-    "tags",
-    "notes",
-    "share_consent",
-    "lawful_basis",
-    "share_consent_date",
-    "share_consent_source",
-    "marketing_consent",
-    "company_street",
-    "company_postcode",
-    "company_city",
-    "company_region",
-    "company_country",
-    "company_website",
-)
+# The export's record: the contact JSON of SPEC §3 (models.Contact.to_json, which contact_record
+# uses) followed by the address of the contact's company. Every csv/xlsx header and golden file
+# follows this order.
+_COMPANY_ADDRESS = ("street", "postcode", "city", "region", "country", "website")
+CONTACT_FIELDS = (*Contact().to_json(), *(f"company_{name}" for name in _COMPANY_ADDRESS))
 MEMBER_FIELDS = ("role", "status")
 
-# The company JSON of SPEC §3 (models.Company.to_json) is the id and the stored columns in their
-# order, so the export's columns are exactly those.
-COMPANY_FIELDS = ("id", *COMPANY_COLUMNS)
+# The company JSON of SPEC §3 (models.Company.to_json) is the company's record.
+COMPANY_FIELDS = tuple(Company(name="").to_json())
 
-_ADDRESS = ("street", "postcode", "city", "region", "country", "website")
-# (record key, company attribute) for the address columns, spelled out once.
-_ADDRESS_KEYS = tuple((f"company_{name}", name) for name in _ADDRESS)
+# (record key, company attribute) for the address columns.
+_ADDRESS_KEYS = tuple((f"company_{name}", name) for name in _COMPANY_ADDRESS)
 
 
 def contact_fields(*, ids: bool, member: bool) -> list[str]:

@@ -6,6 +6,17 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
+from greentech_cli.models.fields import (
+    BOOKKEEPING,
+    DERIVED,
+    NOT_PERSONAL,
+    PERSONAL,
+    Address,
+    Email,
+    Phone,
+    Reachable,
+)
+
 COMPANY_KINDS = ("company", "chamber", "ahk", "authority", "association", "research", "other")
 SHARE_CONSENT = ("yes", "no", "unknown")
 LAWFUL_BASES = ("consent", "legitimate-interest", "contract", "public-task")
@@ -38,7 +49,7 @@ VISIT_KINDS = (
 
 
 @dataclass
-class Company:
+class Company(Reachable):
     """An organisation: a company, chamber, AHK, authority, association or institute."""
 
     name: str
@@ -51,16 +62,25 @@ class Company:
     city: str | None = None
     region: str | None = None
     country: str | None = None
-    website: str | None = None
+    websites: list[str] = field(default_factory=list)
     lat: float | None = None
     lon: float | None = None
     vat_id: str | None = None
     register_ids: dict[str, str] = field(default_factory=dict)
     notes: str | None = None
-    id: int | None = None
+    emails: list[Email] = field(default_factory=list)
+    phones: list[Phone] = field(default_factory=list)
+    uid: str | None = field(default=None, metadata=BOOKKEEPING)
+    id: int | None = field(default=None, metadata=BOOKKEEPING)
+
+    @property
+    def phone(self) -> str | None:
+        """The primary phone number (not a mobile, not a fax)."""
+        found = self._primary_phone(False)
+        return found.value if found else None
 
     def to_json(self) -> dict[str, Any]:
-        """The stable JSON shape of SPEC §3 (plus register_ids and notes)."""
+        """The stable JSON shape of SPEC §3 (plus register_ids and notes, emails, phones, uid)."""
         return {
             "id": self.id,
             "name": self.name,
@@ -79,6 +99,10 @@ class Company:
             "vat_id": self.vat_id,
             "register_ids": dict(self.register_ids),
             "notes": self.notes,
+            "uid": self.uid,
+            "websites": list(self.websites),
+            "emails": self.emails_json(),
+            "phones": self.phones_json(),
         }
 
 
@@ -87,32 +111,69 @@ COMPANY_COLUMNS = tuple(f.name for f in fields(Company) if f.name != "id")
 
 
 @dataclass
-class Contact:
-    """A person, optionally working for a company, with privacy fields."""
+class Contact(Reachable):
+    """A person, optionally working for a company, with privacy fields.
 
-    first_name: str | None = None
-    last_name: str | None = None
-    salutation: str | None = None
-    title: str | None = None
-    native_name: str | None = None
-    position: str | None = None
-    department: str | None = None
-    company_id: int | None = None
-    company: str | None = None  # the company's name, filled in by the store when read
-    email: str | None = None
-    phone: str | None = None
-    mobile: str | None = None
-    country: str | None = None
-    languages: list[str] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
-    notes: str | None = None
-    lawful_basis: str | None = None
-    share_consent: str = "unknown"
-    share_consent_date: str | None = None
-    share_consent_source: str | None = None
-    marketing_consent: str = "unknown"
-    created_batch_id: int | None = None
-    id: int | None = None
+    The lists hold every value a person has; `email`, `phone` and `mobile` name the primary ones
+    (the first email, the first phone that is neither mobile nor fax, the first mobile).
+    """
+
+    first_name: str | None = field(default=None, metadata=PERSONAL)
+    last_name: str | None = field(default=None, metadata=PERSONAL)
+    salutation: str | None = field(default=None, metadata=PERSONAL)
+    title: str | None = field(default=None, metadata=PERSONAL)
+    native_name: str | None = field(default=None, metadata=PERSONAL)
+    position: str | None = field(default=None, metadata=PERSONAL)
+    department: str | None = field(default=None, metadata=PERSONAL)
+    company_id: int | None = field(default=None, metadata=NOT_PERSONAL)
+    company: str | None = field(
+        default=None, metadata=DERIVED
+    )  # the company's name, filled in by the store when read
+    emails: list[Email] = field(default_factory=list, metadata=PERSONAL)
+    phones: list[Phone] = field(default_factory=list, metadata=PERSONAL)
+    country: str | None = field(default=None, metadata=NOT_PERSONAL)
+    languages: list[str] = field(default_factory=list, metadata=PERSONAL)
+    tags: list[str] = field(default_factory=list, metadata=PERSONAL)
+    notes: str | None = field(default=None, metadata=PERSONAL)
+    lawful_basis: str | None = field(default=None, metadata=NOT_PERSONAL)
+    share_consent: str = field(default="unknown", metadata=NOT_PERSONAL)
+    share_consent_date: str | None = field(default=None, metadata=NOT_PERSONAL)
+    share_consent_source: str | None = field(default=None, metadata=PERSONAL)
+    marketing_consent: str = field(default="unknown", metadata=NOT_PERSONAL)
+    addresses: list[Address] = field(default_factory=list, metadata=PERSONAL)
+    websites: list[str] = field(default_factory=list, metadata=PERSONAL)
+    birthday: str | None = field(
+        default=None, metadata=PERSONAL
+    )  # ISO 8601: 1980-05-17, or --05-17 without the year
+    aliases: list[str] = field(
+        default_factory=list, metadata=PERSONAL
+    )  # other spellings of the name, searchable
+    extra: dict[str, str] = field(
+        default_factory=dict, metadata=PERSONAL
+    )  # named values with no field of their own
+    uid: str | None = field(default=None, metadata=BOOKKEEPING)
+    created_batch_id: int | None = field(default=None, metadata=BOOKKEEPING)
+    id: int | None = field(default=None, metadata=BOOKKEEPING)
+
+    @property
+    def phone(self) -> str | None:
+        """The primary phone number (not a mobile, not a fax)."""
+        found = self._primary_phone(False)
+        return found.value if found else None
+
+    @phone.setter
+    def phone(self, value: str | None) -> None:
+        self.set_phone(None if value is None else Phone(value, "work"), mobile=False)
+
+    @property
+    def mobile(self) -> str | None:
+        """The primary mobile number."""
+        found = self._primary_phone(True)
+        return found.value if found else None
+
+    @mobile.setter
+    def mobile(self, value: str | None) -> None:
+        self.set_phone(None if value is None else Phone(value, "mobile"), mobile=True)
 
     @property
     def display_name(self) -> str:
@@ -122,7 +183,7 @@ class Contact:
         return name or self.native_name or self.email or f"contact {self.id}"
 
     def to_json(self) -> dict[str, Any]:
-        """The stable JSON shape of SPEC §3 (plus the consent details)."""
+        """The stable JSON shape of SPEC §3, then the consent details and the additions."""
         return {
             "id": self.id,
             "salutation": self.salutation,
@@ -146,7 +207,19 @@ class Contact:
             "share_consent_date": self.share_consent_date,
             "share_consent_source": self.share_consent_source,
             "marketing_consent": self.marketing_consent,
+            "uid": self.uid,
+            "emails": self.emails_json(),
+            "phones": self.phones_json(),
+            "addresses": [a.to_json() for a in self.addresses],
+            "websites": list(self.websites),
+            "birthday": self.birthday,
+            "aliases": list(self.aliases),
+            "extra": dict(self.extra),
         }
+
+
+# Contact JSON names that are no field of their own: the primary values of the lists.
+PRIMARY_KEYS = ("email", "phone", "mobile")
 
 
 @dataclass

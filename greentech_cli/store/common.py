@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import uuid
 import weakref
+from dataclasses import is_dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from greentech_cli.errors import NotFound
 
 if TYPE_CHECKING:
     from greentech_cli.db import Database
+
+T = TypeVar("T")
 
 
 def now() -> str:
@@ -42,6 +46,27 @@ def loads_dict(text: str | None) -> dict[str, Any]:
         return {}
     value = json.loads(text)
     return value if isinstance(value, dict) else {}
+
+
+def encode(value: Any) -> Any:
+    """A field's column value: lists and mappings as JSON (value objects as compact mappings
+    without their empty parts), anything else as it is."""
+    if isinstance(value, list):
+        return dumps([_plain(item) for item in value]) if value else "[]"
+    if isinstance(value, dict):
+        return dumps(value)
+    return value
+
+
+def _plain(item: Any) -> Any:
+    if is_dataclass(item):
+        return {k: v for k, v in vars(item).items() if v is not None}
+    return item
+
+
+def decode_items(text: str | None, kind: type[T]) -> list[T]:
+    """A JSON list column of value objects (emails, phones, addresses) as those objects."""
+    return [kind(**item) for item in loads_list(text) if isinstance(item, dict)]
 
 
 def fetch_one(db: Database, sql: str, params: list[Any] | tuple[Any, ...]) -> dict[str, Any] | None:
@@ -147,3 +172,19 @@ def as_id(ref: str | int) -> int | None:
 def not_found(what: str, ref: str | int) -> NotFound:
     """The one NotFound message shape for a reference that matched nothing."""
     return NotFound(f"no {what} {str(ref)!r}")
+
+
+def new_uid() -> str:
+    """A random, stable identity for a contact or company (a UUID), kept through export/import."""
+    return str(uuid.uuid4())
+
+
+def next_free_id(db: Database, table: str) -> int:
+    """The next id of `table` that no row ever had: past its highest id and past the highest one
+    ever deleted (recorded in `retired_ids` by the table's delete trigger)."""
+    found = db.execute(
+        f"SELECT max(coalesce((SELECT max(id) FROM [{table}]), 0), "
+        "coalesce((SELECT last_id FROM retired_ids WHERE name = ?), 0)) + 1",
+        [table],
+    ).fetchone()
+    return int(found[0])

@@ -6,16 +6,20 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from greentech_cli.errors import Conflict
+from greentech_cli.models.fields import Email, Phone
 from greentech_cli.models.records import COMPANY_COLUMNS, Company
 from greentech_cli.store import audit, search
 from greentech_cli.store.common import (
     as_id,
-    dumps,
+    decode_items,
+    encode,
     fetch_all,
     fetch_one,
     insert_row,
     loads_dict,
     loads_list,
+    new_uid,
+    next_free_id,
     not_found,
     now,
     update_row,
@@ -24,42 +28,30 @@ from greentech_cli.store.common import (
 if TYPE_CHECKING:
     from greentech_cli.db import Database
 
-# The stored columns (models.records.COMPANY_COLUMNS), in this order also the company export's
-# columns after its id (models.exchange.COMPANY_FIELDS).
+# The stored fields (models.records.COMPANY_COLUMNS: every field of a Company but its id), then
+# the primary website in its own column.
 COLUMNS = COMPANY_COLUMNS
+_ITEMS: dict[str, type] = {"emails": Email, "phones": Phone}
+_JSON_LISTS = ("sectors", "tags", "websites")
 
 
 def from_row(row: dict[str, Any]) -> Company:
     """A Company from a `companies` row."""
-    return Company(
-        id=row["id"],
-        name=row["name"],
-        kind=row["kind"],
-        legal_form=row["legal_form"],
-        sectors=loads_list(row["sectors"]),
-        tags=loads_list(row["tags"]),
-        street=row["street"],
-        postcode=row["postcode"],
-        city=row["city"],
-        region=row["region"],
-        country=row["country"],
-        website=row["website"],
-        lat=row["lat"],
-        lon=row["lon"],
-        vat_id=row["vat_id"],
-        register_ids=loads_dict(row["register_ids"]),
-        notes=row["notes"],
-    )
+    values: dict[str, Any] = {name: row[name] for name in COLUMNS}
+    for name, kind in _ITEMS.items():
+        values[name] = decode_items(row[name], kind)
+    for name in _JSON_LISTS:
+        values[name] = loads_list(row[name])
+    values["register_ids"] = loads_dict(row["register_ids"])
+    return Company(**values, id=row["id"])
 
 
 def to_row(company: Company) -> dict[str, Any]:
-    """The column values of a Company (JSON columns encoded)."""
+    """The column values of a Company (JSON columns encoded, the primary website derived)."""
     from greentech_cli.text.company_names import company_key
 
-    row = {name: getattr(company, name) for name in COLUMNS}
-    row["sectors"] = dumps(company.sectors)
-    row["tags"] = dumps(company.tags)
-    row["register_ids"] = dumps(company.register_ids)
+    row = {name: encode(getattr(company, name)) for name in COLUMNS}
+    row["website"] = company.website
     row["name_key"] = company_key(company.name)
     return row
 
@@ -106,9 +98,16 @@ def insert(
     db: Database, company: Company, *, batch_id: int | None = None, audited: bool = True
 ) -> Company:
     """Store a new company (inside the caller's transaction) and return it with its id."""
+    if company.uid is None:
+        company.uid = new_uid()
     row = to_row(company)
     stamp = now()
-    row.update(created_at=stamp, updated_at=stamp, created_batch_id=batch_id)
+    row.update(
+        id=next_free_id(db, "companies"),
+        created_at=stamp,
+        updated_at=stamp,
+        created_batch_id=batch_id,
+    )
     company.id = insert_row(db, "companies", row)
     search.index_company(db, company)
     if audited:

@@ -7,15 +7,21 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from greentech_cli.errors import Conflict
-from greentech_cli.models.records import Contact
+from greentech_cli.models.fields import Address, Email, Phone, fields_of
+from greentech_cli.models.records import PRIMARY_KEYS, Contact
 from greentech_cli.store import audit, companies, search
 from greentech_cli.store.common import (
     as_id,
+    decode_items,
     dumps,
+    encode,
     fetch_all,
     fetch_one,
     insert_stored_row,
+    loads_dict,
     loads_list,
+    new_uid,
+    next_free_id,
     not_found,
     now,
     update_row,
@@ -24,28 +30,13 @@ from greentech_cli.store.common import (
 if TYPE_CHECKING:
     from greentech_cli.db import Database
 
-COLUMNS = (
-    "salutation",
-    "title",
-    "first_name",
-    "last_name",
-    "native_name",
-    "position",
-    "department",
-    "company_id",
-    "email",
-    "phone",
-    "mobile",
-    "country",
-    "languages",
-    "tags",
-    "notes",
-    "lawful_basis",
-    "share_consent",
-    "share_consent_date",
-    "share_consent_source",
-    "marketing_consent",
-)
+# The stored fields: every data field of a Contact and its uid (declared once by the dataclass),
+# then the primary email, phone and mobile, kept in their own indexed columns for lookups.
+STORED = (*fields_of(Contact), "uid")
+COLUMNS = (*STORED, *PRIMARY_KEYS)
+# The value objects of the JSON list columns.
+_ITEMS: dict[str, type] = {"emails": Email, "phones": Phone, "addresses": Address}
+_JSON_LISTS = ("languages", "tags", "websites", "aliases")
 
 SELECT = (
     "SELECT contacts.*, companies.name AS company_name FROM contacts "
@@ -59,40 +50,26 @@ _LISTED = "(SELECT value FROM json_each(?))"
 
 def from_row(row: dict[str, Any]) -> Contact:
     """A Contact from a `contacts` row joined with its company's name."""
+    values: dict[str, Any] = {name: row[name] for name in STORED}
+    for name, kind in _ITEMS.items():
+        values[name] = decode_items(row[name], kind)
+    for name in _JSON_LISTS:
+        values[name] = loads_list(row[name])
+    values["extra"] = loads_dict(row["extra"])
     return Contact(
+        **values,
         id=row["id"],
-        salutation=row["salutation"],
-        title=row["title"],
-        first_name=row["first_name"],
-        last_name=row["last_name"],
-        native_name=row["native_name"],
-        position=row["position"],
-        department=row["department"],
-        company_id=row["company_id"],
         company=row.get("company_name"),
-        email=row["email"],
-        phone=row["phone"],
-        mobile=row["mobile"],
-        country=row["country"],
-        languages=loads_list(row["languages"]),
-        tags=loads_list(row["tags"]),
-        notes=row["notes"],
-        lawful_basis=row["lawful_basis"],
-        share_consent=row["share_consent"],
-        share_consent_date=row["share_consent_date"],
-        share_consent_source=row["share_consent_source"],
-        marketing_consent=row["marketing_consent"],
         created_batch_id=row["created_batch_id"],
     )
 
 
 def to_row(contact: Contact) -> dict[str, Any]:
-    """The column values of a Contact (JSON columns encoded, name key computed)."""
+    """The column values of a Contact (JSON columns encoded, primaries and name key derived)."""
     from greentech_cli.text.names import name_key
 
-    row = {name: getattr(contact, name) for name in COLUMNS}
-    row["languages"] = dumps(contact.languages)
-    row["tags"] = dumps(contact.tags)
+    row = {name: encode(getattr(contact, name)) for name in STORED}
+    row["email"], row["phone"], row["mobile"] = contact.email, contact.phone, contact.mobile
     row["name_key"] = name_key(contact.first_name, contact.last_name, contact.native_name)
     return row
 
@@ -154,9 +131,11 @@ def insert_stored(db: Database, contact: Contact, *, batch_id: int | None = None
     The stored row is built from the values written (`common.insert_stored_row`), so nothing is
     read back for the index.
     """
+    if contact.uid is None:
+        contact.uid = new_uid()
     row = to_row(contact)
     stamp = now()
-    row.update(created_at=stamp, updated_at=stamp, created_batch_id=batch_id)
+    row.update(id=next_id(db), created_at=stamp, updated_at=stamp, created_batch_id=batch_id)
     stored = insert_stored_row(db, "contacts", row)
     contact.id = stored["id"]
     contact.created_batch_id = batch_id
@@ -281,13 +260,15 @@ class Keys(NamedTuple):
 
     The name keys count only at the same company (or a contact with none): a common name is
     shared by many people, and the same name elsewhere is not enough to be the same person.
-    `phones` holds a contact's E.164 numbers: its phone and its mobile, so at most two.
+    `phones` holds a contact's E.164 numbers: its phone and its mobile, so at most two. `uid`
+    is the uid a file gave the row (greentech's own exports carry it): it finds that contact.
     """
 
     email: str | None
     name_keys: tuple[str, ...]
     phones: tuple[str, ...]
     company_id: int | None
+    uid: str | None = None
 
 
 # The contacts sharing a key with rows of a list, as (row index, contact id) pairs. Emails and
@@ -302,13 +283,14 @@ _CANDIDATE_PAIRS = (
     "UNION ALL SELECT j.key, c.id FROM json_each(?3) AS j JOIN contacts AS c ON c.phone = j.value "
     "UNION ALL SELECT j.key, c.id FROM json_each(?3) AS j JOIN contacts AS c ON c.mobile = j.value "
     "UNION ALL SELECT j.key, c.id FROM json_each(?4) AS j JOIN contacts AS c ON c.phone = j.value "
-    "UNION ALL SELECT j.key, c.id FROM json_each(?4) AS j JOIN contacts AS c ON c.mobile = j.value"
+    "UNION ALL SELECT j.key, c.id FROM json_each(?4) AS j JOIN contacts AS c ON c.mobile = j.value "
+    "UNION ALL SELECT j.key, c.id FROM json_each(?5) AS j JOIN contacts AS c ON c.uid = j.value"
 )
 
 
 def candidates(db: Database, wanted: list[Keys]) -> list[list[Contact]]:
-    """Contacts sharing the email, a phone number, or a name key at the same (or no) company:
-    the block a duplicate hides in, in id order, for each of many contacts at once.
+    """Contacts sharing the uid, the email, a phone number, or a name key at the same (or no)
+    company: the block a duplicate hides in, in id order, for each of many contacts at once.
 
     One query for the whole list: SQLite joins each key with its index and returns only the
     pairs that meet, so a list without duplicates costs one statement and little Python a row.
@@ -321,7 +303,8 @@ def candidates(db: Database, wanted: list[Keys]) -> list[list[Contact]]:
     first = [k.phones[0] if k.phones else None for k in wanted]
     second = [k.phones[1] if len(k.phones) > 1 else None for k in wanted]
     blocks: list[set[int]] = [set() for _ in wanted]
-    arguments = [dumps(emails), dumps(names), dumps(first), dumps(second)]
+    uids = [k.uid for k in wanted]
+    arguments = [dumps(emails), dumps(names), dumps(first), dumps(second), dumps(uids)]
     for index, contact_id in db.execute(_CANDIDATE_PAIRS, arguments):
         blocks[index].add(contact_id)
     found = {c.id: c for c in get_many(db, sorted(set().union(*blocks)))}
@@ -340,7 +323,16 @@ _INSERT_NEW = (
     "INSERT INTO contacts (id, company_id, created_batch_id, created_at, updated_at, "
     f"{', '.join(VALUE_COLUMNS)}) VALUES ({', '.join('?' for _ in range(5 + len(VALUE_COLUMNS)))})"
 )
-_EMAIL, _POSITION, _TAGS = (VALUE_COLUMNS.index(c) for c in ("email", "position", "tags"))
+_EMAIL, _POSITION, _TAGS, _UID = (
+    VALUE_COLUMNS.index(c) for c in ("email", "position", "tags", "uid")
+)
+
+
+def _with_uid(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A new contact's values with a fresh uid where the file gave none."""
+    if values[_UID] is not None:
+        return values
+    return (*values[:_UID], new_uid(), *values[_UID + 1 :])
 
 
 def row_values(row: dict[str, Any]) -> tuple[Any, ...]:
@@ -374,7 +366,8 @@ def insert_many(
     if not rows:
         return
     db.conn.executemany(
-        _INSERT_NEW, [(r.id, r.company_id, batch_id, stamp, stamp, *r.values) for r in rows]
+        _INSERT_NEW,
+        [(r.id, r.company_id, batch_id, stamp, stamp, *_with_uid(r.values)) for r in rows],
     )
     search.index_new_contacts(
         db,
@@ -393,5 +386,8 @@ def insert_many(
 
 
 def next_id(db: Database) -> int:
-    """The id the next inserted contact gets (inside a write transaction: nobody else inserts)."""
-    return int(db.execute("SELECT coalesce(max(id), 0) + 1 FROM contacts").fetchone()[0])
+    """The id the next inserted contact gets (inside a write transaction: nobody else inserts).
+
+    Never one a contact had before: past the highest id ever deleted too (`retired_ids`).
+    """
+    return next_free_id(db, "contacts")

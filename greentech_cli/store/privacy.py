@@ -6,33 +6,17 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
+from greentech_cli.models.fields import fields_of
+from greentech_cli.models.records import PRIMARY_KEYS, Contact
 from greentech_cli.store.common import dumps, fetch_all, fetch_one
 
 if TYPE_CHECKING:
     from greentech_cli.db import Database
 
 ERASED = "[erased]"
-# Keys of a JSON image that hold a person's own data; nulled when the image is about them.
-PERSONAL_KEYS = frozenset(
-    {
-        "salutation",
-        "title",
-        "first_name",
-        "last_name",
-        "native_name",
-        "name",
-        "name_key",
-        "position",
-        "department",
-        "email",
-        "phone",
-        "mobile",
-        "notes",
-        "languages",
-        "tags",
-        "share_consent_source",
-    }
-)
+# Keys of a JSON image that hold a person's own data (the personal fields of a Contact, its
+# primary values, a company's name, the folded name key); nulled when the image is about them.
+PERSONAL_KEYS = frozenset({*fields_of(Contact, personal=True), *PRIMARY_KEYS, "name", "name_key"})
 
 
 def contact_row(db: Database, contact_id: int) -> dict[str, Any] | None:

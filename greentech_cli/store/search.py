@@ -49,8 +49,10 @@ def reindex_contact(db: Database, contact_id: int, *, new: bool = False) -> None
 
 
 def name_part(row: dict[str, Any]) -> tuple[str, list[str]]:
-    """The names of a `contacts` row as indexed, and their search terms (no database needed)."""
-    names = _join(row["first_name"], row["last_name"], row["native_name"])
+    """The names of a `contacts` row as indexed (its aliases too), and their search terms (no
+    database needed)."""
+    aliases = loads_list(row["aliases"])
+    names = _join(row["first_name"], row["last_name"], row["native_name"], *aliases)
     return names, [*search_terms(names)] if names else []
 
 

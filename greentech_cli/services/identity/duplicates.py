@@ -48,7 +48,9 @@ class DuplicateFinder:
 def keys_of(incoming: Contact) -> contacts.Keys:
     """What a contact's duplicates are looked up by."""
     keys = name_keys(incoming.first_name, incoming.last_name, incoming.native_name)
-    return keys_for(incoming.email, incoming.phone, incoming.mobile, keys, incoming.company_id)
+    return keys_for(
+        incoming.email, incoming.phone, incoming.mobile, keys, incoming.company_id, incoming.uid
+    )
 
 
 def keys_for(
@@ -57,16 +59,23 @@ def keys_for(
     mobile: str | None,
     names: Iterable[str],
     company_id: int | None,
+    uid: str | None = None,
 ) -> contacts.Keys:
-    """The lookup keys from a contact's values: its email, name keys and E.164 numbers."""
+    """The lookup keys from a contact's values: its email, name keys, E.164 numbers and uid."""
     phones = tuple(p for p in (phone, mobile) if p and p.startswith("+"))
-    return contacts.Keys(email, tuple(sorted(names)), phones, company_id)
+    return contacts.Keys(email, tuple(sorted(names)), phones, company_id, uid)
 
 
 def best_match(incoming: Contact, found: list[Contact]) -> int | None:
-    """The candidate the shared matcher scores highest at or above its threshold, or None."""
+    """The candidate the shared matcher scores highest at or above its threshold, or None.
+
+    A row that carries a uid (greentech's own export) is that contact or a new one: rows with
+    different uids are never merged, whatever else they share.
+    """
     if not found:
         return None
+    if incoming.uid is not None:
+        return next((c.id for c in found if c.uid == incoming.uid), None)
     person = Candidate.of(incoming)
     best: tuple[int, int] | None = None
     for existing in found:

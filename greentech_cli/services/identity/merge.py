@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from greentech_cli.db import transaction
 from greentech_cli.errors import InvalidData
+from greentech_cli.models.fields import fields_of
 from greentech_cli.models.records import Company, Contact
 from greentech_cli.store import audit, search
 from greentech_cli.store import companies as company_store
@@ -30,19 +31,16 @@ STATUS_RANK = {"cancelled": 0, "invited": 1, "registered": 2, "confirmed": 3}
 # The more specific role wins over plain "delegate".
 ROLE_RANK = {"delegate": 0, "staff": 1, "host": 2, "interpreter": 3, "organiser": 4, "lead": 5}
 
-CONTACT_FIELDS = (
-    "salutation", "title", "first_name", "last_name", "native_name", "position", "department",
-    "company_id", "email", "phone", "mobile", "country", "languages", "tags", "notes",
-    "lawful_basis", "share_consent", "share_consent_date", "share_consent_source",
-    "marketing_consent",
-)  # fmt: skip
-COMPANY_FIELDS = (
-    "name", "kind", "legal_form", "sectors", "tags", "street", "postcode", "city", "region",
-    "country", "website", "lat", "lon", "vat_id", "register_ids", "notes",
-)  # fmt: skip
+# Every data field of each record, declared once by its dataclass.
+CONTACT_FIELDS = fields_of(Contact)
+COMPANY_FIELDS = fields_of(Company)
 # Values that mean "not known" and so are filled like empty ones.
 _UNKNOWN = {"share_consent": "unknown", "marketing_consent": "unknown"}
-_UNITED = ("languages", "tags", "sectors")
+_UNITED = ("languages", "tags", "sectors", "websites", "aliases")
+# Lists of value objects, united by their value (KEEP's kind and extension stay) or as a whole.
+_UNITED_BY_VALUE = ("emails", "phones")
+_UNITED_WHOLE = ("addresses",)
+_MAPPINGS = ("register_ids", "extra")
 
 
 # Consent answers: a "no" in either record is the person's latest word against being shared.
@@ -67,10 +65,17 @@ class FieldChange:
         return {
             "field": self.field,
             "action": self.action,
-            "keep": self.keep,
-            "other": self.other,
-            "result": self.result,
+            "keep": _plain(self.keep),
+            "other": _plain(self.other),
+            "result": _plain(self.result),
         }
+
+
+def _plain(value: Any) -> Any:
+    """A field value as JSON: value objects (emails, phones, addresses) as their mappings."""
+    if isinstance(value, list):
+        return [item.to_json() if hasattr(item, "to_json") else item for item in value]
+    return value
 
 
 @dataclass
@@ -145,7 +150,16 @@ def field_changes(keep: Any, other: Any, names: tuple[str, ...]) -> list[FieldCh
             united = list(dict.fromkeys([*mine, *theirs]))
             if united != mine:
                 changes.append(FieldChange(name, "union", mine, theirs, united))
-        elif name == "register_ids":
+        elif name in _UNITED_BY_VALUE or name in _UNITED_WHOLE:
+            have = {item.value if name in _UNITED_BY_VALUE else item for item in mine}
+            added = [
+                item
+                for item in theirs
+                if (item.value if name in _UNITED_BY_VALUE else item) not in have
+            ]
+            if added:
+                changes.append(FieldChange(name, "union", mine, theirs, [*mine, *added]))
+        elif name in _MAPPINGS:
             united_ids = {**theirs, **mine}
             if united_ids != mine:
                 changes.append(FieldChange(name, "union", mine, theirs, united_ids))

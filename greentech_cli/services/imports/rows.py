@@ -27,7 +27,7 @@ from greentech_cli.text.vocabulary import choice, normalize_country, normalize_s
 # What a row may set: every stored column except those resolved on their own (the company by
 # name, the country with a warning instead of a reject, a company's register ids).
 CONTACT_FIELDS = tuple(c for c in contact_store.COLUMNS if c not in ("company_id", "country"))
-COMPANY_FIELDS = tuple(c for c in company_store.COLUMNS if c != "register_ids")
+COMPANY_FIELDS = (*(c for c in company_store.COLUMNS if c != "register_ids"), "website")
 # Contact rows may carry their company's address under company_* keys.
 COMPANY_PREFIXED = ("street", "postcode", "city", "region", "country", "website")
 _BLANK: tuple[object, ...] = (None, "", [])
@@ -141,7 +141,7 @@ def _contact(
     row = contact_store.to_row(contact)
     prepared.values = contact_store.row_values(row)
     names = name_keys(contact.first_name, contact.last_name, contact.native_name)
-    prepared.keys = keys_for(contact.email, contact.phone, contact.mobile, names, None)
+    prepared.keys = keys_for(contact.email, contact.phone, contact.mobile, names, None, contact.uid)
     prepared.names = search.name_part(row)
     if members:
         prepared.role = _vocabulary(prepared, record.get("role"), MEMBER_ROLES, "role")
@@ -212,7 +212,7 @@ def normalise_company(fields: dict[str, Any]) -> tuple[Company, list[str]]:
                 warnings.append(exc.message)
         fields["sectors"] = known
     company = Company(name="")
-    company_service.apply_fields(company, fields)
+    warnings += company_service.apply_fields(company, fields)
     return company, warnings
 
 

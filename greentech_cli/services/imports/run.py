@@ -20,12 +20,7 @@ from greentech_cli.models.imports import ON_DUPLICATE, TARGETS, ImportOptions, I
 from greentech_cli.models.records import Company, Contact, Member
 from greentech_cli.services.identity import merge
 from greentech_cli.services.identity.duplicates import DuplicateFinder, best_match, keys_of
-from greentech_cli.services.imports.rows import (
-    COMPANY_FIELDS,
-    CONTACT_FIELDS,
-    Prepared,
-    normalise_company,
-)
+from greentech_cli.services.imports.rows import Prepared, normalise_company
 from greentech_cli.store import audit, health
 from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as contact_store
@@ -41,7 +36,7 @@ if TYPE_CHECKING:
 PREVIEW_ROWS = 10
 REJECT_SAMPLE = 20
 
-EMPTY: tuple[object, ...] = (None, "", [], "unknown")
+EMPTY: tuple[object, ...] = (None, "", [], {}, "unknown")
 
 
 class _DryRun(Exception):
@@ -291,8 +286,9 @@ class _Run:
             return None
         current = contact_store.get(self.db, contact_id)
         before = batches.image(self.db, "contact", contact_id)
-        names = (*CONTACT_FIELDS, "company_id", "country")
-        if not self._take_row(index, "contact", contact_id, current, incoming, names):
+        if not self._take_row(
+            index, "contact", contact_id, current, incoming, merge.CONTACT_FIELDS
+        ):
             self.summary.skipped += 1
             return None
         contact_store.update(self.db, current, audited=False)
@@ -394,7 +390,7 @@ class _Run:
         current = company_store.get(self.db, existing)
         before = batches.image(self.db, "company", existing)
         if not self._take_row(
-            prepared.index, "company", existing, current, company, COMPANY_FIELDS
+            prepared.index, "company", existing, current, company, merge.COMPANY_FIELDS
         ):
             self.summary.skipped += 1
             return
@@ -412,7 +408,7 @@ def _keys(prepared: Prepared, company_id: int | None) -> contact_store.Keys:
     """The duplicate lookup keys of a prepared row linked to its company."""
     keys = prepared.keys
     assert keys is not None
-    return contact_store.Keys(keys.email, keys.name_keys, keys.phones, company_id)
+    return keys._replace(company_id=company_id)
 
 
 class _KeySet:
@@ -422,13 +418,17 @@ class _KeySet:
         self.emails: set[str] = set()
         self.names: dict[str, set[int | None]] = {}
         self.phones: set[str] = set()
+        self.uids: set[str] = set()
 
     def clear(self) -> None:
         self.emails.clear()
         self.names.clear()
         self.phones.clear()
+        self.uids.clear()
 
     def add(self, keys: contact_store.Keys) -> None:
+        if keys.uid:
+            self.uids.add(keys.uid)
         if keys.email:
             self.emails.add(keys.email.casefold())
         for key in keys.name_keys:
@@ -440,6 +440,8 @@ class _KeySet:
 
         The rule of `contacts.candidates`, loosened (emails compared casefolded), never tighter.
         """
+        if keys.uid and keys.uid in self.uids:
+            return True
         if keys.email and keys.email.casefold() in self.emails:
             return True
         for key in keys.name_keys:

@@ -11,11 +11,12 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from greentech_cli.errors import InvalidData
+from greentech_cli.models.fields import fields_of
+from greentech_cli.models.records import Contact
 
 if TYPE_CHECKING:
     import yaml
 
-    from greentech_cli.models.records import Contact
 
 FORMAT = "greentech-programme/1"
 MAX_NODES = 100_000  # an expanded document larger than this is an alias bomb, not a programme
@@ -24,11 +25,17 @@ COMPANY_FIELDS = (
     "name", "kind", "legal_form", "sectors", "tags", "street", "postcode", "city", "region",
     "country", "website", "lat", "lon", "vat_id", "notes",
 )  # fmt: skip
-PERSON_FIELDS = (
+_PERSON_LEAD = (
     "salutation", "title", "first_name", "last_name", "native_name", "position", "department",
     "company", "email", "phone", "mobile", "country", "languages", "tags", "share_consent",
     "lawful_basis", "notes",
 )  # fmt: skip
+# A person's keys in a programme file: the ones a person edits most first, then every other data
+# field of a Contact (the company by name, not id).
+PERSON_FIELDS = (
+    *_PERSON_LEAD,
+    *(name for name in fields_of(Contact) if name not in _PERSON_LEAD and name != "company_id"),
+)
 DELEGATION_FIELDS = (
     "code", "title", "type", "direction", "origin_country", "destination_country", "start_date",
     "end_date", "timezone", "home_timezone", "host", "partner", "sectors", "topic", "status",

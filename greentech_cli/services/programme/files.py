@@ -141,9 +141,27 @@ def _company_entry(company: Company) -> dict[str, Any]:
 def _person_entry(person: Contact) -> dict[str, Any]:
     record = person.to_json()
     entry = {key: record.get(key) for key in PERSON_FIELDS}
-    if entry.get("share_consent") == "unknown":
-        entry["share_consent"] = None
+    for consent in ("share_consent", "marketing_consent"):
+        if entry.get(consent) == "unknown":
+            entry[consent] = None
+    # The lists only when they say more than email, phone and mobile do.
+    if _primaries_say_all(person):
+        entry["emails"] = entry["phones"] = None
+    else:
+        entry["email"] = entry["phone"] = entry["mobile"] = None
     return _compact(entry)
+
+
+def _primaries_say_all(person: Contact) -> bool:
+    """Whether email, phone and mobile hold every address and number, with their usual kinds."""
+    plain = [(p.type, p.extension) for p in person.phones]
+    return (
+        len(person.emails) <= 1
+        and all(e.type == "work" for e in person.emails)
+        and plain.count(("work", None)) <= 1
+        and plain.count(("mobile", None)) <= 1
+        and len(plain) == plain.count(("work", None)) + plain.count(("mobile", None))
+    )
 
 
 # --- apply ---------------------------------------------------------------------------------

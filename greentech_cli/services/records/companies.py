@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from greentech_cli.db import transaction
 from greentech_cli.errors import InvalidData
 from greentech_cli.models.records import COMPANY_KINDS, Company
+from greentech_cli.services.records.parts import read_emails, read_phones
 from greentech_cli.store import companies as store
 from greentech_cli.text.cleaning import clean, clean_list
 from greentech_cli.text.vocabulary import (
@@ -34,8 +35,14 @@ def _coordinate(value: Any, low: float, high: float, what: str) -> float | None:
     return number
 
 
-def apply_fields(company: Company, fields: dict[str, Any]) -> None:
-    """Set the given fields on a company, normalising each; keys not given stay as they are."""
+def apply_fields(company: Company, fields: dict[str, Any]) -> list[str]:
+    """Set the given fields on a company, normalising each; keys not given stay as they are.
+
+    Returns warnings (a phone number kept as written, say): data is kept.
+    """
+    warnings: list[str] = []
+    if "country" in fields:
+        company.country = normalize_country(fields["country"])
     for key, value in fields.items():
         if key == "name":
             name = clean(value)
@@ -49,11 +56,19 @@ def apply_fields(company: Company, fields: dict[str, Any]) -> None:
         elif key == "tags":
             company.tags = clean_list(value)
         elif key == "country":
-            company.country = normalize_country(value)
+            pass  # set first: phone numbers are read with it
         elif key == "lat":
             company.lat = _coordinate(value, -90, 90, "latitude")
         elif key == "lon":
             company.lon = _coordinate(value, -180, 180, "longitude")
+        elif key == "websites":
+            company.websites = clean_list(value)
+        elif key == "emails":
+            company.emails = read_emails(value)
+        elif key == "phones":
+            company.phones = read_phones(value, company.country, warnings)
+        elif key == "uid":
+            company.uid = clean(None if value is None else str(value))
         elif key == "register_ids":
             company.register_ids = {str(k): str(v) for k, v in dict(value or {}).items()}
         elif key in TEXT_FIELDS:
@@ -64,6 +79,7 @@ def apply_fields(company: Company, fields: dict[str, Any]) -> None:
         from greentech_cli.text.company_names import legal_form
 
         company.legal_form = legal_form(company.name)
+    return warnings
 
 
 def add(db: Database, fields: dict[str, Any]) -> Company:

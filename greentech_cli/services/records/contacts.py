@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from greentech_cli.db import transaction
 from greentech_cli.errors import InvalidData
-from greentech_cli.models.records import LAWFUL_BASES, SHARE_CONSENT, Contact
+from greentech_cli.models.fields import fields_of
+from greentech_cli.models.records import LAWFUL_BASES, PRIMARY_KEYS, SHARE_CONSENT, Contact
+from greentech_cli.services.records.parts import (
+    read_address,
+    read_emails,
+    read_phone_value,
+    read_phones,
+    split_items,
+)
 from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as store
 from greentech_cli.text.cleaning import clean, clean_list
 from greentech_cli.text.dates import parse_date
 from greentech_cli.text.emails import normalize_email
-from greentech_cli.text.phones import normalize_phone
 from greentech_cli.text.vocabulary import choice, normalize_country
 
 if TYPE_CHECKING:
@@ -42,7 +50,9 @@ def apply_fields(
     """Set the given fields on a contact, normalising each; returns warnings (data is kept).
 
     This is the one normalising path for contacts, used by the commands and by import.
-    Keys not given stay as they are; the company is set by id (`company_id`).
+    Keys not given stay as they are; the company is set by id (`company_id`). `email`,
+    `phone` and `mobile` set the primary values of the lists; `emails`, `phones`, `addresses`,
+    `websites`, `aliases` and `extra` replace theirs.
     """
     warnings: list[str] = []
     if "country" in fields:
@@ -53,13 +63,25 @@ def apply_fields(
             setattr(contact, key, clean(None if value is None else str(value)))
         elif key == "email":
             contact.email = normalize_email(value)
+        elif key == "emails":
+            contact.emails = read_emails(value)
         elif key in ("phone", "mobile"):
-            number, warning = normalize_phone(value, region)
-            setattr(contact, key, number)
-            if warning:
-                warnings.append(warning)
-        elif key in ("languages", "tags"):
+            phone = read_phone_value(
+                value, "mobile" if key == "mobile" else "work", region, warnings
+            )
+            contact.set_phone(phone, mobile=key == "mobile")
+        elif key == "phones":
+            contact.phones = read_phones(value, region, warnings)
+        elif key == "addresses":
+            contact.addresses = [read_address(item) for item in split_items(value)]
+        elif key in ("languages", "tags", "websites", "aliases"):
             setattr(contact, key, clean_list(value))
+        elif key == "birthday":
+            contact.birthday = _birthday(contact, value, warnings)
+        elif key == "extra":
+            contact.extra = _extra(value, warnings)
+        elif key == "uid":
+            contact.uid = clean(None if value is None else str(value))
         elif key == "share_consent":
             contact.share_consent = choice(value, SHARE_CONSENT, "share consent") or "unknown"
         elif key == "marketing_consent":
@@ -77,6 +99,38 @@ def apply_fields(
     if not any(getattr(contact, name) for name in IDENTIFYING_FIELDS):
         raise InvalidData("a contact needs a name or an email address")
     return warnings
+
+
+def _birthday(contact: Contact, value: Any, warnings: list[str]) -> str | None:
+    """A birthday as ISO 8601; one that is no date is kept in `extra` with a warning."""
+    text = clean(None if value is None else str(value))
+    if text is None:
+        return None
+    if re.fullmatch(r"--\d{2}-\d{2}", text):
+        return text  # a day without the year, as vCard writes it
+    try:
+        return parse_date(text).isoformat()
+    except InvalidData:
+        contact.extra = {**contact.extra, "Birthday": text}
+        warnings.append(f"birthday {text!r} is no date; kept as extra value 'Birthday'")
+        return None
+
+
+def _extra(value: Any, warnings: list[str]) -> dict[str, str]:
+    """Named values; a name that is also a field's gets " (extra)" so neither is lost."""
+    extra: dict[str, str] = {}
+    for name, text in dict(value or {}).items():
+        key, kept = clean(str(name)) or "", clean(None if text is None else str(text))
+        if kept is None:
+            continue
+        if key.casefold() in _FIELD_NAMES:
+            warnings.append(f"extra value {key!r} has the name of a field; kept as {key} (extra)")
+            key = f"{key} (extra)"
+        extra[key] = kept
+    return extra
+
+
+_FIELD_NAMES = frozenset(name.casefold() for name in (*fields_of(Contact, None), *PRIMARY_KEYS))
 
 
 def _company_id(db: Database, ref: str | None) -> int | None:
