@@ -279,3 +279,20 @@ def test_value_objects_round_trip_through_the_store(db: Any) -> None:
         store.insert(db, person)
     back = store.get(db, person.id or 0)
     assert back.addresses == person.addresses and back.phones == person.phones
+
+
+def test_contact_add_and_show_the_new_fields(cli: Cli) -> None:
+    cli.ok(
+        "contact", "add", "--first", "Olga", "--last", "Ivanova", "--birthday", "31.02.1980",
+        "--alias", "Ольга Иванова", "--extra", "Industry=Water", "--website", "https://o.example",
+    )  # fmt: skip
+    olga = cli.json("contact", "show", "1")
+    assert olga["extra"] == {"Industry": "Water", "Birthday": "31.02.1980"}
+    assert (olga["aliases"], olga["websites"]) == (["Ольга Иванова"], ["https://o.example"])
+    table = cli.ok("contact", "show", "1").stdout
+    assert "Industry: Water" in table and "Ольга Иванова" in table
+    assert (
+        "NAME=VALUE" in cli.fails("contact", "add", "--first", "X", "--extra", "x", code=2).stderr
+    )
+    cli.ok("contact", "edit", "1", "--birthday", "17.05.1980")
+    assert cli.json("contact", "show", "1")["birthday"] == "1980-05-17"

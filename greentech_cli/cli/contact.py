@@ -47,6 +47,16 @@ LawfulBasis = Annotated[
 Marketing = Annotated[
     str | None, typer.Option("--marketing-consent", help="Newsletters etc.: yes, no or unknown.")
 ]
+Website = Annotated[list[str] | None, typer.Option("--website", help="Website; repeatable.")]
+Birthday = Annotated[str | None, typer.Option("--birthday", help="e.g. 17.05.1980.")]
+Alias = Annotated[
+    list[str] | None,
+    typer.Option("--alias", help="Another spelling of the name (searchable); repeatable."),
+]
+Extra = Annotated[
+    list[str] | None,
+    typer.Option("--extra", metavar="NAME=VALUE", help="A named value of its own; repeatable."),
+]
 Ref = Annotated[str, typer.Argument(help="Contact id or email.")]
 
 
@@ -63,8 +73,21 @@ FIELD_OPTIONS = {
     "country": "country", "lang": "languages", "tag": "tags", "notes": "notes",
     "share_consent": "share_consent", "share_consent_date": "share_consent_date",
     "share_consent_source": "share_consent_source", "lawful_basis": "lawful_basis",
-    "marketing_consent": "marketing_consent",
+    "marketing_consent": "marketing_consent", "website": "websites", "birthday": "birthday",
+    "alias": "aliases", "extra": "extra",
 }  # fmt: skip
+
+
+def _named_values(fields: dict[str, Any]) -> dict[str, Any]:
+    """`--extra NAME=VALUE` options as the mapping the `extra` field holds."""
+    if "extra" in fields:
+        from greentech_cli.errors import UsageError
+
+        pairs = [item.partition("=") for item in fields["extra"]]
+        if any(not sep or not name.strip() for name, sep, _ in pairs):
+            raise UsageError("--extra takes NAME=VALUE, e.g. --extra Industry=Recycling")
+        fields["extra"] = {name.strip(): value for name, _, value in pairs}
+    return fields
 
 
 def _report(app_ctx: AppContext, warnings: list[str]) -> None:
@@ -100,6 +123,10 @@ def add(
     share_consent_source: ConsentSource = None,
     lawful_basis: LawfulBasis = None,
     marketing_consent: Marketing = None,
+    website: Website = None,
+    birthday: Birthday = None,
+    alias: Alias = None,
+    extra: Extra = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Add a person; names are kept exactly as written.
@@ -110,7 +137,7 @@ def add(
     from greentech_cli.services.records import contacts
 
     app_ctx = app_context(ctx)
-    fields = given_fields(locals(), FIELD_OPTIONS)
+    fields = _named_values(given_fields(locals(), FIELD_OPTIONS))
     contact, warnings = contacts.add(app_ctx.db(create=True), fields, company)
     _report(app_ctx, warnings)
     if fmt is Format.table:
@@ -197,6 +224,10 @@ def edit(
     share_consent_source: ConsentSource = None,
     lawful_basis: LawfulBasis = None,
     marketing_consent: Marketing = None,
+    website: Website = None,
+    birthday: Birthday = None,
+    alias: Alias = None,
+    extra: Extra = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Change a person; options not given stay as they are, "" clears a field.
@@ -206,7 +237,7 @@ def edit(
     from greentech_cli.services.records import contacts
 
     app_ctx = app_context(ctx)
-    fields = given_fields(locals(), FIELD_OPTIONS)
+    fields = _named_values(given_fields(locals(), FIELD_OPTIONS))
     contact, changes, warnings = contacts.edit(app_ctx.db(), ref, fields, company)
     _report(app_ctx, warnings)
     if fmt is not Format.table:

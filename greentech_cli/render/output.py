@@ -22,12 +22,30 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, list | tuple):
-        return ", ".join(_cell(v) for v in value)
+        separator = "; " if any(isinstance(v, dict) for v in value) else ", "
+        return separator.join(_cell(v) for v in value)
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, dict):
-        return ", ".join(f"{k}: {v}" for k, v in value.items())
+        return _value_object(value) or ", ".join(f"{k}: {v}" for k, v in value.items())
     return str(value)
+
+
+_ADDRESS_PARTS = ("street", "postcode", "city", "region", "country")
+
+
+def _value_object(item: dict[str, Any]) -> str | None:
+    """An email or phone ("+4930123 (work, ext. 102)") or an address ("home: Abai 1, Almaty")
+    as a person reads it; None for any other mapping."""
+    if "value" in item and "type" in item:
+        details = [str(item["type"])]
+        if item.get("extension"):
+            details.append(f"ext. {item['extension']}")
+        return f"{item['value']} ({', '.join(details)})"
+    if "type" in item and set(_ADDRESS_PARTS) <= set(item):
+        parts = ", ".join(str(item[k]) for k in _ADDRESS_PARTS if item[k])
+        return f"{item['type']}: {parts}"
+    return None
 
 
 def minute(stamp: str | None) -> str | None:

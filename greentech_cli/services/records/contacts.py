@@ -57,6 +57,8 @@ def apply_fields(
     warnings: list[str] = []
     if "country" in fields:
         contact.country = normalize_country(fields["country"])
+    if "extra" in fields:  # first: a birthday that is no date joins the extra values
+        contact.extra = _extra(fields["extra"], warnings)
     region = contact.country or default_country
     for key, value in fields.items():
         if key in TEXT_FIELDS:
@@ -78,8 +80,6 @@ def apply_fields(
             setattr(contact, key, clean_list(value))
         elif key == "birthday":
             contact.birthday = _birthday(contact, value, warnings)
-        elif key == "extra":
-            contact.extra = _extra(value, warnings)
         elif key == "uid":
             contact.uid = clean(None if value is None else str(value))
         elif key == "share_consent":
@@ -94,7 +94,7 @@ def apply_fields(
             contact.share_consent_date = parse_date(value).isoformat() if value else None
         elif key == "company_id":
             contact.company_id = value
-        elif key != "country":
+        elif key not in ("country", "extra"):
             raise InvalidData(f"unknown contact field {key!r}")
     if not any(getattr(contact, name) for name in IDENTIFYING_FIELDS):
         raise InvalidData("a contact needs a name or an email address")
