@@ -12,7 +12,7 @@ from greentech_cli.store import contacts as store
 from greentech_cli.text.cleaning import clean, clean_list
 from greentech_cli.text.dates import parse_date
 from greentech_cli.text.emails import normalize_email
-from greentech_cli.text.phones import normalize_phone
+from greentech_cli.text.phones import read_phone
 from greentech_cli.text.vocabulary import choice, normalize_country
 
 if TYPE_CHECKING:
@@ -54,10 +54,11 @@ def apply_fields(
         elif key == "email":
             contact.email = normalize_email(value)
         elif key in ("phone", "mobile"):
-            number, warning = normalize_phone(value, region)
-            setattr(contact, key, number)
-            if warning:
-                warnings.append(warning)
+            reading = read_phone(value, region)
+            # No extension field yet: "+49301234567 ext. 102" keeps it (read back the same).
+            setattr(contact, key, reading.as_text())
+            if reading.warning:
+                warnings.append(reading.warning)
         elif key in ("languages", "tags"):
             setattr(contact, key, clean_list(value))
         elif key == "share_consent":
