@@ -14,7 +14,7 @@ from greentech_cli.errors import InvalidData
 from greentech_cli.text.cleaning import clean
 from greentech_cli.text.dates import check_timezone, parse_date, parse_duration, parse_time
 from greentech_cli.text.emails import normalize_email
-from greentech_cli.text.phones import normalize_phone, unmark
+from greentech_cli.text.phones import NO_COUNTRY, PhoneReading, read_phone, unmark
 from greentech_cli.text.vocabulary import normalize_country, normalize_sector, normalize_sectors
 
 
@@ -56,35 +56,43 @@ def test_email_domain_lowercased_and_invalid_named() -> None:
         ("+7 701 765 43 21", None, "+77017654321"),
         ("0049 211 987654", None, "+49211987654"),
         ("+998 71 123 45 67", "DE", "+998711234567"),
-        (4921198765, None, "+4921198765"),
         (49211987654.0, None, "+49211987654"),
     ],
 )
 def test_phone_to_e164(raw: str | int | float, country: str | None, expected: str) -> None:
-    assert normalize_phone(raw, country) == (expected, None)
+    assert read_phone(raw, country) == PhoneReading(expected, None, None, True)
+
+
+def test_short_spreadsheet_integer_without_country_is_not_guessed() -> None:
+    # It was read as +4921198765 (a '+' put before it), the guess that makes (650) 555-1212 a
+    # number in Singapore; 11 digits or more are still read as international (above).
+    reading = read_phone(4921198765, None)
+    assert reading.value == "4921198765" and not reading.valid
+    assert reading.warning and NO_COUNTRY in reading.warning
 
 
 def test_unparseable_phone_kept_with_warning() -> None:
-    value, warning = normalize_phone("call the office", "DE")
-    assert value == "call the office"
-    assert warning and "kept as written" in warning
+    reading = read_phone("call the office", "DE")
+    assert reading.value == "call the office" and not reading.valid
+    assert reading.warning and "kept as written" in reading.warning
 
 
 def test_phone_marked_as_text_by_excel_is_read() -> None:
-    assert normalize_phone("'0171 2345678", "DE") == ("+491712345678", None)
-    assert normalize_phone("'", "DE") == (None, None)
+    assert read_phone("'0171 2345678", "DE") == PhoneReading("+491712345678", valid=True)
+    assert read_phone("'", "DE") == PhoneReading(None)
 
 
 @pytest.mark.parametrize("raw", ["4,91701E+12", "4.91701e+12", "4,91701E12"])
 def test_phone_in_scientific_notation_is_named_as_such(raw: str) -> None:
-    value, warning = normalize_phone(raw, "DE")
-    assert value == raw
-    assert warning and "shortened by a spreadsheet (scientific notation" in warning
+    reading = read_phone(raw, "DE")
+    assert reading.value == raw
+    assert reading.warning and "shortened by a spreadsheet (scientific notation" in reading.warning
 
 
 @given(st.text(max_size=40), st.sampled_from([None, "DE", "KZ", "UZ"]))
 def test_phone_never_raises_and_never_drops(raw: str, country: str | None) -> None:
-    value, warning = normalize_phone(raw, country)
+    reading = read_phone(raw, country)
+    value, warning = reading.value, reading.warning
     written = unmark(clean(raw))
     if written is None:
         assert value is None

@@ -1,13 +1,14 @@
-"""Phone numbers read fast: the common shapes answered straight from phonenumbers' metadata.
+"""Phone numbers read fast: what phonenumbers says of a number, straight from its metadata.
 
-`fast_e164` gives the same E.164 answer that text/phones.py's phonenumbers path gives (parse each
-reading `candidates` lists; the first valid one wins, else the first possible one), but only
-for text made of ASCII digits, spaces and ``+ - / . ( )``, and only where every step is certain:
-each step below mirrors one in phonenumbers/phonenumberutil.py (named in the comments).
-Anything else — letters, extensions, an international prefix such as 810 written without '+',
-regions whose national prefix is a pattern or is rewritten, a number nothing can read — gives
-None ("don't know"), and the caller runs phonenumbers itself. phonenumbers is imported only
-when its metadata is first needed.
+`fast_e164(text, region)` answers what ``phonenumbers.parse(text, region)`` followed by
+``is_valid_number`` and ``format_number(…, E164)`` gives — the E.164 text of a valid number, or
+`NOT_VALID` when parse raises or the number is not valid — but only for text made of ASCII digits,
+spaces and ``+ - / . ( )``, and only where every step is certain: each step below mirrors one in
+phonenumbers/phonenumberutil.py (named in the comments). Anything else — letters, extensions, an
+international prefix such as 810 written without '+', regions whose national prefix is a pattern
+or is rewritten — gives None ("don't know"), and the caller runs phonenumbers itself
+(tests/test_phones.py compares both on random and real-world shaped text). phonenumbers is
+imported only when its metadata is first needed.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from typing import Any
 # Only these characters: with them, phonenumbers' extraction, extension and RFC 3966 steps
 # cannot remove or add a digit (every extension form needs a letter, '#', '~', ';' or ',').
 _SHAPE = re.compile(r"[0-9 +\-/.()]{1,250}")
+# fast_e164's answer when phonenumbers.parse raises or the number it gives is not valid.
+NOT_VALID = ""
 
 
 class _Raises:
@@ -36,33 +39,17 @@ _MAX_NSN = 17  # phonenumberutil._MAX_LENGTH_FOR_NSN
 _NON_GEO = "001"
 
 
-def candidates(text: str, region: str | None, digits: str) -> list[tuple[str, str | None]]:
-    """The readings tried in order, as (text for phonenumbers.parse, region).
-
-    digits is text without anything but digits and '+' (as text/phones.py's _PHONE_JUNK removes).
-    """
-    found: list[tuple[str, str | None]] = []
-    if digits.startswith("00"):
-        found.append(("+" + digits[2:], None))
-    elif digits.startswith("+"):
-        found.append((text, None))
-    elif digits.startswith("0") or not digits:
-        found.append((text, region))
-    else:
-        # Digits without 0 or +: a long one is usually international with its + lost; a
-        # spreadsheet that stored the number as an integer also dropped the trunk 0.
-        if len(digits) >= 11:
-            found.append(("+" + digits, None))
-        found += [(text, region), ("+" + digits, None), ("0" + digits, region)]
-    return found
-
-
 def fast_e164(text: str, region: str | None) -> str | None:
-    """The E.164 number phonenumbers would give for `text`, or None when that is not certain."""
+    """E.164 when phonenumbers reads `text` (with `region`) as a valid number, NOT_VALID when it
+    certainly does not, None when that is not certain."""
     if not _SHAPE.fullmatch(text):
         return None
-    # What text/phones.py's [^\d+] removal gives, for these characters only (faster than a regex).
-    digits = (
+    return fast_e164_of_digits(plain_digits(text), region)
+
+
+def plain_digits(text: str) -> str:
+    """Text of the fast path's characters without all but digits and '+' (faster than a regex)."""
+    return (
         text.replace(" ", "")
         .replace("-", "")
         .replace("/", "")
@@ -70,35 +57,38 @@ def fast_e164(text: str, region: str | None) -> str | None:
         .replace("(", "")
         .replace(")", "")
     )
+
+
+def fast_e164_of_digits(digits: str, region: str | None) -> str | None:
+    """fast_e164 of text made of ASCII digits and '+' only (as plain_digits leaves it): for text
+    of the fast path's characters phonenumbers reads the text and its digits alike."""
     # At most one plus, before every digit; at least 3 digits so the text is a "viable" number.
     if len(digits) - digits.startswith("+") < 3 or digits.rfind("+") > 0:
         return None
     if _CODES is None:
         _load()
-    parsed: list[tuple[int, str]] = []
-    for candidate, candidate_region in candidates(text, region, digits):
-        # Readings other than the text itself are made of digits already.
-        number = digits if candidate is text else candidate
-        if number[0] == "+":
-            # phonenumbers keeps the region for a '+' number only to retry after a bad
-            # country code; every '+' reading here has none.
-            reading = _international(number[1:]) if candidate_region is None else None
-        else:
-            reading = _national(number, candidate_region)
-        if reading is None:
-            return None  # unsure about this reading, so about all after it
-        if reading is _RAISES:
-            continue
-        assert isinstance(reading, tuple)
-        code, national = reading
-        if _is_valid(code, national):
-            return f"+{code}{national}"
-        parsed.append(reading)
-    # No valid reading: the first possible one (is_possible_number), else phonenumbers' warning.
-    for code, national in parsed:
-        if _is_possible(code, national):
-            return f"+{code}{national}"
-    return None
+    if digits[0] == "+":
+        reading = _international(digits[1:])
+        if reading is _RAISES and region is not None:
+            return None  # parse uses the region of a '+' number to retry after a bad country code
+    else:
+        reading = _national(digits, region)
+    if reading is None:
+        return None
+    if reading is _RAISES:
+        return NOT_VALID
+    assert isinstance(reading, tuple)
+    code, national = reading
+    return f"+{code}{national}" if _is_valid(code, national) else NOT_VALID
+
+
+def dialling(region: str) -> tuple[int, str] | None:
+    """A region's country calling code and national (trunk) prefix: (49, "0") for DE, (7, "8")
+    for RU, (998, "") for UZ; None for a region phonenumbers lacks."""
+    if _CODES is None:
+        _load()
+    plan = _plan(region, 0) if region in _REGIONS else None
+    return None if plan is None else (plan.code, plan.trunk)
 
 
 # --- the two routes through phonenumbers.parse -----------------------------------------------
@@ -157,14 +147,6 @@ def _finish(code: int, national: str, plan: _Plan) -> _Reading:
     if len(national) < _MIN_NSN or len(national) > _MAX_NSN:
         return _RAISES  # TOO_SHORT_NSN / TOO_LONG
     return code, national
-
-
-def _is_possible(code: int, nsn: str) -> bool:
-    """is_possible_number: the length test against the calling code's main region."""
-    plan = _main_plan(code)
-    return (
-        plan is not None and bool(plan.lengths) and _length(nsn, plan) in ("possible", "local only")
-    )
 
 
 def _strip_national_prefix(number: str, plan: _Plan) -> str:
@@ -243,6 +225,7 @@ class _Plan:
     code_text: str
     simple: bool  # national prefix is a literal (or absent) and never rewritten
     prefix: str | None  # national_prefix_for_parsing when simple
+    trunk: str  # national_prefix, "" for none (what people dial before a national number)
     idd: re.Pattern[str] | None
     general: re.Pattern[str]
     general_lengths: frozenset[int]
@@ -377,6 +360,7 @@ def _compile(metadata: Any) -> _Plan:
         code_text=str(metadata.country_code),
         simple=simple,
         prefix=prefix,
+        trunk=metadata.national_prefix or "",
         idd=re.compile(idd) if idd is not None else None,
         general=_pattern(general) or _NEVER,
         general_lengths=frozenset(general.possible_length if general is not None else ()),

@@ -15,7 +15,7 @@ from greentech_cli.models.fields import (
 )
 from greentech_cli.text.cleaning import clean
 from greentech_cli.text.emails import normalize_email
-from greentech_cli.text.phones import normalize_phone
+from greentech_cli.text.phones import read_phone
 from greentech_cli.text.vocabulary import choice, normalize_country
 
 _LIST_SEPARATORS = re.compile(r"\s*[;,\n]\s*")
@@ -48,16 +48,19 @@ def read_emails(value: Any) -> list[Email]:
 def read_phone_value(
     value: Any, kind: str, region: str | None, warnings: list[str]
 ) -> Phone | None:
-    """One phone number (text or a mapping with value, type and extension), read honestly."""
+    """One phone number (text or a mapping with value, type and extension), read honestly:
+    E.164 only when valid for `region`, else as written, with its extension apart."""
     extension = None
     if isinstance(value, dict):
         kind = choice(value.get("type"), PHONE_TYPES, "phone type") or kind
         extension = clean(value.get("extension"))
         value = value.get("value")
-    number, warning = normalize_phone(value, region)
-    if warning:
-        warnings.append(warning)
-    return None if number is None else Phone(number, kind, extension)
+    reading = read_phone(value, region)
+    if reading.warning:
+        warnings.append(reading.warning)
+    if reading.value is None:
+        return None
+    return Phone(reading.value, kind, reading.extension or extension)
 
 
 def read_address(value: Any) -> Address:
