@@ -89,7 +89,9 @@ def test_primary_values_are_the_first_of_their_lists() -> None:
     )
     assert (person.email, person.phone, person.mobile) == ("a@x.kz", "+4930555", "+7701")
     person.email = "a@home.kz"  # a known address becomes the primary, not a second copy
-    assert [e.value for e in person.emails] == ["a@home.kz"]
+    assert [e.value for e in person.emails] == ["a@home.kz", "a@x.kz"]
+    person.email = "new@x.kz"  # a new one replaces the primary, as editing the email did
+    assert [e.value for e in person.emails] == ["new@x.kz", "a@x.kz"]
     person.phone = None
     assert [p.type for p in person.phones] == ["fax", "mobile"]
     person.mobile = "+7702"
@@ -296,3 +298,21 @@ def test_contact_add_and_show_the_new_fields(cli: Cli) -> None:
     )
     cli.ok("contact", "edit", "1", "--birthday", "17.05.1980")
     assert cli.json("contact", "show", "1")["birthday"] == "1980-05-17"
+
+
+def test_primaries_given_beside_their_lists_name_the_primary(db: Any) -> None:
+    from greentech_cli.services.records import contacts
+
+    person, _ = contacts.add(
+        db,
+        {
+            "mobile": "+7 777 111 22 33",
+            "email": "b@x.kz",
+            "emails": ["a@x.kz", "b@x.kz"],
+            "phones": [{"value": "+7 727 250 00 99", "type": "fax"}],
+        },
+    )
+    assert [e.value for e in person.emails] == ["b@x.kz", "a@x.kz"]
+    assert [(p.value, p.type) for p in person.phones] == [
+        ("+77272500099", "fax"), ("+77771112233", "mobile"),
+    ]  # fmt: skip

@@ -106,12 +106,16 @@ class Reachable:
 
     @email.setter
     def email(self, value: str | None) -> None:
-        rest = [e for e in self.emails[1:] if e.value != value]
-        if value is None:
-            self.emails = rest
+        # A value already on the list becomes the primary, the old primary staying beside it;
+        # a new value replaces the primary (as editing the email always did).
+        known = next((e for e in self.emails if e.value == value), None)
+        if known is not None:
+            self.emails = [known, *(e for e in self.emails if e is not known)]
+        elif value is None:
+            self.emails = self.emails[1:]
         else:
             kind = self.emails[0].type if self.emails else "work"
-            self.emails = [Email(value, kind), *rest]
+            self.emails = [Email(value, kind), *self.emails[1:]]
 
     @property
     def website(self) -> str | None:
@@ -128,14 +132,24 @@ class Reachable:
         return None if index is None else self.phones[index]
 
     def set_phone(self, phone: Phone | None, *, mobile: bool) -> None:
-        """Make `phone` the primary mobile (or phone), replacing the one there; None removes it."""
+        """Make `phone` the primary mobile (or phone): a number already on the list moves up, the
+        old primary staying; a new one replaces the primary; None removes the primary."""
         index = _primary_index(self.phones, mobile)
         phones = list(self.phones)
-        if index is not None:
-            phones.pop(index)
-        if phone is not None:
-            phones = [p for p in phones if p.value != phone.value]
-            phones.insert(index if index is not None else len(phones), phone)
+        known = (
+            None
+            if phone is None
+            else next((i for i, p in enumerate(phones) if p.value == phone.value), None)
+        )
+        if phone is not None and known is not None:
+            moved = phones.pop(known)
+            moved.type = phone.type
+            phones.insert(index if index is not None and index < known else known, moved)
+        else:
+            if index is not None:
+                phones.pop(index)
+            if phone is not None:
+                phones.insert(index if index is not None else len(phones), phone)
         self.phones = phones
 
     def phones_json(self) -> list[dict[str, Any]]:

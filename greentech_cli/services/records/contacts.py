@@ -60,7 +60,9 @@ def apply_fields(
     if "extra" in fields:  # first: a birthday that is no date joins the extra values
         contact.extra = _extra(fields["extra"], warnings)
     region = contact.country or default_country
-    for key, value in fields.items():
+    # The lists first, then the primaries: `email` given beside `emails` names the primary one.
+    ordered = sorted(fields.items(), key=lambda item: item[0] in PRIMARY_KEYS)
+    for key, value in ordered:
         if key in TEXT_FIELDS:
             setattr(contact, key, clean(None if value is None else str(value)))
         elif key == "email":
