@@ -91,9 +91,7 @@ def test_uids_differ_between_databases_and_are_the_contacts(cli: Cli, tmp_path: 
     cli.ok("contact", "add", "--first", "Eins", "--last", "Erster")
     other = Cli(tmp_path / "other.db")
     other.ok("contact", "add", "--first", "Eins", "--last", "Erster")
-    cards = [
-        c.ok("export", "contacts", "--all", "--format", "vcf").stdout for c in (cli, other)
-    ]
+    cards = [c.ok("export", "contacts", "--all", "--format", "vcf").stdout for c in (cli, other)]
     uids = [re.search(r"^UID:urn:uuid:([0-9a-f-]+)\r?$", card, re.MULTILINE) for card in cards]
     assert all(uids)
     assert uids[0] and uids[1] and uids[0].group(1) != uids[1].group(1)

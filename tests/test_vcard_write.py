@@ -46,9 +46,14 @@ RECORD: dict[str, object] = {
         {"value": "8 (7172) 55-11-24", "type": "home", "extension": None},
     ],
     "addresses": [
-        {"type": "home", "street": "ул. Кенесары, 40", "postcode": "010000", "city": "Астана",
-         "country": "KZ"},
-    ],  # fmt: skip
+        {
+            "type": "home",
+            "street": "ул. Кенесары, 40",
+            "postcode": "010000",
+            "city": "Астана",
+            "country": "KZ",
+        },
+    ],
     "websites": ["https://aigerim.example.kz"],
     "birthday": "1980-05-17",
     "aliases": ["Айгерим", "Aigerim S."],
@@ -252,9 +257,7 @@ LISTS: dict[str, object] = {
         ),
     ],
 )
-def test_every_email_and_phone_in_list_order_with_types(
-    version: str, expected: list[str]
-) -> None:
+def test_every_email_and_phone_in_list_order_with_types(version: str, expected: list[str]) -> None:
     lines = vcard_lines(LISTS, version)
     assert [line for line in lines if line.startswith(("EMAIL", "TEL"))] == expected
     [back], _ = read_vcards(("\r\n".join(lines) + "\r\n").encode())
