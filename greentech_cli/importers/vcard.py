@@ -294,7 +294,8 @@ def _names(card: _Card, company: str, record: dict[str, object]) -> None:
             if value:
                 record[key] = value
     native = explicit_native
-    if not native and chosen is not None and _is_latin(chosen.display()):
+    # greentech's own cards name the native name explicitly (a NICKNAME there is an alias).
+    if not native and not card.ours and chosen is not None and _is_latin(chosen.display()):
         candidates = [text for text in formatted if _is_native(text)]
         candidates += [name.display() for name in structured if _is_native(name.display())]
         candidates += [text for text in _list_values(card, ("NICKNAME",)) if _is_native(text)]
