@@ -309,3 +309,33 @@ def test_read_records_reads_the_yaml_writer(tmp_path: Path) -> None:
     path.write_text(out.getvalue(), encoding="utf-8")
     [record] = read_records(path)
     assert record["extra"] == {"Отрасль": "Вода"}
+
+
+@pytest.mark.realworld
+def test_real_cards_import_whole(cli: Cli) -> None:
+    """A bad second email or an unknown address country no longer refuses a person's card."""
+    for path in sorted((REALWORLD / "vcard").glob("*.vcf")):
+        summary = cli.json("import", str(path), "--format", "json")
+        # kcontacts' fourth card is a company card: the reject says to use --as companies
+        expected = 1 if path.name == "kcontacts_vcard10_qp_german.vcf" else 0
+        assert summary["rejected"] == expected, (path.name, summary["first_rejects"])
+
+
+def test_values_that_fit_no_field_are_extra_values() -> None:
+    data = (
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Doe;Jo\r\nEMAIL:jo@example.org\r\n"
+        b"EMAIL;TYPE=OTHER:email other\r\nADR;TYPE=HOME:;;Main St 1;Town;;1;COUNTRY PRIVAT\r\n"
+        b"PHOTO;ENCODING=b;TYPE=JPEG:AAAA\r\nitem1.X-ABRELATEDNAMES:Ann\r\n"
+        b"item1.X-ABLabel:_$!<Manager>!$_\r\nEND:VCARD\r\n"
+    )
+    [record], _ = read_vcards(data)
+    assert record["emails"] == [{"value": "jo@example.org", "type": "work"}]
+    assert record["addresses"] == [
+        {"type": "home", "street": "Main St 1", "postcode": "1", "city": "Town"}
+    ]
+    assert record["extra"] == {
+        "X-ABRELATEDNAMES (_$!<Manager>!$_)": "Ann",
+        "EMAIL (not an address)": "email other",
+        "ADR country (unknown)": "COUNTRY PRIVAT",
+        NOT_IMPORTED: "PHOTO (binary data)",
+    }

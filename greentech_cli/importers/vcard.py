@@ -64,7 +64,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from greentech_cli.errors import UnreadableFile
+from greentech_cli.errors import InvalidData, UnreadableFile
 from greentech_cli.importers.vcard_parse import (
     _check_encoding,
     _components,
@@ -88,12 +88,14 @@ from greentech_cli.importers.vcard_values import (
     address_parts,
     birthday_text,
     email_entries,
+    known_country,
     label_types,
     phone_entries,
     rank,
     uid_text,
 )
 from greentech_cli.models.exchange import CONTACT_FIELDS
+from greentech_cli.text.emails import normalize_email
 
 __all__ = ["read_vcards"]
 
@@ -145,6 +147,8 @@ class _Card:
     labels: dict[str, str] = field(default_factory=dict)
     # (name, index) of values taken only in part (TITLE beside ROLE, the first BDAY …)
     used: set[tuple[str, int]] = field(default_factory=set)
+    # (extra name, value) of values that cannot be stored in their field
+    invalid: list[tuple[str, str]] = field(default_factory=list)
 
     def texts(self, name: str) -> list[str]:
         """Unescaped, non-empty plain-text values of a property."""
@@ -342,12 +346,20 @@ def _strip_scheme(value: str, scheme: str) -> str:
 
 
 def _emails(card: _Card, record: dict[str, object]) -> None:
-    """Every EMAIL with its type; the PREF one (else the first) is the primary ``email``."""
-    found = [
-        (prop.types, value)
-        for prop, text in card.values.get("EMAIL", [])
-        if (value := _strip_scheme(unescape(text), "mailto:"))
-    ]
+    """Every EMAIL with its type; the PREF one (else the first) is the primary ``email``.
+
+    A value that is no email address ("email other") would refuse the whole card: it is kept
+    as the extra value "EMAIL (not an address)" instead.
+    """
+    found: list[tuple[set[str], str]] = []
+    for prop, text in card.values.get("EMAIL", []):
+        if value := _strip_scheme(unescape(text), "mailto:"):
+            try:
+                normalize_email(value)
+            except InvalidData:
+                card.invalid.append(("EMAIL (not an address)", value))
+                continue
+            found.append((prop.types, value))
     if entries := email_entries(found):
         record["email"] = entries[0]["value"]
         record["emails"] = entries
@@ -396,8 +408,10 @@ def _addresses(card: _Card, record: dict[str, object]) -> None:
         if index == company:
             for key, value in parts.items():
                 record[f"company_{key}"] = value
-        else:
-            addresses.append({"type": address_kind(prop.types), **parts})
+            continue
+        if not known_country(parts.get("country")):  # "COUNTRY PRIVAT" would refuse the card
+            card.invalid.append(("ADR country (unknown)", parts.pop("country")))
+        addresses.append({"type": address_kind(prop.types), **parts})
     if addresses:
         record["addresses"] = addresses
     if not card.ours and "country" not in record:
@@ -448,6 +462,8 @@ def _extra(card: _Card) -> dict[str, str]:
             if value := unescape(text):
                 label = card.labels.get(prop.group, "")
                 put(f"{name} ({label})" if label else name, value)
+    for key, value in card.invalid:
+        put(key, value)
     if card.binary:
         put(NOT_IMPORTED, ", ".join(card.binary) + " (binary data)")
     return extra

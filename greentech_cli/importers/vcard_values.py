@@ -7,7 +7,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from greentech_cli.errors import InvalidData
 from greentech_cli.importers.vcard_parse import split_escaped, unescape, word_set
+from greentech_cli.text.vocabulary import normalize_country
 
 # Words that open a name prefix and are forms of address rather than academic titles.
 _SALUTATIONS = word_set(
@@ -285,6 +287,17 @@ def address_kind(types: set[str]) -> str:
     if "work" in types:
         return "work"
     return "other"
+
+
+def known_country(text: str | None) -> bool:
+    """Whether an address's country is one the program knows (or there is none)."""
+    if not text:
+        return True
+    try:
+        normalize_country(text)
+    except InvalidData:
+        return False
+    return True
 
 
 def address_parts(parts: list[str]) -> dict[str, str]:
