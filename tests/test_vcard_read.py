@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from greentech_cli.errors import InvalidData, UnreadableFile
-from greentech_cli.importers.vcard import read_vcards
+from greentech_cli.importers.vcard import read_vcards as read_cards
 
 from .conftest import REALWORLD as SHARED_REALWORLD
 
@@ -24,6 +24,32 @@ def realworld(name: str) -> bytes:
     if not path.is_file():
         pytest.skip(f"real-world file {name} is not available")
     return path.read_bytes()
+
+
+def flat(record: dict[str, object]) -> dict[str, object]:
+    """A record with a numbered view of its lists beside them, which keeps the assertions on
+    real cards short: email2, …; phone/phone2 (neither mobile nor fax), mobile/mobile2, fax/fax2."""
+    view = dict(record)
+    emails = record.get("emails") or []
+    assert isinstance(emails, list)
+    for number, email in enumerate(emails[1:], start=2):
+        view[f"email{number}"] = email["value"]
+    groups: dict[str, list[str]] = {}
+    phones = record.get("phones") or []
+    assert isinstance(phones, list)
+    for phone in phones:
+        kind = phone["type"] if phone["type"] in ("mobile", "fax") else "phone"
+        groups.setdefault(kind, []).append(phone["value"])
+    for kind, values in groups.items():
+        for number, value in enumerate(values, start=1):
+            view[kind if number == 1 else f"{kind}{number}"] = value
+    return view
+
+
+def read_vcards(data: bytes, encoding: str | None = None) -> tuple[list[dict[str, object]], str]:
+    """read_vcards with the numbered view of each record (see flat)."""
+    records, used = read_cards(data, encoding)
+    return [flat(record) for record in records], used
 
 
 def read(data: bytes, encoding: str | None = None) -> list[dict[str, object]]:
@@ -45,7 +71,11 @@ def test_android_qp_utf8_and_damaged_byte() -> None:
     records, encoding = read_vcards(realworld("ezvcard_John_Doe_ANDROID.vcf"))
     assert encoding == "utf-8"
     assert len(records) == 6
-    assert records[0] == {"email": "john.doe@company.com", "tags": ["My Contacts"]}
+    assert records[0] == {
+        "email": "john.doe@company.com",
+        "tags": ["My Contacts"],
+        "emails": [{"value": "john.doe@company.com", "type": "work"}],
+    }
     assert records[2]["last_name"] == "Ñ Ñ Ñ Ñ"
     assert records[3]["last_name"] == "Ñ Ñ Ñ Ñ Ñ Ñ Ñ Ñ Ñ Ñ Ñ"
     assert records[3]["mobile"] == "123456"
@@ -58,6 +88,8 @@ def test_android_qp_utf8_and_damaged_byte() -> None:
     assert bob["email"] == "bob@company.com"
     assert bob["company"] == "Ñ" * 12
     assert bob["fax"] == "123456"
+    # one number typed CELL, WORK and WORK;FAX: three entries, each with its kind
+    assert [p["type"] for p in bob["phones"]] == ["mobile", "work", "fax"]
     # The PHOTO with bare "JPEG" parameter and a blank line after it does not disturb the card.
     assert bob["company_website"] == "www.company.com"
     henry = records[5]
@@ -78,7 +110,11 @@ def test_iphone_groups_types_and_photo() -> None:
     assert record["email"] == "john.doe@ibm.com"
     assert record["mobile"] == "905-555-1234"
     assert record["phone"] == "905-777-1234"
-    assert record["fax"] == "905-999-1234"
+    assert (record["fax"], record["fax2"]) == ("905-888-1234", "905-999-1234")
+    assert record["birthday"] == "2012-06-06"
+    assert record["aliases"] == ["Johny"]
+    assert record["addresses"][0]["type"] == "home"
+    assert record["extra"]["vCard properties not imported"] == "PHOTO (binary data)"
     assert record["company_street"] == "Street4\nBuilding 6\nFloor 8"
     assert record["company_city"] == "New York"
     assert record["company_country"] == "USA"
@@ -86,14 +122,14 @@ def test_iphone_groups_types_and_photo() -> None:
 
 
 @pytest.mark.realworld
-def test_gmail_export_prefers_work_and_keeps_the_rest() -> None:
+def test_gmail_export_keeps_every_email_in_file_order() -> None:
     [record] = read(realworld("ezvcard_gmail-single2.vcf"))
     assert (record["first_name"], record["last_name"]) == ("VCard", "Test")
     assert "native_name" not in record  # the phonetic names are Latin like N
-    assert record["email"] == "workemail@example.com"
+    assert record["email"] == "email@example.com"  # no PREF: the first is the primary
     assert [record[f"email{n}"] for n in range(2, 6)] == [
-        "email@example.com",
         "homeemail@example.com",
+        "workemail@example.com",
         "otheremail@example.com",
         "customcategory@example.com",
     ]
@@ -134,7 +170,9 @@ def test_rfc6350_example_version_4() -> None:
     assert record["company"] == "Viagenie"
     assert record["languages"] == ["fr", "en"]
     assert record["email"] == "simon.perreault@viagenie.ca"
-    assert record["phone"] == "+1-418-656-9254;ext=102"
+    assert record["phone"] == "+1-418-656-9254"
+    assert record["phones"][0] == {"value": "+1-418-656-9254", "type": "work", "extension": "102"}
+    assert record["birthday"] == "--02-03"
     # TYPE="work,cell,voice,video,text" is a quoted list that includes cell.
     assert record["mobile"] == "+1-418-262-6501"
     # The ADR value is folded in the middle of its components.
@@ -151,7 +189,8 @@ def test_kcontacts_qp_german_soft_breaks_without_leading_space() -> None:
     assert records[0]["company_street"] == "DDDDDDDDDDDDDDD-Staße 2\n00000 DDDDDDDDDD"
     assert records[0]["notes"] == "This one has a funny character at the end in the contact list"
     # The URL after a broken-looking QP address is still read.
-    assert records[1]["company_website"] == "http://some-webseite.com"
+    # (no ORG on that card: the URL is the person's website)
+    assert records[1]["websites"] == ["http://some-webseite.com"]
     assert records[1]["first_name"] == "Broken"
     doctor = records[3]
     assert (doctor["first_name"], doctor["last_name"]) == ("Surname", "Name")
@@ -182,9 +221,15 @@ def test_tine20_latin1_file() -> None:
     assert encoding == "cp1252"
     [record] = records
     assert (record["first_name"], record["last_name"]) == ("Falk", "München")
-    assert record["company_city"] == "Düsseldorf"
-    assert record["company_street"] == "Platz der Republik 1"
-    assert record["company_postcode"] == "40222"
+    # no ORG: both addresses are the person's own
+    home, work = record["addresses"]
+    assert (home["type"], home["city"]) == ("home", "Bad Vilbel")
+    assert work == {
+        "type": "work",
+        "street": "Platz der Republik 1",
+        "postcode": "40222",
+        "city": "Düsseldorf",
+    }
     assert record["phone"] == "12212/1212"
     assert record["mobile"] == "0171-9394461"
     assert record["email"] == "falk.muenchoen@landtag.xyz.de"
@@ -212,7 +257,7 @@ def test_tine20_mac_addressbook_escapes_and_labels() -> None:
     assert record["phone"] == "+49 BUSINESS"
     assert record["mobile"] == "+49 MOBIL"
     assert record["mobile2"] == "Tel Iphone"
-    assert record["fax"] == "+49 FAX"
+    assert (record["fax"], record["fax2"]) == ("+49 FAX PRIVAT", "+49 FAX")
     assert record["company_street"] == "Address Business 1"
     assert record["company_country"] == "COUNTRY BUSINESS"
     assert record["notes"] == "Notes\nwith\nLine Break and , and ; yeah!"
@@ -274,8 +319,10 @@ def test_fixture_multi_card_crlf_with_photo() -> None:
     assert anna["title"] == "Prof. Dr."
     assert (anna["first_name"], anna["last_name"]) == ("Anna", "Schmidt")
     assert (anna["company"], anna["department"]) == ("Fraunhofer UMSICHT", "Kreislaufwirtschaft")
-    assert anna["email"] == "a.schmidt@umsicht.example"
-    assert anna["email2"] == "anna.schmidt@example.org"
+    # the PREF address (labelled Other) is the primary one
+    assert anna["email"] == "anna.schmidt@example.org"
+    assert anna["email2"] == "a.schmidt@umsicht.example"
+    assert [e["type"] for e in anna["emails"]] == ["other", "work"]
     assert anna["mobile"] == "+49 171 1111111"
     assert anna["phone"] == "+49 208 8598-0"
     assert anna["company_city"] == "Oberhausen"
@@ -432,7 +479,14 @@ def test_agent_card_inside_a_21_card_is_skipped() -> None:
             b"END:VCARD",
         ]
     )
-    assert read(data) == [{"first_name": "Big", "last_name": "Boss", "email": "big@example.com"}]
+    assert read(data) == [
+        {
+            "first_name": "Big",
+            "last_name": "Boss",
+            "email": "big@example.com",
+            "emails": [{"value": "big@example.com", "type": "work"}],
+        }
+    ]
 
 
 def test_base64_text_value_and_unknown_charset() -> None:
@@ -525,7 +579,9 @@ def _read_safely(data: bytes) -> None:
     for record in records:
         for key, value in record.items():
             assert isinstance(key, str)
-            assert isinstance(value, (str, list))
+            assert isinstance(value, (str, list, dict))
+            if isinstance(value, dict):
+                assert all(isinstance(v, str) for v in value.values())
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -3,16 +3,26 @@
 Lines end in CRLF and are folded at 75 octets of UTF-8, never inside a character (and, where
 possible, never inside an escape or between a letter and its combining marks): that line syntax
 is ``vcard_syntax``; writing cards to a stream or one file each is ``vcard_format``. The output is
-reproducible: no REV, and the UID is derived from the record's ``id``.
+reproducible: no REV; the UID is the contact's own random ``uid`` (``urn:uuid:…``), so two
+databases never give two people one UID; a record without a uid gets no UID line.
 
 What goes where (the importer in ``greentech_cli.importers.vcard`` reads all of it back):
 
 - N is ``last;first;;prefix;`` where the prefix is salutation and title ("Herr Dr."); FN is
   "first last", else the company, else the email. vCard 3.0 always has N and FN, even empty.
-- ORG is ``company;department``, TITLE the position, EMAIL/TEL/ADR typed WORK (mobile CELL, fax
-  WORK,FAX); extra numbered keys (``email2``, ``phone2``, ``mobile2``, ``fax``, ``fax2`` …) follow
-  as untyped INTERNET/VOICE/CELL/FAX entries. ADR is ``;;street;city;region;postcode;country``
-  from the company_* keys, URL the company website.
+- ORG is ``company;department``, TITLE the position. Every email of ``emails`` is an EMAIL and
+  every number of ``phones`` a TEL, in their order, typed (3.0 / 4.0): work WORK,VOICE / work,voice,
+  home HOME,VOICE / home,voice, mobile CELL / cell, fax WORK,FAX / work,fax, other OTHER / other;
+  the primary email, phone and mobile carry PREF (3.0 TYPE=…,PREF, 4.0 PREF=1). An extension is
+  ``;ext=`` of a 4.0 ``tel:`` URI (numbers in E.164), else " ext. N" after the text (3.0, and 4.0
+  numbers kept as written, written VALUE=text). Records without the lists (``email``, ``phone``,
+  ``mobile`` only) are written from those.
+- The company's address (company_* keys) is ``company.ADR;TYPE=WORK`` and its website
+  ``company.URL``: the ``company`` group tells them from the person's own, which follow as
+  ``ADR;TYPE=HOME|WORK|OTHER`` (``;;street;city;region;postcode;country``) and untyped URLs.
+- BDAY is ISO in 3.0 (``1980-05-17``, ``--05-17``), basic in 4.0 (``19800517``, ``--0517``);
+  aliases are one NICKNAME; ``extra`` values are ``X-GREENTECH-EXTRA:NAME;VALUE`` (both escaped as
+  text), which the reader turns back into extra values.
 - Native-script name: always ``X-GREENTECH-NATIVE-NAME`` (exact round trip). In 3.0 it is also the
   NICKNAME, the one field Outlook, Google and Apple all show and search; in 4.0 it is a second FN
   sharing ALTID=1 with the Latin one and tagged ``LANGUAGE=und-<script>`` (und-Cyrl …), since we
@@ -24,10 +34,8 @@ What goes where (the importer in ``greentech_cli.importers.vcard`` reads all of 
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
-import uuid
 from collections.abc import Callable
 
 from greentech_cli.errors import InvalidData
@@ -45,12 +53,6 @@ __all__ = ["VERSIONS", "display_name", "normalise_version", "vcard_lines"]
 VERSIONS = ("3.0", "4.0")
 _VERSION_ALIASES = {"3": "3.0", "3.0": "3.0", "4": "4.0", "4.0": "4.0"}
 _PRODID = "PRODID:-//greentech//NONSGML greentech//EN"
-# Fixed so that one contact keeps one UID across exports (address books update, not duplicate).
-_UID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:greentech:contact")
-_NUMBERED = re.compile(r"^(email|phone|mobile|fax)(\d+)$")
-# uuid5 of the namespace, fed once: each UID copies it and adds the contact's part.
-_UID_HASH = hashlib.sha1(_UID_NAMESPACE.bytes, usedforsecurity=False)
-_VARIANT = {f"{nibble:x}": "89ab"[nibble & 3] for nibble in range(16)}
 _SCRIPT_SUBTAGS = {
     "CYRILLIC": "Cyrl",
     "GREEK": "Grek",
@@ -86,37 +88,6 @@ def _script_subtag(text: str) -> str:
             continue
         found.add(_SCRIPT_SUBTAGS.get(first_word, "?"))
     return found.pop() if len(found) == 1 and "?" not in found else ""
-
-
-_NumberedKeys = dict[str, list[tuple[int, str]]]
-# Key tuple of a record -> its numbered keys by base key. An export's records all share one
-# key tuple, so the keys are scanned once per export, not once per card.
-_numbered_cache: dict[tuple[str, ...], _NumberedKeys] = {}
-
-
-def _numbered_keys(record: dict[str, object]) -> _NumberedKeys:
-    """The record's ``email2``, ``phone3``, ``fax`` … keys as (number, key) by base key."""
-    keys = tuple(record)
-    found = _numbered_cache.get(keys)
-    if found is None:
-        found = {}
-        for name in keys:
-            match = _NUMBERED.match(name)
-            if match and int(match.group(2)) >= 2:
-                found.setdefault(match.group(1), []).append((int(match.group(2)), name))
-        if len(_numbered_cache) >= 256:
-            _numbered_cache.clear()
-        _numbered_cache[keys] = found
-    return found
-
-
-def _numbered_values(record: dict[str, object], keys: _NumberedKeys, key: str) -> list[str]:
-    """Values of the numbered keys of ``key`` found by _numbered_keys, in numeric order."""
-    names = keys.get(key)
-    if not names:
-        return []
-    found = [(number, as_text(record[name]).strip()) for number, name in names]
-    return [value for _, value in sorted(found) if value]
 
 
 def display_name(record: dict[str, object]) -> str:
@@ -184,15 +155,23 @@ def vcard_lines(record: dict[str, object], version: str = "3.0") -> list[str]:
         logical.append(f"ORG:{';'.join(map(escape, org))}")
     if value["position"]:
         logical.append(f"TITLE:{escape(value['position'])}")
-    logical.extend(_contact_points(record, value, v4, escape))
+    logical.extend(_contact_points(record, value, v4))
     address = [value[key] for key in _ADDRESS_KEYS]
     if any(address):
         typed = "work" if v4 else "WORK"
-        logical.append(f"ADR;TYPE={typed}:{';'.join(('', '', *map(escape, address)))}")
+        logical.append(f"company.ADR;TYPE={typed}:{';'.join(('', '', *map(escape, address)))}")
+    logical.extend(_addresses(record.get("addresses"), v4))
     website = "".join(value["company_website"].split())
     if website:
         # A URL is not text: escaping its commas would corrupt it, and it cannot hold line ends.
-        logical.append(f"URL;TYPE={'work' if v4 else 'WORK'}:{website}")
+        logical.append(f"company.URL;TYPE={'work' if v4 else 'WORK'}:{website}")
+    for site in as_items(record.get("websites")):
+        if site := "".join(site.split()):
+            logical.append(f"URL:{site}")
+    if birthday := as_text(record.get("birthday")):
+        logical.append(f"BDAY:{_birthday(birthday, v4)}")
+    if aliases := as_items(record.get("aliases")):
+        logical.append("NICKNAME:" + ",".join(escape_value(alias) for alias in aliases))
     if value["notes"]:
         logical.append(f"NOTE:{escape(value['notes'])}")
     tags = as_items(record.get("tags"))
@@ -207,9 +186,14 @@ def vcard_lines(record: dict[str, object], version: str = "3.0") -> list[str]:
         logical.append(f"X-GREENTECH-NATIVE-NAME:{escape(native)}")
     if value["country"].strip():
         logical.append(f"X-GREENTECH-COUNTRY:{escape(value['country'])}")
-    uid = _uid(record)
-    if uid:
-        logical.append(f"UID:{uid}")
+    extra = record.get("extra")
+    if isinstance(extra, dict):
+        for name, text in extra.items():
+            if (key := as_text(name)) and (kept := as_text(text)):
+                logical.append(f"X-GREENTECH-EXTRA:{escape_value(key)};{escape_value(kept)}")
+    uid = as_text(record.get("uid"))
+    if uid and not any(char in uid for char in "\r\n"):
+        logical.append(f"UID:{'urn:uuid:' if _UUID.fullmatch(uid) else ''}{escape_value(uid)}")
     logical.append("END:VCARD")
     if "".join(logical).isascii() and max(map(len, logical)) <= MAX_OCTETS:
         return logical  # nothing to fold
@@ -255,74 +239,99 @@ _TEXT_KEYS = (
 )
 
 
-# The main EMAIL and TEL lines up to their value, for vCard 3.0 and 4.0, in the order written.
-_MAIN_POINTS = {
-    False: (
-        ("email", "EMAIL;TYPE=INTERNET,WORK:"),
-        ("phone", "TEL;TYPE=WORK,VOICE:"),
-        ("mobile", "TEL;TYPE=CELL:"),
-        ("fax", "TEL;TYPE=WORK,FAX:"),
-    ),
-    True: (
-        ("email", "EMAIL;TYPE=work:"),
-        ("phone", "TEL;TYPE=work,voice:"),
-        ("mobile", "TEL;TYPE=cell:"),
-        ("fax", "TEL;TYPE=work,fax:"),
-    ),
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_E164 = re.compile(r"\+[0-9]{2,15}")
+# TYPE of each email and phone type, for vCard 3.0 and 4.0.
+_EMAIL_TYPES = {
+    False: {"work": "INTERNET,WORK", "home": "INTERNET,HOME", "other": "INTERNET,OTHER"},
+    True: {"work": "work", "home": "home", "other": "other"},
 }
-# The extras (``email2``, ``phone2`` …) written after each main line.
-_EXTRA_POINTS = {
-    False: {
-        "email": "EMAIL;TYPE=INTERNET:",
-        "phone": "TEL;TYPE=VOICE:",
-        "mobile": "TEL;TYPE=CELL:",
-        "fax": "TEL;TYPE=FAX:",
-    },
-    True: {
-        "email": "EMAIL:",
-        "phone": "TEL;TYPE=voice:",
-        "mobile": "TEL;TYPE=cell:",
-        "fax": "TEL;TYPE=fax:",
-    },
-}
+_PHONE_TYPES = {
+    False: {"work": "WORK,VOICE", "home": "HOME,VOICE", "mobile": "CELL", "fax": "WORK,FAX",
+            "other": "OTHER"},
+    True: {"work": "work,voice", "home": "home,voice", "mobile": "cell", "fax": "work,fax",
+           "other": "other"},
+}  # fmt: skip
+_ADDRESS_TYPES = {"home": "HOME", "work": "WORK", "other": "OTHER"}
 
 
-def _contact_points(
-    record: dict[str, object],
-    value: dict[str, str],
-    v4: bool,
-    escape: Callable[[str], str] = escape_value,
-) -> list[str]:
-    """EMAIL and TEL lines: the main ones typed WORK/CELL first, numbered extras after them.
+def _entries(record: dict[str, object], key: str) -> list[dict[str, object]]:
+    """A list of value objects (emails, phones, addresses) of a record, mappings only."""
+    found = record.get(key)
+    return [item for item in found if isinstance(item, dict)] if isinstance(found, list) else []
 
-    ``value`` holds the record's cleaned texts (as vcard_lines makes them); ``escape`` escapes
-    the main values (vcard_lines passes a no-op when none needs it); the numbered extras, which
-    it has not looked at, are always escaped.
-    """
+
+def _emails(record: dict[str, object]) -> list[dict[str, object]]:
+    """The record's emails; from ``email`` alone when it has no list."""
+    if "emails" in record:
+        return _entries(record, "emails")
+    email = as_text(record.get("email"))
+    return [{"value": email, "type": "work"}] if email else []
+
+
+def _phones(record: dict[str, object]) -> list[dict[str, object]]:
+    """The record's phones; from ``phone``, ``mobile`` (and a foreign ``fax``) without a list."""
+    if "phones" in record:
+        return _entries(record, "phones")
+    kinds = (("phone", "work"), ("mobile", "mobile"), ("fax", "fax"))
+    return [
+        {"value": text, "type": kind} for key, kind in kinds if (text := as_text(record.get(key)))
+    ]
+
+
+def _contact_points(record: dict[str, object], value: dict[str, str], v4: bool) -> list[str]:
+    """EMAIL and TEL lines in the order of the lists; PREF on the primary ones."""
     lines: list[str] = []
-    numbered = _numbered_keys(record)
-    extras = _EXTRA_POINTS[v4]
-    for key, start in _MAIN_POINTS[v4]:
-        text = value[key]
-        if text:
-            lines.append(start + escape(text))
-        if numbered:
-            for extra in _numbered_values(record, numbered, key):
-                lines.append(extras[key] + escape_value(extra))
+    types = _EMAIL_TYPES[v4]
+    for index, email in enumerate(_emails(record)):
+        text = as_text(email.get("value"))
+        if not text:
+            continue
+        kind = types.get(as_text(email.get("type")), types["work"])
+        pref = (";PREF=1" if v4 else ",PREF") if index == 0 else ""
+        lines.append(f"EMAIL;TYPE={kind}{pref}:{escape_value(text)}")
+    types = _PHONE_TYPES[v4]
+    primary = {"mobile": False, "phone": False}
+    for phone in _phones(record):
+        text = as_text(phone.get("value"))
+        if not text:
+            continue
+        kind = as_text(phone.get("type"))
+        group = "mobile" if kind == "mobile" else "fax" if kind == "fax" else "phone"
+        pref = ""
+        if group in primary and not primary[group]:
+            primary[group] = True
+            pref = ";PREF=1" if v4 else ",PREF"
+        typed = types.get(kind, types["work"]) + pref
+        extension = as_text(phone.get("extension"))
+        if v4 and _E164.fullmatch(text):
+            ext = f";ext={extension}" if extension else ""
+            lines.append(f"TEL;VALUE=uri;TYPE={typed}:tel:{text}{ext}")
+            continue
+        number = f"{text} ext. {extension}" if extension else text
+        lines.append(f"TEL;{'VALUE=text;' if v4 else ''}TYPE={typed}:{escape_value(number)}")
     return lines
 
 
-def _uid(record: dict[str, object]) -> str:
-    """A stable urn:uuid from the record's ``id`` (or its own ``uid``), else ''."""
-    own = as_text(record.get("uid")).strip()
-    if own and not any(char in own for char in "\r\n"):
-        return escape_value(own)
-    identifier = record.get("id")
-    if identifier is None or identifier == "":
-        return ""
-    # uuid.uuid5(_UID_NAMESPACE, f"contact:{identifier}") without its per-call overhead: the
-    # SHA-1 in hex with the version digit set to 5 and the variant bits to 10.
-    digest = _UID_HASH.copy()
-    digest.update(f"contact:{identifier}".encode())
-    h = digest.hexdigest()
-    return f"urn:uuid:{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
+def _addresses(found: object, v4: bool) -> list[str]:
+    """The person's own addresses as ADR lines typed HOME, WORK or OTHER."""
+    lines: list[str] = []
+    for address in found if isinstance(found, list) else []:
+        if not isinstance(address, dict):
+            continue
+        parts = [as_text(address.get(key)) for key in ("street", "city", "region", "postcode")]
+        parts.append(as_text(address.get("country")))
+        if not any(parts):
+            continue
+        kind = _ADDRESS_TYPES.get(as_text(address.get("type")), "OTHER")
+        typed = kind.lower() if v4 else kind
+        lines.append(f"ADR;TYPE={typed}:;;{';'.join(escape_value(part) for part in parts)}")
+    return lines
+
+
+def _birthday(text: str, v4: bool) -> str:
+    """A birthday as BDAY writes it: ISO in 3.0, the basic form in 4.0; other text as it is."""
+    if v4 and re.fullmatch(r"(\d{4}|-)-\d{2}-\d{2}", text):
+        year, month, day = text.rsplit("-", 2)
+        return f"{year.replace('-', '') or '--'}{month}{day}"
+    return escape_value(text)

@@ -26,20 +26,35 @@ Decisions worth knowing (the rest of the program relies on them):
   one (a second N, FN or NICKNAME, e.g. Cyrillic), first/last come from the Latin form and
   native_name is the non-Latin one, as written. When the only name is non-Latin, it stays in
   first/last as written and native_name is left empty (it would only repeat them).
-- Email: the best-ranked address becomes ``email`` (work+pref, work, pref, untyped, home); the
-  others, in file order and without repeats, become ``email2``, ``email3``, …
-- Phones: CELL (also Apple's IPHONE, MOBILE) numbers go to ``mobile``, FAX numbers to ``fax``, all
-  others (voice, main, pager, …) to ``phone``; each picks the best-ranked number like email and
-  keeps the rest as ``phone2``/``mobile2``/``fax2``, … in file order. A 4.0 ``tel:`` URI loses
-  only its scheme; Apple/Google item labels (X-ABLabel "Handy", "_$!<WorkFAX>!$_") count as types.
-- Address: the best address not typed HOME becomes the company_* keys (street and extended
-  address joined, the PO box only when there is no street; the country as written). The
-  contact's ``country`` is that address's country, else the home address's; personal street
-  addresses are otherwise not kept (the program stores none).
+- Emails: every EMAIL, in file order without repeats, becomes ``emails`` (TYPE home → home,
+  other → other, else work); the first one marked PREF, else the first, is the primary ``email``.
+- Phones: every TEL becomes ``phones`` in file order: CELL (also Apple's IPHONE, MOBILE) →
+  mobile, FAX → fax, HOME → home, WORK/MAIN/untyped/VOICE → work, OTHER/PAGER/TEXT/… → other. A PREF
+  number moves before the others of its kind (the first mobile is the primary ``mobile``, the
+  first number neither mobile nor fax the primary ``phone``). A 4.0 ``tel:`` URI loses its scheme;
+  its ``;ext=`` (and a 3.0 text's " ext. 102", " x102") is the extension. Apple/Google item labels
+  (X-ABLabel "Handy", "_$!<WorkFAX>!$_") count as types.
+- Addresses: the company's ADR becomes the company_* keys, every other ADR an entry of
+  ``addresses`` with its type (home, work, else other): street and extended address joined, the
+  PO box only when there is no street; the country as written. The company's ADR is, on cards
+  greentech wrote (PRODID), the one in the ``company`` group and no other; on other cards,
+  when an ORG is present, the best-ranked ADR not typed HOME/OTHER (today's rule: an officer's
+  vCards are business cards). The contact's ``country`` on other cards is that address's
+  country, else the first personal address's. URL: the company's is chosen the same way and
+  becomes company_website, every other URL ``websites``.
 - ORG: first component is company, the remaining units (joined by ", ") department. TITLE is
-  position; ROLE is used only when there is no TITLE. URL (work, else untyped) is
-  company_website. All NOTEs are joined by a blank line; CATEGORIES become tags; LANG (and our
-  X-GREENTECH-LANG) become languages in PREF order; X-GREENTECH-COUNTRY sets country.
+  position; ROLE is used only when there is no TITLE. All NOTEs are joined by a blank line;
+  CATEGORIES become tags; LANG (and our X-GREENTECH-LANG) become languages in PREF order;
+  X-GREENTECH-COUNTRY sets country. BDAY (1980-05-17, 19800517, --0517, a timestamp, Apple's
+  X-APPLE-OMIT-YEAR) is ``birthday`` as ISO (``--05-17`` without a year); other text is passed
+  on as written (the import keeps it as an extra value with a warning). NICKNAME → ``aliases``
+  (but the native name greentech also writes there); UID → ``uid`` (``urn:uuid:`` dropped).
+- Everything else is an ``extra`` value, nothing is dropped silently: X-GREENTECH-EXTRA
+  (``NAME;VALUE``, written by our exporter) by its name; any other property (X-SKYPE, IMPP, GEO,
+  LABEL, a second TITLE, X-PHONETIC-*, …) by its name, with its item label in brackets
+  ("X-ABRELATEDNAMES (_$!<Manager>!$_)"), numbered when repeated ("X-SKYPE 2"). Binary values
+  (PHOTO, LOGO, SOUND, KEY inline) are not kept: the extra value "vCard properties not
+  imported" names them. Only VERSION, PRODID, REV and an AGENT's nested card are not kept.
 - Every string is NFC-normalised and stripped of surrounding whitespace; line ends inside values
   become "\\n". Nothing else is changed: casing, spelling and phone formats stay as written.
 """
@@ -47,16 +62,9 @@ Decisions worth knowing (the rest of the program relies on them):
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from greentech_cli.errors import UnreadableFile
-from greentech_cli.importers.vcard_names import (
-    _is_latin,
-    _is_native,
-    _Name,
-    _split_formatted,
-    _structured_name,
-)
+from greentech_cli.errors import InvalidData, UnreadableFile
 from greentech_cli.importers.vcard_parse import (
     _check_encoding,
     _components,
@@ -70,7 +78,24 @@ from greentech_cli.importers.vcard_parse import (
     unescape,
     word_set,
 )
+from greentech_cli.importers.vcard_values import (
+    _is_latin,
+    _is_native,
+    _Name,
+    _split_formatted,
+    _structured_name,
+    address_kind,
+    address_parts,
+    birthday_text,
+    email_entries,
+    known_country,
+    label_types,
+    phone_entries,
+    rank,
+    uid_text,
+)
 from greentech_cli.models.exchange import CONTACT_FIELDS
+from greentech_cli.text.emails import normalize_email
 
 __all__ = ["read_vcards"]
 
@@ -80,10 +105,18 @@ LANG_PROPERTY = "X-GREENTECH-LANG"
 COUNTRY_PROPERTY = "X-GREENTECH-COUNTRY"
 
 
-# Only these properties are decoded; the rest (PHOTO, KEY, X-MS-*, X-AB*, IMPP, …) is skipped.
-_USED = word_set(
-    "N FN ORG TITLE ROLE EMAIL TEL ADR URL NOTE CATEGORIES LANG NICKNAME X-ABLABEL "
-    "X-PHONETIC-FIRST-NAME X-PHONETIC-MIDDLE-NAME X-PHONETIC-LAST-NAME "
+EXTRA_PROPERTY = "X-GREENTECH-EXTRA"
+# The group greentech puts the company's ADR and URL in (the others are the person's own).
+COMPANY_GROUP = "COMPANY"
+# The extra value that names the binary properties of a card (PHOTO, KEY, …), which are not kept.
+NOT_IMPORTED = "vCard properties not imported"
+
+# About the file, not the person: not kept.
+_METADATA = word_set("PRODID REV AGENT BEGIN END")
+_MEDIA = word_set("PHOTO LOGO SOUND KEY")
+# Stored as fields of the record (TITLE, ROLE, BDAY and UID only the value in `used`).
+_STORED = word_set(
+    "N FN ORG EMAIL TEL ADR URL NOTE CATEGORIES LANG NICKNAME "
     f"{NATIVE_NAME_PROPERTY} {LANG_PROPERTY} {COUNTRY_PROPERTY}"
 )
 
@@ -100,83 +133,22 @@ def read_vcards(data: bytes, encoding: str | None = None) -> tuple[list[dict[str
     return records, reported or decoder.encoding_used()
 
 
-def _rank(types: set[str]) -> int:
-    """Order addresses, emails and phones: work+pref, work, pref/main, untyped, home, pager."""
-    work = "work" in types
-    pref = "pref" in types
-    if work and pref:
-        return 0
-    if work:
-        return 1
-    if "home" in types:
-        return 4
-    if "pager" in types:
-        return 5
-    if pref or "main" in types:
-        return 2
-    return 3
-
-
-_LABEL_PREFIXES = (
-    ("mobil", "cell"),
-    ("cell", "cell"),
-    ("handy", "cell"),
-    ("iphone", "cell"),
-    ("work", "work"),
-    ("arbeit", "work"),
-    ("geschäft", "work"),
-    ("büro", "work"),
-    ("dienst", "work"),
-    ("home", "home"),
-    ("privat", "home"),
-    ("pager", "pager"),
-)
-
-
-def _label_types(label: str) -> set[str]:
-    """Turn an Apple/Google X-ABLabel ("_$!<WorkFAX>!$_", "Handy") into TYPE words."""
-    types: set[str] = set()
-    for word in "".join(ch if ch.isalnum() else " " for ch in label.casefold()).split():
-        if word == "homepage":
-            # Apple's label for a web page, not a private address.
-            continue
-        if "fax" in word:
-            types.add("fax")
-        types.update(kind for prefix, kind in _LABEL_PREFIXES if word.startswith(prefix))
-    return types
-
-
-def _pick(candidates: list[tuple[set[str], str]]) -> tuple[str, list[str]]:
-    """Choose the best-ranked value; return it and the other distinct values in file order."""
-    best_index = min(
-        range(len(candidates)), key=lambda i: (_rank(candidates[i][0]), i), default=None
-    )
-    if best_index is None:
-        return "", []
-    best = candidates[best_index][1]
-    seen = {best.casefold()}
-    rest: list[str] = []
-    for _, value in candidates:
-        if value.casefold() not in seen:
-            seen.add(value.casefold())
-            rest.append(value)
-    return best, rest
-
-
-def _put_numbered(record: dict[str, object], key: str, best: str, rest: list[str]) -> None:
-    """Store the best value under ``key`` and the others as key2, key3, …"""
-    if best:
-        record[key] = best
-    for number, value in enumerate(rest, start=2):
-        record[f"{key}{number}"] = value
-
-
 @dataclass
 class _Card:
     """The decoded text of the properties of one card, grouped by name."""
 
     values: dict[str, list[tuple[_Property, str]]]
     is_21: bool
+    # written by greentech (its PRODID): the company's address and website are marked there
+    ours: bool = False
+    # names of properties whose values are binary (PHOTO, KEY …): reported, not stored
+    binary: list[str] = field(default_factory=list)
+    # X-ABLabel text of each item group
+    labels: dict[str, str] = field(default_factory=dict)
+    # (name, index) of values taken only in part (TITLE beside ROLE, the first BDAY …)
+    used: set[tuple[str, int]] = field(default_factory=set)
+    # (extra name, value) of values that cannot be stored in their field
+    invalid: list[tuple[str, str]] = field(default_factory=list)
 
     def texts(self, name: str) -> list[str]:
         """Unescaped, non-empty plain-text values of a property."""
@@ -189,30 +161,47 @@ class _Card:
         return texts[0] if texts else ""
 
 
+def _is_binary(prop: _Property) -> bool:
+    """Photos, logos, sounds and keys carried inline (base64 or a data: URI): no text to keep."""
+    if prop.raw[:5].lower() == b"data:":
+        return True
+    encoding = (prop.params.get("ENCODING") or [""])[0].upper()
+    return prop.name in _MEDIA and encoding in ("BASE64", "B")
+
+
 def _decode_card(props: list[_Property], decoder: _Decoder) -> _Card:
-    """Decode the values of the properties we use; record labels of grouped items as types."""
+    """Decode the values of a card's properties; record labels of grouped items as types."""
     values: dict[str, list[tuple[_Property, str]]] = {}
-    labels: dict[str, set[str]] = {}
+    labels: dict[str, tuple[str, set[str]]] = {}
+    binary: list[str] = []
     version = ""
+    ours = False
     for prop in props:
         if prop.name == "VERSION":
             version = prop.raw.strip().decode("latin-1")
             continue
-        if prop.name not in _USED:
+        if prop.name in _METADATA:
+            ours = ours or (prop.name == "PRODID" and b"//greentech//" in prop.raw)
+            continue
+        if _is_binary(prop):
+            binary.append(prop.name)
             continue
         text = _value_text(prop, decoder)
         if text is None:
+            binary.append(prop.name)
             continue
-        if prop.name == "X-ABLABEL":
-            if prop.group:
-                labels[prop.group] = _label_types(text)
+        if prop.name == "X-ABLABEL" and prop.group:
+            labels[prop.group] = (unescape(text), label_types(text))
             continue
         values.setdefault(prop.name, []).append((prop, text))
     for entries in values.values():
         for prop, _ in entries:
             if prop.group in labels:
-                prop.types |= labels[prop.group]
-    return _Card(values=values, is_21=version.startswith("2"))
+                prop.types |= labels[prop.group][1]
+    card = _Card(values=values, is_21=version.startswith("2"), ours=ours)
+    card.binary = list(dict.fromkeys(binary))
+    card.labels = {group: label for group, (label, _) in labels.items()}
+    return card
 
 
 def _card_record(props: list[_Property], decoder: _Decoder) -> dict[str, object]:
@@ -221,16 +210,19 @@ def _card_record(props: list[_Property], decoder: _Decoder) -> dict[str, object]
     record: dict[str, object] = {}
     company, department = _organisation(card)
     _names(card, company, record)
-    if (position := card.first_text("TITLE") or card.first_text("ROLE")) != "":
+    titles = card.texts("TITLE")
+    roles = card.texts("ROLE")
+    if position := (titles or roles or [""])[0]:
         record["position"] = position
+        card.used.add(("TITLE", 0) if titles else ("ROLE", 0))
     if department:
         record["department"] = department
     if company:
         record["company"] = company
     _emails(card, record)
     _phones(card, record)
-    _address(card, record)
-    _url(card, record)
+    _addresses(card, record)
+    _urls(card, record)
     if notes := list(dict.fromkeys(card.texts("NOTE"))):
         record["notes"] = "\n\n".join(notes)
     if tags := _list_values(card, ("CATEGORIES",)):
@@ -239,6 +231,20 @@ def _card_record(props: list[_Property], decoder: _Decoder) -> dict[str, object]
         record["languages"] = languages
     if country := card.first_text(COUNTRY_PROPERTY):
         record["country"] = country
+    if birthdays := card.values.get("BDAY"):
+        prop, text = birthdays[0]
+        omit = (prop.params.get("X-APPLE-OMIT-YEAR") or [""])[0]
+        if day := birthday_text(unescape(text), omit):
+            record["birthday"] = day
+        card.used.add(("BDAY", 0))
+    if uid := card.first_text("UID"):
+        record["uid"] = uid_text(uid)
+        card.used.add(("UID", 0))
+    aliases = [a for a in _list_values(card, ("NICKNAME",)) if a != record.get("native_name")]
+    if aliases:
+        record["aliases"] = aliases
+    if extra := _extra(card):
+        record["extra"] = extra
     return _ordered(record)
 
 
@@ -292,7 +298,8 @@ def _names(card: _Card, company: str, record: dict[str, object]) -> None:
             if value:
                 record[key] = value
     native = explicit_native
-    if not native and chosen is not None and _is_latin(chosen.display()):
+    # greentech's own cards name the native name explicitly (a NICKNAME there is an alias).
+    if not native and not card.ours and chosen is not None and _is_latin(chosen.display()):
         candidates = [text for text in formatted if _is_native(text)]
         candidates += [name.display() for name in structured if _is_native(name.display())]
         candidates += [text for text in _list_values(card, ("NICKNAME",)) if _is_native(text)]
@@ -331,16 +338,6 @@ def _peel_display_prefix(chosen: _Name, formatted: list[str]) -> None:
         chosen.salutation, chosen.title = peeled.salutation, peeled.title
 
 
-def _emails(card: _Card, record: dict[str, object]) -> None:
-    """Choose the main email; keep the others as email2, email3, …"""
-    candidates = [
-        (prop.types, value)
-        for prop, text in card.values.get("EMAIL", [])
-        if (value := _strip_scheme(unescape(text), "mailto:"))
-    ]
-    _put_numbered(record, "email", *_pick(candidates))
-
-
 def _strip_scheme(value: str, scheme: str) -> str:
     """Drop a URI scheme (tel:, mailto:) that vCard 4.0 writers put before plain values."""
     if value[: len(scheme)].casefold() == scheme:
@@ -348,68 +345,128 @@ def _strip_scheme(value: str, scheme: str) -> str:
     return value
 
 
+def _emails(card: _Card, record: dict[str, object]) -> None:
+    """Every EMAIL with its type; the PREF one (else the first) is the primary ``email``.
+
+    A value that is no email address ("email other") would refuse the whole card: it is kept
+    as the extra value "EMAIL (not an address)" instead.
+    """
+    found: list[tuple[set[str], str]] = []
+    for prop, text in card.values.get("EMAIL", []):
+        if value := _strip_scheme(unescape(text), "mailto:"):
+            try:
+                normalize_email(value)
+            except InvalidData:
+                card.invalid.append(("EMAIL (not an address)", value))
+                continue
+            found.append((prop.types, value))
+    if entries := email_entries(found):
+        record["email"] = entries[0]["value"]
+        record["emails"] = entries
+
+
 def _phones(card: _Card, record: dict[str, object]) -> None:
-    """Sort TEL values into mobile, fax and phone; keep extras as phone2, mobile2, fax2, …"""
-    mobiles: list[tuple[set[str], str]] = []
-    faxes: list[tuple[set[str], str]] = []
-    phones: list[tuple[set[str], str]] = []
-    for prop, text in card.values.get("TEL", []):
-        value = _strip_scheme(unescape(text), "tel:")
-        if not value:
-            continue
-        types = prop.types
-        if types & {"cell", "iphone", "mobile"}:
-            mobiles.append((types, value))
-        elif "fax" in types:
-            faxes.append((types, value))
-        else:
-            phones.append((types, value))
-    _put_numbered(record, "phone", *_pick(phones))
-    _put_numbered(record, "mobile", *_pick(mobiles))
-    _put_numbered(record, "fax", *_pick(faxes))
-
-
-def _address(card: _Card, record: dict[str, object]) -> None:
-    """Company address from the best non-home ADR; the contact's country from it or from home."""
-    business: list[tuple[int, int, list[str]]] = []
-    private: list[list[str]] = []
-    for index, (prop, text) in enumerate(card.values.get("ADR", [])):
-        parts = _components(text, 7)
-        if not any(parts):
-            continue
-        if "home" in prop.types or "other" in prop.types:
-            private.append(parts)
-        else:
-            business.append((_rank(prop.types), index, parts))
-    if business:
-        pobox, extended, street, city, region, postcode, country = min(business)[2][:7]
-        street_text = ", ".join(part for part in (street, extended) if part) or pobox
-        for key, value in (
-            ("company_street", street_text),
-            ("company_postcode", postcode),
-            ("company_city", city),
-            ("company_region", region),
-            ("company_country", country),
-            ("country", country),
-        ):
-            if value:
-                record[key] = value
-    if "country" not in record:
-        for parts in private:
-            if parts[6]:
-                record["country"] = parts[6]
-                break
-
-
-def _url(card: _Card, record: dict[str, object]) -> None:
-    """The company website: a work URL, else the first one not typed HOME."""
-    urls = [
-        (0 if "work" in prop.types else 1, index, value)
-        for index, (prop, text) in enumerate(card.values.get("URL", []))
-        if "home" not in prop.types and (value := unescape(text))
+    """Every TEL with its type (cell → mobile, fax, home, work, other) and extension."""
+    found = [
+        (prop.types, value)
+        for prop, text in card.values.get("TEL", [])
+        if (value := _strip_scheme(unescape(text), "tel:"))
     ]
-    if urls:
-        record["company_website"] = min(urls)[2]
+    if entries := phone_entries(found):
+        record["phones"] = entries
+
+
+def _company_index(card: _Card, name: str) -> int | None:
+    """Which ADR (or URL) is the company's: on greentech's cards the one in the ``company``
+    group; on others, when the card has an ORG, the best-ranked one not typed HOME/OTHER."""
+    entries = card.values.get(name, [])
+    marked = [i for i, (prop, _) in enumerate(entries) if prop.group == COMPANY_GROUP]
+    if marked or card.ours:
+        return marked[0] if marked else None
+    if not card.values.get("ORG"):
+        return None
+    ranked = [
+        (rank(prop.types), index)
+        for index, (prop, text) in enumerate(entries)
+        if not prop.types & {"home", "other"} and unescape(text).strip(" ;")
+    ]
+    return min(ranked)[1] if ranked else None
+
+
+def _addresses(card: _Card, record: dict[str, object]) -> None:
+    """The company's ADR to the company_* keys, every other ADR to ``addresses`` with its type.
+
+    On cards of other programs the contact's ``country`` is taken from the company's address,
+    else from the first address that has one (greentech's cards carry it on their own).
+    """
+    company = _company_index(card, "ADR")
+    addresses: list[dict[str, object]] = []
+    for index, (prop, text) in enumerate(card.values.get("ADR", [])):
+        parts = address_parts(_components(text, 7))
+        if not parts:
+            continue
+        if index == company:
+            for key, value in parts.items():
+                record[f"company_{key}"] = value
+            continue
+        if not known_country(parts.get("country")):  # "COUNTRY PRIVAT" would refuse the card
+            card.invalid.append(("ADR country (unknown)", parts.pop("country")))
+        addresses.append({"type": address_kind(prop.types), **parts})
+    if addresses:
+        record["addresses"] = addresses
+    if not card.ours and "country" not in record:
+        countries = [record.get("company_country")] + [a.get("country") for a in addresses]
+        if found := next((c for c in countries if c), None):
+            record["country"] = found
+
+
+def _urls(card: _Card, record: dict[str, object]) -> None:
+    """The company's URL (chosen like its address) as company_website, the rest as websites."""
+    company = _company_index(card, "URL")
+    websites: list[str] = []
+    for index, (_, text) in enumerate(card.values.get("URL", [])):
+        if value := unescape(text):
+            if index == company:
+                record["company_website"] = value
+            elif value not in websites:
+                websites.append(value)
+    if websites:
+        record["websites"] = websites
+
+
+def _extra(card: _Card) -> dict[str, str]:
+    """Named values of everything the record has no field for: X-GREENTECH-EXTRA (ours) by its
+    name, other properties by their name (and item label), the names of binary ones listed."""
+    extra: dict[str, str] = {}
+
+    def put(name: str, value: str) -> None:
+        key, number = name, 1
+        while key in extra:
+            number += 1
+            key = f"{name} {number}"
+        extra[key] = value
+
+    for name, entries in card.values.items():
+        if name in _STORED:
+            continue
+        for index, (prop, text) in enumerate(entries):
+            if (name, index) in card.used:
+                continue
+            if name == EXTRA_PROPERTY:
+                # NAME;VALUE, each escaped as text (a semicolon inside is "\;")
+                key, *rest = split_escaped(text, ";")
+                value = ";".join(rest)
+                if unescape(key) and unescape(value):
+                    put(unescape(key), unescape(value))
+                continue
+            if value := unescape(text):
+                label = card.labels.get(prop.group, "")
+                put(f"{name} ({label})" if label else name, value)
+    for key, value in card.invalid:
+        put(key, value)
+    if card.binary:
+        put(NOT_IMPORTED, ", ".join(card.binary) + " (binary data)")
+    return extra
 
 
 def _list_values(card: _Card, names: Iterable[str]) -> list[str]:

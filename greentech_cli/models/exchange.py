@@ -2,17 +2,18 @@
 
 A **contact record** is a flat mapping, in this key order:
 
-- ``id`` — the contact's id (json, yaml and vcf only; vcf derives its UID from it)
+- ``id`` — the contact's id (json and yaml only; vcf writes the contact's ``uid`` as its UID)
 - ``salutation, title, first_name, last_name, native_name, position, department``
-- ``company_id`` (json, yaml and vcf only), ``company`` (the company's name)
+- ``company_id`` (json and yaml only), ``company`` (the company's name)
 - ``email, phone, mobile, country, languages, tags, notes``
 - ``share_consent, lawful_basis, share_consent_date, share_consent_source, marketing_consent``
 - ``company_street, company_postcode, company_city, company_region, company_country,
   company_website`` — the address of the contact's company (empty without one)
 - ``role, status`` — only when exporting a delegation's people: the member's part in it
 
-These are the JSON field names of SPEC §3 (English snake_case). The importer matches records by
-email or name, never by ``id``, so ids are only a convenience in json/yaml. Values are the stored
+These are the JSON field names of SPEC §3 (English snake_case). The importer matches a record by
+its ``uid`` when it has one (only by it), else by email or name, never by ``id``, so ids are only
+a convenience in json/yaml. Values are the stored
 ones: names as written, phones in E.164, postcodes as text, dates ISO 8601, consent values
 ``yes|no|unknown``; an absent value is None (empty in CSV and XLSX).
 

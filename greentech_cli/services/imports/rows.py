@@ -12,7 +12,13 @@ from typing import Any
 
 from greentech_cli.errors import InvalidData
 from greentech_cli.importers.values import parse_consent
-from greentech_cli.models.records import MEMBER_ROLES, MEMBER_STATUSES, Company, Contact
+from greentech_cli.models.records import (
+    MEMBER_ROLES,
+    MEMBER_STATUSES,
+    PRIMARY_KEYS,
+    Company,
+    Contact,
+)
 from greentech_cli.services.identity.duplicates import keys_for
 from greentech_cli.services.records import companies as company_service
 from greentech_cli.services.records import contacts as contact_service
@@ -26,7 +32,14 @@ from greentech_cli.text.vocabulary import choice, normalize_country, normalize_s
 
 # What a row may set: every stored column except those resolved on their own (the company by
 # name, the country with a warning instead of a reject, a company's register ids).
-CONTACT_FIELDS = tuple(c for c in contact_store.COLUMNS if c not in ("company_id", "country"))
+# The primary values (email, phone, mobile) come first: the full lists, when a row has them
+# (greentech's own exports), then replace them with every value, its type and extension.
+CONTACT_FIELDS = tuple(
+    sorted(
+        (c for c in contact_store.COLUMNS if c not in ("company_id", "country")),
+        key=lambda c: c not in PRIMARY_KEYS,
+    )
+)
 COMPANY_FIELDS = (*(c for c in company_store.COLUMNS if c != "register_ids"), "website")
 # Contact rows may carry their company's address under company_* keys.
 COMPANY_PREFIXED = ("street", "postcode", "city", "region", "country", "website")
@@ -124,7 +137,11 @@ def _contact(
     if "share_consent_date" in fields:
         fields["share_consent_date"] = _consent_date(prepared, fields["share_consent_date"])
     contact = Contact()
-    country = record.get("country") or record.get("company_country")
+    # A row with a uid is a record greentech (or an address book) exported: its contact's own
+    # country is given there, even when empty, and is not the company's.
+    country = record.get("country") or (
+        None if record.get("uid") else record.get("company_country")
+    )
     if country:
         try:
             contact.country = normalize_country(str(country))
@@ -177,12 +194,16 @@ _NOTED = (("phone", "Phone"), ("mobile", "Mobile"), ("email", "Email"), ("notes"
 
 def _organisation_of(record: dict[str, Any]) -> dict[str, Any]:
     """The organisation of a contact-shaped record (a vCard, a contact list in YAML or JSON):
-    its company as the name, the company_* address, and phone and email kept in the notes."""
+    its company as the name, the company_* address, its lists of emails and phones (a vCard's)
+    as the organisation's, a lone phone, mobile and email kept in the notes."""
     fields: dict[str, Any] = {"name": record["company"]}
     fields.update(company_fields(record) or {})
+    lists = {key: record[key] for key in ("emails", "phones") if record.get(key) not in _BLANK}
+    fields.update(lists)
+    noted = [(key, label) for key, label in _NOTED if not (key == "email" and "emails" in lists)]
     notes = [
         f"{label}: {record[key]}" if label else str(record[key])
-        for key, label in _NOTED
+        for key, label in noted
         if record.get(key) not in _BLANK
     ]
     if notes:
