@@ -143,7 +143,8 @@ class Reachable:
         )
         if phone is not None and known is not None:
             moved = phones.pop(known)
-            moved.type = phone.type
+            if (moved.type == "mobile") != mobile or moved.type == "fax":
+                moved.type = phone.type  # only as far as it must, to be the primary of its kind
             phones.insert(index if index is not None and index < known else known, moved)
         else:
             if index is not None:
