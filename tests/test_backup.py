@@ -9,12 +9,10 @@ import stat
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from greentech_cli import migrations as migrations_module
 from greentech_cli.db import open_db
 from greentech_cli.errors import InvalidData
 from greentech_cli.services.safety import backup as service
@@ -256,22 +254,6 @@ def test_check_file_accepts_an_older_schema(three: Cli, tmp_path: Path) -> None:
     assert candidate.counts["contacts"] == 3
     with pytest.raises(InvalidData):
         service.check_file(tmp_path)
-
-
-@pytest.fixture
-def extra_migration() -> Iterator[str]:
-    """Register one more schema step for the test's duration (as a new release would)."""
-    name = "m900_test_extra_column"
-
-    def step(db: object) -> None:
-        db.execute("ALTER TABLE contacts ADD COLUMN test_extra TEXT")  # type: ignore[attr-defined]
-
-    step.__name__ = name
-    migrations_module.STEPS.append((name, step))
-    try:
-        yield name
-    finally:
-        migrations_module.STEPS[:] = [s for s in migrations_module.STEPS if s[0] != name]
 
 
 def test_existing_database_is_backed_up_before_a_migration(

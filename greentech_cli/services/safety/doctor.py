@@ -128,20 +128,21 @@ def diagnose(path: Path, *, fix: bool = False) -> list[Check]:
     except GreentechError as exc:
         return [Check("database", False, exc.message), _permissions(path), _free_space(path)]
     try:
-        checks = _run(path, db)
-        if fix:
-            if any(c.fixable and not c.ok for c in checks):
+        if not fix:
+            return _run(path, db)
+        # Checked and repaired under the write lock: no writer changes the file in between.
+        with transaction(db, refuse="doctor --fix"):
+            if any(c.fixable and not c.ok for c in _run(path, db)):
                 repair_search_index(db)
-            compact(db)
-            checks = _run(path, db)
-        return checks
+        compact(db)
+        return _run(path, db)
     finally:
         db.close()
 
 
 def repair_search_index(db: Database) -> None:
     """Rebuild the full-text index from the tables and merge it."""
-    with transaction(db):
+    with transaction(db, refuse="repairing the search index"):
         health.rebuild_search_index(db)
         health.optimize_fts(db)
 

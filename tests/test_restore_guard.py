@@ -1,0 +1,209 @@
+"""Restore, schema updates and `doctor --fix` take the write lock (and refuse while another
+process writes)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import Cli
+from .test_backup import counts, integrity
+
+ROOT = Path(__file__).resolve().parents[1]
+FIRST_NAMES = [
+    "Anna",
+    "Bernd",
+    "Carla",
+    "Dieter",
+    "Emil",
+    "Frieda",
+    "Gerd",
+    "Hanna",
+    "Ingo",
+    "Jana",
+    "Klaus",
+    "Lena",
+]
+LAST_NAMES = [
+    "Abel",
+    "Brandt",
+    "Conrad",
+    "Dorn",
+    "Eckert",
+    "Fuchs",
+    "Graf",
+    "Hahn",
+    "Imhof",
+    "Jung",
+    "Kern",
+    "Lang",
+]
+
+# A real import inside a write transaction that stays open until told to finish.
+HOLDING_IMPORT = """
+import sys, time
+from pathlib import Path
+from greentech_cli.db import open_db, transaction
+from greentech_cli.models.imports import ImportOptions
+from greentech_cli.services.imports.run import import_file
+db_path, csv_path, started, go = (Path(a) for a in sys.argv[1:5])
+db = open_db(db_path)
+with transaction(db):
+    summary = import_file(db, csv_path, ImportOptions())
+    started.with_suffix(".part").write_text(str(summary.created))
+    started.with_suffix(".part").replace(started)
+    deadline = time.monotonic() + 60
+    while not go.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+db.close()
+"""
+
+
+def env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def wait_for(path: Path, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 60
+    while not path.exists() and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.02)
+    assert path.exists(), process.communicate()
+
+
+@pytest.fixture
+def three(cli: Cli) -> Cli:
+    for n in range(3):
+        cli.ok("contact", "add", "--first", f"Person{n}", "--last", "Test")
+    return cli
+
+
+def test_restore_while_an_import_writes_is_refused_and_the_import_kept(
+    three: Cli, tmp_path: Path
+) -> None:
+    backup = Path(three.ok("backup", str(tmp_path / "good.db")).stdout.strip())
+    big = tmp_path / "big.csv"
+    people = [(first, last) for first in FIRST_NAMES for last in LAST_NAMES]
+    rows = len(people)
+    big.write_text(
+        "first_name,last_name,email\n"
+        + "".join(
+            f"{first},{last},{first.lower()}.{last.lower()}@firma{n}.de\n"
+            for n, (first, last) in enumerate(people)
+        ),
+        encoding="utf-8",
+    )
+    started, go = tmp_path / "started", tmp_path / "go"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDING_IMPORT, str(three.db_path), str(big), str(started), str(go)],
+        cwd=ROOT,
+        env=env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_for(started, holder)
+        assert started.read_text() == str(rows)
+        result = three.fails("restore", str(backup), "--yes")
+        assert "another greentech process is writing" in result.stderr
+        assert "the restore was refused" in result.stderr
+        doctor = three.fails("doctor", "--fix")
+        assert "doctor --fix was refused" in doctor.stderr
+    finally:
+        go.write_text("go")
+        _, err = holder.communicate(timeout=60)
+    assert holder.returncode == 0, err
+    assert counts(three.db_path)[0] == 3 + rows
+    history = three.json("import", "history")
+    assert [batch["created"] for batch in history] == [rows]
+    assert not list(three.db_path.parent.glob("*.before-restore-*"))
+    assert not list(three.db_path.parent.glob(".test.db*"))
+    # Once the import is done, the restore goes ahead.
+    three.ok("restore", str(backup), "--yes")
+    assert counts(three.db_path)[0] == 3
+
+
+def test_restore_writes_into_the_open_database(three: Cli, tmp_path: Path) -> None:
+    """A process that opened the database before the restore and writes after it writes into
+    the restored database, not into a file swapped away beneath it."""
+    backup = Path(three.ok("backup", str(tmp_path / "good.db")).stdout.strip())
+    three.ok("contact", "add", "--first", "Later", "--last", "Added")
+    early = sqlite3.connect(three.db_path, isolation_level=None)
+    try:
+        assert early.execute("SELECT count(*) FROM contacts").fetchone()[0] == 4
+        three.ok("restore", str(backup), "--yes")
+        early.execute(
+            "INSERT INTO contacts (first_name, created_at, updated_at) VALUES ('Early', '', '')"
+        )
+        assert early.execute("SELECT count(*) FROM contacts").fetchone()[0] == 4
+    finally:
+        early.close()
+    names = [
+        row[0] for row in sqlite3.connect(three.db_path).execute("SELECT first_name FROM contacts")
+    ]
+    assert sorted(names) == ["Early", "Person0", "Person1", "Person2"]
+    assert integrity(three.db_path) == "ok"
+    kept = list(three.db_path.parent.glob("test.db.before-restore-*"))
+    assert len(kept) == 1 and counts(kept[0]) == (4, 4)
+    assert not Path(f"{kept[0]}-wal").exists()
+
+
+def test_restore_replaces_a_damaged_database_file(three: Cli, tmp_path: Path) -> None:
+    backup = Path(three.ok("backup", str(tmp_path / "good.db")).stdout.strip())
+    junk = os.urandom(4096)
+    three.db_path.write_bytes(junk)
+    Path(f"{three.db_path}-wal").unlink(missing_ok=True)
+    Path(f"{three.db_path}-shm").unlink(missing_ok=True)
+    three.ok("restore", str(backup), "--yes")
+    assert counts(three.db_path) == (3, 3)
+    kept = list(three.db_path.parent.glob("test.db.before-restore-*"))
+    assert [path.read_bytes() for path in kept] == [junk]
+
+
+def test_schema_update_refused_while_another_process_writes(
+    three: Cli, tmp_path: Path, extra_migration: str
+) -> None:
+    """A pending schema step takes the write lock too: refused while another process writes."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(three.db_path), str(tmp_path / "started")],
+        cwd=ROOT,
+        env=env(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_for(tmp_path / "started", holder)
+        result = three.fails("contact", "list")
+        assert "updating the schema was refused" in result.stderr
+    finally:
+        holder.communicate("go\n", timeout=60)
+    conn = sqlite3.connect(three.db_path)
+    applied = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations")]
+    conn.close()
+    assert extra_migration not in applied
+    three.ok("contact", "list")  # now it migrates
+    conn = sqlite3.connect(three.db_path)
+    columns = [r[1] for r in conn.execute("PRAGMA table_info(contacts)")]
+    conn.close()
+    assert "test_extra" in columns
+
+
+# Holds the write lock (as an import writing would) until a line arrives on stdin. It opens the
+# file without greentech, so no pending schema step is applied first.
+HOLD_LOCK = """
+import sqlite3, sys
+from pathlib import Path
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+Path(sys.argv[2]).write_text("started")
+sys.stdin.readline()
+conn.execute("ROLLBACK")
+"""
