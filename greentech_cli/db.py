@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -291,13 +291,16 @@ def _migrate(db: Database, path: Path) -> None:
         migrations.apply(db.conn)
 
 
-def open_memory_db() -> Database:
-    """An empty, migrated database in memory (a dry run with no database file yet)."""
+def open_memory_db(steps: Collection[str] | None = None) -> Database:
+    """An empty, migrated database in memory (a dry run with no database file yet).
+
+    With `steps`, only those schema steps are applied: the schema a file of that version has.
+    """
     from greentech_cli import migrations
 
     conn = sqlite3.connect(":memory:", isolation_level=None)
     conn.execute("PRAGMA foreign_keys = ON")
-    migrations.apply(conn)
+    migrations.apply(conn, steps)
     return Database(conn)
 
 

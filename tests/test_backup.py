@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from greentech_cli import migrations as migrations_module
 from greentech_cli.db import open_db
 from greentech_cli.errors import InvalidData
 from greentech_cli.services.safety import backup as service
@@ -241,17 +242,14 @@ def corrupt_table_pages(path: Path, table: str) -> None:
         handle.write(b"\x0d\xff\xee" * 40)
 
 
-def test_check_file_accepts_an_older_schema(three: Cli, tmp_path: Path) -> None:
+def test_check_file_accepts_an_older_schema(
+    three: Cli, tmp_path: Path, extra_migration: str
+) -> None:
+    # The copy predates the step registered by the fixture, as a backup predates a release.
     copy = make_greentech_copy(three.db_path, tmp_path / "older.db")
-    conn = sqlite3.connect(copy)
-    # Pretend the copy predates the newest schema step (its tables are a subset in reality).
-    last = conn.execute("SELECT name FROM _sqlite_migrations ORDER BY rowid DESC").fetchone()[0]
-    if conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] > 1:
-        conn.execute("DELETE FROM _sqlite_migrations WHERE name = ?", [last])
-    conn.commit()
-    conn.close()
     candidate = service.check_file(copy)
     assert candidate.counts["contacts"] == 3
+    assert candidate.schema_version == len(migrations_module.STEPS) - 1
     with pytest.raises(InvalidData):
         service.check_file(tmp_path)
 

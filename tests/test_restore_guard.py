@@ -1,8 +1,9 @@
 """Restore, schema updates and `doctor --fix` take the write lock (and refuse while another
-process writes)."""
+process writes); restore and doctor refuse a file whose schema was changed outside greentech."""
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -12,8 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from greentech_cli import migrations as migrations_module
+from greentech_cli.db import open_db
+from greentech_cli.errors import InvalidData
+from greentech_cli.services.safety import backup as service
+
 from .conftest import Cli
-from .test_backup import counts, integrity
+from .test_backup import counts, dump, integrity, make_greentech_copy
 
 ROOT = Path(__file__).resolve().parents[1]
 FIRST_NAMES = [
@@ -207,3 +213,88 @@ Path(sys.argv[2]).write_text("started")
 sys.stdin.readline()
 conn.execute("ROLLBACK")
 """
+
+
+# --- the schema of a file against the schema of its version ---------------------------------
+
+
+TAMPERING = {
+    "missing notes column": (["ALTER TABLE contacts DROP COLUMN notes"], "column contacts.notes"),
+    "added trigger": (
+        [
+            "CREATE TRIGGER wipe AFTER INSERT ON contacts BEGIN DELETE FROM companies; END",
+        ],
+        "unexpected trigger wipe",
+    ),
+    "foreign table": (["CREATE TABLE stash (secret TEXT)"], "unexpected table stash"),
+    "foreign view": (["CREATE VIEW everyone AS SELECT * FROM contacts"], "unexpected view"),
+    "dropped index": (["DROP INDEX contacts_email"], "missing index contacts_email"),
+    "changed column": (
+        [
+            "ALTER TABLE contacts DROP COLUMN share_consent",
+            "ALTER TABLE contacts ADD COLUMN share_consent TEXT DEFAULT 'yes'",
+        ],
+        "changed column contacts.share_consent",
+    ),
+    "other tokenizer": (
+        [
+            "DROP TABLE contacts_fts",
+            "CREATE VIRTUAL TABLE contacts_fts USING fts5(names, details, keys)",
+        ],
+        "changed full-text table contacts_fts",
+    ),
+}
+
+
+def tampered(source: Path, dest: Path, statements: list[str]) -> Path:
+    make_greentech_copy(source, dest)
+    conn = sqlite3.connect(dest, isolation_level=None)
+    for statement in statements:
+        conn.execute(statement)
+    conn.close()
+    return dest
+
+
+@pytest.mark.parametrize("case", sorted(TAMPERING))
+def test_restore_refuses_a_tampered_backup(three: Cli, tmp_path: Path, case: str) -> None:
+    statements, expected = TAMPERING[case]
+    bad = tampered(three.db_path, tmp_path / "tampered.db", statements)
+    before = dump(three.db_path)
+    result = three.fails("restore", str(bad), "--yes")
+    assert "changed outside greentech" in result.stderr
+    assert expected in result.stderr
+    assert dump(three.db_path) == before
+    assert not list(three.db_path.parent.glob("*.before-restore-*"))
+
+
+@pytest.mark.parametrize("case", sorted(TAMPERING))
+def test_doctor_reports_a_tampered_database(three: Cli, case: str) -> None:
+    statements, expected = TAMPERING[case]
+    conn = sqlite3.connect(three.db_path, isolation_level=None)
+    for statement in statements:
+        conn.execute(statement)
+    conn.close()
+    result = three("doctor", "--format", "json")
+    assert result.exit_code == 1, (result.stdout, result.stderr)
+    checks = {c["check"]: c for c in json.loads(result.stdout)}
+    assert checks["schema"]["status"] == "problem"
+    assert expected in checks["schema"]["detail"]
+
+
+def test_expected_schema_follows_the_migration_steps(
+    three: Cli, tmp_path: Path, extra_migration: str
+) -> None:
+    """The schema a file should have comes from applying its own steps, old or new."""
+    older = make_greentech_copy(three.db_path, tmp_path / "older.db")  # before the new step
+    assert service.check_file(older).counts["contacts"] == 3
+    open_db(three.db_path).close()  # applies the new step
+    newer = make_greentech_copy(three.db_path, tmp_path / "newer.db")
+    assert service.check_file(newer).schema_version == len(migrations_module.STEPS)
+    three.ok("doctor")
+    # Claiming the new step without its column is a changed file.
+    conn = sqlite3.connect(newer)
+    conn.execute("ALTER TABLE contacts DROP COLUMN test_extra")
+    conn.commit()
+    conn.close()
+    with pytest.raises(InvalidData, match=r"missing column contacts\.test_extra"):
+        service.check_file(newer)

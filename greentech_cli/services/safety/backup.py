@@ -73,7 +73,8 @@ class Candidate:
 
 
 def check_file(path: Path) -> Candidate:
-    """Make sure a file is a sound greentech database this version understands."""
+    """Make sure a file is a sound greentech database this version understands, with the schema
+    its version has (nothing removed, added or changed outside greentech)."""
     from greentech_cli.migrations import known_names
 
     if not path.exists():
@@ -116,8 +117,20 @@ def _check(db: Database, path: Path, known: list[str]) -> Candidate:
     errors = health.integrity_errors(db)
     if errors:
         raise InvalidData(f"{path} is damaged (integrity check: {errors[0]})")
+    differences = health.schema_problems(db, applied)
+    if differences:
+        raise InvalidData(
+            f"{path} was changed outside greentech: its schema differs from version "
+            f"{len(applied)}'s ({describe(differences)}); it is not used"
+        )
     counts = {table: count(db, table) for table in ("companies", "contacts", "delegations")}
     return Candidate(path, len(applied), counts)
+
+
+def describe(differences: list[str], shown: int = 3) -> str:
+    """The first few schema differences in one line, and how many more there are."""
+    more = len(differences) - shown
+    return "; ".join(differences[:shown]) + (f"; and {more} more" if more > 0 else "")
 
 
 @dataclass

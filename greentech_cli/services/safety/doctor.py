@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from greentech_cli.db import open_db, transaction
 from greentech_cli.errors import GreentechError
+from greentech_cli.services.safety.backup import describe
 from greentech_cli.store import health, privacy
 
 if TYPE_CHECKING:
@@ -67,6 +68,14 @@ def _schema(db: Database) -> Check:
     unknown = [n for n in applied if n not in known]
     if unknown:
         return Check("schema", False, f"written by a newer greentech ({unknown[0]})")
+    differences = health.schema_problems(db, applied)
+    if differences:
+        return Check(
+            "schema",
+            False,
+            f"changed outside greentech: differs from version {len(applied)} "
+            f"({describe(differences)}); restore a backup",
+        )
     pending = [n for n in known if n not in applied]
     if pending:
         return Check("schema", False, f"{len(pending)} schema step(s) pending ({pending[0]})")
