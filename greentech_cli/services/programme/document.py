@@ -101,8 +101,10 @@ def load(content: str, source: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
     """Parse YAML safely: no Python tags, no alias bombs; returns the data and each path's line."""
     import yaml
 
-    loader = yaml.SafeLoader(content)
+    loader = None
     try:
+        # The reader refuses control characters (NUL, ESC, BEL, vertical tab) as it is built.
+        loader = yaml.SafeLoader(content)
         node = loader.get_single_node()
         if node is None:
             return None, {}
@@ -112,6 +114,12 @@ def load(content: str, source: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
                 "(an alias bomb?); refused"
             )
         data = loader.construct_document(node)
+    except yaml.reader.ReaderError as exc:
+        line = content.count("\n", 0, exc.position) + 1
+        raise InvalidData(
+            f"{source}: line {line}: the file holds the control character U+{exc.character:04X}, "
+            "which a programme file may not contain; remove it"
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
@@ -122,7 +130,8 @@ def load(content: str, source: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
     except InvalidData as exc:
         raise InvalidData(f"{source}: {exc.message}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     lines: dict[tuple[Any, ...], int] = {}
     _lines(node, (), lines)
     return data, lines
