@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from greentech_cli.errors import InvalidData
+from greentech_cli.text.dates import in_order, wall_time
 
 if TYPE_CHECKING:
     import yaml
@@ -40,6 +41,7 @@ VISIT_FIELDS = (
     "hosts", "attendees", "notes",
 )  # fmt: skip
 LIST_FIELDS = ("sectors", "tags", "languages", "hosts", "attendees")
+DATE_FIELDS = ("start_date", "end_date", "start", "end")
 NUMBER_FIELDS = ("lat", "lon")
 
 
@@ -143,6 +145,7 @@ class Doc:
 
     source: str
     lines: dict[tuple[Any, ...], int]
+    date_order: str | None = None  # dmy or mdy: how slashed dates in the file are read
 
     def where(self, path: tuple[Any, ...]) -> str:
         line = None
@@ -186,7 +189,7 @@ class Doc:
         if key in ("start_date", "end_date") and isinstance(value, date):
             return value.isoformat()
         if key in ("start", "end") and isinstance(value, datetime):
-            return value.strftime("%Y-%m-%d %H:%M")
+            return wall_time(value)
         if isinstance(value, bool):
             raise self.fail(
                 path, f"YAML read this as {str(value).lower()}; put the value in quotes"
@@ -200,4 +203,6 @@ class Doc:
             return value.isoformat()
         if not isinstance(value, str):
             raise self.fail(path, "expected text")
+        if key in DATE_FIELDS:
+            return in_order(value, self.date_order)
         return value
