@@ -172,6 +172,19 @@ def test_restore_replaces_a_damaged_database_file(three: Cli, tmp_path: Path) ->
     assert [path.read_bytes() for path in kept] == [junk]
 
 
+def test_restore_of_a_backup_with_another_page_size(three: Cli, tmp_path: Path) -> None:
+    other = make_greentech_copy(three.db_path, tmp_path / "pages.db")
+    conn = sqlite3.connect(other, isolation_level=None)
+    conn.execute("PRAGMA page_size = 8192")
+    conn.execute("VACUUM")
+    assert conn.execute("PRAGMA page_size").fetchone()[0] == 8192
+    conn.close()
+    three.ok("contact", "add", "--first", "Later", "--last", "Added")
+    three.ok("restore", str(other), "--yes")
+    assert counts(three.db_path) == (3, 3)
+    assert integrity(three.db_path) == "ok"
+
+
 def test_schema_update_refused_while_another_process_writes(
     three: Cli, tmp_path: Path, extra_migration: str
 ) -> None:

@@ -200,7 +200,9 @@ def _restore_into(db_path: Path, partial: Path) -> Path:
     """
     try:
         live = Database(connect(db_path))
-    except GreentechError:
+    except GreentechError as exc:
+        if not _damaged(exc.__cause__):
+            raise
         return _swap_damaged(db_path, partial)
     source = sqlite3.connect(str(partial), isolation_level=None)
     kept: list[Path] = []
@@ -217,9 +219,10 @@ def _restore_into(db_path: Path, partial: Path) -> Path:
         source.backup(live.conn, pages=1, progress=after_step)
     except _Busy:
         raise busy_refusal(str(db_path), "the restore") from None
-    except sqlite3.DatabaseError:
+    except sqlite3.DatabaseError as exc:
         if kept:  # failed half-way: rolled back, so the copy aside is not needed
             kept[0].unlink(missing_ok=True)
+        if kept or not _damaged(exc):
             raise
         damaged = True
     else:
@@ -228,6 +231,14 @@ def _restore_into(db_path: Path, partial: Path) -> Path:
         source.close()
         live.close()
     return _swap_damaged(db_path, partial) if damaged else kept[0]
+
+
+def _damaged(exc: BaseException | None) -> bool:
+    """Whether SQLite refused a file as damaged or as no database at all."""
+    message = str(exc).lower()
+    return isinstance(exc, sqlite3.DatabaseError) and any(
+        word in message for word in ("not a database", "malformed", "corrupt")
+    )
 
 
 def _match_page_size(source: sqlite3.Connection, live: Database) -> None:
