@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from greentech_cli.errors import GreentechError, NotFound
+from greentech_cli.errors import Conflict, GreentechError, NotFound
 from greentech_cli.files import fsync_dir, fsync_file
 
 BUSY_TIMEOUT_MS = 10_000
+# Work that replaces or rebuilds what others write (a restore, a schema update, a repair) waits
+# this long for a short write to finish, then refuses rather than queue behind an import.
+REFUSE_AFTER_MS = 2_000
 BACKUPS_FOLDER = "backups"
 
 
@@ -142,6 +145,11 @@ def database_file(conn: sqlite3.Connection) -> str:
     return ""
 
 
+def _is_busy(exc: sqlite3.Error) -> bool:
+    message = str(exc).lower()
+    return "locked" in message or "busy" in message
+
+
 def write_error(exc: sqlite3.Error, where: str) -> GreentechError | None:
     """One clear error for the write failures a user can act on (read-only, full, busy)."""
     message = str(exc).lower()
@@ -152,7 +160,7 @@ def write_error(exc: sqlite3.Error, where: str) -> GreentechError | None:
         )
     if "disk is full" in message or "database or disk is full" in message:
         return GreentechError(f"the disk holding {where} is full; nothing was written")
-    if "locked" in message or "busy" in message:
+    if _is_busy(exc):
         return GreentechError(
             f"the database {where} stayed busy in another greentech process; nothing was "
             "written, try again"
@@ -177,8 +185,6 @@ def copy_database(source: sqlite3.Connection, dest: Path) -> Path:
     written to a temporary name and renamed, so `dest` is either complete or absent.
     """
     if dest.exists():
-        from greentech_cli.errors import Conflict
-
         raise Conflict(f"{dest} already exists; choose another file name")
     dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     partial = dest.with_name(f".{dest.name}.partial-{os.getpid()}")
@@ -201,11 +207,19 @@ def copy_database(source: sqlite3.Connection, dest: Path) -> Path:
     return dest
 
 
-def _backup_before_migration(db: Database, path: Path) -> Path:
-    """Keep a copy of a database that holds data before its schema changes."""
+def _backup_before_migration(path: Path) -> Path:
+    """Keep a copy of a database that holds data before its schema changes.
+
+    It is read through a connection of its own: the caller holds the write lock, and SQLite's
+    backup cannot read through a connection that is writing.
+    """
     dest = backups_dir(path) / f"{path.stem}-before-migration-{stamp()}.db"
     try:
-        return copy_database(db.conn, dest)
+        reader = sqlite3.connect(str(path), isolation_level=None)
+        try:
+            return copy_database(reader, dest)
+        finally:
+            reader.close()
     except (OSError, sqlite3.Error) as exc:
         raise GreentechError(
             f"cannot back up {path} before updating its schema ({exc}); nothing was changed"
@@ -248,9 +262,7 @@ def open_db(path: Path, *, create: bool = False, migrate: bool = True) -> Databa
     db = Database(connect(path))
     try:
         if migrate and migrations.pending_names(db.conn):
-            if migrations.applied_names(db.conn):
-                _backup_before_migration(db, path)
-            migrations.apply(db.conn)
+            _migrate(db, path)
     except sqlite3.DatabaseError as exc:
         db.close()
         error = write_error(exc, str(path))
@@ -263,13 +275,32 @@ def open_db(path: Path, *, create: bool = False, migrate: bool = True) -> Databa
     return db
 
 
-def open_memory_db() -> Database:
-    """An empty, migrated database in memory (a dry run with no database file yet)."""
+def _migrate(db: Database, path: Path) -> None:
+    """Apply the pending schema steps under the write lock, backing up a file that holds data.
+
+    Another process may write meanwhile (it refuses then) or have migrated first (then nothing
+    is left to do); steps and backup happen in one transaction, all or nothing.
+    """
+    from greentech_cli import migrations
+
+    with transaction(db, refuse="updating the schema"):
+        if not migrations.pending_names(db.conn):
+            return
+        if migrations.applied_names(db.conn):
+            _backup_before_migration(path)
+        migrations.apply(db.conn)
+
+
+def open_memory_db(steps: Collection[str] | None = None) -> Database:
+    """An empty, migrated database in memory (a dry run with no database file yet).
+
+    With `steps`, only those schema steps are applied: the schema a file of that version has.
+    """
     from greentech_cli import migrations
 
     conn = sqlite3.connect(":memory:", isolation_level=None)
     conn.execute("PRAGMA foreign_keys = ON")
-    migrations.apply(conn)
+    migrations.apply(conn, steps)
     return Database(conn)
 
 
@@ -303,24 +334,46 @@ def import_pragmas(db: Database) -> Iterator[None]:
             conn.execute(f"PRAGMA temp_store = {int(old_temp)}")
 
 
+def busy_refusal(path: str, doing: str) -> Conflict:
+    """The one-line refusal of work that must not run while another process writes."""
+    return Conflict(
+        f"another greentech process is writing to {path} (an import?); {doing} was refused and "
+        "nothing was changed; try again when it has finished"
+    )
+
+
+def _begin_immediate(conn: sqlite3.Connection, refuse: str | None) -> None:
+    """Take the write lock, waiting the usual time, or only briefly when the work refuses."""
+    if refuse is not None:
+        conn.execute(f"PRAGMA busy_timeout = {REFUSE_AFTER_MS}")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if refuse is not None and _is_busy(exc):
+            raise busy_refusal(database_file(conn), refuse) from exc
+        raise write_error(exc, database_file(conn)) or GreentechError(
+            f"cannot write to the database: {exc}"
+        ) from exc
+    finally:
+        if refuse is not None:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
 @contextmanager
-def transaction(db: Database) -> Iterator[Database]:
+def transaction(db: Database, *, refuse: str | None = None) -> Iterator[Database]:
     """One write transaction (BEGIN IMMEDIATE, so concurrent writers wait instead of failing).
 
     Nested use becomes a savepoint, so a service may call other services inside one transaction.
     A read-only file, a full disk or a lasting lock become one clear error after the rollback.
+    Work named by `refuse` (a restore, a schema update, a repair) waits only REFUSE_AFTER_MS for
+    another writer and is then refused with one line naming it.
     """
     conn = db.conn
     if conn.in_transaction:
         with db.atomic():
             yield db
         return
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as exc:
-        raise write_error(exc, database_file(conn)) or GreentechError(
-            f"cannot write to the database: {exc}"
-        ) from exc
+    _begin_immediate(conn, refuse)
     try:
         yield db
     except sqlite3.OperationalError as exc:

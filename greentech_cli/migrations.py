@@ -7,7 +7,7 @@ Migrations (which applies and records them) is imported only when a step is pend
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 MIGRATION_SET = "greentech"
@@ -305,13 +305,17 @@ def pending_names(conn: sqlite3.Connection) -> list[str]:
     return [name for name in known_names() if name not in applied]
 
 
-def apply(conn: sqlite3.Connection) -> None:
-    """Apply the pending steps, each in its own transaction, recording them as sqlite-utils does."""
+def apply(conn: sqlite3.Connection, names: Collection[str] | None = None) -> None:
+    """Apply the pending steps (only those in `names` when given), recorded as sqlite-utils does.
+
+    Each step runs in its own transaction, or in a savepoint of the caller's.
+    """
     from sqlite_utils import Database, Migrations
 
     migrations = Migrations(MIGRATION_SET)
     for name, fn in STEPS:
-        migrations(name=name)(fn)
+        if names is None or name in names:
+            migrations(name=name)(fn)
     migrations.apply(Database(conn))
 
 

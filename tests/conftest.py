@@ -122,6 +122,24 @@ class Cli:
 
 
 @pytest.fixture
+def extra_migration() -> Iterator[str]:
+    """Register one more schema step for the test's duration (as a new release would)."""
+    from greentech_cli import migrations as migrations_module
+
+    name = "m900_test_extra_column"
+
+    def step(db: object) -> None:
+        db.execute("ALTER TABLE contacts ADD COLUMN test_extra TEXT")  # type: ignore[attr-defined]
+
+    step.__name__ = name
+    migrations_module.STEPS.append((name, step))
+    try:
+        yield name
+    finally:
+        migrations_module.STEPS[:] = [s for s in migrations_module.STEPS if s[0] != name]
+
+
+@pytest.fixture
 def cli(db_path: Path) -> Cli:
     """A CLI runner bound to a temporary database."""
     return Cli(db_path)

@@ -430,3 +430,38 @@ def test_kill_during_import_leaves_database_as_it_was(ready: Cli, tmp_path: Path
     conn.close()
     listed = json.loads(ready.ok("contact", "list", "--format", "json").stdout)
     assert listed[0]["first_name"] == "Keep"
+
+
+def test_a_stray_quote_refuses_the_file_with_its_line(ready: Cli, tmp_path: Path) -> None:
+    """`Anna,"Schmidt,…` once swallowed the rest of the file: 1 contact, rows 1, no warning."""
+    path = tmp_path / "liste.csv"
+    path.write_text(
+        "first_name,last_name,email\n"
+        "Jens,Ohm,jens@example.de\n"
+        'Anna,"Schmidt,anna@example.de\n'
+        "Bernd,Meier,bernd@example.de\n"
+        "Carla,Roth,carla@example.de\n",
+        encoding="utf-8",
+    )
+    before = ready.json("info")["counts"]
+    for dry in (["--dry-run"], []):
+        result = ready.fails("import", str(path), *dry)
+        assert "liste.csv line 3: a quoted cell opened there" in result.stderr
+    assert ready.json("info")["counts"] == before
+    assert ready.json("import", "history") == []
+
+
+def test_rows_are_records_with_multiline_addresses(ready: Cli, tmp_path: Path) -> None:
+    """Quoted addresses over several lines: the summary counts the rows a spreadsheet shows."""
+    path = tmp_path / "adressen.csv"
+    path.write_text(
+        "first_name,last_name,email,notes\n"
+        'Anna,Schmidt,anna@example.de,"Hauptstr. 1, Hinterhaus\n10115 Berlin\nDeutschland"\n'
+        'Bernd,Meier,bernd@example.de,"Weg 2\n50667 Köln"\n'
+        "Carla,Roth,carla@example.de,\n",
+        encoding="utf-8",
+    )
+    summary = ready.json("import", str(path))
+    assert (summary["rows"], summary["created"], summary["rejected"]) == (3, 3, 0)
+    notes = {c["last_name"]: c["notes"] for c in ready.json("contact", "list")}
+    assert notes["Schmidt"] == "Hauptstr. 1, Hinterhaus\n10115 Berlin\nDeutschland"

@@ -182,6 +182,23 @@ def test_bad_files_are_one_line_errors_and_change_nothing(
     assert counts(cli) == before
 
 
+@pytest.mark.parametrize("character", ["\x00", "\x1b", "\x07", "\x0b"], ids=repr)
+def test_control_characters_are_one_line_errors(cli: Any, tmp_path: Path, character: str) -> None:
+    """NUL, ESC, BEL and vertical tab are refused by YAML's reader: one line naming the line."""
+    cli.ok("init")
+    before = counts(cli)
+    text = MINIMAL.replace("  title: T", f"  title: T{character}x")
+    line = next(n for n, row in enumerate(text.split("\n"), 1) if character in row)
+    result = _apply_text(cli, tmp_path, text)
+    assert result.exit_code == 1, result.stdout
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    assert f"line {line}: " in lines[0]
+    assert f"U+{ord(character):04X}" in lines[0]
+    assert counts(cli) == before
+
+
 def test_alias_bomb_is_refused() -> None:
     rows = ["a: &a [x, x, x, x, x, x, x, x, x]"]
     for n in range(1, 9):

@@ -627,6 +627,66 @@ def test_memory_stays_flat_while_streaming(tmp_path: Path) -> None:
     assert big_peak < 2_000_000
 
 
+# --- runaway quotes ----------------------------------------------------------------------------
+
+PEOPLE = [
+    "Vorname,Nachname,E-Mail,Stadt",
+    "Bernd,Meier,bernd@example.de,Köln",
+    "Carla,Roth,carla@example.de,Bonn",
+    "Dora,Ernst,dora@example.de,Essen",
+    "Emil,Graf,emil@example.de,Trier",
+]
+
+
+@pytest.mark.parametrize(
+    ("lines", "line", "problem"),
+    [
+        # The quote runs to the end of the file.
+        ([*PEOPLE[:2], 'Anna,"Schmidt,anna@example.de,Berlin', *PEOPLE[2:]], 3, "not closed"),
+        # It closes at the next quote, followed by more text.
+        ([PEOPLE[0], 'Anna,"Schmidt,a@example.de,Berlin', 'Bob,"Smith",b@example.de,Kiel'], 2,
+         "not closed"),
+        # It closes cleanly, but over lines that are rows of the file.
+        ([PEOPLE[0], 'Anna,"Schmidt,a@example.de,Berlin', *PEOPLE[1:3],
+          'Ute,Ohm,u@example.de,Bonn"', *PEOPLE[3:]], 2, "look like rows"),
+        # It closes cleanly, but far too late.
+        ([PEOPLE[0], 'Anna,"Schmidt', *(f"Zeile {n}" for n in range(30)), 'Ende",a@example.de,X'],
+         2, "more than 20 lines"),
+        # A legitimate address first, then the runaway in the same record.
+        ([PEOPLE[0], 'Anna,Schmidt,"Weg 1\n50667 Köln","Berlin', *PEOPLE[1:]], 3, "not closed"),
+    ],
+    ids=["to-the-end", "closed-by-text", "row-like-lines", "too-many-lines", "after-an-address"],
+)  # fmt: skip
+def test_a_runaway_quote_refuses_the_file_naming_its_line(
+    tmp_path: Path, lines: list[str], line: int, problem: str
+) -> None:
+    path = tmp_path / "teilnehmer.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(UnreadableFile) as caught:
+        read_all(path)
+    message = caught.value.message
+    assert message.startswith(f"teilnehmer.csv line {line}: a quoted cell opened there"), message
+    assert problem in message and "\n" not in message
+
+
+def test_multiline_cells_within_the_limits_are_kept(tmp_path: Path) -> None:
+    """Addresses over three lines, a note over 20 lines, a semicolon file's commas: all kept."""
+    note = "\n".join(f"Punkt {n}, mit Komma, und noch einem, und mehr" for n in range(20))
+    rows = [
+        ["Vorname", "Nachname", "Adresse", "Notizen"],
+        ["Anna", "Schmidt", "Hauptstr. 1, Hinterhaus\n10115 Berlin\nDeutschland", note],
+        ["Bernd", "Meier", "Weg 2\r\n50667 Köln, NRW\r\nDeutschland", 'Sagte "Hallo"\nund ging'],
+        ["Carla", "Roth", "Allee 3\n53111 Bonn", ""],
+    ]
+    for delimiter in ",;":
+        path = tmp_path / f"adressen{ord(delimiter)}.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle, delimiter=delimiter, lineterminator="\n").writerows(rows)
+        _, read = read_all(path)
+        assert [row.cells for row in read] == rows[1:]
+        assert [row.number for row in read] == [2, 24, 28]
+
+
 # --- properties ----------------------------------------------------------------------------
 
 HEADER_POOL = ["Vorname", "Nachname", "E-Mail", "Firma", "Telefon", "Land", "Stadt", "Notizen"]

@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 from hypothesis.provisional import urls
 
 from greentech_cli.errors import InvalidData
-from greentech_cli.exporters.vcard_format import write_split, write_vcards
+from greentech_cli.exporters.vcard_format import split_cards, write_vcards
 from greentech_cli.exporters.vcf import vcard_lines
+from greentech_cli.files import write_private_files
 from greentech_cli.importers.vcard import read_vcards
 
 RECORD: dict[str, object] = {
@@ -337,7 +338,7 @@ def test_write_split(tmp_path: Path) -> None:
     ]
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "contact.vcf").write_text("keep me")
-    paths = write_split(records, tmp_path / "out", "4.0")
+    paths = write_private_files(tmp_path / "out", split_cards(records, "4.0"), ".vcf")
     names = [path.name for path in paths]
     assert names[:6] == [
         "Hans Müller.vcf",

@@ -5,7 +5,16 @@ from typing import Annotated
 import typer
 
 from greentech_cli.cli.context import app_context
-from greentech_cli.cli.options import FormatOption, LimitOption, YesOption, confirm, given_fields
+from greentech_cli.cli.options import (
+    DateOrderOption,
+    ForceOption,
+    FormatOption,
+    LimitOption,
+    YesOption,
+    confirm,
+    given_fields,
+    in_date_order,
+)
 from greentech_cli.render.output import Format, emit_list, emit_record
 
 delegation_app = typer.Typer(
@@ -68,12 +77,24 @@ def register(app: typer.Typer) -> None:
 
 # Option parameters of `delegation add|edit` and the delegation fields they set.
 FIELD_OPTIONS = {
-    "code": "code", "title": "title", "direction": "direction", "origin": "origin_country",
-    "destination": "destination_country", "start": "start_date", "end": "end_date",
-    "type_": "type", "tz": "timezone", "home_tz": "home_timezone", "host": "host",
-    "partner": "partner", "sector": "sectors", "topic": "topic", "status": "status",
+    "code": "code",
+    "title": "title",
+    "direction": "direction",
+    "origin": "origin_country",
+    "destination": "destination_country",
+    "start": "start_date",
+    "end": "end_date",
+    "type_": "type",
+    "tz": "timezone",
+    "home_tz": "home_timezone",
+    "host": "host",
+    "partner": "partner",
+    "sector": "sectors",
+    "topic": "topic",
+    "status": "status",
     "notes": "notes",
-}  # fmt: skip
+}
+DATE_FIELDS = ("start_date", "end_date")  # fmt: skip
 MEMBER_OPTIONS = {"role": "role", "status": "status", "notes": "notes"}
 
 
@@ -96,6 +117,8 @@ def add(
     topic: Topic = None,
     status: Status = None,
     notes: Notes = None,
+    date_order: DateOrderOption = None,
+    force: ForceOption = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Add a delegation.
@@ -105,8 +128,8 @@ def add(
     from greentech_cli.services.records import delegations
 
     app_ctx = app_context(ctx)
-    fields = given_fields(locals(), FIELD_OPTIONS)
-    delegation = delegations.add(app_ctx.db(create=True), fields)
+    fields = in_date_order(given_fields(locals(), FIELD_OPTIONS), DATE_FIELDS, date_order)
+    delegation = delegations.add(app_ctx.db(create=True), fields, force=force)
     if fmt is Format.table:
         app_ctx.say(f"Added delegation {delegation.id}: {delegation.code} — {delegation.title}")
     else:
@@ -167,6 +190,8 @@ def edit(
     topic: Topic = None,
     status: Status = None,
     notes: Notes = None,
+    date_order: DateOrderOption = None,
+    force: ForceOption = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Change a delegation; options not given stay as they are.
@@ -176,8 +201,8 @@ def edit(
     from greentech_cli.services.records import delegations
 
     app_ctx = app_context(ctx)
-    fields = given_fields(locals(), FIELD_OPTIONS)
-    delegation, changes = delegations.edit(app_ctx.db(), ref, fields)
+    fields = in_date_order(given_fields(locals(), FIELD_OPTIONS), DATE_FIELDS, date_order)
+    delegation, changes = delegations.edit(app_ctx.db(), ref, fields, force=force)
     if fmt is not Format.table:
         emit_record(delegation.to_json(), fmt)
     elif changes:

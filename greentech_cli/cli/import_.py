@@ -8,7 +8,7 @@ import typer
 from typer.core import TyperGroup
 
 from greentech_cli.cli.context import AppContext, app_context
-from greentech_cli.cli.options import FormatOption, LimitOption
+from greentech_cli.cli.options import DateOrderOption, FormatOption, LimitOption
 from greentech_cli.cli.progress import progress_bar
 from greentech_cli.render.output import Format, emit_list, minute, write_json
 
@@ -97,6 +97,7 @@ def import_file(
         Path | None,
         typer.Option("--rejects", help="Write unusable rows with a reason column here."),
     ] = None,
+    date_order: DateOrderOption = None,
     fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
 ) -> None:
     """Import a file of contacts (or companies) in one transaction that can be undone.
@@ -119,6 +120,7 @@ def import_file(
         on_duplicate=on_duplicate.value,
         dry_run=dry_run,
         rejects=rejects,
+        date_order=date_order.value if date_order else None,
     )
     db = _database(app_ctx, dry_run)
     with progress_bar(app_ctx, f"Importing {path.name}") as advance:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from greentech_cli.cli.context import app_context
+from greentech_cli.cli.options import DateOrderOption
 from greentech_cli.exporters.registry import itinerary_names
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ def itinerary(
     ] = None,
     lang: Annotated[Lang, typer.Option("--lang", help="Labels and dates: en or de.")] = Lang.en,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file.")] = None,
+    date_order: DateOrderOption = None,
 ) -> None:
     """Print a delegation's itinerary: per day, with host and home times, places and hosts.
 
@@ -59,11 +61,11 @@ def itinerary(
     """
     from greentech_cli.exporters.registry import itinerary_format
     from greentech_cli.services.schedule import itinerary as service
-    from greentech_cli.text.dates import parse_date
+    from greentech_cli.text.dates import in_order, parse_date
 
     app_ctx = app_context(ctx)
     chosen = itinerary_format(fmt)
-    wanted_day = parse_date(day) if day else None
+    wanted_day = parse_date(in_order(day, date_order)) if day else None
     plan = service.build(app_ctx.db(), delegation, member, wanted_day)
     if out is not None:
         service.write_file(plan, chosen.name, lang.value, out)

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 import typer
 
 from greentech_cli.cli.context import app_context
-from greentech_cli.cli.options import FormatOption, LimitOption
+from greentech_cli.cli.options import DateOrderOption, FormatOption, LimitOption
 from greentech_cli.render.output import Format, emit_list
 
 TABLE_COLUMNS = ("id", "at", "user", "command", "entity", "entity_id", "action", "fields")
@@ -37,6 +37,7 @@ def log(
         str | None, typer.Option("--since", help="From this local date (or date and time) on.")
     ] = None,
     limit: LimitOption = None,
+    date_order: DateOrderOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Show the audit log, newest first: when, who, which command, what and which fields.
@@ -44,7 +45,10 @@ def log(
     Example: greentech log --entity contact --since 2026-11-01 --limit 20
     """
     from greentech_cli.services.safety import audit
+    from greentech_cli.text.dates import in_order
 
+    if since is not None:
+        since = in_order(since, date_order)
     rows = audit.log(
         app_context(ctx).db(), entity=entity, entity_id=entity_id, since=since, limit=limit
     )

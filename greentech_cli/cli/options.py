@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
@@ -15,6 +16,40 @@ LimitOption = Annotated[
     int | None, typer.Option("--limit", "-n", min=0, help="Show at most N records.")
 ]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+
+
+class DateOrder(StrEnum):
+    """How a slashed date such as 03/04/2026 is read: day first or month first."""
+
+    dmy = "dmy"
+    mdy = "mdy"
+
+
+DateOrderOption = Annotated[
+    DateOrder | None,
+    typer.Option(
+        "--date-order",
+        help="Read slashed dates like 03/04/2026 day first (dmy) or month first (mdy); "
+        "without it such a date is refused.",
+    ),
+]
+ForceOption = Annotated[
+    bool, typer.Option("--force", help="Accept a year outside 1900–2100 (checked otherwise).")
+]
+
+
+def in_date_order(
+    fields: dict[str, Any], keys: tuple[str, ...], order: DateOrder | None
+) -> dict[str, Any]:
+    """The fields with the slashed dates among `keys` rewritten as yyyy-mm-dd in `order`."""
+    from greentech_cli.text.dates import in_order
+
+    if order is None:
+        return fields
+    return {
+        key: in_order(value, order.value) if key in keys and isinstance(value, str) else value
+        for key, value in fields.items()
+    }
 
 
 def given_fields(values: dict[str, Any], fields: dict[str, str]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from greentech_cli.cli.context import app_context
+from greentech_cli.cli.options import DateOrderOption, ForceOption
 
 programme_app = typer.Typer(
     help="Programme files: a delegation, its people and visits as editable YAML.",
@@ -51,6 +52,8 @@ def apply(
         bool,
         typer.Option("--prune", help="Also remove members and visits the file does not list."),
     ] = False,
+    date_order: DateOrderOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Create or update a delegation from a programme file (all or nothing; twice changes nothing).
 
@@ -61,7 +64,13 @@ def apply(
     app_ctx = app_context(ctx)
     content = programme.read_file(file)
     result = programme.apply(
-        app_ctx.db(create=True), content, str(file), dry_run=dry_run, prune=prune
+        app_ctx.db(create=True),
+        content,
+        str(file),
+        dry_run=dry_run,
+        prune=prune,
+        force=force,
+        date_order=date_order.value if date_order else None,
     )
     done = {"create": "created", "update": "updated", "delete": "deleted"}
     for change in result.changes:

@@ -5,7 +5,13 @@ from typing import Annotated, Any
 import typer
 
 from greentech_cli.cli.context import app_context
-from greentech_cli.cli.options import FormatOption, given_fields
+from greentech_cli.cli.options import (
+    DateOrderOption,
+    ForceOption,
+    FormatOption,
+    given_fields,
+    in_date_order,
+)
 from greentech_cli.render.output import Format, emit_list, emit_record
 
 visit_app = typer.Typer(
@@ -62,6 +68,16 @@ FIELD_OPTIONS = {
     "company": "company", "location": "location", "tz": "timezone",
     "host_contact": "host_contacts", "attendee": "attendees", "notes": "notes",
 }  # fmt: skip
+DATE_FIELDS = ("start", "end")
+
+
+def _fields(values: dict[str, Any], date_order: Any) -> dict[str, Any]:
+    """The visit fields among a command's options, dates in order; --end or --duration, one."""
+    from greentech_cli.errors import UsageError
+
+    if values.get("end") is not None and values.get("duration") is not None:
+        raise UsageError("give either --end or --duration, not both")
+    return in_date_order(given_fields(values, FIELD_OPTIONS), DATE_FIELDS, date_order)
 
 
 def _table_row(record: dict[str, Any]) -> dict[str, Any]:
@@ -100,6 +116,8 @@ def add(
     host_contact: HostContact = None,
     attendee: Attendee = None,
     notes: Notes = None,
+    date_order: DateOrderOption = None,
+    force: ForceOption = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Add a visit to a delegation's programme (times in the visit's own zone).
@@ -109,8 +127,8 @@ def add(
     from greentech_cli.services.schedule import visits
 
     app_ctx = app_context(ctx)
-    fields = given_fields(locals(), FIELD_OPTIONS)
-    visit = visits.add(app_ctx.db(), delegation, fields)
+    fields = _fields(locals(), date_order)
+    visit = visits.add(app_ctx.db(), delegation, fields, force=force)
     _show(app_ctx, visit.id or 0, fmt, "Added visit")
 
 
@@ -152,6 +170,8 @@ def edit(
         typer.Option("--all-members", help="Attendance back to the default (all members)."),
     ] = False,
     notes: Notes = None,
+    date_order: DateOrderOption = None,
+    force: ForceOption = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Change a visit; options not given stay (a new --start alone keeps the duration).
@@ -161,10 +181,10 @@ def edit(
     from greentech_cli.services.schedule import visits
 
     app_ctx = app_context(ctx)
-    fields = given_fields(locals(), FIELD_OPTIONS)
+    fields = _fields(locals(), date_order)
     if all_members:
         fields["attendees"] = []
-    visit, changes = visits.edit(app_ctx.db(), visit_id, fields)
+    visit, changes = visits.edit(app_ctx.db(), visit_id, fields, force=force)
     message = "Updated visit" if changes else "Unchanged visit"
     _show(app_ctx, visit.id or 0, fmt, message)
 
@@ -175,6 +195,8 @@ def move(
     visit_id: VisitId,
     start: Annotated[str, typer.Option("--start", help='New start: "2026-11-17 13:30".')],
     tz: Tz = None,
+    date_order: DateOrderOption = None,
+    force: ForceOption = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Move a visit to a new start, keeping its duration.
@@ -184,7 +206,8 @@ def move(
     from greentech_cli.services.schedule import visits
 
     app_ctx = app_context(ctx)
-    visit, _ = visits.move(app_ctx.db(), visit_id, start, tz)
+    new_start = in_date_order({"start": start}, DATE_FIELDS, date_order)["start"]
+    visit, _ = visits.move(app_ctx.db(), visit_id, new_start, tz, force=force)
     _show(app_ctx, visit.id or 0, fmt, "Moved visit")
 
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
-from pathlib import Path
+from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
-from greentech_cli.errors import GreentechError
 from greentech_cli.exporters.registry import ExportJob
 from greentech_cli.exporters.vcf import display_name, normalise_version, vcard_lines
 
@@ -39,45 +37,18 @@ def write_vcards(records: Iterable[dict[str, object]], out: TextIO, version: str
     return count
 
 
-def write_split(
-    records: Iterable[dict[str, object]], directory: Path, version: str = "3.0"
-) -> list[Path]:
-    """Write one .vcf file per contact into ``directory`` and return their paths.
+def split_cards(
+    records: Iterable[dict[str, object]], version: str = "3.0"
+) -> Iterator[tuple[str, bytes]]:
+    """One vCard per contact with a file name stem for it, for a folder of one file each.
 
-    Outlook imports only the first card of a file, hence one file each. Names come from the
-    contact's name, are safe on Windows, macOS and Linux, unique ignoring case, and never
-    overwrite an existing file (a number is added instead).
+    Outlook imports only the first card of a file, hence one file each. The stems come from the
+    contact's name and are safe on Windows, macOS and Linux; the service writes the files.
     """
     normalise_version(version)
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise GreentechError(f"Cannot create the folder {directory}: {exc.strerror}.") from exc
-    taken: set[str] = set()
-    written: list[Path] = []
     for record in records:
-        lines = vcard_lines(record, version)
-        stem = _file_stem(record)
-        number = 1
-        while True:
-            name = f"{stem}.vcf" if number == 1 else f"{stem} ({number}).vcf"
-            number += 1
-            if name.casefold() in taken:
-                continue
-            path = directory / name
-            try:
-                with path.open("x", encoding="utf-8", newline="") as out:
-                    for line in lines:
-                        out.write(line + "\r\n")
-            except FileExistsError:
-                taken.add(name.casefold())
-                continue
-            except OSError as exc:
-                raise GreentechError(f"Cannot write {path}: {exc.strerror}.") from exc
-            taken.add(name.casefold())
-            written.append(path)
-            break
-    return written
+        card = "".join(line + "\r\n" for line in vcard_lines(record, version))
+        yield _file_stem(record), card.encode("utf-8")
 
 
 def _file_stem(record: dict[str, object]) -> str:

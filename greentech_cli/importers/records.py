@@ -21,7 +21,7 @@ from greentech_cli.importers.values import (
     type_key,
     value_key,
 )
-from greentech_cli.text.dates import read_date
+from greentech_cli.text.dates import AmbiguousDate, read_date
 
 # Fields that hold several values; cells are split on , ; | newline and Google's ":::".
 LIST_FIELDS: frozenset[str] = frozenset({"languages", "tags", "sectors", "websites", "aliases"})
@@ -61,7 +61,9 @@ def split_list(text: str) -> list[str]:
     return items
 
 
-def to_record(cells: Sequence[str], column_map: ColumnMap) -> dict[str, object]:
+def to_record(
+    cells: Sequence[str], column_map: ColumnMap, date_order: str | None = None
+) -> dict[str, object]:
     """Turn one row's cells into a record dict of the target's fields (empty fields left out).
 
     Several columns for one field: the first non-empty value wins and differing further values
@@ -70,7 +72,8 @@ def to_record(cells: Sequence[str], column_map: ColumnMap) -> dict[str, object]:
     and last name are missing, salutation and title words are taken out of name cells, and a
     Cyrillic name beside a Latin one goes to ``native_name``. Consent cells become
     ``yes``/``no``/``unknown`` (a date in a consent cell means yes, given on that date) and date
-    fields become ``datetime.date``; an unreadable date raises InvalidData naming the column. A
+    fields become ``datetime.date``; an unreadable date raises InvalidData naming the column, and
+    so does a slashed date that reads two ways (``03/04/2026``) without a ``date_order``. A
     cell written as an Excel text formula (``="01067"``) holds the quoted text.
     """
     collected: dict[str, list[tuple[str, str]]] = {}
@@ -128,7 +131,7 @@ def to_record(cells: Sequence[str], column_map: ColumnMap) -> dict[str, object]:
             extras.extend(f"{other}: {value}" for other, value in items[1:])
         header, text = items[0]
         if value_field in _CONVERTED_FIELDS or value_field in column_map.values:
-            converted = _convert(value_field, header, text, column_map, record, extras)
+            converted = _convert(value_field, header, text, column_map, record, extras, date_order)
             if converted is not None:  # e.g. Outlook's "0.0.00" for "no birthday"
                 record[value_field] = converted
         else:
@@ -166,6 +169,7 @@ def _convert(
     column_map: ColumnMap,
     record: dict[str, object],
     extras: list[str],
+    date_order: str | None = None,
 ) -> object:
     """Convert one cell to the stored value of its field."""
     words = column_map.values.get(value_field)
@@ -184,7 +188,9 @@ def _convert(
         if consent != "unknown":
             return consent
         try:
-            given_on = read_date(text)
+            given_on = read_date(text, order=date_order)
+        except AmbiguousDate as exc:
+            raise InvalidData(f"Column '{header}': {exc.message}") from None
         except InvalidData:
             given_on = None
         if given_on is not None:
@@ -197,7 +203,7 @@ def _convert(
         return "unknown"
     if value_field in DATE_FIELDS:
         try:
-            return read_date(text)
+            return read_date(text, order=date_order)
         except InvalidData as exc:
             raise InvalidData(f"Column '{header}': {exc.message}") from None
     return text

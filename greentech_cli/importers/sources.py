@@ -115,7 +115,7 @@ def _table_source(path: Path, read_as: Format, options: ImportOptions) -> Source
 
     def rows() -> Iterator[SourceRow]:
         for number, cells in table.rows:
-            yield SourceRow(number, cells, to_record(cells, column_map))
+            yield SourceRow(number, cells, to_record(cells, column_map, options.date_order))
 
     mapped = {
         header: target

@@ -25,6 +25,7 @@ class ImportOptions:
     on_duplicate: str = "fill"
     dry_run: bool = False
     rejects: Path | None = None
+    date_order: str | None = None  # dmy or mdy: how to read 03/04/2026
 
 
 @dataclass

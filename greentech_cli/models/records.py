@@ -324,9 +324,9 @@ class Visit:
     @property
     def start_local(self) -> str:
         """The wall-clock start in the visit's zone, as stored (`YYYY-MM-DDTHH:MM`)."""
-        return self.start.strftime("%Y-%m-%dT%H:%M")
+        return self.start.replace(tzinfo=None).isoformat(timespec="minutes")  # year 0001 too
 
     @property
     def end_local(self) -> str:
         """The wall-clock end in the visit's zone, as stored (`YYYY-MM-DDTHH:MM`)."""
-        return self.end.strftime("%Y-%m-%dT%H:%M")
+        return self.end.replace(tzinfo=None).isoformat(timespec="minutes")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +13,12 @@ if TYPE_CHECKING:
     from greentech_cli.db import Database
 
 MIGRATION_SET = "greentech"
+# The tables FTS5 keeps beside each full-text table; compared by name only (their columns are
+# the SQLite library's business and may change with its version).
+FTS5_SHADOWS = ("_data", "_idx", "_content", "_docsize", "_config")
+# sqlite-utils' record of the applied steps: its columns are sqlite-utils' business.
+MIGRATIONS_TABLE = "_sqlite_migrations"
+_WHERE = re.compile(r"\bWHERE\b", re.IGNORECASE)
 # The full-text tables and the table each one indexes (rowid = the record's id).
 FTS_TABLES = {"contacts_fts": "contacts", "companies_fts": "companies"}
 # Without these a file is not a greentech database, whatever its migrations table says.
@@ -50,11 +57,11 @@ def table_names(db: Database) -> set[str]:
 
 def applied_migrations(db: Database) -> list[str] | None:
     """Names of the greentech migrations applied to the file (None: no migrations table)."""
-    if "_sqlite_migrations" not in table_names(db):
+    if MIGRATIONS_TABLE not in table_names(db):
         return None
     rows = fetch_all(
         db,
-        "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid",
+        f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY rowid",
         [MIGRATION_SET],
     )
     return [str(r["name"]) for r in rows]
@@ -109,3 +116,125 @@ def rebuild_search_index(db: Database) -> None:
         search.index_company(db, companies.from_row(row))
     for row in fetch_all(db, "SELECT id FROM contacts"):
         search.reindex_contact(db, row["id"])
+
+
+# --- the schema, compared with the one its version should have -----------------------------
+
+
+def schema_shape(db: Database) -> dict[str, str]:
+    """The file's schema as "kind name" → its definition, for comparing two files.
+
+    Tables by their columns (type, NOT NULL, default, key), indexes and UNIQUE constraints by
+    their columns, foreign keys, and triggers, views and full-text tables (their tokenizer and
+    options) by their SQL with the spacing squeezed. SQLite's own tables are left out.
+    """
+    rows = db.execute(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master "
+        "WHERE substr(name, 1, 7) != 'sqlite_' ORDER BY name"
+    ).fetchall()
+    virtual = {
+        str(name)
+        for kind, name, _, sql in rows
+        if kind == "table" and str(sql or "").upper().startswith("CREATE VIRTUAL")
+    }
+    shadows = {f"{table}{suffix}" for table in virtual for suffix in FTS5_SHADOWS}
+    shape: dict[str, str] = {}
+    for kind, name, table, sql in rows:
+        if kind == "table" and name in virtual:
+            shape[f"full-text table {name}"] = _squeezed(sql)
+        elif kind == "table" and name in shadows:
+            shape[f"table {name}"] = "full-text storage"
+        elif kind == "table" and name == MIGRATIONS_TABLE:
+            shape[f"table {name}"] = "record of the schema steps"
+        elif kind == "table":
+            shape[f"table {name}"] = "table"
+            shape.update(_table_shape(db, str(name)))
+        elif kind in ("trigger", "view"):
+            shape[f"{kind} {name}"] = f"on {table}: {_squeezed(sql)}"
+        elif kind == "index" and table in shadows:
+            shape[f"index {name}"] = f"on {table}: {_squeezed(sql)}"
+    return shape
+
+
+def _squeezed(sql: object) -> str:
+    return " ".join(str(sql or "").split())
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _table_shape(db: Database, table: str) -> dict[str, str]:
+    """A table's columns, foreign keys and indexes (UNIQUE and primary key ones too)."""
+    quoted = _quoted(table)
+    shape: dict[str, str] = {}
+    for _, name, kind, notnull, default, pk, hidden in db.execute(
+        f"PRAGMA table_xinfo({quoted})"
+    ).fetchall():
+        definition = " ".join(
+            part
+            for part in (
+                str(kind or "").upper() or "(no type)",
+                "NOT NULL" if notnull else "",
+                f"DEFAULT {default}" if default is not None else "",
+                f"PRIMARY KEY {pk}" if pk else "",
+                "GENERATED" if hidden else "",
+            )
+            if part
+        )
+        shape[f"column {table}.{name}"] = definition
+    for fk in db.execute(f"PRAGMA foreign_key_list({quoted})").fetchall():
+        _, _, parent, column, parent_column, on_update, on_delete, match = fk
+        shape[f"foreign key {table}.{column} → {parent}"] = (
+            f"{parent}({parent_column}) ON UPDATE {on_update} ON DELETE {on_delete} MATCH {match}"
+        )
+    for _, index, unique, origin, partial in db.execute(f"PRAGMA index_list({quoted})").fetchall():
+        columns = ", ".join(
+            f"{name} COLLATE {collation}{' DESC' if desc else ''}"
+            for _, _, name, desc, collation, key in db.execute(
+                f"PRAGMA index_xinfo({_quoted(str(index))})"
+            ).fetchall()
+            if key
+        )
+        what = {"pk": "primary key", "u": "unique constraint"}.get(str(origin), "index")
+        label = f"{what} {table}({columns})" if what != "index" else f"index {index}"
+        sql = db.execute("SELECT sql FROM sqlite_master WHERE name = ?", [index]).fetchone()
+        where = _WHERE.split(_squeezed(sql[0]), 1)[-1] if partial and sql else ""
+        shape[label] = " ".join(
+            part
+            for part in (
+                f"on {table}({columns})",
+                "UNIQUE" if unique else "",
+                f"WHERE {where}" if where else "",
+            )
+            if part
+        )
+    return shape
+
+
+def schema_differences(actual: dict[str, str], expected: dict[str, str]) -> list[str]:
+    """What a file's schema shape lacks, adds or changes against the expected one."""
+    missing = [f"missing {key}" for key in expected if key not in actual]
+    added = [f"unexpected {key}" for key in actual if key not in expected]
+    changed = [
+        f"changed {key} ({expected[key]} → {actual[key]})"
+        for key in expected
+        if key in actual and actual[key] != expected[key]
+    ]
+    return missing + added + changed
+
+
+def schema_problems(db: Database, applied: list[str]) -> list[str]:
+    """How the file's schema differs from the one its applied steps create ([] when it matches).
+
+    The expected schema is not a list kept by hand: the same steps are applied to an empty
+    database in memory, so it stays right as steps are added.
+    """
+    from greentech_cli.db import open_memory_db
+
+    reference = open_memory_db(applied)
+    try:
+        expected = schema_shape(reference)
+    finally:
+        reference.close()
+    return schema_differences(schema_shape(db), expected)

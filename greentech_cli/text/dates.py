@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 
 from greentech_cli.errors import InvalidData
@@ -34,6 +34,18 @@ _DAY_MONTH_RE = re.compile(r"(\d{1,2})\.?\s+([^\W\d_]+)\.?,?\s+(\d{4})")
 _MONTH_DAY_RE = re.compile(r"([^\W\d_]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})")
 # Outlook writes "no date" as 0.0.00; other tools use all-zero dates.
 _NULL_DATES = {"0.0.00", "0.0.0000", "00.00.00", "00.00.0000", "0000-00-00", "00/00/0000"}
+# How a slashed date is read when both numbers could be the month: day or month first.
+DATE_ORDERS = ("dmy", "mdy")
+_SLASHED_START_RE = re.compile(r"\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})(?![\d/])")
+# Programme dates outside these years are typing mistakes unless forced (--force).
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2100
+# No duration is read beyond this (a visit is limited further): larger numbers are mistakes.
+LONGEST_DURATION = timedelta(days=366)
+
+
+class AmbiguousDate(InvalidData):
+    """A slashed date both of whose numbers could be the month, read without a date order."""
 
 
 def expand_year(two_digits: int, today: date | None = None) -> int:
@@ -45,13 +57,14 @@ def expand_year(two_digits: int, today: date | None = None) -> int:
     return year
 
 
-def read_date(text: str, *, today: date | None = None) -> date | None:
+def read_date(text: str, *, today: date | None = None, order: str | None = None) -> date | None:
     """Read ``dd.mm.yyyy``, ``d.m.yy``, ISO, slashed and month-name dates; empty gives None.
 
     Two-digit years go to the latest century that keeps them at most ten years in the future
-    (in 2026: 00-36 are 2000-2036, 37-99 are 1937-1999). Slashed dates are read day first
-    (``03/04/2026`` is 3 April) unless the first number cannot be a day-of-month over 12 and the
-    second can (``9/28/12`` is 28 September 2012). Anything else raises InvalidData.
+    (in 2026: 00-36 are 2000-2036, 37-99 are 1937-1999). A slashed date is read in `order`
+    (``dmy`` or ``mdy``); without one only when it can be read one way (``25/12/2026``,
+    ``12/25/2026``, ``04/04/2026``), else ``03/04/2026`` raises AmbiguousDate. Anything else
+    raises InvalidData.
     """
     value = " ".join(text.split()) if isinstance(text, str) else ""
     if not value or value in _NULL_DATES:
@@ -65,8 +78,7 @@ def read_date(text: str, *, today: date | None = None) -> date | None:
         day, month = int(match.group(1)), int(match.group(2))
         year = _year(match.group(3), today)
     elif match := _SLASHED_RE.fullmatch(value):
-        first, second = int(match.group(1)), int(match.group(2))
-        day, month = (second, first) if first <= 12 < second else (first, second)
+        day, month = _day_and_month(value, int(match.group(1)), int(match.group(2)), order)
         year = _year(match.group(3), today)
     elif (match := _DAY_MONTH_RE.fullmatch(value)) and match.group(2).casefold() in _MONTHS:
         day, month, year = int(match.group(1)), _MONTHS[match.group(2).casefold()], int(match[3])
@@ -80,14 +92,59 @@ def read_date(text: str, *, today: date | None = None) -> date | None:
         raise InvalidData(f"'{value}' is not a valid calendar date.") from None
 
 
+def _day_and_month(value: str, first: int, second: int, order: str | None) -> tuple[int, int]:
+    """The day and month of a slashed date, read in `order` or, without one, the only way."""
+    if order is not None:
+        if order not in DATE_ORDERS:
+            raise InvalidData(f"unknown date order {order!r}: use dmy or mdy")
+        return (first, second) if order == "dmy" else (second, first)
+    if first <= 12 < second:
+        return second, first
+    if first > 12 or first == second:
+        return first, second
+    raise AmbiguousDate(
+        f"'{value}' could be {first} {_MONTH_NAMES[second]} or {second} "
+        f"{_MONTH_NAMES[first]}; write it as yyyy-mm-dd or dd.mm.yyyy, or give --date-order dmy "
+        "or mdy"
+    )
+
+
+_MONTH_NAMES = ("", "January", "February", "March", "April", "May", "June", "July", "August",
+                "September", "October", "November", "December")  # fmt: skip
+
+
 def _year(digits: str, today: date | None) -> int:
     return int(digits) if len(digits) == 4 else expand_year(int(digits), today)
+
+
+def in_order(text: str, order: str | None) -> str:
+    """`text` with a slashed date at its start rewritten as yyyy-mm-dd, read in `order` (dmy or
+    mdy); anything else, or without an order, unchanged. For dates typed on a command line."""
+    if order is None:
+        return text
+    stripped = text.strip()
+    match = _SLASHED_START_RE.match(stripped)
+    if match is None:
+        return text
+    day = read_date(match.group(0), order=order)
+    return f"{day.isoformat() if day else match.group(0)}{stripped[match.end() :]}"
+
+
+def check_year(day: date, what: str, *, force: bool = False) -> None:
+    """Refuse a year outside EARLIEST_YEAR–LATEST_YEAR (a typing mistake) unless forced."""
+    if not force and not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+        raise InvalidData(
+            f"the {what} {day.isoformat()} is not between {EARLIEST_YEAR} and {LATEST_YEAR}; "
+            "check the year, or give --force if it is meant"
+        )
 
 
 def parse_date(value: str) -> date:
     """A required date (options, YAML): what read_date reads; empty is an error too."""
     try:
         result = read_date(str(value))
+    except AmbiguousDate:
+        raise
     except InvalidData:
         result = None
     if result is None:
@@ -129,7 +186,23 @@ def parse_duration(value: str) -> timedelta:
         minutes = int(m[1] or 0) * 60 + int(m[2] or 0)
     if minutes <= 0:
         raise InvalidData(f"invalid duration {value!r}: it must be longer than zero")
+    if minutes > LONGEST_DURATION.total_seconds() / 60:
+        raise InvalidData(f"invalid duration {value!r}: longer than a year")
     return timedelta(minutes=minutes)
+
+
+def wall_time(moment: datetime) -> str:
+    """`yyyy-mm-dd HH:MM` as shown on a clock (strftime would drop the zeros of year 0001)."""
+    return moment.replace(tzinfo=None).isoformat(sep=" ", timespec="minutes")
+
+
+def in_zone(moment: datetime, zone: tzinfo) -> datetime | None:
+    """The moment as wall time in another zone, or None where the calendar ends (9999-12-31
+    22:00 in Berlin is already the year 10000 in Almaty)."""
+    try:
+        return moment.astimezone(zone)
+    except OverflowError:
+        return None
 
 
 def check_timezone(value: str) -> str:

@@ -19,7 +19,7 @@ from typing import IO, TYPE_CHECKING, Any
 from greentech_cli.errors import InvalidData, UsageError
 from greentech_cli.exporters import registry
 from greentech_cli.exporters.registry import COMPANIES, CONTACTS, ExportFormat, ExportJob
-from greentech_cli.files import write_private
+from greentech_cli.files import write_private, write_private_files
 from greentech_cli.models import exchange as records
 from greentech_cli.models.records import MEMBER_ROLES, Company
 from greentech_cli.store import companies as company_store
@@ -242,12 +242,17 @@ def _write_to(plan: ExportPlan, raw: IO[bytes], progress: Progress | None) -> in
 
 
 def write_split(plan: ExportPlan, directory: Path, progress: Progress | None = None) -> list[Path]:
-    """vCard only: one file per contact in `directory` (Outlook reads only a file's first card)."""
+    """vCard only: one file per contact in `directory` (Outlook reads only a file's first card).
+
+    Each file is owner-only and complete or absent, the folder is made owner-only, and after an
+    error none of the export's files remains (`files.write_private_files`).
+    """
     if plan.format.name != "vcf":
         raise UsageError("--split works with --format vcf only")
-    from greentech_cli.exporters.vcard_format import write_split as split
+    from greentech_cli.exporters.vcard_format import split_cards
 
     directory = directory.expanduser()
     if directory.exists() and not directory.is_dir():
         raise InvalidData(f"{directory} is a file; --split needs a folder")
-    return split(_with_progress(plan.source(), progress), directory, plan.job.vcard_version)
+    cards = split_cards(_with_progress(plan.source(), progress), plan.job.vcard_version)
+    return write_private_files(directory, cards, ".vcf")

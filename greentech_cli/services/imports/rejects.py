@@ -2,15 +2,21 @@
 
 A table's rejects are written as CSV (UTF-8 with BOM, the input's delimiter: Excel opens it and
 the import reads it back) or, when the path ends in .xlsx, as a workbook with the same columns;
-records without columns (vCards, YAML/JSON lists) as a YAML list.
+records without columns (vCards, YAML/JSON lists) as a YAML list. The file holds personal data:
+it is owner-only and appears only when the import has finished (`files.PrivateFile`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import json
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
+
+from greentech_cli.files import PrivateFile
 
 if TYPE_CHECKING:
     from greentech_cli.importers.sources import Source
@@ -20,7 +26,10 @@ REASON = "reason"
 
 
 class RejectsWriter:
-    """Writes rejected rows as they come (a workbook's rows wait in a spool file beside it)."""
+    """Writes rejected rows as they come, to a file that takes its name only at `finish`.
+
+    A workbook's rows wait in an anonymous temporary file until it is written in one go.
+    """
 
     def __init__(self, path: Path, source: Source) -> None:
         self.path = path
@@ -32,14 +41,17 @@ class RejectsWriter:
         headers = list(source.headers or [])
         self.columns = [*headers, _unique(REASON, headers)]
         self._writer: Any = None
+        # Made now, so a bad path fails before anything is imported.
+        self._file = PrivateFile(path)
+        self._text: io.TextIOWrapper | None = None
         if self.xlsx:
-            # A workbook is written in one go at the end; the rows wait as JSON lines meanwhile.
-            self._spool = path.with_name(f"{path.name}.part")
-            self._fh: TextIO = self._spool.open("w", encoding="utf-8")
-        elif self.yaml:
-            self._fh = path.open("w", encoding="utf-8", newline="")
-        else:
-            self._fh = path.open("w", encoding="utf-8-sig", newline="")
+            # Unnamed and owner-only, so nothing of it stays on disk; closed by finish or discard.
+            self._fh: TextIO = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
+            return
+        encoding = "utf-8" if self.yaml else "utf-8-sig"
+        self._text = io.TextIOWrapper(self._file.stream, encoding=encoding, newline="")
+        self._fh = self._text
+        if not self.yaml:
             self._writer = csv.writer(self._fh, delimiter=source.delimiter or ",")
             self._writer.writerow(self.columns)
 
@@ -61,27 +73,48 @@ class RejectsWriter:
         else:
             self._writer.writerow([*cells, reject.reason])
 
-    def close(self) -> None:
-        """Finish the file."""
-        self._fh.close()
-        if self.xlsx:
-            try:
+    def finish(self, keep: bool) -> str | None:
+        """Put the file in place when `keep` (rows were rejected), else drop it; its path or None.
+
+        Nothing is written when nothing was rejected: a file already at the path stays as it was.
+        """
+        if not keep:
+            self.discard()
+            return None
+        try:
+            if self._text is not None:
+                self._text.flush()
+                self._text.detach()
+                self._text = None
+            else:
                 self._write_workbook()
-            finally:
-                self._spool.unlink(missing_ok=True)
+        except BaseException:
+            self.discard()
+            raise
+        self._file.commit()
+        return str(self.path)
 
     def discard(self) -> None:
-        """Remove the file again when nothing was rejected."""
-        self.path.unlink(missing_ok=True)
+        """Drop what was written (the import failed, or rejected nothing)."""
+        try:
+            if self._text is not None:
+                with contextlib.suppress(OSError, ValueError):
+                    self._text.detach()
+            else:
+                self._fh.close()
+        finally:
+            self._file.discard()
 
     def _write_workbook(self) -> None:
+        """The spooled rows as a workbook, written into the file."""
         from greentech_cli.exporters.registry import CONTACTS, ExportJob
         from greentech_cli.exporters.xlsx import write_xlsx
 
         job = ExportJob(kind=CONTACTS, columns=self.columns, total=self.count)
-        with self._spool.open(encoding="utf-8") as lines, self.path.open("wb") as out:
-            rows = (dict(zip(self.columns, json.loads(line), strict=False)) for line in lines)
-            write_xlsx(rows, out, job)
+        with self._fh:
+            self._fh.seek(0)
+            rows = (dict(zip(self.columns, json.loads(line), strict=False)) for line in self._fh)
+            write_xlsx(rows, self._file.stream, job)
 
 
 def _unique(name: str, headers: list[str]) -> str:

@@ -94,12 +94,12 @@ def import_file(
     except _DryRun:
         # A large dry run spilled uncommitted pages into the WAL: empty it, so none stay on disk.
         health.checkpoint(db)
-    finally:
+    except BaseException:
         if rejects_writer is not None:
-            rejects_writer.close()
-            summary.rejects_file = str(options.rejects) if summary.rejected else None
-            if not summary.rejected:
-                rejects_writer.discard()
+            rejects_writer.discard()  # nothing was imported: no rejects file either
+        raise
+    if rejects_writer is not None:
+        summary.rejects_file = rejects_writer.finish(keep=bool(summary.rejected))
     if options.dry_run:
         summary.batch_id = None
     return summary

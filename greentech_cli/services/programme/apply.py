@@ -73,9 +73,10 @@ _NAME_AND_COMPANY = re.compile(r"^(?P<name>[^,]+),\s*(?P<company>.+)$")
 class ApplyRun:
     """One run of apply: resolves references within the file first, then in the database."""
 
-    def __init__(self, db: Database, doc: Doc) -> None:
+    def __init__(self, db: Database, doc: Doc, *, force: bool = False) -> None:
         self.db = db
         self.doc = doc
+        self.force = force  # years outside 1900–2100 are meant
         self.changes: list[Change] = []
         self.unchanged = 0
         self.refs: dict[str, int] = {}  # reference text (folded) → contact id
@@ -238,12 +239,12 @@ class ApplyRun:
                     fields[key] = str(self.company_id(fields[key]))
             existing = delegation_store.find_by_code(self.db, str(fields["code"]))
             if existing is None:
-                delegation = delegation_service.new_delegation(self.db, fields)
+                delegation = delegation_service.new_delegation(self.db, fields, force=self.force)
                 delegation_store.insert(self.db, delegation)
                 self._note("create", "delegation", delegation.code)
             else:
                 delegation = existing
-                delegation_service.apply_fields(self.db, delegation, fields)
+                delegation_service.apply_fields(self.db, delegation, fields, force=self.force)
                 changes = delegation_store.update(self.db, delegation)
                 self._note("update" if changes else "unchanged", "delegation", delegation.code,
                            changes)  # fmt: skip
@@ -320,14 +321,14 @@ class ApplyRun:
                 if visit is not None and visit.delegation_id != delegation.id:
                     raise Conflict(f"the visit UID {uid!r} belongs to another delegation")
                 if visit is None:
-                    visit = visit_service.new_visit(self.db, delegation, values)
+                    visit = visit_service.new_visit(self.db, delegation, values, force=self.force)
                     visit.uid = uid
                     visit_store.insert(self.db, visit)
                     self._note("create", "visit", visit.title)
                 else:
                     if "end" not in values:
                         values["end"] = None
-                    visit_service.apply_fields(self.db, visit, delegation, values)
+                    visit_service.apply_fields(self.db, visit, delegation, values, force=self.force)
                     changes = visit_store.update(self.db, visit)
                     self._note("update" if changes else "unchanged", "visit", visit.title,
                                changes)  # fmt: skip

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from greentech_cli.errors import InvalidData
 from greentech_cli.models.fields import fields_of
 from greentech_cli.models.records import Contact
+from greentech_cli.text.dates import in_order, wall_time
 
 if TYPE_CHECKING:
     import yaml
@@ -47,6 +48,7 @@ VISIT_FIELDS = (
     "hosts", "attendees", "notes",
 )  # fmt: skip
 LIST_FIELDS = ("sectors", "tags", "languages", "hosts", "attendees")
+DATE_FIELDS = ("start_date", "end_date", "start", "end")
 NUMBER_FIELDS = ("lat", "lon")
 
 
@@ -108,8 +110,10 @@ def load(content: str, source: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
     """Parse YAML safely: no Python tags, no alias bombs; returns the data and each path's line."""
     import yaml
 
-    loader = yaml.SafeLoader(content)
+    loader = None
     try:
+        # The reader refuses control characters (NUL, ESC, BEL, vertical tab) as it is built.
+        loader = yaml.SafeLoader(content)
         node = loader.get_single_node()
         if node is None:
             return None, {}
@@ -119,6 +123,12 @@ def load(content: str, source: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
                 "(an alias bomb?); refused"
             )
         data = loader.construct_document(node)
+    except yaml.reader.ReaderError as exc:
+        line = content.count("\n", 0, exc.position) + 1
+        raise InvalidData(
+            f"{source}: line {line}: the file holds the control character U+{exc.character:04X}, "
+            "which a programme file may not contain; remove it"
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
@@ -129,7 +139,8 @@ def load(content: str, source: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
     except InvalidData as exc:
         raise InvalidData(f"{source}: {exc.message}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     lines: dict[tuple[Any, ...], int] = {}
     _lines(node, (), lines)
     return data, lines
@@ -141,6 +152,7 @@ class Doc:
 
     source: str
     lines: dict[tuple[Any, ...], int]
+    date_order: str | None = None  # dmy or mdy: how slashed dates in the file are read
 
     def where(self, path: tuple[Any, ...]) -> str:
         line = None
@@ -184,7 +196,7 @@ class Doc:
         if key in ("start_date", "end_date") and isinstance(value, date):
             return value.isoformat()
         if key in ("start", "end") and isinstance(value, datetime):
-            return value.strftime("%Y-%m-%d %H:%M")
+            return wall_time(value)
         if isinstance(value, bool):
             raise self.fail(
                 path, f"YAML read this as {str(value).lower()}; put the value in quotes"
@@ -198,4 +210,6 @@ class Doc:
             return value.isoformat()
         if not isinstance(value, str):
             raise self.fail(path, "expected text")
+        if key in DATE_FIELDS:
+            return in_order(value, self.date_order)
         return value

@@ -30,6 +30,7 @@ from greentech_cli.store import contacts as contact_store
 from greentech_cli.store import delegations as delegation_store
 from greentech_cli.store import members as member_store
 from greentech_cli.store import visits as visit_store
+from greentech_cli.text.dates import wall_time
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -72,7 +73,7 @@ def _compact(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _local(value: datetime) -> str:
-    return value.strftime("%Y-%m-%d %H:%M")
+    return wall_time(value)
 
 
 def dump(db: Database, delegation_ref: str) -> str:
@@ -186,11 +187,21 @@ def read_file(path: Path) -> str:
 
 
 def apply(
-    db: Database, content: str, source: str, *, dry_run: bool = False, prune: bool = False
+    db: Database,
+    content: str,
+    source: str,
+    *,
+    dry_run: bool = False,
+    prune: bool = False,
+    force: bool = False,
+    date_order: str | None = None,
 ) -> ApplyResult:
-    """Create or update everything a programme file describes, all or nothing."""
+    """Create or update everything a programme file describes, all or nothing.
+
+    `force` accepts years outside 1900–2100; `date_order` (dmy or mdy) reads slashed dates.
+    """
     data, lines = load(content, source)
-    doc = Doc(source, lines)
+    doc = Doc(source, lines, date_order)
     if not isinstance(data, dict):
         raise doc.fail((), "a programme file is a mapping with a 'delegation:' section")
     allowed = ("format", "delegation", "companies", "people", "members", "visits")
@@ -201,7 +212,7 @@ def apply(
         raise doc.fail(("format",), f"unknown format {data.get('format')!r}; expected {FORMAT}")
     if not data.get("delegation"):
         raise doc.fail((), "the file has no 'delegation:' section")
-    run = ApplyRun(db, doc)
+    run = ApplyRun(db, doc, force=force)
     try:
         with transaction(db):
             run.companies(_section(doc, data, "companies"))

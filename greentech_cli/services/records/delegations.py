@@ -22,7 +22,7 @@ from greentech_cli.store import contacts as contact_store
 from greentech_cli.store import delegations as store
 from greentech_cli.store import members as member_store
 from greentech_cli.text.cleaning import clean
-from greentech_cli.text.dates import check_timezone, parse_date
+from greentech_cli.text.dates import check_timezone, check_year, parse_date
 from greentech_cli.text.vocabulary import choice, normalize_country, normalize_sectors
 
 if TYPE_CHECKING:
@@ -32,12 +32,15 @@ _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 DEFAULT_HOST_ZONE = "Europe/Berlin"
 
 
-def _date(value: Any, what: str) -> date:
+def _date(value: Any, what: str, force: bool = False) -> date:
     if isinstance(value, date):
-        return value
-    if value is None or not str(value).strip():
+        day = value
+    elif value is None or not str(value).strip():
         raise InvalidData(f"a delegation needs a {what}")
-    return parse_date(str(value))
+    else:
+        day = parse_date(str(value))
+    check_year(day, what, force=force)
+    return day
 
 
 def _company_id(db: Database, ref: Any) -> int | None:
@@ -46,8 +49,13 @@ def _company_id(db: Database, ref: Any) -> int | None:
     return company_store.resolve(db, str(ref)).id
 
 
-def apply_fields(db: Database, delegation: Delegation, fields: dict[str, Any]) -> None:
-    """Set the given fields on a delegation, normalising each; `host`/`partner` are references."""
+def apply_fields(
+    db: Database, delegation: Delegation, fields: dict[str, Any], *, force: bool = False
+) -> None:
+    """Set the given fields on a delegation, normalising each; `host`/`partner` are references.
+
+    Dates outside 1900–2100 are refused as typing mistakes unless `force`.
+    """
     for key, value in fields.items():
         if key == "code":
             code = clean(value) or ""
@@ -74,9 +82,9 @@ def apply_fields(db: Database, delegation: Delegation, fields: dict[str, Any]) -
         elif key in ("origin_country", "destination_country"):
             setattr(delegation, key, normalize_country(value))
         elif key == "start_date":
-            delegation.start_date = _date(value, "start date")
+            delegation.start_date = _date(value, "start date", force)
         elif key == "end_date":
-            delegation.end_date = _date(value, "end date")
+            delegation.end_date = _date(value, "end date", force)
         elif key == "timezone":
             delegation.timezone = check_timezone(value)
         elif key == "home_timezone":
@@ -98,7 +106,7 @@ def apply_fields(db: Database, delegation: Delegation, fields: dict[str, Any]) -
         )
 
 
-def new_delegation(db: Database, fields: dict[str, Any]) -> Delegation:
+def new_delegation(db: Database, fields: dict[str, Any], *, force: bool = False) -> Delegation:
     """A Delegation built from fields, with defaults for the zones (not stored yet)."""
     for required in ("code", "title", "direction", "start_date", "end_date"):
         if fields.get(required) in (None, ""):
@@ -114,27 +122,30 @@ def new_delegation(db: Database, fields: dict[str, Any]) -> Delegation:
             raise InvalidData(
                 "an outgoing delegation needs the host time zone (--tz), e.g. Asia/Almaty"
             )
-    start = _date(fields["start_date"], "start date")
+    start = _date(fields["start_date"], "start date", force)
     delegation = Delegation(
         code="", title="", direction="incoming", start_date=start, end_date=start, timezone=""
     )
-    apply_fields(db, delegation, {**defaults, **{k: v for k, v in fields.items() if v != ""}})
+    given = {**defaults, **{k: v for k, v in fields.items() if v != ""}}
+    apply_fields(db, delegation, given, force=force)
     return delegation
 
 
-def add(db: Database, fields: dict[str, Any]) -> Delegation:
+def add(db: Database, fields: dict[str, Any], *, force: bool = False) -> Delegation:
     """Create a delegation (code, title, direction, start and end date required)."""
     with transaction(db):
-        delegation = new_delegation(db, fields)
+        delegation = new_delegation(db, fields, force=force)
         store.insert(db, delegation)
     return store.get(db, delegation.id or 0)
 
 
-def edit(db: Database, ref: str, fields: dict[str, Any]) -> tuple[Delegation, dict[str, list[Any]]]:
+def edit(
+    db: Database, ref: str, fields: dict[str, Any], *, force: bool = False
+) -> tuple[Delegation, dict[str, list[Any]]]:
     """Change the given fields of a delegation; returns it and what changed."""
     with transaction(db):
         delegation = store.resolve(db, ref)
-        apply_fields(db, delegation, fields)
+        apply_fields(db, delegation, fields, force=force)
         changes = store.update(db, delegation)
     return store.get(db, delegation.id or 0), changes
 

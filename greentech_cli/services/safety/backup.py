@@ -3,26 +3,26 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from greentech_cli.db import (
+    REFUSE_AFTER_MS,
+    Database,
     backups_dir,
+    busy_refusal,
+    connect,
     copy_database,
     database_file,
     open_read_only,
     stamp,
 )
-from greentech_cli.errors import Conflict, InvalidData, NotFound, UnreadableFile
+from greentech_cli.errors import Conflict, GreentechError, InvalidData, NotFound, UnreadableFile
 from greentech_cli.files import fsync_dir, same_file
 from greentech_cli.store import health
 from greentech_cli.store.common import count
-
-if TYPE_CHECKING:
-    from greentech_cli.db import Database
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -73,8 +73,8 @@ class Candidate:
 
 
 def check_file(path: Path) -> Candidate:
-    """Make sure a file is a sound greentech database this version understands."""
-    from greentech_cli.db import Database
+    """Make sure a file is a sound greentech database this version understands, with the schema
+    its version has (nothing removed, added or changed outside greentech)."""
     from greentech_cli.migrations import known_names
 
     if not path.exists():
@@ -117,8 +117,20 @@ def _check(db: Database, path: Path, known: list[str]) -> Candidate:
     errors = health.integrity_errors(db)
     if errors:
         raise InvalidData(f"{path} is damaged (integrity check: {errors[0]})")
+    differences = health.schema_problems(db, applied)
+    if differences:
+        raise InvalidData(
+            f"{path} was changed outside greentech: its schema differs from version "
+            f"{len(applied)}'s ({describe(differences)}); it is not used"
+        )
     counts = {table: count(db, table) for table in ("companies", "contacts", "delegations")}
     return Candidate(path, len(applied), counts)
+
+
+def describe(differences: list[str], shown: int = 3) -> str:
+    """The first few schema differences in one line, and how many more there are."""
+    more = len(differences) - shown
+    return "; ".join(differences[:shown]) + (f"; and {more} more" if more > 0 else "")
 
 
 @dataclass
@@ -140,27 +152,14 @@ class Restored:
         }
 
 
-def _settle(db_path: Path) -> None:
-    """Fold the current database's WAL into its file, so the file alone is complete."""
-    from greentech_cli.db import Database
-
-    try:
-        conn = sqlite3.connect(str(db_path), timeout=10, isolation_level=None)
-    except sqlite3.DatabaseError:
-        return
-    try:
-        health.checkpoint(Database(conn))
-    except sqlite3.DatabaseError:
-        pass  # a damaged file is kept as it is, with its WAL beside it
-    finally:
-        conn.close()
-
-
 def restore(db_path: Path, source: Path) -> Restored:
-    """Replace the database with a checked copy of source; the previous file is kept beside it.
+    """Replace the database's content with a checked copy of source; the previous one is kept.
 
-    The copy is made and checked in the database's folder first, then swapped in with one
-    atomic rename, so the database is at every moment either the old or the new file.
+    The copy is made and checked in the database's folder first, then written into the live
+    database with SQLite's backup API under the write lock every writer takes: while another
+    process writes (an import) the restore is refused; a process that waits for the lock
+    meanwhile writes into the restored database afterwards, never into a file swapped away.
+    The previous content is copied aside while the lock is held, so no write falls in between.
     """
     if db_path.exists() and same_file(source, db_path):
         raise Conflict(f"{source} is the database in use; restore from a copy")
@@ -177,33 +176,111 @@ def restore(db_path: Path, source: Path) -> Restored:
     try:
         candidate = check_file(partial)
         candidate.path = source
-        kept = _keep_previous(db_path)
-        for suffix in ("-wal", "-shm"):
-            # Stale WAL pages of the old file would be applied to the new one.
-            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-        os.replace(partial, db_path)
-    except BaseException:
+        if db_path.exists():
+            kept = _restore_into(db_path, partial)
+        else:
+            kept = None
+            os.replace(partial, db_path)
+            fsync_dir(folder)
+    finally:
         partial.unlink(missing_ok=True)
-        raise
-    fsync_dir(folder)
     return Restored(db_path, candidate, kept)
 
 
-def _keep_previous(db_path: Path) -> Path | None:
-    """Keep the current database as `<name>.before-restore-<stamp>` (with its WAL if any)."""
-    if not db_path.exists():
-        return None
-    _settle(db_path)
+class _Busy(Exception):
+    """Another process holds the write lock: the restore stops before writing a page."""
+
+
+def _restore_into(db_path: Path, partial: Path) -> Path:
+    """Write the checked copy into the live database under its write lock; return the kept copy.
+
+    The backup API takes the write lock on its first step and holds it to the end; the previous
+    content is copied aside right after that step (other readers still see it then). A live
+    file SQLite cannot read or write (damaged) is swapped for the copy as a file instead.
+    """
+    try:
+        live = Database(connect(db_path))
+    except GreentechError as exc:
+        if not _damaged(exc.__cause__):
+            raise
+        return _swap_damaged(db_path, partial)
+    source = sqlite3.connect(str(partial), isolation_level=None)
+    kept: list[Path] = []
+
+    def after_step(status: int, remaining: int, total: int) -> None:
+        if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            raise _Busy
+        if not kept:
+            kept.append(_keep_previous(db_path))
+
+    try:
+        _match_page_size(source, live)
+        live.execute(f"PRAGMA busy_timeout = {REFUSE_AFTER_MS}")
+        source.backup(live.conn, pages=1, progress=after_step)
+    except _Busy:
+        raise busy_refusal(str(db_path), "the restore") from None
+    except sqlite3.DatabaseError as exc:
+        if kept:  # failed half-way: rolled back, so the copy aside is not needed
+            kept[0].unlink(missing_ok=True)
+        if kept or not _damaged(exc):
+            raise
+        damaged = True
+    else:
+        damaged = False
+    finally:
+        source.close()
+        live.close()
+    return _swap_damaged(db_path, partial) if damaged else kept[0]
+
+
+def _damaged(exc: BaseException | None) -> bool:
+    """Whether SQLite refused a file as damaged or as no database at all."""
+    message = str(exc).lower()
+    return isinstance(exc, sqlite3.DatabaseError) and any(
+        word in message for word in ("not a database", "malformed", "corrupt")
+    )
+
+
+def _match_page_size(source: sqlite3.Connection, live: Database) -> None:
+    """Give the copy the live database's page size (a WAL database cannot change its own)."""
+    size = live.execute("PRAGMA page_size").fetchone()[0]
+    if source.execute("PRAGMA page_size").fetchone()[0] != size:
+        source.execute(f"PRAGMA page_size = {int(size)}")
+        source.execute("VACUUM")
+
+
+def _keep_previous(db_path: Path) -> Path:
+    """A consistent copy of the live database as `<name>.before-restore-<stamp>`, owner-only."""
+    conn = sqlite3.connect(str(db_path), isolation_level=None)
+    try:
+        while True:
+            kept = _kept_name(db_path)
+            try:
+                return copy_database(conn, kept)
+            except Conflict:
+                continue  # the name was taken meanwhile
+    finally:
+        conn.close()
+
+
+def _kept_name(db_path: Path) -> Path:
+    """A free name `<name>.before-restore-<stamp>[-n]` beside the database."""
     kept = db_path.with_name(f"{db_path.name}.before-restore-{stamp()}")
     n = 2
     while kept.exists():
         kept = db_path.with_name(f"{db_path.name}.before-restore-{stamp()}-{n}")
         n += 1
-    try:
-        os.link(db_path, kept)  # the same bytes under a second name; no copy needed
-    except OSError:
-        shutil.copy2(db_path, kept)
-    wal = Path(f"{db_path}-wal")
-    if wal.exists() and wal.stat().st_size > 0:
-        shutil.copy2(wal, f"{kept}-wal")
+    return kept
+
+
+def _swap_damaged(db_path: Path, partial: Path) -> Path:
+    """Put the copy in place of a file SQLite cannot use; the old file (and WAL) is kept."""
+    kept = _kept_name(db_path)
+    os.replace(db_path, kept)
+    for suffix in ("-wal", "-shm"):
+        old = Path(f"{db_path}{suffix}")
+        if old.exists():
+            os.replace(old, f"{kept}{suffix}")
+    os.replace(partial, db_path)
+    fsync_dir(db_path.parent)
     return kept

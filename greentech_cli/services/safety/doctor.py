@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from greentech_cli.db import open_db, transaction
 from greentech_cli.errors import GreentechError
+from greentech_cli.services.safety.backup import describe
 from greentech_cli.store import health, privacy
 
 if TYPE_CHECKING:
@@ -67,6 +68,14 @@ def _schema(db: Database) -> Check:
     unknown = [n for n in applied if n not in known]
     if unknown:
         return Check("schema", False, f"written by a newer greentech ({unknown[0]})")
+    differences = health.schema_problems(db, applied)
+    if differences:
+        return Check(
+            "schema",
+            False,
+            f"changed outside greentech: differs from version {len(applied)} "
+            f"({describe(differences)}); restore a backup",
+        )
     pending = [n for n in known if n not in applied]
     if pending:
         return Check("schema", False, f"{len(pending)} schema step(s) pending ({pending[0]})")
@@ -128,20 +137,21 @@ def diagnose(path: Path, *, fix: bool = False) -> list[Check]:
     except GreentechError as exc:
         return [Check("database", False, exc.message), _permissions(path), _free_space(path)]
     try:
-        checks = _run(path, db)
-        if fix:
-            if any(c.fixable and not c.ok for c in checks):
+        if not fix:
+            return _run(path, db)
+        # Checked and repaired under the write lock: no writer changes the file in between.
+        with transaction(db, refuse="doctor --fix"):
+            if any(c.fixable and not c.ok for c in _run(path, db)):
                 repair_search_index(db)
-            compact(db)
-            checks = _run(path, db)
-        return checks
+        compact(db)
+        return _run(path, db)
     finally:
         db.close()
 
 
 def repair_search_index(db: Database) -> None:
     """Rebuild the full-text index from the tables and merge it."""
-    with transaction(db):
+    with transaction(db, refuse="repairing the search index"):
         health.rebuild_search_index(db)
         health.optimize_fts(db)
 

@@ -18,6 +18,7 @@ from greentech_cli.store import contacts as contact_store
 from greentech_cli.store import delegations as delegation_store
 from greentech_cli.store import members as member_store
 from greentech_cli.store import visits as visit_store
+from greentech_cli.text.dates import in_zone
 
 if TYPE_CHECKING:
     from greentech_cli.db import Database
@@ -386,7 +387,7 @@ def _check_long_days(prog: _Programme, config: CheckSettings) -> list[Finding]:
     zone = ZoneInfo(prog.delegation.timezone)
     days: dict[date, list[Visit]] = defaultdict(list)
     for visit in prog.visits:
-        days[visit.start.astimezone(zone).date()].append(visit)
+        days[(in_zone(visit.start, zone) or visit.start).date()].append(visit)
     found: list[Finding] = []
     for day, visits in sorted(days.items()):
         first = min(v.start.timestamp() for v in visits)

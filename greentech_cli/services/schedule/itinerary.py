@@ -18,6 +18,7 @@ from greentech_cli.store import contacts as contact_store
 from greentech_cli.store import delegations as delegation_store
 from greentech_cli.store import members as member_store
 from greentech_cli.store import visits as visit_store
+from greentech_cli.text.dates import in_zone
 from greentech_cli.text.phones import display_phone
 
 if TYPE_CHECKING:
@@ -86,8 +87,8 @@ def build(
             ]
             if visit.attendee_ids
             else None,
-            home_start=visit.start.astimezone(home_zone) if home_zone else None,
-            home_end=visit.end.astimezone(home_zone) if home_zone else None,
+            home_start=in_zone(visit.start, home_zone) if home_zone else None,
+            home_end=in_zone(visit.end, home_zone) if home_zone else None,
             zone_differs=visit.timezone != delegation.timezone,
             record=visit_json(visit, delegation, contacts, members),
         )

@@ -17,7 +17,13 @@ from greentech_cli.store import delegations as delegation_store
 from greentech_cli.store import members as member_store
 from greentech_cli.store import visits as store
 from greentech_cli.text.cleaning import clean
-from greentech_cli.text.dates import check_timezone, parse_datetime, parse_duration
+from greentech_cli.text.dates import (
+    check_timezone,
+    check_year,
+    parse_datetime,
+    parse_duration,
+    wall_time,
+)
 from greentech_cli.text.vocabulary import choice
 
 if TYPE_CHECKING:
@@ -34,6 +40,10 @@ def derived_uid(code: str, title: str, start_local: str, zone: str) -> str:
     return f"{uuid.uuid5(UID_NAMESPACE, f'{code}|{title}|{start_local}|{zone}')}@{UID_DOMAIN}"
 
 
+# Longer than this is not a visit but a typing mistake (or a stay: a delegation's dates say that).
+LONGEST_VISIT = timedelta(days=14)
+
+
 def localize(naive: datetime, zone: str) -> datetime:
     """Wall-clock time in a zone as an aware date-time.
 
@@ -42,7 +52,10 @@ def localize(naive: datetime, zone: str) -> datetime:
     """
     tz = ZoneInfo(zone)
     local = naive.replace(tzinfo=tz, fold=0)
-    round_trip = local.astimezone(UTC).astimezone(tz)
+    try:
+        round_trip = local.astimezone(UTC).astimezone(tz)
+    except OverflowError:
+        raise InvalidData(f"{wall_time(naive)} in {zone} is beyond the calendar") from None
     if round_trip.replace(tzinfo=None) != naive:
         raise InvalidData(
             f"{naive:%Y-%m-%d %H:%M} does not exist in {zone} (the clocks skip that hour); "
@@ -61,9 +74,29 @@ def _when(value: Any, zone: str, what: str) -> datetime:
     return localize(naive.replace(second=0, microsecond=0), zone)
 
 
+def _check_length(span: timedelta) -> None:
+    """Refuse a visit longer than LONGEST_VISIT."""
+    if span > LONGEST_VISIT:
+        raise InvalidData(
+            f"a visit lasts at most {LONGEST_VISIT.days} days, not {_span_text(span)}; "
+            "check the end or the duration"
+        )
+
+
+def _span_text(span: timedelta) -> str:
+    hours = span.total_seconds() / 3600
+    return f"{hours / 24:,.0f} days" if hours >= 48 else f"{hours:,.0f} hours"
+
+
 def _after(start: datetime, span: timedelta, zone: str) -> datetime:
     """The wall-clock time a span after an aware start (real elapsed time, across DST)."""
-    end = (start.astimezone(UTC) + span).astimezone(ZoneInfo(zone))
+    _check_length(span)
+    try:
+        end = (start.astimezone(UTC) + span).astimezone(ZoneInfo(zone))
+    except OverflowError:
+        raise InvalidData(
+            f"{wall_time(start)} plus {_span_text(span)} ends beyond the calendar"
+        ) from None
     if end.fold == 1 and end.replace(fold=0).utcoffset() != end.utcoffset():
         # Stored wall times mean the first of a repeated hour; this end is the second one.
         raise InvalidData(
@@ -101,14 +134,22 @@ def _attendees(db: Database, delegation: Delegation, refs: Any) -> list[int]:
 
 
 def apply_fields(
-    db: Database, visit: Visit, delegation: Delegation, fields: dict[str, Any]
+    db: Database,
+    visit: Visit,
+    delegation: Delegation,
+    fields: dict[str, Any],
+    *,
+    force: bool = False,
 ) -> None:
     """Set the given fields on a visit, each checked.
 
-    Times: `start`, `end` or `duration` as text in the visit's zone (`timezone`, default the
-    delegation's host zone). Changing only the start keeps the duration; `company`,
+    Times: `start`, and `end` or `duration` (not both), as text in the visit's zone (`timezone`,
+    default the delegation's host zone). Changing only the start keeps the duration; a visit
+    lasts at most LONGEST_VISIT, in a year within 1900–2100 unless `force`. `company`,
     `host_contacts` and `attendees` are references.
     """
+    if fields.get("end") is not None and fields.get("duration") is not None:
+        raise InvalidData("give a visit an end or a duration, not both")
     zone = visit.timezone
     if fields.get("timezone"):
         zone = check_timezone(str(fields["timezone"]))
@@ -135,6 +176,9 @@ def apply_fields(
             f"the visit ends ({visit.end:%Y-%m-%d %H:%M}) before it starts "
             f"({visit.start:%Y-%m-%d %H:%M})"
         )
+    _check_length(timedelta(seconds=visit.end.timestamp() - visit.start.timestamp()))
+    check_year(visit.start.date(), "start", force=force)
+    check_year(visit.end.date(), "end", force=force)
     for key, value in fields.items():
         if key in ("start", "end", "duration", "timezone"):
             continue
@@ -161,7 +205,9 @@ def apply_fields(
             raise InvalidData(f"unknown visit field {key!r}")
 
 
-def new_visit(db: Database, delegation: Delegation, fields: dict[str, Any]) -> Visit:
+def new_visit(
+    db: Database, delegation: Delegation, fields: dict[str, Any], *, force: bool = False
+) -> Visit:
     """A Visit of a delegation built from fields (not stored yet)."""
     if not clean(fields.get("title")):
         raise InvalidData("a visit needs a title")
@@ -176,15 +222,15 @@ def new_visit(db: Database, delegation: Delegation, fields: dict[str, Any]) -> V
         end=placeholder,
         timezone=zone,
     )
-    apply_fields(db, visit, delegation, {**fields, "timezone": zone})
+    apply_fields(db, visit, delegation, {**fields, "timezone": zone}, force=force)
     return visit
 
 
-def add(db: Database, delegation_ref: str, fields: dict[str, Any]) -> Visit:
+def add(db: Database, delegation_ref: str, fields: dict[str, Any], *, force: bool = False) -> Visit:
     """Add a visit to a delegation's programme."""
     with transaction(db):
         delegation = delegation_store.resolve(db, delegation_ref)
-        visit = new_visit(db, delegation, fields)
+        visit = new_visit(db, delegation, fields, force=force)
         visit.uid = visit.uid or new_uid()
         store.insert(db, visit)
     return store.get(db, visit.id or 0)
@@ -198,24 +244,26 @@ def visit_id(ref: str | int) -> int:
         raise InvalidData(f"a visit is referred to by its id (a number), not {ref!r}") from None
 
 
-def edit(db: Database, ref: str | int, fields: dict[str, Any]) -> tuple[Visit, dict[str, Any]]:
+def edit(
+    db: Database, ref: str | int, fields: dict[str, Any], *, force: bool = False
+) -> tuple[Visit, dict[str, Any]]:
     """Change the given fields of a visit; returns it and what changed."""
     with transaction(db):
         visit = store.get(db, visit_id(ref))
         delegation = delegation_store.get(db, visit.delegation_id)
-        apply_fields(db, visit, delegation, fields)
+        apply_fields(db, visit, delegation, fields, force=force)
         changes = store.update(db, visit)
     return store.get(db, visit.id or 0), changes
 
 
 def move(
-    db: Database, ref: str | int, start: str, timezone: str | None = None
+    db: Database, ref: str | int, start: str, timezone: str | None = None, *, force: bool = False
 ) -> tuple[Visit, dict[str, Any]]:
     """Move a visit to a new start, keeping its duration."""
     fields: dict[str, Any] = {"start": start}
     if timezone:
         fields["timezone"] = timezone
-    return edit(db, ref, fields)
+    return edit(db, ref, fields, force=force)
 
 
 def remove(db: Database, ref: str | int) -> Visit:
