@@ -84,7 +84,9 @@ class GreentechGroup(TyperGroup):
             import traceback
 
             traceback.print_exception(exc, file=sys.stderr)
-        sys.stderr.write(f"Error: {message}\n")
+        from greentech_cli.render.terminal import message as shown
+
+        sys.stderr.write(f"Error: {shown(message)}\n")
         sys.stderr.flush()
         ctx.exit(code)
 
