@@ -278,3 +278,69 @@ def test_markup_in_a_progress_description(monkeypatch: pytest.MonkeyPatch) -> No
         assert advance is not None
         advance(1)
     assert "Importing list [bold] [@x(].csv" in screen.getvalue()
+
+
+# --- names and email addresses refuse control characters ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("option", "what"),
+    [("--first", "first name"), ("--last", "last name"), ("--native-name", "native name"),
+     ("--email", "email address")],
+)  # fmt: skip
+@pytest.mark.parametrize("control", ["\x1b", "\x07", "\x00", "\x7f", "\u0085", "\u009b", "\x0b"])
+def test_names_and_emails_with_control_characters_are_refused(
+    cli: Cli, option: str, what: str, control: str
+) -> None:
+    cli.ok("contact", "add", "--first", "Anna", "--last", "Schmidt")
+    value = f"ann{control}a@example.com" if option == "--email" else f"An{control}na"
+    added = cli.fails("contact", "add", "--first", "Bob", "--last", "B", option, value)
+    assert f"the {what} holds the control character U+{ord(control):04X}" in added.stderr
+    edited = cli.fails("contact", "edit", "1", option, value)
+    assert what in edited.stderr
+    assert len(cli.json("contact", "list")) == 1
+    assert cli.json("contact", "show", "1")["first_name"] == "Anna"
+
+
+def test_company_names_with_control_characters_are_refused(cli: Cli) -> None:
+    result = cli.fails("company", "add", f"ACME{CLEAR} GmbH")
+    assert "the company name holds the control character U+001B" in result.stderr
+    cli.ok("company", "add", "ACME GmbH")
+    cli.fails("company", "edit", "1", "--name", f"ACME{TITLE}")
+    assert cli.json("company", "show", "1")["name"] == "ACME GmbH"
+
+
+def test_line_breaks_and_tabs_in_a_name_are_whitespace(cli: Cli) -> None:
+    cli.ok("contact", "add", "--first", "Anna\nMaria", "--last", "von\tSchmidt")
+    contact = cli.json("contact", "show", "1")
+    assert (contact["first_name"], contact["last_name"]) == ("Anna Maria", "von Schmidt")
+
+
+def test_other_fields_keep_control_characters_as_given(cli: Cli) -> None:
+    cli.ok("contact", "add", "--first", "Anna", "--notes", f"a{CLEAR}b", "--position", HIDE + "x")
+    contact = cli.json("contact", "show", "1")
+    assert contact["notes"] == f"a{CLEAR}b" and contact["position"] == f"{HIDE}x"
+
+
+def test_an_import_rejects_only_the_rows_with_such_names(cli: Cli, tmp_path: Path) -> None:
+    source = tmp_path / "people.csv"
+    source.write_text(
+        "first_name,last_name,email,company\n"
+        "Anna,Schmidt,anna@example.com,Lippe GmbH\n"
+        f"Bad{CLEAR},Row,bad@example.com,\n"
+        f"Carl,Cohn,carl{TITLE}@example.com,\n"
+        f"Dora,Dorn,dora@example.com,Evil{HIDE} Ltd\n"
+        "Emil,Ernst,emil@example.com,\n",
+        encoding="utf-8",
+    )
+    rejects = tmp_path / "rejects.csv"
+    summary = json.loads(
+        cli.ok("import", str(source), "--rejects", str(rejects), "--format", "json").stdout
+    )
+    assert (summary["rows"], summary["created"], summary["rejected"]) == (5, 2, 3)
+    reasons = rejects.read_text(encoding="utf-8")
+    for what in ("first name", "email address", "company name"):
+        assert f"the {what} holds the control character" in reasons
+    names = {c["first_name"] for c in cli.json("contact", "list")}
+    assert names == {"Anna", "Emil"}
+    assert [c["name"] for c in cli.json("company", "list")] == ["Lippe GmbH"]

@@ -8,7 +8,7 @@ from greentech_cli.db import transaction
 from greentech_cli.errors import InvalidData
 from greentech_cli.models.records import COMPANY_KINDS, Company
 from greentech_cli.store import companies as store
-from greentech_cli.text.cleaning import clean, clean_list
+from greentech_cli.text.cleaning import clean, clean_list, clean_name
 from greentech_cli.text.vocabulary import (
     choice,
     normalize_country,
@@ -38,7 +38,7 @@ def apply_fields(company: Company, fields: dict[str, Any]) -> None:
     """Set the given fields on a company, normalising each; keys not given stay as they are."""
     for key, value in fields.items():
         if key == "name":
-            name = clean(value)
+            name = clean_name(value, "company name")
             if not name:
                 raise InvalidData("a company needs a name")
             company.name = name

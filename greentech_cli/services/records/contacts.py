@@ -9,7 +9,7 @@ from greentech_cli.errors import InvalidData
 from greentech_cli.models.records import LAWFUL_BASES, SHARE_CONSENT, Contact
 from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as store
-from greentech_cli.text.cleaning import clean, clean_list
+from greentech_cli.text.cleaning import clean, clean_list, clean_name
 from greentech_cli.text.dates import parse_date
 from greentech_cli.text.emails import normalize_email
 from greentech_cli.text.phones import normalize_phone
@@ -34,6 +34,8 @@ TEXT_FIELDS = (
 
 # What makes a contact somebody: a name in either script, or an email address.
 IDENTIFYING_FIELDS = ("first_name", "last_name", "native_name", "email")
+# The names among TEXT_FIELDS: kept on one line, control characters refused.
+NAME_FIELDS = ("first_name", "last_name", "native_name")
 
 
 def apply_fields(
@@ -49,10 +51,12 @@ def apply_fields(
         contact.country = normalize_country(fields["country"])
     region = contact.country or default_country
     for key, value in fields.items():
-        if key in TEXT_FIELDS:
+        if key in NAME_FIELDS:
+            setattr(contact, key, clean_name(value, key.replace("_", " ")))
+        elif key in TEXT_FIELDS:
             setattr(contact, key, clean(None if value is None else str(value)))
         elif key == "email":
-            contact.email = normalize_email(value)
+            contact.email = normalize_email(clean_name(value, "email address"))
         elif key in ("phone", "mobile"):
             number, warning = normalize_phone(value, region)
             setattr(contact, key, number)
