@@ -194,3 +194,22 @@ def test_record_refuses_a_value(cli: Cli) -> None:
         audit.record(db, "company", 1, "update", {"fields": ["name", "city"], "into": 2})
     finally:
         db.close()
+
+
+def test_an_older_log_loses_its_values_when_the_file_is_opened(cli: Cli) -> None:
+    cli.ok("company", "add", MARKERS["company"])
+    cli.ok("delegation", "add", MARKERS["code"], "--title", "T", "--direction", "incoming",
+           "--from", "KZ", "--start", "2026-11-16", "--end", "2026-11-18")  # fmt: skip
+    # As an earlier greentech wrote them: the name and the code in the "create" entries.
+    conn = sqlite3.connect(cli.db_path)
+    for entity, key, value in (("company", "name", MARKERS["company"]),
+                               ("delegation", "code", MARKERS["code"])):  # fmt: skip
+        conn.execute(
+            "UPDATE audit_log SET fields = json_object(?, ?) WHERE entity = ?", [key, value, entity]
+        )
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm002_audit_without_values'")
+    conn.commit()
+    conn.close()
+    assert MARKERS["company"] in _audit_text(cli)
+    assert [e["fields"] for e in cli.json("log")] == [{}, {}]
+    assert MARKERS["company"] not in _audit_text(cli) and MARKERS["code"] not in _audit_text(cli)
