@@ -180,7 +180,9 @@ TERMINAL_COMMANDS = [
 ]
 
 
-@pytest.mark.parametrize(("command", "shown"), TERMINAL_COMMANDS, ids=lambda c: " ".join(c or ""))
+@pytest.mark.parametrize(
+    ("command", "shown"), TERMINAL_COMMANDS, ids=[" ".join(c[:4]) for c, _ in TERMINAL_COMMANDS]
+)
 def test_control_characters_are_shown_on_a_terminal(
     hostile: Cli, command: list[str], shown: str | None
 ) -> None:
