@@ -109,6 +109,8 @@ def parse_yaml(text: str, source: str = "<text>") -> object:
         return loader.construct_document(node)
     except yaml.YAMLError as exc:
         raise UnreadableFile(_yaml_message(source, exc, text)) from None
+    except RecursionError:
+        raise UnreadableFile(_too_deep(source)) from None
     finally:
         loader.dispose()
 
@@ -161,7 +163,12 @@ def _parse_json(text: str, name: str) -> object:
             f"{name} line {exc.lineno} column {exc.colno}: invalid JSON ({exc.msg})."
         ) from None
     except RecursionError:
-        raise UnreadableFile(f"{name} is nested too deeply to be a list of records.") from None
+        raise UnreadableFile(_too_deep(name)) from None
+
+
+def _too_deep(name: str) -> str:
+    """The error for a file nested deeper than any list of records (or than Python can follow)."""
+    return f"{name} is nested too deeply to be a list of records."
 
 
 def _records_from_data(data: object, name: str) -> list[dict[str, object]]:
@@ -235,6 +242,8 @@ def _yaml_records(text: str, name: str) -> list[dict[str, object]]:
         data = loader.construct_document(list_node)
     except yaml.YAMLError as exc:
         raise UnreadableFile(_yaml_message(name, exc, text)) from None
+    except RecursionError:
+        raise UnreadableFile(_too_deep(name)) from None
     finally:
         loader.dispose()
     return [_clean_keys(item, name, number) for number, item in enumerate(data, start=1)]

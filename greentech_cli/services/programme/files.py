@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from greentech_cli.db import transaction
-from greentech_cli.errors import NotFound, UnreadableFile
+from greentech_cli.errors import InvalidData, NotFound, UnreadableFile
 from greentech_cli.files import write_private_text
 from greentech_cli.models.records import Company, Contact
 from greentech_cli.services.programme.apply import ApplyResult, ApplyRun
@@ -171,7 +171,12 @@ def apply(
     db: Database, content: str, source: str, *, dry_run: bool = False, prune: bool = False
 ) -> ApplyResult:
     """Create or update everything a programme file describes, all or nothing."""
-    data, lines = load(content, source)
+    try:
+        data, lines = load(content, source)
+    except RecursionError:
+        raise InvalidData(
+            f"{source}: the YAML is nested too deeply (thousands of levels) to be a programme"
+        ) from None
     doc = Doc(source, lines)
     if not isinstance(data, dict):
         raise doc.fail((), "a programme file is a mapping with a 'delegation:' section")

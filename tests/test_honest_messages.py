@@ -1,0 +1,181 @@
+"""Messages that say what happened: out-of-range numbers, bytes that are not UTF-8, deep nesting,
+pipes and FIFOs, a reader that stops reading, doctor beside a writer, a full disk."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+from .conftest import Cli
+
+HUGE = str(10**30)
+PEOPLE = "first_name,last_name,email\nAnna,Bauer,anna@example.com\nBoris,Cohn,boris@example.com\n"
+
+
+def greentech(*args: str, db: Path, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    """Run greentech in its own process with pipes for stdout and stderr."""
+    return subprocess.run(  # type: ignore[call-overload, no-any-return]
+        [sys.executable, "-m", "greentech_cli", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        **kwargs,
+    )
+
+
+def one_error_line(stderr: str) -> str:
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert lines and lines[-1].startswith("Error: ") and "Traceback" not in stderr, stderr
+    return lines[-1]
+
+
+# --- numbers and text the database cannot hold --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["contact", "list", "--limit", HUGE],
+        ["search", "anna", "--limit", HUGE],
+        ["log", "--id", HUGE],
+        ["import", "undo", HUGE],
+        ["contact", "list", "--import", HUGE],
+        ["log", "--limit", f"-{HUGE}"],
+    ],
+    ids=lambda a: " ".join(a[:2]),
+)
+def test_a_huge_number_is_a_usage_error(cli: Cli, args: list[str]) -> None:
+    cli.ok("contact", "add", "--first", "Anna", "--last", "Bauer")
+    result = cli(*args)
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    assert "is too large" in result.stderr or "not in the range" in result.stderr
+    assert "damaged" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_largest_stored_number_is_still_accepted(cli: Cli) -> None:
+    cli.ok("contact", "add", "--first", "Anna", "--last", "Bauer")
+    assert len(cli.json("contact", "list", "--limit", str(2**63 - 1))) == 1
+
+
+def test_only_real_damage_is_called_damage() -> None:
+    from greentech_cli.cli.app import _error_line
+
+    mismatch = sqlite3.connect(":memory:")
+    with pytest.raises(sqlite3.DatabaseError) as caught:
+        mismatch.execute(f"SELECT 1 LIMIT {HUGE}")
+    assert "damaged" not in _error_line(caught.value)
+    corrupt = sqlite3.DatabaseError("database disk image is malformed")
+    corrupt.sqlite_errorcode = sqlite3.SQLITE_CORRUPT  # type: ignore[attr-defined]
+    assert "damaged" in _error_line(corrupt)
+    assert "out of range" in _error_line(OverflowError("Python int too large"))
+
+
+def test_arguments_that_are_not_utf8(cli: Cli, tmp_path: Path) -> None:
+    cli.ok("contact", "add", "--first", "Anna", "--last", "Bauer")
+    bad = os.fsdecode(b"\xff\xfeName")  # how Python hands such bytes over: lone surrogates
+    for args in (
+        ["contact", "add", "--first", bad, "--last", "X"],
+        ["contact", "show", bad],
+        ["search", bad],
+        ["contact", "edit", "1", "--notes", bad],
+    ):
+        result = cli(*args)
+        assert result.exit_code == 2, (args, result.stderr)
+        assert "is not UTF-8 text" in result.stderr and "\\xff\\xfe" in result.stderr
+        assert "Traceback" not in result.stderr and "unexpected" not in result.stderr
+    assert cli.json("contact", "show", "1")["notes"] is None
+    # The same from a real command line, bytes and all.
+    command = [sys.executable, "-m", "greentech_cli", "--db", str(cli.db_path), "contact", "show"]
+    real = subprocess.run([*command, b"\xff\xfe"], capture_output=True, timeout=60)
+    assert real.returncode == 2 and b"is not UTF-8 text" in real.stderr, real.stderr
+
+
+def test_a_file_name_that_is_not_utf8_is_one_clear_line(cli: Cli, tmp_path: Path) -> None:
+    odd = Path(os.fsdecode(bytes(tmp_path) + b"/liste-\xe4.csv"))
+    odd.write_text(PEOPLE, encoding="utf-8")
+    result = cli.fails("import", str(odd))
+    assert "liste-\\xe4.csv' is not UTF-8 text" in result.stderr
+    assert "unexpected" not in result.stderr
+    assert not cli.json("contact", "list")
+
+
+# --- deep nesting ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "contacts: " + "[" * 1000 + "]" * 1000,
+        "- a: " + "{b: " * 1000 + "1" + "}" * 1000,
+        "contacts:\n" + "".join("  " * i + "- \n" for i in range(1, 1000)),
+    ],
+    ids=["flow-lists", "flow-mappings", "block-lists"],
+)
+def test_deeply_nested_yaml_is_refused_in_one_line(cli: Cli, tmp_path: Path, text: str) -> None:
+    deep = tmp_path / "deep.yaml"
+    deep.write_text(text, encoding="utf-8")
+    imported = cli.fails("import", str(deep))
+    assert "deep.yaml is nested too deeply" in imported.stderr
+    applied = cli.fails("programme", "apply", str(deep))
+    assert "nested too deeply" in applied.stderr and "unexpected" not in applied.stderr
+    mapping = tmp_path / "people.csv"
+    mapping.write_text(PEOPLE, encoding="utf-8")
+    mapped = cli.fails("import", str(mapping), "--mapping", str(deep))
+    assert "nested too deeply" in mapped.stderr
+
+
+def test_any_recursion_left_is_one_clear_line() -> None:
+    from greentech_cli.cli.app import _error_line
+
+    assert "nested too deeply" in _error_line(RecursionError("maximum recursion depth"))
+
+
+# --- a reader that stops reading ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def many_contacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database with 3,000 contacts: more output than a pipe holds."""
+    folder = tmp_path_factory.mktemp("many")
+    source = folder / "many.csv"
+    syllables = [a + b for a in "bdfgklmnprst" for b in "aeiou"]
+    lines = ["first_name,last_name,email"]
+    for n in range(3000):
+        first = syllables[n % 60].capitalize() + syllables[n // 60 % 60]
+        lines.append(f"{first},{syllables[(n * 7) % 60].capitalize()}son,p{n}@example.com")
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db = folder / "many.db"
+    created = greentech("import", str(source), "--format", "json", db=db)
+    assert json.loads(created.stdout)["created"] == 3000, created.stderr
+    return db
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["contact", "list"],
+        ["contact", "list", "--format", "csv"],
+        ["contact", "list", "--format", "json"],
+        ["export", "contacts", "--format", "csv", "--all"],
+        ["search", "son"],
+    ],
+    ids=" ".join,
+)
+def test_piping_into_head_is_quiet(many_contacts: Path, args: list[str]) -> None:
+    command = [sys.executable, "-m", "greentech_cli", "--db", str(many_contacts), *args]
+    producer = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    head = subprocess.run(["head", "-1"], stdin=producer.stdout, capture_output=True, timeout=60)
+    assert producer.stdout is not None and producer.stderr is not None
+    producer.stdout.close()
+    errors = producer.stderr.read().decode()
+    producer.stderr.close()
+    assert producer.wait(timeout=60) == 0, errors
+    assert len(head.stdout.splitlines()) == 1
+    assert "Broken pipe" not in errors and "Error" not in errors and "Exception" not in errors
