@@ -8,6 +8,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -135,6 +136,77 @@ def test_any_recursion_left_is_one_clear_line() -> None:
     from greentech_cli.cli.app import _error_line
 
     assert "nested too deeply" in _error_line(RecursionError("maximum recursion depth"))
+
+
+# --- pipes and FIFOs ------------------------------------------------------------------------------
+
+
+def test_import_from_stdin_that_is_a_pipe(cli: Cli) -> None:
+    result = greentech("import", "/dev/stdin", "--format", "json", db=cli.db_path, input=PEOPLE)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert (summary["file"], summary["created"]) == ("/dev/stdin", 2)
+    assert sorted(c["first_name"] for c in cli.json("contact", "list")) == ["Anna", "Boris"]
+
+
+def test_import_from_process_substitution(cli: Cli) -> None:
+    """`greentech import <(cat file)`: the shell passes /dev/fd/N, a pipe."""
+    read, write = os.pipe()
+
+    def feed() -> None:
+        with os.fdopen(write, "w", encoding="utf-8") as out:
+            out.write(PEOPLE)
+
+    threading.Thread(target=feed, daemon=True).start()
+    try:
+        result = greentech("import", f"/dev/fd/{read}", db=cli.db_path, pass_fds=(read,))
+    finally:
+        os.close(read)
+    assert result.returncode == 0, result.stderr
+    assert len(cli.json("contact", "list")) == 2
+    # No copy of the data is left behind.
+    assert not [p for p in Path(os.environ.get("TMPDIR", "/tmp")).glob("greentech-input-*")]
+
+
+def test_an_empty_pipe_says_so(cli: Cli) -> None:
+    result = greentech("import", "/dev/stdin", db=cli.db_path, input="")
+    assert result.returncode == 1
+    assert one_error_line(result.stderr).endswith(
+        "/dev/stdin is a pipe that gave no data (empty input)"
+    )
+
+
+@pytest.fixture
+def fifo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    from greentech_cli.importers import streams
+
+    monkeypatch.setattr(streams, "WAIT_SECONDS", 0.5)
+    path = tmp_path / "programme.fifo"
+    os.mkfifo(path)
+    return path
+
+
+def test_a_fifo_nobody_writes_to_times_out(cli: Cli, fifo: Path) -> None:
+    cli.ok("init")
+    for command in (["programme", "apply"], ["import"]):
+        result = cli.fails(*command, str(fifo))
+        assert "nothing came from" in result.stderr and "0.5 seconds" in result.stderr
+
+
+def test_a_fifo_is_read_like_a_file(cli: Cli, fifo: Path) -> None:
+    cli.ok("delegation", "add", "kz-1", "--title", "Trip", "--direction", "incoming",
+           "--from", "KZ", "--start", "2026-11-16", "--end", "2026-11-18")  # fmt: skip
+    dumped = cli.ok("programme", "dump", "kz-1").stdout.replace("title: Trip", "title: Tour")
+
+    def write() -> None:
+        with fifo.open("w", encoding="utf-8") as out:
+            out.write(dumped)
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    cli.ok("programme", "apply", str(fifo))
+    writer.join(5)
+    assert cli.json("delegation", "show", "kz-1")["title"] == "Tour"
 
 
 # --- a reader that stops reading ------------------------------------------------------------------

@@ -154,8 +154,13 @@ class _DryRun(Exception):
 
 
 def read_file(path: Path) -> str:
-    """A programme file's text (UTF-8), or a clear error."""
+    """A programme file's text (UTF-8), or a clear error; a pipe or FIFO is read like a file,
+    waiting a while for data, not for ever."""
+    from greentech_cli.importers.streams import is_stream, read_stream
+
     try:
+        if is_stream(path):
+            return read_stream(path, limit=MAX_BYTES).decode("utf-8-sig")
         if path.stat().st_size > MAX_BYTES:
             raise UnreadableFile(f"{path} is larger than {MAX_BYTES // 1_000_000} MB")
         return path.read_text(encoding="utf-8-sig")
