@@ -15,6 +15,7 @@ import pytest
 
 
 from .conftest import Cli
+from .test_concurrency import run_unprivileged
 
 HUGE = str(10**30)
 PEOPLE = "first_name,last_name,email\nAnna,Bauer,anna@example.com\nBoris,Cohn,boris@example.com\n"
@@ -251,3 +252,47 @@ def test_piping_into_head_is_quiet(many_contacts: Path, args: list[str]) -> None
     assert producer.wait(timeout=60) == 0, errors
     assert len(head.stdout.splitlines()) == 1
     assert "Broken pipe" not in errors and "Error" not in errors and "Exception" not in errors
+
+
+# --- doctor beside a read-only file and a writer ------------------------------------------------
+
+
+def test_doctor_on_a_read_only_file(cli: Cli, isolated_home: Path) -> None:
+    cli.ok("contact", "add", "--first", "Anna", "--last", "Bauer")
+    os.chmod(cli.db_path, 0o400)
+    try:
+        result = run_unprivileged("--db", str(cli.db_path), "doctor", "-f", "json",
+                                  home=isolated_home)  # fmt: skip
+    finally:
+        os.chmod(cli.db_path, 0o600)
+    checks = {c["check"]: c for c in json.loads(result.stdout)}
+    assert checks["search index"]["status"] == "ok", checks["search index"]
+    assert "cannot be written" in checks["search index"]["detail"]
+    assert result.returncode == 0, result.stderr
+
+
+def test_doctor_while_another_process_writes(cli: Cli) -> None:
+    cli.ok("contact", "add", "--first", "Anna", "--last", "Bauer")
+    writer = sqlite3.connect(cli.db_path, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")  # as an import holds it while it runs
+        writer.execute("UPDATE contacts SET notes = 'busy'")
+        result = greentech("doctor", "-f", "json", db=cli.db_path)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    checks = {c["check"]: c for c in json.loads(result.stdout)}
+    assert checks["search index"]["status"] == "ok", checks["search index"]
+    assert "another process is writing" in checks["search index"]["detail"]
+    assert result.returncode == 0, result.stderr
+
+
+def test_doctor_still_finds_a_broken_index_when_it_can_check(cli: Cli) -> None:
+    cli.ok("contact", "add", "--first", "Anna", "--last", "Bauer")
+    conn = sqlite3.connect(cli.db_path)
+    conn.execute("DELETE FROM contacts_fts")
+    conn.commit()
+    conn.close()
+    result = cli("doctor", "-f", "json")
+    checks = {c["check"]: c for c in json.loads(result.stdout)}
+    assert result.exit_code == 1 and checks["search index"]["status"] == "problem"
