@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from greentech_cli import db as db_module
 
 from .conftest import Cli
 from .test_concurrency import run_unprivileged
@@ -296,3 +299,42 @@ def test_doctor_still_finds_a_broken_index_when_it_can_check(cli: Cli) -> None:
     result = cli("doctor", "-f", "json")
     checks = {c["check"]: c for c in json.loads(result.stdout)}
     assert result.exit_code == 1 and checks["search index"]["status"] == "problem"
+
+
+# --- a full disk ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def full_disk(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cli]:
+    """The database's disk is full: SQLite cannot even make room for its -shm file (as on a
+    real full disk, where opening fails with a disk I/O error) and no write fits."""
+    cli.ok("contact", "add", "--first", "Anna", "--last", "Bauer", "--email", "anna@example.com")
+    folder = cli.db_path.parent
+    real_connect = sqlite3.connect
+    real_usage = shutil.disk_usage
+
+    def no_room(database: str, *args: object, **kwargs: object) -> sqlite3.Connection:
+        if not kwargs.get("uri") and Path(str(database)).parent == folder:
+            raise sqlite3.OperationalError("disk I/O error")
+        return real_connect(database, *args, **kwargs)  # type: ignore[arg-type]
+
+    def usage(path: object) -> object:
+        found = real_usage(path)  # type: ignore[arg-type]
+        return found._replace(free=0) if Path(str(path)) == folder else found
+
+    monkeypatch.setattr(db_module.sqlite3, "connect", no_room)
+    monkeypatch.setattr(shutil, "disk_usage", usage)
+    yield cli
+
+
+def test_reading_works_on_a_full_disk(full_disk: Cli, tmp_path: Path) -> None:
+    assert [c["first_name"] for c in full_disk.json("contact", "list")] == ["Anna"]
+    assert [h["id"] for h in full_disk.json("search", "anna")] == [1]
+    assert full_disk.json("contact", "show", "anna@example.com")["last_name"] == "Bauer"
+    elsewhere = tmp_path / "elsewhere" / "copy.db"
+    full_disk.ok("backup", str(elsewhere))
+    copy = sqlite3.connect(elsewhere)
+    assert copy.execute("SELECT first_name FROM contacts").fetchall() == [("Anna",)]
+    copy.close()
+    written = full_disk.fails("contact", "add", "--first", "Boris")
+    assert "full" in written.stderr and "read-only" not in written.stderr
