@@ -26,12 +26,12 @@ PEOPLE = "first_name,last_name,email\nAnna,Bauer,anna@example.com\nBoris,Cohn,bo
 
 def greentech(*args: str, db: Path, **kwargs: object) -> subprocess.CompletedProcess[str]:
     """Run greentech in its own process with pipes for stdout and stderr."""
+    streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **kwargs}
     return subprocess.run(  # type: ignore[call-overload, no-any-return]
         [sys.executable, "-m", "greentech_cli", "--db", str(db), *args],
-        capture_output=True,
         text=True,
         timeout=120,
-        **kwargs,
+        **streams,
     )
 
 
@@ -255,6 +255,32 @@ def test_piping_into_head_is_quiet(many_contacts: Path, args: list[str]) -> None
     assert producer.wait(timeout=60) == 0, errors
     assert len(head.stdout.splitlines()) == 1
     assert "Broken pipe" not in errors and "Error" not in errors and "Exception" not in errors
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["contact", "list"],
+        ["contact", "show", "1"],
+        ["contact", "list", "--format", "json"],
+        ["export", "contacts", "--format", "csv", "--all"],
+        ["log"],
+        ["programme", "dump", "none"],
+    ],
+    ids=" ".join,
+)
+def test_a_reader_gone_before_the_first_line_is_quiet(many_contacts: Path, args: list[str]) -> None:
+    """The same, made certain: nobody reads at all, so the first write already fails."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        result = greentech(*args, db=many_contacts, stdout=write)
+    finally:
+        os.close(write)
+    if args[0] == "programme":  # an error on stderr, which is still open: said as usual
+        assert result.returncode == 1 and "no delegation" in result.stderr
+        return
+    assert (result.returncode, result.stderr) == (0, "")
 
 
 # --- doctor beside a read-only file and a writer ------------------------------------------------

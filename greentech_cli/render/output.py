@@ -69,7 +69,13 @@ def console(stderr: bool = False) -> Any:
     """A Rich console on stdout or stderr (Rich is imported only when something is shown)."""
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            # Rich would exit with code 1; the CLI ends quietly with 0, as for any other write.
+            self.quiet = True
+            raise BrokenPipeError
+
+    return _Console(stderr=stderr, highlight=False, soft_wrap=False)
 
 
 def table(
