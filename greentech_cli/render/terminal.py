@@ -15,14 +15,19 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable
+from functools import cache
 from typing import Any, TextIO
 
-# C0 controls except tab and line feed, DEL, C1 controls, and the lone surrogates Python uses for
-# bytes that were not UTF-8 (in arguments and file names).
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-# The same with tab and line feed, for text that must stay on one line.
-_CONTROL_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+@cache
+def _control(lines: bool) -> re.Pattern[str]:
+    """C0 controls (but tab and line feed when `lines`), DEL, C1 controls, and the lone
+    surrogates Python uses for bytes that were not UTF-8 (in arguments and file names).
+    Compiled on first use: `--help` and output to files and pipes never need it."""
+    keep = "\x00-\x08\x0b-\x1f" if lines else "\x00-\x1f"
+    return re.compile(f"[{keep}\x7f-\x9f\ud800-\udfff]")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -38,7 +43,7 @@ def _escape(match: re.Match[str]) -> str:
 def visible(text: str, *, lines: bool = True) -> str:
     """The text with every control character as an escape (`\\x1b`); tab and newline kept when
     `lines`, escaped too when not."""
-    return (_CONTROL if lines else _CONTROL_ONE_LINE).sub(_escape, text)
+    return _control(lines).sub(_escape, text)
 
 
 def _one_line(text: str) -> str:
