@@ -207,8 +207,14 @@ def test_added_and_updated_messages_show_control_characters(hostile: Cli) -> Non
 
 
 def test_an_error_line_shows_control_characters(hostile: Cli) -> None:
-    code, output = run_in_terminal("contact", "show", f"x{TITLE}", db=hostile.db_path)
-    assert code == 1 and "Error: no contact 'x\\x1b]0;pwned\\x07'" in output, output
+    hostile.ok("contact", "add", "--first", "Boris", "--last", "Cohn")
+    conn = sqlite3.connect(hostile.db_path)
+    conn.execute("UPDATE contacts SET last_name = ? WHERE id = 2", [f"Cohn{CLEAR}"])
+    conn.commit()
+    conn.close()
+    # The message names the stored person: "… is not a member of kz-1".
+    code, output = run_in_terminal("member", "rm", "kz-1", "2", db=hostile.db_path)
+    assert code == 1 and "Error: Boris Cohn\\x1b[2J is not a member of kz-1" in output, output
     assert_harmless(output)
 
 
@@ -254,7 +260,9 @@ def test_markup_in_names_is_shown_as_written(cli: Cli, name: str) -> None:
 def test_company_added_with_markup_keeps_its_brackets(cli: Cli) -> None:
     added = cli.ok("company", "add", "ACME [bold red]GmbH")
     assert "Added company 1: ACME [bold red]GmbH" in added.stderr
-    assert "ACME [bold red]GmbH" in cli.ok("company", "show", "1").stdout
+    shown = cli.ok("company", "show", "1").stdout.splitlines()
+    assert "ACME [bold red]GmbH" in shown[0]  # the title, not restyled with the tag gone
+    assert "ACME [bold red]GmbH" in cli.ok("company", "list").stdout
 
 
 def test_markup_in_a_query_or_a_file_name(cli: Cli, tmp_path: Path) -> None:
