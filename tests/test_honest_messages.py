@@ -227,7 +227,10 @@ def many_contacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
         lines.append(f"{first},{syllables[(n * 7) % 60].capitalize()}son,p{n}@example.com")
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
     db = folder / "many.db"
-    created = greentech("import", str(source), "--format", "json", db=db)
+    home = folder / "home"  # built before the per-test home exists: a home of its own
+    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
+           "XDG_DATA_HOME": str(home / ".local" / "share")}  # fmt: skip
+    created = greentech("import", str(source), "--format", "json", db=db, env=env)
     assert json.loads(created.stdout)["created"] == 3000, created.stderr
     return db
 

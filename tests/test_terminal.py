@@ -6,14 +6,17 @@ and pipes get the data as stored. Names and email addresses with control charact
 
 from __future__ import annotations
 
+import fcntl
 import io
 import json
 import os
 import pty
 import select
 import sqlite3
+import struct
 import subprocess
 import sys
+import termios
 from pathlib import Path
 
 import pytest
@@ -32,12 +35,14 @@ HOSTILE = (TITLE, CLEAR, HIDE, LINK, CSI_C1)
 def run_in_terminal(*args: str, db: Path) -> tuple[int, str]:
     """Run greentech with stdout and stderr on a pseudo-terminal; its exit code and output."""
     main, child = pty.openpty()
+    # A wide terminal of a kind Rich draws on ("dumb" would mean 80 columns whatever COLUMNS says).
+    fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 250, 0, 0))
     process = subprocess.Popen(
         [sys.executable, "-m", "greentech_cli", "--db", str(db), *args],
         stdin=subprocess.DEVNULL,
         stdout=child,
         stderr=child,
-        env={**os.environ, "COLUMNS": "250"},
+        env={**os.environ, "COLUMNS": "250", "TERM": "xterm"},
     )
     os.close(child)
     output = b""
