@@ -179,6 +179,22 @@ def test_an_empty_pipe_says_so(cli: Cli) -> None:
     )
 
 
+def test_a_mapping_file_from_a_pipe(cli: Cli, tmp_path: Path) -> None:
+    """`--mapping <(…)` names a pipe, not a missing file."""
+    source = tmp_path / "liste.csv"
+    source.write_text("Vorname,Nachname\nKarl,Klein\n", encoding="utf-8")
+    read, write = os.pipe()
+    os.write(write, b"columns:\n  Vorname: first_name\n  Nachname: last_name\n")
+    os.close(write)
+    try:
+        cli.ok("import", str(source), "--mapping", f"/dev/fd/{read}")
+    finally:
+        os.close(read)
+    assert [(c["first_name"], c["last_name"]) for c in cli.json("contact", "list")] == [
+        ("Karl", "Klein")
+    ]
+
+
 @pytest.fixture
 def fifo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     from greentech_cli.importers import streams

@@ -117,6 +117,8 @@ def parse_yaml(text: str, source: str = "<text>") -> object:
 
 def _read_text(path: Path) -> str:
     """Return the file's text, decoded as UTF-8 (BOM allowed) or BOM-marked UTF-16."""
+    from greentech_cli.importers.streams import is_stream, read_stream
+
     name = path.name
     try:
         size = path.stat().st_size
@@ -127,7 +129,8 @@ def _read_text(path: Path) -> str:
                 f"{name} is {size // (1024 * 1024)} MB, too large for a YAML/JSON import; "
                 "use CSV for big lists."
             )
-        data = path.read_bytes()
+        # A mapping file may come as <(…) or a FIFO: read once, not waiting for ever.
+        data = read_stream(path, limit=MAX_FILE_BYTES) if is_stream(path) else path.read_bytes()
     except FileNotFoundError:
         from greentech_cli.errors import NotFound
 
