@@ -119,12 +119,30 @@ def connect(path: Path) -> sqlite3.Connection:
                 return _connect_read_only(path)
             except sqlite3.DatabaseError:
                 pass
-        if _disk_full(path):
+        if _disk_full(path) or getattr(exc, "sqlite_errorcode", 0) == sqlite3.SQLITE_FULL:
+            if path.exists() and _wal_is_empty(path):
+                # No room for SQLite's -shm file; reading needs none: the file as it is, which is
+                # complete with nothing in its WAL. A write then fails: "the disk is full".
+                try:
+                    return _connect_read_only(path)
+                except sqlite3.DatabaseError:
+                    pass
             raise GreentechError(
                 f"the disk holding {path} is full; free some space and try again"
             ) from exc
         raise GreentechError(f"cannot open the database {path}: {exc}") from exc
     return conn
+
+
+def _wal_is_empty(path: Path) -> bool:
+    """Whether every committed change is in the file itself (no -wal, or an empty one)."""
+    wal = path.with_name(path.name + "-wal")
+    try:
+        return wal.stat().st_size == 0
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
 
 
 def _disk_full(path: Path) -> bool:
@@ -153,6 +171,9 @@ def _is_busy(exc: sqlite3.Error) -> bool:
 def write_error(exc: sqlite3.Error, where: str) -> GreentechError | None:
     """One clear error for the write failures a user can act on (read-only, full, busy)."""
     message = str(exc).lower()
+    if ("readonly" in message or "read-only" in message) and where and _disk_full(Path(where)):
+        # Opened read-only because the disk had no room left (see connect).
+        return GreentechError(f"the disk holding {where} is full; nothing was written")
     if "readonly" in message or "read-only" in message:
         return GreentechError(
             f"the database {where} is read-only (check the permissions of the file and its "

@@ -280,6 +280,19 @@ def _run(db: Any, script: str) -> None:
             db.execute(statement)
 
 
+@step
+def m003_audit_without_values(db: Any) -> None:
+    """Audit entries name fields, never values: drop the company name and the delegation code
+    that earlier versions kept in each "create" entry (a company may be named after a person)."""
+    for entity, key in (("company", "$.name"), ("delegation", "$.code")):
+        db.execute(
+            "UPDATE audit_log SET fields = json_remove(fields, ?) "
+            "WHERE entity = ? AND action = 'create' AND json_valid(fields) "
+            "AND json_type(fields, ?) IS NOT NULL",
+            [key, entity, key],
+        )
+
+
 def known_names() -> list[str]:
     """The names of every step this version of greentech knows, in order."""
     return [name for name, _ in STEPS]

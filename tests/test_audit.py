@@ -7,6 +7,7 @@ import getpass
 import io
 import sqlite3
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -119,3 +120,96 @@ def test_audit_table_has_the_columns() -> None:
             conn.execute(statement)
     names = [r[1] for r in conn.execute("PRAGMA table_info(audit_log)")]
     assert names == ["id", "at", "user", "command", "entity", "entity_id", "action", "fields"]
+
+
+# --- names of fields, never values --------------------------------------------------------------
+
+# A value of each kind, unique enough that finding it anywhere in the log means it leaked there.
+MARKERS = {
+    "company": "Zqxmarker Einzelunternehmen",
+    "company2": "Zqxmarkertwo GmbH",
+    "city": "Zqxcity",
+    "first": "Zqxfirst",
+    "last": "Zqxlast",
+    "native": "Зqxнатив",
+    "email": "zqxmail@example.com",
+    "phone": "+49 30 9876543",
+    "notes": "Zqxnotes",
+    "code": "zqx-code-2026",
+    "title": "Zqxtitle",
+    "visit": "Zqxvisit",
+}
+
+
+def _audit_text(cli: Cli) -> str:
+    conn = sqlite3.connect(cli.db_path)
+    try:
+        rows = conn.execute("SELECT * FROM audit_log").fetchall()
+    finally:
+        conn.close()
+    return "\n".join(" ".join(str(cell) for cell in row) for row in rows)
+
+
+def test_the_log_never_holds_a_value(cli: Cli, tmp_path: Path) -> None:
+    m = MARKERS
+    cli.ok("company", "add", m["company"], "--city", m["city"])
+    cli.ok("company", "add", m["company2"])
+    cli.ok("company", "edit", "2", "--name", m["company2"] + " Berlin", "--notes", m["notes"])
+    cli.ok("contact", "add", "--first", m["first"], "--last", m["last"], "--native-name",
+           m["native"], "--email", m["email"], "--phone", m["phone"], "--company", "1")  # fmt: skip
+    cli.ok("contact", "edit", "1", "--notes", m["notes"], "--last", m["last"] + "x")
+    cli.ok("contact", "add", "--first", m["first"], "--last", m["last"] + "x", "--notes", "B")
+    cli.ok("delegation", "add", m["code"], "--title", m["title"], "--direction", "incoming",
+           "--from", "KZ", "--start", "2026-11-16", "--end", "2026-11-18")  # fmt: skip
+    cli.ok("member", "add", m["code"], "1", "--notes", m["notes"])
+    cli.ok("visit", "add", m["code"], "--title", m["visit"], "--start", "2026-11-17 09:00",
+           "--duration", "1h", "--company", "1", "--notes", m["notes"])  # fmt: skip
+    cli.ok("contact", "merge", "1", "2", "--yes")
+    cli.ok("company", "merge", "1", "2", "--yes")
+    source = tmp_path / "people.csv"
+    source.write_text(
+        "first_name,last_name,email,company,notes\n"
+        f"{m['first']}i,{m['last']}i,i{m['email']},{m['company']}i,{m['notes']}\n",
+        encoding="utf-8",
+    )
+    cli.ok("import", str(source))
+    cli.ok("import", "undo", "1")
+    text = _audit_text(cli)
+    assert cli.json("log") and "merge" in text and "import" in text
+    for marker in MARKERS.values():
+        assert marker not in text
+    assert "Zqx" not in text and "zqx" not in text and "9876543" not in text
+
+
+def test_record_refuses_a_value(cli: Cli) -> None:
+    cli.ok("init")
+    from greentech_cli.db import open_db
+
+    db = open_db(cli.db_path)
+    try:
+        for details in ({"name": "Anna Schmidt"}, {"fields": ["Anna Schmidt"]}, {"fields": "x"},
+                        {"code": "kz-1"}, {"flag": True}):  # fmt: skip
+            with pytest.raises(ValueError, match="never values"):
+                audit.record(db, "company", 1, "create", details)  # type: ignore[arg-type]
+        audit.record(db, "company", 1, "update", {"fields": ["name", "city"], "into": 2})
+    finally:
+        db.close()
+
+
+def test_an_older_log_loses_its_values_when_the_file_is_opened(cli: Cli) -> None:
+    cli.ok("company", "add", MARKERS["company"])
+    cli.ok("delegation", "add", MARKERS["code"], "--title", "T", "--direction", "incoming",
+           "--from", "KZ", "--start", "2026-11-16", "--end", "2026-11-18")  # fmt: skip
+    # As an earlier greentech wrote them: the name and the code in the "create" entries.
+    conn = sqlite3.connect(cli.db_path)
+    for entity, key, value in (("company", "name", MARKERS["company"]),
+                               ("delegation", "code", MARKERS["code"])):  # fmt: skip
+        conn.execute(
+            "UPDATE audit_log SET fields = json_object(?, ?) WHERE entity = ?", [key, value, entity]
+        )
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm003_audit_without_values'")
+    conn.commit()
+    conn.close()
+    assert MARKERS["company"] in _audit_text(cli)
+    assert [e["fields"] for e in cli.json("log")] == [{}, {}]
+    assert MARKERS["company"] not in _audit_text(cli) and MARKERS["code"] not in _audit_text(cli)

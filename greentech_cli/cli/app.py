@@ -1,6 +1,8 @@
 """The `greentech` root command: global options and the one place errors become exit codes."""
 
+import contextlib
 import importlib
+import os
 import sqlite3
 import sys
 from typing import Annotated, Any
@@ -47,11 +49,40 @@ def _error_line(exc: BaseException) -> str:
             return "the disk is full; nothing was written"
         return f"database error: {message}"
     if isinstance(exc, sqlite3.DatabaseError):
-        return f"the database file is damaged or not a greentech database: {exc}"
+        if getattr(exc, "sqlite_errorcode", sqlite3.SQLITE_CORRUPT) & 0xFF in _DAMAGED:
+            return f"the database file is damaged or not a greentech database: {exc}"
+        return f"database error: {exc}"
     if isinstance(exc, OSError):
         where = f" ({exc.filename})" if exc.filename else ""
         return f"{exc.strerror or exc}{where}"
+    if isinstance(exc, RecursionError):
+        return "the input is nested too deeply to read (thousands of levels); nothing was written"
+    if isinstance(exc, UnicodeEncodeError) and "surrogate" in exc.reason:
+        from greentech_cli.render.terminal import visible
+
+        text = visible(exc.object[:80], lines=False)  # the bytes that are not UTF-8 as \xNN
+        return f"'{text}' is not UTF-8 text (an argument or a file name?); use UTF-8 names"
+    if isinstance(exc, OverflowError):
+        return f"a number is out of range: {exc}"
     return f"unexpected {type(exc).__name__}: {exc} (run with --debug for details)"
+
+
+# SQLite's result codes for a file that is not a sound database (other errors are not damage).
+_DAMAGED = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
+def _quiet_broken_pipe() -> None:
+    """The reader of our output has gone (`greentech … | head`): stop writing, silently.
+
+    Both standard streams point at /dev/null from here on, so nothing buffered can fail again
+    when Python flushes them at exit.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        # Captured output (not a real file) has nothing to protect.
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            os.dup2(devnull, stream.fileno())
+    os.close(devnull)
 
 
 class GreentechGroup(TyperGroup):
@@ -65,6 +96,10 @@ class GreentechGroup(TyperGroup):
             return super().invoke(ctx)
         except GreentechError as exc:
             self._fail(ctx, exc.message, exc.exit_code, exc)
+        except BrokenPipeError:
+            # Like other command-line tools: the reader stopped reading, which is no error.
+            _quiet_broken_pipe()
+            ctx.exit(0)
         except (
             sqlite3.Error,
             OSError,
@@ -72,6 +107,7 @@ class GreentechGroup(TyperGroup):
             ValueError,
             RecursionError,
             MemoryError,
+            OverflowError,
         ) as exc:
             self._fail(ctx, _error_line(exc), 1, exc)
         except KeyboardInterrupt:
@@ -84,7 +120,9 @@ class GreentechGroup(TyperGroup):
             import traceback
 
             traceback.print_exception(exc, file=sys.stderr)
-        sys.stderr.write(f"Error: {message}\n")
+        from greentech_cli.render.terminal import message as shown
+
+        sys.stderr.write(f"Error: {shown(message)}\n")
         sys.stderr.flush()
         ctx.exit(code)
 
@@ -172,4 +210,11 @@ for _name in COMMAND_MODULES:
 
 def main() -> None:
     """Console-script entry point."""
-    app()
+    try:
+        app()
+    finally:
+        # Output still buffered meets a closed pipe only now, after the command has finished.
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _quiet_broken_pipe()

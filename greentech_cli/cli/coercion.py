@@ -47,7 +47,7 @@ class PlainParam(RuntimeParam):
         if isinstance(kind, type) and issubclass(kind, Enum):
             return _enum(kind, value, self.parameter_info.case_sensitive, param, ctx)
         if kind is str:
-            return str(value)
+            return _text(value, param, ctx)
         if kind is Path:
             return value if isinstance(value, Path) else Path(str(value))
         if kind is bool:
@@ -83,14 +83,40 @@ def _bool(value: Any, param: Any, ctx: Any) -> bool:
     raise BadParameter(f"{value!r} is not a valid boolean.", ctx=ctx, param=param)
 
 
+# The largest whole number the database stores (SQLite's 64-bit INTEGER): any id, count or limit
+# beyond it is a mistyped value, not a request to be passed on.
+LARGEST_INTEGER = 2**63 - 1
+
+
+def _text(value: Any, param: Any, ctx: Any) -> str:
+    text = str(value)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # Python keeps an argument's bytes that are not UTF-8 as lone surrogates (surrogateescape).
+        shown = ascii(text.encode("utf-8", "surrogateescape"))[1:]
+        raise BadParameter(
+            f"{shown} is not UTF-8 text; set the terminal or the script to UTF-8.",
+            ctx=ctx,
+            param=param,
+        ) from None
+    return text
+
+
 def _number(kind: Any, value: Any, param: Any, ctx: Any) -> Any:
     if isinstance(value, kind) and not isinstance(value, bool):
-        return value
-    try:
-        return kind(str(value).strip())
-    except (TypeError, ValueError):
-        label = "integer" if kind is int else "number"
-        raise BadParameter(f"{value!r} is not a valid {label}.", ctx=ctx, param=param) from None
+        number = value
+    else:
+        try:
+            number = kind(str(value).strip())
+        except (TypeError, ValueError):
+            label = "integer" if kind is int else "number"
+            raise BadParameter(f"{value!r} is not a valid {label}.", ctx=ctx, param=param) from None
+    if kind is int and abs(number) > LARGEST_INTEGER:
+        raise BadParameter(
+            f"{value} is too large (at most {LARGEST_INTEGER:,}).", ctx=ctx, param=param
+        )
+    return number
 
 
 def _plain(annotation: Any) -> bool:

@@ -51,17 +51,22 @@ class AppContext:
             self._err = console(stderr=True)
         return self._err
 
-    def say(self, message: str) -> None:
-        """A message for the user on stderr (plain text, never markup)."""
+    def say(self, message: str, *, wrap: bool = True) -> None:
+        """A message for the user on stderr (plain text, never markup; control characters shown
+        on a terminal); `wrap=False` keeps it on one line however narrow the terminal."""
         from rich.text import Text
 
-        self.err.print(Text(message))
+        from greentech_cli.render.terminal import message as shown
+
+        self.err.print(Text(shown(message)), soft_wrap=not wrap)
 
     def warn(self, message: str) -> None:
         """A warning on stderr."""
         from rich.text import Text
 
-        self.err.print(Text("Warning: ", style="yellow bold") + Text(message))
+        from greentech_cli.render.terminal import message as shown
+
+        self.err.print(Text("Warning: ", style="yellow bold") + Text(shown(message)))
 
     def close(self) -> None:
         """Close the database at the end of the command."""

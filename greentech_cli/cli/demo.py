@@ -24,6 +24,8 @@ def demo(
     never touched.
     Example: greentech demo --fresh
     """
+    from rich.text import Text
+
     from greentech_cli.cli.itinerary import print_findings
     from greentech_cli.render import itinerary as render
     from greentech_cli.render.output import console
@@ -42,7 +44,7 @@ def demo(
         render.print_text(plan, "en", out)
     else:
         sys.stdout.write(itinerary.render(plan, "text", "en"))
-    out.print(f"\nCheck of {result.code}:")
+    out.print(Text(f"\nCheck of {result.code}:"))
     print_findings(findings)
     sys.stdout.flush()
     # A plain write: Rich would wrap these long command lines mid-path on narrow consoles.

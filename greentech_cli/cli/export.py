@@ -74,13 +74,16 @@ def _run(
             export.write_file(plan, out, advance)
             where = str(out)
         else:
+            from greentech_cli.render.terminal import writer
+
             sys.stdout.flush()
             # Bytes in UTF-8 whatever the terminal's locale, with the format's own line ends.
             stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+            shown = writer(stream)  # a terminal sees control characters, a pipe the data
             try:
-                export.write(plan, stream, advance)
+                export.write(plan, shown, advance)
             finally:
-                stream.flush()
+                shown.flush()
                 stream.detach()
             where = "stdout"
     _report(app_ctx, plan, where)
@@ -108,9 +111,7 @@ def _report(app_ctx: AppContext, plan: "ExportPlan", where: str) -> None:
 
 def _say(app_ctx: AppContext, message: str) -> None:
     """One message line on stderr, never wrapped (logs and greps see whole sentences)."""
-    from rich.text import Text
-
-    app_ctx.err.print(Text(message), soft_wrap=True)
+    app_ctx.say(message, wrap=False)
 
 
 @export_app.command("contacts")

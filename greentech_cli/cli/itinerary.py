@@ -77,7 +77,9 @@ def itinerary(
 
         print_text(plan, lang.value, console())
     else:
-        sys.stdout.write(service.render(plan, chosen.name, lang.value))
+        from greentech_cli.render.terminal import writer
+
+        writer().write(service.render(plan, chosen.name, lang.value))
 
 
 def check(
@@ -131,16 +133,18 @@ def print_findings(findings: "list[Finding]") -> None:
     from rich.text import Text
 
     from greentech_cli.render.output import console
+    from greentech_cli.render.terminal import for_stream
 
     out: Any = console()
     if not findings:
         out.print("No problems found.")
         return
+    show = for_stream(out.file, lines=False)
     for finding in findings:
         style = "bold red" if finding.severity == "error" else "yellow"
         line = Text(f"{finding.severity.upper():<7}", style=style)
         line.append(f" {finding.code:<20} ", style="bold")
         visits = ", ".join(str(i) for i in finding.visit_ids)
         line.append(f"[visits {visits}] " if visits else "")
-        line.append(finding.message)
+        line.append(show(finding.message))
         out.print(line)

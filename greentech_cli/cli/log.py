@@ -17,7 +17,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _fields(value: Any) -> str:
-    """Changed fields in a table cell: names only, values are in the JSON."""
+    """An entry's details in a table cell: the field names (ids and counts are in the JSON)."""
     if isinstance(value, dict):
         names = value.get("fields") if list(value) == ["fields"] else list(value)
         return ", ".join(str(n) for n in names or [])

@@ -57,7 +57,9 @@ def _show(app_ctx: AppContext, plan: "MergePlan") -> None:
     from rich.text import Text
 
     from greentech_cli.render.output import console
+    from greentech_cli.render.terminal import for_stream
 
+    show = for_stream()
     actions: dict[str, str] = {}
     for change in plan.changes:
         actions[change.field] = _ACTIONS[change.action]
@@ -75,7 +77,10 @@ def _show(app_ctx: AppContext, plan: "MergePlan") -> None:
         if _cell(mine) == "" and _cell(theirs) == "" and name not in actions:
             continue
         grid.add_row(
-            Text(name), Text(_cell(mine)), Text(_cell(theirs)), Text(actions.get(name, ""))
+            Text(name),
+            Text(show(_cell(mine))),
+            Text(show(_cell(theirs))),
+            Text(show(actions.get(name, ""))),
         )
     console().print(grid)
     moving = [f"{count} {_LINKS.get(name, name)}" for name, count in plan.links.items() if count]

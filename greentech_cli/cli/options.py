@@ -75,5 +75,7 @@ def confirm(question: str, yes: bool) -> None:
 
     if not sys.stdin.isatty():
         raise Aborted(f"{question} — not confirmed; pass --yes to go ahead without asking")
-    if not typer.confirm(question, default=False, err=True):
+    from greentech_cli.render.terminal import message
+
+    if not typer.confirm(message(question), default=False, err=True):
         raise Aborted("cancelled; nothing was changed")

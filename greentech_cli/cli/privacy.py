@@ -78,11 +78,11 @@ def report(
     if fmt is ReportFormat.json:
         write_json(data)
     elif fmt is ReportFormat.yaml:
-        import sys
-
         import yaml
 
-        sys.stdout.write(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+        from greentech_cli.render.terminal import writer
+
+        writer().write(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
     else:
         _show_report(data)
 

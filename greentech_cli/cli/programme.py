@@ -8,6 +8,7 @@ import typer
 
 from greentech_cli.cli.context import app_context
 from greentech_cli.cli.options import DateOrderOption, ForceOption
+from greentech_cli.render.terminal import for_stream, writer
 
 programme_app = typer.Typer(
     help="Programme files: a delegation, its people and visits as editable YAML.",
@@ -35,7 +36,7 @@ def dump(
     app_ctx = app_context(ctx)
     content = programme.dump(app_ctx.db(), delegation)
     if out is None:
-        sys.stdout.write(content)
+        writer().write(content)
         return
     programme.write_file(content, out)
     app_ctx.say(f"Wrote the programme to {out}")
@@ -73,10 +74,11 @@ def apply(
         date_order=date_order.value if date_order else None,
     )
     done = {"create": "created", "update": "updated", "delete": "deleted"}
+    show = for_stream(lines=False)  # one line per change, whatever a name holds
     for change in result.changes:
         verb = f"would {change.action}" if dry_run else done.get(change.action, change.action)
         fields = f" ({', '.join(change.fields)})" if change.fields else ""
-        sys.stdout.write(f"{verb} {change.entity}: {change.label}{fields}\n")
+        sys.stdout.write(f"{verb} {change.entity}: {show(change.label)}{fields}\n")
     summary = f"{len(result.changes)} change(s), {result.unchanged} unchanged"
     if dry_run:
         app_ctx.say(f"Dry run for {result.code}: {summary}; nothing was written.")

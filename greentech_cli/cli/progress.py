@@ -17,8 +17,12 @@ def progress_bar(
     if not console.is_terminal:
         yield None
         return
+    from rich.markup import escape
     from rich.progress import Progress
 
+    from greentech_cli.render.terminal import message
+
     with Progress(console=console, transient=True) as bar:
-        task = bar.add_task(description, total=total)
+        # The description is Rich markup: a file name such as "list [/].csv" must stay text.
+        task = bar.add_task(escape(message(description)), total=total)
         yield lambda n: bar.advance(task, n)

@@ -119,7 +119,7 @@ def load_preset(name: str) -> Mapping:
 
 def load_mapping_file(path: Path) -> Mapping:
     """Load and validate a user's ``--mapping FILE.yaml`` (same format as the presets)."""
-    if not path.is_file():
+    if not path.exists():  # a pipe or FIFO (`--mapping <(…)`) is read like a file
         from greentech_cli.errors import NotFound
 
         raise NotFound(f"Mapping file {path} does not exist.")

@@ -109,12 +109,16 @@ def parse_yaml(text: str, source: str = "<text>") -> object:
         return loader.construct_document(node)
     except yaml.YAMLError as exc:
         raise UnreadableFile(_yaml_message(source, exc, text)) from None
+    except RecursionError:
+        raise UnreadableFile(_too_deep(source)) from None
     finally:
         loader.dispose()
 
 
 def _read_text(path: Path) -> str:
     """Return the file's text, decoded as UTF-8 (BOM allowed) or BOM-marked UTF-16."""
+    from greentech_cli.importers.streams import is_stream, read_stream
+
     name = path.name
     try:
         size = path.stat().st_size
@@ -125,7 +129,8 @@ def _read_text(path: Path) -> str:
                 f"{name} is {size // (1024 * 1024)} MB, too large for a YAML/JSON import; "
                 "use CSV for big lists."
             )
-        data = path.read_bytes()
+        # A mapping file may come as <(…) or a FIFO: read once, not waiting for ever.
+        data = read_stream(path, limit=MAX_FILE_BYTES) if is_stream(path) else path.read_bytes()
     except FileNotFoundError:
         from greentech_cli.errors import NotFound
 
@@ -161,7 +166,12 @@ def _parse_json(text: str, name: str) -> object:
             f"{name} line {exc.lineno} column {exc.colno}: invalid JSON ({exc.msg})."
         ) from None
     except RecursionError:
-        raise UnreadableFile(f"{name} is nested too deeply to be a list of records.") from None
+        raise UnreadableFile(_too_deep(name)) from None
+
+
+def _too_deep(name: str) -> str:
+    """The error for a file nested deeper than any list of records (or than Python can follow)."""
+    return f"{name} is nested too deeply to be a list of records."
 
 
 def _records_from_data(data: object, name: str) -> list[dict[str, object]]:
@@ -235,6 +245,8 @@ def _yaml_records(text: str, name: str) -> list[dict[str, object]]:
         data = loader.construct_document(list_node)
     except yaml.YAMLError as exc:
         raise UnreadableFile(_yaml_message(name, exc, text)) from None
+    except RecursionError:
+        raise UnreadableFile(_too_deep(name)) from None
     finally:
         loader.dispose()
     return [_clean_keys(item, name, number) for number, item in enumerate(data, start=1)]

@@ -17,6 +17,9 @@ def summary_tables(summary: ImportSummary) -> list[Any]:
     from rich.table import Table
     from rich.text import Text
 
+    from greentech_cli.render.terminal import for_stream
+
+    show = for_stream()
     title = "Dry run — nothing was written" if summary.dry_run else f"Import {summary.batch_id}"
     grid = Table(
         title=title, show_header=False, box=None, padding=(0, 2, 0, 0), title_justify="left"
@@ -57,27 +60,27 @@ def summary_tables(summary: ImportSummary) -> list[Any]:
     if summary.rejects_file:
         lines.append(("rejects written to", summary.rejects_file))
     for label, value in lines:
-        grid.add_row(Text(label), Text(value))
+        grid.add_row(Text(label), Text(show(value)))
     parts: list[Any] = [grid]
     if summary.dry_run and summary.preview:
         preview = Table(title="Preview (first rows)", title_justify="left")
         for column in PREVIEW_COLUMNS:
             preview.add_column(column, overflow="fold")
         for row in summary.preview:
-            preview.add_row(*(Text(str(row.get(c) or "")) for c in PREVIEW_COLUMNS))
+            preview.add_row(*(Text(show(str(row.get(c) or ""))) for c in PREVIEW_COLUMNS))
         parts.append(preview)
     if summary.rejects:
         rejects = Table(title="Rejected rows", title_justify="left")
         rejects.add_column("row")
         rejects.add_column("reason", overflow="fold")
         for reject in summary.rejects:
-            rejects.add_row(str(reject.row), Text(reject.reason))
+            rejects.add_row(str(reject.row), Text(show(reject.reason)))
         parts.append(rejects)
     if summary.warnings:
         warn = Table(title="Warnings (data kept)", title_justify="left", show_header=False)
         warn.add_column(overflow="fold")
         for warning in summary.warnings:
-            warn.add_row(Text(warning))
+            warn.add_row(Text(show(warning)))
         parts.append(warn)
     return parts
 

@@ -148,7 +148,9 @@ def print_text(itinerary: Itinerary, lang: str, console: Any) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    v = view(itinerary, lang)
+    from greentech_cli.render.terminal import each_string, for_stream
+
+    v = each_string(view(itinerary, lang), for_stream(console.file))
     console.print(Text(f"{v.title} ({v.code})", style="bold"))
     console.print(Text(v.subtitle))
     if v.organisations:

@@ -1,4 +1,8 @@
-"""Writing lists and records to stdout as a Rich table, JSON or CSV — chosen once per command."""
+"""Writing lists and records to stdout as a Rich table, JSON or CSV — chosen once per command.
+
+Data meets Rich only as `Text` (never read as markup), and passes through `render.terminal` on
+its way to a terminal.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ import sys
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from typing import Any, TextIO
+
+from greentech_cli.render.terminal import for_stream, message, writer
 
 
 class Format(StrEnum):
@@ -55,26 +61,39 @@ def minute(stamp: str | None) -> str | None:
 
 def write_json(data: Any, out: TextIO | None = None) -> None:
     """JSON with Unicode kept readable, indented, ending in a newline."""
-    out = out or sys.stdout
-    out.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    writer(out).write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
 def write_csv(
     rows: Iterable[dict[str, Any]], columns: Sequence[str], out: TextIO | None = None
 ) -> None:
-    """RFC 4180 CSV with a header row."""
+    """RFC 4180 CSV with a header row (on a terminal, control characters in cells are shown)."""
     out = out or sys.stdout
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns)
+    show = for_stream(out)
+    lines = csv.writer(out, lineterminator="\r\n")
+    lines.writerow(columns)
     for row in rows:
-        writer.writerow([_cell(row.get(c)) for c in columns])
+        lines.writerow([show(_cell(row.get(c))) for c in columns])
+
+
+def _title(title: str | None, show: Any) -> Any:
+    """A table title as Text (data in titles is never markup), styled as Rich styles titles."""
+    from rich.text import Text
+
+    return Text(show(title), style="table.title") if title else None
 
 
 def console(stderr: bool = False) -> Any:
     """A Rich console on stdout or stderr (Rich is imported only when something is shown)."""
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            # Rich would exit with code 1; the CLI ends quietly with 0, as for any other write.
+            self.quiet = True
+            raise BrokenPipeError
+
+    return _Console(stderr=stderr, highlight=False, soft_wrap=False)
 
 
 def table(
@@ -84,15 +103,16 @@ def table(
     headers: Sequence[str] | None = None,
     title: str | None = None,
 ) -> Any:
-    """A Rich table of rows; user text is never read as markup."""
+    """A Rich table of rows for stdout; user text is never read as markup."""
     from rich.table import Table
     from rich.text import Text
 
-    grid = Table(title=title, show_lines=False, header_style="bold")
+    show = for_stream()
+    grid = Table(title=_title(title, show), header_style="bold")
     for header in headers or columns:
-        grid.add_column(header, overflow="fold")
+        grid.add_column(Text(header), overflow="fold")
     for row in rows:
-        grid.add_row(*(Text(_cell(row.get(c))) for c in columns))
+        grid.add_row(*(Text(show(_cell(row.get(c)))) for c in columns))
     return grid
 
 
@@ -113,7 +133,9 @@ def emit_list(
         columns = list(full[0]) if full else list(table_columns)
         write_csv(full, columns)
     elif not rows:
-        console(stderr=True).print(empty)
+        from rich.text import Text
+
+        console(stderr=True).print(Text(message(empty)))
     else:
         console().print(table(rows, table_columns, headers=headers))
 
@@ -125,17 +147,19 @@ def emit_record(record: dict[str, Any], fmt: Format, *, title: str | None = None
     elif fmt is Format.csv:
         write_csv([record], list(record))
     else:
-        rows = [
-            {"field": k, "value": _cell(v)}
-            for k, v in record.items()
-            if v not in (None, [], {}, "")
-        ]
         from rich.table import Table
         from rich.text import Text
 
-        grid = Table(title=title, show_header=False, box=None, padding=(0, 2, 0, 0))
+        show = for_stream()
+        grid = Table(
+            title=_title(title, show),
+            show_header=False,
+            box=None,
+            padding=(0, 2, 0, 0),
+        )
         grid.add_column(style="bold")
         grid.add_column(overflow="fold")
-        for row in rows:
-            grid.add_row(Text(row["field"]), Text(row["value"]))
+        for field, value in record.items():
+            if value not in (None, [], {}, ""):
+                grid.add_row(Text(field), Text(show(_cell(value))))
         console().print(grid)

@@ -1,8 +1,15 @@
-"""The audit log: every write records when, who, which command, the entity and changed fields."""
+"""The audit log: every write records when, who, which command, the entity and changed fields.
+
+An entry names fields, never their values: a value may be a person's name (a sole trader's
+company is named after them), and the log is kept after the record is gone. `record` refuses
+anything else, so no caller can let a value in.
+"""
 
 from __future__ import annotations
 
 import getpass
+import re
+from collections.abc import Mapping, Sequence
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
@@ -23,18 +30,48 @@ def os_user() -> str:
         return "unknown"
 
 
+# What an entry says besides its entity: the changed fields by name (under "fields"), and ids of
+# other records or counts (e.g. {"into": 12}, {"rows": 300}).
+Details = Mapping[str, int | Sequence[str] | None]
+_FIELD_NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def _names_only(details: Details | None) -> dict[str, Any]:
+    """The details as stored, after making sure they hold field names, ids and counts only."""
+    checked: dict[str, Any] = {}
+    for key, value in (details or {}).items():
+        if key == "fields" and not isinstance(value, str | int):
+            names = list(value or [])
+            if all(isinstance(n, str) and _FIELD_NAME.fullmatch(n) for n in names):
+                checked[key] = names
+                continue
+        elif value is None or (isinstance(value, int) and not isinstance(value, bool)):
+            checked[key] = value
+            continue
+        raise ValueError(f"an audit entry names fields, ids and counts, never values ({key!r})")
+    return checked
+
+
 def record(
     db: Database,
     entity: str,
     entity_id: int | None,
     action: str,
-    fields: dict[str, Any] | None = None,
+    details: Details | None = None,
 ) -> None:
-    """Append one audit entry (inside the caller's transaction)."""
+    """Append one audit entry (inside the caller's transaction): field names, ids and counts."""
     db.execute(
         "INSERT INTO audit_log (at, user, command, entity, entity_id, action, fields) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [now(), os_user(), current_command.get(), entity, entity_id, action, dumps(fields or {})],
+        [
+            now(),
+            os_user(),
+            current_command.get(),
+            entity,
+            entity_id,
+            action,
+            dumps(_names_only(details)),
+        ],
     )
 
 

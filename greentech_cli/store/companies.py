@@ -111,7 +111,7 @@ def insert(
     company.id = insert_row(db, "companies", row)
     search.index_company(db, company)
     if audited:
-        audit.record(db, "company", company.id, "create", {"name": company.name})
+        audit.record(db, "company", company.id, "create")
     return company
 
 

@@ -118,7 +118,7 @@ def insert(db: Database, delegation: Delegation) -> Delegation:
     stamp = now()
     row.update(created_at=stamp, updated_at=stamp)
     delegation.id = insert_row(db, "delegations", row)
-    audit.record(db, "delegation", delegation.id, "create", {"code": delegation.code})
+    audit.record(db, "delegation", delegation.id, "create")
     return delegation
 
 

@@ -67,12 +67,15 @@ def applied_migrations(db: Database) -> list[str] | None:
     return [str(r["name"]) for r in rows]
 
 
-def fts_problems(db: Database) -> list[str]:
-    """Differences between each full-text index and its table, and FTS5's own check.
+def fts_problems(db: Database) -> tuple[list[str], str | None]:
+    """Differences between each full-text index and its table, and FTS5's own check; with why
+    that check could not run now (it is a write: a read-only file, another process writing),
+    which is nothing wrong with the index.
 
     FTS5 rowids are unique, so "exactly one entry per record" is: none missing, none orphaned.
     """
     problems: list[str] = []
+    unchecked: str | None = None
     for fts, table in FTS_TABLES.items():
         missing = db.execute(
             f"SELECT count(*) FROM {table} WHERE id NOT IN (SELECT rowid FROM {fts})"
@@ -85,10 +88,29 @@ def fts_problems(db: Database) -> list[str]:
         if orphans:
             problems.append(f"{orphans} index entries in {fts} for deleted {table}")
         try:
-            db.execute(f"INSERT INTO {fts} ({fts}, rank) VALUES ('integrity-check', 1)")
+            unchecked = unchecked or _fts_self_check(db, fts)
         except sqlite3.DatabaseError as exc:
             problems.append(f"{fts}: {exc}")
-    return problems
+    return problems, unchecked
+
+
+def _fts_self_check(db: Database, fts: str) -> str | None:
+    """Run FTS5's integrity check without waiting for the write lock; None when it ran, else
+    why it could not (a damaged index raises)."""
+    waited = db.execute("PRAGMA busy_timeout").fetchone()[0]
+    db.execute("PRAGMA busy_timeout = 0")
+    try:
+        db.execute(f"INSERT INTO {fts} ({fts}, rank) VALUES ('integrity-check', 1)")
+    except sqlite3.DatabaseError as exc:
+        code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+        if code == sqlite3.SQLITE_READONLY:
+            return "the file cannot be written (read-only, or its disk is full)"
+        if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            return "another process is writing"
+        raise
+    finally:
+        db.execute(f"PRAGMA busy_timeout = {int(waited)}")
+    return None
 
 
 def checkpoint(db: Database) -> bool:

@@ -25,7 +25,7 @@ from greentech_cli.services.records import contacts as contact_service
 from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as contact_store
 from greentech_cli.store import search
-from greentech_cli.text.cleaning import clean
+from greentech_cli.text.cleaning import clean_name
 from greentech_cli.text.dates import parse_date
 from greentech_cli.text.names import name_keys
 from greentech_cli.text.vocabulary import choice, normalize_country, normalize_sector
@@ -166,8 +166,9 @@ def _contact(
 
 
 def company_fields(record: dict[str, Any]) -> dict[str, Any] | None:
-    """The company a contact row names: its cleaned name and any company_* address fields."""
-    name = clean(str(record.get("company") or ""))
+    """The company a contact row names: its cleaned name and any company_* address fields
+    (a name with control characters rejects the row)."""
+    name = clean_name(str(record.get("company") or ""), "company name")
     if not name:
         return None
     fields: dict[str, Any] = {"name": name}

@@ -60,7 +60,13 @@ def import_file(
 ) -> ImportSummary:
     """Import a file into the database in one transaction; see the module docstring."""
     from greentech_cli.importers.sources import open_source
+    from greentech_cli.importers.streams import as_file, is_stream
 
+    if is_stream(path):  # a pipe or FIFO (`/dev/stdin`, `<(…)`): read once into a private copy
+        with as_file(path) as copy:
+            summary = import_file(db, copy, options, progress)
+        summary.file = str(path)
+        return summary
     check_options(options)
     if options.rejects is not None:
         if same_file(options.rejects, path):

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from greentech_cli.db import transaction
-from greentech_cli.errors import NotFound, UnreadableFile
+from greentech_cli.errors import InvalidData, NotFound, UnreadableFile
 from greentech_cli.files import write_private_text
 from greentech_cli.models.records import Company, Contact
 from greentech_cli.services.programme.apply import ApplyResult, ApplyRun
@@ -173,8 +173,13 @@ class _DryRun(Exception):
 
 
 def read_file(path: Path) -> str:
-    """A programme file's text (UTF-8), or a clear error."""
+    """A programme file's text (UTF-8), or a clear error; a pipe or FIFO is read like a file,
+    waiting a while for data, not for ever."""
+    from greentech_cli.importers.streams import is_stream, read_stream
+
     try:
+        if is_stream(path):
+            return read_stream(path, limit=MAX_BYTES).decode("utf-8-sig")
         if path.stat().st_size > MAX_BYTES:
             raise UnreadableFile(f"{path} is larger than {MAX_BYTES // 1_000_000} MB")
         return path.read_text(encoding="utf-8-sig")
@@ -200,7 +205,12 @@ def apply(
 
     `force` accepts years outside 1900–2100; `date_order` (dmy or mdy) reads slashed dates.
     """
-    data, lines = load(content, source)
+    try:
+        data, lines = load(content, source)
+    except RecursionError:
+        raise InvalidData(
+            f"{source}: the YAML is nested too deeply (thousands of levels) to be a programme"
+        ) from None
     doc = Doc(source, lines, date_order)
     if not isinstance(data, dict):
         raise doc.fail((), "a programme file is a mapping with a 'delegation:' section")

@@ -9,7 +9,7 @@ from greentech_cli.errors import InvalidData
 from greentech_cli.models.records import COMPANY_KINDS, Company
 from greentech_cli.services.records.parts import read_emails, read_phones
 from greentech_cli.store import companies as store
-from greentech_cli.text.cleaning import clean, clean_list
+from greentech_cli.text.cleaning import clean, clean_list, clean_name
 from greentech_cli.text.vocabulary import (
     choice,
     normalize_country,
@@ -45,7 +45,7 @@ def apply_fields(company: Company, fields: dict[str, Any]) -> list[str]:
         company.country = normalize_country(fields["country"])
     for key, value in fields.items():
         if key == "name":
-            name = clean(value)
+            name = clean_name(value, "company name")
             if not name:
                 raise InvalidData("a company needs a name")
             company.name = name

@@ -18,7 +18,7 @@ from greentech_cli.services.records.parts import (
 )
 from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as store
-from greentech_cli.text.cleaning import clean, clean_list
+from greentech_cli.text.cleaning import clean, clean_list, clean_name
 from greentech_cli.text.dates import parse_date
 from greentech_cli.text.emails import normalize_email
 from greentech_cli.text.vocabulary import choice, normalize_country
@@ -42,6 +42,8 @@ TEXT_FIELDS = (
 
 # What makes a contact somebody: a name in either script, or an email address.
 IDENTIFYING_FIELDS = ("first_name", "last_name", "native_name", "email")
+# The names among TEXT_FIELDS: kept on one line, control characters refused.
+NAME_FIELDS = ("first_name", "last_name", "native_name")
 
 
 def apply_fields(
@@ -63,10 +65,12 @@ def apply_fields(
     # The lists first, then the primaries: `email` given beside `emails` names the primary one.
     ordered = sorted(fields.items(), key=lambda item: item[0] in PRIMARY_KEYS)
     for key, value in ordered:
-        if key in TEXT_FIELDS:
+        if key in NAME_FIELDS:
+            setattr(contact, key, clean_name(value, key.replace("_", " ")))
+        elif key in TEXT_FIELDS:
             setattr(contact, key, clean(None if value is None else str(value)))
         elif key == "email":
-            contact.email = normalize_email(value)
+            contact.email = normalize_email(clean_name(value, "email address"))
         elif key == "emails":
             contact.emails = read_emails(value)
         elif key in ("phone", "mobile"):

@@ -13,7 +13,7 @@ from greentech_cli.models.fields import (
     Email,
     Phone,
 )
-from greentech_cli.text.cleaning import clean
+from greentech_cli.text.cleaning import clean, clean_name
 from greentech_cli.text.emails import normalize_email
 from greentech_cli.text.phones import read_phone
 from greentech_cli.text.vocabulary import choice, normalize_country
@@ -37,7 +37,7 @@ def read_emails(value: Any) -> list[Email]:
         text, kind = (
             (item.get("value"), item.get("type")) if isinstance(item, dict) else (item, None)
         )
-        email = normalize_email(text)
+        email = normalize_email(clean_name(text, "email address"))
         if email and email.casefold() not in found:
             found[email.casefold()] = Email(
                 email, choice(kind, EMAIL_TYPES, "email type") or "work"
