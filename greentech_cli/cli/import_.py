@@ -97,6 +97,10 @@ def import_file(
         Path | None,
         typer.Option("--rejects", help="Write unusable rows with a reason column here."),
     ] = None,
+    warnings_file: Annotated[
+        Path | None,
+        typer.Option("--warnings", help="Write every warning here, one per line."),
+    ] = None,
     fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
 ) -> None:
     """Import a file of contacts (or companies) in one transaction that can be undone.
@@ -119,6 +123,7 @@ def import_file(
         on_duplicate=on_duplicate.value,
         dry_run=dry_run,
         rejects=rejects,
+        warnings_file=warnings_file,
     )
     db = _database(app_ctx, dry_run)
     with progress_bar(app_ctx, f"Importing {path.name}") as advance:

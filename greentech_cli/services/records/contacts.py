@@ -58,6 +58,8 @@ def apply_fields(
     if "country" in fields:
         contact.country = normalize_country(fields["country"])
     region = contact.country or default_country
+    if "extra" in fields:  # first: a birthday that is no date adds to it
+        contact.extra = _extra(fields["extra"], warnings)
     for key, value in fields.items():
         if key in TEXT_FIELDS:
             setattr(contact, key, clean(None if value is None else str(value)))
@@ -79,7 +81,7 @@ def apply_fields(
         elif key == "birthday":
             contact.birthday = _birthday(contact, value, warnings)
         elif key == "extra":
-            contact.extra = _extra(value, warnings)
+            pass  # set above
         elif key == "uid":
             contact.uid = clean(None if value is None else str(value))
         elif key == "share_consent":
