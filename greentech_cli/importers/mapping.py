@@ -292,14 +292,8 @@ class ColumnMap:
     name_header: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        # Every e-mail column feeds one list, in column order (the first is the primary).
         plan = tuple(
-            (
-                index,
-                "email" if value == "email2" else value,
-                self.headers[index],
-                self.typed.get(index, ()),
-            )
+            (index, value, self.headers[index], self.typed.get(index, ()))
             for index, value in enumerate(self.fields)
             if value is not None
         )

@@ -42,7 +42,8 @@ ADDRESS_FIELDS: dict[str, tuple[str, str]] = {
     **{f"{kind}_{part}": (kind, part) for kind in ("home", "other") for part in _ADDRESS_PARTS},
     "city": ("other", "city"),
 }
-_LIST_FIELD_KEYS = frozenset({"email", "email2", *PHONE_KINDS, *ADDRESS_FIELDS})
+_PHONE_KEYS = frozenset(PHONE_KINDS)
+_ADDRESS_KEYS = frozenset(ADDRESS_FIELDS)
 _BIRTHDAY_FIELDS = ("birth_date", "birthday")
 _FORMULA_TEXT = re.compile(r'=\s*"((?:[^"]|"")*)"', re.DOTALL)
 _LIST_SPLIT_RE = re.compile(r"\s*(?::::|[,;|\n])\s*")
@@ -124,9 +125,11 @@ def to_record(cells: Sequence[str], column_map: ColumnMap) -> dict[str, object]:
     notes = [
         f"{header}: {text}" if labelled else text for header, text in collected.pop("notes", [])
     ]
-    if not _LIST_FIELD_KEYS.isdisjoint(collected):
+    if "email" in collected or "email2" in collected:
         _take_emails(collected, record)
+    if not _PHONE_KEYS.isdisjoint(collected):
         _take_phones(collected, record)
+    if not _ADDRESS_KEYS.isdisjoint(collected):
         _take_addresses(collected, record, extra)
     for value_field, items in collected.items():
         if value_field == "extra":
@@ -188,7 +191,8 @@ def _take_extra(items: list[tuple[str, str]], extra: dict[str, str]) -> None:
 
 
 def _take_emails(collected: dict[str, list[tuple[str, str]]], record: dict[str, object]) -> None:
-    """Every address of every e-mail column (a cell may list several): the first is primary."""
+    """Every address of every e-mail column (a cell may list several): the first of the main
+    e-mail columns is the primary, the further ones (``email2``: E-Mail 2, Email Home) follow."""
     items = collected.pop("email", []) + collected.pop("email2", [])
     if not items:
         return
