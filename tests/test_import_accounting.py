@@ -315,3 +315,14 @@ def test_every_cell_of_a_real_csv_is_accounted_for(ready: Cli, tmp_path: Path, n
             if not _found(cell, blob, digits):
                 missing.append((header, cell))
     assert missing == []
+
+
+def test_a_known_person_with_an_address_again_is_filled_not_failed(
+    ready: Cli, tmp_path: Path
+) -> None:
+    first = _csv(tmp_path, "Vorname,Nachname,E-Mail,Stadt\nA,B,a@b.de,Ulm\n", "one.csv")
+    second = _csv(tmp_path, "Vorname,Nachname,E-Mail,Stadt\nA,B,a@b.de,Bonn\n", "two.csv")
+    ready.json("import", str(first))
+    summary = ready.json("import", str(second))
+    assert (summary["created"], summary["updated"]) == (0, 1)
+    assert [a["city"] for a in _only_contact(ready)["addresses"]] == ["Ulm", "Bonn"]
