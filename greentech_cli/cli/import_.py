@@ -98,6 +98,10 @@ def import_file(
         typer.Option("--rejects", help="Write unusable rows with a reason column here."),
     ] = None,
     date_order: DateOrderOption = None,
+    warnings_file: Annotated[
+        Path | None,
+        typer.Option("--warnings", help="Write every warning here, one per line."),
+    ] = None,
     fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
 ) -> None:
     """Import a file of contacts (or companies) in one transaction that can be undone.
@@ -121,6 +125,7 @@ def import_file(
         dry_run=dry_run,
         rejects=rejects,
         date_order=date_order.value if date_order else None,
+        warnings_file=warnings_file,
     )
     db = _database(app_ctx, dry_run)
     with progress_bar(app_ctx, f"Importing {path.name}") as advance:

@@ -14,8 +14,9 @@ Headers are matched to fields after normalising (``presets.normalize_header``), 
 without bracketed parts and trailing numbers (``Telefon (mit Vorwahl)``, ``Telefon 2``), then as
 slash-separated alternatives that agree (``Organisation/Firma/Unternehmen``). Lookup order: the
 ``--mapping`` file, the preset (given, or chosen as the one that covers the file best), then the
-generic table. A column that nothing maps is reported in ``ColumnMap.unmapped``, one a preset
-deliberately skips in ``ColumnMap.ignored``.
+generic table. A column that nothing maps is reported in ``ColumnMap.unmapped`` (a contact
+keeps its values in ``extra``), one a preset deliberately skips in ``ColumnMap.ignored``;
+``ColumnMap.went_to`` says for the import summary where each column's values go.
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from greentech_cli.errors import InvalidData, UnreadableFile
 from greentech_cli.importers.presets import (
-    DROPPED_FIELDS,
+    EXTRA_FIELDS,
     GENERIC_PRESETS,
+    MEMBER_ONLY_FIELDS,
     TARGET_FIELDS,
     Mapping,
     best_preset,
@@ -250,6 +252,18 @@ def _looks_like_data(cell: str) -> bool:
     return bool(_DATA_LIKE_RE.match(cell))
 
 
+# The stored field a mapped column's values end up in, when it is not the column's own field.
+_STORED_AS: dict[str, str] = {
+    "email": "emails", "email2": "emails", "phone": "phones", "mobile": "phones",
+    "fax": "phones", "home_phone": "phones", "other_phone": "phones", "city": "addresses",
+    "birth_date": "birthday", "middle_name": "first_name", "name": "first_name, last_name",
+    **{f"{kind}_{part}": "addresses" for kind in ("home", "other")
+       for part in ("street", "postcode", "city", "region", "country")},
+    **{f"company_{part}": f"company {part} (addresses without a company)"
+       for part in ("street", "postcode", "city", "region", "country")},
+    "company_website": "company website (websites without a company)",
+}  # fmt: skip
+
 # --- header names to fields ----------------------------------------------------------------
 
 
@@ -266,6 +280,8 @@ class ColumnMap:
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     typed: dict[int, tuple[int, ...]] = field(default_factory=dict)
     type_values: dict[str, str] = field(default_factory=dict)
+    # why a column without a field is not imported: "unknown header", "ignored by preset", …
+    reasons: tuple[str | None, ...] = ()
 
     # (index, field, header, type column indexes) of every column that feeds a field; computed
     # once so that to_record does not walk unmapped columns (Outlook has 92, a third mapped).
@@ -279,7 +295,7 @@ class ColumnMap:
         plan = tuple(
             (index, value, self.headers[index], self.typed.get(index, ()))
             for index, value in enumerate(self.fields)
-            if value is not None and (value not in DROPPED_FIELDS or index in self.typed)
+            if value is not None
         )
         object.__setattr__(self, "plan", plan)
         object.__setattr__(self, "note_columns", self.fields.count("notes"))
@@ -287,6 +303,22 @@ class ColumnMap:
             (self.headers[i] for i, value in enumerate(self.fields) if value == "name"), "Name"
         )
         object.__setattr__(self, "name_header", name_header)
+
+    def went_to(self, index: int) -> str:
+        """Where the values of the column at ``index`` go, as the import summary says it."""
+        value = self.field_of(index)
+        if value is None:
+            typed = [self.headers[i] for i, kinds in self.typed.items() if index in kinds]
+            if typed:
+                return f"used as the kind of {', '.join(typed)}"
+            reason = self.reasons[index] if index < len(self.reasons) else None
+            return f"not imported ({reason or 'unknown header'})"
+        if value == "extra" and self.headers[index].casefold() != "extra":
+            return "kept in extra"
+        if index in self.typed:
+            kinds = {value, *self.type_values.values()}
+            return "stored as " + ", ".join(sorted({_STORED_AS.get(k, k) for k in kinds}))
+        return f"stored as {_STORED_AS.get(value, value)}"
 
     def field_of(self, index: int) -> str | None:
         """Return the field of the column at ``index`` (None for unmapped or extra columns)."""
@@ -306,8 +338,14 @@ def auto_map(
     preset: str | None = None,
     mapping: Mapping | None = None,
     target: str = "contacts",
+    *,
+    members: bool = True,
 ) -> ColumnMap:
-    """Map each header to a field using the mapping, the preset (or the best one) and synonyms."""
+    """Map each header to a field using the mapping, the preset (or the best one) and synonyms.
+
+    A contact column with no field of its own (an unknown header, an industry, a role or status
+    when the rows do not become delegation `members`) is kept in ``extra`` under its header.
+    """
     if target not in TARGET_FIELDS:
         raise InvalidData(f"Cannot import as '{target}'; use contacts or companies.")
     layers: list[Mapping] = []
@@ -329,19 +367,28 @@ def auto_map(
         _check_target(layer, target)
 
     fields: list[str | None] = []
+    reasons: list[str | None] = []
     unmapped: list[str] = []
     ignored: list[str] = []
     own_names = {normalize_header(name): name for name in TARGET_FIELDS[target]}
+    homeless = EXTRA_FIELDS if members else EXTRA_FIELDS | MEMBER_ONLY_FIELDS
     for header in headers:
-        found, value = _lookup(header, layers)
+        found, value, layer_found = _lookup(header, layers)
         if not found and normalize_header(header) in own_names:
             # Our own field names (the headers `greentech export` writes) always map.
             found, value = True, own_names[normalize_header(header)]
-        fields.append(value)
+        reason = None
         if not found and header.strip():
             unmapped.append(header)
+            reason = "unknown header"
         elif found and value is None:
             ignored.append(header)
+            by_mapping = mapping is not None and layer_found is mapping
+            reason = "ignored by mapping" if by_mapping else "ignored by preset"
+        if target == "contacts" and (value in homeless or reason == "unknown header"):
+            value, reason = "extra", None
+        fields.append(value)
+        reasons.append(reason)
 
     if (
         mapping is None
@@ -352,6 +399,7 @@ def auto_map(
         # German lists say "Vorname | Name": beside a first-name column, "Name" is the surname
         # (a --mapping file that says "name" is taken at its word).
         fields = ["last_name" if value == "name" else value for value in fields]
+    # (A "name" beside a last-name column is sorted out per row: records.shape_names.)
 
     values: dict[str, dict[str, str]] = {}
     type_values: dict[str, str] = {}
@@ -381,31 +429,40 @@ def auto_map(
         values=values,
         typed=typed,
         type_values=type_values,
+        reasons=tuple(reasons),
     )
 
 
-def _lookup(header: str, layers: list[Mapping]) -> tuple[bool, str | None]:
-    """Find a header in the layers: exact normalised key first, then the loose keys."""
+def _lookup(header: str, layers: list[Mapping]) -> tuple[bool, str | None, Mapping | None]:
+    """Find a header in the layers: exact normalised key first, then the loose keys.
+
+    Returns whether it was found, its field (None: deliberately skipped) and the layer that
+    knew it.
+    """
     key = normalize_header(header)
     if not key:
-        return False, None
+        return False, None, None
     for layer in layers:
         if key in layer.index:
-            return True, layer.index[key]
+            return True, layer.index[key], layer
     for loose in _loose_keys(header):
         for layer in layers:
             if loose in layer.index:
-                return True, layer.index[loose]
+                return True, layer.index[loose], layer
     # "Organisation/Firma/Unternehmen": alternatives that all name the same field.
     if "/" in header:
         found: set[str | None] = set()
+        knew: Mapping | None = None
         for part in header.split("/"):
-            part_found, value = _lookup(part, layers) if "/" not in part else (False, None)
+            part_found, value, layer_found = (
+                _lookup(part, layers) if "/" not in part else (False, None, None)
+            )
             if part_found:
                 found.add(value)
+                knew = layer_found
         if len(found) == 1:
-            return True, found.pop()
-    return False, None
+            return True, found.pop(), knew
+    return False, None, None
 
 
 def _loose_keys(text: str) -> list[str]:

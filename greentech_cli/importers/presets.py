@@ -8,7 +8,8 @@ generic synonym tables ``generic`` (contacts) and ``generic-companies``. A file 
     name: outlook-de                      # optional for --mapping files (default: file name)
     description: Outlook export (German)  # optional
     target: contacts                      # optional: contacts | companies
-    columns:                              # header as written -> field ("ignore" or ~ to skip)
+    columns:                              # header as written -> field ("ignore" or ~ to skip,
+                                          #   "extra": keep under the header)
       "Vorname": first_name
       "E-Mail-Adresse": email
     ignore: ["Suffix", "Initialen"]       # optional: headers that are known and skipped
@@ -45,7 +46,9 @@ CONTACT_FIELDS: tuple[str, ...] = (
     "share_consent_source", "marketing_consent", "lawful_basis", "role", "status", "birth_date",
     "company_street", "company_postcode", "company_city", "company_region", "company_country",
     "company_website", "sector", "uid", "emails", "phones", "addresses", "websites", "birthday",
-    "aliases", "extra",
+    "aliases", "extra", "home_phone", "other_phone", "home_street", "home_postcode", "home_city",
+    "home_region", "home_country", "other_street", "other_postcode", "other_city", "other_region",
+    "other_country",
 )  # fmt: skip
 COMPANY_FIELDS: tuple[str, ...] = (
     "name", "kind", "legal_form", "sectors", "tags", "street", "postcode", "city", "region",
@@ -57,8 +60,10 @@ TARGET_FIELDS: dict[str, tuple[str, ...]] = {
 }
 GENERIC_PRESETS: dict[str, str] = {"contacts": "generic", "companies": "generic-companies"}
 CONSENT_FIELDS: frozenset[str] = frozenset({"share_consent", "marketing_consent"})
-# Recognised so the column is not reported as unmapped, but never stored.
-DROPPED_FIELDS: frozenset[str] = frozenset({"fax"})
+# Contact fields with no home of their own: their columns are kept in `extra` under the header
+# (role and status count only for delegation members; see mapping.auto_map).
+EXTRA_FIELDS: frozenset[str] = frozenset({"sector"})
+MEMBER_ONLY_FIELDS: frozenset[str] = frozenset({"role", "status"})
 
 _PRESET_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _MAPPING_KEYS = {"name", "description", "target", "columns", "ignore", "values", "typed",

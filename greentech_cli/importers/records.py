@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from greentech_cli.errors import InvalidData
 from greentech_cli.importers.mapping import ColumnMap
-from greentech_cli.importers.presets import CONSENT_FIELDS, DROPPED_FIELDS
+from greentech_cli.importers.presets import CONSENT_FIELDS
 from greentech_cli.importers.values import (
     has_cyrillic,
     has_latin,
@@ -29,8 +29,22 @@ LIST_FIELDS: frozenset[str] = frozenset({"languages", "tags", "sectors", "websit
 JSON_FIELDS: frozenset[str] = frozenset({"emails", "phones", "addresses", "extra"})
 # Answers that say "not known" (our own exports write "unknown"): nothing to keep in notes.
 _UNKNOWN_WORDS = frozenset({"unknown", "unbekannt", "?", "k.a.", "n/a", "-"})
-DATE_FIELDS: frozenset[str] = frozenset({"birth_date", "share_consent_date"})
+DATE_FIELDS: frozenset[str] = frozenset({"share_consent_date"})
 _CONVERTED_FIELDS = CONSENT_FIELDS | DATE_FIELDS
+# Columns that feed one of a contact's phone numbers, with the kind of number they hold.
+PHONE_KINDS: dict[str, str] = {
+    "phone": "work", "mobile": "mobile", "home_phone": "home", "other_phone": "other", "fax": "fax",
+}  # fmt: skip
+# Columns that feed a part of one of the person's own postal addresses: (kind, part). A bare
+# "city" of a contact row says where the person is, not which kind of address it is.
+_ADDRESS_PARTS = ("street", "postcode", "city", "region", "country")
+ADDRESS_FIELDS: dict[str, tuple[str, str]] = {
+    **{f"{kind}_{part}": (kind, part) for kind in ("home", "other") for part in _ADDRESS_PARTS},
+    "city": ("other", "city"),
+}
+_PHONE_KEYS = frozenset(PHONE_KINDS)
+_ADDRESS_KEYS = frozenset(ADDRESS_FIELDS)
+_BIRTHDAY_FIELDS = ("birth_date", "birthday")
 _FORMULA_TEXT = re.compile(r'=\s*"((?:[^"]|"")*)"', re.DOTALL)
 _LIST_SPLIT_RE = re.compile(r"\s*(?::::|[,;|\n])\s*")
 
@@ -66,15 +80,19 @@ def to_record(
 ) -> dict[str, object]:
     """Turn one row's cells into a record dict of the target's fields (empty fields left out).
 
-    Several columns for one field: the first non-empty value wins and differing further values
-    are kept in ``notes`` as ``Header: value`` (e-mail first fills ``email2``). Contacts also get
-    their names sorted out: middle names join the first name, a full ``name`` is split when first
-    and last name are missing, salutation and title words are taken out of name cells, and a
-    Cyrillic name beside a Latin one goes to ``native_name``. Consent cells become
-    ``yes``/``no``/``unknown`` (a date in a consent cell means yes, given on that date) and date
-    fields become ``datetime.date``; an unreadable date raises InvalidData naming the column, and
-    so does a slashed date that reads two ways (``03/04/2026``) without a ``date_order``. A
-    cell written as an Excel text formula (``="01067"``) holds the quoted text.
+    Nothing is dropped: every e-mail column (and every address in a cell listing several) goes to
+    the contact's e-mails, the first the primary; every phone column to its phones with its kind
+    (work, mobile, home, other, fax); home and other address columns to its addresses; a
+    birthday stays as written when it is no date. Further columns of a single-valued field
+    that differ, and columns with no field of their own, are kept in ``extra`` under their
+    header; ``notes`` holds only the note columns. Contacts also get their names sorted out:
+    middle names join the first name, a full ``name`` is split when first and last name are
+    missing (beside a last name it is the full or the given name), salutation and title words
+    are taken out of name cells, and a Cyrillic name beside a Latin one goes to
+    ``native_name``. Consent cells become ``yes``/``no``/``unknown`` (a date in a consent cell
+    means yes, given on that date); an unreadable consent date raises InvalidData naming the
+    column, and so does a slashed date that reads two ways (``03/04/2026``) without a
+    ``date_order``. A cell written as an Excel text formula (``="01067"``) holds the quoted text.
     """
     collected: dict[str, list[tuple[str, str]]] = {}
     size = len(cells)
@@ -98,8 +116,6 @@ def to_record(
             if type_index < size and cells[type_index].strip():
                 value_field = column_map.type_values.get(type_key(cells[type_index]), value_field)
                 break
-        if value_field in DROPPED_FIELDS:
-            continue
         bucket = collected.get(value_field)
         if bucket is None:
             collected[value_field] = [(header, text)]
@@ -107,17 +123,24 @@ def to_record(
             bucket.append((header, text))
 
     record: dict[str, object] = {}
-    extras: list[str] = []
+    extra: dict[str, str] = {}
     labelled = column_map.note_columns > 1
     notes = [
         f"{header}: {text}" if labelled else text for header, text in collected.pop("notes", [])
     ]
     if "email" in collected or "email2" in collected:
-        _take_emails(collected, record, extras)
+        _take_emails(collected, record)
+    if not _PHONE_KEYS.isdisjoint(collected):
+        _take_phones(collected, record)
+    if not _ADDRESS_KEYS.isdisjoint(collected):
+        _take_addresses(collected, record, extra)
     for value_field, items in collected.items():
+        if value_field == "extra":
+            _take_extra(items, extra)
+            continue
         if value_field in JSON_FIELDS:
             record[value_field] = _json_cell(items[0][1])
-            extras.extend(f"{other}: {value}" for other, value in _distinct(items)[1:])
+            extra.update(_distinct(items)[1:])
             continue
         if value_field in LIST_FIELDS:
             merged: list[str] = []
@@ -128,38 +151,110 @@ def to_record(
             continue
         if len(items) > 1:
             items = _distinct(items)
-            extras.extend(f"{other}: {value}" for other, value in items[1:])
+            extra.update(items[1:])
         header, text = items[0]
-        if value_field in _CONVERTED_FIELDS or value_field in column_map.values:
-            converted = _convert(value_field, header, text, column_map, record, extras, date_order)
-            if converted is not None:  # e.g. Outlook's "0.0.00" for "no birthday"
+        if value_field in _BIRTHDAY_FIELDS:
+            birthday = _birthday(text, date_order)
+            if birthday is not None:  # e.g. Outlook's "0.0.00" for "no birthday"
+                record["birthday"] = birthday
+        elif value_field in _CONVERTED_FIELDS or value_field in column_map.values:
+            converted = _convert(value_field, header, text, column_map, record, extra, date_order)
+            if converted is not None:
                 record[value_field] = converted
         else:
             record[value_field] = text
 
     if column_map.target == "contacts":
-        _shape_names(record, extras, column_map.name_header)
-    if notes or extras:
-        record["notes"] = "\n".join([*notes, *extras])
+        _shape_names(record, extra, column_map.name_header)
+    if notes:
+        record["notes"] = "\n".join(notes)
+    if extra:
+        record["extra"] = extra
     return record
 
 
-def _take_emails(
-    collected: dict[str, list[tuple[str, str]]], record: dict[str, object], extras: list[str]
-) -> None:
-    """Fill email and email2 from every e-mail column; further addresses go to the notes."""
-    if "email" not in collected and "email2" not in collected:
+def _birthday(text: str, date_order: str | None = None) -> str | None:
+    """A birthday as ISO 8601 when it is a date, as written when not (kept, with a warning,
+    by the normalising step); None for the "no date" markers of Outlook and others."""
+    try:
+        found = read_date(text, order=date_order)
+    except InvalidData:
+        return text
+    return None if found is None else found.isoformat()
+
+
+def _take_extra(items: list[tuple[str, str]], extra: dict[str, str]) -> None:
+    """Columns kept in ``extra``: under their header, or greentech's own JSON ``extra`` column."""
+    for header, text in items:
+        value = _json_cell(text)
+        if isinstance(value, dict):
+            extra.update({str(k): str(v) for k, v in value.items() if v not in (None, "")})
+        else:
+            extra[header] = text
+
+
+def _take_emails(collected: dict[str, list[tuple[str, str]]], record: dict[str, object]) -> None:
+    """Every address of every e-mail column (a cell may list several): the first of the main
+    e-mail columns is the primary, the further ones (``email2``: E-Mail 2, Email Home) follow."""
+    items = collected.pop("email", []) + collected.pop("email2", [])
+    if not items:
         return
-    main = _distinct(collected.pop("email", []))
-    pool = _distinct(collected.pop("email2", []) + main[1:])
-    if main:
-        record["email"] = main[0][1]
-        pool = [item for item in pool if item[1].casefold() != main[0][1].casefold()]
-    elif pool:
-        record["email"] = pool.pop(0)[1]
-    if pool:
-        record["email2"] = pool[0][1]
-        extras.extend(f"{header}: {text}" for header, text in pool[1:])
+    if len(items) == 1 and not _LIST_SPLIT_RE.search(items[0][1]):
+        record["email"] = items[0][1]  # the common case: one address
+        return
+    found: list[str] = []
+    seen: set[str] = set()
+    for _, text in items:
+        for part in _LIST_SPLIT_RE.split(text):
+            if part and part.casefold() not in seen:
+                seen.add(part.casefold())
+                found.append(part)
+    record["emails"] = found
+
+
+def _take_phones(collected: dict[str, list[tuple[str, str]]], record: dict[str, object]) -> None:
+    """Every number of every phone column with its kind (work, mobile, home, other, fax)."""
+    numbers = [
+        (kind, text)
+        for value_field, kind in PHONE_KINDS.items()
+        for _, text in collected.pop(value_field, ())
+    ]
+    if not numbers:
+        return
+    kinds = [kind for kind, _ in numbers]
+    if len(numbers) <= 2 and len(set(kinds)) == len(kinds) and set(kinds) <= {"work", "mobile"}:
+        # The common case: one phone and/or one mobile.
+        for kind, text in numbers:
+            record["mobile" if kind == "mobile" else "phone"] = text
+        return
+    phones: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for kind, text in numbers:
+        key = "".join(text.split())
+        if key not in seen:
+            seen.add(key)
+            phones.append({"value": text, "type": kind})
+    record["phones"] = phones
+
+
+def _take_addresses(
+    collected: dict[str, list[tuple[str, str]]], record: dict[str, object], extra: dict[str, str]
+) -> None:
+    """The person's own postal addresses, by kind; several street columns are joined."""
+    addresses: dict[str, dict[str, str]] = {}
+    for value_field, (kind, part) in ADDRESS_FIELDS.items():
+        items = collected.pop(value_field, None)
+        if not items:
+            continue
+        address = addresses.setdefault(kind, {"type": kind})
+        items = _distinct(items)
+        if part == "street":
+            address[part] = ", ".join(text for _, text in items)
+        else:
+            address[part] = items[0][1]
+            extra.update(items[1:])
+    if addresses:
+        record["addresses"] = list(addresses.values())
 
 
 def _convert(
@@ -168,7 +263,7 @@ def _convert(
     text: str,
     column_map: ColumnMap,
     record: dict[str, object],
-    extras: list[str],
+    extra: dict[str, str],
     date_order: str | None = None,
 ) -> object:
     """Convert one cell to the stored value of its field."""
@@ -181,7 +276,7 @@ def _convert(
         listed = split_list(text)
         known = [words[value_key(item)] for item in listed if value_key(item) in words]
         if len(listed) > 1 and known:
-            extras.append(f"{header}: {text}")
+            extra[header] = text
             return known[0]
     if value_field in CONSENT_FIELDS:
         consent = parse_consent(text)
@@ -199,7 +294,7 @@ def _convert(
             return "yes"
         # Keep what was written so nobody's answer is lost; sharing stays off.
         if text.strip().casefold() not in _UNKNOWN_WORDS:
-            extras.append(f"{header}: {text}")
+            extra[header] = text
         return "unknown"
     if value_field in DATE_FIELDS:
         try:
@@ -221,7 +316,7 @@ def _may_have_prefix(first_name: str) -> bool:
     return salutation_of(word) is not None or is_title_token(word)
 
 
-def _shape_names(record: dict[str, object], extras: list[str], name_header: str) -> None:
+def _shape_names(record: dict[str, object], extra: dict[str, str], name_header: str) -> None:
     """Sort a contact's name parts: middle names, prefixes, full names and native script."""
 
     def get(key: str) -> str:
@@ -292,6 +387,8 @@ def _shape_names(record: dict[str, object], extras: list[str], name_header: str)
                 put(key, parts[key])
         if parts["title"]:
             add_titles(parts["title"].split())
+    elif full and last and not first and has_cyrillic(full) == has_cyrillic(last):
+        _name_beside_last_name(full, last, put, add_titles, get)
     elif full:
         full_cyrillic = has_cyrillic(full) and not has_latin(full)
         given_cyrillic = has_cyrillic(given) and not has_latin(given)
@@ -299,13 +396,13 @@ def _shape_names(record: dict[str, object], extras: list[str], name_header: str)
             if not native:
                 put("native_name", full)
             elif not _words(full) <= _words(native):
-                extras.append(f"{name_header}: {full}")
+                extra[name_header] = full
         elif given_cyrillic and has_latin(full) and not has_cyrillic(full):
             # The Cyrillic spelling sits in the name columns; the Latin one is the main name.
             if not native:
                 put("native_name", given)
             elif not _words(given) <= _words(native):
-                extras.append(f"first and last name: {given}")
+                extra["first and last name"] = given
             parts = split_full_name(full)
             put("first_name", parts["first_name"])
             put("last_name", parts["last_name"])
@@ -316,7 +413,28 @@ def _shape_names(record: dict[str, object], extras: list[str], name_header: str)
         else:
             known = _words(" ".join([get("salutation"), get("title"), given, native]))
             if not _words(full) <= known:
-                extras.append(f"{name_header}: {full}")
+                extra[name_header] = full
+
+
+def _name_beside_last_name(
+    full: str,
+    last: str,
+    put: Callable[[str, str], None],
+    add_titles: Callable[[list[str]], None],
+    get: Callable[[str], str],
+) -> None:
+    """A ``name`` column beside a last name and no first name (a CRM's "name | last_name"):
+    the full name when it contains the last name (the rest is the given name), else the given
+    name itself."""
+    surname = _words(last)
+    tokens = full.split()
+    if surname <= _words(full):
+        tokens = [token for token in tokens if token.casefold().strip(",.") not in surname]
+    salutation, titles, rest = take_prefixes(tokens)
+    put("first_name", " ".join(rest))
+    if salutation and not get("salutation"):
+        put("salutation", salutation)
+    add_titles(titles)
 
 
 def _json_cell(text: str) -> object:

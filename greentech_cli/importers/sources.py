@@ -46,6 +46,17 @@ class Source:
     unmapped_columns: list[str] = field(default_factory=list)
     # the decision it was read by, so that a worker process reads it the same way
     read_as: Format | None = None
+    # tables: where each column's values go, and how many non-empty cells each had so far
+    went_to: list[str] = field(default_factory=list)
+    cells: list[int] = field(default_factory=list)
+
+    def columns(self) -> list[dict[str, Any]]:
+        """Every column of a table: its header, where its values went, its non-empty cells."""
+        headers = self.headers or []
+        return [
+            {"header": header, "went_to": went_to, "cells": cells}
+            for header, went_to, cells in zip(headers, self.went_to, self.cells, strict=False)
+        ]
 
 
 def open_source(path: Path, options: ImportOptions, read_as: Format | None = None) -> Source:
@@ -110,12 +121,30 @@ def _table_source(path: Path, read_as: Format, options: ImportOptions) -> Source
     table = _open_table(path, read_as, options.sheet)
     mapping = load_mapping_file(options.mapping) if options.mapping else None
     column_map = auto_map(
-        table.headers, preset=options.preset, mapping=mapping, target=options.target
+        table.headers,
+        preset=options.preset,
+        mapping=mapping,
+        target=options.target,
+        members=options.delegation is not None,
     )
+    headers = table.headers  # grows when a wider row comes (its cells get column_N headers)
+    went_to = [column_map.went_to(index) for index in range(len(headers))]
+    counts = [0] * len(headers)
+    mapped_width = len(headers)
+    kept = "kept in extra" if options.target == "contacts" else "not imported (unknown header)"
 
     def rows() -> Iterator[SourceRow]:
         for number, cells in table.rows:
-            yield SourceRow(number, cells, to_record(cells, column_map, options.date_order))
+            if len(cells) > len(counts):
+                went_to.extend([kept] * (len(cells) - len(counts)))
+                counts.extend([0] * (len(cells) - len(counts)))
+            for index, cell in enumerate(cells):
+                if cell and not cell.isspace():
+                    counts[index] += 1
+            record = to_record(cells, column_map, options.date_order)
+            if len(cells) > mapped_width and options.target == "contacts":
+                _keep_wider(record, headers, cells, mapped_width)
+            yield SourceRow(number, cells, record)
 
     mapped = {
         header: target
@@ -129,8 +158,18 @@ def _table_source(path: Path, read_as: Format, options: ImportOptions) -> Source
         delimiter=table.delimiter,
         sheet=table.sheet,
         preset=column_map.preset,
-        headers=list(table.headers),
+        headers=table.headers,
         mapped_columns=mapped,
         unmapped_columns=list(column_map.unmapped),
         read_as=read_as,
+        went_to=went_to,
+        cells=counts,
     )
+
+
+def _keep_wider(record: dict[str, Any], headers: list[str], cells: list[str], start: int) -> None:
+    """Cells of a row wider than the header that was mapped: kept in extra under column_N."""
+    found = {headers[i]: cells[i].strip() for i in range(start, len(cells)) if cells[i].strip()}
+    if found:
+        extra = record.get("extra")
+        record["extra"] = {**(extra if isinstance(extra, dict) else {}), **found}

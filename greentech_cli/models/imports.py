@@ -26,6 +26,8 @@ class ImportOptions:
     dry_run: bool = False
     rejects: Path | None = None
     date_order: str | None = None  # dmy or mdy: how to read 03/04/2026
+    # every warning, one per line, is written here (owner-only)
+    warnings_file: Path | None = None
 
 
 @dataclass
@@ -64,11 +66,36 @@ class ImportSummary:
     mapped_columns: dict[str, str] = field(default_factory=dict)
     unmapped_columns: list[str] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
+    # the first warnings (for the table) and every warning (for JSON and --warnings FILE)
     warnings: list[str] = field(default_factory=list)
+    warning_list: list[str] = field(default_factory=list)
     warning_count: int = 0
+    # a table's every column: {"header", "went_to", "cells"} (non-empty cells)
+    columns: list[dict[str, Any]] = field(default_factory=list)
     # A phone number came without a country to read it by (the command says what to do).
     needs_country: bool = False
     preview: list[dict[str, Any]] = field(default_factory=list)
+
+    def account_for(self, columns: list[dict[str, Any]], fields: dict[str, str]) -> None:
+        """Say for every column of a table where its values went (`fields`: header -> field).
+
+        A column counts as mapped only when something of it was stored; as not imported when
+        it held something, or when nothing knew its header.
+        """
+        if not columns:
+            return
+        self.columns = columns
+        self.mapped_columns = {
+            column["header"]: fields.get(column["header"], "extra")
+            for column in columns
+            if column["cells"] and column["went_to"].startswith(("stored", "kept"))
+        }
+        self.unmapped_columns = [
+            column["header"]
+            for column in columns
+            if column["went_to"].startswith("not imported")
+            and (column["cells"] or column["went_to"].endswith("(unknown header)"))
+        ]
 
     def to_json(self) -> dict[str, Any]:
         """The stable JSON of SPEC §3, then the details."""
@@ -92,8 +119,10 @@ class ImportSummary:
             "members_added": self.members_added,
             "mapped_columns": self.mapped_columns,
             "unmapped_columns": self.unmapped_columns,
+            "columns": self.columns,
             "warnings": self.warning_count,
             "first_warnings": self.warnings,
+            "warning_list": self.warning_list,
             "first_rejects": [{"row": r.row, "reason": r.reason} for r in self.rejects],
             "imported_before": [
                 {"batch_id": batch_id, "imported_at": at} for batch_id, at in self.imported_before

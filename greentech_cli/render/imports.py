@@ -81,7 +81,21 @@ def summary_tables(summary: ImportSummary) -> list[Any]:
         warn.add_column(overflow="fold")
         for warning in summary.warnings:
             warn.add_row(Text(show(warning)))
+        more = summary.warning_count - len(summary.warnings)
+        if more > 0:
+            warn.add_row(
+                Text(f"… and {more} more: --warnings FILE writes them all (so does --format json)")
+            )
         parts.append(warn)
+    if summary.columns:
+        columns = Table(title="Columns", title_justify="left")
+        columns.add_column("column", overflow="fold")
+        columns.add_column("went to", overflow="fold")
+        columns.add_column("cells", justify="right")
+        for entry in summary.columns:
+            if entry["cells"] or entry["went_to"] != "not imported (ignored by preset)":
+                columns.add_row(Text(entry["header"]), Text(entry["went_to"]), str(entry["cells"]))
+        parts.append(columns)
     return parts
 
 

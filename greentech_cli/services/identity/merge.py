@@ -151,7 +151,8 @@ def field_changes(keep: Any, other: Any, names: tuple[str, ...]) -> list[FieldCh
             if united != mine:
                 changes.append(FieldChange(name, "union", mine, theirs, united))
         elif name in _UNITED_BY_VALUE or name in _UNITED_WHOLE:
-            have = {item.value if name in _UNITED_BY_VALUE else item for item in mine}
+            # Compared in a list: an Address is a plain (unhashable) dataclass, and few.
+            have = [item.value if name in _UNITED_BY_VALUE else item for item in mine]
             added = [
                 item
                 for item in theirs

@@ -98,6 +98,8 @@ def feed(path: Path, source: Source, options: ImportOptions) -> Iterator[list[Pr
             elif kind == "error":
                 raise payload
             else:
+                # The worker counted the cells of each column: the summary reports them.
+                source.headers, source.went_to[:], source.cells[:] = payload
                 return
     finally:
         receiver.close()
@@ -130,9 +132,10 @@ def _send_chunks(
     from greentech_cli.importers.sources import open_source
 
     try:
-        for chunk in chunks(open_source(path, options, read_as), options):
+        source = open_source(path, options, read_as)
+        for chunk in chunks(source, options):
             sender.send(("rows", chunk))
-        sender.send(("end", None))
+        sender.send(("end", (source.headers, source.went_to, source.cells)))
     except GreentechError as exc:
         sender.send(("error", exc))
     except Exception as exc:  # anything else reaches the parent as it is

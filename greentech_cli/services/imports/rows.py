@@ -146,9 +146,13 @@ def _contact(
         try:
             contact.country = normalize_country(str(country))
         except InvalidData as exc:
-            prepared.warnings.append(f"{exc.message}; kept in notes")
-            notes = fields.get("notes")
-            fields["notes"] = f"{notes}\nCountry: {country}" if notes else f"Country: {country}"
+            prepared.warnings.append(f"{exc.message}; kept as extra value 'Country (as written)'")
+            fields["extra"] = {**fields.get("extra", {}), "Country (as written)": str(country)}
+    if not record.get("company") and _has_company_address(record):
+        # No company to hold the business address and website: they are the person's own.
+        _own_business_address(record, fields)
+    if "addresses" in fields:
+        fields["addresses"] = _addresses(prepared, fields)
     prepared.warnings += contact_service.apply_fields(
         contact, fields, default_country=default_country
     )
@@ -163,6 +167,50 @@ def _contact(
     if members:
         prepared.role = _vocabulary(prepared, record.get("role"), MEMBER_ROLES, "role")
         prepared.status = _vocabulary(prepared, record.get("status"), MEMBER_STATUSES, "status")
+
+
+def _has_company_address(record: dict[str, Any]) -> bool:
+    return any(record.get(f"company_{key}") for key in COMPANY_PREFIXED)
+
+
+def _own_business_address(record: dict[str, Any], fields: dict[str, Any]) -> None:
+    """A row's company_* address without a company: the person's work address and website."""
+    address = {
+        key: record[f"company_{key}"]
+        for key in COMPANY_PREFIXED[:5]
+        if record.get(f"company_{key}")
+    }
+    if address:
+        listed = fields.get("addresses")
+        fields["addresses"] = [
+            *(listed if isinstance(listed, list) else []),
+            {"type": "work", **address},
+        ]
+    website = record.get("company_website")
+    if website:
+        listed = fields.get("websites")
+        fields["websites"] = [*(listed if isinstance(listed, list) else []), website]
+
+
+def _addresses(prepared: Prepared, fields: dict[str, Any]) -> Any:
+    """The row's addresses, each country readable; an unknown one is kept in extra instead."""
+    addresses = fields["addresses"]
+    if not isinstance(addresses, list):
+        return addresses
+    kept = []
+    for address in addresses:
+        country = address.get("country") if isinstance(address, dict) else None
+        if country:
+            try:
+                normalize_country(str(country))
+            except InvalidData as exc:
+                kind = str(address.get("type") or "address")
+                name = f"Country ({kind} address)"
+                prepared.warnings.append(f"{exc.message}; kept as extra value {name!r}")
+                fields["extra"] = {**fields.get("extra", {}), name: str(country)}
+                address = {k: v for k, v in address.items() if k != "country"}
+        kept.append(address)
+    return kept
 
 
 def company_fields(record: dict[str, Any]) -> dict[str, Any] | None:

@@ -74,6 +74,8 @@ def import_file(
         db_file = database_file(db.conn)  # "" for the in-memory one of a dry run
         if db_file and same_file(options.rejects, Path(db_file)):
             raise InvalidData(f"--rejects {options.rejects} is the database itself")
+    if options.warnings_file is not None and same_file(options.warnings_file, path):
+        raise InvalidData(f"--warnings would overwrite {path.name}, the file being imported")
     source = open_source(path, options)
     summary = ImportSummary(
         file=str(path),
@@ -108,6 +110,11 @@ def import_file(
         summary.rejects_file = rejects_writer.finish(keep=bool(summary.rejected))
     if options.dry_run:
         summary.batch_id = None
+    summary.account_for(source.columns(), source.mapped_columns)
+    if options.warnings_file is not None:
+        from greentech_cli.files import write_private_text
+
+        write_private_text(options.warnings_file, "".join(f"{w}\n" for w in summary.warning_list))
     return summary
 
 
@@ -213,8 +220,9 @@ class _Run:
         self.summary.warning_count += 1
         # Counted over every row: the sample below may end before such a warning comes.
         self.summary.needs_country |= NO_COUNTRY in message
+        self.summary.warning_list.append(f"row {index}: {message}")
         if len(self.summary.warnings) < REJECT_SAMPLE:
-            self.summary.warnings.append(f"row {index}: {message}")
+            self.summary.warnings.append(self.summary.warning_list[-1])
 
     def _contacts(self, chunk: list[Prepared]) -> None:
         """Link, match and store one chunk of prepared contacts, in file order."""
