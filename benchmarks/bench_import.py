@@ -35,7 +35,7 @@ def _filled(ctx: Context, n: int) -> Path:
     return base
 
 
-ROUNDS = 3
+ROUNDS = 5
 
 
 def import_vs_sqlite_utils(ctx: Context) -> list[Row]:

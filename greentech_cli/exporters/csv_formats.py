@@ -13,11 +13,11 @@ from typing import Any, TextIO
 
 from greentech_cli.exporters.cells import cell
 from greentech_cli.exporters.registry import ExportJob
+from greentech_cli.models.exchange import FORMULA_STARTS
 
 # What makes Excel, LibreOffice or Google Sheets read a cell as a formula (or DDE call): the
 # ASCII triggers, the full-width forms some spreadsheets also accept, and tab/CR, which some of
 # them strip before looking at the first character (OWASP "CSV injection").
-FORMULA_STARTS = frozenset("=+-@\t\r＝＋－＠")
 # A plain number — a phone like "+49 211 1234-56" or "-12.5" — is data, not a formula, and an
 # apostrophe in front of it would spoil every phone number of the sheet.
 _PLAIN_NUMBER = re.compile(r"[+-]?[0-9][0-9 \u00a0\u202f()./-]*")

@@ -21,6 +21,7 @@ from greentech_cli.importers.values import (
     type_key,
     value_key,
 )
+from greentech_cli.models.exchange import FORMULA_STARTS
 from greentech_cli.text.dates import AmbiguousDate, read_date
 
 # Fields that hold several values; cells are split on , ; | newline and Google's ":::".
@@ -110,6 +111,10 @@ def to_record(
             and not (text := formula[1].replace('""', '"').strip())
         ):
             continue
+        # '--05-17, '=SUM…: the apostrophe a CSV export puts before what a spreadsheet would run
+        # as a formula (greentech's own, and the common convention); the value is what follows.
+        if text[0] == "'" and text[1:2] in FORMULA_STARTS:
+            text = text[1:]
         if not text.isascii() and not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
         for type_index in type_indexes:
@@ -145,7 +150,9 @@ def to_record(
         if value_field in LIST_FIELDS:
             merged: list[str] = []
             for _, text in items:
-                merged.extend(item for item in split_list(text) if item not in merged)
+                listed = _json_cell(text) if text[0] == "[" else None
+                words = [str(v) for v in listed] if isinstance(listed, list) else split_list(text)
+                merged.extend(item for item in words if item not in merged)
             if merged:
                 record[value_field] = merged
             continue

@@ -35,6 +35,9 @@ from typing import Any
 from greentech_cli.models.records import Company, Contact
 
 ID_FIELDS = ("id", "company_id")
+# What a spreadsheet runs as a formula at the start of a cell: CSV exports put an apostrophe
+# before it (unless --raw), and the import takes that apostrophe off again.
+FORMULA_STARTS = frozenset("=+-@\t\r＝＋－＠")
 
 # The export's record: the contact JSON of SPEC §3 (models.Contact.to_json, which contact_record
 # uses) followed by the address of the contact's company. Every csv/xlsx header and golden file

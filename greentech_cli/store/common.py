@@ -30,6 +30,7 @@ def dumps(value: Any) -> str:
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_string = json.encoder.encode_basestring
 
 
 def loads_list(text: str | None) -> list[Any]:
@@ -52,16 +53,22 @@ def encode(value: Any) -> Any:
     """A field's column value: lists and mappings as JSON (value objects as compact mappings
     without their empty parts), anything else as it is."""
     if isinstance(value, list):
-        return dumps([_plain(item) for item in value]) if value else "[]"
+        if not value:
+            return "[]"
+        if is_dataclass(value[0]):
+            return "[" + ",".join(_object_json(item) for item in value) + "]"
+        return dumps(value)
     if isinstance(value, dict):
         return dumps(value)
     return value
 
 
-def _plain(item: Any) -> Any:
-    if is_dataclass(item):
-        return {k: v for k, v in vars(item).items() if v is not None}
-    return item
+def _object_json(item: Any) -> str:
+    """A value object (email, phone, address) as a compact JSON mapping of its text parts, the
+    empty ones left out: the string encoder alone, about a third of the general encoder's cost
+    for the one email and one phone of most imported rows."""
+    parts = [f'"{k}":{_string(v)}' for k, v in vars(item).items() if v is not None]
+    return "{" + ",".join(parts) + "}"
 
 
 def decode_items(text: str | None, kind: type[T]) -> list[T]:

@@ -37,6 +37,9 @@ COLUMNS = (*STORED, *PRIMARY_KEYS)
 # The value objects of the JSON list columns.
 _ITEMS: dict[str, type] = {"emails": Email, "phones": Phone, "addresses": Address}
 _JSON_LISTS = ("languages", "tags", "websites", "aliases")
+# Stored as JSON text, the rest as they are.
+_ENCODED = (*_ITEMS, *_JSON_LISTS, "extra")
+_SCALARS = tuple(name for name in STORED if name not in _ENCODED)
 
 SELECT = (
     "SELECT contacts.*, companies.name AS company_name FROM contacts "
@@ -68,7 +71,9 @@ def to_row(contact: Contact) -> dict[str, Any]:
     """The column values of a Contact (JSON columns encoded, primaries and name key derived)."""
     from greentech_cli.text.names import name_key
 
-    row = {name: encode(getattr(contact, name)) for name in STORED}
+    row = {name: getattr(contact, name) for name in _SCALARS}
+    for name in _ENCODED:
+        row[name] = encode(getattr(contact, name))
     row["email"], row["phone"], row["mobile"] = contact.email, contact.phone, contact.mobile
     row["name_key"] = name_key(contact.first_name, contact.last_name, contact.native_name)
     return row
