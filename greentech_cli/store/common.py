@@ -71,6 +71,25 @@ def _object_json(item: Any) -> str:
     return "{" + ",".join(parts) + "}"
 
 
+def decode_row(
+    row: dict[str, Any],
+    names: tuple[str, ...],
+    items: dict[str, type],
+    lists: tuple[str, ...],
+    mappings: tuple[str, ...],
+) -> dict[str, Any]:
+    """A record's field values from its row: `items` as value objects, `lists` and `mappings`
+    from their JSON, the other `names` as stored (the reverse of `encode`)."""
+    values: dict[str, Any] = {name: row[name] for name in names}
+    for name, kind in items.items():
+        values[name] = decode_items(row[name], kind)
+    for name in lists:
+        values[name] = loads_list(row[name])
+    for name in mappings:
+        values[name] = loads_dict(row[name])
+    return values
+
+
 def decode_items(text: str | None, kind: type[T]) -> list[T]:
     """A JSON list column of value objects (emails, phones, addresses) as those objects."""
     return [kind(**item) for item in loads_list(text) if isinstance(item, dict)]

@@ -11,13 +11,11 @@ from greentech_cli.models.records import COMPANY_COLUMNS, Company
 from greentech_cli.store import audit, search
 from greentech_cli.store.common import (
     as_id,
-    decode_items,
+    decode_row,
     encode,
     fetch_all,
     fetch_one,
     insert_row,
-    loads_dict,
-    loads_list,
     new_uid,
     next_free_id,
     not_found,
@@ -37,12 +35,7 @@ _JSON_LISTS = ("sectors", "tags", "websites")
 
 def from_row(row: dict[str, Any]) -> Company:
     """A Company from a `companies` row."""
-    values: dict[str, Any] = {name: row[name] for name in COLUMNS}
-    for name, kind in _ITEMS.items():
-        values[name] = decode_items(row[name], kind)
-    for name in _JSON_LISTS:
-        values[name] = loads_list(row[name])
-    values["register_ids"] = loads_dict(row["register_ids"])
+    values = decode_row(row, COLUMNS, _ITEMS, _JSON_LISTS, ("register_ids",))
     return Company(**values, id=row["id"])
 
 

@@ -12,14 +12,12 @@ from greentech_cli.models.records import PRIMARY_KEYS, Contact
 from greentech_cli.store import audit, companies, search
 from greentech_cli.store.common import (
     as_id,
-    decode_items,
+    decode_row,
     dumps,
     encode,
     fetch_all,
     fetch_one,
     insert_stored_row,
-    loads_dict,
-    loads_list,
     new_uid,
     next_free_id,
     not_found,
@@ -53,12 +51,7 @@ _LISTED = "(SELECT value FROM json_each(?))"
 
 def from_row(row: dict[str, Any]) -> Contact:
     """A Contact from a `contacts` row joined with its company's name."""
-    values: dict[str, Any] = {name: row[name] for name in STORED}
-    for name, kind in _ITEMS.items():
-        values[name] = decode_items(row[name], kind)
-    for name in _JSON_LISTS:
-        values[name] = loads_list(row[name])
-    values["extra"] = loads_dict(row["extra"])
+    values = decode_row(row, STORED, _ITEMS, _JSON_LISTS, ("extra",))
     return Contact(
         **values,
         id=row["id"],
