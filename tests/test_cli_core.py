@@ -262,3 +262,27 @@ def test_default_location_is_in_the_temp_home(isolated_home: Path) -> None:
 def test_markup_in_names_is_shown_literally(filled: Cli) -> None:
     filled.ok("company", "add", "KazMunayGas [R&D] [/]")
     assert "KazMunayGas [R&D] [/]" in filled.ok("company", "list").stdout
+
+
+def test_output_is_utf8_whatever_the_locale_says(tmp_path: Path) -> None:
+    """A Cyrillic name through a Latin-1 locale: pipes get UTF-8, stderr an escape, no error."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1", "HOME": str(tmp_path)}
+    run = [sys.executable, "-m", "greentech_cli", "--db", str(tmp_path / "g.db")]
+    added = subprocess.run(
+        [*run, "contact", "add", "--first", "Айгерим", "--last", "Садыкова"],
+        env=env, capture_output=True, check=False,
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    assert b"\\u0410" in added.stderr  # "Added contact 1: Айгерим …", escaped, not refused
+    listed = subprocess.run(
+        [*run, "contact", "list", "--format", "json"], env=env, capture_output=True, check=False
+    )
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout.decode("utf-8"))[0]["first_name"] == "Айгерим"
+    table = subprocess.run([*run, "contact", "list"], env=env, capture_output=True, check=False)
+    assert table.returncode == 0 and "Садыкова" in table.stdout.decode("utf-8")

@@ -2,6 +2,7 @@
 
 import contextlib
 import importlib
+import io
 import os
 import sqlite3
 import sys
@@ -208,8 +209,26 @@ for _name in COMMAND_MODULES:
     importlib.import_module(f"{__package__}.{_name}").register(app)
 
 
+def _utf8_streams() -> None:
+    """Data leaves in UTF-8 whatever the locale says.
+
+    A pipe or file gets UTF-8 (JSON and CSV must be, and a Cyrillic name must not end the command
+    with an encoding error); a terminal or stderr that cannot show a character gets its escape
+    (``\u0410``) instead, so nothing is hidden and nothing fails.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if encoding == "utf8" or not isinstance(stream, io.TextIOWrapper):
+            continue
+        if stream is sys.stdout and not stream.isatty():
+            stream.reconfigure(encoding="utf-8")
+        else:
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main() -> None:
     """Console-script entry point."""
+    _utf8_streams()
     try:
         app()
     finally:
