@@ -316,3 +316,18 @@ def test_primaries_given_beside_their_lists_name_the_primary(db: Any) -> None:
     assert [(p.value, p.type) for p in person.phones] == [
         ("+77272500099", "fax"), ("+77771112233", "mobile"),
     ]  # fmt: skip
+
+
+def test_an_itinerary_names_the_extension_of_a_host_phone() -> None:
+    from greentech_cli.services.schedule.itinerary import person
+
+    host = Contact(first_name="Mehmet", phones=[Phone("+49201555440", "work", "102")])
+    assert person(host).phone == "+49 201 555440 ext. 102"
+
+
+def test_warnings_file_naming_the_database_is_refused(cli: Cli, tmp_path: Path) -> None:
+    cli.ok("init")
+    path = tmp_path / "list.csv"
+    path.write_text("Vorname;Nachname\nAnna;Schmidt\n", encoding="utf-8")
+    refused = cli.fails("import", str(path), "--warnings", str(cli.db_path))
+    assert "--warnings" in refused.stderr and "the database itself" in refused.stderr

@@ -127,7 +127,8 @@ class Reachable:
         rest = [w for w in self.websites[1:] if w != value]
         self.websites = rest if value is None else [value, *rest]
 
-    def _primary_phone(self, mobile: bool) -> Phone | None:
+    def primary_phone(self, mobile: bool) -> Phone | None:
+        """The primary mobile (or phone: neither mobile nor fax), with its extension."""
         index = _primary_index(self.phones, mobile)
         return None if index is None else self.phones[index]
 

@@ -76,7 +76,7 @@ class Company(Reachable):
     @property
     def phone(self) -> str | None:
         """The primary phone number (not a mobile, not a fax)."""
-        found = self._primary_phone(False)
+        found = self.primary_phone(False)
         return found.value if found else None
 
     def to_json(self) -> dict[str, Any]:
@@ -158,7 +158,7 @@ class Contact(Reachable):
     @property
     def phone(self) -> str | None:
         """The primary phone number (not a mobile, not a fax)."""
-        found = self._primary_phone(False)
+        found = self.primary_phone(False)
         return found.value if found else None
 
     @phone.setter
@@ -168,7 +168,7 @@ class Contact(Reachable):
     @property
     def mobile(self) -> str | None:
         """The primary mobile number."""
-        found = self._primary_phone(True)
+        found = self.primary_phone(True)
         return found.value if found else None
 
     @mobile.setter

@@ -68,14 +68,14 @@ def import_file(
         summary.file = str(path)
         return summary
     check_options(options)
-    if options.rejects is not None:
-        if same_file(options.rejects, path):
-            raise InvalidData(f"--rejects would overwrite {path.name}, the file being imported")
-        db_file = database_file(db.conn)  # "" for the in-memory one of a dry run
-        if db_file and same_file(options.rejects, Path(db_file)):
-            raise InvalidData(f"--rejects {options.rejects} is the database itself")
-    if options.warnings_file is not None and same_file(options.warnings_file, path):
-        raise InvalidData(f"--warnings would overwrite {path.name}, the file being imported")
+    db_file = database_file(db.conn)  # "" for the in-memory one of a dry run
+    for option, written in (("--rejects", options.rejects), ("--warnings", options.warnings_file)):
+        if written is None:
+            continue
+        if same_file(written, path):
+            raise InvalidData(f"{option} would overwrite {path.name}, the file being imported")
+        if db_file and same_file(written, Path(db_file)):
+            raise InvalidData(f"{option} {written} is the database itself")
     source = open_source(path, options)
     summary = ImportSummary(
         file=str(path),

@@ -27,13 +27,14 @@ if TYPE_CHECKING:
 
 def person(contact: Contact, role: str | None = None) -> Person:
     """A Person for an itinerary from a contact."""
+    reach = contact.primary_phone(mobile=True) or contact.primary_phone(mobile=False)
     return Person(
         id=contact.id or 0,
         name=contact.display_name,
         native_name=contact.native_name,
         company=contact.company,
         email=contact.email,
-        phone=display_phone(contact.mobile or contact.phone),
+        phone=display_phone(reach.value, reach.extension) if reach else None,
         role=role,
     )
 
