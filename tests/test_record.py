@@ -331,3 +331,21 @@ def test_warnings_file_naming_the_database_is_refused(cli: Cli, tmp_path: Path) 
     path.write_text("Vorname;Nachname\nAnna;Schmidt\n", encoding="utf-8")
     refused = cli.fails("import", str(path), "--warnings", str(cli.db_path))
     assert "--warnings" in refused.stderr and "the database itself" in refused.stderr
+
+
+def test_values_that_fit_no_vocabulary_are_kept_as_written(cli: Cli, tmp_path: Path) -> None:
+    cli.ok("init")
+    companies = tmp_path / "firmen.csv"
+    companies.write_text(
+        "Name;Land;Branchen\nLippe Recycling GmbH;Atlantis;Weltraum\n", encoding="utf-8"
+    )
+    result = cli.ok("import", str(companies), "--as", "companies")
+    assert "kept in the organisation's notes" in result.stdout + result.stderr
+    notes = cli.json("company", "show", "1")["notes"]
+    assert "Country: Atlantis" in notes and "Sector: Weltraum" in notes
+    people = tmp_path / "people.json"
+    people.write_text(
+        json.dumps([{"first_name": "Olga", "share_consent_date": "someday"}]), encoding="utf-8"
+    )
+    cli.ok("import", str(people))
+    assert cli.json("contact", "show", "1")["extra"] == {"Consent date": "someday"}

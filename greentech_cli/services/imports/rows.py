@@ -135,7 +135,7 @@ def _contact(
         if key in fields:
             fields[key] = parse_consent(fields[key])
     if "share_consent_date" in fields:
-        fields["share_consent_date"] = _consent_date(prepared, fields["share_consent_date"])
+        fields["share_consent_date"] = _consent_date(prepared, fields)
     contact = Contact()
     # A row with a uid is a record greentech (or an address book) exported: its contact's own
     # country is given there, even when empty, and is not the company's.
@@ -261,16 +261,17 @@ def _organisation_of(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def normalise_company(fields: dict[str, Any]) -> tuple[Company, list[str]]:
-    """A Company from a row's fields, and warnings: an unknown country is left empty and an
-    unknown sector dropped (the rest of the row is good); other bad values raise InvalidData."""
+    """A Company from a row's fields, and warnings: an unknown country or sector is kept in the
+    notes as written (the rest of the row is good); other bad values raise InvalidData."""
     fields = dict(fields)
     warnings: list[str] = []
+    kept: list[str] = []
     if "country" in fields:
         try:
             normalize_country(str(fields["country"]))
         except InvalidData as exc:
-            warnings.append(f"{exc.message}; left empty")
-            fields.pop("country")
+            warnings.append(f"{exc.message}; kept in the organisation's notes")
+            kept.append(f"Country: {fields.pop('country')}")
     if "sectors" in fields:
         sectors = fields.pop("sectors")
         values = sectors if isinstance(sectors, list) else str(sectors).split(",")
@@ -279,8 +280,11 @@ def normalise_company(fields: dict[str, Any]) -> tuple[Company, list[str]]:
             try:
                 known.append(normalize_sector(str(value)))
             except InvalidData as exc:
-                warnings.append(exc.message)
+                warnings.append(f"{exc.message}; kept in the organisation's notes")
+                kept.append(f"Sector: {str(value).strip()}")
         fields["sectors"] = known
+    if kept:
+        fields["notes"] = "\n".join([*([fields["notes"]] if fields.get("notes") else []), *kept])
     company = Company(name="")
     warnings += company_service.apply_fields(company, fields)
     return company, warnings
@@ -297,9 +301,12 @@ def _vocabulary(prepared: Prepared, value: Any, allowed: tuple[str, ...], what: 
         return None
 
 
-def _consent_date(prepared: Prepared, value: Any) -> str | None:
+def _consent_date(prepared: Prepared, fields: dict[str, Any]) -> str | None:
+    """The consent date as ISO 8601; one that is no date is kept in `extra` as written."""
+    value = fields["share_consent_date"]
     try:
         return parse_date(str(value)).isoformat()
     except InvalidData as exc:
-        prepared.warnings.append(f"{exc.message}; consent date left empty")
+        prepared.warnings.append(f"{exc.message}; kept as extra value 'Consent date'")
+        fields["extra"] = {**dict(fields.get("extra") or {}), "Consent date": str(value)}
         return None
