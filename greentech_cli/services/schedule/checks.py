@@ -10,8 +10,16 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from greentech_cli.errors import InvalidData
-from greentech_cli.models.records import Company, Contact, Delegation, Member, Visit
+from greentech_cli.models.records import (
+    MOVING_KINDS,
+    Company,
+    Contact,
+    Delegation,
+    Member,
+    Visit,
+)
 from greentech_cli.services.schedule import geo
+from greentech_cli.services.schedule.places import default_country
 from greentech_cli.services.schedule.visits import attendee_ids
 from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as contact_store
@@ -32,10 +40,12 @@ CODES = (
     "long-day",
     "no-host-contact",
     "unknown-place",
+    "transfer-too-short",
+    "over-capacity",
 )
 HOSTED_KINDS = ("site-visit", "b2b-meeting")
-# A visit of these kinds is the journey itself, so it is no place to travel from or to.
-MOVING_KINDS = ("transfer",)
+# A hotel spans the nights around the programme: no overlap, no double booking, no travel leg.
+STAY_KINDS = ("hotel",)
 GROUP = 0  # stands for "the whole group" when a visit has nobody attending yet
 
 
@@ -165,17 +175,22 @@ def check(
     people_ids = {i for ids in prog.attendance.values() for i in ids}
     people_ids |= {i for v in prog.visits for i in v.host_contact_ids}
     people = {c.id or 0: c for c in contact_store.get_many(db, sorted(people_ids))}
-    company_ids = sorted({v.company_id for v in prog.visits if v.company_id is not None})
-    companies = {i: company_store.get(db, i) for i in company_ids}
+    company_ids = {v.company_id for v in prog.visits}
+    for visit in prog.visits:
+        company_ids |= {p.company_id for p in (visit.origin, visit.destination) if p is not None}
+    companies = {
+        i: company_store.get(db, i) for i in sorted(i for i in company_ids if i is not None)
+    }
 
     findings: list[Finding] = []
     findings += _check_overlaps(prog)
     findings += _check_members_elsewhere(db, prog, people)
     findings += _check_hosts_elsewhere(db, prog, companies)
     findings += _check_dates(prog)
-    findings += _check_travel(prog, companies, people, config)
+    findings += _check_travel(prog, companies, geo.Gazetteer(db), config)
     findings += _check_long_days(prog, config)
     findings += _check_host_contacts(prog, companies)
+    findings += _check_capacity(prog)
     order = {code: n for n, code in enumerate(CODES)}
     starts = {v.id: v.start.timestamp() for v in prog.visits}
     findings.sort(
@@ -191,13 +206,18 @@ def check(
 
 def _check_overlaps(prog: _Programme) -> list[Finding]:
     found: list[Finding] = []
-    for n, a in enumerate(prog.visits):
-        for b in prog.visits[n + 1 :]:
+    visits = [v for v in prog.visits if v.kind not in STAY_KINDS]
+    for n, a in enumerate(visits):
+        for b in visits[n + 1 :]:
             if b.start.timestamp() >= a.end.timestamp():
                 break  # visits are in time order: nothing later can overlap a
+            if a.id == b.parent_id or b.id == a.parent_id:
+                continue  # a slot inside its block
             ids = [a.id or 0, b.id or 0]
             pa, pb = prog.attendance[ids[0]], prog.attendance[ids[1]]
             shared = sorted(pa & pb)
+            if not shared and a.parent_id is not None and a.parent_id == b.parent_id:
+                continue  # parallel slots of one block (tables) for different people
             if shared or not pa or not pb:
                 who = f"; {len(shared)} people are in both" if shared else ""
                 found.append(
@@ -237,6 +257,8 @@ def _check_members_elsewhere(
         other = _load(db, delegation_store.get(db, other_id))
         for visit in prog.visits:
             for theirs in other.visits:
+                if visit.kind in STAY_KINDS or theirs.kind in STAY_KINDS:
+                    continue
                 if not _overlaps(visit, theirs):
                     continue
                 shared = sorted(prog.attendance[visit.id or 0] & other.attendance[theirs.id or 0])
@@ -267,6 +289,8 @@ def _check_hosts_elsewhere(
         for visit in prog.visits:
             if visit.company_id != theirs.company_id or not _overlaps(visit, theirs):
                 continue
+            if visit.kind in STAY_KINDS or theirs.kind in STAY_KINDS:
+                continue  # two groups in one hotel
             if theirs.delegation_id not in codes:
                 codes[theirs.delegation_id] = delegation_store.get(db, theirs.delegation_id).code
             name = companies[visit.company_id or 0].name
@@ -302,25 +326,49 @@ def _check_dates(prog: _Programme) -> list[Finding]:
     return found
 
 
+def _ends(
+    prog: _Programme,
+    companies: dict[int, Company],
+    gazetteer: geo.Gazetteer,
+) -> dict[int, tuple[geo.Place | None, geo.Place | None]]:
+    """Where each located visit starts and ends: one place, or a transfer's from and to.
+
+    Blocks come before their slots, which take the block's place unless they have a venue."""
+    country = default_country(prog.delegation)
+    ends: dict[int, tuple[geo.Place | None, geo.Place | None]] = {}
+    for visit in sorted(prog.visits, key=lambda v: v.parent_id is not None):
+        if visit.kind in MOVING_KINDS:
+            ends[visit.id or 0] = (
+                geo.end_place(visit.origin, companies, country),
+                geo.end_place(visit.destination, companies, country),
+            )
+            continue
+        company = companies.get(visit.company_id) if visit.company_id is not None else None
+        parent = ends[visit.parent_id][1] if visit.parent_id in ends else None
+        place = geo.place_of(visit, company, country, gazetteer, parent)
+        ends[visit.id or 0] = (place, place)
+    return ends
+
+
 def _check_travel(
     prog: _Programme,
     companies: dict[int, Company],
-    people: dict[int, Contact],
+    gazetteer: geo.Gazetteer,
     config: CheckSettings,
 ) -> list[Finding]:
     model = geo.TravelModel(speed_kmh=config.speed_kmh, buffer_minutes=config.buffer_minutes)
-    country = prog.delegation.destination_country or (
-        "DE" if prog.delegation.direction == "incoming" else None
-    )
-    places: dict[int, geo.Place | None] = {}
-    # Visits that name no place (a meal "somewhere") take no part; a transfer does, but as the
-    # journey itself it separates the places before and after it.
-    located = [v for v in prog.visits if geo.has_place(v) or v.kind in MOVING_KINDS]
+    # Visits that name no place (a meal "somewhere") take no part; a transfer or flight does:
+    # the journey from its start to its end place, or, without them, a break between legs.
+    located = [
+        v
+        for v in prog.visits
+        if v.kind not in STAY_KINDS and (geo.has_place(v) or v.kind in MOVING_KINDS)
+    ]
+    ends = _ends(prog, companies, gazetteer)
+    found: list[Finding] = []
     for visit in located:
         if visit.kind in MOVING_KINDS:
-            continue
-        company = companies.get(visit.company_id) if visit.company_id is not None else None
-        places[visit.id or 0] = geo.place_of(visit, company, country)
+            found += _journey(visit, *ends[visit.id or 0], model)
     # Consecutive visits per person (or for the whole group while nobody attends yet).
     timelines: dict[int, list[Visit]] = defaultdict(list)
     for visit in located:
@@ -330,18 +378,17 @@ def _check_travel(
     for person, visits in timelines.items():
         for a, b in itertools.pairwise(visits):
             if b.start.timestamp() < a.end.timestamp():
-                continue  # an overlap, reported as such
-            if a.kind in MOVING_KINDS or b.kind in MOVING_KINDS:
-                continue
+                continue  # an overlap (or a slot in its block), reported as such
+            if _unplaced_move(a, ends) or _unplaced_move(b, ends):
+                continue  # a transfer without places separates the legs
             who = pairs.setdefault((a.id or 0, b.id or 0), [])
             if person != GROUP:
                 who.append(person)
     by_id = {v.id or 0: v for v in prog.visits}
-    found: list[Finding] = []
     unknown: set[int] = set()
     for (a_id, b_id), who in sorted(pairs.items(), key=lambda p: by_id[p[0][0]].start):
         a, b = by_id[a_id], by_id[b_id]
-        pa, pb = places[a_id], places[b_id]
+        pa, pb = ends[a_id][1], ends[b_id][0]
         if pa is None or pb is None:
             unknown |= {i for i, p in ((a_id, pa), (b_id, pb)) if p is None}
             continue
@@ -362,24 +409,74 @@ def _check_travel(
             )
         )
     for visit_id in sorted(unknown, key=lambda i: by_id[i].start):
-        visit = by_id[visit_id]
-        company = companies.get(visit.company_id) if visit.company_id is not None else None
+        found.append(_unknown_place(by_id[visit_id], companies))
+    return found
+
+
+def _unplaced_move(visit: Visit, ends: dict[int, tuple[Any, Any]]) -> bool:
+    return visit.kind in MOVING_KINDS and None in ends[visit.id or 0]
+
+
+def _journey(
+    visit: Visit, start: geo.Place | None, end: geo.Place | None, model: geo.TravelModel
+) -> list[Finding]:
+    """A transfer or flight shorter than its own journey (no buffer: it is the journey)."""
+    if start is None or end is None:
+        return []
+    mode = "flight" if visit.kind == "flight" else (visit.mode or "bus")
+    km, needed = model.journey(start, end, mode)
+    took = (visit.end.timestamp() - visit.start.timestamp()) / 60
+    if needed <= took:
+        return []
+    return [
+        Finding(
+            "error",
+            "transfer-too-short",
+            f"'{visit.title}' ({_span(visit)}) from {start.label} to {end.label} takes "
+            f"{_minutes(took)}, but the journey by {mode} takes about {_minutes(needed)} "
+            f"({km:.0f} km at {geo.MODE_SPEEDS_KMH[mode]:g} km/h)",
+            [visit.id or 0],
+            [],
+        )
+    ]
+
+
+def _unknown_place(visit: Visit, companies: dict[int, Company]) -> Finding:
+    company = companies.get(visit.company_id) if visit.company_id is not None else None
+    if visit.has_venue or company is None:
+        where = f"the location {visit.location!r} is not in the gazetteer"
+        hint = "add --lat/--lon to the visit"
+    else:
         where = (
             f"{company.name} has no coordinates and its city {company.city or '(none)'!s} "
             "is not in the gazetteer"
-            if company is not None
-            else f"the location {visit.location!r} is not in the gazetteer"
         )
-        found.append(
-            Finding(
-                "warning",
-                "unknown-place",
-                f"travel time to and from '{visit.title}' was not checked: {where}; "
-                "add --lat/--lon to the company",
-                [visit_id],
-                [],
+        hint = "add --lat/--lon to the company"
+    return Finding(
+        "warning",
+        "unknown-place",
+        f"travel time to and from '{visit.title}' was not checked: {where}; {hint}",
+        [visit.id or 0],
+        [],
+    )
+
+
+def _check_capacity(prog: _Programme) -> list[Finding]:
+    found: list[Finding] = []
+    for visit in prog.visits:
+        persons = len(prog.attendance[visit.id or 0])
+        if visit.capacity is not None and persons > visit.capacity:
+            what = "seats" if visit.kind in MOVING_KINDS else "persons"
+            found.append(
+                Finding(
+                    "error",
+                    "over-capacity",
+                    f"'{visit.title}' ({_span(visit)}) has {persons} attendees but room for "
+                    f"{visit.capacity} {what}",
+                    [visit.id or 0],
+                    sorted(prog.attendance[visit.id or 0]),
+                )
             )
-        )
     return found
 
 
@@ -387,7 +484,8 @@ def _check_long_days(prog: _Programme, config: CheckSettings) -> list[Finding]:
     zone = ZoneInfo(prog.delegation.timezone)
     days: dict[date, list[Visit]] = defaultdict(list)
     for visit in prog.visits:
-        days[(in_zone(visit.start, zone) or visit.start).date()].append(visit)
+        if visit.kind not in STAY_KINDS:
+            days[(in_zone(visit.start, zone) or visit.start).date()].append(visit)
     found: list[Finding] = []
     for day, visits in sorted(days.items()):
         first = min(v.start.timestamp() for v in visits)

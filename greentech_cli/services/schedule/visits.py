@@ -10,7 +10,16 @@ from zoneinfo import ZoneInfo
 from greentech_cli.db import transaction
 from greentech_cli.errors import InvalidData
 from greentech_cli.models.itinerary import UID_DOMAIN, UID_NAMESPACE
-from greentech_cli.models.records import VISIT_KINDS, Contact, Delegation, Member, Visit
+from greentech_cli.models.records import (
+    MOVING_KINDS,
+    TRANSFER_MODES,
+    VISIT_KINDS,
+    Contact,
+    Delegation,
+    Member,
+    Visit,
+)
+from greentech_cli.services.schedule import geo, places
 from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as contact_store
 from greentech_cli.store import delegations as delegation_store
@@ -20,6 +29,7 @@ from greentech_cli.text.cleaning import clean
 from greentech_cli.text.dates import (
     check_timezone,
     check_year,
+    in_zone,
     parse_datetime,
     parse_duration,
     wall_time,
@@ -150,27 +160,42 @@ def apply_fields(
     """
     if fields.get("end") is not None and fields.get("duration") is not None:
         raise InvalidData("give a visit an end or a duration, not both")
+    if "kind" in fields:
+        visit.kind = choice(fields["kind"], VISIT_KINDS, "visit kind") or "other"
+    gazetteer = geo.Gazetteer(db, save=True)
+    _set_places(db, visit, delegation, fields, gazetteer)
     zone = visit.timezone
     if fields.get("timezone"):
         zone = check_timezone(str(fields["timezone"]))
+    end_zone = zone
+    if visit.kind == "flight":
+        zone, end_zone = _flight_zones(visit, zone, fields)
     duration = visit.end - visit.start if visit.id is not None else None
     start = visit.start.replace(tzinfo=None)
     end = visit.end.replace(tzinfo=None)
+    if (
+        visit.id is not None
+        and end_zone != visit.end_zone
+        and (visit.kind == "flight" or visit.end_timezone)
+    ):
+        # The same instant in the new end zone (a flight whose arrival airport changed).
+        end = (in_zone(visit.end, ZoneInfo(end_zone)) or visit.end).replace(tzinfo=None)
     if "start" in fields:
         start = _when(fields["start"], zone, "start").replace(tzinfo=None)
     if fields.get("end") is not None:
-        end = _when(fields["end"], zone, "end").replace(tzinfo=None)
+        end = _when(fields["end"], end_zone, "end").replace(tzinfo=None)
     elif fields.get("duration") is not None:
         span = fields["duration"]
         span = span if isinstance(span, timedelta) else parse_duration(str(span))
-        end = _after(_when(start, zone, "start"), span, zone)
+        end = _after(_when(start, zone, "start"), span, end_zone)
     elif "start" in fields and duration is not None:
-        end = _after(_when(start, zone, "start"), duration, zone)
+        end = _after(_when(start, zone, "start"), duration, end_zone)
     elif visit.id is None:
         raise InvalidData("a visit needs an end (--end) or a duration (--duration)")
     visit.timezone = zone
+    visit.end_timezone = end_zone if end_zone != zone else None
     visit.start = _when(start, zone, "start")
-    visit.end = _when(end, zone, "end")
+    visit.end = _when(end, end_zone, "end")
     if visit.end.timestamp() <= visit.start.timestamp():
         raise InvalidData(
             f"the visit ends ({visit.end:%Y-%m-%d %H:%M}) before it starts "
@@ -180,29 +205,132 @@ def apply_fields(
     check_year(visit.start.date(), "start", force=force)
     check_year(visit.end.date(), "end", force=force)
     for key, value in fields.items():
-        if key in ("start", "end", "duration", "timezone"):
+        if key in ("start", "end", "duration", "timezone", "kind", *PLACE_FIELDS):
             continue
         if key == "title":
             title = clean(value)
             if not title:
                 raise InvalidData("a visit needs a title")
             visit.title = title
-        elif key == "kind":
-            visit.kind = choice(value, VISIT_KINDS, "visit kind") or "other"
         elif key == "company":
             visit.company_id = (
                 company_store.resolve(db, str(value)).id if clean(str(value or "")) else None
             )
-        elif key in ("location", "notes"):
-            setattr(visit, key, clean(None if value is None else str(value)))
+        elif key == "notes":
+            visit.notes = clean(None if value is None else str(value))
         elif key == "host_contacts":
             visit.host_contact_ids = _contact_ids(db, value)
         elif key == "attendees":
             visit.attendee_ids = _attendees(db, delegation, value)
         elif key == "uid":
             visit.uid = clean(value) or visit.uid
+        elif key == "capacity":
+            visit.capacity = _capacity(value)
+        elif key == "mode":
+            visit.mode = choice(value, TRANSFER_MODES, "transfer mode")
+        elif key == "parent":
+            visit.parent_id = _parent(db, visit, value)
         else:
             raise InvalidData(f"unknown visit field {key!r}")
+    if visit.parent_id is not None:
+        _check_inside(db, visit)
+    if visit.kind not in MOVING_KINDS and (visit.origin or visit.destination):
+        raise InvalidData(
+            f"only a transfer or a flight goes from one place to another, not a {visit.kind}; "
+            "give --kind transfer, or --location for where it takes place"
+        )
+    places.remember(db, visit, delegation, gazetteer)
+
+
+# Visit fields about places, set before the times (a flight's airports decide its zones).
+PLACE_FIELDS = ("from", "to", "location", "room", "lat", "lon")
+
+
+def _set_places(
+    db: Database,
+    visit: Visit,
+    delegation: Delegation,
+    fields: dict[str, Any],
+    gazetteer: geo.Gazetteer,
+) -> None:
+    """A visit's own venue (location, room, coordinates) and a transfer's or flight's ends."""
+    flight = visit.kind == "flight"
+    for key in ("location", "room"):
+        if key in fields:
+            setattr(visit, key, clean(None if fields[key] is None else str(fields[key])))
+    if "lat" in fields or "lon" in fields:
+        lat, lon = fields.get("lat", visit.lat), fields.get("lon", visit.lon)
+        if (lat in (None, "")) != (lon in (None, "")):
+            raise InvalidData("give a venue both --lat and --lon, or neither")
+        visit.lat = None if lat in (None, "") else places.coordinate(lat, "the latitude", 90)
+        visit.lon = None if lon in (None, "") else places.coordinate(lon, "the longitude", 180)
+    for key, attr in (("from", "origin"), ("to", "destination")):
+        if key in fields:
+            place = places.resolve(
+                db, fields[key], delegation, gazetteer, flight=flight, what=f"'{key}' place"
+            )
+            setattr(visit, attr, place)
+        elif flight and "kind" in fields and getattr(visit, attr) is not None:
+            # A transfer made a flight: its ends must now be airports.
+            place = getattr(visit, attr)
+            again = places.text_of(place)
+            setattr(visit, attr, places.resolve(db, again, delegation, gazetteer, flight=True))
+
+
+def _flight_zones(visit: Visit, zone: str, fields: dict[str, Any]) -> tuple[str, str]:
+    """A flight starts in its departure airport's zone and ends in its arrival airport's."""
+    if visit.origin is None or visit.destination is None:
+        raise InvalidData("a flight needs --from and --to airports (IATA codes such as ALA, DUS)")
+    start_zone = visit.origin.timezone or zone
+    if fields.get("timezone") and check_timezone(str(fields["timezone"])) != start_zone:
+        raise InvalidData(
+            f"a flight's times are read in its airports' zones ({start_zone} at "
+            f"{visit.origin.text}); leave out --tz"
+        )
+    return start_zone, visit.destination.timezone or start_zone
+
+
+def _capacity(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise InvalidData(f"a capacity is a whole number of persons, not {value!r}") from None
+    if number < 1:
+        raise InvalidData(f"a capacity is at least 1 person, not {number}")
+    return number
+
+
+def _parent(db: Database, visit: Visit, value: Any) -> int | None:
+    """The block a visit lies in: a visit of the same delegation that is no slot itself."""
+    if value in (None, ""):
+        return None
+    block = store.get(db, visit_id(value))
+    if block.delegation_id != visit.delegation_id:
+        raise InvalidData(f"visit {block.id} belongs to another delegation")
+    if visit.id is not None and block.id == visit.id:
+        raise InvalidData("a visit cannot lie inside itself")
+    if block.parent_id is not None:
+        raise InvalidData(
+            f"visit {block.id} is itself a slot of block {block.parent_id}; blocks do not nest"
+        )
+    if visit.id is not None and store.slots_of(db, visit.id):
+        raise InvalidData(f"visit {visit.id} is a block with slots of its own; blocks do not nest")
+    return block.id
+
+
+def _check_inside(db: Database, visit: Visit) -> None:
+    """A slot lies within its block's time."""
+    block = store.get(db, visit.parent_id or 0)
+    if (
+        visit.start.timestamp() < block.start.timestamp()
+        or visit.end.timestamp() > block.end.timestamp()
+    ):
+        raise InvalidData(
+            f"the slot {wall_time(visit.start)}–{visit.end:%H:%M} lies outside its block "
+            f"'{block.title}' ({wall_time(block.start)}–{block.end:%H:%M})"
+        )
 
 
 def new_visit(
@@ -213,7 +341,8 @@ def new_visit(
         raise InvalidData("a visit needs a title")
     if fields.get("end") is None and fields.get("duration") is None:
         raise InvalidData("a visit needs an end (--end) or a duration (--duration)")
-    zone = check_timezone(str(fields.get("timezone") or delegation.timezone))
+    given_zone = fields.get("timezone")
+    zone = check_timezone(str(given_zone or delegation.timezone))
     placeholder = datetime(2000, 1, 1, tzinfo=ZoneInfo(zone))
     visit = Visit(
         delegation_id=delegation.id or 0,
@@ -222,7 +351,10 @@ def new_visit(
         end=placeholder,
         timezone=zone,
     )
-    apply_fields(db, visit, delegation, {**fields, "timezone": zone}, force=force)
+    # A flight's zones come from its airports; any other visit is in the zone given or the host's.
+    flight = str(fields.get("kind") or "").strip().lower() == "flight"
+    values = {**fields} if flight and not given_zone else {**fields, "timezone": zone}
+    apply_fields(db, visit, delegation, values, force=force)
     return visit
 
 
@@ -267,9 +399,16 @@ def move(
 
 
 def remove(db: Database, ref: str | int) -> Visit:
-    """Delete a visit."""
+    """Delete a visit; a block with slots is refused until its slots are gone."""
     with transaction(db):
         visit = store.get(db, visit_id(ref))
+        slots = store.slots_of(db, visit.id or 0)
+        if slots:
+            ids = ", ".join(str(s.id) for s in slots)
+            raise InvalidData(
+                f"visit {visit.id} is a block with {len(slots)} slots ({ids}); remove or move "
+                "them first"
+            )
         store.delete(db, visit.id or 0)
     return visit
 
@@ -321,6 +460,18 @@ def visit_json(
         "attendees_explicit": explicit,
         "notes": visit.notes,
         "uid": visit.uid,
+        "end_timezone": visit.end_zone,
+        "parent": visit.parent_id,
+        "capacity": visit.capacity,
+        "mode": visit.mode,
+        "from": visit.origin.to_json() if visit.origin else None,
+        "to": visit.destination.to_json() if visit.destination else None,
+        "venue": {
+            "address": visit.location,
+            "room": visit.room,
+            "lat": visit.lat,
+            "lon": visit.lon,
+        },
     }
 
 
