@@ -30,6 +30,8 @@ KINDS = {
         "reception": "Reception",
         "transfer": "Transfer",
         "trade-fair": "Trade fair",
+        "flight": "Flight",
+        "hotel": "Hotel",
         "other": "Programme item",
     },
     "de": {
@@ -41,6 +43,8 @@ KINDS = {
         "reception": "Empfang",
         "transfer": "Transfer",
         "trade-fair": "Messe",
+        "flight": "Flug",
+        "hotel": "Hotel",
         "other": "Programmpunkt",
     },
 }
@@ -93,6 +97,10 @@ TEXT = {
         "phone": "Phone",
         "contacts": "Contacts",
         "code": "Code",
+        "in_block": "Part of",
+        "dietary": "Dietary needs",
+        "night": "Night",
+        "capacity": "Capacity",
     },
     "de": {
         "programme": "Programm",
@@ -117,6 +125,10 @@ TEXT = {
         "phone": "Telefon",
         "contacts": "Kontakte",
         "code": "Kürzel",
+        "in_block": "Teil von",
+        "dietary": "Ernährung",
+        "night": "Übernachtung",
+        "capacity": "Plätze",
     },
 }
 

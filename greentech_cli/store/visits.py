@@ -115,8 +115,11 @@ def _from_rows(db: Database, rows: list[dict[str, Any]]) -> list[Visit]:
 
 
 def _sorted(visits: list[Visit]) -> list[Visit]:
-    """Visits by their real instant (zones differ), then by id."""
-    return sorted(visits, key=lambda v: (v.start.timestamp(), v.end.timestamp(), v.id or 0))
+    """Visits by their real instant (zones differ), a block before its slots, then by id."""
+    return sorted(
+        visits,
+        key=lambda v: (v.start.timestamp(), v.parent_id is not None, v.end.timestamp(), v.id or 0),
+    )
 
 
 def get(db: Database, visit_id: int) -> Visit:

@@ -285,7 +285,13 @@ class ApplyRun:
 
     def visits(self, delegation: Delegation, entries: list[Any], prune: bool) -> None:
         seen: set[int] = set()
-        for n, raw in enumerate(entries):
+        # Blocks before their slots: a slot names its block by UID.
+        order = sorted(
+            range(len(entries)),
+            key=lambda n: isinstance(entries[n], dict) and bool(entries[n].get("parent")),
+        )
+        for n in order:
+            raw = entries[n]
             path = ("visits", n)
             fields = self.doc.mapping(raw, path, VISIT_FIELDS)
             for key in ("title", "start"):
@@ -308,6 +314,11 @@ class ApplyRun:
             with self._guard(path):
                 if fields.get("company"):
                     fields["company"] = str(self.company_id(fields["company"]))
+                if fields.get("parent"):
+                    block = visit_store.find_by_uid(self.db, str(fields["parent"]))
+                    if block is None or block.delegation_id != delegation.id:
+                        raise NotFound(f"no block with the UID {fields['parent']!r}")
+                    fields["parent"] = str(block.id)
                 zone = check_timezone(str(zone))
                 uid = fields.pop("uid", None)
                 if not uid:
@@ -315,8 +326,12 @@ class ApplyRun:
                     uid = visit_service.derived_uid(delegation.code, fields["title"], start, zone)
                 values: dict[str, Any] = {
                     "kind": None, "company": None, "location": None, "notes": None,
+                    "room": None, "lat": None, "lon": None, "from": None, "to": None,
+                    "mode": None, "capacity": None, "parent": None,
                     **fields, "timezone": zone, "host_contacts": hosts, "attendees": attendees,
                 }  # fmt: skip
+                if values.get("kind") == "flight" and not fields.get("timezone"):
+                    values.pop("timezone")  # a flight's zones are its airports
                 visit = visit_store.find_by_uid(self.db, uid)
                 if visit is not None and visit.delegation_id != delegation.id:
                     raise Conflict(f"the visit UID {uid!r} belongs to another delegation")

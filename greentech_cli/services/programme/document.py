@@ -45,11 +45,12 @@ DELEGATION_FIELDS = (
 MEMBER_FIELDS = ("person", "role", "status", "notes")
 VISIT_FIELDS = (
     "uid", "title", "kind", "start", "end", "duration", "timezone", "company", "location",
-    "hosts", "attendees", "notes",
+    "room", "lat", "lon", "from", "to", "mode", "capacity", "parent", "hosts", "attendees",
+    "notes",
 )  # fmt: skip
 LIST_FIELDS = ("sectors", "tags", "languages", "hosts", "attendees")
 DATE_FIELDS = ("start_date", "end_date", "start", "end")
-NUMBER_FIELDS = ("lat", "lon")
+NUMBER_FIELDS = ("lat", "lon", "capacity")
 
 
 def name_of(contact: Contact) -> str:

@@ -25,6 +25,7 @@ from greentech_cli.services.programme.document import (
     load,
     name_of,
 )
+from greentech_cli.services.schedule.places import text_of
 from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as contact_store
 from greentech_cli.store import delegations as delegation_store
@@ -91,6 +92,8 @@ def dump(db: Database, delegation_ref: str) -> str:
     refs = _person_refs(people)
     company_ids = {delegation.host_id, delegation.partner_id}
     company_ids |= {v.company_id for v in visits} | {p.company_id for p in people}
+    company_ids |= {e.company_id for v in visits for e in (v.origin, v.destination) if e}
+    uids = {v.id: v.uid for v in visits}
     companies = [company_store.get(db, i) for i in company_ids if i is not None]
     companies.sort(key=lambda c: (c.name.casefold(), c.id or 0))
     data: dict[str, Any] = {"format": FORMAT}
@@ -117,6 +120,14 @@ def dump(db: Database, delegation_ref: str) -> str:
                 "timezone": v.timezone,
                 "company": v.company,
                 "location": v.location,
+                "room": v.room,
+                "lat": v.lat,
+                "lon": v.lon,
+                "from": text_of(v.origin),
+                "to": text_of(v.destination),
+                "mode": v.mode,
+                "capacity": v.capacity,
+                "parent": uids.get(v.parent_id),
                 "hosts": [refs[i] for i in v.host_contact_ids if i in refs],
                 "attendees": [refs[i] for i in v.attendee_ids if i in refs],
                 "notes": v.notes,

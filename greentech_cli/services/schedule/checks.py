@@ -312,7 +312,9 @@ def _check_dates(prog: _Programme) -> list[Finding]:
     first, last = prog.delegation.start_date, prog.delegation.end_date
     found: list[Finding] = []
     for visit in prog.visits:
-        if visit.start.date() < first or visit.end.date() > last:
+        # A flight home may land after the last day: its departure counts.
+        end = visit.start if visit.kind == "flight" else visit.end
+        if visit.start.date() < first or end.date() > last:
             found.append(
                 Finding(
                     "error",
@@ -484,7 +486,7 @@ def _check_long_days(prog: _Programme, config: CheckSettings) -> list[Finding]:
     zone = ZoneInfo(prog.delegation.timezone)
     days: dict[date, list[Visit]] = defaultdict(list)
     for visit in prog.visits:
-        if visit.kind not in STAY_KINDS:
+        if visit.kind not in (*STAY_KINDS, "flight"):  # a travel day is no programme day
             days[(in_zone(visit.start, zone) or visit.start).date()].append(visit)
     found: list[Finding] = []
     for day, visits in sorted(days.items()):

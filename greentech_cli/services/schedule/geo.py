@@ -25,7 +25,7 @@ DEFAULT_BUFFER_MINUTES = 15.0
 GAZETTEER_MIN_POPULATION = 5000
 # Average door-to-door speeds of a transfer by its mode (km/h), over road km (the detour factor
 # applies to all but flights, which fly straight).
-MODE_SPEEDS_KMH = {"bus": 60.0, "car": 70.0, "train": 80.0, "walk": 4.5, "flight": 700.0}
+MODE_SPEEDS_KMH = {"bus": 60.0, "car": 70.0, "train": 80.0, "walk": 4.5, "flight": 850.0}
 
 
 @dataclass(frozen=True)
