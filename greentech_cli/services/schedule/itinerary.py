@@ -46,9 +46,7 @@ AUDIENCES = ("participant", "officer", "caterer")
 DIETARY_AUDIENCES = ("officer", "caterer")
 
 
-def address(
-    company: Company | None, location: str | None, room: str | None = None
-) -> str | None:
+def address(company: Company | None, location: str | None, room: str | None = None) -> str | None:
     """Where to go: the visit's own venue (address, room), else the company's street, postcode
     and city (with the room, if one is given)."""
     if location:
@@ -104,9 +102,7 @@ def build(
         for i in sorted({v.company_id for v in [*visits, *stays] if v.company_id})
     }
     home = delegation.home_timezone
-    needs = (
-        dietary.of_delegation(db, delegation.id or 0) if audience in DIETARY_AUDIENCES else None
-    )
+    needs = dietary.of_delegation(db, delegation.id or 0) if audience in DIETARY_AUDIENCES else None
     days: dict[date, list[Entry]] = {}
     hotels: dict[date, Entry] = {}
     for visit in [*visits, *(v for v in stays if v not in visits)]:
