@@ -112,9 +112,8 @@ def build(
         entry = Entry(
             visit=visit,
             company=company,
-            place=route(visit)
-            if visit.kind in MOVING_KINDS
-            else address(company, visit.location, visit.room),
+            place=(route(visit) if visit.kind in MOVING_KINDS else None)
+            or address(company, visit.location, visit.room),
             hosts=[person(contacts[i]) for i in visit.host_contact_ids if i in contacts],
             attendees=[
                 person(contacts[i], roles.get(i)) for i in visit.attendee_ids if i in contacts
