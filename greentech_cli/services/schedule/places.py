@@ -15,6 +15,7 @@ from greentech_cli.services.schedule import geo
 from greentech_cli.store import companies as company_store
 from greentech_cli.text.airports import airport
 from greentech_cli.text.cleaning import clean
+from greentech_cli.text.dates import check_timezone
 
 if TYPE_CHECKING:
     from greentech_cli.db import Database
@@ -122,3 +123,47 @@ def remember(db: Database, visit: Visit, delegation: Delegation, gazetteer: geo.
         company = company_store.get(db, visit.company_id)
         if company.lat is None or company.lon is None:
             gazetteer.find(company.city, company.country or country)
+
+
+def set_places(
+    db: Database,
+    visit: Visit,
+    delegation: Delegation,
+    fields: dict[str, Any],
+    gazetteer: geo.Gazetteer,
+) -> None:
+    """A visit's own venue (location, room, coordinates) and a transfer's or flight's ends."""
+    flight = visit.kind == "flight"
+    for key in ("location", "room"):
+        if key in fields:
+            setattr(visit, key, clean(None if fields[key] is None else str(fields[key])))
+    if "lat" in fields or "lon" in fields:
+        lat, lon = fields.get("lat", visit.lat), fields.get("lon", visit.lon)
+        if (lat in (None, "")) != (lon in (None, "")):
+            raise InvalidData("give a venue both --lat and --lon, or neither")
+        visit.lat = None if lat in (None, "") else coordinate(lat, "the latitude", 90)
+        visit.lon = None if lon in (None, "") else coordinate(lon, "the longitude", 180)
+    for key, attr in (("from", "origin"), ("to", "destination")):
+        if key in fields:
+            place = resolve(
+                db, fields[key], delegation, gazetteer, flight=flight, what=f"'{key}' place"
+            )
+            setattr(visit, attr, place)
+        elif flight and "kind" in fields and getattr(visit, attr) is not None:
+            # A transfer made a flight: its ends must now be airports.
+            place = getattr(visit, attr)
+            again = text_of(place)
+            setattr(visit, attr, resolve(db, again, delegation, gazetteer, flight=True))
+
+
+def flight_zones(visit: Visit, zone: str, fields: dict[str, Any]) -> tuple[str, str]:
+    """A flight starts in its departure airport's zone and ends in its arrival airport's."""
+    if visit.origin is None or visit.destination is None:
+        raise InvalidData("a flight needs --from and --to airports (IATA codes such as ALA, DUS)")
+    start_zone = visit.origin.timezone or zone
+    if fields.get("timezone") and check_timezone(str(fields["timezone"])) != start_zone:
+        raise InvalidData(
+            f"a flight's times are read in its airports' zones ({start_zone} at "
+            f"{visit.origin.text}); leave out --tz"
+        )
+    return start_zone, visit.destination.timezone or start_zone

@@ -163,13 +163,13 @@ def apply_fields(
     if "kind" in fields:
         visit.kind = choice(fields["kind"], VISIT_KINDS, "visit kind") or "other"
     gazetteer = geo.Gazetteer(db, save=True)
-    _set_places(db, visit, delegation, fields, gazetteer)
+    places.set_places(db, visit, delegation, fields, gazetteer)
     zone = visit.timezone
     if fields.get("timezone"):
         zone = check_timezone(str(fields["timezone"]))
     end_zone = zone
     if visit.kind == "flight":
-        zone, end_zone = _flight_zones(visit, zone, fields)
+        zone, end_zone = places.flight_zones(visit, zone, fields)
     duration = visit.end - visit.start if visit.id is not None else None
     start = visit.start.replace(tzinfo=None)
     end = visit.end.replace(tzinfo=None)
@@ -244,50 +244,6 @@ def apply_fields(
 
 # Visit fields about places, set before the times (a flight's airports decide its zones).
 PLACE_FIELDS = ("from", "to", "location", "room", "lat", "lon")
-
-
-def _set_places(
-    db: Database,
-    visit: Visit,
-    delegation: Delegation,
-    fields: dict[str, Any],
-    gazetteer: geo.Gazetteer,
-) -> None:
-    """A visit's own venue (location, room, coordinates) and a transfer's or flight's ends."""
-    flight = visit.kind == "flight"
-    for key in ("location", "room"):
-        if key in fields:
-            setattr(visit, key, clean(None if fields[key] is None else str(fields[key])))
-    if "lat" in fields or "lon" in fields:
-        lat, lon = fields.get("lat", visit.lat), fields.get("lon", visit.lon)
-        if (lat in (None, "")) != (lon in (None, "")):
-            raise InvalidData("give a venue both --lat and --lon, or neither")
-        visit.lat = None if lat in (None, "") else places.coordinate(lat, "the latitude", 90)
-        visit.lon = None if lon in (None, "") else places.coordinate(lon, "the longitude", 180)
-    for key, attr in (("from", "origin"), ("to", "destination")):
-        if key in fields:
-            place = places.resolve(
-                db, fields[key], delegation, gazetteer, flight=flight, what=f"'{key}' place"
-            )
-            setattr(visit, attr, place)
-        elif flight and "kind" in fields and getattr(visit, attr) is not None:
-            # A transfer made a flight: its ends must now be airports.
-            place = getattr(visit, attr)
-            again = places.text_of(place)
-            setattr(visit, attr, places.resolve(db, again, delegation, gazetteer, flight=True))
-
-
-def _flight_zones(visit: Visit, zone: str, fields: dict[str, Any]) -> tuple[str, str]:
-    """A flight starts in its departure airport's zone and ends in its arrival airport's."""
-    if visit.origin is None or visit.destination is None:
-        raise InvalidData("a flight needs --from and --to airports (IATA codes such as ALA, DUS)")
-    start_zone = visit.origin.timezone or zone
-    if fields.get("timezone") and check_timezone(str(fields["timezone"])) != start_zone:
-        raise InvalidData(
-            f"a flight's times are read in its airports' zones ({start_zone} at "
-            f"{visit.origin.text}); leave out --tz"
-        )
-    return start_zone, visit.destination.timezone or start_zone
 
 
 def _capacity(value: Any) -> int | None:
