@@ -130,6 +130,8 @@ def test_the_daily_itinerary_names_the_nights_hotel(trip: Cli) -> None:
     assert out.count("Übernachtung: Hotel Nikko") == 4  # the nights of 16–19 November
     plan = json.loads(trip.ok("itinerary", CODE, "--format", "json").stdout)
     nights = {d["date"]: (d["hotel"] or {}).get("title") for d in plan["days"]}
+    stay = next(v for d in plan["days"] for v in d["visits"] if v["kind"] == "hotel")
+    assert stay["nights"] == 4
     assert nights["2026-11-19"] == "Hotel Nikko" and "2026-11-20" not in nights
 
 
@@ -161,7 +163,10 @@ def test_dump_apply_dump_is_byte_identical_with_every_new_field(trip: Cli, tmp_p
          "--start", "2026-11-20 18:00", "--end", "2026-11-21 04:30")  # fmt: skip
     _add(trip, "--title", "Hotel", "--kind", "hotel", "--company", "IHK Düsseldorf",
          "--start", "2026-11-16 15:00", "--end", "2026-11-20 11:00")  # fmt: skip
+    trip.ok("member", "edit", CODE, "aigerim@example.kz", "--dietary", "halal",
+            "--dietary-consent", "2026-11-01", "--dietary-source", "form")  # fmt: skip
     first = trip.ok("programme", "dump", CODE).stdout
+    assert "dietary: halal" in first and "dietary_consent: '2026-11-01'" in first
     for key in ("parent:", "capacity: 30", "room: Tisch 2", "from: IHK Düsseldorf", "to: NQZ",
                 "mode: train", "lat: 51.2254"):  # fmt: skip
         assert key in first

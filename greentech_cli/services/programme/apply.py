@@ -23,6 +23,7 @@ from greentech_cli.services.programme.document import (
 from greentech_cli.services.records import companies as company_service
 from greentech_cli.services.records import contacts as contact_service
 from greentech_cli.services.records import delegations as delegation_service
+from greentech_cli.services.records import dietary as dietary_service
 from greentech_cli.services.schedule import visits as visit_service
 from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as contact_store
@@ -263,16 +264,21 @@ class ApplyRun:
             seen.add(contact_id)
             label = name_of(contact_store.get(self.db, contact_id))
             with self._guard(path):
+                needs = [fields.pop(k, None) for k in ("dietary", "dietary_consent",
+                                                        "dietary_source")]  # fmt: skip
                 fields = {"role": None, "status": None, "notes": None, **fields}
                 member = member_store.find(self.db, delegation.id or 0, contact_id)
                 if member is None:
                     member = Member(delegation_id=delegation.id or 0, contact_id=contact_id)
                     delegation_service.apply_member_fields(member, fields)
                     member_store.insert(self.db, member)
+                    dietary_service.record(self.db, member.id or 0, *needs)
                     self._note("create", "member", label)
                 else:
                     delegation_service.apply_member_fields(member, fields)
                     changes = member_store.update(self.db, member)
+                    if dietary_service.record(self.db, member.id or 0, *needs):
+                        changes = {**changes, "dietary": []}
                     self._note("update" if changes else "unchanged", "member", label, changes)
         if prune:
             for member in member_store.of_delegation(self.db, delegation.id or 0):

@@ -31,6 +31,7 @@ from greentech_cli.store import contacts as contact_store
 from greentech_cli.store import delegations as delegation_store
 from greentech_cli.store import members as member_store
 from greentech_cli.store import visits as visit_store
+from greentech_cli.store.trip import dietary as dietary_store
 from greentech_cli.text.dates import wall_time
 
 if TYPE_CHECKING:
@@ -104,9 +105,10 @@ def dump(db: Database, delegation_ref: str) -> str:
     )
     data["companies"] = [_company_entry(c) for c in companies]
     data["people"] = [_person_entry(p) for p in people]
+    needs = dietary_store.of_delegation(db, delegation.id or 0)
     data["members"] = [
         _compact({"person": refs[m.contact_id], "role": m.role, "status": m.status,
-                  "notes": m.notes})
+                  "notes": m.notes, **_dietary(needs.get(m.contact_id))})
         for m in members
     ]  # fmt: skip
     data["visits"] = [
@@ -137,6 +139,17 @@ def dump(db: Database, delegation_ref: str) -> str:
     ]
     body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100, indent=2)
     return HEADER.format(code=delegation.code) + body
+
+
+def _dietary(record: dict[str, Any] | None) -> dict[str, Any]:
+    """A member's dietary needs as the file writes them, with the consent they were given under."""
+    if not record:
+        return {}
+    return {
+        "dietary": record["needs"],
+        "dietary_consent": record["consent_date"],
+        "dietary_source": record["consent_source"],
+    }
 
 
 def write_file(content: str, path: Path) -> None:

@@ -44,16 +44,24 @@ def set_needs(
     Needs are stored only with the date the person consented (and where, if given)."""
     with transaction(db):
         member = resolve_member(db, delegation_ref, contact_ref)
-        text = "; ".join(needs_of(needs))
-        if not text:
-            return store.delete(db, member.id or 0)
-        if not clean(consent):
-            raise InvalidData(
-                "dietary needs can reveal health or religion (GDPR Art. 9): record them only "
-                "with the person's consent, --dietary-consent DATE"
-            )
-        day = parse_date(str(consent)).isoformat()
-        return store.put(db, member.id or 0, text, day, clean(source))
+        return record(db, member.id or 0, needs, consent, source)
+
+
+def record(
+    db: Database, member_id: int, needs: str | None, consent: str | None, source: str | None
+) -> bool:
+    """Store (or with empty needs, forget) a member's dietary needs inside the caller's
+    transaction; needs without a consent date are refused. True when they changed."""
+    text = "; ".join(needs_of(needs))
+    if not text:
+        return store.delete(db, member_id)
+    if not clean(consent):
+        raise InvalidData(
+            "dietary needs can reveal health or religion (GDPR Art. 9): record them only "
+            "with the person's consent, --dietary-consent DATE (dietary_consent in a file)"
+        )
+    day = parse_date(str(consent)).isoformat()
+    return store.put(db, member_id, text, day, clean(source))
 
 
 def of_delegation(db: Database, delegation_id: int) -> dict[int, dict[str, Any]]:

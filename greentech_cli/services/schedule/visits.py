@@ -419,6 +419,7 @@ def visit_json(
         "end_timezone": visit.end_zone,
         "parent": visit.parent_id,
         "capacity": visit.capacity,
+        "nights": (visit.end.date() - visit.start.date()).days if visit.kind == "hotel" else None,
         "mode": visit.mode,
         "from": visit.origin.to_json() if visit.origin else None,
         "to": visit.destination.to_json() if visit.destination else None,
