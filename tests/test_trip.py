@@ -90,6 +90,11 @@ def test_three_slots_inside_a_block_give_no_overlap(trip: Cli) -> None:
     trip.fails("visit", "add", CODE, "--title", "Late", "--parent", str(block), "--start",
                "2026-11-19 17:50", "--duration", "20m")  # fmt: skip
     trip.fails("visit", "rm", str(block))
+    trip.ok("visit", "move", str(block), "--start", "2026-11-19 16:00")  # the slots come along
+    slots = [v for v in trip.json("visit", "list", CODE) if v["parent"] == block]
+    assert [v["start"][11:16] for v in slots] == ["16:00", "16:30", "17:00"]
+    trip.fails("visit", "edit", str(block), "--end", "2026-11-19 17:00")  # slot 3 would not fit
+    assert _codes(trip) == []
     out = trip.ok("itinerary", CODE, "--day", "2026-11-19").stdout
     assert out.index("B2B meetings ·") < out.index("Slot 1") and "Part of: B2B meetings" in out
 

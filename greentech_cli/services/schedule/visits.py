@@ -335,13 +335,35 @@ def visit_id(ref: str | int) -> int:
 def edit(
     db: Database, ref: str | int, fields: dict[str, Any], *, force: bool = False
 ) -> tuple[Visit, dict[str, Any]]:
-    """Change the given fields of a visit; returns it and what changed."""
+    """Change the given fields of a visit; returns it and what changed.
+
+    A block that moves takes its slots along; a block changed so that a slot no longer fits
+    is refused."""
     with transaction(db):
         visit = store.get(db, visit_id(ref))
+        before = visit.start
         delegation = delegation_store.get(db, visit.delegation_id)
         apply_fields(db, visit, delegation, fields, force=force)
         changes = store.update(db, visit)
+        _carry_slots(db, visit, timedelta(seconds=visit.start.timestamp() - before.timestamp()))
     return store.get(db, visit.id or 0), changes
+
+
+def _carry_slots(db: Database, block: Visit, shift: timedelta) -> None:
+    """Move a block's slots by the block's own shift; each must still lie inside it."""
+    for slot in store.slots_of(db, block.id or 0):
+        if shift:
+            slot.start = (slot.start.astimezone(UTC) + shift).astimezone(ZoneInfo(slot.timezone))
+            slot.end = (slot.end.astimezone(UTC) + shift).astimezone(ZoneInfo(slot.end_zone))
+        if slot.start.timestamp() < block.start.timestamp() or (
+            slot.end.timestamp() > block.end.timestamp()
+        ):
+            raise InvalidData(
+                f"the slot '{slot.title}' (visit {slot.id}, {wall_time(slot.start)}) would lie "
+                f"outside its block '{block.title}'; move or shorten the slot first"
+            )
+        if shift:
+            store.update(db, slot)
 
 
 def move(
