@@ -251,6 +251,9 @@ def test_split_fio() -> None:
 
 def test_dietary_needs_only_with_consent_and_only_for_officer_and_caterer(trip: Cli) -> None:
     trip.fails("member", "edit", CODE, "aigerim@example.kz", "--dietary", "halal")
+    trip.fails("member", "edit", CODE, "aigerim@example.kz", "--role", "lead", "--dietary",
+               "halal", "--dietary-consent", "soon")  # fmt: skip
+    assert trip.json("member", "list", CODE)[0]["role"] == "delegate"  # nothing changed
     trip.ok("member", "edit", CODE, "aigerim@example.kz", "--dietary", "halal; nut allergy",
             "--dietary-consent", "01.11.2026", "--dietary-source", "registration form")  # fmt: skip
     trip.ok("member", "edit", CODE, "nurlan@example.kz", "--dietary", "Halal",
@@ -307,3 +310,26 @@ def test_an_older_database_gains_the_trip_schema(tmp_path: Path) -> None:
         assert record["parent"] is None and record["capacity"] is None
     finally:
         db.close()
+
+
+BILINGUAL_LIST = (
+    "Delegation of the Republic of Kazakhstan / Делегация Республики Казахстан,,,,,\n"
+    "№,ФИО / Full name,Организация / Organization,Должность / Position,Роль / Role,E-mail\n"
+    "1,Сейтказиева Гульнара,ТОО Almaty Waste Solutions,Директор / Director,"
+    "Руководитель делегации / Head of delegation,gulnara@example.kz\n"
+    "2,Ахметова Алия,AHK Zentralasien,,Переводчик / Interpreter,aliya@example.kz\n"
+)
+
+
+def test_a_bilingual_partner_list_with_a_title_row(trip: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "participants.csv"
+    path.write_text(BILINGUAL_LIST, encoding="utf-8")
+    summary = json.loads(
+        trip.ok("import", str(path), "--delegation", CODE, "--format", "json").stdout
+    )
+    assert summary["first_warnings"] == [] and summary["country_from_delegation"] == 2
+    roles = {m["email"]: m["role"] for m in trip.json("member", "list", CODE)}
+    assert roles["gulnara@example.kz"] == "lead" and roles["aliya@example.kz"] == "interpreter"
+    people = {c["email"]: c for c in trip.json("contact", "list")}
+    assert people["aliya@example.kz"]["last_name"] == "Ахметова"
+    assert people["gulnara@example.kz"]["extra"] == {"№": "1"}  # nothing dropped

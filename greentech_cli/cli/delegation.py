@@ -113,14 +113,23 @@ DietarySource = Annotated[
 ]
 
 
-def _dietary(app_ctx: Any, delegation: str, contact: str, values: dict[str, Any]) -> bool:
-    """Record a member's dietary needs when --dietary was given; True when they changed."""
+def _check_dietary(values: dict[str, Any]) -> None:
+    """Refuse dietary options that cannot be stored before anything else is changed."""
     from greentech_cli.errors import UsageError
     from greentech_cli.services.records import dietary
 
     if values.get("dietary") is None:
         if values.get("dietary_consent") or values.get("dietary_source"):
             raise UsageError("--dietary-consent and --dietary-source go with --dietary")
+        return
+    dietary.check_consent(values["dietary"], values.get("dietary_consent"))
+
+
+def _dietary(app_ctx: Any, delegation: str, contact: str, values: dict[str, Any]) -> bool:
+    """Record a member's dietary needs when --dietary was given; True when they changed."""
+    from greentech_cli.services.records import dietary
+
+    if values.get("dietary") is None:
         return False
     return dietary.set_needs(
         app_ctx.db(),
@@ -292,13 +301,7 @@ def member_add(
     app_ctx = app_context(ctx)
     fields = given_fields(locals(), MEMBER_OPTIONS)
     values = locals()
-    if dietary is not None and not (dietary_consent or "").strip() and dietary.strip():
-        from greentech_cli.errors import InvalidData
-
-        raise InvalidData(
-            "dietary needs can reveal health or religion (GDPR Art. 9): record them only "
-            "with the person's consent, --dietary-consent DATE"
-        )
+    _check_dietary(values)
     member = delegations.add_member(app_ctx.db(), delegation, contact, fields)
     _dietary(app_ctx, delegation, contact, values)
     if fmt is Format.table:
@@ -366,6 +369,7 @@ def member_edit(
     app_ctx = app_context(ctx)
     fields = given_fields(locals(), MEMBER_OPTIONS)
     values = locals()
+    _check_dietary(values)
     member, changes = delegations.edit_member(app_ctx.db(), delegation, contact, fields)
     if _dietary(app_ctx, delegation, contact, values):
         changes = {**changes, "dietary": []}

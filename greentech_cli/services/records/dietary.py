@@ -55,13 +55,21 @@ def record(
     text = "; ".join(needs_of(needs))
     if not text:
         return store.delete(db, member_id)
+    day = check_consent(needs, consent) or ""
+    return store.put(db, member_id, text, day, clean(source))
+
+
+def check_consent(needs: str | None, consent: str | None) -> str | None:
+    """The consent date (ISO) that dietary needs are stored under; needs without a readable
+    consent date raise InvalidData. None when there are no needs."""
+    if not needs_of(needs):
+        return None
     if not clean(consent):
         raise InvalidData(
             "dietary needs can reveal health or religion (GDPR Art. 9): record them only "
             "with the person's consent, --dietary-consent DATE (dietary_consent in a file)"
         )
-    day = parse_date(str(consent)).isoformat()
-    return store.put(db, member_id, text, day, clean(source))
+    return parse_date(str(consent)).isoformat()
 
 
 def of_delegation(db: Database, delegation_id: int) -> dict[int, dict[str, Any]]:
