@@ -333,3 +333,20 @@ def test_a_bilingual_partner_list_with_a_title_row(trip: Cli, tmp_path: Path) ->
     people = {c["email"]: c for c in trip.json("contact", "list")}
     assert people["aliya@example.kz"]["last_name"] == "Ахметова"
     assert people["gulnara@example.kz"]["extra"] == {"№": "1"}  # nothing dropped
+
+
+WEEK = Path(__file__).parent / "fixtures" / "trip" / "week.yaml"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "lang", "audience"),
+    [("text", "de", "participant"), ("md", "en", "caterer"), ("text", "en", "officer")],
+)
+def test_golden_week_as_it_runs(cli: Cli, fmt: str, lang: str, audience: str) -> None:
+    from tests.test_itinerary import assert_golden
+
+    cli.ok("programme", "apply", str(WEEK))
+    out = cli.ok("itinerary", "kz-week", "--format", fmt, "--lang", lang, "--audience",
+                 audience).stdout  # fmt: skip
+    assert_golden(f"week.{lang}.{audience}.{fmt}", out)
+    assert cli.ok("check", "kz-week").exit_code == 0

@@ -59,8 +59,9 @@ def _shift(value: datetime, reference: datetime, lang: str) -> str:
     if days == 0:
         return ""
     key = "next_day" if days > 0 else "prev_day"
-    text = labels.label(key, lang)
-    return f" ({text.replace('1', str(abs(days)))})"
+    if abs(days) > 1:  # a hotel stay: "+4 days"
+        return f" ({labels.label(key + 's', lang, n=str(abs(days)))})"
+    return f" ({labels.label(key, lang)})"
 
 
 def _span(start: datetime, end: datetime, reference: datetime, lang: str) -> str:

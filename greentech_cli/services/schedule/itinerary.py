@@ -64,6 +64,17 @@ def route(visit: Visit) -> str | None:
     return " → ".join(ends) or None
 
 
+def _slot_place(
+    visit: Visit, blocks: dict[int | None, Visit], companies: dict[int, Company]
+) -> str | None:
+    """A slot without a venue of its own is at its block's: "IHK Düsseldorf, Raum 4, Tisch 2"."""
+    block = blocks.get(visit.parent_id) if visit.parent_id else None
+    if block is None or visit.has_venue:
+        return None
+    company = companies.get(block.company_id) if block.company_id else None
+    return address(company, block.location, ", ".join(r for r in (block.room, visit.room) if r))
+
+
 def _nights(hotel: Visit) -> list[date]:
     """The dates whose night a hotel stay covers: check-in day up to the day before check-out."""
     first, last = hotel.start.date(), hotel.end.date()
@@ -90,7 +101,7 @@ def build(
         if who is None:
             raise NotFound(f"{contact.display_name} is not a member of {delegation.code}")
         visits = [v for v in visits if who.contact_id in attendee_ids(v, members)]
-    titles = {v.id: v.title for v in visits}
+    blocks = {v.id: v for v in visits}
     stays = [v for v in visits if v.kind == "hotel"]
     if day is not None:
         visits = [v for v in visits if v.start.date() == day]
@@ -99,7 +110,7 @@ def build(
     contacts = {c.id or 0: c for c in contact_store.get_many(db, sorted(ids))}
     companies = {
         i: company_store.get(db, i)
-        for i in sorted({v.company_id for v in [*visits, *stays] if v.company_id})
+        for i in sorted({v.company_id for v in [*visits, *stays, *blocks.values()] if v.company_id})
     }
     home = delegation.home_timezone
     needs = dietary.of_delegation(db, delegation.id or 0) if audience in DIETARY_AUDIENCES else None
@@ -113,6 +124,7 @@ def build(
             visit=visit,
             company=company,
             place=(route(visit) if visit.kind in MOVING_KINDS else None)
+            or _slot_place(visit, blocks, companies)
             or address(company, visit.location, visit.room),
             hosts=[person(contacts[i]) for i in visit.host_contact_ids if i in contacts],
             attendees=[
@@ -124,7 +136,7 @@ def build(
             home_end=in_zone(visit.end, home_zone) if home_zone else None,
             zone_differs=visit.timezone != delegation.timezone,
             record=visit_json(visit, delegation, contacts, members),
-            block=titles.get(visit.parent_id) if visit.parent_id else None,
+            block=blocks[visit.parent_id].title if visit.parent_id in blocks else None,
             dietary=dietary.summary(needs, attendee_ids(visit, members))
             if needs is not None and visit.kind == "meal"
             else None,
