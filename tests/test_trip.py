@@ -8,6 +8,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import Cli
 
@@ -350,3 +352,32 @@ def test_golden_week_as_it_runs(cli: Cli, fmt: str, lang: str, audience: str) ->
                  audience).stdout  # fmt: skip
     assert_golden(f"week.{lang}.{audience}.{fmt}", out)
     assert cli.ok("check", "kz-week").exit_code == 0
+
+
+_CYRILLIC_NAME = st.text(alphabet="абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі", min_size=2,
+                         max_size=12).map(str.capitalize)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_CYRILLIC_NAME, min_size=2, max_size=4))
+def test_split_fio_keeps_every_word_once(words: list[str]) -> None:
+    from greentech_cli.text.names import split_fio
+
+    split = split_fio(" ".join(words))
+    assert split is not None
+    given_names, family = split
+    assert sorted([*given_names.split(), family]) == sorted(words)
+    assert family in (words[0], words[-1])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.floats(min_value=-90, max_value=90, allow_nan=False),
+    st.floats(min_value=-180, max_value=180, allow_nan=False),
+)
+def test_a_point_written_to_a_programme_file_reads_back_the_same(lat: float, lon: float) -> None:
+    from greentech_cli.models.records import Place
+    from greentech_cli.services.schedule.places import point, text_of
+
+    text = text_of(Place(lat=lat, lon=lon))
+    assert text is not None and point(text) == (lat, lon)

@@ -20,7 +20,9 @@ from greentech_cli.text.dates import check_timezone
 if TYPE_CHECKING:
     from greentech_cli.db import Database
 
-_POINT = re.compile(r"\s*([-+]?\d{1,3}(?:\.\d+)?)\s*,\s*([-+]?\d{1,3}(?:\.\d+)?)\s*")
+# "51.2254,6.7763"; the exponent form Python writes for tiny numbers reads back too.
+_NUMBER = r"[-+]?\d{1,3}(?:\.\d+)?(?:[eE][-+]?\d+)?"
+_POINT = re.compile(rf"\s*({_NUMBER})\s*,\s*({_NUMBER})\s*")
 
 
 def default_country(delegation: Delegation) -> str | None:
