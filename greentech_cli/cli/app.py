@@ -35,6 +35,9 @@ COMMAND_MODULES = (
     "dedupe",
     "merge",
     "match",
+    "followup",
+    "attendance",
+    "report",
 )
 
 

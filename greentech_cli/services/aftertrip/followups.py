@@ -14,6 +14,7 @@ from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as contact_store
 from greentech_cli.store import delegations as delegation_store
 from greentech_cli.store import visits as visit_store
+from greentech_cli.store.common import now
 from greentech_cli.store.followup import journal
 from greentech_cli.store.followup.journal import Entry
 from greentech_cli.text.cleaning import clean
@@ -71,7 +72,7 @@ def add(db: Database, new: NewFollowup, today: date | None = None) -> tuple[Entr
         entry = Entry(
             kind=kind,
             text=text,
-            at=(today or date.today()).isoformat(),
+            at=now(),
             contact_id=contact.id if contact else None,
             company_id=company.id if company else (contact.company_id if contact else None),
             visit_id=visit.id if visit else None,
