@@ -6,6 +6,7 @@ page is viewed; pygal (and openpyxl) are imported only when such a file is writt
 
 from __future__ import annotations
 
+import re
 from typing import IO, Any
 
 from greentech_cli.render.report import (
@@ -65,7 +66,13 @@ def chart_svg(report: dict[str, Any], metric: str, lang: str) -> str:
     else:
         chart.x_labels = [label for label, _ in items]
         chart.add(title(metric, lang), [value for _, value in items])
-    return str(chart.render(is_unicode=True))
+    svg = str(chart.render(is_unicode=True))
+    # pygal puts its settings in a <script> (XML-escaped text, so it cannot close early); the
+    # printed page needs no script at all.
+    return _SCRIPT.sub("", svg)
+
+
+_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL)
 
 
 def html(report: dict[str, Any], lang: str, *, charts: bool = True) -> str:
