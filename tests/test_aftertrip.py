@@ -212,3 +212,24 @@ def test_report_html_prints_to_a4_in_chromium(demo: Any, tmp_path: Path) -> None
     assert content.startswith(b"%PDF")
     boxes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", content)
     assert boxes and all(round(float(w)) == 595 and round(float(h)) == 842 for w, h in boxes)
+
+
+def test_itinerary_shows_attendance_after_the_fact(demo: Any) -> None:
+    visit = b2b_visit(demo)
+    before = demo.ok("itinerary", CODE, "--format", "text").stdout
+    assert "Attendance" not in before
+    rows = demo.json("attendance", str(visit))
+    present, absent = rows[0], rows[1]
+    demo.ok("attendance", str(visit), "--present", str(present["contact_id"]), "--absent",
+            str(absent["contact_id"]))  # fmt: skip
+    text = demo.ok("itinerary", CODE, "--format", "text").stdout
+    assert "Attendance: present: " in text
+    plan = demo.json("itinerary", CODE)
+    entries = {v["id"]: v for day in plan["days"] for v in day["visits"]}
+    assert entries[visit]["attendance"] == {
+        "present": [present["name"]],
+        "absent": [absent["name"]],
+        "excused": [],
+    }
+    assert all("attendance" not in v for i, v in entries.items() if i != visit)
+    assert "Anwesenheit: anwesend: " in demo.ok("itinerary", CODE, "--lang", "de").stdout

@@ -26,6 +26,7 @@ class EntryView:
     hosts: list[str]
     attendees: list[str] | None
     notes: str | None
+    attendance: str | None = None  # after the fact: who was present, absent, excused
 
 
 @dataclass
@@ -94,7 +95,29 @@ def entry_view(entry: Entry, lang: str) -> EntryView:
         hosts=hosts,
         attendees=attendees,
         notes=visit.notes,
+        attendance=_attendance(entry.record.get("attendance"), lang),
     )
+
+
+# Per-visit attendance, recorded after the trip (labels kept here beside their one use).
+ATTENDANCE_LABELS = {
+    "en": {"title": "Attendance", "present": "present", "absent": "absent", "excused": "excused"},
+    "de": {
+        "title": "Anwesenheit",
+        "present": "anwesend",
+        "absent": "abwesend",
+        "excused": "entschuldigt",
+    },
+}
+
+
+def _attendance(recorded: dict[str, list[str]] | None, lang: str) -> str | None:
+    """"Attendance: present: A, B; absent: C" for a visit whose attendance was recorded."""
+    if not recorded:
+        return None
+    words = ATTENDANCE_LABELS[lang]
+    parts = [f"{words[status]}: {', '.join(names)}" for status, names in recorded.items() if names]
+    return f"{words['title']}: {'; '.join(parts)}" if parts else None
 
 
 def view(itinerary: Itinerary, lang: str) -> View:
@@ -198,6 +221,8 @@ def detail_lines(entry: EntryView, v: View) -> list[str]:
     lines += [f"{v.labels['host']}: {host}" for host in entry.hosts]
     if entry.attendees is not None:
         lines.append(f"{v.labels['attendees']}: {', '.join(entry.attendees)}")
+    if entry.attendance:
+        lines.append(entry.attendance)
     if entry.notes:
         lines.append(entry.notes)
     return lines

@@ -11,13 +11,14 @@ from greentech_cli.errors import NotFound
 from greentech_cli.exporters.registry import itinerary_format
 from greentech_cli.files import write_private_text
 from greentech_cli.models.itinerary import Day, Entry, Itinerary, Person
-from greentech_cli.models.records import Company, Contact, Member
+from greentech_cli.models.records import ATTENDANCE_STATUSES, Company, Contact, Member
 from greentech_cli.services.schedule.visits import attendee_ids, visit_json
 from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as contact_store
 from greentech_cli.store import delegations as delegation_store
 from greentech_cli.store import members as member_store
 from greentech_cli.store import visits as visit_store
+from greentech_cli.store.followup import attendance as attendance_store
 from greentech_cli.text.dates import in_zone
 from greentech_cli.text.phones import display_phone
 
@@ -50,6 +51,15 @@ def address(company: Company | None, location: str | None) -> str | None:
     return ", ".join(parts) or None
 
 
+def _attendance(recorded: dict[int, str], contacts: dict[int, Contact]) -> dict[str, list[str]]:
+    """Who was present, absent and excused at a visit (names), after the fact."""
+    found: dict[str, list[str]] = {status: [] for status in ATTENDANCE_STATUSES}
+    for contact_id, status in recorded.items():
+        if contact_id in contacts:
+            found[status].append(contacts[contact_id].display_name)
+    return found
+
+
 def build(
     db: Database, delegation_ref: str, member_ref: str | None = None, day: date | None = None
 ) -> Itinerary:
@@ -68,6 +78,8 @@ def build(
         visits = [v for v in visits if v.start.date() == day]
     roles = {m.contact_id: m.role for m in members}
     ids = {i for v in visits for i in (*v.host_contact_ids, *attendee_ids(v, members))}
+    recorded = attendance_store.of_visits(db, [v.id or 0 for v in visits])
+    ids |= {i for people in recorded.values() for i in people}
     contacts = {c.id or 0: c for c in contact_store.get_many(db, sorted(ids))}
     companies = {
         i: company_store.get(db, i) for i in sorted({v.company_id for v in visits if v.company_id})
@@ -93,6 +105,8 @@ def build(
             zone_differs=visit.timezone != delegation.timezone,
             record=visit_json(visit, delegation, contacts, members),
         )
+        if recorded.get(visit.id or 0):
+            entry.record["attendance"] = _attendance(recorded[visit.id or 0], contacts)
         days.setdefault(visit.start.date(), []).append(entry)
     member = None
     if who is not None and who.contact is not None:
