@@ -113,9 +113,11 @@ def test_report_json_counts_match_visit_and_member_lists(demo: Any) -> None:
     countries: Counter[str] = Counter()
     for member in delegates:
         contact = demo.json("contact", "show", str(member["contact_id"]))
-        company = demo.json("company", "show", str(contact["company_id"])) if contact[
-            "company_id"
-        ] else {}
+        company = (
+            demo.json("company", "show", str(contact["company_id"]))
+            if contact["company_id"]
+            else {}
+        )
         countries[contact["country"] or company.get("country") or "unknown"] += 1
     assert report["delegates_by_country"] == dict(countries)
     assert report["attendance"] == {"present": 1, "absent": 1, "excused": 1}
@@ -157,7 +159,7 @@ def test_report_table_in_german(demo: Any) -> None:
 def test_report_xlsx_has_one_sheet_per_table(demo: Any, tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
-    demo.ok("company", "add", "=HYPERLINK(\"http://x\")", "--region", "=1+1")
+    demo.ok("company", "add", '=HYPERLINK("http://x")', "--region", "=1+1")
     demo.ok("visit", "add", CODE, "--title", "x", "--company", "=HYPERLINK(\"http://x\")",
             "--start", "2026-11-19 08:00", "--duration", "1h")  # fmt: skip
     path = tmp_path / "report.xlsx"

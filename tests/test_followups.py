@@ -76,9 +76,7 @@ def test_followup_add_list_done_show(people: Any) -> None:
     assert [e["id"] for e in people.json("followup", "list", "--open")] == [added["id"]]
     assert people.json("followup", "list", "--due") == []  # due in 2099
     assert [e["id"] for e in people.json("followup", "list", "--owner", "katrin")] == [added["id"]]
-    assert [e["id"] for e in people.json("followup", "list", "--delegation", "kz")] == [
-        added["id"]
-    ]
+    assert [e["id"] for e in people.json("followup", "list", "--delegation", "kz")] == [added["id"]]
     result = people.ok("followup", "done", str(added["id"]))
     assert "done" in result.stderr and result.stdout == ""
     assert people.json("followup", "show", str(added["id"]))["status"] == "done"
@@ -115,9 +113,12 @@ def test_bad_followups_write_nothing(people: Any, args: list[str], message: str)
 
 
 def test_bad_kind_and_missing_target(people: Any) -> None:
-    assert "follow-up kind" in people.fails(
-        "followup", "add", "--contact", "1", "--kind", "gossip", "--text", "x"
-    ).stderr
+    assert (
+        "follow-up kind"
+        in people.fails(
+            "followup", "add", "--contact", "1", "--kind", "gossip", "--text", "x"
+        ).stderr
+    )
     people.fails("followup", "add", "--kind", "call", "--text", "x", code=2)
     people.fails("followup", "done", "77")
     people.fails("followup", "show", "abc")
@@ -168,16 +169,16 @@ def test_erasing_a_contact_removes_their_journal_and_its_index(people: Any) -> N
         assert word not in data
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(text=st.text(min_size=1, max_size=60).filter(lambda t: t.strip() and "\x00" not in t))
 def test_any_text_round_trips_through_the_journal(db: Any, text: str) -> None:
     from greentech_cli.services.aftertrip import followups
     from greentech_cli.services.records import contacts
 
     contact, _ = contacts.add(db, {"first_name": "Ann"})
-    entry, _ = followups.add(
-        db, followups.NewFollowup("note", text, contact=str(contact.id))
-    )
+    entry, _ = followups.add(db, followups.NewFollowup("note", text, contact=str(contact.id)))
     from greentech_cli.text.cleaning import clean
 
     assert followups.show(db, entry.id or 0).text == clean(text)

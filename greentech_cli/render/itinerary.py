@@ -112,7 +112,7 @@ ATTENDANCE_LABELS = {
 
 
 def _attendance(recorded: dict[str, list[str]] | None, lang: str) -> str | None:
-    """"Attendance: present: A, B; absent: C" for a visit whose attendance was recorded."""
+    """ "Attendance: present: A, B; absent: C" for a visit whose attendance was recorded."""
     if not recorded:
         return None
     words = ATTENDANCE_LABELS[lang]

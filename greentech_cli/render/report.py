@@ -143,7 +143,9 @@ def summary_rows(report: dict[str, Any], lang: str) -> list[dict[str, Any]]:
     return rows
 
 
-def metric_rows(report: dict[str, Any], metric: str, lang: str) -> tuple[list[str], list[list[Any]]]:
+def metric_rows(
+    report: dict[str, Any], metric: str, lang: str
+) -> tuple[list[str], list[list[Any]]]:
     """A metric as a table: a column per delegation (when there are a few) and the total."""
     items = report["delegations"]
     shown = items if 1 < len(items) <= COLUMNS_PER_DELEGATION else []

@@ -130,9 +130,9 @@ def find(
     return journal.select(db, flt)
 
 
-def history(db: Database, *, contact_id: int | None = None, company_id: int | None = None) -> list[
-    dict[str, Any]
-]:
+def history(
+    db: Database, *, contact_id: int | None = None, company_id: int | None = None
+) -> list[dict[str, Any]]:
     """Every journal entry of a contact or company, oldest first, as JSON."""
     flt = journal.Filter(contact_id=contact_id, company_id=company_id)
     return [e.to_json() for e in journal.select(db, flt)]

@@ -1,1 +1,1 @@
-"""SQL for what happens after a trip: the follow-up journal, attendance, report counts, retention."""
+"""SQL for after a trip: the follow-up journal, attendance, report counts, retention."""

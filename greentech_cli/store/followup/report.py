@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from greentech_cli.store.common import dumps, fetch_all, now
+from greentech_cli.store.common import dumps, fetch_all, loads_list, now
 
 if TYPE_CHECKING:
     from greentech_cli.db import Database
@@ -36,24 +36,10 @@ FOLLOWUPS = (
     f"WHERE coalesce(j.delegation_id, v.delegation_id) {_IN}"
 )
 
-# metric → (source query, the label expression, how many times the set is bound, distinct key)
+# metric → (source query, the label expression, how many times the set is bound, distinct key);
+# the company metrics are counted by `company_counts`.
 METRICS: dict[str, tuple[str, str, int, str]] = {
     "visits_by_kind": (f"SELECT * FROM visits WHERE delegation_id {_IN}", "x.kind", 1, "x.id"),
-    "companies_by_sector": (
-        f"SELECT c.delegation_id, c.company_id, coalesce(s.value, 'unknown') AS label "
-        f"FROM ({COMPANIES}) c JOIN companies co ON co.id = c.company_id "
-        "LEFT JOIN json_each(CASE WHEN json_valid(co.sectors) THEN co.sectors ELSE '[]' END) s",
-        "x.label",
-        2,
-        "x.company_id",
-    ),
-    "companies_by_region": (
-        f"SELECT c.delegation_id, c.company_id, coalesce(co.region, co.country, 'unknown') AS label "
-        f"FROM ({COMPANIES}) c JOIN companies co ON co.id = c.company_id",
-        "x.label",
-        2,
-        "x.company_id",
-    ),
     "delegates_by_country": (
         f"SELECT d.*, coalesce(d.own_country, co.country, 'unknown') AS label FROM ({DELEGATES}) d "
         "LEFT JOIN companies co ON co.id = d.company_id",
@@ -93,10 +79,44 @@ METRICS: dict[str, tuple[str, str, int, str]] = {
 }
 
 
+# Metrics over the organisations of the delegations, counted in one pass over their links.
+COMPANY_METRICS = ("companies_by_sector", "companies_by_region")
+
+
+def company_counts(
+    db: Database, delegation_ids: list[int]
+) -> dict[str, list[tuple[int | None, str, int]]]:
+    """Companies by sector and by region (or country when no region is on file), each company
+    once per delegation and once in the total; a company without sectors is `unknown`."""
+    ids = dumps(delegation_ids)
+    rows = db.execute(
+        "SELECT c.delegation_id, c.company_id, co.sectors, "
+        "coalesce(co.region, co.country, 'unknown') "
+        f"FROM ({COMPANIES}) c JOIN companies co ON co.id = c.company_id",
+        [ids, ids],
+    ).fetchall()
+    seen: dict[str, dict[tuple[int | None, str], set[int]]] = {m: {} for m in COMPANY_METRICS}
+    sectors_of: dict[str, list[str]] = {}
+    for delegation_id, company_id, sectors, region in rows:
+        if sectors not in sectors_of:
+            found = loads_list(sectors) if sectors and sectors.startswith("[") else []
+            sectors_of[sectors] = [str(x) for x in found] or ["unknown"]
+        for key in (delegation_id, None):
+            for sector in sectors_of[sectors]:
+                seen["companies_by_sector"].setdefault((key, sector), set()).add(company_id)
+            seen["companies_by_region"].setdefault((key, str(region)), set()).add(company_id)
+    return {
+        metric: [(key, label, len(members)) for (key, label), members in found.items()]
+        for metric, found in seen.items()
+    }
+
+
 def counts(
     db: Database, metric: str, delegation_ids: list[int]
 ) -> list[tuple[int | None, str, int]]:
     """(delegation id, label, count) per delegation, then (None, label, count) for the set."""
+    if metric in COMPANY_METRICS:
+        return company_counts(db, delegation_ids)[metric]
     source, label, binds, key = METRICS[metric]
     if key == "x.rowid_":
         source = source.replace("SELECT coalesce(", "SELECT j.id AS rowid_, coalesce(", 1)
@@ -115,7 +135,8 @@ def delegations_in(
     db: Database, since: str | None, until: str | None, delegation_id: int | None
 ) -> list[dict[str, Any]]:
     """The delegations a report covers: one, those overlapping a period, or all; by start date."""
-    where, params = [], []
+    where: list[str] = []
+    params: list[Any] = []
     if delegation_id is not None:
         where.append("id = ?")
         params.append(delegation_id)
@@ -135,8 +156,7 @@ def tallies(db: Database, delegation_ids: list[int]) -> list[tuple[int, str, str
     """Anonymous counts kept when a delegation's people were purged: (delegation, metric,
     label, count)."""
     rows = db.execute(
-        "SELECT delegation_id, metric, label, count FROM report_tallies "
-        f"WHERE delegation_id {_IN}",
+        f"SELECT delegation_id, metric, label, count FROM report_tallies WHERE delegation_id {_IN}",
         [dumps(delegation_ids)],
     ).fetchall()
     return [(int(r[0]), str(r[1]), str(r[2]), int(r[3])) for r in rows]
