@@ -38,6 +38,7 @@ COMMAND_MODULES = (
     "followup",
     "attendance",
     "report",
+    "retention",
 )
 
 
