@@ -182,3 +182,24 @@ def test_any_text_round_trips_through_the_journal(db: Any, text: str) -> None:
     from greentech_cli.text.cleaning import clean
 
     assert followups.show(db, entry.id or 0).text == clean(text)
+
+
+def test_merging_contacts_keeps_the_journal_and_attendance(people: Any) -> None:
+    people.ok("contact", "add", "--first", "Petra", "--last", "Schaefer", "--email",
+              "p.schaefer@other.example")  # fmt: skip
+    people.ok("member", "add", "kz", "p.schaefer@other.example")
+    people.ok("followup", "add", "--contact", "p.schaefer@other.example", "--kind", "lead",
+              "--text", "Second address lead")  # fmt: skip
+    people.ok("attendance", "1", "--present", "p.schaefer@other.example")
+    people.ok("contact", "merge", "petra@lippe.example", "p.schaefer@other.example", "--yes")
+    entries = people.json("followup", "list", "--contact", "petra@lippe.example")
+    assert [e["text"] for e in entries] == ["Second address lead"]
+    rows = people.json("attendance", "1")
+    assert [(r["name"], r["attendance"]) for r in rows] == [("Petra Schäfer", "present")]
+
+
+def test_merging_companies_keeps_their_journal(people: Any) -> None:
+    people.ok("company", "add", "Lippe Recycling", "--notes", "Met at IFAT")
+    people.ok("company", "merge", "Lippe Recycling GmbH", "Lippe Recycling", "--yes")
+    entries = people.json("followup", "list", "--company", "Lippe Recycling GmbH")
+    assert "Met at IFAT" in [e["text"] for e in entries]

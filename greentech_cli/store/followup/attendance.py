@@ -54,3 +54,15 @@ def of_visits(db: Database, visit_ids: list[int]) -> dict[int, dict[int, str]]:
         for visit_id, contact_id, status in rows:
             found[int(visit_id)][int(contact_id)] = str(status)
     return found
+
+
+def move(db: Database, keep_id: int, other_id: int) -> int:
+    """Give a merged contact's attendance to the contact it was merged into (where both were
+    recorded at one visit, the surviving contact's record stays)."""
+    moved = db.execute(
+        "INSERT OR IGNORE INTO attendance (visit_id, contact_id, status, recorded_at) "
+        "SELECT visit_id, ?, status, recorded_at FROM attendance WHERE contact_id = ?",
+        [keep_id, other_id],
+    ).rowcount
+    db.execute("DELETE FROM attendance WHERE contact_id = ?", [other_id])
+    return int(moved or 0)

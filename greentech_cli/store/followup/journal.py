@@ -196,3 +196,13 @@ def matching(db: Database, query: str, limit: int | None = None) -> list[dict[st
         f"GROUP BY j.contact_id, j.company_id ORDER BY rank{limit_sql}",
         [expression],
     )
+
+
+def move(db: Database, entity: str, keep_id: int, other_id: int) -> int:
+    """Give a merged record's journal entries to the record it was merged into."""
+    column = {"contact": "contact_id", "company": "company_id"}[entity]
+    cursor = db.execute(
+        f"UPDATE journal SET {column} = ?, updated_at = ? WHERE {column} = ?",
+        [keep_id, now(), other_id],
+    )
+    return int(cursor.rowcount or 0)
