@@ -203,3 +203,13 @@ def test_merging_companies_keeps_their_journal(people: Any) -> None:
     people.ok("company", "merge", "Lippe Recycling GmbH", "Lippe Recycling", "--yes")
     entries = people.json("followup", "list", "--company", "Lippe Recycling GmbH")
     assert "Met at IFAT" in [e["text"] for e in entries]
+
+
+def test_notes_from_the_cli_are_signed_and_folded(people: Any) -> None:
+    from greentech_cli.store.audit import os_user
+
+    people.ok("contact", "edit", "1", "--notes", "Встреча в Алматы, Kooperation Müller")
+    [entry] = people.json("followup", "list", "--contact", "1")
+    assert entry["owner"] == os_user()
+    for query in ("vstrecha", "almaty", "mueller", "Алматы"):
+        assert [h["name"] for h in people.json("search", query)] == ["Petra Schäfer"], query

@@ -206,3 +206,22 @@ def move(db: Database, entity: str, keep_id: int, other_id: int) -> int:
         [keep_id, now(), other_id],
     )
     return int(cursor.rowcount or 0)
+
+
+def last_id(db: Database) -> int:
+    """The id of the newest journal entry (0 when there is none)."""
+    return int(db.execute("SELECT coalesce(max(id), 0) FROM journal").fetchone()[0])
+
+
+def sign_new_notes(db: Database, after_id: int, owner: str | None = None) -> None:
+    """Name the author of the notes the triggers journalled since `after_id`, and index their
+    folded search terms (the triggers store the text only)."""
+    rows = db.execute(
+        "SELECT id, text FROM journal WHERE id > ? AND kind = 'note' AND owner IS NULL",
+        [after_id],
+    ).fetchall()
+    for entry_id, text in rows:
+        db.execute(
+            "UPDATE journal SET owner = ?, search_keys = ? WHERE id = ?",
+            [owner or audit.os_user(), " ".join(search_terms(text)), entry_id],
+        )
