@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -235,3 +236,19 @@ def test_itinerary_shows_attendance_after_the_fact(demo: Any) -> None:
     }
     assert all("attendance" not in v for i, v in entries.items() if i != visit)
     assert "Anwesenheit: anwesend: " in demo.ok("itinerary", CODE, "--lang", "de").stdout
+
+
+def test_report_table_golden(demo: Any) -> None:
+    """The German report of the demo at a terminal, with attendance and a lead, as stored."""
+    visit = b2b_visit(demo)
+    rows = demo.json("attendance", str(visit))
+    demo.ok("attendance", str(visit), "--present", str(rows[0]["contact_id"]), "--excused",
+            str(rows[1]["contact_id"]))  # fmt: skip
+    demo.ok("followup", "add", "--contact", str(rows[0]["contact_id"]), "--kind", "lead",
+            "--text", "Baler", "--delegation", CODE)  # fmt: skip
+    actual = demo.ok("report", CODE, "--lang", "de").stdout
+    path = Path(__file__).parent / "golden" / "report" / "demo-de.txt"
+    if os.environ.get("GREENTECH_UPDATE_GOLDEN") == "1":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actual, encoding="utf-8")
+    assert actual == path.read_text(encoding="utf-8")
