@@ -213,3 +213,17 @@ def test_notes_from_the_cli_are_signed_and_folded(people: Any) -> None:
     assert entry["owner"] == os_user()
     for query in ("vstrecha", "almaty", "mueller", "Алматы"):
         assert [h["name"] for h in people.json("search", query)] == ["Petra Schäfer"], query
+
+
+def test_imported_notes_reach_the_journal_and_search(cli: Any, tmp_path: Path) -> None:
+    source = tmp_path / "people.csv"
+    source.write_text(
+        "first_name,last_name,email,notes\n"
+        "Aigerim,Sadykova,a@example.kz,Wants a feasibility study for Shymkent\n",
+        encoding="utf-8",
+    )
+    cli.ok("import", str(source))
+    [entry] = cli.json("followup", "list")
+    assert entry["text"] == "Wants a feasibility study for Shymkent"
+    assert entry["kind"] == "note" and entry["contact"] == "Aigerim Sadykova"
+    assert [h["name"] for h in cli.json("search", "feasibility")] == ["Aigerim Sadykova"]
