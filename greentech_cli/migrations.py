@@ -340,12 +340,13 @@ def m005_trip(db: Any) -> None:
 # The follow-up journal (notes, calls, meetings, leads, agreements, next steps), per-visit
 # attendance and the anonymous tallies a retention purge leaves behind. A contact's or company's
 # `notes` column keeps the latest note; every note written to it is appended to the journal by
-# the triggers below, whichever command wrote it, so no earlier text is lost.
+# the triggers below, whichever command wrote it, so no earlier text is lost. Entries go with
+# their contact; a removed company takes only the entries about it alone.
 FOLLOWUPS = """
 CREATE TABLE journal (
     id INTEGER PRIMARY KEY,
     contact_id INTEGER REFERENCES contacts(id) ON DELETE CASCADE,
-    company_id INTEGER REFERENCES companies(id) ON DELETE CASCADE,
+    company_id INTEGER REFERENCES companies(id) ON DELETE SET NULL,
     visit_id INTEGER REFERENCES visits(id) ON DELETE SET NULL,
     delegation_id INTEGER REFERENCES delegations(id) ON DELETE SET NULL,
     kind TEXT NOT NULL DEFAULT 'note',
@@ -369,6 +370,7 @@ CREATE VIRTUAL TABLE journal_fts USING fts5(
 );
 CREATE TRIGGER journal_fts_insert AFTER INSERT ON journal BEGIN INSERT INTO journal_fts (rowid, text, keys) VALUES (new.id, new.text, new.search_keys); END;
 CREATE TRIGGER journal_fts_update AFTER UPDATE OF text, search_keys ON journal BEGIN DELETE FROM journal_fts WHERE rowid = old.id; INSERT INTO journal_fts (rowid, text, keys) VALUES (new.id, new.text, new.search_keys); END;
+CREATE TRIGGER companies_journal_delete BEFORE DELETE ON companies BEGIN DELETE FROM journal WHERE company_id = old.id AND contact_id IS NULL; END;
 CREATE TRIGGER journal_fts_delete AFTER DELETE ON journal BEGIN DELETE FROM journal_fts WHERE rowid = old.id; INSERT INTO journal_fts (journal_fts) VALUES ('optimize'); END;
 CREATE TRIGGER contacts_note_insert AFTER INSERT ON contacts WHEN coalesce(new.notes, '') != '' BEGIN INSERT INTO journal (contact_id, kind, text, at, status, created_at, updated_at) VALUES (new.id, 'note', new.notes, new.updated_at, 'done', new.updated_at, new.updated_at); END;
 CREATE TRIGGER contacts_note_update AFTER UPDATE OF notes ON contacts WHEN coalesce(new.notes, '') != '' AND new.notes IS NOT old.notes BEGIN INSERT INTO journal (contact_id, kind, text, at, status, created_at, updated_at) VALUES (new.id, 'note', new.notes, new.updated_at, 'done', new.updated_at, new.updated_at); END;

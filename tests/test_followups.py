@@ -227,3 +227,14 @@ def test_imported_notes_reach_the_journal_and_search(cli: Any, tmp_path: Path) -
     assert entry["text"] == "Wants a feasibility study for Shymkent"
     assert entry["kind"] == "note" and entry["contact"] == "Aigerim Sadykova"
     assert [h["name"] for h in cli.json("search", "feasibility")] == ["Aigerim Sadykova"]
+
+
+def test_removing_a_company_keeps_its_peoples_followups(people: Any) -> None:
+    people.ok("followup", "add", "--contact", "1", "--kind", "call", "--text", "Called Petra")
+    people.ok("followup", "add", "--company", "Lippe Recycling GmbH", "--kind", "note",
+              "--text", "About the company only")  # fmt: skip
+    people.ok("company", "rm", "Lippe Recycling GmbH", "--yes")
+    [entry] = people.json("followup", "list")
+    assert (entry["text"], entry["contact"], entry["company"]) == (
+        "Called Petra", "Petra Schäfer", None,
+    )  # fmt: skip
