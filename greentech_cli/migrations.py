@@ -340,13 +340,12 @@ def m005_trip(db: Any) -> None:
 # The follow-up journal (notes, calls, meetings, leads, agreements, next steps), per-visit
 # attendance and the anonymous tallies a retention purge leaves behind. A contact's or company's
 # `notes` column keeps the latest note; every note written to it is appended to the journal by
-# the triggers below, whichever command wrote it, so no earlier text is lost. Entries go with
-# their contact; a removed company takes only the entries about it alone.
+# the triggers below, whichever command wrote it, so no earlier text is lost.
 FOLLOWUPS = """
 CREATE TABLE journal (
     id INTEGER PRIMARY KEY,
     contact_id INTEGER REFERENCES contacts(id) ON DELETE CASCADE,
-    company_id INTEGER REFERENCES companies(id) ON DELETE SET NULL,
+    company_id INTEGER REFERENCES companies(id) ON DELETE CASCADE,
     visit_id INTEGER REFERENCES visits(id) ON DELETE SET NULL,
     delegation_id INTEGER REFERENCES delegations(id) ON DELETE SET NULL,
     kind TEXT NOT NULL DEFAULT 'note',
@@ -370,7 +369,6 @@ CREATE VIRTUAL TABLE journal_fts USING fts5(
 );
 CREATE TRIGGER journal_fts_insert AFTER INSERT ON journal BEGIN INSERT INTO journal_fts (rowid, text, keys) VALUES (new.id, new.text, new.search_keys); END;
 CREATE TRIGGER journal_fts_update AFTER UPDATE OF text, search_keys ON journal BEGIN DELETE FROM journal_fts WHERE rowid = old.id; INSERT INTO journal_fts (rowid, text, keys) VALUES (new.id, new.text, new.search_keys); END;
-CREATE TRIGGER companies_journal_delete BEFORE DELETE ON companies BEGIN DELETE FROM journal WHERE company_id = old.id AND contact_id IS NULL; END;
 CREATE TRIGGER journal_fts_delete AFTER DELETE ON journal BEGIN DELETE FROM journal_fts WHERE rowid = old.id; INSERT INTO journal_fts (journal_fts) VALUES ('optimize'); END;
 CREATE TRIGGER contacts_note_insert AFTER INSERT ON contacts WHEN coalesce(new.notes, '') != '' BEGIN INSERT INTO journal (contact_id, kind, text, at, status, created_at, updated_at) VALUES (new.id, 'note', new.notes, new.updated_at, 'done', new.updated_at, new.updated_at); END;
 CREATE TRIGGER contacts_note_update AFTER UPDATE OF notes ON contacts WHEN coalesce(new.notes, '') != '' AND new.notes IS NOT old.notes BEGIN INSERT INTO journal (contact_id, kind, text, at, status, created_at, updated_at) VALUES (new.id, 'note', new.notes, new.updated_at, 'done', new.updated_at, new.updated_at); END;
@@ -412,6 +410,17 @@ def m007_followups(db: Any) -> None:
     entries, and every later note is appended), its full-text index, per-visit attendance and
     the anonymous tallies a retention purge keeps."""
     _run(db, FOLLOWUPS)
+
+
+@step
+def m008_journal_outlives_companies(db: Any) -> None:
+    """A removed company takes only the journal entries about it alone: entries about its people
+    stay with them, their company link cleared (m007 let the removal cascade to them all)."""
+    db.execute(
+        "CREATE TRIGGER companies_journal_detach BEFORE DELETE ON companies BEGIN "
+        "DELETE FROM journal WHERE company_id = old.id AND contact_id IS NULL; "
+        "UPDATE journal SET company_id = NULL WHERE company_id = old.id; END"
+    )
 
 
 def known_names() -> list[str]:
