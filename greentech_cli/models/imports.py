@@ -75,6 +75,10 @@ class ImportSummary:
     # A phone number came without a country to read it by (the command says what to do).
     needs_country: bool = False
     preview: list[dict[str, Any]] = field(default_factory=list)
+    # Rows created beside a contact they may be (listed, never merged): the first of them
+    # ({"row", "contact_id", "created_id", "score", "reasons"}) and how many there were.
+    possible_duplicates: list[dict[str, Any]] = field(default_factory=list)
+    possible_count: int = 0
 
     def account_for(self, columns: list[dict[str, Any]], fields: dict[str, str]) -> None:
         """Say for every column of a table where its values went (`fields`: header -> field).
@@ -127,4 +131,6 @@ class ImportSummary:
             "imported_before": [
                 {"batch_id": batch_id, "imported_at": at} for batch_id, at in self.imported_before
             ],
+            "possible_duplicates": list(self.possible_duplicates),
+            "possible_duplicate_count": self.possible_count,
         }

@@ -20,13 +20,13 @@ def contact_count(db: Database) -> int:
 
 MATCH_COLUMNS = (
     "c.id, c.first_name, c.last_name, c.native_name, c.email, c.phone, c.mobile, co.name, "
-    "c.company_id"
+    "c.company_id, c.emails, c.phones, c.birthday"
 )
 
 
 def contact_rows(db: Database) -> Iterator[tuple[Any, ...]]:
-    """(id, first_name, last_name, native_name, email, phone, mobile, company name, company_id)
-    of every contact, streamed from one query."""
+    """(id, first_name, last_name, native_name, email, phone, mobile, company name, company_id,
+    emails JSON, phones JSON, birthday) of every contact, streamed from one query."""
     yield from db.execute(
         f"SELECT {MATCH_COLUMNS} FROM contacts c "
         "LEFT JOIN companies co ON co.id = c.company_id ORDER BY c.id"

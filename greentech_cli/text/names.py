@@ -58,6 +58,7 @@ __all__ = [
     "first_names_compatible",
     "fold",
     "fold_token",
+    "is_placeholder",
     "name_key",
     "name_keys",
     "text_chunks",
@@ -274,29 +275,89 @@ def _key(words: Iterable[str]) -> str:
 
 
 def name_key(first: str | None, last: str | None, native: str | None = None) -> str:
-    """The key of a person: folded first and last name words, sorted; else the native name."""
-    words = _fold_words(first) + _fold_words(last)
-    if not words:
-        words = _fold_words(native)
-    return _key(words)
+    """The key of a person: folded first and last name words and the numbers in them, sorted;
+    else the native name. A placeholder (`is_placeholder`) has none: "" never matches."""
+    if is_placeholder(first, last, native):
+        return ""
+    latin = " ".join(part for part in (first, last) if part)
+    words = fold(latin).split() if latin else []
+    if words:
+        return _key([*words, *_numbers(latin)])
+    return _key([*_fold_words(native), *_numbers(native or "")])
 
 
 def name_keys(first: str | None, last: str | None, native: str | None = None) -> set[str]:
-    """Every key a person may be found by: from the Latin name, the native name, and variants."""
+    """Every key a person may be found by: from the Latin name, the native name, and variants.
+
+    Numbers stay in the keys (Test1 and Test2, "Ölçer29 Groß" are different people) and a
+    placeholder (`N.N.`, `TBD`, `?`, `Teilnehmer 1`) has no key at all: two placeholders are
+    never one person by their names.
+    """
+    if is_placeholder(first, last, native):
+        return set()
     latin = " ".join(part for part in (first, last) if part)
     return set(_text_keys(latin) | _text_keys(native or ""))
 
 
+_NUMBER = re.compile(r"\d+")
+
+
+def _numbers(text: str) -> list[str]:
+    """The numbers written in a name ("Test12" → ["12"]), which folding drops."""
+    return [str(int(n)) for n in _NUMBER.findall(unicodedata.normalize("NFKC", text))]
+
+
 @lru_cache(maxsize=UNIQUE_TEXT_CACHE)
 def _text_keys(text: str) -> frozenset[str]:
-    """The keys of one written full name: every reading, with and without a patronymic."""
+    """The keys of one written full name: every reading, with and without a patronymic, each
+    with the numbers the name holds."""
     keys: set[str] = set()
+    numbers = _numbers(text)
     for reading in text_readings(text):
         words = fold(reading).split()
-        keys.add(_key(words))
-        keys.add(_key(_without_patronymic(words)))
+        if not words:
+            continue
+        keys.add(_key([*words, *numbers]))
+        keys.add(_key([*_without_patronymic(words), *numbers]))
     keys.discard("")
     return frozenset(keys)
+
+
+# Words that stand in for a name not yet known: "N.N.", "TBD", "?", "Teilnehmer 1", "Gast 2".
+# A name made only of these (and numbers, dots, dashes) is a placeholder, not a person's name.
+_PLACEHOLDER_WORDS = frozenset(
+    (
+        "n", "nn", "nnn", "tbd", "tba", "tbc", "tbn", "na", "unknown", "unbekannt", "offen",
+        "noch", "folgt", "teilnehmer", "teilnehmerin", "teilnehmende", "participant", "attendee",
+        "delegate", "delegierter", "delegierte", "gast", "guest", "platzhalter", "placeholder",
+        "vertreter", "vertreterin", "vertretung", "representative", "vorname", "nachname",
+        "firstname", "lastname", "mitarbeiter", "mitarbeiterin", "employee", "xx", "xxx", "x",
+        "test", "dummy", "name",
+    )
+)  # fmt: skip
+_PLACEHOLDER_SPLIT = re.compile(r"[\s.,;:/()#\-–_*+]+")
+
+
+def is_placeholder(first: str | None, last: str | None, native: str | None = None) -> bool:
+    """Whether a name only stands in for someone not yet known (`N.N.`, `TBD`, `?`, `Teilnehmer 1`).
+
+    Question marks, dashes and numbers alone count too; "Test" alone does, "Test1 Müller" does not.
+    """
+    text = " ".join(part for part in (first, last, native) if part and part.strip())
+    if not text.strip():
+        return False
+    return _placeholder_text(text)
+
+
+@lru_cache(maxsize=UNIQUE_TEXT_CACHE)
+def _placeholder_text(text: str) -> bool:
+    words = [w for w in _PLACEHOLDER_SPLIT.split(text.casefold().replace("?", " ")) if w]
+    if not words:
+        return True  # "?", "-", "..."
+    if "." in text and all(len(w) == 1 for w in words if not w.isdigit()):
+        # "N. N.", "X. Y." written with dots: initials only, nobody's name.
+        return all(w in ("n", "x") or w.isdigit() for w in words)
+    return all(w in _PLACEHOLDER_WORDS or w.isdigit() for w in words)
 
 
 # Nicknames and language variants of first names that folding alone cannot join. A name may stand

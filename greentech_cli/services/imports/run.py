@@ -19,7 +19,8 @@ from greentech_cli.files import same_file
 from greentech_cli.models.imports import ON_DUPLICATE, TARGETS, ImportOptions, ImportSummary, Reject
 from greentech_cli.models.records import Company, Contact, Member
 from greentech_cli.services.identity import merge
-from greentech_cli.services.identity.duplicates import DuplicateFinder, best_match, keys_of
+from greentech_cli.services.identity.duplicates import Decision, DuplicateFinder, decide, keys_of
+from greentech_cli.services.identity.matcher import Match
 from greentech_cli.services.imports.rows import Prepared, normalise_company
 from greentech_cli.store import audit, health
 from greentech_cli.store import companies as company_store
@@ -143,6 +144,8 @@ class _Run:
         self.rejects_writer = rejects_writer
         self.finder = DuplicateFinder(db, options.target)
         self.company_ids: dict[str, int] = {}
+        # Companies rows named that are not stored yet: created with the first row that is.
+        self.new_companies: dict[str, tuple[Company, list[str]]] = {}
         # The stored (name, city) of each company a row links to, for the search index.
         self.company_info: dict[int | None, tuple[str | None, str | None]] = {None: (None, None)}
         self.delegation_id: int | None = None
@@ -225,30 +228,63 @@ class _Run:
             self.summary.warnings.append(self.summary.warning_list[-1])
 
     def _contacts(self, chunk: list[Prepared]) -> None:
-        """Link, match and store one chunk of prepared contacts, in file order."""
-        linked = [(prepared, self._company_for(prepared)) for prepared in chunk]
+        """Link, match and store one chunk of prepared contacts, in file order.
+
+        A row's company is looked up first and created only when the row is: a duplicate row
+        that is skipped creates nothing, not even its company.
+        """
         if self.options.on_duplicate == "new":
-            for prepared, company_id in linked:
-                self._create_contact(prepared, company_id)
+            for prepared in chunk:
+                self._create_contact(prepared, self._company_for(prepared))
             return
+        linked = [(prepared, self._company_for(prepared, create=False)) for prepared in chunk]
         self._flush()  # the lookup below must see every row written so far
         keys = [_keys(prepared, company_id) for prepared, company_id in linked]
         blocks = contact_store.candidates(self.db, keys)
         self.touched.clear()
         for (prepared, company_id), key, block in zip(linked, keys, blocks, strict=True):
+            if company_id is None and prepared.company is not None:
+                # Its company may have been created by an earlier row of this chunk.
+                company_id = self._company_for(prepared, create=False)
+                if company_id is not None:
+                    key = _keys(prepared, company_id)
+                    self._flush()
+                    block = contact_store.candidates(self.db, [key])[0]
             if self.touched.meets(key):
                 # Created or changed earlier in this chunk: look again, with the buffer written.
                 self._flush()
                 block = contact_store.candidates(self.db, [key])[0]
-            existing_id = best_match(prepared.contact(company_id), block) if block else None
+            decision = decide(prepared.contact(company_id), block) if block else Decision()
             self.touched.add(key)
-            if existing_id is None:
-                self._create_contact(prepared, company_id)
+            if decision.same is None:
+                if company_id is None:
+                    company_id = self._company_for(prepared)
+                    key = _keys(prepared, company_id)
+                    self.touched.add(key)
+                created = self._create_contact(prepared, company_id)
+                for match in decision.possible:
+                    self._possible(prepared, match, created)
             else:
-                self._duplicate(prepared, company_id, existing_id)
+                self._duplicate(prepared, company_id, decision.same)
+
+    def _possible(self, prepared: Prepared, match: Match, created: int) -> None:
+        """Note a row created beside a contact it may be (never merged without a person)."""
+        self.summary.possible_count += 1
+        if len(self.summary.possible_duplicates) < REJECT_SAMPLE:
+            self.summary.possible_duplicates.append(
+                {
+                    "row": prepared.index,
+                    "contact_id": match.contact_id,
+                    "created_id": created,
+                    "score": match.score,
+                    "reasons": list(match.reasons),
+                }
+            )
 
     def _duplicate(self, prepared: Prepared, company_id: int | None, existing_id: int) -> None:
         self.summary.duplicates += 1
+        if company_id is None and prepared.company is not None and self._takes_company(existing_id):
+            company_id = self._company_for(prepared)
         incoming = prepared.contact(company_id)
         merged = self._merge_contact(prepared.index, existing_id, incoming)
         if merged is not None:
@@ -257,7 +293,16 @@ class _Run:
             self._membership(existing_id, prepared)
         self._preview(incoming, f"matches {existing_id}")
 
-    def _create_contact(self, prepared: Prepared, company_id: int | None) -> None:
+    def _takes_company(self, existing_id: int) -> bool:
+        """Whether a duplicate row's new company would reach the stored contact: `update` takes
+        it, `fill` only when the contact has none; `skip` never (then it is not created)."""
+        if self.options.on_duplicate == "update":
+            return True
+        if self.options.on_duplicate == "fill":
+            return contact_store.get(self.db, existing_id).company_id is None
+        return False
+
+    def _create_contact(self, prepared: Prepared, company_id: int | None) -> int:
         assert prepared.values is not None
         if self.next_id is None:
             self.next_id = contact_store.next_id(self.db)
@@ -273,6 +318,7 @@ class _Run:
             contact = prepared.contact(company_id)
             contact.id, contact.created_batch_id = contact_id, self.batch_id
             self._preview(contact, "new")
+        return contact_id
 
     def _preview(self, contact: Contact, action: str) -> None:
         if len(self.summary.preview) < PREVIEW_ROWS:
@@ -359,24 +405,37 @@ class _Run:
         self.changes.add_read("member", member.id or 0, "create", None)
         self.summary.members_added += 1
 
-    def _company_for(self, prepared: Prepared) -> int | None:
-        """The id of the row's company: known by name, found as a duplicate, or created."""
+    def _company_for(self, prepared: Prepared, *, create: bool = True) -> int | None:
+        """The id of the row's company: known by name, found as a duplicate, or created (only
+        when `create`: else None for a company not stored yet)."""
         if prepared.company is None:
             return None
         name = prepared.company["name"]
         if name in self.company_ids:
             return self.company_ids[name]
-        company, warnings = normalise_company(prepared.company)
+        # A pending company is looked up again: a row that wrote it another way ("ТОО «Таза
+        # Алматы»", "Taza Almaty TOO") may have created it since.
+        pending = self.new_companies.get(name)
+        company, warnings = pending or normalise_company(prepared.company)
+        existing = self.finder.find_company(company)
+        if existing is not None:
+            if pending is None:
+                self._company_warnings(prepared, warnings)
+            self.new_companies.pop(name, None)
+            self.company_ids[name] = existing
+            return existing
+        self.new_companies[name] = (company, warnings)
+        if not create:
+            return None
+        company, warnings = self.new_companies.pop(name)
+        self._company_warnings(prepared, warnings)
+        self._create_company(company)
+        self.company_ids[name] = company.id or 0
+        return company.id or 0
+
+    def _company_warnings(self, prepared: Prepared, warnings: list[str]) -> None:
         for warning in warnings:  # once per company: later rows find it by name
             self._warn(prepared.index, warning)
-        existing = self.finder.find_company(company)
-        if existing is None:
-            self._create_company(company)
-            company_id = company.id or 0
-        else:
-            company_id = existing
-        self.company_ids[name] = company_id
-        return company_id
 
     def _company_info(self, company_id: int | None) -> None:
         """Keep the stored name and city of a company for the index, read once per import."""
@@ -443,8 +502,9 @@ class _KeySet:
     def add(self, keys: contact_store.Keys) -> None:
         if keys.uid:
             self.uids.add(keys.uid)
-        if keys.email:
-            self.emails.add(keys.email.casefold())
+        for email in (keys.email, *keys.emails):
+            if email:
+                self.emails.add(email.casefold())
         for key in keys.name_keys:
             self.names.setdefault(key, set()).add(keys.company_id)
         self.phones.update(keys.phones)
@@ -456,7 +516,7 @@ class _KeySet:
         """
         if keys.uid and keys.uid in self.uids:
             return True
-        if keys.email and keys.email.casefold() in self.emails:
+        if any(e and e.casefold() in self.emails for e in (keys.email, *keys.emails)):
             return True
         for key in keys.name_keys:
             for company_id in self.names.get(key, ()):
