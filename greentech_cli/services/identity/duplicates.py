@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from greentech_cli.models.records import Company, Contact
 from greentech_cli.services.identity.matcher import THRESHOLD, Candidate, Match, score
@@ -142,3 +142,68 @@ def _repeats(incoming: Contact, existing: Contact) -> bool:
         return False
     given = [name for name in REPEAT_FIELDS if getattr(incoming, name)]
     return bool(given) and all(getattr(incoming, n) == getattr(existing, n) for n in given)
+
+
+class KeySet:
+    """The lookup keys of contacts created or changed since a chunk's duplicates were looked up."""
+
+    def __init__(self) -> None:
+        self.emails: set[str] = set()
+        self.names: dict[str, set[int | None]] = {}
+        self.phones: set[str] = set()
+        self.uids: set[str] = set()
+
+    def clear(self) -> None:
+        self.emails.clear()
+        self.names.clear()
+        self.phones.clear()
+        self.uids.clear()
+
+    def add(self, keys: contacts.Keys) -> None:
+        if keys.uid:
+            self.uids.add(keys.uid)
+        for email in (keys.email, *keys.emails):
+            if email:
+                self.emails.add(email.casefold())
+        for key in keys.name_keys:
+            self.names.setdefault(key, set()).add(keys.company_id)
+        self.phones.update(keys.phones)
+
+    def meets(self, keys: contacts.Keys) -> bool:
+        """Whether one of them could be a candidate for a contact with these keys.
+
+        The rule of `contacts.candidates`, loosened (emails compared casefolded), never tighter.
+        """
+        if keys.uid and keys.uid in self.uids:
+            return True
+        if any(e and e.casefold() in self.emails for e in (keys.email, *keys.emails)):
+            return True
+        for key in keys.name_keys:
+            for company_id in self.names.get(key, ()):
+                if contacts.same_name_counts(keys.company_id, company_id):
+                    return True
+        return not self.phones.isdisjoint(keys.phones)
+
+
+EMPTY: tuple[object, ...] = (None, "", [], {}, "unknown")
+
+
+def overwrite(current: Any, incoming: Any, names: tuple[str, ...]) -> bool:
+    """Replace current's fields with incoming's non-empty values (`--on-duplicate update`); True
+    when anything changed. A contact's name that the row replaces stays as an alias."""
+    before = _spelling(current) if isinstance(current, Contact) else ""
+    changed = False
+    for name in names:
+        new = getattr(incoming, name)
+        if new in EMPTY:
+            continue
+        if getattr(current, name) != new:
+            setattr(current, name, list(new) if isinstance(new, list) else new)
+            changed = True
+    if before and before != _spelling(current) and before not in current.aliases:
+        current.aliases = [*current.aliases, before]
+    return changed
+
+
+def _spelling(contact: Contact) -> str:
+    return " ".join(p.strip() for p in (contact.first_name, contact.last_name) if p and p.strip())

@@ -19,7 +19,14 @@ from greentech_cli.files import same_file
 from greentech_cli.models.imports import ON_DUPLICATE, TARGETS, ImportOptions, ImportSummary, Reject
 from greentech_cli.models.records import Company, Contact, Member
 from greentech_cli.services.identity import merge
-from greentech_cli.services.identity.duplicates import Decision, DuplicateFinder, decide, keys_of
+from greentech_cli.services.identity.duplicates import (
+    Decision,
+    DuplicateFinder,
+    KeySet,
+    decide,
+    keys_of,
+    overwrite,
+)
 from greentech_cli.services.identity.matcher import Match
 from greentech_cli.services.imports.rows import Prepared, normalise_company
 from greentech_cli.store import audit, health
@@ -36,8 +43,6 @@ if TYPE_CHECKING:
 
 PREVIEW_ROWS = 10
 REJECT_SAMPLE = 20
-
-EMPTY: tuple[object, ...] = (None, "", [], {}, "unknown")
 
 
 class _DryRun(Exception):
@@ -153,7 +158,7 @@ class _Run:
         self.next_id: int | None = None
         self.new_rows: list[contact_store.NewContact] = []
         self.new_members: list[tuple[int, Prepared]] = []
-        self.touched = _KeySet()
+        self.touched = KeySet()
 
     def execute(self, progress: Callable[[int], None] | None) -> None:
         """Create the batch, process every row, store the counts."""
@@ -271,15 +276,13 @@ class _Run:
         """Note a row created beside a contact it may be (never merged without a person)."""
         self.summary.possible_count += 1
         if len(self.summary.possible_duplicates) < REJECT_SAMPLE:
-            self.summary.possible_duplicates.append(
-                {
-                    "row": prepared.index,
-                    "contact_id": match.contact_id,
-                    "created_id": created,
-                    "score": match.score,
-                    "reasons": list(match.reasons),
-                }
-            )
+            found: dict[str, Any] = {
+                "row": prepared.index,
+                "contact_id": match.contact_id,
+                "created_id": created,
+            }
+            found.update(score=match.score, reasons=list(match.reasons))
+            self.summary.possible_duplicates.append(found)
 
     def _duplicate(self, prepared: Prepared, company_id: int | None, existing_id: int) -> None:
         self.summary.duplicates += 1
@@ -294,8 +297,7 @@ class _Run:
         self._preview(incoming, f"matches {existing_id}")
 
     def _takes_company(self, existing_id: int) -> bool:
-        """Whether a duplicate row's new company would reach the stored contact: `update` takes
-        it, `fill` only when the contact has none; `skip` never (then it is not created)."""
+        """Whether a duplicate row's new company reaches the stored contact (so is created)."""
         if self.options.on_duplicate == "update":
             return True
         if self.options.on_duplicate == "fill":
@@ -372,8 +374,11 @@ class _Run:
         says which stored values it kept over the file's, so none is dropped unseen.
         """
         if self.options.on_duplicate == "update":
-            return _overwrite(current, incoming, names)
-        changes = merge.field_changes(current, incoming, names)
+            return overwrite(current, incoming, names)
+        if entity == "contact":
+            changes = merge.contact_changes(current, incoming)
+        else:
+            changes = merge.field_changes(current, incoming, names)
         merge.apply_changes(current, changes)
         for change in changes:
             if change.action == "withdraw" and change.field in merge.CONSENTS:
@@ -482,60 +487,6 @@ def _keys(prepared: Prepared, company_id: int | None) -> contact_store.Keys:
     keys = prepared.keys
     assert keys is not None
     return keys._replace(company_id=company_id)
-
-
-class _KeySet:
-    """The lookup keys of contacts created or changed since a chunk's duplicates were looked up."""
-
-    def __init__(self) -> None:
-        self.emails: set[str] = set()
-        self.names: dict[str, set[int | None]] = {}
-        self.phones: set[str] = set()
-        self.uids: set[str] = set()
-
-    def clear(self) -> None:
-        self.emails.clear()
-        self.names.clear()
-        self.phones.clear()
-        self.uids.clear()
-
-    def add(self, keys: contact_store.Keys) -> None:
-        if keys.uid:
-            self.uids.add(keys.uid)
-        for email in (keys.email, *keys.emails):
-            if email:
-                self.emails.add(email.casefold())
-        for key in keys.name_keys:
-            self.names.setdefault(key, set()).add(keys.company_id)
-        self.phones.update(keys.phones)
-
-    def meets(self, keys: contact_store.Keys) -> bool:
-        """Whether one of them could be a candidate for a contact with these keys.
-
-        The rule of `contacts.candidates`, loosened (emails compared casefolded), never tighter.
-        """
-        if keys.uid and keys.uid in self.uids:
-            return True
-        if any(e and e.casefold() in self.emails for e in (keys.email, *keys.emails)):
-            return True
-        for key in keys.name_keys:
-            for company_id in self.names.get(key, ()):
-                if contact_store.same_name_counts(keys.company_id, company_id):
-                    return True
-        return not self.phones.isdisjoint(keys.phones)
-
-
-def _overwrite(current: Any, incoming: Any, names: tuple[str, ...]) -> bool:
-    """Replace current's fields with incoming's non-empty values; True when anything changed."""
-    changed = False
-    for name in names:
-        new = getattr(incoming, name)
-        if new in EMPTY:
-            continue
-        if getattr(current, name) != new:
-            setattr(current, name, list(new) if isinstance(new, list) else new)
-            changed = True
-    return changed
 
 
 def check_options(options: ImportOptions) -> None:

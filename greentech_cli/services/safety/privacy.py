@@ -43,6 +43,7 @@ def report(db: Database, ref: str) -> dict[str, Any]:
         "visits": store.visits(db, contact_id),
         "import_batches": batches,
         "audit": store.audit_entries(db, contact_id, member_ids),
+        "merges": store.merge_images(db, contact_id),
     }
 
 
@@ -104,6 +105,7 @@ def erase(db: Database, contact_id: int) -> Erasure:
         result = Erasure(contact_id, memberships=len(member_ids), visit_links=links)
         scrubber = store.Scrubber(row)
         result.import_images = store.delete_import_images(db, contact_id, member_ids)
+        result.import_images += store.delete_merge_images(db, contact_id)
         result.audit_entries = store.delete_audit_entries(db, contact_id, member_ids)
         store.delete_dedupe_ignores(db, contact_id)
         store.delete_contact(db, contact_id)
