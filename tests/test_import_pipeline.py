@@ -203,9 +203,7 @@ def _rule(wanted: Any, stored: list[Contact]) -> list[int]:
     for contact in stored:
         stored_key = name_key(contact.first_name, contact.last_name, contact.native_name)
         same_email = any(
-            email
-            and contact.email
-            and email.translate(_ASCII) == contact.email.translate(_ASCII)
+            email and contact.email and email.translate(_ASCII) == contact.email.translate(_ASCII)
             for email in (wanted.email, *wanted.emails)
         )
         same_phone = bool({contact.phone, contact.mobile} & set(wanted.phones) - {None})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,23 @@ def contact_rows(db: Database) -> Iterator[tuple[Any, ...]]:
         f"SELECT {MATCH_COLUMNS} FROM contacts c "
         "LEFT JOIN companies co ON co.id = c.company_id ORDER BY c.id"
     )
+
+
+def email_users(db: Database, email: str, except_id: int | None = None) -> list[tuple[int, str]]:
+    """(id, name) of the contacts holding an email address among their emails (case ignored)."""
+    wanted = email.strip().casefold()
+    rows = db.execute(
+        "SELECT id, trim(coalesce(first_name, '') || ' ' || coalesce(last_name, '')), "
+        "native_name, emails FROM contacts "
+        "WHERE (email = ? COLLATE NOCASE OR instr(lower(emails), ?)) AND id IS NOT ?",
+        [email.strip(), wanted, except_id],
+    )
+    found = []
+    for contact_id, name, native, emails in rows:
+        listed = {str(e.get("value", "")).casefold() for e in json.loads(emails or "[]")}
+        if wanted in listed:
+            found.append((int(contact_id), name or native or f"contact {contact_id}"))
+    return found
 
 
 def company_rows(db: Database) -> list[dict[str, Any]]:
