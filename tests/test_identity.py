@@ -292,3 +292,93 @@ def test_merge_images_migration_from_an_older_database(cli: Cli) -> None:
     cli.ok("contact", "merge", "1", "2", "--yes")
     cli.ok("contact", "unmerge", "1")
     assert len(cli.json("contact", "list")) == 2
+
+
+# --- dedupe --review -----------------------------------------------------------------------------
+
+
+def _three_pairs(cli: Cli) -> None:
+    for first, last, email in (
+        ("Anna", "Berg", "anna@berg.example"),
+        ("ANNA", "BERG", "anna@berg.example"),
+        ("Otto", "Lang", "otto@lang.example"),
+        ("Otto", "Lang", "o.lang@lang.example"),
+        ("Eva", "Kurz", "eva@kurz.example"),
+        ("Eva", "Kurz", "eva@kurz.example"),
+    ):
+        cli.ok("contact", "add", "--first", first, "--last", last, "--email", email, "--force")
+
+
+def test_review_merges_records_not_the_same_and_skips(cli: Cli) -> None:
+    from greentech_cli.db import open_db
+    from greentech_cli.services.identity import dedupe
+
+    _three_pairs(cli)
+    db = open_db(cli.db_path)
+    try:
+        pairs = dedupe.contact_pairs(db)
+        assert [(p.a, p.b) for p in pairs] == [(1, 2), (5, 6), (3, 4)]
+        answers = iter(["merge", "skip", "not"])
+        done = dedupe.review(db, pairs, lambda pair: next(answers))
+        assert done.to_json() == {"merged": [[1, 2]], "not_same": [[3, 4]], "skipped": 1, "left": 0}
+        # "Not the same" is remembered; the skipped pair is asked about again.
+        assert [(p.a, p.b) for p in dedupe.contact_pairs(db)] == [(5, 6)]
+        done = dedupe.review(db, dedupe.contact_pairs(db), lambda pair: "quit")
+        assert done.left == 1
+    finally:
+        db.close()
+    assert cli.json("contact", "show", "1")["aliases"] == ["ANNA BERG"]
+
+
+def test_review_without_a_terminal_is_refused_and_plain_dedupe_is_unchanged(cli: Cli) -> None:
+    _three_pairs(cli)
+    result = cli.fails("dedupe", "--review")
+    assert "on a terminal" in result.stderr
+    rows = cli.json("dedupe")
+    assert [(r["a"], r["b"]) for r in rows] == [(1, 2), (5, 6), (3, 4)]
+    assert set(rows[0]) == {"a", "b", "score", "reasons", "a_name", "b_name"}
+
+
+def test_review_on_a_terminal(cli: Cli) -> None:
+    """The whole command on a pty: the answers typed, the pair shown, the outcome said."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+    import time
+
+    _three_pairs(cli)
+    main, child = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "greentech_cli", "--db", str(cli.db_path), "dedupe", "--review"],
+        stdin=child,
+        stdout=child,
+        stderr=child,
+        env={**os.environ, "COLUMNS": "120", "TERM": "xterm"},
+    )
+    os.close(child)
+    output = b""
+    answers = [b"m\n", b"s\n", b"n\n"]
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([main], [], [], 1)
+        if ready:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            output += chunk
+            if output.count(b"[q]uit") > 3 - len(answers):
+                os.write(main, answers.pop(0))
+        elif process.poll() is not None:
+            break
+    code = process.wait(timeout=30)
+    os.close(main)
+    text = output.decode("utf-8", "replace")
+    assert code == 0, text
+    assert "score 100" in text and "Anna Berg" in text
+    assert "Merged 1, marked 1 as not the same, skipped 1." in text
+    assert [(r["a"], r["b"]) for r in cli.json("dedupe")] == [(5, 6)]
