@@ -136,7 +136,7 @@ class ContactIndex:
             self.by_phone.setdefault(phone, []).append(contact_id)
         name = record.name
         if self.by_key is not None:
-            for key in name.keys | set(name.blocks):
+            for key in name.by_name:
                 self.by_key.setdefault(key, []).append(contact_id)
         for support in record.supports:
             block = self.by_support.get(support)
@@ -169,7 +169,7 @@ class ContactIndex:
             found.append((self.by_phone, phone))
         name = record.name
         if self.by_key is not None:
-            found.extend((self.by_key, key) for key in name.keys | set(name.blocks))
+            found.extend((self.by_key, key) for key in name.by_name)
         for support in record.supports:
             block = self.by_support.get(support)
             if block is not None:
@@ -181,7 +181,7 @@ class ContactIndex:
         if self.by_key is None:
             by_key: dict[str, list[int]] = {}
             for contact_id, record in self.records.items():
-                for key in record.name.keys | set(record.name.blocks):
+                for key in record.name.by_name:
                     by_key.setdefault(key, []).append(contact_id)
             self.by_key = by_key
         return self.by_key
@@ -210,7 +210,7 @@ class ContactIndex:
                     nearby.update(block.get(token, ()))
         if threshold <= NAME_ONLY_MAX:
             by_key = self._name_blocks()
-            for key in record.name.keys | set(record.name.blocks):
+            for key in record.name.by_name:
                 nearby.update(by_key.get(key, ()))
         if exclude is not None:
             nearby.discard(exclude)

@@ -35,14 +35,16 @@ The points (100 is kept for a shared email):
   scripts and German/English transliteration; first and last name swapped counts) → 60, or a
   **similar name** (same or nearly the same folded surname — rapidfuzz — and first names that
   `names.first_names_compatible` accepts: equal, an initial, a nickname, a middle name more; also
-  Ё written "yo" or "e", Fyodor/Fedor) → 45. Different first names (Olga/Oleg, Petra/Peter), the
-  feminine/masculine surname pair (Ivanova/Ivanov), different numbers in the names (Test1/Test2)
-  and placeholders (`N.N.`, `TBD`, `Teilnehmer 1`: `names.is_placeholder`) never relate;
-* support adds points: the same phone or mobile +35, the same company
-  (`company_names.company_key`, legal forms stripped) +30, else the same email domain
-  (free-mail providers excluded) +25, the same native-script name +5; contradictions take them
-  away: phones on both sides but none shared −30, different companies −15, emails on both sides
-  but none shared −10, different birthdays −40;
+  Ё written "yo" or "e", Fyodor/Fedor; or a surname misspelt worse — `SUPPORTED_SURNAME` —
+  beside the same first name and a shared phone or company) → 45. Different first names
+  (Olga/Oleg, Petra/Peter), the feminine/masculine surname pair (Ivanova/Ivanov), different
+  numbers in the names (Test1/Test2) and placeholders (`N.N.`, `TBD`, `Teilnehmer 1`:
+  `names.is_placeholder`) never relate;
+* support adds points: the same phone or mobile (compared by their last nine digits) +35, the
+  same company (`company_names.company_key`, legal forms stripped) +30, else the same email
+  domain (free-mail providers excluded) +25, the same native-script name +5; contradictions
+  take them away: phones on both sides but none shared −30, different companies −15, emails on
+  both sides but none shared −10, different birthdays −40;
 * capped at 99. `THRESHOLD` (70) is where "possibly the same" begins: the same name at the same
   company, or a similar name with the same phone; the same common name at different companies
   with no shared email or phone stays well below it.
@@ -163,15 +165,15 @@ def _company_key(name: str) -> str:
 
 
 def _phone_key(value: str | None) -> str | None:
-    """A phone number as digits, so "+49 211 …" and "+49211…" meet; short scraps are ignored."""
+    """A phone number as its last nine digits, so "+49 89 98328750", "089/98328750" and
+    "+498998328750" meet (a number kept as written, without a country, has its trunk prefix
+    where E.164 has the country code); short scraps are ignored."""
     if not value:
         return None
-    if value[0] == "+" and value[1:].isdigit():
-        return value if len(value) > 6 else None  # stored E.164, the usual case
-    digits = _DIGITS.sub("", value)
+    digits = value[1:] if value[0] == "+" and value[1:].isdigit() else _DIGITS.sub("", value)
     if len(digits) < 6:
         return None
-    return ("+" if value.lstrip().startswith("+") else "") + digits
+    return digits[-9:]
 
 
 @lru_cache(maxsize=1 << 16)
@@ -212,6 +214,7 @@ class _Name:
     native_key: str
     blocks: tuple[str, ...]
     numbers: str  # the numbers written in the name (Test1, Ölçer29): different ones never relate
+    by_name: frozenset[str]  # keys and blocks for name-only blocking (no first-name blocks)
 
 
 # Keyed by whole names, mostly met once: a small cache keeps the repeats and keeps memory flat
@@ -220,7 +223,7 @@ class _Name:
 def _name(first: str, last: str, native: str) -> _Name:
     """The folded forms of a name (cached: the same name arrives many times)."""
     if is_placeholder(first or None, last or None, native or None):
-        return _Name(first, "", "", frozenset(), frozenset(), "", (), "")
+        return _Name(first, "", "", frozenset(), frozenset(), "", (), "", frozenset())
     keys = frozenset(name_keys(first or None, last or None, native or None))
     last_f = _folded(last) if last else ""
     native_key = " ".join(sorted(_folded(native).split())) if native else ""
@@ -230,13 +233,25 @@ def _name(first: str, last: str, native: str) -> _Name:
     # its word order is not known.
     words = (last_f or native_key or first_f).split()
     multi_keys = frozenset(key for key in keys if " " in key)
-    # Whole keys too: swapped first and last names still meet.
+    # Whole keys too: swapped first and last names still meet; and the first name's start, so a
+    # misspelling early in the surname (Voigt/Vogit) still meets at the same company or phone.
     blocks = {word[:4] for word in words}
     blocks.update(multi_keys)
+    if first_f and last_f:
+        blocks.add("f:" + first_f[:4])
     numbers = " ".join(sorted(_NUMBER.findall(f"{first} {last}") or _NUMBER.findall(native)))
     blocks.discard("")
+    by_name = keys | {token for token in blocks if not token.startswith("f:")}
     return _Name(
-        first, first_f, last_f, keys, multi_keys, native_key, tuple(sorted(blocks)), numbers
+        first,
+        first_f,
+        last_f,
+        keys,
+        multi_keys,
+        native_key,
+        tuple(sorted(blocks)),
+        numbers,
+        frozenset(by_name),
     )
 
 
@@ -422,7 +437,9 @@ def _score(a: _Record, b: _Record) -> tuple[int, list[str], bool] | None:
             return 80, ["same email", "same first name, other surname"], False
         return 60, ["same email", "different names"], False
     if relation is None:
-        return None
+        relation = _supported_typo(a, b)
+        if relation is None:
+            return None
     kind, found = relation
     points = 60 if kind == _SAME else 45
     reasons = list(found)
@@ -459,6 +476,25 @@ def _score(a: _Record, b: _Record) -> tuple[int, list[str], bool] | None:
         reasons.append("same native name")
     same = kind == _SAME and (same_company or shared_phone) and not contradicted
     return max(0, min(99, points)), reasons, same
+
+
+# rapidfuzz ratio of two surnames that count as one misspelt name when the first names are the
+# same and a phone or the company is shared (Voigt/Vogit: 80).
+SUPPORTED_SURNAME = 75
+
+
+def _supported_typo(a: _Record, b: _Record) -> tuple[int, tuple[str, ...]] | None:
+    """A surname misspelt worse than `SIMILAR_SURNAME` allows, beside the same first name and a
+    shared phone or company: still a similar name."""
+    x, y = a.name, b.name
+    if not (x.first_f and x.first_f == y.first_f and x.last_f and y.last_f):
+        return None
+    if x.numbers != y.numbers or not x.keys or not y.keys or _surnames_conflict(x, y):
+        return None
+    supported = bool(a.phones & b.phones) or bool(a.company and a.company == b.company)
+    if not supported or not _ratio()(x.last_f, y.last_f, score_cutoff=SUPPORTED_SURNAME):
+        return None
+    return _SIMILAR, ("similar name",)
 
 
 def score(a: Candidate, b: Candidate) -> Match | None:
