@@ -106,9 +106,13 @@ def labelled(
         rows.append(row)
 
     scale = max(1, n // 10_000)
+    used: set[str] = set()  # one planted group per organisation: two would be one person
     for kind, count in PER_10K.items():
         for _ in range(count * scale):
             i = next(picks)
+            while rows[i]["company"] in used:
+                i = next(picks)
+            used.add(rows[i]["company"])
             o = rows[i]
             domain = o["email"].rpartition("@")[2]
             first, last, company = o["first_name"], o["last_name"], o["company"]

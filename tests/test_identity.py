@@ -382,3 +382,24 @@ def test_review_on_a_terminal(cli: Cli) -> None:
     assert "score 100" in text and "Anna Berg" in text
     assert "Merged 1, marked 1 as not the same, skipped 1." in text
     assert [(r["a"], r["b"]) for r in cli.json("dedupe")] == [(5, 6)]
+
+
+def test_numbers_always_keep_names_apart() -> None:
+    """A property: the same written name with two different numbers never shares a key."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    letters = st.text(alphabet="abcdeäöüßжзкмнопрстABCXYZ ", min_size=1, max_size=12)
+
+    @settings(max_examples=200, deadline=None)
+    @given(letters, letters, st.integers(0, 10_000), st.integers(0, 10_000))
+    def check(first: str, last: str, one: int, two: int) -> None:
+        if one == two:
+            return
+        keys_one = name_keys(f"{first}{one}", last)
+        keys_two = name_keys(f"{first}{two}", last)
+        assert not keys_one & keys_two
+        if keys_one:
+            assert name_key(f"{first}{one}", last) in keys_one
+
+    check()

@@ -33,6 +33,11 @@ class DuplicateFinder:
         """The id of the existing contact that is the same person, or None."""
         return self.find_contacts([incoming])[0]
 
+    def decide(self, incoming: Contact) -> Decision:
+        """The contact that is the same person and those that possibly are (`decide`)."""
+        found = contacts.candidates(self.db, [keys_of(incoming)])[0]
+        return decide(incoming, found)
+
     def find_contacts(self, incoming: list[Contact]) -> list[int | None]:
         """`find_contact` for many contacts at once, against the database as it is now."""
         blocks = contacts.candidates(self.db, [keys_of(c) for c in incoming])

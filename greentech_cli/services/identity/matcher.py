@@ -59,7 +59,13 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from greentech_cli.text.company_names import company_key
-from greentech_cli.text.names import first_names_compatible, fold, is_placeholder, name_keys
+from greentech_cli.text.names import (
+    first_names_compatible,
+    fold,
+    is_placeholder,
+    name_keys,
+    transliterate,
+)
 
 if TYPE_CHECKING:
     from greentech_cli.models.records import Contact
@@ -215,6 +221,7 @@ class _Name:
     blocks: tuple[str, ...]
     numbers: str  # the numbers written in the name (Test1, Ölçer29): different ones never relate
     by_name: frozenset[str]  # keys and blocks for name-only blocking (no first-name blocks)
+    last_plain: str  # the surname in plain lowercase ASCII, unfolded (Moyer folds to "mor")
 
 
 # Keyed by whole names, mostly met once: a small cache keeps the repeats and keeps memory flat
@@ -223,7 +230,7 @@ class _Name:
 def _name(first: str, last: str, native: str) -> _Name:
     """The folded forms of a name (cached: the same name arrives many times)."""
     if is_placeholder(first or None, last or None, native or None):
-        return _Name(first, "", "", frozenset(), frozenset(), "", (), "", frozenset())
+        return _Name(first, "", "", frozenset(), frozenset(), "", (), "", frozenset(), "")
     keys = frozenset(name_keys(first or None, last or None, native or None))
     last_f = _folded(last) if last else ""
     native_key = " ".join(sorted(_folded(native).split())) if native else ""
@@ -252,6 +259,7 @@ def _name(first: str, last: str, native: str) -> _Name:
         tuple(sorted(blocks)),
         numbers,
         frozenset(by_name),
+        transliterate(last) if last else "",
     )
 
 
@@ -492,7 +500,13 @@ def _supported_typo(a: _Record, b: _Record) -> tuple[int, tuple[str, ...]] | Non
     if x.numbers != y.numbers or not x.keys or not y.keys or _surnames_conflict(x, y):
         return None
     supported = bool(a.phones & b.phones) or bool(a.company and a.company == b.company)
-    if not supported or not _ratio()(x.last_f, y.last_f, score_cutoff=SUPPORTED_SURNAME):
+    if not supported:
+        return None
+    ratio = _ratio()
+    if not (
+        ratio(x.last_f, y.last_f, score_cutoff=SUPPORTED_SURNAME)
+        or ratio(x.last_plain, y.last_plain, score_cutoff=SUPPORTED_SURNAME)
+    ):
         return None
     return _SIMILAR, ("similar name",)
 

@@ -174,13 +174,19 @@ def add(
         warnings = apply_fields(contact, fields)
         if not force:
             _email_in_use(db, contact)
-        same = DuplicateFinder(db, "contacts").find_contact(contact)
+        decision = DuplicateFinder(db, "contacts").decide(contact)
         store.insert(db, contact)
-    if same is not None:
-        # Added as asked; the officer decides whether it is one person (merge) or two.
+    # Added as asked; the officer decides whether it is one person (merge) or two.
+    if decision.same is not None:
         warnings.append(
-            f"contact {same} is probably the same person; added anyway "
-            f"('greentech contact merge {same} {contact.id}' joins them)"
+            f"contact {decision.same} is probably the same person; added anyway "
+            f"('greentech contact merge {decision.same} {contact.id}' joins them)"
+        )
+    for match in decision.possible[:3]:
+        warnings.append(
+            f"contact {match.contact_id} may be the same person ({', '.join(match.reasons)}; "
+            f"score {match.score}): 'greentech contact merge {match.contact_id} {contact.id}' "
+            "if they are one"
         )
     return store.get(db, contact.id or 0), warnings
 
