@@ -144,7 +144,8 @@ def labelled(
                 rows.append(_row(rnd.choice(PLACEHOLDERS), "", company, country=o["country"]))
                 add(len(rows) - 1, _row(rnd.choice(PLACEHOLDERS), "", company), kind, False)
             else:  # numbered
-                shared = f"test@{domain}" if rnd.random() < 0.5 else ""
+                # A test address of the organisation itself (never a free-mail one).
+                shared = f"test@org{i}.example" if rnd.random() < 0.5 else ""
                 start = len(rows)
                 for number in (1, 2, 3):
                     rows.append(_row(f"Test{number}", "Müller", company, shared, country="DE"))
