@@ -276,13 +276,14 @@ class Keys(NamedTuple):
 # index; emails, several a row, as [index, email] pairs; name keys as [index, key, company id]
 # triples. A name key meets the same key at the same company, or at none: each an index seek on
 # (name_key, company_id), so the work stays flat however often a common name repeats (the same
-# name at other companies is no candidate for the automatic rule, which needs the company).
+# name at other companies is no candidate for the automatic rule, which needs the company). The
+# CROSS JOIN keeps the keys outermost: else SQLite walks every contact without a company.
 _CANDIDATE_PAIRS = (
     "SELECT j.value ->> 0, c.id FROM json_each(?1) AS j JOIN contacts AS c "
     "ON c.email = j.value ->> 1 COLLATE NOCASE "
     "UNION ALL SELECT j.value ->> 0, c.id FROM json_each(?2) AS j JOIN contacts AS c "
     "ON c.name_key = j.value ->> 1 AND c.company_id = j.value ->> 2 "
-    "UNION ALL SELECT j.value ->> 0, c.id FROM json_each(?2) AS j JOIN contacts AS c "
+    "UNION ALL SELECT j.value ->> 0, c.id FROM json_each(?2) AS j CROSS JOIN contacts AS c "
     "ON c.name_key = j.value ->> 1 AND c.company_id IS NULL "
     "UNION ALL SELECT j.key, c.id FROM json_each(?3) AS j JOIN contacts AS c ON c.phone = j.value "
     "UNION ALL SELECT j.key, c.id FROM json_each(?3) AS j JOIN contacts AS c ON c.mobile = j.value "

@@ -1,9 +1,14 @@
 """Finding the existing record an incoming one duplicates — the import's duplicate check.
 
-Candidates come from indexed columns (email, folded name key, phone), so memory stays flat however
-long the file is; rows created earlier in the same import are found the same way because they are
-already in the (uncommitted) transaction. Whether a candidate is the same person is decided by the
-shared matcher of `services.matcher` (its score and threshold), the rules `greentech dedupe` uses.
+Candidates come from indexed columns (any of the row's emails against the stored primary email,
+the folded name key at the same company or none, the phones, the uid), so memory and the work per
+row stay flat however long the file is and however often a name repeats; rows created earlier in
+the same import are found the same way because they are already in the (uncommitted)
+transaction. `decide` then keeps the two decisions of `services.identity.matcher` apart: the
+contact that is the same person (acted on: fill, update, skip) and those that are possibly the
+same (listed in the summary with score and reasons, never acted on) — the rules `greentech
+dedupe` uses. A stored contact's further emails are compared once it is a candidate, but do not
+make it one.
 """
 
 from __future__ import annotations
