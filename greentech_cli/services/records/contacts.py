@@ -18,6 +18,7 @@ from greentech_cli.services.records.parts import (
 )
 from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as store
+from greentech_cli.store.followup import journal
 from greentech_cli.text.cleaning import clean, clean_list, clean_name
 from greentech_cli.text.dates import parse_date
 from greentech_cli.text.emails import normalize_email
@@ -175,7 +176,9 @@ def add(
         if not force:
             _email_in_use(db, contact)
         decision = DuplicateFinder(db, "contacts").decide(contact)
+        mark = journal.last_id(db)
         store.insert(db, contact)
+        journal.sign_new_notes(db, mark)  # a note also goes to the journal, signed
     # Added as asked; the officer decides whether it is one person (merge) or two.
     if decision.same is not None:
         warnings.append(
@@ -209,7 +212,9 @@ def edit(
         warnings = apply_fields(contact, fields)
         if not force and any(e.value.casefold() not in had for e in contact.emails):
             _email_in_use(db, contact)
+        mark = journal.last_id(db)
         changes = store.update(db, contact)
+        journal.sign_new_notes(db, mark)  # a changed note is appended to the journal, signed
     return store.get(db, contact.id or 0), changes, warnings
 
 
