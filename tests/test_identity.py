@@ -403,3 +403,17 @@ def test_numbers_always_keep_names_apart() -> None:
             assert name_key(f"{first}{one}", last) in keys_one
 
     check()
+
+
+def test_unmerge_gives_back_journal_entries(cli: Cli) -> None:
+    _two_spellings(cli)
+    cli.ok("contact", "edit", "2", "--notes", "Met at IFAT")
+    cli.ok("contact", "merge", "1", "2", "--yes")
+    cli.ok("contact", "unmerge", "1")
+    conn = sqlite3.connect(cli.db_path)
+    try:
+        owners = {r[0] for r in conn.execute("SELECT contact_id FROM journal WHERE text = ?",
+                                             ["Met at IFAT"])}  # fmt: skip
+    finally:
+        conn.close()
+    assert owners == {2}

@@ -85,6 +85,22 @@ class ImportSummary:
     possible_duplicates: list[dict[str, Any]] = field(default_factory=list)
     possible_count: int = 0
 
+    def note_possible(
+        self, row: int, contact_id: int, created_id: int, reasons: list[str], score: int
+    ) -> None:
+        """Count a row created beside a contact it may be; keep the first ones to show."""
+        self.possible_count += 1
+        if len(self.possible_duplicates) < 20:
+            self.possible_duplicates.append(
+                {
+                    "row": row,
+                    "contact_id": contact_id,
+                    "created_id": created_id,
+                    "score": score,
+                    "reasons": list(reasons),
+                }
+            )
+
     def account_for(self, columns: list[dict[str, Any]], fields: dict[str, str]) -> None:
         """Say for every column of a table where its values went (`fields`: header -> field).
 

@@ -234,9 +234,29 @@ def save_images(
     return int(cursor.lastrowid or 0)
 
 
-def finish_images(db: Database, image_id: int, keep_after: dict[str, Any]) -> None:
-    """Note KEEP as the merge left it: unmerge refuses when it changed since."""
-    db.execute("UPDATE merge_images SET keep_after = ? WHERE id = ?", [dumps(keep_after), image_id])
+def finish_images(
+    db: Database, image_id: int, keep_after: dict[str, Any], journal_after: int = 0
+) -> None:
+    """Note KEEP as the merge left it (unmerge refuses when it changed since) and the last journal
+    entry the merge wrote (KEEP's filled notes are journalled)."""
+    db.execute(
+        "UPDATE merge_images SET keep_after = ?, "
+        "links = json_set(links, '$.journal_after', ?) WHERE id = ?",
+        [dumps(keep_after), journal_after, image_id],
+    )
+
+
+def journal_last_id(db: Database) -> int:
+    """The id of the newest journal entry (0 when there is none)."""
+    return int(db.execute("SELECT coalesce(max(id), 0) FROM journal").fetchone()[0])
+
+
+def drop_journal_range(db: Database, entity: str, record_id: int, after: int, upto: int) -> None:
+    """Delete the journal entries of a record written by a merge (ids in (after, upto])."""
+    column = {"contact": "contact_id", "company": "company_id"}[entity]
+    db.execute(
+        f"DELETE FROM journal WHERE {column} = ? AND id > ? AND id <= ?", [record_id, after, upto]
+    )
 
 
 def last_images(db: Database, entity: str, keep_id: int) -> dict[str, Any] | None:
@@ -320,3 +340,32 @@ def restore_company_references(db: Database, refs: dict[str, list[int]], company
             f"UPDATE {table} SET {column} = ?, updated_at = ? WHERE id = ?",
             [(company_id, stamp, row_id) for row_id in ids],
         )
+
+
+def journal_ids(db: Database, entity: str, record_id: int) -> list[int]:
+    """Ids of the follow-up journal entries of a contact or company."""
+    column = {"contact": "contact_id", "company": "company_id"}[entity]
+    rows = db.execute(f"SELECT id FROM journal WHERE {column} = ?", [record_id])
+    return [int(r[0]) for r in rows]
+
+
+def give_journal(db: Database, entity: str, record_id: int, ids: list[int]) -> None:
+    """Give journal entries back to a record."""
+    column = {"contact": "contact_id", "company": "company_id"}[entity]
+    db.conn.executemany(
+        f"UPDATE journal SET {column} = ? WHERE id = ?", [(record_id, i) for i in ids]
+    )
+
+
+def attendance_rows(db: Database, contact_id: int) -> list[dict[str, Any]]:
+    """A contact's attendance records, every column."""
+    return fetch_all(db, "SELECT * FROM attendance WHERE contact_id = ?", [contact_id])
+
+
+def set_attendance(db: Database, contact_id: int, rows: list[dict[str, Any]]) -> None:
+    """Make a contact's attendance records exactly these."""
+    db.execute("DELETE FROM attendance WHERE contact_id = ?", [contact_id])
+    for row in rows:
+        names = ", ".join(f"[{c}]" for c in row)
+        marks = ", ".join("?" for _ in row)
+        db.execute(f"INSERT INTO attendance ({names}) VALUES ({marks})", list(row.values()))

@@ -51,6 +51,8 @@ from itertools import chain
 
 from anyascii import anyascii
 
+from greentech_cli.text.placeholders import is_placeholder
+
 __all__ = [
     "CHAR_TABLE",
     "UNIQUE_TEXT_CACHE",
@@ -321,43 +323,6 @@ def _text_keys(text: str) -> frozenset[str]:
         keys.add(_key([*_without_patronymic(words), *numbers]))
     keys.discard("")
     return frozenset(keys)
-
-
-# Words that stand in for a name not yet known: "N.N.", "TBD", "?", "Teilnehmer 1", "Gast 2".
-# A name made only of these (and numbers, dots, dashes) is a placeholder, not a person's name.
-_PLACEHOLDER_WORDS = frozenset(
-    (
-        "n", "nn", "nnn", "tbd", "tba", "tbc", "tbn", "na", "unknown", "unbekannt", "offen",
-        "noch", "folgt", "teilnehmer", "teilnehmerin", "teilnehmende", "participant", "attendee",
-        "delegate", "delegierter", "delegierte", "gast", "guest", "platzhalter", "placeholder",
-        "vertreter", "vertreterin", "vertretung", "representative", "vorname", "nachname",
-        "firstname", "lastname", "mitarbeiter", "mitarbeiterin", "employee", "xx", "xxx", "x",
-        "test", "dummy", "name",
-    )
-)  # fmt: skip
-_PLACEHOLDER_SPLIT = re.compile(r"[\s.,;:/()#\-–_*+]+")
-
-
-def is_placeholder(first: str | None, last: str | None, native: str | None = None) -> bool:
-    """Whether a name only stands in for someone not yet known (`N.N.`, `TBD`, `?`, `Teilnehmer 1`).
-
-    Question marks, dashes and numbers alone count too; "Test" alone does, "Test1 Müller" does not.
-    """
-    text = " ".join(part for part in (first, last, native) if part and part.strip())
-    if not text.strip():
-        return False
-    return _placeholder_text(text)
-
-
-@lru_cache(maxsize=UNIQUE_TEXT_CACHE)
-def _placeholder_text(text: str) -> bool:
-    words = [w for w in _PLACEHOLDER_SPLIT.split(text.casefold().replace("?", " ")) if w]
-    if not words:
-        return True  # "?", "-", "..."
-    if "." in text and all(len(w) == 1 for w in words if not w.isdigit()):
-        # "N. N.", "X. Y." written with dots: initials only, nobody's name.
-        return all(w in ("n", "x") or w.isdigit() for w in words)
-    return all(w in _PLACEHOLDER_WORDS or w.isdigit() for w in words)
 
 
 # Nicknames and language variants of first names that folding alone cannot join. A name may stand

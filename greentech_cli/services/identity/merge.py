@@ -404,7 +404,7 @@ def merge_contacts(
             db, "contact", keep_id, "merge", {"merged_id": other_id, "fields": plan.changed_fields}
         )
         search.reindex_contact(db, keep_id)
-        store.finish_images(db, image_id, store.row_image(db, "contact", keep_id))
+        unmerge.finish(db, image_id, "contact", keep_id)
     return plan
 
 
@@ -463,5 +463,5 @@ def merge_companies(
         search.index_company(db, company_store.get(db, keep_id))
         for contact_id in moved:
             search.reindex_contact(db, contact_id)
-        store.finish_images(db, image_id, store.row_image(db, "company", keep_id))
+        unmerge.finish(db, image_id, "company", keep_id)
     return plan

@@ -4,10 +4,11 @@ A merge (`services.identity.merge`) first keeps both records as they were, and w
 `merge_images` (`capture_contacts`, `capture_companies`), then notes KEEP as the merge left it.
 `unmerge_contact(db, ref)` / `unmerge_company(db, ref)` take the latest merge into that record
 that was not undone and write everything back in one transaction: KEEP's row as it was, OTHER
-again under its own id, memberships (a joined one parted again), host and attendee links, import
-provenance and "not a duplicate" marks; for an organisation the contacts, delegations and visits
-that referred to OTHER. KEEP changed since the merge (an edit, an import) is refused: writing
-the old image back would lose that change silently.
+again under its own id, memberships (a joined one parted again), host and attendee links,
+attendance, follow-up journal entries, import provenance and "not a duplicate" marks; for an
+organisation the contacts, delegations and visits that referred to OTHER. KEEP changed since the
+merge (an edit, an import) is refused: writing the old image back would lose that change
+silently. (Restoring KEEP's notes journals them once more, as any change of notes does.)
 
 The images hold personal data: `privacy report` lists and `privacy erase` deletes them
 (`store.privacy`); the audit log notes the unmerge with ids only.
@@ -61,6 +62,10 @@ def capture_contacts(db: Database, keep_id: int, other_id: int) -> int:
             "other_visits": store.visit_links(db, other_id),
             "other_changes": store.import_change_ids(db, "contact", other_id),
             "other_ignores": store.ignore_rows(db, "contact", other_id),
+            "other_journal": store.journal_ids(db, "contact", other_id),
+            "journal_before": store.journal_last_id(db),
+            "keep_attendance": store.attendance_rows(db, keep_id),
+            "other_attendance": store.attendance_rows(db, other_id),
         },
     )
 
@@ -78,8 +83,24 @@ def capture_companies(db: Database, keep_id: int, other_id: int) -> int:
             "other_references": store.company_reference_ids(db, other_id),
             "other_changes": store.import_change_ids(db, "company", other_id),
             "other_ignores": store.ignore_rows(db, "company", other_id),
+            "other_journal": store.journal_ids(db, "company", other_id),
+            "journal_before": store.journal_last_id(db),
         },
     )
+
+
+def finish(db: Database, image_id: int, entity: str, keep_id: int) -> None:
+    """Note KEEP as the merge left it and the journal entries the merge wrote."""
+    store.finish_images(
+        db, image_id, store.row_image(db, entity, keep_id), store.journal_last_id(db)
+    )
+
+
+def _merge_journal(db: Database, entity: str, keep_id: int, links: dict[str, Any]) -> None:
+    """Drop the journal entries the merge wrote for KEEP (its filled notes)."""
+    if "journal_before" in links:
+        before = int(links["journal_before"])
+        store.drop_journal_range(db, entity, keep_id, before, int(links.get("journal_after", 0)))
 
 
 def _latest(db: Database, entity: str, keep_id: int) -> dict[str, Any]:
@@ -117,6 +138,10 @@ def unmerge_contact(db: Database, ref: str) -> Unmerged:
             store.put_member(db, member)
         store.set_visit_links(db, keep_id, links["keep_visits"])
         store.set_visit_links(db, other_id, links["other_visits"])
+        _merge_journal(db, "contact", keep_id, links)
+        store.give_journal(db, "contact", other_id, links.get("other_journal", []))
+        store.set_attendance(db, keep_id, links.get("keep_attendance", []))
+        store.set_attendance(db, other_id, links.get("other_attendance", []))
         store.restore_import_changes(db, "contact", other_id, links["other_changes"])
         store.restore_ignores(db, links["other_ignores"])
         store.mark_unmerged(db, images["id"])
@@ -138,6 +163,8 @@ def unmerge_company(db: Database, ref: str) -> Unmerged:
         store.put_row(db, "company", images["keep_before"])
         references = links["other_references"]
         store.restore_company_references(db, references, other_id)
+        _merge_journal(db, "company", keep_id, links)
+        store.give_journal(db, "company", other_id, links.get("other_journal", []))
         store.restore_import_changes(db, "company", other_id, links["other_changes"])
         store.restore_ignores(db, links["other_ignores"])
         store.mark_unmerged(db, images["id"])

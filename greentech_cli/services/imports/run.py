@@ -238,11 +238,8 @@ class _Run:
             self.summary.warnings.append(self.summary.warning_list[-1])
 
     def _contacts(self, chunk: list[Prepared]) -> None:
-        """Link, match and store one chunk of prepared contacts, in file order.
-
-        A row's company is looked up first and created only when the row is: a duplicate row
-        that is skipped creates nothing, not even its company.
-        """
+        """Link, match and store one chunk of prepared contacts, in file order (a row's new
+        company is created with the row: a skipped row creates nothing, not even its company)."""
         if self.options.on_duplicate == "new":
             for prepared in chunk:
                 self._create_contact(prepared, self._company_for(prepared))
@@ -279,15 +276,9 @@ class _Run:
 
     def _possible(self, prepared: Prepared, match: Match, created: int) -> None:
         """Note a row created beside a contact it may be (never merged without a person)."""
-        self.summary.possible_count += 1
-        if len(self.summary.possible_duplicates) < REJECT_SAMPLE:
-            found: dict[str, Any] = {
-                "row": prepared.index,
-                "contact_id": match.contact_id,
-                "created_id": created,
-            }
-            found.update(score=match.score, reasons=list(match.reasons))
-            self.summary.possible_duplicates.append(found)
+        self.summary.note_possible(
+            prepared.index, match.contact_id, created, match.reasons, match.score
+        )
 
     def _duplicate(self, prepared: Prepared, company_id: int | None, existing_id: int) -> None:
         self.summary.duplicates += 1
