@@ -423,6 +423,32 @@ def m008_journal_outlives_companies(db: Any) -> None:
     )
 
 
+MERGE_IMAGES = """
+CREATE TABLE merge_images (
+    id INTEGER PRIMARY KEY,
+    entity TEXT NOT NULL,
+    keep_id INTEGER NOT NULL,
+    other_id INTEGER NOT NULL,
+    keep_before TEXT NOT NULL,
+    keep_after TEXT NOT NULL,
+    other_before TEXT NOT NULL,
+    links TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL,
+    undone_at TEXT
+);
+CREATE INDEX merge_images_keep ON merge_images(entity, keep_id);
+CREATE INDEX merge_images_other ON merge_images(entity, other_id)
+"""
+
+
+@step
+def m004_merge_images(db: Any) -> None:
+    """A merge keeps both records as they were (and what it moved), so `contact unmerge` and
+    `company unmerge` can part them again; `privacy report` and `privacy erase` cover them.
+    (Appended after m007: its number was given before the steps between were written.)"""
+    _run(db, MERGE_IMAGES)
+
+
 def known_names() -> list[str]:
     """The names of every step this version of greentech knows, in order."""
     return [name for name, _ in STEPS]

@@ -82,6 +82,26 @@ class ImportSummary:
     country_from_delegation: int = 0
     delegation_country: str | None = None
     preview: list[dict[str, Any]] = field(default_factory=list)
+    # Rows created beside a contact they may be (listed, never merged): the first of them
+    # ({"row", "contact_id", "created_id", "score", "reasons"}) and how many there were.
+    possible_duplicates: list[dict[str, Any]] = field(default_factory=list)
+    possible_count: int = 0
+
+    def note_possible(
+        self, row: int, contact_id: int, created_id: int, reasons: list[str], score: int
+    ) -> None:
+        """Count a row created beside a contact it may be; keep the first ones to show."""
+        self.possible_count += 1
+        if len(self.possible_duplicates) < 20:
+            self.possible_duplicates.append(
+                {
+                    "row": row,
+                    "contact_id": contact_id,
+                    "created_id": created_id,
+                    "score": score,
+                    "reasons": list(reasons),
+                }
+            )
 
     def account_for(self, columns: list[dict[str, Any]], fields: dict[str, str]) -> None:
         """Say for every column of a table where its values went (`fields`: header -> field).
@@ -135,4 +155,6 @@ class ImportSummary:
             "imported_before": [
                 {"batch_id": batch_id, "imported_at": at} for batch_id, at in self.imported_before
             ],
+            "possible_duplicates": list(self.possible_duplicates),
+            "possible_duplicate_count": self.possible_count,
         }

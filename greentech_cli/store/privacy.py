@@ -98,6 +98,30 @@ def audit_entries(db: Database, contact_id: int, member_ids: list[int]) -> list[
     return rows
 
 
+def merge_images(db: Database, contact_id: int) -> list[dict[str, Any]]:
+    """The kept images of merges the person took part in (as KEEP or as OTHER), oldest first."""
+    rows = fetch_all(
+        db,
+        "SELECT id, keep_id, other_id, created_at AS merged_at, undone_at, keep_before, "
+        "other_before FROM merge_images WHERE entity = 'contact' AND (keep_id = ? OR other_id = ?) "
+        "ORDER BY id",
+        [contact_id, contact_id],
+    )
+    for row in rows:
+        row["keep_before"] = _loads(row["keep_before"])
+        row["other_before"] = _loads(row["other_before"])
+    return rows
+
+
+def delete_merge_images(db: Database, contact_id: int) -> int:
+    """Delete the images of merges the person took part in (an unmerge cannot bring them back)."""
+    cursor = db.execute(
+        "DELETE FROM merge_images WHERE entity = 'contact' AND (keep_id = ? OR other_id = ?)",
+        [contact_id, contact_id],
+    )
+    return int(cursor.rowcount or 0)
+
+
 def member_ids(db: Database, contact_id: int) -> list[int]:
     """Ids of the person's memberships."""
     rows = fetch_all(db, "SELECT id FROM members WHERE contact_id = ?", [contact_id])

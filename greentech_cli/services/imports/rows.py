@@ -181,7 +181,15 @@ def _contact(
     row = contact_store.to_row(contact)
     prepared.values = contact_store.row_values(row)
     names = name_keys(contact.first_name, contact.last_name, contact.native_name)
-    prepared.keys = keys_for(contact.email, contact.phone, contact.mobile, names, None, contact.uid)
+    prepared.keys = keys_for(
+        contact.email,
+        contact.phone,
+        contact.mobile,
+        names,
+        None,
+        contact.uid,
+        tuple(e.value for e in contact.emails),
+    )
     prepared.names = search.name_part(row)
     if members:
         prepared.role = _vocabulary(prepared, record.get("role"), MEMBER_ROLES, "role")

@@ -45,6 +45,7 @@ def report(db: Database, ref: str) -> dict[str, Any]:
         "visits": store.visits(db, contact_id),
         "import_batches": batches,
         "audit": store.audit_entries(db, contact_id, member_ids),
+        "merges": store.merge_images(db, contact_id),
     }
 
 
@@ -110,6 +111,7 @@ def erase(db: Database, contact_id: int) -> Erasure:
         result.dietary = len(dietary_store.of_contact(db, contact_id))
         scrubber = store.Scrubber(row)
         result.import_images = store.delete_import_images(db, contact_id, member_ids)
+        result.import_images += store.delete_merge_images(db, contact_id)
         result.audit_entries = store.delete_audit_entries(db, contact_id, member_ids)
         store.delete_dedupe_ignores(db, contact_id)
         store.delete_contact(db, contact_id)
