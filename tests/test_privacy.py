@@ -285,6 +285,9 @@ def test_report_as_yaml_and_as_text(cli: Cli, people: dict[str, int]) -> None:
         "memberships",
         "visits",
         "import_batches",
+        "images",
+        "decisions",
+        "mentions",
         "audit",
     ]
     text = cli.ok("privacy", "report", TARGET["email"]).stdout
