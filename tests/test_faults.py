@@ -127,16 +127,34 @@ def state(path: Path) -> dict[str, Any]:
         conn.close()
 
 
+def word(n: int) -> str:
+    """A made-up name part, the same for the same n and unlike the others (eight letters drawn
+    with n as the seed: no two are near enough for the matcher to call them one person)."""
+    draw = random.Random(n)
+    return "".join(draw.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(8)).capitalize()
+
+
+def hash_of(prefix: str, i: int) -> int:
+    return int(hashlib.sha256(f"{prefix}{i}".encode()).hexdigest()[:12], 16)
+
+
+def person_line(prefix: str, i: int) -> str:
+    """Row i of a file of people: made-up names, its own email, a phone number from the file's
+    own block of numbers, one of 40 companies."""
+    who = word(hash_of(prefix, i))
+    block = 11 + hash_of(prefix, -1) % 89
+    return (
+        f"{who},{word(-1 - i)}{who[:3]},{who.lower()}@faults.example,"
+        f"0211 {block}{i:06d},Firma {word(i % 40)} GmbH,DE\n"
+    )
+
+
 def people_csv(path: Path, n: int, prefix: str, repeat_from: int = 0) -> Path:
-    """A CSV of n people; the first `repeat_from` rows repeat people already stored."""
+    """A CSV of n different people; the first `repeat_from` rows repeat the base file's."""
     with path.open("w", encoding="utf-8") as out:
         out.write("first_name,last_name,email,phone,company,country\n")
         for i in range(n):
-            who = f"base{i}" if i < repeat_from else f"{prefix}{i}"
-            out.write(
-                f"Vor{who},Nach{who},{who}@faults.example,0211 {100000 + i},"
-                f"Firma {i % 40} GmbH,DE\n"
-            )
+            out.write(person_line("base" if i < repeat_from else prefix, i))
     return path
 
 
@@ -165,10 +183,15 @@ def setup_import(folder: Path) -> list[str]:
 
 def setup_erase(folder: Path) -> list[str]:
     conn = sqlite3.connect(folder / "base.db")
-    with conn:
-        conn.execute("UPDATE contacts SET notes = 'met Vorbase7 Nachbase7 in Almaty' WHERE id = 8")
+    with conn:  # contact 9's notes mention contact 8, who is erased
+        first, last, email = conn.execute(
+            "SELECT first_name, last_name, email FROM contacts WHERE id = 8"
+        ).fetchone()
+        conn.execute(
+            "UPDATE contacts SET notes = ? WHERE id = 9", [f"met {first} {last} in Almaty"]
+        )
     conn.close()
-    return ["privacy", "erase", "base7@faults.example", "--redact-mentions", "--yes"]
+    return ["privacy", "erase", email, "--redact-mentions", "--yes"]
 
 
 def setup_restore(folder: Path) -> list[str]:
