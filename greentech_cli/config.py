@@ -82,8 +82,10 @@ def lock_timeout_ms(default_ms: int) -> int:
     if text is None:
         try:
             text = read_config().get("lock_timeout")  # type: ignore[assignment]
-        except InvalidData:
-            text = None  # a broken config file is reported where it is read for the database
+        except Exception:
+            # Any broken config file (even one nested too deeply to read) is reported where it
+            # is needed, for the database; with --db it is not needed at all.
+            text = None
         where = "lock_timeout in the config file"
     if text is None or text == "":
         return default_ms

@@ -150,12 +150,15 @@ def lock_holder(path: str | Path) -> str:
     try:
         pid_text, _, what = writer_file(path).read_text(encoding="utf-8").strip().partition(" ")
         pid = int(pid_text)
+    except (OSError, ValueError):
+        return "another greentech process"
+    try:
         if pid != os.getpid():
             os.kill(pid, 0)  # raises when no such process is running (a kill -9 left the file)
             return f"{what or 'a write'} in process {pid}"
-    except PermissionError:
-        return f"{what or 'a write'} in process {pid_text}"
-    except (OSError, ValueError):
+    except PermissionError:  # it runs, as another user
+        return f"{what or 'a write'} in process {pid}"
+    except OSError:
         pass
     return "another greentech process"
 
@@ -415,7 +418,7 @@ def _begin_immediate(db: Database, refuse: str | None) -> None:
                 raise _lock_timeout(path, waits) from exc
         if db.on_wait is not None:
             db.on_wait(
-                f"waiting for {lock_holder(path)} to finish writing (up to {waits // 1000} s)…"
+                f"waiting for {lock_holder(path)} to finish writing (up to {waits / 1000:g} s)…"
             )
         conn.execute(f"PRAGMA busy_timeout = {waits - first}")
         try:
