@@ -132,6 +132,22 @@ def populate(db_path: Path) -> dict[str, int]:
     return ids
 
 
+def journal_entries(db_path: Path, person: int) -> list[int]:
+    """The follow-up journal's entries (each note written to a contact or company) that are not
+    the person's own, if there is a journal."""
+    conn = sqlite3.connect(db_path)
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        if "journal" not in tables:
+            return []
+        rows = conn.execute(
+            "SELECT id FROM journal WHERE coalesce(contact_id, 0) != ? ORDER BY id", [person]
+        )
+        return [r[0] for r in rows]
+    finally:
+        conn.close()
+
+
 def test_report_lists_images_decisions_and_mentions(cli: Cli) -> None:
     ids = populate(cli.db_path)
     report = cli.json("privacy", "report", PERSON["email"])
@@ -152,12 +168,14 @@ def test_report_lists_images_decisions_and_mentions(cli: Cli) -> None:
         ("delegation", ids["delegation"], "notes"),
         ("member", ids["member"], "notes"),
         ("visit", ids["visit"], "notes"),
+        # The follow-up journal keeps each note a contact or company had.
+        *(("journal", entry, "text") for entry in journal_entries(cli.db_path, ids["person"])),
     }
     delegation = next(m for m in report["mentions"] if m["record"] == "delegation")
     assert "+49 (521) 99 88 776" in delegation["excerpts"][0]
     # The person's own notes are no mention; a first name alone is none either.
     text = cli.ok("privacy", "report", PERSON["email"]).stdout
-    assert "Mentions (5)" in text and "Decisions (1)" in text and "Images (2)" in text
+    assert "Mentions (7)" in text and "Decisions (1)" in text and "Images (2)" in text
 
 
 def test_erase_with_redact_mentions_leaves_no_marker_anywhere(cli: Cli) -> None:
@@ -165,7 +183,7 @@ def test_erase_with_redact_mentions_leaves_no_marker_anywhere(cli: Cli) -> None:
     before = file_bytes(cli.db_path)
     assert set(traces(before)) == set(MARKERS)
     result = cli.ok("privacy", "erase", PERSON["email"], "--redact-mentions", "--yes")
-    assert "Redacted 5 mention(s)" in result.stderr
+    assert "Redacted 7 mention(s)" in result.stderr
     assert traces(result.stderr.encode()) == []
     assert traces(file_bytes(cli.db_path)) == []
     conn = sqlite3.connect(cli.db_path)
@@ -188,7 +206,7 @@ def test_erase_with_redact_mentions_leaves_no_marker_anywhere(cli: Cli) -> None:
         redactions = conn.execute(
             "SELECT entity, entity_id, fields FROM audit_log WHERE action = 'redact' ORDER BY id"
         ).fetchall()
-        assert len(redactions) == 5
+        assert len(redactions) == 7
         assert (
             "member",
             ids["member"],
@@ -202,7 +220,7 @@ def test_erase_with_redact_mentions_leaves_no_marker_anywhere(cli: Cli) -> None:
 def test_erase_without_redaction_names_the_mentions_it_leaves(cli: Cli) -> None:
     ids = populate(cli.db_path)
     result = cli.ok("privacy", "erase", str(ids["person"]), "--yes")
-    assert "5 field(s) of other records still mention them" in result.stderr
+    assert "7 field(s) of other records still mention them" in result.stderr
     assert f"delegation {ids['delegation']} notes" in result.stderr
     assert "--redact-mentions" in result.stderr
     conn = sqlite3.connect(cli.db_path)

@@ -43,18 +43,20 @@ IMAGE_TABLES: tuple[ImageTable, ...] = (ImageTable("import_changes", "import und
 # Free-text fields of records (by table), where a person may be mentioned by name, email or
 # phone: the report lists such mentions, `erase --redact-mentions` replaces them. `extra` is a
 # JSON mapping: its string values are searched.
-FREE_TEXT: dict[str, tuple[str, ...]] = {
-    "contacts": ("notes", "position", "extra"),
-    "companies": ("notes",),
-    "delegations": ("title", "topic", "notes"),
-    "members": ("notes",),
-    "visits": ("title", "location", "notes"),
+FREE_TEXT: dict[str, tuple[str, tuple[str, ...]]] = {
+    # table: (the record as audit entries and the report name it, its free-text fields)
+    "contacts": ("contact", ("notes", "position", "extra")),
+    "companies": ("company", ("notes",)),
+    "delegations": ("delegation", ("title", "topic", "notes")),
+    "members": ("member", ("notes",)),
+    "visits": ("visit", ("title", "location", "notes", "from_place", "to_place")),
+    # The follow-up journal keeps every note a contact or company had: a redacted note's
+    # earlier versions are there too.
+    "journal": ("journal", ("text",)),
 }
 JSON_TEXT = frozenset({("contacts", "extra")})
-# The entity each table holds, as audit entries and the report name it.
-ENTITY_OF = dict(
-    zip(FREE_TEXT, ("contact", "company", "delegation", "member", "visit"), strict=True)
-)
+# Rows that are the person's own (deleted with them), not mentions in someone else's record.
+OWN_ROWS = {"contacts": "id", "journal": "contact_id"}
 
 
 def contact_row(db: Database, contact_id: int) -> dict[str, Any] | None:
@@ -88,7 +90,7 @@ def visits(db: Database, contact_id: int) -> list[dict[str, Any]]:
         "  UNION ALL SELECT visit_id, 'attendee' FROM visit_attendees WHERE contact_id = ?"
         "  UNION ALL SELECT v2.id, 'member' FROM visits v2 JOIN members m"
         "    ON m.delegation_id = v2.delegation_id AND m.contact_id = ?"
-        "    AND m.status IN ('registered', 'confirmed')"
+        "    AND m.status IN ('registered', 'confirmed', 'attended', 'no-show')"
         "    WHERE NOT EXISTS (SELECT 1 FROM visit_attendees a WHERE a.visit_id = v2.id)"
         ") x JOIN visits v ON v.id = x.visit_id JOIN delegations d ON d.id = v.delegation_id "
         "LEFT JOIN companies co ON co.id = v.company_id ORDER BY v.start_local, v.id",
@@ -257,9 +259,12 @@ def delete_contact(db: Database, contact_id: int) -> None:
 
 
 def purge_search_index(db: Database) -> None:
-    """Merge the full-text index so no deleted entry's tokens stay in its segments."""
-    db.execute("INSERT INTO contacts_fts (contacts_fts) VALUES ('optimize')")
-    db.execute("INSERT INTO companies_fts (companies_fts) VALUES ('optimize')")
+    """Merge every full-text index so no deleted or changed entry's tokens stay in its segments."""
+    for (name,) in db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' "
+        "AND sql LIKE 'CREATE VIRTUAL TABLE%fts5%'"
+    ).fetchall():
+        db.execute(f"INSERT INTO {name} ({name}) VALUES ('optimize')")
 
 
 def _loads(text: str | None) -> Any:
@@ -399,13 +404,18 @@ def _free_text(db: Database, finder: Mentions) -> Iterator[tuple[str, int, str, 
     """(table, id, field, stored text) of each free-text field that mentions the person."""
     if finder.pattern is None:
         return
-    for table, columns in FREE_TEXT.items():
+    present_tables = set(db.table_names())
+    for table, (_entity, fields) in FREE_TEXT.items():
+        if table not in present_tables:
+            continue
+        have = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+        columns = [c for c in fields if c in have]
+        own = OWN_ROWS.get(table)
+        where = " OR ".join(f"{c} IS NOT NULL" for c in columns)
+        if own is not None:
+            where = f"({where}) AND coalesce({own}, 0) != {int(finder.id)}"
         listed = ", ".join(columns)
-        present = " OR ".join(f"{c} IS NOT NULL" for c in columns)
-        skip = finder.id if table == "contacts" else None
-        for row_id, *values in db.execute(f"SELECT id, {listed} FROM {table} WHERE {present}"):
-            if row_id == skip:
-                continue
+        for row_id, *values in db.execute(f"SELECT id, {listed} FROM {table} WHERE {where}"):
             for column, text in zip(columns, values, strict=True):
                 if isinstance(text, str) and finder.pattern.search(text):
                     yield table, int(row_id), column, text
@@ -415,7 +425,7 @@ def mentions(db: Database, finder: Mentions) -> list[dict[str, Any]]:
     """Mentions of the person in other records' free text: record, id, field and excerpts."""
     return [
         {
-            "record": ENTITY_OF[table],
+            "record": FREE_TEXT[table][0],
             "id": row_id,
             "field": column,
             "excerpts": finder.excerpts(text),
@@ -436,5 +446,5 @@ def redact_mentions(db: Database, finder: Mentions) -> list[tuple[str, int, str]
             f"UPDATE {table} SET {column} = ?, updated_at = ? WHERE id = ?",
             [redacted, now(), row_id],
         )
-        done.append((ENTITY_OF[table], row_id, column))
+        done.append((FREE_TEXT[table][0], row_id, column))
     return done

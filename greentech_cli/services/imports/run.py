@@ -1,12 +1,11 @@
 """The import pipeline: read a file, normalise each row, find duplicates, write one batch.
 
 Reading and normalising come first, with no lock held (`services.imports.spill`); then the import
-takes the write lock (waiting up to the lock timeout, like every writer) and matches and writes in
-one transaction: all or nothing, also under kill -9. Matching under the lock sees every row
-committed before and every row the import writes, so no duplicate slips in; what was read before
-the lock is read again when `PRAGMA data_version` says another process committed since. A dry
-run rolls the same transaction back, so its summary is the real one. Every change keeps a before-
-and after-image in `import_changes`, which is what `services.imports.undo` restores.
+takes the write lock (waiting up to the lock timeout) and matches and writes in one transaction:
+all or nothing, also under kill -9. Matching under the lock sees every row committed before and
+every row the import writes, so no duplicate slips in; what was read before the lock is read
+again when `PRAGMA data_version` says another process committed since. A dry run rolls the same
+transaction back. Every change keeps a before- and after-image in `import_changes` for undo.
 """
 
 from __future__ import annotations
@@ -161,7 +160,13 @@ class _Run:
         from greentech_cli.store import delegations
 
         if self.options.delegation:
-            self.delegation_id = delegations.resolve(self.db, self.options.delegation).id
+            delegation = delegations.resolve(self.db, self.options.delegation)
+            self.delegation_id = delegation.id
+            if self.options.target == "contacts":
+                self.options.delegation_country = delegation.origin_country
+                if delegation.origin_country:
+                    self.options.company_countries = company_store.countries_by_name_key(self.db)
+                self.summary.delegation_country = delegation.origin_country
         self.seen_version = health.data_version(self.db)
 
     def execute(self, prepared: Iterable[list[Prepared]]) -> None:
@@ -211,6 +216,7 @@ class _Run:
             return False
         for warning in prepared.warnings:
             self._warn(prepared.index, warning)
+        self.summary.country_from_delegation += prepared.country_filled
         return True
 
     def _reject(self, prepared: Prepared, reason: str) -> None:
