@@ -11,6 +11,8 @@ from greentech_cli.errors import InvalidData
 APP_NAME = "greentech"
 DB_ENV = "GREENTECH_DB"
 CONFIG_ENV = "GREENTECH_CONFIG"
+# Seconds a write waits for another process's write lock (also `lock_timeout:` in the config).
+LOCK_TIMEOUT_ENV = "GREENTECH_LOCK_TIMEOUT"
 
 
 @dataclass(frozen=True)
@@ -70,3 +72,27 @@ def resolve_db(flag: str | Path | None) -> DbLocation:
     if configured:
         return DbLocation(Path(str(configured)).expanduser(), f"'db:' in {cfg_file}")
     return DbLocation(data_dir() / "greentech.db", "default location in the user data folder")
+
+
+def lock_timeout_ms(default_ms: int) -> int:
+    """How long a write waits for another process's write lock, in milliseconds:
+    GREENTECH_LOCK_TIMEOUT (seconds), else `lock_timeout:` in the config file, else default_ms."""
+    text = os.environ.get(LOCK_TIMEOUT_ENV)
+    where = LOCK_TIMEOUT_ENV
+    if text is None:
+        try:
+            text = read_config().get("lock_timeout")  # type: ignore[assignment]
+        except Exception:
+            # Any broken config file (even one nested too deeply to read) is reported where it
+            # is needed, for the database; with --db it is not needed at all.
+            text = None
+        where = "lock_timeout in the config file"
+    if text is None or text == "":
+        return default_ms
+    try:
+        seconds = float(text)
+    except (TypeError, ValueError):
+        raise InvalidData(f"{where} must be a number of seconds, not {text!r}") from None
+    if not 0 <= seconds <= 86_400:
+        raise InvalidData(f"{where} must lie between 0 and 86400 seconds, not {text!r}")
+    return int(seconds * 1000)

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from greentech_cli.errors import Conflict, GreentechError, NotFound
-from greentech_cli.files import fsync_dir, fsync_file
+from greentech_cli.files import claim_writer, fsync_dir, fsync_file, writer_file
 
-BUSY_TIMEOUT_MS = 10_000
+# How long a write waits for the lock before its first word to the user, and the default of the
+# lock timeout after which it gives up (config key `lock_timeout`, env GREENTECH_LOCK_TIMEOUT).
+FIRST_TRY_MS = 300
+BUSY_TIMEOUT_MS = 120_000
 # Work that replaces or rebuilds what others write (a restore, a schema update, a repair) waits
 # this long for a short write to finish, then refuses rather than queue behind an import.
 REFUSE_AFTER_MS = 2_000
@@ -29,6 +32,8 @@ class Database:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        # Told "waiting for the import in process N…" when a write has to wait for the lock.
+        self.on_wait: Callable[[str], None] | None = None
 
     def execute(self, sql: str, parameters: Any = None) -> sqlite3.Cursor:
         """Run one statement; outside a transaction it commits at once (autocommit mode)."""
@@ -103,9 +108,12 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
 def connect(path: Path) -> sqlite3.Connection:
     """A raw connection with our pragmas; the file must exist or be creatable."""
     conn: sqlite3.Connection | None = None
+    from greentech_cli.config import lock_timeout_ms
+
+    waits = lock_timeout_ms(BUSY_TIMEOUT_MS)
     try:
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn = sqlite3.connect(str(path), timeout=waits / 1000, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout = {waits}")
         conn.execute("PRAGMA foreign_keys = ON")
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
         if mode != "wal":
@@ -132,6 +140,27 @@ def connect(path: Path) -> sqlite3.Connection:
             ) from exc
         raise GreentechError(f"cannot open the database {path}: {exc}") from exc
     return conn
+
+
+# --- who holds the write lock: a long write names itself in `<db>-writer` (files.claim_writer)
+
+
+def lock_holder(path: str | Path) -> str:
+    """Who holds the write lock, as a waiting process says it: "the import in process 4711"."""
+    try:
+        pid_text, _, what = writer_file(path).read_text(encoding="utf-8").strip().partition(" ")
+        pid = int(pid_text)
+    except (OSError, ValueError):
+        return "another greentech process"
+    try:
+        if pid != os.getpid():
+            os.kill(pid, 0)  # raises when no such process is running (a kill -9 left the file)
+            return f"{what or 'a write'} in process {pid}"
+    except PermissionError:  # it runs, as another user
+        return f"{what or 'a write'} in process {pid}"
+    except OSError:
+        pass
+    return "another greentech process"
 
 
 def _wal_is_empty(path: Path) -> bool:
@@ -183,7 +212,7 @@ def write_error(exc: sqlite3.Error, where: str) -> GreentechError | None:
         return GreentechError(f"the disk holding {where} is full; nothing was written")
     if _is_busy(exc):
         return GreentechError(
-            f"the database {where} stayed busy in another greentech process; nothing was "
+            f"the database {where} stayed busy ({lock_holder(where)} kept writing); nothing was "
             "written, try again"
         )
     return None
@@ -357,62 +386,102 @@ def import_pragmas(db: Database) -> Iterator[None]:
 
 def busy_refusal(path: str, doing: str) -> Conflict:
     """The one-line refusal of work that must not run while another process writes."""
+    who = lock_holder(path)
+    writing = f"{who} is writing to {path}"
+    if who.startswith("another"):
+        writing += " (an import?)"
     return Conflict(
-        f"another greentech process is writing to {path} (an import?); {doing} was refused and "
-        "nothing was changed; try again when it has finished"
+        f"{writing}; {doing} was refused and nothing was changed; try again when it has finished"
     )
 
 
-def _begin_immediate(conn: sqlite3.Connection, refuse: str | None) -> None:
-    """Take the write lock, waiting the usual time, or only briefly when the work refuses."""
-    if refuse is not None:
-        conn.execute(f"PRAGMA busy_timeout = {REFUSE_AFTER_MS}")
+def _begin_immediate(db: Database, refuse: str | None) -> None:
+    """Take the write lock. Work named by `refuse` waits only briefly, then is refused; other
+    writes wait up to the lock timeout, saying what they wait for once a short try fails."""
+    conn = db.conn
+    path = database_file(conn)
+    waits = int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
+    first = REFUSE_AFTER_MS if refuse is not None else min(FIRST_TRY_MS, waits)
+    conn.execute(f"PRAGMA busy_timeout = {first}")
     try:
-        conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as exc:
-        if refuse is not None and _is_busy(exc):
-            raise busy_refusal(database_file(conn), refuse) from exc
-        raise write_error(exc, database_file(conn)) or GreentechError(
-            f"cannot write to the database: {exc}"
-        ) from exc
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc):
+                raise write_error(exc, path) or GreentechError(
+                    f"cannot write to the database: {exc}"
+                ) from exc
+            if refuse is not None:
+                raise busy_refusal(path, refuse) from exc
+            if waits <= first:
+                raise _lock_timeout(path, waits) from exc
+        if db.on_wait is not None:
+            db.on_wait(
+                f"waiting for {lock_holder(path)} to finish writing (up to {waits / 1000:g} s)…"
+            )
+        conn.execute(f"PRAGMA busy_timeout = {waits - first}")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if _is_busy(exc):
+                raise _lock_timeout(path, waits) from exc
+            raise write_error(exc, path) or GreentechError(
+                f"cannot write to the database: {exc}"
+            ) from exc
     finally:
-        if refuse is not None:
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute(f"PRAGMA busy_timeout = {waits}")
+
+
+def _lock_timeout(path: str, waits: int) -> GreentechError:
+    return GreentechError(
+        f"{lock_holder(path)} kept {path} locked for more than {waits / 1000:g} s; nothing was "
+        "written, try again when it has finished (the wait is lock_timeout in the config file "
+        "or GREENTECH_LOCK_TIMEOUT)"
+    )
 
 
 @contextmanager
-def transaction(db: Database, *, refuse: str | None = None) -> Iterator[Database]:
+def transaction(
+    db: Database, *, refuse: str | None = None, holder: str | None = None
+) -> Iterator[Database]:
     """One write transaction (BEGIN IMMEDIATE, so concurrent writers wait instead of failing).
 
     Nested use becomes a savepoint, so a service may call other services inside one transaction.
     A read-only file, a full disk or a lasting lock become one clear error after the rollback.
     Work named by `refuse` (a restore, a schema update, a repair) waits only REFUSE_AFTER_MS for
-    another writer and is then refused with one line naming it.
+    another writer and is then refused with one line naming it. A long write names itself as
+    `holder` ("the import") while it holds the lock, so those waiting can say what for.
     """
     conn = db.conn
     if conn.in_transaction:
         with db.atomic():
             yield db
         return
-    _begin_immediate(conn, refuse)
+    _begin_immediate(db, refuse)
+    claimed = claim_writer(database_file(conn), holder) if holder else None
     try:
-        yield db
-    except sqlite3.OperationalError as exc:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        error = write_error(exc, database_file(conn))
-        if error is None:
+        try:
+            yield db
+        except sqlite3.OperationalError as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            error = write_error(exc, database_file(conn))
+            if error is None:
+                raise
+            raise error from exc
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
-        raise error from exc
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    try:
-        conn.execute("COMMIT")
-    except sqlite3.OperationalError as exc:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise write_error(exc, database_file(conn)) or GreentechError(
-            f"cannot write to the database: {exc}"
-        ) from exc
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise write_error(exc, database_file(conn)) or GreentechError(
+                f"cannot write to the database: {exc}"
+            ) from exc
+    finally:
+        if claimed is not None:
+            claimed.unlink(missing_ok=True)

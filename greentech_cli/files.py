@@ -206,3 +206,24 @@ def same_file(a: Path, b: Path) -> bool:
         return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
     except OSError:
         return False
+
+
+def writer_file(database: str | Path) -> Path:
+    """The file beside a database that names the process holding its write lock for a long
+    write (an import), so a process waiting for the lock can say what it waits for."""
+    return Path(f"{database}-writer")
+
+
+def claim_writer(database: str, what: str) -> Path | None:
+    """Name this process as the lock holder (owner-only); None when it cannot (no file, a
+    read-only folder: the wait is then only less talkative)."""
+    if not database:
+        return None
+    marker = writer_file(database)
+    try:
+        fd = os.open(marker, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(f"{os.getpid()} {what}\n")
+    except OSError:
+        return None
+    return marker

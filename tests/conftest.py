@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,15 @@ REALWORLD = Path(
     or Path(__file__).resolve().parents[2] / "shared" / "realworld"
 )
 _REALWORLD_DESELECTED = pytest.StashKey[int]()
+
+
+# The fault suite's seed (tests/test_faults.py), drawn once per run so the header can name it.
+os.environ.setdefault("GREENTECH_FAULT_SEED", str(random.SystemRandom().randrange(1, 10**6)))
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Name the fault suite's seed: GREENTECH_FAULT_SEED=N repeats a run's kill points."""
+    return f"fault seed: GREENTECH_FAULT_SEED={os.environ['GREENTECH_FAULT_SEED']}"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

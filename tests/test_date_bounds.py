@@ -224,3 +224,13 @@ def test_records_from_a_forced_year_round_trip(trip: Cli, tmp_path: Path) -> Non
     fresh.fails("programme", "apply", str(out))
     fresh.ok("programme", "apply", str(out), "--force")
     assert fresh.ok("programme", "dump", "kz").stdout == trip.ok("programme", "dump", "kz").stdout
+
+
+@pytest.mark.parametrize("day", ["17.05.0001", "9999-12-31"])
+def test_a_birthday_outside_1900_to_2100_is_kept_as_written_with_a_warning(
+    cli: Cli, day: str
+) -> None:
+    result = cli.ok("contact", "add", "--first", "Anna", "--birthday", day)
+    assert f"birthday '{day}' is no date" in result.stderr
+    shown = cli.json("contact", "show", "1")
+    assert shown["birthday"] is None and shown["extra"] == {"Birthday": day}

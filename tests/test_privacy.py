@@ -286,6 +286,9 @@ def test_report_as_yaml_and_as_text(cli: Cli, people: dict[str, int]) -> None:
         "dietary",
         "visits",
         "import_batches",
+        "images",
+        "decisions",
+        "mentions",
         "audit",
         "merges",
     ]

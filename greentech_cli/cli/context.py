@@ -40,6 +40,8 @@ class AppContext:
             from greentech_cli.db import open_db
 
             self._db = open_db(self.path, create=create)
+            # A write that waits for another process's lock says so once, on stderr.
+            self._db.on_wait = lambda message: self.say(message[:1].upper() + message[1:])
         return self._db
 
     @property

@@ -27,6 +27,9 @@ SECTIONS = {
         "action",
         "undone_at",
     ),
+    "images": ("kind", "id", "about", "entity", "entity_id", "action"),
+    "decisions": ("other_id", "decision", "decided_at"),
+    "mentions": ("record", "id", "field", "excerpts"),
     "audit": ("at", "user", "command", "entity", "entity_id", "action", "fields"),
     # The records as they were before a merge, kept for unmerge (in full with --format json).
     "merges": ("id", "keep_id", "other_id", "merged_at", "undone_at"),
@@ -90,10 +93,22 @@ def report(
 
 
 @privacy_app.command("erase")
-def erase(ctx: typer.Context, ref: Ref, yes: YesOption = False) -> None:
+def erase(
+    ctx: typer.Context,
+    ref: Ref,
+    yes: YesOption = False,
+    redact_mentions: Annotated[
+        bool,
+        typer.Option(
+            "--redact-mentions",
+            help="Also replace mentions of them (name, email, phone) in other records' notes "
+            "and free-text fields by [erased]; without it they are listed.",
+        ),
+    ] = False,
+) -> None:
     """Erase a person and every trace of them, keeping one audit entry that it happened.
 
-    Example: greentech privacy erase nurlan@example.kz --yes
+    Example: greentech privacy erase nurlan@example.kz --redact-mentions --yes
     """
     from greentech_cli.services.records import contacts
     from greentech_cli.services.safety import privacy
@@ -106,12 +121,21 @@ def erase(ctx: typer.Context, ref: Ref, yes: YesOption = False) -> None:
         "This cannot be undone",
         yes,
     )
-    result = privacy.erase(db, contact.id or 0)
+    result = privacy.erase(db, contact.id or 0, redact_mentions=redact_mentions)
     app_ctx.say(
         f"Erased contact {result.contact_id}: the record, {result.memberships} membership(s), "
         f"{result.visit_links} visit link(s), {result.import_images} import and merge image(s) and "
         f"{result.audit_entries} audit entr(ies); one audit entry records the erasure."
     )
+    where = ", ".join(f"{r} {i} {f}" for r, i, f in result.mentions[:5])
+    more = f" and {len(result.mentions) - 5} more" if len(result.mentions) > 5 else ""
+    if result.mentions and result.redacted:
+        app_ctx.say(f"Redacted {len(result.mentions)} mention(s) in other records: {where}{more}.")
+    elif result.mentions:
+        app_ctx.warn(
+            f"{len(result.mentions)} field(s) of other records still mention them: {where}{more}; "
+            "edit them, or erase with --redact-mentions next time"
+        )
     if not result.compacted:
         app_ctx.warn(
             "another process kept the database open, so its WAL file could not be emptied; "

@@ -113,6 +113,11 @@ def _fts_self_check(db: Database, fts: str) -> str | None:
     return None
 
 
+def data_version(db: Database) -> int:
+    """A number that changes when another connection commits (`PRAGMA data_version`)."""
+    return int(db.execute("PRAGMA data_version").fetchone()[0])
+
+
 def checkpoint(db: Database) -> bool:
     """Copy the WAL into the file and empty it; True when that fully succeeded."""
     row = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()

@@ -4,19 +4,59 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from greentech_cli.models.fields import fields_of
 from greentech_cli.models.records import PRIMARY_KEYS, Contact
-from greentech_cli.store.common import dumps, fetch_all, fetch_one
+from greentech_cli.store.common import dumps, fetch_all, fetch_one, now
+from greentech_cli.text.mentions import ERASED, Mentions
 
 if TYPE_CHECKING:
     from greentech_cli.db import Database
 
-ERASED = "[erased]"
 # Keys of a JSON image that hold a person's own data (the personal fields of a Contact, its
 # primary values, a company's name, the folded name key); nulled when the image is about them.
 PERSONAL_KEYS = frozenset({*fields_of(Contact, personal=True), *PRIMARY_KEYS, "name", "name_key"})
+
+
+@dataclass(frozen=True)
+class ImageTable:
+    """A table of JSON images of records (before and after a change, kept so it can be undone).
+
+    A row is the person's own when it is about their contact or one of their memberships; any
+    other row that holds one of their values mentions them.
+    """
+
+    table: str
+    label: str
+    images: tuple[str, ...] = ("before", "after")
+    entity: str = "entity"
+    entity_id: str = "entity_id"
+
+
+# Every table that keeps images of records. The report lists their rows about the person, erase
+# deletes those and masks the person in the rest; a new table of images is one line here.
+IMAGE_TABLES: tuple[ImageTable, ...] = (ImageTable("import_changes", "import undo image"),)
+
+# Free-text fields of records (by table), where a person may be mentioned by name, email or
+# phone: the report lists such mentions, `erase --redact-mentions` replaces them. `extra` is a
+# JSON mapping: its string values are searched.
+FREE_TEXT: dict[str, tuple[str, tuple[str, ...]]] = {
+    # table: (the record as audit entries and the report name it, its free-text fields)
+    "contacts": ("contact", ("notes", "position", "extra")),
+    "companies": ("company", ("notes",)),
+    "delegations": ("delegation", ("title", "topic", "notes")),
+    "members": ("member", ("notes",)),
+    "visits": ("visit", ("title", "location", "notes", "from_place", "to_place")),
+    # The follow-up journal keeps every note a contact or company had: a redacted note's
+    # earlier versions are there too.
+    "journal": ("journal", ("text",)),
+}
+JSON_TEXT = frozenset({("contacts", "extra")})
+# Rows that are the person's own (deleted with them), not mentions in someone else's record.
+OWN_ROWS = {"contacts": "id", "journal": "contact_id"}
 
 
 def contact_row(db: Database, contact_id: int) -> dict[str, Any] | None:
@@ -141,42 +181,91 @@ def visit_link_count(db: Database, contact_id: int) -> int:
 # --- erasing ---------------------------------------------------------------------------------
 
 
-def delete_import_images(db: Database, contact_id: int, member_ids: list[int]) -> int:
-    """Delete the before/after images of the person and of their memberships."""
+def _tables(db: Database) -> Iterator[ImageTable]:
+    """The image tables this database has (an older file may lack a newer one)."""
+    present = set(db.table_names())
+    yield from (spec for spec in IMAGE_TABLES if spec.table in present)
+
+
+def _own(spec: ImageTable, contact_id: int, member_ids: list[int]) -> tuple[str, list[Any]]:
+    """SQL condition (and parameters) for the image rows about the person or their memberships."""
     marks = ", ".join("?" for _ in member_ids) or "NULL"
-    cursor = db.execute(
-        "DELETE FROM import_changes WHERE (entity = 'contact' AND entity_id = ?) "
-        f"OR (entity = 'member' AND entity_id IN ({marks})) "
-        "OR (entity = 'member' AND (json_valid(before) AND json_extract(before, '$.contact_id') = ?"
-        " OR json_valid(after) AND json_extract(after, '$.contact_id') = ?))",
-        [contact_id, *member_ids, contact_id, contact_id],
+    kind, ident = spec.entity, spec.entity_id
+    member_images = " OR ".join(
+        f"json_valid({c}) AND json_extract({c}, '$.contact_id') = ?" for c in spec.images
     )
-    return int(cursor.rowcount or 0)
+    sql = (
+        f"({kind} = 'contact' AND {ident} = ?) OR ({kind} = 'member' AND {ident} IN ({marks})) "
+        f"OR ({kind} = 'member' AND ({member_images}))"
+    )
+    return sql, [contact_id, *member_ids, *([contact_id] * len(spec.images))]
+
+
+def images(
+    db: Database, contact_id: int, member_ids: list[int], scrubber: Scrubber
+) -> list[dict[str, Any]]:
+    """Every kept image of a record that is about the person (`about`: "them") or holds one of
+    their values ("mention"), with the images decoded."""
+    found: list[dict[str, Any]] = []
+    for spec in _tables(db):
+        own, params = _own(spec, contact_id, member_ids)
+        mention = " OR ".join(f"({scrubber._matching(c)})" for c in spec.images)
+        rows = fetch_all(
+            db,
+            f"SELECT *, ({own}) AS about_them FROM {spec.table} "
+            f"WHERE ({own}) OR {mention} ORDER BY rowid",
+            [*params, *params, *(scrubber.strong * len(spec.images))],
+        )
+        for row in rows:
+            about = "them" if row.pop("about_them") else "mention"
+            for column in spec.images:
+                row[column] = _loads(row[column])
+            found.append({"table": spec.table, "kind": spec.label, "about": about, **row})
+    return found
+
+
+def delete_images(db: Database, contact_id: int, member_ids: list[int]) -> int:
+    """Delete the kept images of the person and of their memberships, in every image table."""
+    deleted = 0
+    for spec in _tables(db):
+        own, params = _own(spec, contact_id, member_ids)
+        deleted += int(db.execute(f"DELETE FROM {spec.table} WHERE {own}", params).rowcount or 0)
+    return deleted
 
 
 def delete_audit_entries(db: Database, contact_id: int, member_ids: list[int]) -> int:
-    """Delete the audit entries about the person, their memberships and records merged into them.
+    """Delete the person's own audit entries: about them, their memberships, and the history of
+    a record merged into them up to that merge (it was the same person under another id).
 
-    A contact merged into the person was the same person under another id: its history goes too.
+    Never another person's: ids are never given again (`retired_ids`), and a merged id that
+    exists again (the merge was undone) is someone on file now, so its history stays.
     """
-    merged = [
-        int(r[0])
-        for r in db.execute(
-            "SELECT entity_id FROM audit_log WHERE entity = 'contact' AND action = 'merge' "
-            "AND json_valid(fields) AND json_extract(fields, '$.into') = ?",
-            [contact_id],
-        ).fetchall()
-        if r[0] is not None
-    ]
-    contact_ids = [contact_id, *merged]
-    contact_marks = ", ".join("?" for _ in contact_ids)
+    merged = fetch_all(
+        db,
+        "SELECT a.entity_id AS id, max(a.id) AS upto FROM audit_log a "
+        "WHERE a.entity = 'contact' AND a.action = 'merge' AND json_valid(a.fields) "
+        "AND json_extract(a.fields, '$.into') = ? AND a.entity_id IS NOT NULL "
+        "AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.id = a.entity_id) "
+        "GROUP BY a.entity_id",
+        [contact_id],
+    )
     member_marks = ", ".join("?" for _ in member_ids) or "NULL"
     cursor = db.execute(
-        f"DELETE FROM audit_log WHERE (entity = 'contact' AND entity_id IN ({contact_marks})) "
+        "DELETE FROM audit_log WHERE (entity = 'contact' AND entity_id = ?) "
         f"OR (entity = 'member' AND entity_id IN ({member_marks}))",
-        [*contact_ids, *member_ids],
+        [contact_id, *member_ids],
     )
-    return int(cursor.rowcount or 0)
+    deleted = int(cursor.rowcount or 0)
+    for row in merged:
+        # Up to the merge and the removal of the merged record that came with it.
+        cursor = db.execute(
+            "DELETE FROM audit_log WHERE entity = 'contact' AND entity_id = :id AND id <= "
+            "coalesce((SELECT min(id) FROM audit_log WHERE entity = 'contact' "
+            "AND entity_id = :id AND action = 'delete' AND id > :upto), :upto)",
+            {"id": row["id"], "upto": row["upto"]},
+        )
+        deleted += int(cursor.rowcount or 0)
+    return deleted
 
 
 def delete_dedupe_ignores(db: Database, contact_id: int) -> None:
@@ -194,9 +283,12 @@ def delete_contact(db: Database, contact_id: int) -> None:
 
 
 def purge_search_index(db: Database) -> None:
-    """Merge the full-text index so no deleted entry's tokens stay in its segments."""
-    db.execute("INSERT INTO contacts_fts (contacts_fts) VALUES ('optimize')")
-    db.execute("INSERT INTO companies_fts (companies_fts) VALUES ('optimize')")
+    """Merge every full-text index so no deleted or changed entry's tokens stay in its segments."""
+    for (name,) in db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' "
+        "AND sql LIKE 'CREATE VIRTUAL TABLE%fts5%'"
+    ).fetchall():
+        db.execute(f"INSERT INTO {name} ({name}) VALUES ('optimize')")
 
 
 def _loads(text: str | None) -> Any:
@@ -263,22 +355,26 @@ class Scrubber:
         return tests or "0"
 
 
-def scrub_import_images(db: Database, scrubber: Scrubber) -> int:
+def scrub_images(db: Database, scrubber: Scrubber) -> int:
     """Mask the person inside images of other records (a merge or a shared row may name them)."""
     if not scrubber.strong:
         return 0
-    where = f"({scrubber._matching('before')}) OR ({scrubber._matching('after')})"
-    rows = fetch_all(
-        db,
-        f"SELECT id, before, after FROM import_changes WHERE {where}",
-        [*scrubber.strong, *scrubber.strong],
-    )
-    for row in rows:
-        db.execute(
-            "UPDATE import_changes SET before = ?, after = ? WHERE id = ?",
-            [scrubber.mask_text(row["before"]), scrubber.mask_text(row["after"]), row["id"]],
-        )
-    return len(rows)
+    masked = 0
+    for spec in _tables(db):
+        where = " OR ".join(f"({scrubber._matching(c)})" for c in spec.images)
+        columns = ", ".join(spec.images)
+        rows = db.execute(
+            f"SELECT rowid, {columns} FROM {spec.table} WHERE {where}",
+            scrubber.strong * len(spec.images),
+        ).fetchall()
+        sets = ", ".join(f"{c} = ?" for c in spec.images)
+        for rowid, *values in rows:
+            db.execute(
+                f"UPDATE {spec.table} SET {sets} WHERE rowid = ?",
+                [*(scrubber.mask_text(v) for v in values), rowid],
+            )
+        masked += len(rows)
+    return masked
 
 
 def scrub_audit(db: Database, scrubber: Scrubber) -> int:
@@ -312,3 +408,67 @@ def compact(db: Database) -> bool:
     db.execute("VACUUM")
     busy, _log, _done = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     return not busy
+
+
+# --- decisions and mentions ------------------------------------------------------------------
+
+
+def decisions(db: Database, contact_id: int) -> list[dict[str, Any]]:
+    """'Not the same person' decisions that name the person, with the other contact's id."""
+    return fetch_all(
+        db,
+        "SELECT CASE WHEN a_id = ? THEN b_id ELSE a_id END AS other_id, "
+        "'not the same person' AS decision, created_at AS decided_at FROM dedupe_ignores "
+        "WHERE entity = 'contact' AND (a_id = ? OR b_id = ?) ORDER BY created_at, other_id",
+        [contact_id, contact_id, contact_id],
+    )
+
+
+def _free_text(db: Database, finder: Mentions) -> Iterator[tuple[str, int, str, str]]:
+    """(table, id, field, stored text) of each free-text field that mentions the person."""
+    if finder.pattern is None:
+        return
+    present_tables = set(db.table_names())
+    for table, (_entity, fields) in FREE_TEXT.items():
+        if table not in present_tables:
+            continue
+        have = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+        columns = [c for c in fields if c in have]
+        own = OWN_ROWS.get(table)
+        where = " OR ".join(f"{c} IS NOT NULL" for c in columns)
+        if own is not None:
+            where = f"({where}) AND coalesce({own}, 0) != {int(finder.id)}"
+        listed = ", ".join(columns)
+        for row_id, *values in db.execute(f"SELECT id, {listed} FROM {table} WHERE {where}"):
+            for column, text in zip(columns, values, strict=True):
+                if isinstance(text, str) and finder.pattern.search(text):
+                    yield table, int(row_id), column, text
+
+
+def mentions(db: Database, finder: Mentions) -> list[dict[str, Any]]:
+    """Mentions of the person in other records' free text: record, id, field and excerpts."""
+    return [
+        {
+            "record": FREE_TEXT[table][0],
+            "id": row_id,
+            "field": column,
+            "excerpts": finder.excerpts(text),
+        }
+        for table, row_id, column, text in _free_text(db, finder)
+    ]
+
+
+def redact_mentions(db: Database, finder: Mentions) -> list[tuple[str, int, str]]:
+    """Replace each mention of the person in other records' free text; (record, id, field)."""
+    done = []
+    for table, row_id, column, text in list(_free_text(db, finder)):
+        if (table, column) in JSON_TEXT:
+            redacted = dumps(finder.redact(_loads(text)))
+        else:
+            redacted = finder.redact(text)
+        db.execute(
+            f"UPDATE {table} SET {column} = ?, updated_at = ? WHERE id = ?",
+            [redacted, now(), row_id],
+        )
+        done.append((FREE_TEXT[table][0], row_id, column))
+    return done

@@ -1,14 +1,15 @@
 """The import pipeline: read a file, normalise each row, find duplicates, write one batch.
 
-The whole import is one transaction (all or nothing, also under kill -9). A dry run runs the very
-same pipeline and rolls the transaction back, so its summary is the real one. Every change keeps a
-before- and after-image in `import_changes`, which is what `services.imports.undo` restores.
+Reading and normalising come first, with no lock held (`services.imports.spill`); then the import
+takes the write lock (waiting up to the lock timeout), matches and writes in one transaction, all
+or nothing. Matching under the lock sees every committed row and every row the import writes, so
+no duplicate slips in; what was read before the lock is read again when `PRAGMA data_version` says
+another process committed since. A dry run rolls back; undo uses the images in `import_changes`.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,7 @@ from greentech_cli.services.identity.duplicates import (
 )
 from greentech_cli.services.identity.matcher import Match
 from greentech_cli.services.imports.rows import Prepared, normalise_company
+from greentech_cli.services.imports.spill import file_hash, read_all
 from greentech_cli.store import audit, health
 from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as contact_store
@@ -47,15 +49,6 @@ REJECT_SAMPLE = 20
 
 class _DryRun(Exception):
     """Raised at the end of a dry run to roll the transaction back."""
-
-
-def file_hash(path: Path) -> str:
-    """SHA-256 of a file's bytes, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def import_file(
@@ -100,11 +93,18 @@ def import_file(
 
         rejects_writer = RejectsWriter(options.rejects, source)
     try:
-        with import_pragmas(db), transaction(db), collector.relaxed():
+        with collector.relaxed():
             run = _Run(db, options, summary, source, rejects_writer)
-            run.execute(progress)
-            if options.dry_run:
-                raise _DryRun
+            run.look()  # before the lock: a wrong --delegation fails before reading
+            run.content_hash = file_hash(path)
+            with (
+                read_all(path, source, options, progress) as prepared,
+                import_pragmas(db),
+                transaction(db, holder="the import"),
+            ):
+                run.execute(prepared)
+                if options.dry_run:
+                    raise _DryRun
     except _DryRun:
         # A large dry run spilled uncommitted pages into the WAL: empty it, so none stay on disk.
         health.checkpoint(db)
@@ -159,10 +159,11 @@ class _Run:
         self.new_rows: list[contact_store.NewContact] = []
         self.new_members: list[tuple[int, Prepared]] = []
         self.touched = KeySet()
+        self.content_hash = ""
+        self.seen_version = 0
 
-    def execute(self, progress: Callable[[int], None] | None) -> None:
-        """Create the batch, process every row, store the counts."""
-        from greentech_cli.services.imports.feed import feed
+    def look(self) -> None:
+        """What the import needs from the database, read before it takes the lock."""
         from greentech_cli.store import delegations
 
         if self.options.delegation:
@@ -173,15 +174,19 @@ class _Run:
                 if delegation.origin_country:
                     self.options.company_countries = company_store.countries_by_name_key(self.db)
                 self.summary.delegation_country = delegation.origin_country
-        path = Path(self.summary.file)
-        content_hash = file_hash(path)
+        self.seen_version = health.data_version(self.db)
+
+    def execute(self, prepared: Iterable[list[Prepared]]) -> None:
+        """Under the lock: create the batch, match and write every row, store the counts."""
+        if health.data_version(self.db) != self.seen_version:
+            self.look()  # another process committed since: the delegation may be gone
         self.summary.imported_before = [
-            (batch.id, batch.created_at) for batch in batches.find_same_file(self.db, content_hash)
+            (b.id, b.created_at) for b in batches.find_same_file(self.db, self.content_hash)
         ]
         self.batch_id = batches.create_batch(
             self.db,
-            file=path.name,
-            content_hash=content_hash,
+            file=Path(self.summary.file).name,
+            content_hash=self.content_hash,
             format=self.summary.format,
             target=self.options.target,
             encoding=self.summary.encoding,
@@ -192,16 +197,14 @@ class _Run:
         )
         self.summary.batch_id = self.batch_id
         self.changes = batches.ChangeLog(self.db, self.batch_id)
-        for chunk in feed(path, self.source, self.options):
+        for chunk in prepared:
             self.summary.rows += len(chunk)
             usable = [p for p in chunk if self._usable(p)]
             if self.options.target == "contacts":
                 self._contacts(usable)
             else:
-                for prepared in usable:
-                    self._company_row(prepared)
-            if progress is not None:
-                progress(len(chunk))
+                for row in usable:
+                    self._company_row(row)
         self._flush()
         self.changes.flush()
         counts = {

@@ -121,9 +121,8 @@ def load(content: str, source: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
         if node is None:
             return None, {}
         if _expanded_size(node) > MAX_NODES:
-            raise InvalidData(
-                f"{source}: the YAML expands to more than {MAX_NODES:,} values "
-                "(an alias bomb?); refused"
+            raise InvalidData(  # named with its source below
+                f"the YAML expands to more than {MAX_NODES:,} values (an alias bomb?); refused"
             )
         data = loader.construct_document(node)
     except yaml.reader.ReaderError as exc:

@@ -20,7 +20,7 @@ from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as store
 from greentech_cli.store.followup import journal
 from greentech_cli.text.cleaning import clean, clean_list, clean_name
-from greentech_cli.text.dates import parse_date
+from greentech_cli.text.dates import check_year, parse_date
 from greentech_cli.text.emails import normalize_email
 from greentech_cli.text.vocabulary import choice, normalize_country
 
@@ -116,7 +116,9 @@ def _birthday(contact: Contact, value: Any, warnings: list[str]) -> str | None:
     if re.fullmatch(r"--\d{2}-\d{2}", text):
         return text  # a day without the year, as vCard writes it
     try:
-        return parse_date(text).isoformat()
+        day = parse_date(text)
+        check_year(day, "birthday")  # year 0001 or 9999 is a typing mistake, not a birthday
+        return day.isoformat()
     except InvalidData:
         contact.extra = {**contact.extra, "Birthday": text}
         warnings.append(f"birthday {text!r} is no date; kept as extra value 'Birthday'")

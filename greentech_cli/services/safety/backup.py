@@ -123,6 +123,14 @@ def _check(db: Database, path: Path, known: list[str]) -> Candidate:
             f"{path} was changed outside greentech: its schema differs from version "
             f"{len(applied)}'s ({describe(differences)}); it is not used"
         )
+    dangling = health.foreign_key_problems(db)
+    if dangling:
+        first = dangling[0]
+        raise InvalidData(
+            f"{path} was changed outside greentech: {len(dangling)} row(s) refer to records it "
+            f"does not hold (e.g. row {first.get('rowid')} of {first.get('table')} names a "
+            f"missing {first.get('parent')}); it is not used"
+        )
     counts = {table: count(db, table) for table in ("companies", "contacts", "delegations")}
     return Candidate(path, len(applied), counts)
 

@@ -44,6 +44,9 @@ def report(db: Database, ref: str) -> dict[str, Any]:
         "dietary": dietary_store.of_contact(db, contact_id),
         "visits": store.visits(db, contact_id),
         "import_batches": batches,
+        "images": store.images(db, contact_id, member_ids, store.Scrubber(row)),
+        "decisions": store.decisions(db, contact_id),
+        "mentions": store.mentions(db, store.Mentions(row)),
         "audit": store.audit_entries(db, contact_id, member_ids),
         "merges": store.merge_images(db, contact_id),
     }
@@ -61,6 +64,9 @@ class Erasure:
     masked_images: int = 0
     audit_entries: int = 0
     masked_audit_entries: int = 0
+    # Other records' free-text fields that mention the person: (record, id, field).
+    mentions: list[tuple[str, int, str]] = field(default_factory=list)
+    redacted: bool = False
     compacted: bool = True
     backups: list[Path] = field(default_factory=list)
 
@@ -75,6 +81,11 @@ class Erasure:
             "masked_images": self.masked_images,
             "audit_entries": self.audit_entries,
             "masked_audit_entries": self.masked_audit_entries,
+            "mentions": [
+                {"record": record, "id": row_id, "field": name}
+                for record, row_id, name in self.mentions
+            ],
+            "mentions_redacted": self.redacted,
             "compacted": self.compacted,
             "backups": [str(p) for p in self.backups],
         }
@@ -92,8 +103,11 @@ def _older_copies(db: Database) -> list[Path]:
     return found
 
 
-def erase(db: Database, contact_id: int) -> Erasure:
+def erase(db: Database, contact_id: int, *, redact_mentions: bool = False) -> Erasure:
     """Remove a person and every trace of them, keeping one audit entry without personal data.
+
+    Mentions of them in other records' free text (a note naming them) are listed, and replaced
+    by "[erased]" with `redact_mentions` (each redaction is an audit entry naming the field).
 
     Deleted content is overwritten (secure_delete), the search index is merged so its segments
     drop the person's tokens, and the file is vacuumed and its WAL emptied, so their name, email
@@ -110,13 +124,23 @@ def erase(db: Database, contact_id: int) -> Erasure:
         # Dietary needs go with the memberships (ON DELETE CASCADE); counted for the report.
         result.dietary = len(dietary_store.of_contact(db, contact_id))
         scrubber = store.Scrubber(row)
-        result.import_images = store.delete_import_images(db, contact_id, member_ids)
+        finder = store.Mentions(row)
+        result.import_images = store.delete_images(db, contact_id, member_ids)
         result.import_images += store.delete_merge_images(db, contact_id)
         result.audit_entries = store.delete_audit_entries(db, contact_id, member_ids)
         store.delete_dedupe_ignores(db, contact_id)
         store.delete_contact(db, contact_id)
-        result.masked_images = store.scrub_import_images(db, scrubber)
+        result.masked_images = store.scrub_images(db, scrubber)
         result.masked_audit_entries = store.scrub_audit(db, scrubber)
+        if redact_mentions:
+            result.mentions = store.redact_mentions(db, finder)
+            result.redacted = True
+            for record, row_id, name in result.mentions:
+                audit.record(db, record, row_id, "redact", {"fields": [name]})
+        else:
+            result.mentions = [
+                (m["record"], m["id"], m["field"]) for m in store.mentions(db, finder)
+            ]
         store.purge_search_index(db)
         # The one trace left on purpose: that an erasure happened, when and by whom.
         audit.record(db, "contact", contact_id, "erase", {})
