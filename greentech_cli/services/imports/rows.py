@@ -44,6 +44,8 @@ COMPANY_FIELDS = (*(c for c in company_store.COLUMNS if c != "register_ids"), "w
 # Contact rows may carry their company's address under company_* keys.
 COMPANY_PREFIXED = ("street", "postcode", "city", "region", "country", "website")
 _BLANK: tuple[object, ...] = (None, "", [])
+# Where a new contact's values hold its primary email, phone and mobile.
+_EMAIL, _PHONE, _MOBILE = (contact_store.VALUE_COLUMNS.index(key) for key in PRIMARY_KEYS)
 
 
 @dataclass(slots=True)
@@ -159,11 +161,14 @@ def _contact(
     prepared.company = company_fields(record)
     prepared.company_text = str(record.get("company") or "") or None
     # What the writer needs of a new contact, worked out here, where it costs the writer nothing.
-    row = contact_store.to_row(contact)
-    prepared.values = contact_store.row_values(row)
+    prepared.values = values = contact_store.new_values(contact)
     names = name_keys(contact.first_name, contact.last_name, contact.native_name)
-    prepared.keys = keys_for(contact.email, contact.phone, contact.mobile, names, None, contact.uid)
-    prepared.names = search.name_part(row)
+    prepared.keys = keys_for(
+        values[_EMAIL], values[_PHONE], values[_MOBILE], names, None, contact.uid
+    )
+    prepared.names = search.names_of(
+        contact.first_name, contact.last_name, contact.native_name, contact.aliases
+    )
     if members:
         prepared.role = _vocabulary(prepared, record.get("role"), MEMBER_ROLES, "role")
         prepared.status = _vocabulary(prepared, record.get("status"), MEMBER_STATUSES, "status")
