@@ -8,6 +8,7 @@ beside the writer in another process (`services.imports.feed`) and gives the sam
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from greentech_cli.errors import InvalidData
@@ -126,7 +127,7 @@ def prepare(
 def _contact(
     prepared: Prepared, record: dict[str, Any], default_country: str | None, members: bool
 ) -> None:
-    fields = {k: record[k] for k in CONTACT_FIELDS if record.get(k) not in _BLANK}
+    fields = {k: v for k in CONTACT_FIELDS if (v := record.get(k)) not in _BLANK}
     if record.get("company") and not any(fields.get(k) for k in contact_service.IDENTIFYING_FIELDS):
         # A company card (vCard) or a switchboard row: no person to make a contact of.
         raise InvalidData(
@@ -218,10 +219,17 @@ def _addresses(prepared: Prepared, fields: dict[str, Any]) -> Any:
     return kept
 
 
+@lru_cache(maxsize=1 << 12)
+def _company_name(text: str) -> str | None:
+    """A company name cleaned (cached: a list names the same companies again and again; a name
+    with control characters raises InvalidData every time, as raising is never cached)."""
+    return clean_name(text, "company name")
+
+
 def company_fields(record: dict[str, Any]) -> dict[str, Any] | None:
     """The company a contact row names: its cleaned name and any company_* address fields
     (a name with control characters rejects the row)."""
-    name = clean_name(str(record.get("company") or ""), "company name")
+    name = _company_name(str(record.get("company") or ""))
     if not name:
         return None
     fields: dict[str, Any] = {"name": name}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
@@ -155,14 +156,27 @@ def _extra(value: Any, warnings: list[str]) -> dict[str, str]:
     """Named values; a name that is also a field's gets " (extra)" so neither is lost."""
     extra: dict[str, str] = {}
     for name, text in dict(value or {}).items():
-        key, kept = clean(str(name)) or "", clean(None if text is None else str(text))
+        kept = clean(None if text is None else str(text))
         if kept is None:
             continue
-        if key.casefold() in _FIELD_NAMES:
-            warnings.append(f"extra value {key!r} has the name of a field; kept as {key} (extra)")
-            key = f"{key} (extra)"
+        key, warning = _extra_name(str(name))
+        if warning is not None:
+            warnings.append(warning)
         extra[key] = kept
     return extra
+
+
+@lru_cache(maxsize=1 << 10)
+def _extra_name(name: str) -> tuple[str, str | None]:
+    """The key an extra value is kept under, and the warning when it is a field's name (decided
+    once per name: an import's extra values are its columns, the same on every row)."""
+    key = clean(name) or ""
+    if key.casefold() in _FIELD_NAMES:
+        return (
+            f"{key} (extra)",
+            f"extra value {key!r} has the name of a field; kept as {key} (extra)",
+        )
+    return key, None
 
 
 _FIELD_NAMES = frozenset(name.casefold() for name in (*fields_of(Contact, None), *PRIMARY_KEYS))
