@@ -127,7 +127,7 @@ def prepare(
 def _contact(
     prepared: Prepared, record: dict[str, Any], default_country: str | None, members: bool
 ) -> None:
-    fields = {k: v for k in CONTACT_FIELDS if (v := record.get(k)) not in _BLANK}
+    fields: dict[str, Any] = {k: v for k in CONTACT_FIELDS if (v := record.get(k)) not in _BLANK}
     if record.get("company") and not any(fields.get(k) for k in contact_service.IDENTIFYING_FIELDS):
         # A company card (vCard) or a switchboard row: no person to make a contact of.
         raise InvalidData(
