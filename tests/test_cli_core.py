@@ -237,9 +237,13 @@ def test_unparseable_phone_is_kept_with_warning(filled: Cli) -> None:
 
 
 def test_adding_a_known_person_again_warns_and_adds(filled: Cli) -> None:
-    """The same email (any case) or name at the company: added as asked, with a pointer to merge."""
+    """The same email (any case) is refused unless --force; then added as asked, with a pointer
+    to merge."""
+    refused = filled.fails("contact", "add", "--first", "Petra", "--last", "SCHÄFER", "--email",
+                           "Petra.Schaefer@lippe.example")  # fmt: skip
+    assert "already the email of contact 1" in refused.stderr
     result = filled.ok("contact", "add", "--first", "Petra", "--last", "SCHÄFER", "--email",
-                       "Petra.Schaefer@lippe.example")  # fmt: skip
+                       "Petra.Schaefer@lippe.example", "--force")  # fmt: skip
     assert "contact 1 is probably the same person; added anyway" in result.stderr
     assert "greentech contact merge 1 4" in " ".join(result.stderr.split())
     assert len(filled.json("contact", "list")) == 4

@@ -30,7 +30,9 @@ def _people(cli: Any) -> None:
         ("P.", "Schaefer", None, "P.Schaefer@Lippe.example"),  # 9
     ]
     for first, last, company, email in people:
-        contacts.add(db, {"first_name": first, "last_name": last, "email": email}, company)
+        contacts.add(
+            db, {"first_name": first, "last_name": last, "email": email}, company, force=True
+        )
     db.close()
 
 

@@ -97,10 +97,11 @@ def test_changes_written_in_chunks_keep_their_order(
     assert ids == sorted(ids)
     actions = [(c.entity, c.action) for c in changes]
     company, contact = ("company", "create"), ("contact", "create")
-    # A chunk links its rows to their companies first (three, the third from row 6), then
-    # stores rows 1–4, row 5 updates row 1's contact and row 6 is new.
-    assert actions == [company, company, company, contact, contact, contact, contact,
-                       ("contact", "update"), contact]  # fmt: skip
+    # A company is created with the first row that is created (a skipped row creates none):
+    # row 1's, then row 2 (same company, so row 1 is written first to be looked up beside it),
+    # row 3's company, rows 2–4, row 5 updates row 1's contact, row 6's company and row 6.
+    assert actions == [company, contact, company, contact, contact, contact,
+                       ("contact", "update"), company, contact]  # fmt: skip
     result = undo(db, summary.batch_id or 0)
     assert result.deleted == summary.created + summary.companies_created
     assert fetch_all(db, "SELECT id FROM contacts") == []

@@ -176,7 +176,7 @@ def _contact(draw: st.DrawFn) -> Contact:
 def test_batched_candidates_follow_the_rule(stored: list[Contact], incoming: list[Contact]) -> None:
     """`candidates` gives every contact, looked up together with others or alone, exactly the
     contacts the rule names: same email (ASCII case ignored, as SQLite's NOCASE), a shared phone
-    or mobile, or a shared name key at the same company or where either has none."""
+    or mobile, or a shared name key at the same company or where the stored one has none."""
     db = open_memory_db()
     try:
         with transaction(db):
@@ -202,16 +202,15 @@ def _rule(wanted: Any, stored: list[Contact]) -> list[int]:
     found = []
     for contact in stored:
         stored_key = name_key(contact.first_name, contact.last_name, contact.native_name)
-        same_email = bool(
-            wanted.email
-            and contact.email
-            and wanted.email.translate(_ASCII) == contact.email.translate(_ASCII)
+        same_email = any(
+            email and contact.email and email.translate(_ASCII) == contact.email.translate(_ASCII)
+            for email in (wanted.email, *wanted.emails)
         )
         same_phone = bool({contact.phone, contact.mobile} & set(wanted.phones) - {None})
+        # Only the same company, or none stored: the same name elsewhere is never the same
+        # person by the automatic rule, so it is no candidate (a common name stays cheap).
         same_name = stored_key in wanted.name_keys and (
-            wanted.company_id is None
-            or contact.company_id is None
-            or wanted.company_id == contact.company_id
+            contact.company_id is None or wanted.company_id == contact.company_id
         )
         if same_email or same_phone or same_name:
             found.append(contact.id or 0)

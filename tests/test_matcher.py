@@ -345,3 +345,71 @@ def test_index_of_rows() -> None:
     assert len(index) == 2 and [
         m.contact_id for m in index.find(person(None, None, email="A@X.DE"))
     ] == [1]
+
+
+# --- the two decisions: the same person (acted on) and possibly the same (listed) ---------------
+
+SIEMENS = "Siemens AG"
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        # A shared email with names that fit: any of either's addresses counts.
+        (person("Anna", "Berg", emails=("a@x.de", "anna@berg.example")),
+         person("Anna", "Berg", email="ANNA@berg.example")),
+        (person("John Richter", "Doe", email="jd@doe.example", company="Doe GmbH"),
+         person("John", "Doe", email="jd@doe.example", company="Doe GmbH")),
+        # The same folded name at the same company, nothing contradicting.
+        (person("Zhanibek", "Nurlanov", company=TAZA), person("Жанибек", "Нурланов", company=TAZA)),
+        (person("Thomas", "Weber", company=SIEMENS, email="tw@siemens.example"),
+         person("Thomas", "Weber", company=SIEMENS)),
+        # The same folded name and a phone written another way (E.164 and as written).
+        (person("Felix", "Hofmann", phone="+498998328750"),
+         person("Hofmann", "Felix", phone="089/98328750")),
+    ],
+)  # fmt: skip
+def test_the_same_person(a: Candidate, b: Candidate) -> None:
+    found = score(a, b)
+    assert found is not None and found.same, found
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "listed"),
+    [
+        # The namesakes: the same name and company, different emails.
+        (person("Alexander", "Schmidt", company=SIEMENS, email="a.schmidt@siemens.example"),
+         person("Alexander", "Schmidt", company=SIEMENS,
+                email="alexander.schmidt2@siemens.example"), True),
+        # A married name: the same mailbox and first name.
+        (person("Anna", "Berg", email="anna@x.example"),
+         person("Anna", "Lang", email="anna@x.example"), True),
+        # A typo in the surname, supported by the company only.
+        (person("Andrea", "Voigt", company=SIEMENS), person("Andrea", "Vogit", company=SIEMENS),
+         True),
+        # Father and son: the same name and company, different birthdays.
+        (person("Hans", "Meier", company=SIEMENS, birthday="1950-03-01", email="h@x.example"),
+         person("Hans", "Meier", company=SIEMENS, birthday="1980-07-09", email="j@x.example"),
+         False),
+        # A shared office mailbox with different people.
+        (person("Hans", "Meier", email="info@lippe.example"),
+         person("Petra", "Schulz", email="info@lippe.example"), False),
+        # Numbered test names share a test address.
+        (person("Test1", "Müller", email="test@x.example", company=SIEMENS),
+         person("Test2", "Müller", email="test@x.example", company=SIEMENS), False),
+    ],
+)  # fmt: skip
+def test_possibly_the_same_is_never_the_same(a: Candidate, b: Candidate, listed: bool) -> None:
+    found = score(a, b)
+    assert found is None or not found.same, found
+    assert (found is not None and found.score >= THRESHOLD) == listed, found
+
+
+def test_birthday_without_year_and_phone_keys() -> None:
+    from greentech_cli.services.identity.matcher import _birthdays_differ, _phone_key
+
+    assert not _birthdays_differ("--05-17", "1980-05-17")
+    assert _birthdays_differ("1980-05-17", "1981-05-17")
+    assert _birthdays_differ("--05-17", "--05-18")
+    assert _phone_key("+7 727 6803136") == _phone_key("8 (727) 680-31-36")
+    assert _phone_key("12-34") is None

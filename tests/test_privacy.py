@@ -283,9 +283,11 @@ def test_report_as_yaml_and_as_text(cli: Cli, people: dict[str, int]) -> None:
         "generated_at",
         "contact",
         "memberships",
+        "dietary",
         "visits",
         "import_batches",
         "audit",
+        "merges",
     ]
     text = cli.ok("privacy", "report", TARGET["email"]).stdout
     for expected in ("Жанибек Нурлановский", "kz-waste-2026", "teilnehmer.csv", "Sorting plant"):

@@ -35,6 +35,10 @@ COMMAND_MODULES = (
     "dedupe",
     "merge",
     "match",
+    "followup",
+    "attendance",
+    "report",
+    "retention",
 )
 
 

@@ -49,6 +49,12 @@ Marketing = Annotated[
 ]
 Website = Annotated[list[str] | None, typer.Option("--website", help="Website; repeatable.")]
 Birthday = Annotated[str | None, typer.Option("--birthday", help="e.g. 17.05.1980.")]
+Force = Annotated[
+    bool,
+    typer.Option(
+        "--force", help="Use an email another contact already has (a shared office address)."
+    ),
+]
 Alias = Annotated[
     list[str] | None,
     typer.Option("--alias", help="Another spelling of the name (searchable); repeatable."),
@@ -127,6 +133,7 @@ def add(
     birthday: Birthday = None,
     alias: Alias = None,
     extra: Extra = None,
+    force: Force = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Add a person; names are kept exactly as written.
@@ -138,7 +145,7 @@ def add(
 
     app_ctx = app_context(ctx)
     fields = _named_values(given_fields(locals(), FIELD_OPTIONS))
-    contact, warnings = contacts.add(app_ctx.db(create=True), fields, company)
+    contact, warnings = contacts.add(app_ctx.db(create=True), fields, company, force=force)
     _report(app_ctx, warnings)
     if fmt is Format.table:
         app_ctx.say(f"Added contact {contact.id}: {contact.display_name}")
@@ -228,6 +235,7 @@ def edit(
     birthday: Birthday = None,
     alias: Alias = None,
     extra: Extra = None,
+    force: Force = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Change a person; options not given stay as they are, "" clears a field.
@@ -238,7 +246,7 @@ def edit(
 
     app_ctx = app_context(ctx)
     fields = _named_values(given_fields(locals(), FIELD_OPTIONS))
-    contact, changes, warnings = contacts.edit(app_ctx.db(), ref, fields, company)
+    contact, changes, warnings = contacts.edit(app_ctx.db(), ref, fields, company, force=force)
     _report(app_ctx, warnings)
     if fmt is not Format.table:
         emit_record(contact.to_json(), fmt)

@@ -1,4 +1,5 @@
-"""`greentech contact merge` and `greentech company merge`: two records of one into one."""
+"""`greentech contact merge|unmerge` and `greentech company merge|unmerge`: two records of one
+into one, and apart again."""
 
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -12,12 +13,23 @@ if TYPE_CHECKING:
 
 Keep = Annotated[str, typer.Argument(help="The record that stays (id, email or name).")]
 Other = Annotated[str, typer.Argument(help="The record merged into KEEP and then removed.")]
+TakeOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--take",
+        metavar="FIELD=OTHER",
+        help="Take this field's value from OTHER instead of keeping KEEP's (repeatable; "
+        "email, phone and mobile make OTHER's the primary one, KEEP's stays as a further one).",
+    ),
+]
+Merged = Annotated[str, typer.Argument(help="The record another was merged into (id or email).")]
 
 _ACTIONS = {
     "fill": "filled from OTHER",
     "union": "united",
     "append": "OTHER's appended",
     "withdraw": "withdrawn: OTHER's no",
+    "take": "taken from OTHER",
     "conflict": "conflict: KEEP's kept",
 }
 _LINKS = {
@@ -39,6 +51,8 @@ def register(app: typer.Typer) -> None:
 
     contact_app.command("merge")(merge_contacts)
     company_app.command("merge")(merge_companies)
+    contact_app.command("unmerge")(unmerge_contact)
+    company_app.command("unmerge")(unmerge_company)
 
 
 def _cell(value: Any) -> str:
@@ -97,23 +111,33 @@ def _show(app_ctx: AppContext, plan: "MergePlan") -> None:
     app_ctx.say(f"Then {plan.entity} {plan.other_id} is removed.")
 
 
-def merge_contacts(ctx: typer.Context, keep: Keep, other: Other, yes: YesOption = False) -> None:
+def merge_contacts(
+    ctx: typer.Context, keep: Keep, other: Other, take: TakeOption = None, yes: YesOption = False
+) -> None:
     """Merge contact OTHER into KEEP: fill empty fields, move memberships and links, remove OTHER.
 
-    Example: greentech contact merge 12 47 --yes
+    OTHER's spelling of the name stays as an alias; `contact unmerge KEEP` parts them again.
+
+    Example: greentech contact merge 12 47 --take email=OTHER --yes
     """
     from greentech_cli.services.identity import merge
 
     app_ctx = app_context(ctx)
     db = app_ctx.db()
-    plan = merge.plan_contacts(db, keep, other)
+    taken = merge.parse_take(take, "contact")
+    plan = merge.plan_contacts(db, keep, other, taken)
     _show(app_ctx, plan)
     confirm(f"Merge contact {plan.other_id} into {plan.keep_id}?", yes)
-    done = merge.merge_contacts(db, str(plan.keep_id), str(plan.other_id))
-    app_ctx.say(f"Merged contact {done.other_id} into {done.keep_id}.")
+    done = merge.merge_contacts(db, str(plan.keep_id), str(plan.other_id), taken)
+    app_ctx.say(
+        f"Merged contact {done.other_id} into {done.keep_id} "
+        f"(undo: greentech contact unmerge {done.keep_id})."
+    )
 
 
-def merge_companies(ctx: typer.Context, keep: Keep, other: Other, yes: YesOption = False) -> None:
+def merge_companies(
+    ctx: typer.Context, keep: Keep, other: Other, take: TakeOption = None, yes: YesOption = False
+) -> None:
     """Merge organisation OTHER into KEEP: move its contacts, delegations and visits, remove OTHER.
 
     Example: greentech company merge "Lippe Recycling GmbH" 31 --yes
@@ -122,8 +146,40 @@ def merge_companies(ctx: typer.Context, keep: Keep, other: Other, yes: YesOption
 
     app_ctx = app_context(ctx)
     db = app_ctx.db()
-    plan = merge.plan_companies(db, keep, other)
+    taken = merge.parse_take(take, "company")
+    plan = merge.plan_companies(db, keep, other, taken)
     _show(app_ctx, plan)
     confirm(f"Merge organisation {plan.other_id} into {plan.keep_id}?", yes)
-    done = merge.merge_companies(db, str(plan.keep_id), str(plan.other_id))
-    app_ctx.say(f"Merged organisation {done.other_id} into {done.keep_id}.")
+    done = merge.merge_companies(db, str(plan.keep_id), str(plan.other_id), taken)
+    app_ctx.say(
+        f"Merged organisation {done.other_id} into {done.keep_id} "
+        f"(undo: greentech company unmerge {done.keep_id})."
+    )
+
+
+def unmerge_contact(ctx: typer.Context, ref: Merged) -> None:
+    """Undo the latest merge into a contact: both records, memberships and links as they were.
+
+    Example: greentech contact unmerge 12
+    """
+    from greentech_cli.services.identity import unmerge
+
+    app_ctx = app_context(ctx)
+    done = unmerge.unmerge_contact(app_ctx.db(), ref)
+    app_ctx.say(
+        f"Unmerged contact {done.other_id} from {done.keep_id}: both are back as they were."
+    )
+
+
+def unmerge_company(ctx: typer.Context, ref: Merged) -> None:
+    """Undo the latest merge into an organisation: both again, with their contacts and visits.
+
+    Example: greentech company unmerge 31
+    """
+    from greentech_cli.services.identity import unmerge
+
+    app_ctx = app_context(ctx)
+    done = unmerge.unmerge_company(app_ctx.db(), ref)
+    app_ctx.say(
+        f"Unmerged organisation {done.other_id} from {done.keep_id}: both are back as they were."
+    )

@@ -28,6 +28,8 @@ SECTIONS = {
         "undone_at",
     ),
     "audit": ("at", "user", "command", "entity", "entity_id", "action", "fields"),
+    # The records as they were before a merge, kept for unmerge (in full with --format json).
+    "merges": ("id", "keep_id", "other_id", "merged_at", "undone_at"),
 }
 
 
@@ -107,7 +109,7 @@ def erase(ctx: typer.Context, ref: Ref, yes: YesOption = False) -> None:
     result = privacy.erase(db, contact.id or 0)
     app_ctx.say(
         f"Erased contact {result.contact_id}: the record, {result.memberships} membership(s), "
-        f"{result.visit_links} visit link(s), {result.import_images} import image(s) and "
+        f"{result.visit_links} visit link(s), {result.import_images} import and merge image(s) and "
         f"{result.audit_entries} audit entr(ies); one audit entry records the erasure."
     )
     if not result.compacted:

@@ -26,6 +26,10 @@ class ImportOptions:
     dry_run: bool = False
     rejects: Path | None = None
     date_order: str | None = None  # dmy or mdy: how to read 03/04/2026
+    # set from --delegation: the country a contact without one takes (the delegation's origin)
+    delegation_country: str | None = None
+    # with --delegation: the countries of the companies the database knows, by normalised name
+    company_countries: dict[str, str] | None = None
     # every warning, one per line, is written here (owner-only)
     warnings_file: Path | None = None
 
@@ -74,7 +78,30 @@ class ImportSummary:
     columns: list[dict[str, Any]] = field(default_factory=list)
     # A phone number came without a country to read it by (the command says what to do).
     needs_country: bool = False
+    # contacts whose empty country was filled from the delegation's origin, and that country
+    country_from_delegation: int = 0
+    delegation_country: str | None = None
     preview: list[dict[str, Any]] = field(default_factory=list)
+    # Rows created beside a contact they may be (listed, never merged): the first of them
+    # ({"row", "contact_id", "created_id", "score", "reasons"}) and how many there were.
+    possible_duplicates: list[dict[str, Any]] = field(default_factory=list)
+    possible_count: int = 0
+
+    def note_possible(
+        self, row: int, contact_id: int, created_id: int, reasons: list[str], score: int
+    ) -> None:
+        """Count a row created beside a contact it may be; keep the first ones to show."""
+        self.possible_count += 1
+        if len(self.possible_duplicates) < 20:
+            self.possible_duplicates.append(
+                {
+                    "row": row,
+                    "contact_id": contact_id,
+                    "created_id": created_id,
+                    "score": score,
+                    "reasons": list(reasons),
+                }
+            )
 
     def account_for(self, columns: list[dict[str, Any]], fields: dict[str, str]) -> None:
         """Say for every column of a table where its values went (`fields`: header -> field).
@@ -117,6 +144,7 @@ class ImportSummary:
             "duplicates": self.duplicates,
             "companies_created": self.companies_created,
             "members_added": self.members_added,
+            "country_from_delegation": self.country_from_delegation,
             "mapped_columns": self.mapped_columns,
             "unmapped_columns": self.unmapped_columns,
             "columns": self.columns,
@@ -127,4 +155,6 @@ class ImportSummary:
             "imported_before": [
                 {"batch_id": batch_id, "imported_at": at} for batch_id, at in self.imported_before
             ],
+            "possible_duplicates": list(self.possible_duplicates),
+            "possible_duplicate_count": self.possible_count,
         }

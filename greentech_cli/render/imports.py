@@ -46,6 +46,7 @@ def summary_tables(summary: ImportSummary) -> list[Any]:
         ("unchanged or skipped", str(summary.skipped)),
         ("rejected", str(summary.rejected)),
         ("already known", str(summary.duplicates)),
+        ("possible duplicates", str(summary.possible_count)),
         ("companies created", str(summary.companies_created)),
         ("delegation members added", str(summary.members_added)),
         ("warnings", str(summary.warning_count)),
@@ -76,6 +77,8 @@ def summary_tables(summary: ImportSummary) -> list[Any]:
         for reject in summary.rejects:
             rejects.add_row(str(reject.row), Text(show(reject.reason)))
         parts.append(rejects)
+    if summary.possible_duplicates:
+        parts.append(possible_table(summary))
     if summary.warnings:
         warn = Table(title="Warnings (data kept)", title_justify="left", show_header=False)
         warn.add_column(overflow="fold")
@@ -97,6 +100,42 @@ def summary_tables(summary: ImportSummary) -> list[Any]:
                 columns.add_row(Text(entry["header"]), Text(entry["went_to"]), str(entry["cells"]))
         parts.append(columns)
     return parts
+
+
+def possible_line(entry: dict[str, Any], dry_run: bool = False) -> str:
+    """One row created beside a contact it may be: "row 12 may be contact 4: same folded name,
+    same company, different emails (score 80) — created as 9; `greentech contact merge 4 9` if
+    they are one"."""
+    reasons = ", ".join(entry["reasons"])
+    head = f"row {entry['row']} may be contact {entry['contact_id']}: {reasons}"
+    head += f" (score {entry['score']})"
+    if dry_run:
+        return f"{head} — would be created"
+    created = entry["created_id"]
+    return (
+        f"{head} — created as {created}; "
+        f"`greentech contact merge {entry['contact_id']} {created}` if they are one"
+    )
+
+
+def possible_table(summary: ImportSummary) -> Any:
+    """The rows created beside a contact they may be, with score and reasons."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from greentech_cli.render.terminal import for_stream
+
+    show = for_stream()
+    table = Table(
+        title="Possible duplicates (created, not merged)", title_justify="left", show_header=False
+    )
+    table.add_column(overflow="fold")
+    for entry in summary.possible_duplicates:
+        table.add_row(Text(show(possible_line(entry, summary.dry_run))))
+    more = summary.possible_count - len(summary.possible_duplicates)
+    if more > 0:
+        table.add_row(Text(f"… and {more} more: greentech dedupe lists them all"))
+    return table
 
 
 def _delimiter_name(delimiter: str | None) -> str:

@@ -270,17 +270,24 @@ class Keys(NamedTuple):
     phones: tuple[str, ...]
     company_id: int | None
     uid: str | None = None
+    # The contact's other email addresses (beside `email`): each finds a stored primary email.
+    emails: tuple[str, ...] = ()
 
 
-# The contacts sharing a key with rows of a list, as (row index, contact id) pairs. Emails and
-# phone numbers come as flat JSON arrays with one entry a row (null for none), so json_each's key
-# is the row index; name keys, several a row, as [index, key, company id] triples.
+# The contacts sharing a key with rows of a list, as (row index, contact id) pairs. Phone numbers
+# come as flat JSON arrays with one entry a row (null for none), so json_each's key is the row
+# index; emails, several a row, as [index, email] pairs; name keys as [index, key, company id]
+# triples. A name key meets the same key at the same company, or at none: each an index seek on
+# (name_key, company_id), so the work stays flat however often a common name repeats (the same
+# name at other companies is no candidate for the automatic rule, which needs the company). The
+# CROSS JOIN keeps the keys outermost: else SQLite walks every contact without a company.
 _CANDIDATE_PAIRS = (
-    "SELECT j.key, c.id FROM json_each(?1) AS j JOIN contacts AS c "
-    "ON c.email = j.value COLLATE NOCASE "
+    "SELECT j.value ->> 0, c.id FROM json_each(?1) AS j JOIN contacts AS c "
+    "ON c.email = j.value ->> 1 COLLATE NOCASE "
     "UNION ALL SELECT j.value ->> 0, c.id FROM json_each(?2) AS j JOIN contacts AS c "
-    "ON c.name_key = j.value ->> 1 "
-    "AND (j.value ->> 2 IS NULL OR c.company_id IS NULL OR c.company_id = j.value ->> 2) "
+    "ON c.name_key = j.value ->> 1 AND c.company_id = j.value ->> 2 "
+    "UNION ALL SELECT j.value ->> 0, c.id FROM json_each(?2) AS j CROSS JOIN contacts AS c "
+    "ON c.name_key = j.value ->> 1 AND c.company_id IS NULL "
     "UNION ALL SELECT j.key, c.id FROM json_each(?3) AS j JOIN contacts AS c ON c.phone = j.value "
     "UNION ALL SELECT j.key, c.id FROM json_each(?3) AS j JOIN contacts AS c ON c.mobile = j.value "
     "UNION ALL SELECT j.key, c.id FROM json_each(?4) AS j JOIN contacts AS c ON c.phone = j.value "
@@ -290,14 +297,18 @@ _CANDIDATE_PAIRS = (
 
 
 def candidates(db: Database, wanted: list[Keys]) -> list[list[Contact]]:
-    """Contacts sharing the uid, the email, a phone number, or a name key at the same (or no)
+    """Contacts sharing the uid, an email, a phone number, or a name key at the same (or no)
     company: the block a duplicate hides in, in id order, for each of many contacts at once.
 
     One query for the whole list: SQLite joins each key with its index and returns only the
     pairs that meet, so a list without duplicates costs one statement and little Python a row.
     """
-    emails = [k.email for k in wanted]
-    # A name counts at the contact's company or none; with no company, anywhere.
+    emails = [
+        [i, email]
+        for i, k in enumerate(wanted)
+        for email in dict.fromkeys(e for e in (k.email, *k.emails) if e)
+    ]
+    # A name counts at the contact's company or none.
     names = [[i, key, k.company_id] for i, k in enumerate(wanted) for key in k.name_keys]
     # A contact has at most two numbers (phone and mobile); either may match either column.
     assert all(len(k.phones) <= 2 for k in wanted)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -20,17 +21,34 @@ def contact_count(db: Database) -> int:
 
 MATCH_COLUMNS = (
     "c.id, c.first_name, c.last_name, c.native_name, c.email, c.phone, c.mobile, co.name, "
-    "c.company_id"
+    "c.company_id, c.emails, c.phones, c.birthday"
 )
 
 
 def contact_rows(db: Database) -> Iterator[tuple[Any, ...]]:
-    """(id, first_name, last_name, native_name, email, phone, mobile, company name, company_id)
-    of every contact, streamed from one query."""
+    """(id, first_name, last_name, native_name, email, phone, mobile, company name, company_id,
+    emails JSON, phones JSON, birthday) of every contact, streamed from one query."""
     yield from db.execute(
         f"SELECT {MATCH_COLUMNS} FROM contacts c "
         "LEFT JOIN companies co ON co.id = c.company_id ORDER BY c.id"
     )
+
+
+def email_users(db: Database, email: str, except_id: int | None = None) -> list[tuple[int, str]]:
+    """(id, name) of the contacts holding an email address among their emails (case ignored)."""
+    wanted = email.strip().casefold()
+    rows = db.execute(
+        "SELECT id, trim(coalesce(first_name, '') || ' ' || coalesce(last_name, '')), "
+        "native_name, emails FROM contacts "
+        "WHERE (email = ? COLLATE NOCASE OR instr(lower(emails), ?)) AND id IS NOT ?",
+        [email.strip(), wanted, except_id],
+    )
+    found = []
+    for contact_id, name, native, emails in rows:
+        listed = {str(e.get("value", "")).casefold() for e in json.loads(emails or "[]")}
+        if wanted in listed:
+            found.append((int(contact_id), name or native or f"contact {contact_id}"))
+    return found
 
 
 def company_rows(db: Database) -> list[dict[str, Any]]:

@@ -50,7 +50,7 @@ def visits(db: Database, contact_id: int) -> list[dict[str, Any]]:
         "  UNION ALL SELECT visit_id, 'attendee' FROM visit_attendees WHERE contact_id = ?"
         "  UNION ALL SELECT v2.id, 'member' FROM visits v2 JOIN members m"
         "    ON m.delegation_id = v2.delegation_id AND m.contact_id = ?"
-        "    AND m.status IN ('registered', 'confirmed')"
+        "    AND m.status IN ('registered', 'confirmed', 'attended', 'no-show')"
         "    WHERE NOT EXISTS (SELECT 1 FROM visit_attendees a WHERE a.visit_id = v2.id)"
         ") x JOIN visits v ON v.id = x.visit_id JOIN delegations d ON d.id = v.delegation_id "
         "LEFT JOIN companies co ON co.id = v.company_id ORDER BY v.start_local, v.id",
@@ -96,6 +96,30 @@ def audit_entries(db: Database, contact_id: int, member_ids: list[int]) -> list[
     for row in rows:
         row["fields"] = _loads(row["fields"])
     return rows
+
+
+def merge_images(db: Database, contact_id: int) -> list[dict[str, Any]]:
+    """The kept images of merges the person took part in (as KEEP or as OTHER), oldest first."""
+    rows = fetch_all(
+        db,
+        "SELECT id, keep_id, other_id, created_at AS merged_at, undone_at, keep_before, "
+        "other_before FROM merge_images WHERE entity = 'contact' AND (keep_id = ? OR other_id = ?) "
+        "ORDER BY id",
+        [contact_id, contact_id],
+    )
+    for row in rows:
+        row["keep_before"] = _loads(row["keep_before"])
+        row["other_before"] = _loads(row["other_before"])
+    return rows
+
+
+def delete_merge_images(db: Database, contact_id: int) -> int:
+    """Delete the images of merges the person took part in (an unmerge cannot bring them back)."""
+    cursor = db.execute(
+        "DELETE FROM merge_images WHERE entity = 'contact' AND (keep_id = ? OR other_id = ?)",
+        [contact_id, contact_id],
+    )
+    return int(cursor.rowcount or 0)
 
 
 def member_ids(db: Database, contact_id: int) -> list[int]:

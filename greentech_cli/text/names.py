@@ -51,6 +51,8 @@ from itertools import chain
 
 from anyascii import anyascii
 
+from greentech_cli.text.placeholders import is_placeholder
+
 __all__ = [
     "CHAR_TABLE",
     "UNIQUE_TEXT_CACHE",
@@ -58,6 +60,7 @@ __all__ = [
     "first_names_compatible",
     "fold",
     "fold_token",
+    "is_placeholder",
     "name_key",
     "name_keys",
     "text_chunks",
@@ -274,27 +277,50 @@ def _key(words: Iterable[str]) -> str:
 
 
 def name_key(first: str | None, last: str | None, native: str | None = None) -> str:
-    """The key of a person: folded first and last name words, sorted; else the native name."""
-    words = _fold_words(first) + _fold_words(last)
-    if not words:
-        words = _fold_words(native)
-    return _key(words)
+    """The key of a person: folded first and last name words and the numbers in them, sorted;
+    else the native name. A placeholder (`is_placeholder`) has none: "" never matches."""
+    if is_placeholder(first, last, native):
+        return ""
+    latin = " ".join(part for part in (first, last) if part)
+    words = fold(latin).split() if latin else []
+    if words:
+        return _key([*words, *_numbers(latin)])
+    return _key([*_fold_words(native), *_numbers(native or "")])
 
 
 def name_keys(first: str | None, last: str | None, native: str | None = None) -> set[str]:
-    """Every key a person may be found by: from the Latin name, the native name, and variants."""
+    """Every key a person may be found by: from the Latin name, the native name, and variants.
+
+    Numbers stay in the keys (Test1 and Test2, "Ölçer29 Groß" are different people) and a
+    placeholder (`N.N.`, `TBD`, `?`, `Teilnehmer 1`) has no key at all: two placeholders are
+    never one person by their names.
+    """
+    if is_placeholder(first, last, native):
+        return set()
     latin = " ".join(part for part in (first, last) if part)
     return set(_text_keys(latin) | _text_keys(native or ""))
 
 
+_NUMBER = re.compile(r"\d+")
+
+
+def _numbers(text: str) -> list[str]:
+    """The numbers written in a name ("Test12" → ["12"]), which folding drops."""
+    return [str(int(n)) for n in _NUMBER.findall(unicodedata.normalize("NFKC", text))]
+
+
 @lru_cache(maxsize=UNIQUE_TEXT_CACHE)
 def _text_keys(text: str) -> frozenset[str]:
-    """The keys of one written full name: every reading, with and without a patronymic."""
+    """The keys of one written full name: every reading, with and without a patronymic, each
+    with the numbers the name holds."""
     keys: set[str] = set()
+    numbers = _numbers(text)
     for reading in text_readings(text):
         words = fold(reading).split()
-        keys.add(_key(words))
-        keys.add(_key(_without_patronymic(words)))
+        if not words:
+            continue
+        keys.add(_key([*words, *numbers]))
+        keys.add(_key([*_without_patronymic(words), *numbers]))
     keys.discard("")
     return frozenset(keys)
 
@@ -429,3 +455,44 @@ def first_names_compatible(a: str, b: str) -> bool:
         else:
             return False
     return True
+
+
+# --- Cyrillic full names in ФИО order ----------------------------------------------------------
+
+_CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff][\u0400-\u04ff'’.-]*")
+# Endings of Russian, Kazakh, Ukrainian and Caucasian family names (and their feminine forms).
+_SURNAME_ENDINGS = (
+    "ов", "ова", "ев", "ева", "ёв", "ёва", "ин", "ина", "ын", "ына", "ский", "ская", "цкий",
+    "цкая", "ской", "енко", "ук", "юк", "ян", "янц", "дзе", "швили", "баев", "баева", "бекова",
+    "бекович", "ых", "их",
+)  # fmt: skip
+# Endings of patronymics (Russian -ович/-евна, Kazakh -ұлы/-қызы, Azerbaijani -оглы).
+_PATRONYMIC_ENDINGS = ("ович", "евич", "ьич", "овна", "евна", "ична", "улы", "ұлы", "кызы",
+                       "қызы", "оглы")  # fmt: skip
+
+
+def _ends_with(word: str, endings: tuple[str, ...]) -> bool:
+    folded = word.casefold()
+    return any(folded.endswith(end) and len(folded) > len(end) + 1 for end in endings)
+
+
+def split_fio(text: str) -> tuple[str, str] | None:
+    """(given names, family name) of a full name written only in Cyrillic, read as Russian and
+    Kazakh lists write it: family name first (ФИО: Фамилия Имя Отчество), the patronymic kept
+    with the given name. "Сейтказиева Гульнара" → ("Гульнара", "Сейтказиева"); "Нурланов
+    Жанибек Серикович" → ("Жанибек Серикович", "Нурланов"). Given-name-first is kept when the
+    words say so: a patronymic second ("Жанибек Серикович Нурланов"), or two words of which only
+    the last has a family name's ending ("Айгерим Садыкова"). None for any other name (Latin
+    letters, one word)."""
+    words = text.split()
+    if len(words) < 2 or not all(_CYRILLIC_WORD.fullmatch(w) for w in words):
+        return None
+    patronymic = [_ends_with(w, _PATRONYMIC_ENDINGS) for w in words]
+    surname = [
+        _ends_with(w, _SURNAME_ENDINGS) and not p for w, p in zip(words, patronymic, strict=True)
+    ]
+    if len(words) >= 3 and patronymic[1] and not patronymic[-1]:
+        return " ".join(words[:-1]), words[-1]  # Имя Отчество Фамилия
+    if len(words) == 2 and surname[1] and not surname[0]:
+        return words[0], words[1]  # Имя Фамилия
+    return " ".join(words[1:]), words[0]

@@ -1,4 +1,5 @@
-"""Finding duplicate contacts and organisations, and remembering pairs that are not duplicates.
+"""Finding duplicate contacts and organisations, remembering pairs that are not duplicates, and
+walking through the candidates with a person (`review`, for `dedupe --review`).
 
 Contacts are compared by the shared matcher (`services.matcher`), within blocks. Organisations are
 compared here: the same register id or VAT id, or the same normalised name
@@ -241,3 +242,68 @@ def ignore(
                 db, entity, min(a_id, b_id), "not-duplicate", {"other_id": max(a_id, b_id)}
             )
     return min(a_id, b_id), max(a_id, b_id), new
+
+
+# --- review --------------------------------------------------------------------------------------
+
+REVIEW_ANSWERS = ("merge", "not", "skip", "quit")
+
+
+@dataclass
+class Review:
+    """What a `dedupe --review` walk did."""
+
+    merged: list[tuple[int, int]] = field(default_factory=list)
+    not_same: list[tuple[int, int]] = field(default_factory=list)
+    skipped: int = 0
+    left: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        """The walk as JSON: pairs merged (keep, other) and marked not the same, counts."""
+        return {
+            "merged": [list(p) for p in self.merged],
+            "not_same": [list(p) for p in self.not_same],
+            "skipped": self.skipped,
+            "left": self.left,
+        }
+
+
+def review(
+    db: Database,
+    pairs: list[DuplicatePair],
+    ask: Callable[[DuplicatePair], str],
+    *,
+    companies: bool = False,
+) -> Review:
+    """Walk through candidate pairs, asking about each: merge (B into A), not the same (recorded
+    as `dedupe ignore`, so the pair is not shown again), skip, or quit.
+
+    `ask` returns one of `REVIEW_ANSWERS` (the CLI asks on a terminal; tests inject answers).
+    A pair that names a record merged away earlier in the walk is passed over.
+    """
+    from greentech_cli.services.identity import merge
+
+    done = Review()
+    gone: set[int] = set()
+    for position, pair in enumerate(pairs):
+        if pair.a in gone or pair.b in gone:
+            continue
+        answer = ask(pair)
+        if answer not in REVIEW_ANSWERS:
+            raise InvalidData(f"no answer {answer!r}; one of {', '.join(REVIEW_ANSWERS)}")
+        if answer == "quit":
+            done.left = len(pairs) - position
+            break
+        if answer == "merge":
+            if companies:
+                merge.merge_companies(db, str(pair.a), str(pair.b))
+            else:
+                merge.merge_contacts(db, str(pair.a), str(pair.b))
+            gone.add(pair.b)
+            done.merged.append((pair.a, pair.b))
+        elif answer == "not":
+            ignore(db, str(pair.a), str(pair.b), companies=companies)
+            done.not_same.append((pair.a, pair.b))
+        else:
+            done.skipped += 1
+    return done

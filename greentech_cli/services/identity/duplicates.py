@@ -1,21 +1,27 @@
 """Finding the existing record an incoming one duplicates — the import's duplicate check.
 
-Candidates come from indexed columns (email, folded name key, phone), so memory stays flat however
-long the file is; rows created earlier in the same import are found the same way because they are
-already in the (uncommitted) transaction. Whether a candidate is the same person is decided by the
-shared matcher of `services.matcher` (its score and threshold), the rules `greentech dedupe` uses.
+Candidates come from indexed columns (any of the row's emails against the stored primary email,
+the folded name key at the same company or none, the phones, the uid), so memory and the work per
+row stay flat however long the file is and however often a name repeats; rows created earlier in
+the same import are found the same way because they are already in the (uncommitted)
+transaction. `decide` then keeps the two decisions of `services.identity.matcher` apart: the
+contact that is the same person (acted on: fill, update, skip) and those that are possibly the
+same (listed in the summary with score and reasons, never acted on) — the rules `greentech
+dedupe` uses. A stored contact's further emails are compared once it is a candidate, but do not
+make it one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from greentech_cli.models.records import Company, Contact
-from greentech_cli.services.identity.matcher import THRESHOLD, Candidate, score
+from greentech_cli.services.identity.matcher import THRESHOLD, Candidate, Match, score
 from greentech_cli.store import companies, contacts
 from greentech_cli.text.company_names import company_key
-from greentech_cli.text.names import name_keys
+from greentech_cli.text.names import is_placeholder, name_keys
 
 if TYPE_CHECKING:
     from greentech_cli.db import Database
@@ -31,6 +37,11 @@ class DuplicateFinder:
     def find_contact(self, incoming: Contact) -> int | None:
         """The id of the existing contact that is the same person, or None."""
         return self.find_contacts([incoming])[0]
+
+    def decide(self, incoming: Contact) -> Decision:
+        """The contact that is the same person and those that possibly are (`decide`)."""
+        found = contacts.candidates(self.db, [keys_of(incoming)])[0]
+        return decide(incoming, found)
 
     def find_contacts(self, incoming: list[Contact]) -> list[int | None]:
         """`find_contact` for many contacts at once, against the database as it is now."""
@@ -49,7 +60,13 @@ def keys_of(incoming: Contact) -> contacts.Keys:
     """What a contact's duplicates are looked up by."""
     keys = name_keys(incoming.first_name, incoming.last_name, incoming.native_name)
     return keys_for(
-        incoming.email, incoming.phone, incoming.mobile, keys, incoming.company_id, incoming.uid
+        incoming.email,
+        incoming.phone,
+        incoming.mobile,
+        keys,
+        incoming.company_id,
+        incoming.uid,
+        tuple(e.value for e in incoming.emails),
     )
 
 
@@ -60,33 +77,66 @@ def keys_for(
     names: Iterable[str],
     company_id: int | None,
     uid: str | None = None,
+    emails: tuple[str, ...] = (),
 ) -> contacts.Keys:
-    """The lookup keys from a contact's values: its email, name keys, E.164 numbers and uid."""
+    """The lookup keys from a contact's values: its emails (the primary first), name keys, E.164
+    numbers and uid."""
     phones = tuple(p for p in (phone, mobile) if p and p.startswith("+"))
-    return contacts.Keys(email, tuple(sorted(names)), phones, company_id, uid)
+    others = tuple(e for e in emails if e and e != email)
+    return contacts.Keys(email, tuple(sorted(names)), phones, company_id, uid, others)
 
 
-def best_match(incoming: Contact, found: list[Contact]) -> int | None:
-    """The candidate the shared matcher scores highest at or above its threshold, or None.
+@dataclass
+class Decision:
+    """What the matcher says about an incoming row: the contact it is (`same`, acted on by the
+    import), and the contacts it may be (`possible`: listed with score and reasons, never acted
+    on)."""
 
-    A row that carries a uid (greentech's own export) is that contact or a new one: rows with
-    different uids are never merged, whatever else they share.
+    same: int | None = None
+    possible: list[Match] = field(default_factory=list)
+
+
+def decide(incoming: Contact, found: list[Contact]) -> Decision:
+    """The contact among `found` that is the same person as the incoming row, and the ones that
+    possibly are (best first).
+
+    The same person needs strong evidence (`matcher.Match.same`: a shared email, or the same
+    folded name at the same company with nothing contradicting), or a row whose every identifying
+    value is exactly what is stored (the row imported again). A row that carries a uid (greentech's
+    own export) is that contact or a new one: rows with different uids are never the same, whatever
+    else they share — they may still be listed as possibly the same.
     """
+    decision = Decision()
     if not found:
-        return None
-    if incoming.uid is not None:
-        return next((c.id for c in found if c.uid == incoming.uid), None)
+        return decision
     person = Candidate.of(incoming)
     best: tuple[int, int] | None = None
     for existing in found:
+        existing_id = existing.id or 0
+        if incoming.uid is not None and existing.uid == incoming.uid:
+            return Decision(existing_id)
         match = score(person, Candidate.of(existing))
-        points = match.score if match is not None else 0
-        if points < THRESHOLD and _repeats(incoming, existing):
+        same = match is not None and match.same and incoming.uid is None
+        if not same and incoming.uid is None and _repeats(incoming, existing):
             # The same name and nothing that differs: the row was imported before.
-            points = THRESHOLD
-        if points >= THRESHOLD and (best is None or points > best[0]):
-            best = (points, existing.id or 0)
-    return best[1] if best else None
+            same, match = True, match or Match(existing_id, THRESHOLD, ["same values"])
+        if match is None:
+            continue
+        if same:
+            if best is None or match.score > best[0]:
+                best = (match.score, existing_id)
+        elif match.score >= THRESHOLD:
+            decision.possible.append(Match(existing_id, match.score, match.reasons))
+    if best is not None:
+        decision.same = best[1]
+        decision.possible = [m for m in decision.possible if m.contact_id != best[1]]
+    decision.possible.sort(key=lambda m: (-m.score, m.contact_id))
+    return decision
+
+
+def best_match(incoming: Contact, found: list[Contact]) -> int | None:
+    """The contact that is the same person as the incoming row (`decide`), or None."""
+    return decide(incoming, found).same
 
 
 REPEAT_FIELDS = (
@@ -96,6 +146,74 @@ REPEAT_FIELDS = (
 
 
 def _repeats(incoming: Contact, existing: Contact) -> bool:
-    """Whether every identifying value the incoming row has is exactly what is stored."""
+    """Whether every identifying value the incoming row has is exactly what is stored (never for
+    a placeholder name: two "N.N." of one company are two people)."""
+    if is_placeholder(incoming.first_name, incoming.last_name, incoming.native_name):
+        return False
     given = [name for name in REPEAT_FIELDS if getattr(incoming, name)]
     return bool(given) and all(getattr(incoming, n) == getattr(existing, n) for n in given)
+
+
+class KeySet:
+    """The lookup keys of contacts created or changed since a chunk's duplicates were looked up."""
+
+    def __init__(self) -> None:
+        self.emails: set[str] = set()
+        self.names: dict[str, set[int | None]] = {}
+        self.phones: set[str] = set()
+        self.uids: set[str] = set()
+
+    def clear(self) -> None:
+        self.emails.clear()
+        self.names.clear()
+        self.phones.clear()
+        self.uids.clear()
+
+    def add(self, keys: contacts.Keys) -> None:
+        if keys.uid:
+            self.uids.add(keys.uid)
+        for email in (keys.email, *keys.emails):
+            if email:
+                self.emails.add(email.casefold())
+        for key in keys.name_keys:
+            self.names.setdefault(key, set()).add(keys.company_id)
+        self.phones.update(keys.phones)
+
+    def meets(self, keys: contacts.Keys) -> bool:
+        """Whether one of them could be a candidate for a contact with these keys.
+
+        The rule of `contacts.candidates`, loosened (emails compared casefolded), never tighter.
+        """
+        if keys.uid and keys.uid in self.uids:
+            return True
+        if any(e and e.casefold() in self.emails for e in (keys.email, *keys.emails)):
+            return True
+        for key in keys.name_keys:
+            for company_id in self.names.get(key, ()):
+                if contacts.same_name_counts(keys.company_id, company_id):
+                    return True
+        return not self.phones.isdisjoint(keys.phones)
+
+
+EMPTY: tuple[object, ...] = (None, "", [], {}, "unknown")
+
+
+def overwrite(current: Any, incoming: Any, names: tuple[str, ...]) -> bool:
+    """Replace current's fields with incoming's non-empty values (`--on-duplicate update`); True
+    when anything changed. A contact's name that the row replaces stays as an alias."""
+    before = _spelling(current) if isinstance(current, Contact) else ""
+    changed = False
+    for name in names:
+        new = getattr(incoming, name)
+        if new in EMPTY:
+            continue
+        if getattr(current, name) != new:
+            setattr(current, name, list(new) if isinstance(new, list) else new)
+            changed = True
+    if before and before != _spelling(current) and before not in current.aliases:
+        current.aliases = [*current.aliases, before]
+    return changed
+
+
+def _spelling(contact: Contact) -> str:
+    return " ".join(p.strip() for p in (contact.first_name, contact.last_name) if p and p.strip())

@@ -11,7 +11,8 @@
     * ``index.find(candidate, threshold=THRESHOLD, exclude=None) -> list[Match]`` the contacts that
       are the same person, best first — dict lookups only, no SQL per call (tens of µs);
     * ``index.pairs(threshold=THRESHOLD, progress=None) -> list[Pair]`` every candidate pair among
-      the indexed contacts (for dedupe), comparing only within blocks, never all pairs;
+      the indexed contacts (for dedupe), comparing only within blocks, never all pairs (see
+      `ContactIndex.pairs` for its cost);
     * ``index_of(rows)`` an index of (contact id, Candidate) pairs in one go.
 
     A candidate may name its company by ``company_id`` alone: the index knows the names of the
@@ -20,7 +21,8 @@
     only those blocks are searched at the usual thresholds; at lower thresholds name keys and
     surname prefixes alone are searched too (blocks above `MAX_BLOCK` members are skipped).
 
-``Pair(a, b, score, reasons)``: two indexed contacts, ``score`` and ``reasons`` as in `Match`.
+``Pair(a, b, score, reasons, same)``: two indexed contacts, ``score``, ``reasons`` and ``same``
+as in `Match`.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ class Pair:
     b: int
     score: int
     reasons: list[str] = field(default_factory=list)
+    same: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """The stable JSON shape of SPEC §3: a, b, score, reasons."""
@@ -101,7 +104,7 @@ class ContactIndex:
             for done, row in enumerate(store.contact_rows(db), 1):
                 if row[8] is not None and row[7]:
                     index.company_names[row[8]] = row[7]
-                index._insert(row[0], _Record(*row[1:]))
+                index._insert(row[0], _Record.stored(row[1:]))
                 if progress is not None and done % 5000 == 0:
                     progress(done, total)
         if progress is not None:
@@ -127,13 +130,13 @@ class ContactIndex:
         """Put a new record into every block it belongs to."""
         self.records[contact_id] = record
         # Written out rather than through _blocks: this runs once per contact of the database.
-        if record.email:
-            self.by_email.setdefault(record.email, []).append(contact_id)
+        for email in record.emails:
+            self.by_email.setdefault(email, []).append(contact_id)
         for phone in record.phones:
             self.by_phone.setdefault(phone, []).append(contact_id)
         name = record.name
         if self.by_key is not None:
-            for key in name.keys | set(name.blocks):
+            for key in name.by_name:
                 self.by_key.setdefault(key, []).append(contact_id)
         for support in record.supports:
             block = self.by_support.get(support)
@@ -161,13 +164,12 @@ class ContactIndex:
     def _blocks(self, record: _Record) -> list[tuple[dict[Any, list[int]], Any]]:
         """Every (block dict, key) a record belongs to."""
         found: list[tuple[dict[Any, list[int]], Any]] = []
-        if record.email:
-            found.append((self.by_email, record.email))
+        found.extend((self.by_email, email) for email in record.emails)
         for phone in record.phones:
             found.append((self.by_phone, phone))
         name = record.name
         if self.by_key is not None:
-            found.extend((self.by_key, key) for key in name.keys | set(name.blocks))
+            found.extend((self.by_key, key) for key in name.by_name)
         for support in record.supports:
             block = self.by_support.get(support)
             if block is not None:
@@ -179,7 +181,7 @@ class ContactIndex:
         if self.by_key is None:
             by_key: dict[str, list[int]] = {}
             for contact_id, record in self.records.items():
-                for key in record.name.keys | set(record.name.blocks):
+                for key in record.name.by_name:
                     by_key.setdefault(key, []).append(contact_id)
             self.by_key = by_key
         return self.by_key
@@ -197,8 +199,8 @@ class ContactIndex:
         """The indexed contacts that are the same person as the candidate, best first."""
         record = self._record(candidate)
         nearby: set[int] = set()
-        if record.email:
-            nearby.update(self.by_email.get(record.email, ()))
+        for email in record.emails:
+            nearby.update(self.by_email.get(email, ()))
         for phone in record.phones:
             nearby.update(self.by_phone.get(phone, ()))
         for support in record.supports:
@@ -208,7 +210,7 @@ class ContactIndex:
                     nearby.update(block.get(token, ()))
         if threshold <= NAME_ONLY_MAX:
             by_key = self._name_blocks()
-            for key in record.name.keys | set(record.name.blocks):
+            for key in record.name.by_name:
                 nearby.update(by_key.get(key, ()))
         if exclude is not None:
             nearby.discard(exclude)
@@ -216,23 +218,36 @@ class ContactIndex:
         for contact_id in nearby:
             found = _score(record, self.records[contact_id])
             if found is not None and found[0] >= threshold:
-                matches.append(Match(contact_id, found[0], found[1]))
+                matches.append(Match(contact_id, found[0], found[1], found[2]))
         matches.sort(key=lambda m: (-m.score, m.contact_id))
         return matches
 
     def pairs(self, threshold: int = THRESHOLD, progress: Progress | None = None) -> list[Pair]:
-        """Every pair of indexed contacts scoring at least threshold, best first."""
+        """Every pair of indexed contacts scoring at least threshold, best first.
+
+        Cost: near-linear in the number of contacts N, however often names repeat. Pairs are
+        compared only inside blocks (an email, a phone, a company or email domain together with a
+        name key or surname prefix; name keys alone only below `NAME_ONLY_MAX`), and no block is
+        compared pair by pair beyond `MAX_BLOCK` (m) members: a larger email or phone block (a
+        shared mailbox, a switchboard) is split by its members' name keys and prefixes (the second
+        key) and its nameless members are compared with the rest; a larger name-only block is
+        skipped (a name shared by hundreds says nothing without support). Each contact sits in a
+        bounded number of blocks (b, a handful), so the work is O(N · b · m) comparisons and
+        O(N · b) memory — linear in N for the fixed m — instead of the O(N²) of comparing all pairs
+        or of blocks that grow with the file.
+        """
         seen: set[tuple[int, int]] = set()
         found: list[Pair] = []
-        # Emails and phones are compared however large their block (a shared mailbox is worth
-        # seeing); name blocks only up to MAX_BLOCK.
-        blocks = [
-            ids
-            for block in self._searched(threshold)
-            for ids in block.values()
-            if len(ids) >= 2
-            and (len(ids) <= MAX_BLOCK or block is self.by_email or block is self.by_phone)
-        ]
+        blocks: list[list[int]] = []
+        for block in self._searched(threshold):
+            keyed = block is self.by_email or block is self.by_phone
+            for ids in block.values():
+                if len(ids) < 2:
+                    continue
+                if len(ids) <= MAX_BLOCK:
+                    blocks.append(ids)
+                elif keyed:
+                    blocks.extend(self._split(ids))
         with collector.paused():
             records = self.records
             compared: set[tuple[int, ...]] = set()
@@ -251,13 +266,34 @@ class ContactIndex:
                         seen.add((a, b))
                         result = _score(record_a, records[b])
                         if result is not None and result[0] >= threshold:
-                            found.append(Pair(a, b, result[0], result[1]))
+                            found.append(Pair(a, b, result[0], result[1], result[2]))
                 if progress is not None and done % 5000 == 0:
                     progress(done, len(blocks))
         if progress is not None:
             progress(len(blocks), len(blocks))
         found.sort(key=lambda p: (-p.score, p.a, p.b))
         return found
+
+    def _split(self, ids: list[int]) -> list[list[int]]:
+        """A large email or phone block as smaller ones: members sharing a name key or surname
+        prefix (each capped at MAX_BLOCK), and each nameless member with every other one."""
+        by_token: dict[str, list[int]] = {}
+        nameless: list[int] = []
+        for contact_id in ids:
+            name = self.records[contact_id].name
+            if not name.keys:
+                nameless.append(contact_id)
+            for token in set(name.blocks) | name.keys:
+                by_token.setdefault(token, []).append(contact_id)
+        parts = [group[:MAX_BLOCK] for group in by_token.values() if len(group) >= 2]
+        # A record without a name shares the email with everyone in the block: pair it with each.
+        # Capped too (a mailbox shared by thousands of nameless records is one block of m).
+        if nameless:
+            parts.append(nameless[:MAX_BLOCK])
+            lone_ids = set(nameless)
+            named = [i for i in ids if i not in lone_ids][:MAX_BLOCK]
+            parts.extend([lone, other] for lone in nameless[:MAX_BLOCK] for other in named)
+        return parts
 
 
 def index_of(rows: Iterable[tuple[int, Candidate]]) -> ContactIndex:

@@ -1,11 +1,14 @@
 """Merging two records of one person (or organisation) into one, in a single transaction.
 
 KEEP survives. Its empty fields are filled from OTHER; where both hold different values KEEP's
-value stays and the conflict is listed; tags, languages, sectors and register ids are united and
-notes appended. Everything that refers to OTHER moves to KEEP — memberships (one per delegation:
-two become one with the more advanced status and the more specific role), host-contact and attendee
-links, import provenance; for organisations also contacts, delegations' host and partner, and
-visits. Then OTHER is removed. `plan_*` shows what `merge_*` will do, without writing.
+value stays and the conflict is listed, unless `--take FIELD=OTHER` takes OTHER's (KEEP's
+primary email or phone then stays as a further one); every other spelling of the name becomes
+an alias; tags, languages, sectors and register ids are united and notes appended. Everything
+that refers to OTHER moves to KEEP — memberships (one per delegation: two become one with the
+more advanced status and the more specific role), host-contact and attendee links, import
+provenance; for organisations also contacts, delegations' host and partner, and visits. Then
+OTHER is removed. `plan_*` shows what `merge_*` will do, without writing. Both records as they
+were and what moved are kept in `merge_images`: `services.identity.unmerge` parts them again.
 """
 
 from __future__ import annotations
@@ -17,11 +20,13 @@ from greentech_cli.db import transaction
 from greentech_cli.errors import InvalidData
 from greentech_cli.models.fields import fields_of
 from greentech_cli.models.records import Company, Contact
+from greentech_cli.services.identity import unmerge
 from greentech_cli.store import audit, search
 from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as contact_store
 from greentech_cli.store import dedupe as dedupe_store
 from greentech_cli.store import merge as store
+from greentech_cli.store.followup import attendance, journal
 
 if TYPE_CHECKING:
     from greentech_cli.db import Database
@@ -55,7 +60,7 @@ class FieldChange:
     "no" to a consent over KEEP's "yes", with its date and source), or a conflict."""
 
     field: str
-    action: str  # fill | union | append | withdraw | conflict
+    action: str  # fill | union | append | withdraw | take | conflict
     keep: Any
     other: Any
     result: Any
@@ -204,10 +209,12 @@ def _contact_view(contact: Contact) -> dict[str, Any]:
     return contact.to_json()
 
 
-def plan_contacts(db: Database, keep_ref: str, other_ref: str) -> MergePlan:
+def plan_contacts(
+    db: Database, keep_ref: str, other_ref: str, take: dict[str, str] | None = None
+) -> MergePlan:
     """What merging contact OTHER into KEEP would do (nothing is written)."""
     keep, other = _two(db, keep_ref, other_ref, "contact")
-    return _contact_plan(db, keep, other)
+    return _contact_plan(db, keep, other, take)
 
 
 def _non_latin(text: str) -> bool:
@@ -215,9 +222,16 @@ def _non_latin(text: str) -> bool:
     return any(ch.isalpha() and ord(ch) > 0x24F for ch in text)
 
 
-def _contact_changes(keep: Contact, other: Contact) -> list[FieldChange]:
-    """Field changes of a contact merge; OTHER's name in another script becomes the native name."""
+def contact_changes(
+    keep: Contact, other: Contact, take: dict[str, str] | None = None
+) -> list[FieldChange]:
+    """Field changes of a contact merge (and of an import's fill): the rule of `field_changes`,
+    the fields `take` names taken from OTHER, OTHER's name in another script as the native name,
+    and every other spelling of the name kept as an alias (SEITKALIYEV beside Seitkaliyev, "John
+    Richter Doe" beside "John Doe"), so no name is lost."""
     changes = field_changes(keep, other, CONTACT_FIELDS)
+    if take:
+        changes = _taken(keep, other, changes, take)
     written = " ".join(p for p in (other.first_name, other.last_name) if p)
     mine = " ".join(p for p in (keep.first_name, keep.last_name) if p)
     if (
@@ -229,17 +243,103 @@ def _contact_changes(keep: Contact, other: Contact) -> list[FieldChange]:
     ):
         # "Жанибек Нурланов" merged into "Zhanibek Nurlanov" is kept, not lost as a conflict.
         changes.append(FieldChange("native_name", "fill", None, written, written))
+    return _with_aliases(keep, other, changes)
+
+
+def _full_name(first: str | None, last: str | None) -> str:
+    return " ".join(p.strip() for p in (first, last) if p and p.strip())
+
+
+def _with_aliases(keep: Contact, other: Contact, changes: list[FieldChange]) -> list[FieldChange]:
+    """The changes with every spelling of the name that does not stay kept in `aliases`."""
+    result = {c.field: c.result for c in changes if c.action != "conflict"}
+    first = result.get("first_name", keep.first_name)
+    last = result.get("last_name", keep.last_name)
+    native = result.get("native_name", keep.native_name)
+    staying = {_full_name(first, last), (native or "").strip()}
+    aliases = list(result.get("aliases", keep.aliases))
+    spellings = [
+        _full_name(keep.first_name, keep.last_name),
+        _full_name(other.first_name, other.last_name),
+        (keep.native_name or "").strip(),
+        (other.native_name or "").strip(),
+    ]
+    added = [s for s in dict.fromkeys(spellings) if s and s not in staying and s not in aliases]
+    if not added:
+        return changes
+    kept = [c for c in changes if c.field != "aliases"]
+    # A name of OTHER kept as an alias is no conflict: nothing of it is lost.
+    kept = [c for c in kept if not (c.action == "conflict" and c.field in _NAMES)]
+    kept.append(FieldChange("aliases", "union", keep.aliases, other.aliases, [*aliases, *added]))
+    return kept
+
+
+_NAMES = ("first_name", "last_name", "native_name")
+# What `--take FIELD=OTHER` may name beside the data fields: the primary email, phone, mobile.
+TAKE_PRIMARY = {"email": "emails", "phone": "phones", "mobile": "phones"}
+
+
+def parse_take(values: list[str] | None, entity: str) -> dict[str, str]:
+    """`--take FIELD=OTHER` (or FIELD=KEEP) options as {field: "other"|"keep"}; bad ones raise."""
+    names = CONTACT_FIELDS + tuple(TAKE_PRIMARY) if entity == "contact" else COMPANY_FIELDS
+    taken: dict[str, str] = {}
+    for value in values or []:
+        name, sep, side = value.partition("=")
+        name, side = name.strip().lower().replace("-", "_"), side.strip().lower()
+        if not sep or side not in ("other", "keep"):
+            raise InvalidData(f"--take {value}: write FIELD=OTHER (or FIELD=KEEP)")
+        if name not in names:
+            raise InvalidData(
+                f"--take {value}: no {entity} field {name!r}; one of {', '.join(names)}"
+            )
+        taken[name] = side
+    return taken
+
+
+def _taken(
+    keep: Any, other: Any, changes: list[FieldChange], take: dict[str, str]
+) -> list[FieldChange]:
+    """The changes with the fields taken from OTHER (KEEP's is the rule's default anyway)."""
+    for name, side in take.items():
+        if side != "other":
+            continue
+        if name in TAKE_PRIMARY:
+            listed = TAKE_PRIMARY[name]
+            value = getattr(other, name)
+            if not value:
+                raise InvalidData(f"--take {name}=OTHER: {other.id} has no {name}")
+            current = next((c for c in changes if c.field == listed), None)
+            items = list(
+                current.result
+                if current and current.action != "conflict"
+                else getattr(keep, listed)
+            )
+            theirs = next(i for i in getattr(other, listed) if i.value == value)
+            items = [theirs, *(i for i in items if i.value != value)]
+            changes = [c for c in changes if c.field != listed]
+            changes.append(
+                FieldChange(listed, "take", getattr(keep, listed), getattr(other, listed), items)
+            )
+            continue
+        value = getattr(other, name)
+        if _empty(name, value):
+            raise InvalidData(f"--take {name}=OTHER: {other.id} has no {name}")
+        changes = [c for c in changes if c.field != name]
+        if value != getattr(keep, name):
+            changes.append(FieldChange(name, "take", getattr(keep, name), value, value))
     return changes
 
 
-def _contact_plan(db: Database, keep: Contact, other: Contact) -> MergePlan:
+def _contact_plan(
+    db: Database, keep: Contact, other: Contact, take: dict[str, str] | None = None
+) -> MergePlan:
     plan = MergePlan(
         "contact",
         keep.id or 0,
         other.id or 0,
         _contact_view(keep),
         _contact_view(other),
-        _contact_changes(keep, other),
+        contact_changes(keep, other, take),
         store.contact_links(db, other.id or 0),
     )
     keep_delegations = {m["delegation_id"] for m in store.memberships(db, keep.id or 0)}
@@ -274,15 +374,23 @@ def _move_memberships(db: Database, keep_id: int, other_id: int) -> int:
     return joined
 
 
-def merge_contacts(db: Database, keep_ref: str, other_ref: str) -> MergePlan:
-    """Merge contact OTHER into KEEP and remove OTHER, in one transaction; returns what was done."""
+def merge_contacts(
+    db: Database, keep_ref: str, other_ref: str, take: dict[str, str] | None = None
+) -> MergePlan:
+    """Merge contact OTHER into KEEP and remove OTHER, in one transaction; returns what was done.
+
+    Both records as they were, and what moved, are kept in `merge_images` for `unmerge`.
+    """
     with transaction(db):
         keep, other = _two(db, keep_ref, other_ref, "contact")
         keep_id, other_id = keep.id or 0, other.id or 0
-        plan = _contact_plan(db, keep, other)
+        plan = _contact_plan(db, keep, other, take)
+        image_id = unmerge.capture_contacts(db, keep_id, other_id)
         # Links first: removing OTHER would cascade its memberships and visit links away.
         plan.memberships_joined = _move_memberships(db, keep_id, other_id)
         store.move_visit_links(db, keep_id, other_id)
+        journal.move(db, "contact", keep_id, other_id)
+        attendance.move(db, keep_id, other_id)
         store.move_import_changes(db, "contact", keep_id, other_id)
         if keep.created_batch_id is None and other.created_batch_id is not None:
             store.set_created_batch(db, "contacts", keep_id, other.created_batch_id)
@@ -296,37 +404,50 @@ def merge_contacts(db: Database, keep_ref: str, other_ref: str) -> MergePlan:
             db, "contact", keep_id, "merge", {"merged_id": other_id, "fields": plan.changed_fields}
         )
         search.reindex_contact(db, keep_id)
+        unmerge.finish(db, image_id, "contact", keep_id)
     return plan
 
 
 # --- organisations -------------------------------------------------------------------------------
 
 
-def plan_companies(db: Database, keep_ref: str, other_ref: str) -> MergePlan:
+def plan_companies(
+    db: Database, keep_ref: str, other_ref: str, take: dict[str, str] | None = None
+) -> MergePlan:
     """What merging organisation OTHER into KEEP would do (nothing is written)."""
     keep, other = _two(db, keep_ref, other_ref, "company")
-    return _company_plan(db, keep, other)
+    return _company_plan(db, keep, other, take)
 
 
-def _company_plan(db: Database, keep: Company, other: Company) -> MergePlan:
+def _company_plan(
+    db: Database, keep: Company, other: Company, take: dict[str, str] | None = None
+) -> MergePlan:
+    changes = field_changes(keep, other, COMPANY_FIELDS)
+    if take:
+        changes = _taken(keep, other, changes, take)
     return MergePlan(
         "company",
         keep.id or 0,
         other.id or 0,
         keep.to_json(),
         other.to_json(),
-        field_changes(keep, other, COMPANY_FIELDS),
+        changes,
         store.company_links(db, other.id or 0),
     )
 
 
-def merge_companies(db: Database, keep_ref: str, other_ref: str) -> MergePlan:
-    """Merge organisation OTHER into KEEP and remove OTHER, in one transaction."""
+def merge_companies(
+    db: Database, keep_ref: str, other_ref: str, take: dict[str, str] | None = None
+) -> MergePlan:
+    """Merge organisation OTHER into KEEP and remove OTHER, in one transaction (both kept in
+    `merge_images` for `unmerge`)."""
     with transaction(db):
         keep, other = _two(db, keep_ref, other_ref, "company")
         keep_id, other_id = keep.id or 0, other.id or 0
-        plan = _company_plan(db, keep, other)
+        plan = _company_plan(db, keep, other, take)
+        image_id = unmerge.capture_companies(db, keep_id, other_id)
         moved = store.move_company_references(db, keep_id, other_id)
+        journal.move(db, "company", keep_id, other_id)
         store.move_import_changes(db, "company", keep_id, other_id)
         other_batch = store.created_batch(db, "companies", other_id)
         if other_batch is not None:
@@ -342,4 +463,5 @@ def merge_companies(db: Database, keep_ref: str, other_ref: str) -> MergePlan:
         search.index_company(db, company_store.get(db, keep_id))
         for contact_id in moved:
             search.reindex_contact(db, contact_id)
+        unmerge.finish(db, image_id, "company", keep_id)
     return plan

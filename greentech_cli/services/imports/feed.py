@@ -49,6 +49,8 @@ def chunks(source: Source, options: ImportOptions) -> Iterator[list[Prepared]]:
                 target=options.target,
                 default_country=options.default_country,
                 members=members,
+                fill_country=options.delegation_country,
+                company_countries=options.company_countries,
             )
         )
         if len(chunk) == CHUNK:

@@ -27,6 +27,7 @@ from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as contact_store
 from greentech_cli.store import search
 from greentech_cli.text.cleaning import clean_name
+from greentech_cli.text.company_names import company_key
 from greentech_cli.text.dates import parse_date
 from greentech_cli.text.names import name_keys
 from greentech_cli.text.vocabulary import choice, normalize_country, normalize_sector
@@ -73,6 +74,7 @@ class Prepared:
     organisation: Company | None = None
     role: str | None = None
     status: str | None = None
+    country_filled: bool = False
     warnings: list[str] = field(default_factory=list)
     reject: str | None = None
     cells: list[str] | None = None
@@ -105,15 +107,20 @@ def prepare(
     target: str,
     default_country: str | None,
     members: bool,
+    fill_country: str | None = None,
+    company_countries: dict[str, str] | None = None,
 ) -> Prepared:
     """Prepare one row for the target ("contacts" or "companies"); never raises InvalidData.
 
-    `members` says the contacts become delegation members, so role and status columns count.
+    `members` says the contacts become delegation members, so role and status columns count;
+    `fill_country` (the delegation's origin) is the country of a contact whose row and company
+    (in the file, or in the database: `company_countries` by normalised name) give none.
     """
     prepared = Prepared(index, number)
     try:
         if target == "contacts":
-            _contact(prepared, record, default_country, members)
+            fill = (fill_country, company_countries or {})
+            _contact(prepared, record, default_country, members, fill)
         else:
             _company(prepared, record)
     except InvalidData as exc:
@@ -125,7 +132,11 @@ def prepare(
 
 
 def _contact(
-    prepared: Prepared, record: dict[str, Any], default_country: str | None, members: bool
+    prepared: Prepared,
+    record: dict[str, Any],
+    default_country: str | None,
+    members: bool,
+    fill: tuple[str | None, dict[str, str]] = (None, {}),
 ) -> None:
     fields: dict[str, Any] = {k: v for k in CONTACT_FIELDS if (v := record.get(k)) not in _BLANK}
     if record.get("company") and not any(fields.get(k) for k in contact_service.IDENTIFYING_FIELDS):
@@ -145,12 +156,20 @@ def _contact(
     country = record.get("country") or (
         None if record.get("uid") else record.get("company_country")
     )
+    fill_country, company_countries = fill
+    if not country and fill_country and record.get("company") and not record.get("uid"):
+        # A company the database knows comes before the delegation's origin (phones too).
+        country = company_countries.get(company_key(str(record["company"])))
     if country:
         try:
             contact.country = normalize_country(str(country))
         except InvalidData as exc:
             prepared.warnings.append(f"{exc.message}; kept as extra value 'Country (as written)'")
             fields["extra"] = {**fields.get("extra", {}), "Country (as written)": str(country)}
+    if not country and fill_country and not record.get("uid"):
+        # The delegation's origin: after the row's and its company's country, also for phones.
+        contact.country = fill_country
+        prepared.country_filled = True
     if not record.get("company") and _has_company_address(record):
         # No company to hold the business address and website: they are the person's own.
         _own_business_address(record, fields)
@@ -165,7 +184,13 @@ def _contact(
     prepared.values = values = contact_store.new_values(contact)
     names = name_keys(contact.first_name, contact.last_name, contact.native_name)
     prepared.keys = keys_for(
-        values[_EMAIL], values[_PHONE], values[_MOBILE], names, None, contact.uid
+        values[_EMAIL],
+        values[_PHONE],
+        values[_MOBILE],
+        names,
+        None,
+        contact.uid,
+        tuple(e.value for e in contact.emails),
     )
     prepared.names = search.names_of(
         contact.first_name, contact.last_name, contact.native_name, contact.aliases

@@ -19,7 +19,15 @@ from greentech_cli.files import same_file
 from greentech_cli.models.imports import ON_DUPLICATE, TARGETS, ImportOptions, ImportSummary, Reject
 from greentech_cli.models.records import Company, Contact, Member
 from greentech_cli.services.identity import merge
-from greentech_cli.services.identity.duplicates import DuplicateFinder, best_match, keys_of
+from greentech_cli.services.identity.duplicates import (
+    Decision,
+    DuplicateFinder,
+    KeySet,
+    decide,
+    keys_of,
+    overwrite,
+)
+from greentech_cli.services.identity.matcher import Match
 from greentech_cli.services.imports.rows import Prepared, normalise_company
 from greentech_cli.store import audit, health
 from greentech_cli.store import companies as company_store
@@ -35,8 +43,6 @@ if TYPE_CHECKING:
 
 PREVIEW_ROWS = 10
 REJECT_SAMPLE = 20
-
-EMPTY: tuple[object, ...] = (None, "", [], {}, "unknown")
 
 
 class _DryRun(Exception):
@@ -143,6 +149,8 @@ class _Run:
         self.rejects_writer = rejects_writer
         self.finder = DuplicateFinder(db, options.target)
         self.company_ids: dict[str, int] = {}
+        # Companies rows named that are not stored yet: created with the first row that is.
+        self.new_companies: dict[str, tuple[Company, list[str]]] = {}
         # The stored (name, city) of each company a row links to, for the search index.
         self.company_info: dict[int | None, tuple[str | None, str | None]] = {None: (None, None)}
         self.delegation_id: int | None = None
@@ -150,7 +158,7 @@ class _Run:
         self.next_id: int | None = None
         self.new_rows: list[contact_store.NewContact] = []
         self.new_members: list[tuple[int, Prepared]] = []
-        self.touched = _KeySet()
+        self.touched = KeySet()
 
     def execute(self, progress: Callable[[int], None] | None) -> None:
         """Create the batch, process every row, store the counts."""
@@ -158,7 +166,13 @@ class _Run:
         from greentech_cli.store import delegations
 
         if self.options.delegation:
-            self.delegation_id = delegations.resolve(self.db, self.options.delegation).id
+            delegation = delegations.resolve(self.db, self.options.delegation)
+            self.delegation_id = delegation.id
+            if self.options.target == "contacts":
+                self.options.delegation_country = delegation.origin_country
+                if delegation.origin_country:
+                    self.options.company_countries = company_store.countries_by_name_key(self.db)
+                self.summary.delegation_country = delegation.origin_country
         path = Path(self.summary.file)
         content_hash = file_hash(path)
         self.summary.imported_before = [
@@ -206,6 +220,7 @@ class _Run:
             return False
         for warning in prepared.warnings:
             self._warn(prepared.index, warning)
+        self.summary.country_from_delegation += prepared.country_filled
         return True
 
     def _reject(self, prepared: Prepared, reason: str) -> None:
@@ -225,30 +240,52 @@ class _Run:
             self.summary.warnings.append(self.summary.warning_list[-1])
 
     def _contacts(self, chunk: list[Prepared]) -> None:
-        """Link, match and store one chunk of prepared contacts, in file order."""
-        linked = [(prepared, self._company_for(prepared)) for prepared in chunk]
+        """Link, match and store one chunk of prepared contacts, in file order (a row's new
+        company is created with the row: a skipped row creates nothing, not even its company)."""
         if self.options.on_duplicate == "new":
-            for prepared, company_id in linked:
-                self._create_contact(prepared, company_id)
+            for prepared in chunk:
+                self._create_contact(prepared, self._company_for(prepared))
             return
+        linked = [(prepared, self._company_for(prepared, create=False)) for prepared in chunk]
         self._flush()  # the lookup below must see every row written so far
         keys = [_keys(prepared, company_id) for prepared, company_id in linked]
         blocks = contact_store.candidates(self.db, keys)
         self.touched.clear()
         for (prepared, company_id), key, block in zip(linked, keys, blocks, strict=True):
+            if company_id is None and prepared.company is not None:
+                # Its company may have been created by an earlier row of this chunk.
+                company_id = self._company_for(prepared, create=False)
+                if company_id is not None:
+                    key = _keys(prepared, company_id)
+                    self._flush()
+                    block = contact_store.candidates(self.db, [key])[0]
             if self.touched.meets(key):
                 # Created or changed earlier in this chunk: look again, with the buffer written.
                 self._flush()
                 block = contact_store.candidates(self.db, [key])[0]
-            existing_id = best_match(prepared.contact(company_id), block) if block else None
+            decision = decide(prepared.contact(company_id), block) if block else Decision()
             self.touched.add(key)
-            if existing_id is None:
-                self._create_contact(prepared, company_id)
+            if decision.same is None:
+                if company_id is None:
+                    company_id = self._company_for(prepared)
+                    key = _keys(prepared, company_id)
+                    self.touched.add(key)
+                created = self._create_contact(prepared, company_id)
+                for match in decision.possible:
+                    self._possible(prepared, match, created)
             else:
-                self._duplicate(prepared, company_id, existing_id)
+                self._duplicate(prepared, company_id, decision.same)
+
+    def _possible(self, prepared: Prepared, match: Match, created: int) -> None:
+        """Note a row created beside a contact it may be (never merged without a person)."""
+        self.summary.note_possible(
+            prepared.index, match.contact_id, created, match.reasons, match.score
+        )
 
     def _duplicate(self, prepared: Prepared, company_id: int | None, existing_id: int) -> None:
         self.summary.duplicates += 1
+        if company_id is None and prepared.company is not None and self._takes_company(existing_id):
+            company_id = self._company_for(prepared)
         incoming = prepared.contact(company_id)
         merged = self._merge_contact(prepared.index, existing_id, incoming)
         if merged is not None:
@@ -257,7 +294,15 @@ class _Run:
             self._membership(existing_id, prepared)
         self._preview(incoming, f"matches {existing_id}")
 
-    def _create_contact(self, prepared: Prepared, company_id: int | None) -> None:
+    def _takes_company(self, existing_id: int) -> bool:
+        """Whether a duplicate row's new company reaches the stored contact (so is created)."""
+        if self.options.on_duplicate == "update":
+            return True
+        if self.options.on_duplicate == "fill":
+            return contact_store.get(self.db, existing_id).company_id is None
+        return False
+
+    def _create_contact(self, prepared: Prepared, company_id: int | None) -> int:
         assert prepared.values is not None
         if self.next_id is None:
             self.next_id = contact_store.next_id(self.db)
@@ -273,6 +318,7 @@ class _Run:
             contact = prepared.contact(company_id)
             contact.id, contact.created_batch_id = contact_id, self.batch_id
             self._preview(contact, "new")
+        return contact_id
 
     def _preview(self, contact: Contact, action: str) -> None:
         if len(self.summary.preview) < PREVIEW_ROWS:
@@ -326,8 +372,11 @@ class _Run:
         says which stored values it kept over the file's, so none is dropped unseen.
         """
         if self.options.on_duplicate == "update":
-            return _overwrite(current, incoming, names)
-        changes = merge.field_changes(current, incoming, names)
+            return overwrite(current, incoming, names)
+        if entity == "contact":
+            changes = merge.contact_changes(current, incoming)
+        else:
+            changes = merge.field_changes(current, incoming, names)
         merge.apply_changes(current, changes)
         for change in changes:
             if change.action == "withdraw" and change.field in merge.CONSENTS:
@@ -359,24 +408,37 @@ class _Run:
         self.changes.add_read("member", member.id or 0, "create", None)
         self.summary.members_added += 1
 
-    def _company_for(self, prepared: Prepared) -> int | None:
-        """The id of the row's company: known by name, found as a duplicate, or created."""
+    def _company_for(self, prepared: Prepared, *, create: bool = True) -> int | None:
+        """The id of the row's company: known by name, found as a duplicate, or created (only
+        when `create`: else None for a company not stored yet)."""
         if prepared.company is None:
             return None
         name = prepared.company["name"]
         if name in self.company_ids:
             return self.company_ids[name]
-        company, warnings = normalise_company(prepared.company)
+        # A pending company is looked up again: a row that wrote it another way ("ТОО «Таза
+        # Алматы»", "Taza Almaty TOO") may have created it since.
+        pending = self.new_companies.get(name)
+        company, warnings = pending or normalise_company(prepared.company)
+        existing = self.finder.find_company(company)
+        if existing is not None:
+            if pending is None:
+                self._company_warnings(prepared, warnings)
+            self.new_companies.pop(name, None)
+            self.company_ids[name] = existing
+            return existing
+        self.new_companies[name] = (company, warnings)
+        if not create:
+            return None
+        company, warnings = self.new_companies.pop(name)
+        self._company_warnings(prepared, warnings)
+        self._create_company(company)
+        self.company_ids[name] = company.id or 0
+        return company.id or 0
+
+    def _company_warnings(self, prepared: Prepared, warnings: list[str]) -> None:
         for warning in warnings:  # once per company: later rows find it by name
             self._warn(prepared.index, warning)
-        existing = self.finder.find_company(company)
-        if existing is None:
-            self._create_company(company)
-            company_id = company.id or 0
-        else:
-            company_id = existing
-        self.company_ids[name] = company_id
-        return company_id
 
     def _company_info(self, company_id: int | None) -> None:
         """Keep the stored name and city of a company for the index, read once per import."""
@@ -423,59 +485,6 @@ def _keys(prepared: Prepared, company_id: int | None) -> contact_store.Keys:
     keys = prepared.keys
     assert keys is not None
     return keys._replace(company_id=company_id)
-
-
-class _KeySet:
-    """The lookup keys of contacts created or changed since a chunk's duplicates were looked up."""
-
-    def __init__(self) -> None:
-        self.emails: set[str] = set()
-        self.names: dict[str, set[int | None]] = {}
-        self.phones: set[str] = set()
-        self.uids: set[str] = set()
-
-    def clear(self) -> None:
-        self.emails.clear()
-        self.names.clear()
-        self.phones.clear()
-        self.uids.clear()
-
-    def add(self, keys: contact_store.Keys) -> None:
-        if keys.uid:
-            self.uids.add(keys.uid)
-        if keys.email:
-            self.emails.add(keys.email.casefold())
-        for key in keys.name_keys:
-            self.names.setdefault(key, set()).add(keys.company_id)
-        self.phones.update(keys.phones)
-
-    def meets(self, keys: contact_store.Keys) -> bool:
-        """Whether one of them could be a candidate for a contact with these keys.
-
-        The rule of `contacts.candidates`, loosened (emails compared casefolded), never tighter.
-        """
-        if keys.uid and keys.uid in self.uids:
-            return True
-        if keys.email and keys.email.casefold() in self.emails:
-            return True
-        for key in keys.name_keys:
-            for company_id in self.names.get(key, ()):
-                if contact_store.same_name_counts(keys.company_id, company_id):
-                    return True
-        return not self.phones.isdisjoint(keys.phones)
-
-
-def _overwrite(current: Any, incoming: Any, names: tuple[str, ...]) -> bool:
-    """Replace current's fields with incoming's non-empty values; True when anything changed."""
-    changed = False
-    for name in names:
-        new = getattr(incoming, name)
-        if new in EMPTY:
-            continue
-        if getattr(current, name) != new:
-            setattr(current, name, list(new) if isinstance(new, list) else new)
-            changed = True
-    return changed
 
 
 def check_options(options: ImportOptions) -> None:

@@ -9,7 +9,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from greentech_cli.db import transaction
-from greentech_cli.errors import InvalidData
+from greentech_cli.errors import Conflict, InvalidData
 from greentech_cli.models.fields import fields_of
 from greentech_cli.models.records import LAWFUL_BASES, PRIMARY_KEYS, SHARE_CONSENT, Contact
 from greentech_cli.services.records.parts import (
@@ -21,6 +21,7 @@ from greentech_cli.services.records.parts import (
 )
 from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as store
+from greentech_cli.store.followup import journal
 from greentech_cli.text.cleaning import clean, clean_list, clean_name
 from greentech_cli.text.dates import parse_date
 from greentech_cli.text.emails import normalize_email
@@ -188,37 +189,75 @@ def _company_id(db: Database, ref: str | None) -> int | None:
     return company_store.resolve(db, ref).id
 
 
+def _email_in_use(db: Database, contact: Contact) -> None:
+    """Refuse an email another contact already has (`--force` adds it anyway: shared office
+    addresses such as info@ exist), naming that contact in one line."""
+    from greentech_cli.store.dedupe import email_users
+
+    for email in contact.emails:
+        users = email_users(db, email.value, contact.id)
+        if users:
+            other_id, name = users[0]
+            more = f" (and {len(users) - 1} more)" if len(users) > 1 else ""
+            raise Conflict(
+                f"{email.value} is already the email of contact {other_id}, {name}{more}; "
+                "--force uses it anyway"
+            )
+
+
 def add(
-    db: Database, fields: dict[str, Any], company: str | None = None
+    db: Database, fields: dict[str, Any], company: str | None = None, *, force: bool = False
 ) -> tuple[Contact, list[str]]:
-    """Create a contact; `company` is a company reference (id or exact name)."""
+    """Create a contact; `company` is a company reference (id or exact name). An email another
+    contact has is refused unless `force`."""
     from greentech_cli.services.identity.duplicates import DuplicateFinder
 
     contact = Contact()
     with transaction(db):
         fields = {**fields, "company_id": _company_id(db, company)}
         warnings = apply_fields(contact, fields)
-        same = DuplicateFinder(db, "contacts").find_contact(contact)
+        if not force:
+            _email_in_use(db, contact)
+        decision = DuplicateFinder(db, "contacts").decide(contact)
+        mark = journal.last_id(db)
         store.insert(db, contact)
-    if same is not None:
-        # Added as asked; the officer decides whether it is one person (merge) or two.
+        journal.sign_new_notes(db, mark)  # a note also goes to the journal, signed
+    # Added as asked; the officer decides whether it is one person (merge) or two.
+    if decision.same is not None:
         warnings.append(
-            f"contact {same} is probably the same person; added anyway "
-            f"('greentech contact merge {same} {contact.id}' joins them)"
+            f"contact {decision.same} is probably the same person; added anyway "
+            f"('greentech contact merge {decision.same} {contact.id}' joins them)"
+        )
+    for match in decision.possible[:3]:
+        warnings.append(
+            f"contact {match.contact_id} may be the same person ({', '.join(match.reasons)}; "
+            f"score {match.score}): 'greentech contact merge {match.contact_id} {contact.id}' "
+            "if they are one"
         )
     return store.get(db, contact.id or 0), warnings
 
 
 def edit(
-    db: Database, ref: str, fields: dict[str, Any], company: str | None = None
+    db: Database,
+    ref: str,
+    fields: dict[str, Any],
+    company: str | None = None,
+    *,
+    force: bool = False,
 ) -> tuple[Contact, dict[str, list[Any]], list[str]]:
-    """Change the given fields of a contact; `company=""` removes the company link."""
+    """Change the given fields of a contact; `company=""` removes the company link. A new email
+    another contact has is refused unless `force`."""
     with transaction(db):
         contact = store.resolve(db, ref)
         if company is not None:
             fields = {**fields, "company_id": _company_id(db, company)}
+        had = {e.value.casefold() for e in contact.emails}
         warnings = apply_fields(contact, fields)
+        if not force and any(e.value.casefold() not in had for e in contact.emails):
+            _email_in_use(db, contact)
+        mark = journal.last_id(db)
         changes = store.update(db, contact)
+        journal.sign_new_notes(db, mark)  # a changed note is appended to the journal, signed
     return store.get(db, contact.id or 0), changes, warnings
 
 
