@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from greentech_cli.db import import_pragmas, transaction
+from greentech_cli.importers.records import _prefixes
+from greentech_cli.importers.values import take_prefixes
+from greentech_cli.models.fields import Address, Email, Phone
 from greentech_cli.models.imports import ImportOptions
 from greentech_cli.models.records import Contact
 from greentech_cli.services.imports.run import import_file
 from greentech_cli.services.imports.undo import undo
 from greentech_cli.store import contacts, imports, search
-from greentech_cli.store.common import fetch_all, insert_stored_row
+from greentech_cli.store.common import (
+    dumps,
+    encode,
+    encode_items,
+    fetch_all,
+    insert_stored_row,
+    new_uids,
+)
 
 CSV = (
     "Anrede;Vorname;Nachname;Organisation;E-Mail;Telefon;Mobil;Stadt;Land;Einwilligung\n"
@@ -123,3 +137,89 @@ def test_import_pragmas_are_restored(db: Any) -> None:
         assert db.execute("PRAGMA cache_size").fetchone()[0] < before[0]
     after = [db.execute(f"PRAGMA {p}").fetchone()[0] for p in ("cache_size", "temp_store")]
     assert after == before
+
+
+# --- the reader's and writer's shortcuts answer what the plain paths answer ------------------
+
+_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
+_MAYBE = st.none() | _TEXT
+
+
+@st.composite
+def _contacts(draw: st.DrawFn) -> Contact:
+    phone = st.builds(
+        Phone, _TEXT, st.sampled_from(("work", "home", "mobile", "fax", "other")), _MAYBE
+    )
+    return Contact(
+        first_name=draw(_MAYBE),
+        last_name=draw(_MAYBE),
+        native_name=draw(_MAYBE),
+        position=draw(_MAYBE),
+        emails=draw(st.lists(st.builds(Email, _TEXT, st.sampled_from(("work", "home"))))),
+        phones=draw(st.lists(phone, max_size=4)),
+        addresses=draw(st.lists(st.builds(Address, st.just("home"), _MAYBE, _MAYBE, _MAYBE))),
+        tags=draw(st.lists(_TEXT, max_size=3)),
+        aliases=draw(st.lists(_TEXT, max_size=3)),
+        extra=draw(st.dictionaries(_TEXT, _TEXT, max_size=3)),
+        uid=draw(_MAYBE),
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(_contacts())
+def test_new_values_are_the_stored_row(contact: Contact) -> None:
+    """An import's values and names of a new contact are what `to_row` would store and index."""
+    row = contacts.to_row(contact)
+    assert contacts.new_values(contact) == contacts.row_values(row)
+    assert search.names_of(
+        contact.first_name, contact.last_name, contact.native_name, contact.aliases
+    ) == search.name_part(row)
+
+
+_JSON_VALUES = st.lists(_TEXT) | st.dictionaries(_TEXT, _TEXT) | st.lists(st.none() | _TEXT)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_JSON_VALUES)
+def test_dumps_of_texts_is_the_encoders(value: Any) -> None:
+    """Lists of texts and named texts are encoded as the JSON encoder encodes them."""
+    encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+    assert dumps(value) == encoder.encode(value)
+    assert json.loads(dumps(value)) == value
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.builds(Email, _TEXT, st.sampled_from(("work", "home"))), max_size=3))
+def test_encode_items_is_encode(emails: list[Email]) -> None:
+    assert encode_items(emails) == encode(emails)
+
+
+def test_new_uids_are_random_uuids() -> None:
+    """Uids made in bulk are version 4 UUIDs written as uuid writes them, all different."""
+    uids = new_uids(2000)
+    assert len(set(uids)) == 2000
+    for uid in uids:
+        parsed = uuid.UUID(uid)
+        assert parsed.version == 4 and parsed.variant == uuid.RFC_4122 and str(parsed) == uid
+    assert new_uids(0) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["Herr", "Frau", "Dr.", "Prof.", "Dipl.-Ing.", "Mr", "med.", "Anna"])
+        | _TEXT,
+        max_size=4,
+    ).map(" ".join)
+)
+def test_cached_prefixes_are_take_prefixes(text: str) -> None:
+    salutation, titles, rest = take_prefixes(text.split())
+    assert _prefixes(text) == (salutation, tuple(titles), tuple(rest))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(" \t\n\u00a0\u2003\u200bxä"), max_size=6))
+def test_a_cell_counts_when_stripping_leaves_text(cell: str) -> None:
+    """The reader counts a cell when `cell.strip()` leaves something: exactly the cells with
+    something other than whitespace, as the import summary promises."""
+    assert bool(cell.strip()) == bool(cell and not cell.isspace())

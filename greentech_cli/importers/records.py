@@ -6,6 +6,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 from greentech_cli.errors import InvalidData
 from greentech_cli.importers.mapping import ColumnMap
@@ -77,7 +78,10 @@ def split_list(text: str) -> list[str]:
 
 
 def to_record(
-    cells: Sequence[str], column_map: ColumnMap, date_order: str | None = None
+    cells: Sequence[str],
+    column_map: ColumnMap,
+    date_order: str | None = None,
+    stripped: Sequence[str] | None = None,
 ) -> dict[str, object]:
     """Turn one row's cells into a record dict of the target's fields (empty fields left out).
 
@@ -94,14 +98,17 @@ def to_record(
     means yes, given on that date); an unreadable consent date raises InvalidData naming the
     column, and so does a slashed date that reads two ways (``03/04/2026``) without a
     ``date_order``. A cell written as an Excel text formula (``="01067"``) holds the quoted text.
+    ``stripped`` may give the cells already stripped (the reader has them: it counts them).
     """
     collected: dict[str, list[tuple[str, str]]] = {}
     size = len(cells)
+    if stripped is None:
+        stripped = [cell.strip() for cell in cells]
     for index, value_field, header, type_indexes in column_map.plan:
         if index >= size:
             break  # the plan is in column order
-        text = cells[index]
-        if not text or not (text := text.strip()):
+        text = stripped[index]
+        if not text:
             continue
         # ="01067": a CSV writer's way to keep Excel from reading a postcode or phone as a
         # number; the value is the quoted text.
@@ -118,7 +125,7 @@ def to_record(
         if not text.isascii() and not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
         for type_index in type_indexes:
-            if type_index < size and cells[type_index].strip():
+            if type_index < size and stripped[type_index]:
                 value_field = column_map.type_values.get(type_key(cells[type_index]), value_field)
                 break
         bucket = collected.get(value_field)
@@ -224,7 +231,8 @@ def _take_phones(collected: dict[str, list[tuple[str, str]]], record: dict[str, 
     numbers = [
         (kind, text)
         for value_field, kind in PHONE_KINDS.items()
-        for _, text in collected.pop(value_field, ())
+        if value_field in collected
+        for _, text in collected.pop(value_field)
     ]
     if not numbers:
         return
@@ -250,7 +258,9 @@ def _take_addresses(
     """The person's own postal addresses, by kind; several street columns are joined."""
     addresses: dict[str, dict[str, str]] = {}
     for value_field, (kind, part) in ADDRESS_FIELDS.items():
-        items = collected.pop(value_field, None)
+        if value_field not in collected:
+            continue
+        items = collected.pop(value_field)
         if not items:
             continue
         address = addresses.setdefault(kind, {"type": kind})
@@ -328,6 +338,13 @@ def _may_have_prefix(first_name: str) -> bool:
     return salutation_of(word) is not None or is_title_token(word)
 
 
+@lru_cache(maxsize=1 << 12)
+def _prefixes(text: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """`take_prefixes` of a cell's words, cached: salutations, titles and first names repeat."""
+    salutation, titles, rest = take_prefixes(text.split())
+    return salutation, tuple(titles), tuple(rest)
+
+
 def _shape_names(record: dict[str, object], extra: dict[str, str], name_header: str) -> None:
     """Sort a contact's name parts: middle names, prefixes, full names and native script."""
 
@@ -341,7 +358,7 @@ def _shape_names(record: dict[str, object], extra: dict[str, str], name_header: 
         else:
             record.pop(key, None)
 
-    def add_titles(titles: list[str]) -> None:
+    def add_titles(titles: Sequence[str]) -> None:
         if not titles:
             return
         current = get("title")
@@ -368,7 +385,7 @@ def _shape_names(record: dict[str, object], extra: dict[str, str], name_header: 
         text = get(key)
         if not text:
             continue
-        salutation, titles, rest = take_prefixes(text.split())
+        salutation, titles, rest = _prefixes(text)
         if not salutation and not titles:
             continue
         record.pop(key, None)
@@ -381,7 +398,7 @@ def _shape_names(record: dict[str, object], extra: dict[str, str], name_header: 
     # Prefixes typed into the first-name cell: "Dr. Hans", "Herr Max".
     first = get("first_name")
     if first:
-        salutation, titles, rest = take_prefixes(first.split())
+        salutation, titles, rest = _prefixes(first)
         if (salutation or titles) and rest:
             put("first_name", " ".join(rest))
             if salutation and not get("salutation"):
@@ -432,7 +449,7 @@ def _name_beside_last_name(
     full: str,
     last: str,
     put: Callable[[str, str], None],
-    add_titles: Callable[[list[str]], None],
+    add_titles: Callable[[Sequence[str]], None],
     get: Callable[[str], str],
 ) -> None:
     """A ``name`` column beside a last name and no first name (a CRM's "name | last_name"):

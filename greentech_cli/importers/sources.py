@@ -8,8 +8,10 @@ and ``structured`` (YAML/JSON) yield records that already name their fields.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -134,17 +136,22 @@ def _table_source(path: Path, read_as: Format, options: ImportOptions) -> Source
     kept = "kept in extra" if options.target == "contacts" else "not imported (unknown header)"
 
     def rows() -> Iterator[SourceRow]:
+        # Non-empty cells are counted by column index (Counter's C loop), into `counts` at the end.
+        filled: Counter[int] = Counter()
+        date_order = options.date_order
+        wider = options.target == "contacts"
         for number, cells in table.rows:
             if len(cells) > len(counts):
                 went_to.extend([kept] * (len(cells) - len(counts)))
                 counts.extend([0] * (len(cells) - len(counts)))
-            for index, cell in enumerate(cells):
-                if cell and not cell.isspace():
-                    counts[index] += 1
-            record = to_record(cells, column_map, options.date_order)
-            if len(cells) > mapped_width and options.target == "contacts":
+            stripped = list(map(str.strip, cells))
+            filled.update(compress(range(len(stripped)), stripped))
+            record = to_record(cells, column_map, date_order, stripped)
+            if wider and len(cells) > mapped_width:
                 _keep_wider(record, headers, cells, mapped_width)
             yield SourceRow(number, cells, record)
+        for index, found in filled.items():
+            counts[index] += found
 
     mapped = {
         header: target

@@ -135,6 +135,9 @@ class Reachable:
     def set_phone(self, phone: Phone | None, *, mobile: bool) -> None:
         """Make `phone` the primary mobile (or phone): a number already on the list moves up, the
         old primary staying; a new one replaces the primary; None removes the primary."""
+        if not self.phones:  # the common case: the first number
+            self.phones = [] if phone is None else [phone]
+            return
         index = _primary_index(self.phones, mobile)
         phones = list(self.phones)
         known = (

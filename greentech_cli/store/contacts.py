@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from greentech_cli.errors import Conflict
@@ -15,10 +16,12 @@ from greentech_cli.store.common import (
     decode_row,
     dumps,
     encode,
+    encode_items,
     fetch_all,
     fetch_one,
     insert_stored_row,
     new_uid,
+    new_uids,
     next_free_id,
     not_found,
     now,
@@ -337,16 +340,38 @@ _EMAIL, _POSITION, _TAGS, _UID = (
 )
 
 
-def _with_uid(values: tuple[Any, ...]) -> tuple[Any, ...]:
+def _with_uid(values: tuple[Any, ...], uid: str) -> tuple[Any, ...]:
     """A new contact's values with a fresh uid where the file gave none."""
     if values[_UID] is not None:
         return values
-    return (*values[:_UID], new_uid(), *values[_UID + 1 :])
+    return (*values[:_UID], uid, *values[_UID + 1 :])
 
 
 def row_values(row: dict[str, Any]) -> tuple[Any, ...]:
     """The VALUE_COLUMNS values of a `to_row` row, in that order."""
     return tuple(row[name] for name in VALUE_COLUMNS)
+
+
+# new_values: every VALUE_COLUMNS attribute but the name key read in one call, then the JSON
+# columns encoded in place (value objects by `encode_items`, the rest by `encode`).
+_VALUE_ATTRIBUTES = attrgetter(*VALUE_COLUMNS[:-1])
+_VALUE_ENCODERS = tuple(
+    (index, encode_items if name in _ITEMS else encode)
+    for index, name in enumerate(VALUE_COLUMNS)
+    if name in _ENCODED
+)
+
+
+def new_values(contact: Contact) -> tuple[Any, ...]:
+    """`row_values(to_row(contact))`, without the row in between: what an import prepares for
+    each new contact (tests/test_import_fastpaths.py checks both give the same)."""
+    from greentech_cli.text.names import name_key
+
+    values = list(_VALUE_ATTRIBUTES(contact))
+    for index, encoder in _VALUE_ENCODERS:
+        values[index] = encoder(values[index])
+    values.append(name_key(contact.first_name, contact.last_name, contact.native_name))
+    return tuple(values)
 
 
 class NewContact(NamedTuple):
@@ -376,7 +401,10 @@ def insert_many(
         return
     db.conn.executemany(
         _INSERT_NEW,
-        [(r.id, r.company_id, batch_id, stamp, stamp, *_with_uid(r.values)) for r in rows],
+        [
+            (r.id, r.company_id, batch_id, stamp, stamp, *_with_uid(r.values, uid))
+            for r, uid in zip(rows, new_uids(len(rows)), strict=True)
+        ],
     )
     search.index_new_contacts(
         db,

@@ -51,9 +51,17 @@ def reindex_contact(db: Database, contact_id: int, *, new: bool = False) -> None
 def name_part(row: dict[str, Any]) -> tuple[str, list[str]]:
     """The names of a `contacts` row as indexed (its aliases too), and their search terms (no
     database needed)."""
-    aliases = loads_list(row["aliases"])
-    names = _join(row["first_name"], row["last_name"], row["native_name"], *aliases)
-    return names, [*search_terms(names)] if names else []
+    return names_of(
+        row["first_name"], row["last_name"], row["native_name"], loads_list(row["aliases"])
+    )
+
+
+def names_of(
+    first_name: str | None, last_name: str | None, native_name: str | None, aliases: list[str]
+) -> tuple[str, list[str]]:
+    """`name_part` of a contact's names and aliases as they are (not as stored)."""
+    names = _join(first_name, last_name, native_name, *aliases)
+    return names, search_terms(names) if names else []
 
 
 def contact_entry(
@@ -76,13 +84,13 @@ def entry(
 ) -> tuple[int, str, str, str]:
     """A contact's index entry from its `name_part`, the other indexed columns and its company."""
     text, terms = names
-    tags = " ".join(loads_list(tags_json))
-    details = _join(email, company_name, position, city, tags)
+    tags = " ".join(loads_list(tags_json)) if tags_json != "[]" else ""
+    details = " ".join([part for part in (email, company_name, position, city, tags) if part])
     # Names are mostly unique and come with the row; the rest repeats and is cached.
     terms = list(terms)
     for value in (company_name, position, city, tags):
         if value:
-            terms.extend(_terms(value))
+            terms += _terms(value)
     return contact_id, text, details, " ".join(dict.fromkeys(terms))
 
 

@@ -8,6 +8,7 @@ beside the writer in another process (`services.imports.feed`) and gives the sam
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from greentech_cli.errors import InvalidData
@@ -45,6 +46,8 @@ COMPANY_FIELDS = (*(c for c in company_store.COLUMNS if c != "register_ids"), "w
 # Contact rows may carry their company's address under company_* keys.
 COMPANY_PREFIXED = ("street", "postcode", "city", "region", "country", "website")
 _BLANK: tuple[object, ...] = (None, "", [])
+# Where a new contact's values hold its primary email, phone and mobile.
+_EMAIL, _PHONE, _MOBILE = (contact_store.VALUE_COLUMNS.index(key) for key in PRIMARY_KEYS)
 
 
 @dataclass(slots=True)
@@ -135,7 +138,7 @@ def _contact(
     members: bool,
     fill: tuple[str | None, dict[str, str]] = (None, {}),
 ) -> None:
-    fields = {k: record[k] for k in CONTACT_FIELDS if record.get(k) not in _BLANK}
+    fields: dict[str, Any] = {k: v for k in CONTACT_FIELDS if (v := record.get(k)) not in _BLANK}
     if record.get("company") and not any(fields.get(k) for k in contact_service.IDENTIFYING_FIELDS):
         # A company card (vCard) or a switchboard row: no person to make a contact of.
         raise InvalidData(
@@ -178,19 +181,20 @@ def _contact(
     prepared.company = company_fields(record)
     prepared.company_text = str(record.get("company") or "") or None
     # What the writer needs of a new contact, worked out here, where it costs the writer nothing.
-    row = contact_store.to_row(contact)
-    prepared.values = contact_store.row_values(row)
+    prepared.values = values = contact_store.new_values(contact)
     names = name_keys(contact.first_name, contact.last_name, contact.native_name)
     prepared.keys = keys_for(
-        contact.email,
-        contact.phone,
-        contact.mobile,
+        values[_EMAIL],
+        values[_PHONE],
+        values[_MOBILE],
         names,
         None,
         contact.uid,
         tuple(e.value for e in contact.emails),
     )
-    prepared.names = search.name_part(row)
+    prepared.names = search.names_of(
+        contact.first_name, contact.last_name, contact.native_name, contact.aliases
+    )
     if members:
         prepared.role = _vocabulary(prepared, record.get("role"), MEMBER_ROLES, "role")
         prepared.status = _vocabulary(prepared, record.get("status"), MEMBER_STATUSES, "status")
@@ -240,10 +244,17 @@ def _addresses(prepared: Prepared, fields: dict[str, Any]) -> Any:
     return kept
 
 
+@lru_cache(maxsize=1 << 12)
+def _company_name(text: str) -> str | None:
+    """A company name cleaned (cached: a list names the same companies again and again; a name
+    with control characters raises InvalidData every time, as raising is never cached)."""
+    return clean_name(text, "company name")
+
+
 def company_fields(record: dict[str, Any]) -> dict[str, Any] | None:
     """The company a contact row names: its cleaned name and any company_* address fields
     (a name with control characters rejects the row)."""
-    name = clean_name(str(record.get("company") or ""), "company name")
+    name = _company_name(str(record.get("company") or ""))
     if not name:
         return None
     fields: dict[str, Any] = {"name": name}

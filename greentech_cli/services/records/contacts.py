@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import lru_cache
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from greentech_cli.db import transaction
@@ -45,6 +48,7 @@ TEXT_FIELDS = (
 IDENTIFYING_FIELDS = ("first_name", "last_name", "native_name", "email")
 # The names among TEXT_FIELDS: kept on one line, control characters refused.
 NAME_FIELDS = ("first_name", "last_name", "native_name")
+_IDENTIFYING = attrgetter(*IDENTIFYING_FIELDS)
 
 
 def apply_fields(
@@ -64,48 +68,74 @@ def apply_fields(
         contact.extra = _extra(fields["extra"], warnings)
     region = contact.country or default_country
     # The lists first, then the primaries: `email` given beside `emails` names the primary one.
-    ordered = sorted(fields.items(), key=lambda item: item[0] in PRIMARY_KEYS)
-    for key, value in ordered:
-        if key in NAME_FIELDS:
-            setattr(contact, key, clean_name(value, key.replace("_", " ")))
-        elif key in TEXT_FIELDS:
-            setattr(contact, key, clean(None if value is None else str(value)))
-        elif key == "email":
+    primaries: list[tuple[str, Any]] = []
+    for key, value in fields.items():
+        if key in PRIMARY_KEYS:
+            primaries.append((key, value))
+            continue
+        setter = _SETTERS.get(key)
+        if setter is not None:
+            setter(contact, key, value, region, warnings)
+        elif key not in ("country", "extra"):
+            raise InvalidData(f"unknown contact field {key!r}")
+    for key, value in primaries:
+        if key == "email":
             contact.email = normalize_email(clean_name(value, "email address"))
-        elif key == "emails":
-            contact.emails = read_emails(value)
-        elif key in ("phone", "mobile"):
+        else:
             phone = read_phone_value(
                 value, "mobile" if key == "mobile" else "work", region, warnings
             )
             contact.set_phone(phone, mobile=key == "mobile")
-        elif key == "phones":
-            contact.phones = read_phones(value, region, warnings)
-        elif key == "addresses":
-            contact.addresses = [read_address(item) for item in split_items(value)]
-        elif key in ("languages", "tags", "websites", "aliases"):
-            setattr(contact, key, clean_list(value))
-        elif key == "birthday":
-            contact.birthday = _birthday(contact, value, warnings)
-        elif key == "uid":
-            contact.uid = clean(None if value is None else str(value))
-        elif key == "share_consent":
-            contact.share_consent = choice(value, SHARE_CONSENT, "share consent") or "unknown"
-        elif key == "marketing_consent":
-            contact.marketing_consent = (
-                choice(value, SHARE_CONSENT, "marketing consent") or "unknown"
-            )
-        elif key == "lawful_basis":
-            contact.lawful_basis = choice(value, LAWFUL_BASES, "lawful basis")
-        elif key == "share_consent_date":
-            contact.share_consent_date = parse_date(value).isoformat() if value else None
-        elif key == "company_id":
-            contact.company_id = value
-        elif key not in ("country", "extra"):
-            raise InvalidData(f"unknown contact field {key!r}")
-    if not any(getattr(contact, name) for name in IDENTIFYING_FIELDS):
+    if not any(_IDENTIFYING(contact)):
         raise InvalidData("a contact needs a name or an email address")
     return warnings
+
+
+# How each field but the primaries is set: (contact, key, value, region, warnings).
+_Setter = Callable[[Contact, str, Any, "str | None", list[str]], None]
+
+
+def _set_name(contact: Contact, key: str, value: Any, region: str | None, w: list[str]) -> None:
+    setattr(contact, key, clean_name(value, key.replace("_", " ")))
+
+
+def _set_text(contact: Contact, key: str, value: Any, region: str | None, w: list[str]) -> None:
+    setattr(contact, key, clean(None if value is None else str(value)))
+
+
+def _set_list(contact: Contact, key: str, value: Any, region: str | None, w: list[str]) -> None:
+    setattr(contact, key, clean_list(value))
+
+
+def _set_consent(contact: Contact, key: str, value: Any, region: str | None, w: list[str]) -> None:
+    setattr(contact, key, choice(value, SHARE_CONSENT, key.replace("_", " ")) or "unknown")
+
+
+_SETTERS: dict[str, _Setter] = {
+    **{key: _set_name for key in NAME_FIELDS},
+    **{key: _set_text for key in TEXT_FIELDS if key not in NAME_FIELDS},
+    **{key: _set_list for key in ("languages", "tags", "websites", "aliases")},
+    "share_consent": _set_consent,
+    "marketing_consent": _set_consent,
+    "emails": lambda contact, key, value, region, w: setattr(contact, key, read_emails(value)),
+    "phones": lambda contact, key, value, region, w: setattr(
+        contact, key, read_phones(value, region, w)
+    ),
+    "addresses": lambda contact, key, value, region, w: setattr(
+        contact, key, [read_address(item) for item in split_items(value)]
+    ),
+    "birthday": lambda contact, key, value, region, w: setattr(
+        contact, key, _birthday(contact, value, w)
+    ),
+    "uid": _set_text,
+    "lawful_basis": lambda contact, key, value, region, w: setattr(
+        contact, key, choice(value, LAWFUL_BASES, "lawful basis")
+    ),
+    "share_consent_date": lambda contact, key, value, region, w: setattr(
+        contact, key, parse_date(value).isoformat() if value else None
+    ),
+    "company_id": lambda contact, key, value, region, w: setattr(contact, key, value),
+}
 
 
 def _birthday(contact: Contact, value: Any, warnings: list[str]) -> str | None:
@@ -129,14 +159,27 @@ def _extra(value: Any, warnings: list[str]) -> dict[str, str]:
     """Named values; a name that is also a field's gets " (extra)" so neither is lost."""
     extra: dict[str, str] = {}
     for name, text in dict(value or {}).items():
-        key, kept = clean(str(name)) or "", clean(None if text is None else str(text))
+        kept = clean(None if text is None else str(text))
         if kept is None:
             continue
-        if key.casefold() in _FIELD_NAMES:
-            warnings.append(f"extra value {key!r} has the name of a field; kept as {key} (extra)")
-            key = f"{key} (extra)"
+        key, warning = _extra_name(str(name))
+        if warning is not None:
+            warnings.append(warning)
         extra[key] = kept
     return extra
+
+
+@lru_cache(maxsize=1 << 10)
+def _extra_name(name: str) -> tuple[str, str | None]:
+    """The key an extra value is kept under, and the warning when it is a field's name (decided
+    once per name: an import's extra values are its columns, the same on every row)."""
+    key = clean(name) or ""
+    if key.casefold() in _FIELD_NAMES:
+        return (
+            f"{key} (extra)",
+            f"extra value {key!r} has the name of a field; kept as {key} (extra)",
+        )
+    return key, None
 
 
 _FIELD_NAMES = frozenset(name.casefold() for name in (*fields_of(Contact, None), *PRIMARY_KEYS))
