@@ -1,0 +1,139 @@
+"""B2B matchmaking: generated sessions solved by CP-SAT and by the greedy baseline (issue 20).
+
+Two seeded sessions: 60 participants × 12 slots × 10 tables with 2 interpreters, and
+200 participants × 30 slots × 40 tables with 6 interpreters. Half the participants are delegates
+(Russian, Kazakh, some English), half German company contacts (German, some English); each
+delegate wishes 3–6 companies, each company 1–3 delegates (so some wishes are mutual), with
+priorities 1–3; a quarter of the people are there only part of the block, some have a maximum.
+Each case runs as a whole process (`python benchmarks/bench_b2b.py CASE METHOD`, which builds
+the session and solves it), and reports wall time, weighted requests met, the proven bound and
+the gap, the greedy schedule beside it, and the machine's load average.
+
+Targets: small case optimal (gap 0) in ≤ 2 s; large case ≤ 10 s with gap ≤ 2 % and ≥ 10 % more
+weighted requests met than greedy (or greedy within 2 %).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from greentech_cli.services.matchmaking.b2b_problem import (  # noqa: E402
+    Interpreter,
+    Person,
+    Problem,
+    Request,
+)
+
+CASES = {
+    "small": {"people": 60, "slots": 12, "tables": 10, "interpreters": 2, "seed": 1},
+    "large": {"people": 200, "slots": 30, "tables": 40, "interpreters": 6, "seed": 2},
+}
+DELEGATE_LANGUAGES = (("ru",), ("ru", "en"), ("kk", "ru"), ("ru",), ("en",), ("kk", "ru", "en"))
+HOST_LANGUAGES = (("de",), ("de", "en"), ("de", "en"), ("de", "ru"))
+INTERPRETER_PAIRS = (
+    ("ru", "de"),
+    ("ru", "de"),
+    ("kk", "de"),
+    ("en", "de"),
+    ("ru", "de"),
+    ("ru", "en"),
+)
+
+
+def session(people: int, slots: int, tables: int, interpreters: int, seed: int) -> Problem:
+    """A generated B2B session: delegates 1…n/2, company contacts after them."""
+    rng = random.Random(seed)
+    half = people // 2
+    persons: dict[int, Person] = {}
+    for pid in range(1, people + 1):
+        languages = rng.choice(DELEGATE_LANGUAGES if pid <= half else HOST_LANGUAGES)
+        window = None
+        if rng.random() < 0.25:  # there only part of the block
+            length = rng.randint(slots // 3, slots - 1)
+            first = rng.randint(0, slots - length)
+            window = frozenset(range(first, first + length))
+        most = rng.choice((None, None, slots // 3, slots // 2))
+        persons[pid] = Person(pid, frozenset(languages), window, most)
+    delegates, hosts = list(range(1, half + 1)), list(range(half + 1, people + 1))
+    requests = []
+    for pid in delegates:
+        for wanted in rng.sample(hosts, rng.randint(3, 6)):
+            requests.append(Request(pid, wanted, rng.choice((1, 2, 2, 3, 3))))
+    for pid in hosts:
+        for wanted in rng.sample(delegates, rng.randint(1, 3)):
+            requests.append(Request(pid, wanted, rng.choice((1, 2, 3))))
+    helpers = [
+        Interpreter(
+            10_000 + i, frozenset({frozenset(INTERPRETER_PAIRS[i % len(INTERPRETER_PAIRS)])})
+        )
+        for i in range(interpreters)
+    ]
+    return Problem(slots, tables, persons, requests, helpers)
+
+
+def solve_case(name: str, method: str, time_limit: float) -> dict[str, object]:
+    """Build and solve one case in this process; the figures as a dict."""
+    from greentech_cli.services.matchmaking.b2b_solve import solve
+
+    problem = session(**CASES[name])
+    solution = solve(problem, time_limit=time_limit, seed=0, method=method)
+    return {**solution.figures(), "meetings": len(solution.meetings)}
+
+
+def _run_case(name: str, method: str, time_limit: float) -> tuple[float, dict[str, object]]:
+    began = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, str(Path(__file__)), name, method, str(time_limit)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return time.perf_counter() - began, json.loads(out.stdout)
+
+
+def _rows(ctx: object) -> list:
+    from run import Row
+
+    rows = []
+    for name, limit, wall_target in (("small", 2.0, 2.0), ("large", 8.0, 10.0)):
+        load = os.getloadavg()[0]
+        wall, best = _run_case(name, "auto", limit)
+        greedy_wall, greedy = _run_case(name, "greedy", limit)
+        case = CASES[name]
+        size = f"{case['people']} people × {case['slots']} slots × {case['tables']} tables"
+        gap = float(best["gap"])  # type: ignore[arg-type]
+        better = (int(best["objective"]) / max(1, int(greedy["objective"])) - 1) * 100  # type: ignore[call-overload]
+        gap_target = 0.0 if name == "small" else 0.02
+        rows += [
+            Row("b2b", f"{name}: {size}, whole process (load {load:.2f})", f"{wall:.2f} s",
+                f"≤ {wall_target:.0f} s", "ok" if wall <= wall_target else "SLOWER"),
+            Row("b2b", f"{name}: weighted met / bound ({best['solver']}, {best['status']})",
+                f"{best['objective']} / {best['bound']}, gap {gap:.2%}",
+                f"gap ≤ {gap_target:.0%}", "ok" if gap <= gap_target + 1e-9 else "NO"),
+            Row("b2b", f"{name}: requests met",
+                f"{best['requests_met']} of {best['requests_total']}, "
+                f"{best['covered']} of {best['coverable']} people with a meeting"),
+            Row("b2b", f"{name}: greedy ({greedy_wall:.2f} s)",
+                f"{greedy['objective']} weighted, {greedy['requests_met']} requests",
+                "solver ≥ 10 % more, or greedy within 2 %",
+                f"solver +{better:.1f} %"),
+        ]  # fmt: skip
+    return rows
+
+
+BENCHMARKS = {"b2b": _rows}
+
+
+if __name__ == "__main__":
+    case, how = sys.argv[1], sys.argv[2]
+    seconds = float(sys.argv[3]) if len(sys.argv) > 3 else 10.0
+    print(json.dumps(solve_case(case, how, seconds)))
