@@ -86,6 +86,8 @@ def _optimise(
 ) -> tuple[dict[tuple[int, int], tuple[int, int | None]], int, int, bool] | None:
     """Fairness first, then weight: (schedule, weighted requests, bound, proven) or None."""
     model = linear_model(problem, pair_list)
+    if not model.choices:  # no pair can meet at all: nothing to search
+        return {}, 0, 0, True
     hint = model.start(start)
     floor = sum(hint[len(model.choices) :])
     if floor < len(model.covers):
