@@ -61,7 +61,8 @@ def _build(cli: Cli) -> None:
             args += ["--lang", language]
         cli.ok(*args)
     cli.ok("delegation", "add", "kz-b2b", "--title", "KZ water", "--direction", "incoming",
-           "--from", "KZ", "--to", "DE", "--start", "2026-11-17", "--end", "2026-11-19")  # fmt: skip
+           "--from", "KZ", "--to", "DE", "--start", "2026-11-17",
+           "--end", "2026-11-19")  # fmt: skip
     for email in ("dana@kazwater.kz", "erlan@kaz.kz"):
         cli.ok("member", "add", "kz-b2b", email)
     cli.ok("visit", "add", "kz-b2b", "--title", "B2B session", "--kind", "b2b-meeting",

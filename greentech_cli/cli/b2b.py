@@ -12,11 +12,18 @@ from greentech_cli.cli.options import FormatOption
 from greentech_cli.render.output import Format, emit_list, emit_record
 
 b2b_app = typer.Typer(
-    help="B2B sessions: 1:1 meetings at tables, with requests, interpreters and a solver.",
+    help="B2B sessions: 1:1 meetings at tables, with requests, interpreters and a solver.\n\n"
+    "Example: greentech b2b schedule 12 --time-limit 10s",
     no_args_is_help=True,
 )
-participant_app = typer.Typer(help="Who takes part in a B2B session.", no_args_is_help=True)
-request_app = typer.Typer(help="Who wants to meet whom, with a priority.", no_args_is_help=True)
+participant_app = typer.Typer(
+    help="Who takes part in a B2B session.\n\nExample: greentech b2b participant list 12",
+    no_args_is_help=True,
+)
+request_app = typer.Typer(
+    help="Who wants to meet whom, with a priority.\n\nExample: greentech b2b request list 12",
+    no_args_is_help=True,
+)
 b2b_app.add_typer(participant_app, name="participant")
 b2b_app.add_typer(request_app, name="request")
 
