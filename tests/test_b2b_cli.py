@@ -247,3 +247,24 @@ def test_older_database_gains_the_b2b_tables(db_path: Path) -> None:
             "b2b_interpreters"} <= tables  # fmt: skip
     assert db.execute("SELECT name FROM companies").fetchall() == [("Old AG",)]
     db.close()
+
+
+def test_merge_moves_b2b_places_and_erase_leaves_no_trace(session: Cli) -> None:
+    _requests(session)
+    session.ok("b2b", "schedule", "1")
+    session.ok("contact", "add", "--first", "Dana", "--last", "Sadykova", "--email",
+               "dana.s@kazwater.kz")  # fmt: skip
+    session.ok("b2b", "participant", "add", "1", "dana.s@kazwater.kz")
+    session.ok("b2b", "request", "add", "1", "dana.s@kazwater.kz", "eva@emscher.de")
+    session.ok("contact", "merge", "dana@kazwater.kz", "dana.s@kazwater.kz", "--yes")
+    listed = session.json("b2b", "request", "list", "1")
+    assert (1, 4) in {(r["requester_id"], r["wanted_id"]) for r in listed}
+    assert 6 not in {p["contact_id"] for p in session.json("b2b", "participant", "list", "1")}
+    session.ok("privacy", "erase", "erlan@kaz.kz", "--yes")
+    conn = sqlite3.connect(session.db_path)
+    for table, columns in (("b2b_participants", "contact_id"),
+                           ("b2b_requests", "requester_id, wanted_id"),
+                           ("b2b_meetings", "a_id, b_id")):  # fmt: skip
+        values = {v for row in conn.execute(f"SELECT {columns} FROM {table}") for v in row}
+        assert 2 not in values, table
+    conn.close()

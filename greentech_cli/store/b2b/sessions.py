@@ -111,3 +111,26 @@ def remove_participant(db: Database, visit_id: int, contact_id: int) -> int:
     )
     audit.record(db, "b2b_participant", contact_id, "delete", {"visit": visit_id, "requests": gone})
     return int(gone)
+
+
+def move_contact(db: Database, keep_id: int, other_id: int) -> None:
+    """A merge: other's B2B places, requests and meetings become keep's (a place keep has stays
+    one; a request of keep for keep, or a meeting with themselves, is dropped)."""
+    for table in ("b2b_participants", "b2b_interpreters"):
+        db.execute(
+            f"UPDATE OR IGNORE {table} SET contact_id = ? WHERE contact_id = ?", [keep_id, other_id]
+        )
+        db.execute(f"DELETE FROM {table} WHERE contact_id = ?", [other_id])
+    for column in ("requester_id", "wanted_id"):
+        db.execute(
+            f"UPDATE OR IGNORE b2b_requests SET {column} = ? WHERE {column} = ?",
+            [keep_id, other_id],
+        )
+    db.execute(
+        "DELETE FROM b2b_requests WHERE requester_id = ? OR wanted_id = ? "
+        "OR requester_id = wanted_id",
+        [other_id, other_id],
+    )
+    for column in ("a_id", "b_id", "interpreter_id"):
+        db.execute(f"UPDATE b2b_meetings SET {column} = ? WHERE {column} = ?", [keep_id, other_id])
+    db.execute("DELETE FROM b2b_meetings WHERE a_id = b_id")
