@@ -49,7 +49,15 @@ INTERPRETER_PAIRS = (
 )
 
 
-def session(people: int, slots: int, tables: int, interpreters: int, seed: int) -> Problem:
+def session(
+    people: int,
+    slots: int,
+    tables: int,
+    interpreters: int,
+    seed: int,
+    wishes: tuple[int, int] = (3, 6),
+    host_wishes: tuple[int, int] = (1, 3),
+) -> Problem:
     """A generated B2B session: delegates 1…n/2, company contacts after them."""
     rng = random.Random(seed)
     half = people // 2
@@ -66,10 +74,10 @@ def session(people: int, slots: int, tables: int, interpreters: int, seed: int) 
     delegates, hosts = list(range(1, half + 1)), list(range(half + 1, people + 1))
     requests = []
     for pid in delegates:
-        for wanted in rng.sample(hosts, rng.randint(3, 6)):
+        for wanted in rng.sample(hosts, rng.randint(*wishes)):
             requests.append(Request(pid, wanted, rng.choice((1, 2, 2, 3, 3))))
     for pid in hosts:
-        for wanted in rng.sample(delegates, rng.randint(1, 3)):
+        for wanted in rng.sample(delegates, rng.randint(*host_wishes)):
             requests.append(Request(pid, wanted, rng.choice((1, 2, 3))))
     helpers = [
         Interpreter(

@@ -1,7 +1,7 @@
-"""CP-SAT (OR-Tools, the `greentech[b2b]` extra) as a backend: maximise a 0/1 program.
+"""CP-SAT (OR-Tools, installed by hand; the second choice after HiGHS) as a backend: a 0/1 program.
 
 Deterministic: one worker, a fixed seed and a deterministic time limit (CP-SAT's own work
-units); the wall-clock limit, twice as long, is a safety net for a heavily loaded machine.
+units); the wall-clock time left to the deadline is a safety net for a heavily loaded machine.
 `b2b_solve` decides what to maximise; this module only hands the program to CP-SAT.
 """
 
@@ -20,9 +20,16 @@ def available() -> bool:
 
 
 def maximise(
-    columns: int, rows: list[Row], objective: list[int], hint: list[int], seconds: float, seed: int
+    columns: int,
+    rows: list[Row],
+    objective: list[int],
+    hint: list[int],
+    seconds: float,
+    wall: float,
+    seed: int,
 ) -> Result:
-    """Maximise objective·x over 0/1 columns subject to rows (sum coef·x ≤ limit)."""
+    """Maximise objective·x over 0/1 columns subject to rows (sum coef·x ≤ limit), within
+    `seconds` of deterministic work where the solver measures it, and `wall` seconds at most."""
     from ortools.sat.python import cp_model
 
     model = cp_model.CpModel()
@@ -39,7 +46,7 @@ def maximise(
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
     solver.parameters.max_deterministic_time = max(0.05, seconds)
-    solver.parameters.max_time_in_seconds = max(0.1, seconds * 2)
+    solver.parameters.max_time_in_seconds = max(0.1, wall)
     solver.parameters.linearization_level = 2  # the LP of the at-most-ones: a tight bound
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

@@ -51,9 +51,16 @@ def _quiet_highs() -> Any:
 
 
 def maximise(
-    columns: int, rows: list[Row], objective: list[int], hint: list[int], seconds: float, seed: int
+    columns: int,
+    rows: list[Row],
+    objective: list[int],
+    hint: list[int],
+    seconds: float,
+    wall: float,
+    seed: int,
 ) -> Result:
-    """Maximise objective·x over 0/1 columns subject to rows (sum coef·x ≤ limit)."""
+    """Maximise objective·x over 0/1 columns subject to rows (sum coef·x ≤ limit), within
+    `seconds` of deterministic work where the solver measures it, and `wall` seconds at most."""
     import highspy
     import numpy as np
 
@@ -61,7 +68,7 @@ def maximise(
     for name, setting in (
         ("threads", 1),
         ("random_seed", seed),
-        ("time_limit", max(0.1, seconds)),
+        ("time_limit", max(0.1, min(seconds, wall))),
         ("mip_rel_gap", 0.0),
     ):
         h.setOptionValue(name, setting)

@@ -9,8 +9,10 @@ is what the tests and the benchmark run on every result.
 
 from __future__ import annotations
 
+import math
 import time
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 from greentech_cli.errors import InvalidData
@@ -59,21 +61,46 @@ def solve(
     if backend is None and method != "greedy":
         status = f"fallback: no solver installed ({INSTALL})"
     if backend is not None:
-        left = max(0.1, time_limit - (time.perf_counter() - began))
-        found = _optimise(problem, pair_list, placed, backend[1], left * 0.9, seed)
-        if found is None:
+        found = _optimise(problem, pair_list, placed, backend[1], _Clock(time_limit, began), seed)
+        if found.bound is not None:
+            bound = min(bound, max(found.bound, objective))
+        if found.placed is None:
             status = "fallback: the solver found no schedule in the time limit"
+        elif found.weight >= objective:
+            placed, objective = found.placed, found.weight
+            solver, status = backend[0], "optimal" if found.proven else "feasible"
         else:
-            better, weight, proven_bound, proven = found
-            bound = min(bound, proven_bound)
-            if weight >= objective:
-                placed, objective = better, weight
-                solver, status = backend[0], "optimal" if proven else "feasible"
-            else:
-                status = "fallback: greedy was better within the time limit"
+            status = "fallback: greedy was better within the time limit"
     meetings = b2b_greedy.assign_tables(placed, problem)
     verify(problem, meetings)
     return _solution(problem, pair_list, meetings, objective, bound, solver, status, began)
+
+
+@dataclass
+class _Found:
+    """What a solver backend found: a schedule (None: none in time), its weight, the bound."""
+
+    placed: dict[tuple[int, int], tuple[int, int | None]] | None
+    weight: int
+    bound: int | None
+    proven: bool
+
+
+class _Clock:
+    """Budgets: deterministic shares of the time limit, and the wall time left to the deadline.
+
+    A CP-SAT search is limited by its deterministic share (the same work on every run) and only
+    stopped by the wall time as a safety net; HiGHS has only wall time (see `b2b_highs`).
+    """
+
+    def __init__(self, seconds: float, began: float) -> None:
+        self.seconds = seconds
+        self.deadline = began + seconds
+
+    def share(self, fraction: float) -> tuple[float, float]:
+        """(deterministic seconds, wall seconds left) for a step given `fraction` of the limit."""
+        left = max(0.1, self.deadline - time.perf_counter())
+        return max(0.05, self.seconds * fraction), left
 
 
 def _optimise(
@@ -81,21 +108,20 @@ def _optimise(
     pair_list: list[Pair],
     start: dict[tuple[int, int], tuple[int, int | None]],
     backend: Any,
-    seconds: float,
+    clock: _Clock,
     seed: int,
-) -> tuple[dict[tuple[int, int], tuple[int, int | None]], int, int, bool] | None:
-    """Fairness first, then weight: (schedule, weighted requests, bound, proven) or None."""
+) -> _Found:
+    """Fairness first, then weight, within the clock's budget."""
     model = linear_model(problem, pair_list)
     if not model.choices:  # no pair can meet at all: nothing to search
-        return {}, 0, 0, True
+        return _Found({}, 0, 0, True)
     hint = model.start(start)
     floor = sum(hint[len(model.choices) :])
     if floor < len(model.covers):
         # Phase 1: as many people with a request as possible get at least one meeting.
         first = backend.maximise(
-            model.columns, model.rows, model.coverage(), hint, seconds * 0.3, seed
+            model.columns, model.rows, model.coverage(), hint, *clock.share(0.25), seed
         )
-        seconds *= 0.7
         if first.values is not None and round(first.objective) > floor:
             floor, hint = round(first.objective), first.values
     everyone = floor == len(model.covers)
@@ -107,25 +133,29 @@ def _optimise(
         [*loose.rows, *(loose.everyone() if everyone else [loose.floor(floor)])],
         loose.weights([], 1),
         [0] * loose.columns,
-        seconds * 0.2,
+        *clock.share(0.15),
         seed,
     )
-    top = int(relaxed.bound + 1e-6) if relaxed.values is not None else None
+    top = None
+    if relaxed.values is not None and math.isfinite(relaxed.bound):
+        top = int(relaxed.bound + 1e-6)
     start_weight = model.weight(hint)
     if top is not None and start_weight >= top and not problem.previous:
-        return model.placed(hint), start_weight, top, True
+        return _Found(model.placed(hint), start_weight, top, True)
     result = backend.maximise(
         model.columns, [*model.rows, *fair], model.weights(problem.previous, SCALE), hint,
-        seconds * (0.8 if top is not None else 1.0), seed,
+        *clock.share(0.6), seed,
     )  # fmt: skip
+    bounds = [top] if top is not None else []
+    if math.isfinite(result.bound):  # a solve cut short before its first LP has none
+        bounds.append(int(result.bound + 1e-6) // SCALE)
+    bound = min(bounds) if bounds else None
     if result.values is None:
-        return None
+        return _Found(None, 0, bound, False)
     weight = model.weight(result.values)
-    bound = int(result.bound + 1e-6) // SCALE
-    if top is not None:
-        bound = min(bound, top)
-    bound = max(weight, bound)
-    return model.placed(result.values), weight, bound, result.proven or bound <= weight
+    bound = max(weight, bound if bound is not None else weight)
+    proven = result.proven or (bound <= weight and bool(bounds))
+    return _Found(model.placed(result.values), weight, bound, proven)
 
 
 def _weight(placed: dict[tuple[int, int], tuple[int, int | None]], pair_list: list[Pair]) -> int:
