@@ -22,6 +22,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -33,10 +34,14 @@ from greentech_cli.services.matchmaking.b2b_problem import (  # noqa: E402
     Request,
 )
 
-CASES = {
+CASES: dict[str, dict[str, Any]] = {
     "small": {"people": 60, "slots": 12, "tables": 10, "interpreters": 2, "seed": 1},
     "large": {"people": 200, "slots": 30, "tables": 40, "interpreters": 6, "seed": 2},
-}
+    # The large session with three times the wishes (8–14 per delegate, 3–8 per company):
+    # no target in the issue, a stress case for the solver.
+    "large-dense": {"people": 200, "slots": 30, "tables": 40, "interpreters": 6, "seed": 2,
+                    "wishes": (8, 14), "host_wishes": (3, 8)},
+}  # fmt: skip
 DELEGATE_LANGUAGES = (("ru",), ("ru", "en"), ("kk", "ru"), ("ru",), ("en",), ("kk", "ru", "en"))
 HOST_LANGUAGES = (("de",), ("de", "en"), ("de", "en"), ("de", "ru"))
 INTERPRETER_PAIRS = (
@@ -92,7 +97,7 @@ def solve_case(name: str, method: str, time_limit: float) -> dict[str, object]:
     """Build and solve one case in this process; the figures as a dict."""
     from greentech_cli.services.matchmaking.b2b_solve import solve
 
-    problem = session(**CASES[name])
+    problem = session(**CASES[name])  # type: ignore[arg-type]
     solution = solve(problem, time_limit=time_limit, seed=0, method=method)
     return {**solution.figures(), "meetings": len(solution.meetings)}
 
@@ -108,33 +113,37 @@ def _run_case(name: str, method: str, time_limit: float) -> tuple[float, dict[st
     return time.perf_counter() - began, json.loads(out.stdout)
 
 
+TARGETS = {"small": (2.0, 0.0), "large": (10.0, 0.02), "large-dense": (None, None)}
+
+
 def _rows(ctx: object) -> list:
     from run import Row
 
     rows = []
-    for name, limit, wall_target in (("small", 2.0, 2.0), ("large", 8.0, 10.0)):
-        load = os.getloadavg()[0]
-        wall, best = _run_case(name, "auto", limit)
-        greedy_wall, greedy = _run_case(name, "greedy", limit)
+    for name, (wall_target, gap_target) in TARGETS.items():
         case = CASES[name]
         size = f"{case['people']} people × {case['slots']} slots × {case['tables']} tables"
-        gap = float(best["gap"])  # type: ignore[arg-type]
-        better = (int(best["objective"]) / max(1, int(greedy["objective"])) - 1) * 100  # type: ignore[call-overload]
-        gap_target = 0.0 if name == "small" else 0.02
-        rows += [
-            Row("b2b", f"{name}: {size}, whole process (load {load:.2f})", f"{wall:.2f} s",
-                f"≤ {wall_target:.0f} s", "ok" if wall <= wall_target else "SLOWER"),
-            Row("b2b", f"{name}: weighted met / bound ({best['solver']}, {best['status']})",
-                f"{best['objective']} / {best['bound']}, gap {gap:.2%}",
-                f"gap ≤ {gap_target:.0%}", "ok" if gap <= gap_target + 1e-9 else "NO"),
-            Row("b2b", f"{name}: requests met",
-                f"{best['requests_met']} of {best['requests_total']}, "
-                f"{best['covered']} of {best['coverable']} people with a meeting"),
-            Row("b2b", f"{name}: greedy ({greedy_wall:.2f} s)",
-                f"{greedy['objective']} weighted, {greedy['requests_met']} requests",
-                "solver ≥ 10 % more, or greedy within 2 %",
-                f"solver +{better:.1f} %"),
-        ]  # fmt: skip
+        greedy_wall, greedy = _run_case(name, "greedy", 8.0)
+        for method in ("highs", "cp-sat"):
+            load = os.getloadavg()[0]
+            wall, best = _run_case(name, method, 8.0)
+            gap = float(best["gap"])  # type: ignore[arg-type]
+            ours = int(best["objective"])  # type: ignore[call-overload]
+            better = (ours / max(1, int(greedy["objective"])) - 1) * 100  # type: ignore[call-overload]
+            ok_time = wall_target is None or wall <= wall_target
+            ok_gap = gap_target is None or gap <= gap_target + 1e-9
+            rows.append(
+                Row(
+                    "b2b",
+                    f"{name} ({size}), {method}, --time-limit 8s, load {load:.1f}",
+                    f"{wall:.1f} s; weighted {ours} of ≤ {best['bound']} (gap {gap:.1%}, "
+                    f"{best['status']}); {best['requests_met']}/{best['requests_total']} "
+                    f"requests, {best['covered']}/{best['coverable']} people met someone; "
+                    f"greedy {greedy['objective']} in {greedy_wall:.1f} s (solver +{better:.1f} %)",
+                    "" if wall_target is None else f"≤ {wall_target:.0f} s, gap ≤ {gap_target:.0%}",
+                    "" if wall_target is None else ("ok" if ok_time and ok_gap else "NO"),
+                )
+            )
     return rows
 
 

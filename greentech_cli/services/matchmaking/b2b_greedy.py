@@ -181,16 +181,21 @@ def assign_tables(
     return meetings
 
 
-def reason(pair: Pair, problem: Problem, meetings: list[Meeting]) -> str:
-    """Why a pair has no meeting in the schedule, in the officer's words."""
-    if not pair.slots:
-        return "no common free slot (their available times do not overlap)"
-    if pair.interpreters == ():
-        return "no interpreter for their languages"
+def board_of(problem: Problem, meetings: list[Meeting]) -> Board:
+    """A board holding a finished schedule (to say why the rest was not met)."""
     board = Board(problem)
     for meeting in meetings:
         key = meeting.key
         board.place(Pair(*key, 0, 1, False, 1, (), None), meeting.slot, meeting.interpreter)
+    return board
+
+
+def reason(pair: Pair, problem: Problem, board: Board) -> str:
+    """Why a pair has no meeting in the schedule on the board, in the officer's words."""
+    if not pair.slots:
+        return "no common free slot (their available times do not overlap)"
+    if pair.interpreters == ():
+        return "no interpreter for their languages"
     for who in (pair.a, pair.b):
         if board.full(who):
             most = problem.people[who].max_meetings

@@ -177,8 +177,9 @@ def _solution(
     coverable = {
         p for pair in pair_list if pair.slots and pair.interpreters != () for p in (pair.a, pair.b)
     }
+    board = b2b_greedy.board_of(problem, meetings)
     unmet = [
-        (pair, b2b_greedy.reason(pair, problem, meetings))
+        (pair, b2b_greedy.reason(pair, problem, board))
         for pair in pair_list
         if (pair.a, pair.b) not in met
     ]
