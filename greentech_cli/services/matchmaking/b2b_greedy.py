@@ -97,11 +97,18 @@ def _fair_first(board: Board, pair_list: list[Pair]) -> None:
         if pair.slots and pair.interpreters != ():
             options.setdefault(pair.a, []).append(pair)
             options.setdefault(pair.b, []).append(pair)
-    for person in sorted(options, key=lambda p: (len(options[p]), p)):
+
+    # The most constrained first: fewest free slots among their pairs, then fewest pairs.
+    def tightness(person: int) -> tuple[int, int, int]:
+        return (min(len(p.slots) for p in options[person]), len(options[person]), person)
+
+    for person in sorted(options, key=tightness):
         if board.count[person]:
             continue
         # Prefer partners who have no meeting yet either: one meeting then covers two people.
-        for pair in sorted(options[person], key=lambda p: (_has_one(board, p), -p.weight)):
+        for pair in sorted(
+            options[person], key=lambda p: (_has_one(board, p), len(p.slots), -p.weight)
+        ):
             if board.try_place(pair):
                 break
 

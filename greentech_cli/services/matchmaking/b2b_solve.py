@@ -62,12 +62,16 @@ def solve(
         status = f"fallback: no solver installed ({INSTALL})"
     if backend is not None:
         found = _optimise(problem, pair_list, placed, backend[1], _Clock(time_limit, began), seed)
-        if found.bound is not None:
+        # The proven bound holds for schedules meeting the fairness floor (the greedy one
+        # does unless the solver found a fairer one).
+        if found.bound is not None and _covered(placed) >= found.floor:
             bound = min(bound, max(found.bound, objective))
         if found.placed is None:
             status = "fallback: the solver found no schedule in the time limit"
-        elif found.weight >= objective:
+        elif (_covered(found.placed), found.weight) >= (_covered(placed), objective):
+            # Fairness first, then weight: the order the objective ranks schedules in.
             placed, objective = found.placed, found.weight
+            bound = found.bound if found.bound is not None else bound
             solver, status = backend[0], "optimal" if found.proven else "feasible"
         else:
             status = "fallback: greedy was better within the time limit"
@@ -84,6 +88,7 @@ class _Found:
     weight: int
     bound: int | None
     proven: bool
+    floor: int = 0  # the people with a meeting every schedule the bound covers has
 
 
 class _Clock:
@@ -141,7 +146,7 @@ def _optimise(
         top = int(relaxed.bound + 1e-6)
     start_weight = model.weight(hint)
     if top is not None and start_weight >= top and not problem.previous:
-        return _Found(model.placed(hint), start_weight, top, True)
+        return _Found(model.placed(hint), start_weight, top, True, floor)
     result = backend.maximise(
         model.columns, [*model.rows, *fair], model.weights(problem.previous, SCALE), hint,
         *clock.share(0.6), seed,
@@ -151,11 +156,15 @@ def _optimise(
         bounds.append(int(result.bound + 1e-6) // SCALE)
     bound = min(bounds) if bounds else None
     if result.values is None:
-        return _Found(None, 0, bound, False)
+        return _Found(None, 0, bound, False, floor)
     weight = model.weight(result.values)
     bound = max(weight, bound if bound is not None else weight)
     proven = result.proven or (bound <= weight and bool(bounds))
-    return _Found(model.placed(result.values), weight, bound, proven)
+    return _Found(model.placed(result.values), weight, bound, proven, floor)
+
+
+def _covered(placed: dict[tuple[int, int], tuple[int, int | None]]) -> int:
+    return len({person for key in placed for person in key})
 
 
 def _weight(placed: dict[tuple[int, int], tuple[int, int | None]], pair_list: list[Pair]) -> int:
