@@ -90,8 +90,9 @@ def _keep_previous(board: Board, by_key: dict[tuple[int, int], Pair]) -> None:
             board.try_place(pair, [meeting.slot])
 
 
-def _fair_first(board: Board, pair_list: list[Pair]) -> None:
-    """Everyone with a request gets one meeting first, those with the fewest options first."""
+def _fair_first(board: Board, pair_list: list[Pair], tight: bool) -> None:
+    """Everyone with a request gets one meeting first, those with the fewest options first
+    (`tight`: counting their free slots first, else their pairs; each wins on some sessions)."""
     options: dict[int, list[Pair]] = {}
     for pair in pair_list:
         if pair.slots and pair.interpreters != ():
@@ -100,14 +101,16 @@ def _fair_first(board: Board, pair_list: list[Pair]) -> None:
 
     # The most constrained first: fewest free slots among their pairs, then fewest pairs.
     def tightness(person: int) -> tuple[int, int, int]:
-        return (min(len(p.slots) for p in options[person]), len(options[person]), person)
+        slots = min(len(p.slots) for p in options[person]) if tight else 0
+        return (slots, len(options[person]), person)
 
     for person in sorted(options, key=tightness):
         if board.count[person]:
             continue
         # Prefer partners who have no meeting yet either: one meeting then covers two people.
         for pair in sorted(
-            options[person], key=lambda p: (_has_one(board, p), len(p.slots), -p.weight)
+            options[person],
+            key=lambda p: (_has_one(board, p), len(p.slots) if tight else 0, -p.weight),
         ):
             if board.try_place(pair):
                 break
@@ -147,16 +150,24 @@ def _move_blocker(board: Board, pair: Pair, slot: int, by_key: dict[tuple[int, i
 def schedule(
     problem: Problem, pair_list: list[Pair]
 ) -> dict[tuple[int, int], tuple[int, int | None]]:
-    """The greedy schedule: pair → (slot, interpreter)."""
-    board = Board(problem)
+    """The greedy schedule: pair → (slot, interpreter); the better of two fairness orders (more
+    people with a meeting, then more weight)."""
+    best: tuple[tuple[int, int], dict[tuple[int, int], tuple[int, int | None]]] | None = None
     by_key = {(p.a, p.b): p for p in pair_list}
-    _keep_previous(board, by_key)
-    _fair_first(board, pair_list)
     ordered = sorted(pair_list, key=lambda p: (-p.weight, len(p.slots), p.a, p.b))
-    for pair in ordered:
-        board.try_place(pair)
-    _repair(board, ordered, by_key)
-    return dict(board.placed)
+    for tight in (True, False):
+        board = Board(problem)
+        _keep_previous(board, by_key)
+        _fair_first(board, pair_list, tight)
+        for pair in ordered:
+            board.try_place(pair)
+        _repair(board, ordered, by_key)
+        people = len({person for key in board.placed for person in key})
+        score = (people, sum(by_key[key].weight for key in board.placed))
+        if best is None or score > best[0]:
+            best = (score, dict(board.placed))
+    assert best is not None
+    return best[1]
 
 
 def assign_tables(
