@@ -268,3 +268,17 @@ def test_merge_moves_b2b_places_and_erase_leaves_no_trace(session: Cli) -> None:
         values = {v for row in conn.execute(f"SELECT {columns} FROM {table}") for v in row}
         assert 2 not in values, table
     conn.close()
+
+
+def test_a_members_itinerary_and_calendar_hold_their_meetings(session: Cli) -> None:
+    _requests(session)
+    session.ok("b2b", "schedule", "1")
+    text = session.ok("itinerary", "kz-b2b", "--member", "erlan@kaz.kz", "--lang", "en").stdout
+    assert "B2B session: Eva Wolf (Emscher Wasser AG), interpreter Olga Ivanova, table 1" in text
+    assert "B2B session: Jan Becker (Lippe Recycling GmbH)" in text
+    ics = session.ok("itinerary", "kz-b2b", "--member", "erlan@kaz.kz", "--format", "ics").stdout
+    assert ics.count("BEGIN:VEVENT") == 2, "one event per meeting"
+    assert "table 1" in ics
+    # The whole delegation's itinerary keeps the block as one item.
+    whole = session.ok("itinerary", "kz-b2b", "--format", "ics").stdout
+    assert whole.count("BEGIN:VEVENT") == 1

@@ -36,7 +36,6 @@ from greentech_cli.services.matchmaking.b2b_problem import (
     Request,
     Solution,
 )
-from greentech_cli.services.schedule.visits import visit_id
 from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as contact_store
 from greentech_cli.store import members as member_store
@@ -59,6 +58,14 @@ LANGUAGE_NAMES = {
     "französisch": "fr", "chinese": "zh", "chinesisch": "zh", "turkish": "tr", "türkisch": "tr",
 }  # fmt: skip
 _PAIR = re.compile(r"^\s*([A-Za-z]{2,3})\s*[-–/>]\s*([A-Za-z]{2,3})\s*$")
+
+
+def visit_id(ref: str | int) -> int:
+    """The id a visit reference stands for (visits are referred to by id)."""
+    try:
+        return int(str(ref).strip())
+    except ValueError:
+        raise InvalidData(f"a visit is referred to by its id (a number), not {ref!r}") from None
 
 
 def language(text: str) -> str:

@@ -12,13 +12,15 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from greentech_cli.models.b2b import GridMeeting
-from greentech_cli.services.matchmaking.b2b import Block, block, names
+from greentech_cli.services.matchmaking.b2b import Block, block, cut_slots, names
 from greentech_cli.services.matchmaking.b2b_problem import Meeting, Solution
 from greentech_cli.store.b2b import meetings as meeting_store
+from greentech_cli.store.b2b import sessions as session_store
 from greentech_cli.text.dates import wall_time
 
 if TYPE_CHECKING:
     from greentech_cli.db import Database
+    from greentech_cli.models.records import Visit
 
 VIEWS = ("table", "person")
 EXPORT_FORMATS = ("csv", "json", "xlsx", "html")
@@ -188,3 +190,47 @@ def export_file(db: Database, visit_ref: str, fmt: str, path: Path) -> int:
     from greentech_cli.files import write_private
 
     return write_private(path, lambda out: export(db, visit_ref, fmt, out))
+
+
+def member_meetings(db: Database, visits: list[Visit], contact_id: int) -> list[Visit]:
+    """A person's programme with each B2B block they have meetings in replaced by those
+    meetings: one item per meeting, titled with the partner and the table (for `itinerary
+    --member` and its ICS, until blocks have sub-slots of their own)."""
+    import dataclasses
+    import uuid
+
+    from greentech_cli.models.itinerary import UID_NAMESPACE
+
+    found: list[Visit] = []
+    for visit in visits:
+        session = session_store.get(db, visit.id) if visit.id is not None else None
+        mine = [
+            m
+            for m in (meeting_store.of_session(db, visit.id or 0) if session else [])
+            if contact_id in (m.a_id, m.b_id, m.interpreter_id)
+        ]
+        if session is None or not mine:
+            found.append(visit)
+            continue
+        slots, _ = cut_slots(visit.start, visit.end, session.slot_minutes, session.break_minutes)
+        shown = names(db, {p for m in mine for p in (m.a_id, m.b_id, m.interpreter_id) if p})
+        for m in mine:
+            if m.slot >= len(slots):
+                continue
+            if contact_id == m.interpreter_id:
+                who = f"interpreting {shown[m.a_id]} – {shown[m.b_id]}"
+            else:
+                who = shown[m.b_id if m.a_id == contact_id else m.a_id]
+                if m.interpreter_id:
+                    who += f", interpreter {shown[m.interpreter_id]}"
+            start, end = slots[m.slot]
+            found.append(
+                dataclasses.replace(
+                    visit,
+                    title=f"{visit.title}: {who}, table {m.table}",
+                    start=start,
+                    end=end,
+                    uid=str(uuid.uuid5(UID_NAMESPACE, f"b2b|{visit.uid}|{m.slot}|{m.table}")),
+                )
+            )
+    return found

@@ -12,6 +12,7 @@ from greentech_cli.exporters.registry import itinerary_format
 from greentech_cli.files import write_private_text
 from greentech_cli.models.itinerary import Day, Entry, Itinerary, Person
 from greentech_cli.models.records import Company, Contact, Member
+from greentech_cli.services.matchmaking.b2b_grid import member_meetings
 from greentech_cli.services.schedule.visits import attendee_ids, visit_json
 from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as contact_store
@@ -64,6 +65,7 @@ def build(
         if who is None:
             raise NotFound(f"{contact.display_name} is not a member of {delegation.code}")
         visits = [v for v in visits if who.contact_id in attendee_ids(v, members)]
+        visits = member_meetings(db, visits, who.contact_id)  # a B2B block: their meetings
     if day is not None:
         visits = [v for v in visits if v.start.date() == day]
     roles = {m.contact_id: m.role for m in members}
