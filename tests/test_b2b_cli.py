@@ -282,3 +282,16 @@ def test_a_members_itinerary_and_calendar_hold_their_meetings(session: Cli) -> N
     # The whole delegation's itinerary keeps the block as one item.
     whole = session.ok("itinerary", "kz-b2b", "--format", "ics").stdout
     assert whole.count("BEGIN:VEVENT") == 1
+
+
+def test_check_finds_a_b2b_meeting_clashing_with_another_visit(session: Cli) -> None:
+    _requests(session)
+    session.ok("b2b", "schedule", "1")
+    assert not [f for f in session.json("check", "kz-b2b") if f["code"] == "b2b-double-booked"]
+    session.ok("visit", "add", "kz-b2b", "--title", "Plant tour", "--start", "2026-11-18 09:00",
+               "--duration", "30m", "--host-contact", "jan@lippe.de",
+               "--attendee", "dana@kazwater.kz")  # fmt: skip
+    result = session("check", "kz-b2b", "--format", "json")
+    assert result.exit_code == 1
+    found = [f for f in json.loads(result.stdout) if f["code"] == "b2b-double-booked"]
+    assert found and all(3 in f["contact_ids"] for f in found), found

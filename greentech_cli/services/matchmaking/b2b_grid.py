@@ -234,3 +234,37 @@ def member_meetings(db: Database, visits: list[Visit], contact_id: int) -> list[
                 )
             )
     return found
+
+
+def conflicts(
+    db: Database, visits: list[Visit], present: dict[int, set[int]]
+) -> list[tuple[str, list[int], list[int]]]:
+    """B2B meetings at a time one of their people is at another visit of the programme
+    (`present`: who attends or hosts each visit): (message, visit ids, contact ids) each."""
+    found: list[tuple[str, list[int], list[int]]] = []
+    for visit in visits:
+        session = session_store.get(db, visit.id) if visit.id is not None else None
+        if session is None:
+            continue
+        slots, _ = cut_slots(visit.start, visit.end, session.slot_minutes, session.break_minutes)
+        for m in meeting_store.of_session(db, visit.id or 0):
+            if m.slot >= len(slots):
+                continue
+            start, end = slots[m.slot]
+            people = {p for p in (m.a_id, m.b_id, m.interpreter_id) if p is not None}
+            for other in visits:
+                if other.id == visit.id or not (start < other.end and other.start < end):
+                    continue
+                clash = sorted(people & present.get(other.id or 0, set()))
+                if clash:
+                    who = ", ".join(names(db, set(clash)).values())
+                    found.append(
+                        (
+                            f"{who} would be at a B2B meeting at table {m.table} of "
+                            f"'{visit.title}' ({start:%H:%M}–{end:%H:%M}) and at "
+                            f"'{other.title}' at the same time",
+                            [visit.id or 0, other.id or 0],
+                            clash,
+                        )
+                    )
+    return found

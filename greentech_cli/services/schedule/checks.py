@@ -32,6 +32,7 @@ CODES = (
     "long-day",
     "no-host-contact",
     "unknown-place",
+    "b2b-double-booked",
 )
 HOSTED_KINDS = ("site-visit", "b2b-meeting")
 # A visit of these kinds is the journey itself, so it is no place to travel from or to.
@@ -176,6 +177,7 @@ def check(
     findings += _check_travel(prog, companies, people, config)
     findings += _check_long_days(prog, config)
     findings += _check_host_contacts(prog, companies)
+    findings += _check_b2b(db, prog)
     order = {code: n for n, code in enumerate(CODES)}
     starts = {v.id: v.start.timestamp() for v in prog.visits}
     findings.sort(
@@ -187,6 +189,20 @@ def check(
         )
     )
     return delegation, findings
+
+
+def _check_b2b(db: Database, prog: _Programme) -> list[Finding]:
+    """A B2B meeting's person attending or hosting another visit at that time (issue 20)."""
+    from greentech_cli.services.matchmaking.b2b_grid import conflicts
+
+    present = {
+        v.id or 0: prog.attendance.get(v.id or 0, set()) | set(v.host_contact_ids)
+        for v in prog.visits
+    }
+    return [
+        Finding("error", "b2b-double-booked", message, visit_ids, contact_ids)
+        for message, visit_ids, contact_ids in conflicts(db, prog.visits, present)
+    ]
 
 
 def _check_overlaps(prog: _Programme) -> list[Finding]:
