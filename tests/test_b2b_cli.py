@@ -260,6 +260,10 @@ def test_merge_moves_b2b_places_and_erase_leaves_no_trace(session: Cli) -> None:
     listed = session.json("b2b", "request", "list", "1")
     assert (1, 4) in {(r["requester_id"], r["wanted_id"]) for r in listed}
     assert 6 not in {p["contact_id"] for p in session.json("b2b", "participant", "list", "1")}
+    held = session.json("privacy", "report", "erlan@kaz.kz")["b2b"]
+    assert held["participant"][0]["visit_id"] == 1
+    assert {(r["requester_id"], r["wanted_id"]) for r in held["requests"]} == {(2, 4), (2, 3)}
+    assert len(held["meetings"]) == 2
     session.ok("privacy", "erase", "erlan@kaz.kz", "--yes")
     conn = sqlite3.connect(session.db_path)
     for table, columns in (("b2b_participants", "contact_id"),
@@ -267,6 +271,9 @@ def test_merge_moves_b2b_places_and_erase_leaves_no_trace(session: Cli) -> None:
                            ("b2b_meetings", "a_id, b_id")):  # fmt: skip
         values = {v for row in conn.execute(f"SELECT {columns} FROM {table}") for v in row}
         assert 2 not in values, table
+    assert not conn.execute(
+        "SELECT 1 FROM audit_log WHERE entity = 'b2b_participant' AND entity_id = 2"
+    ).fetchall()
     conn.close()
 
 

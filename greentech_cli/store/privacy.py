@@ -148,7 +148,8 @@ def delete_audit_entries(db: Database, contact_id: int, member_ids: list[int]) -
     contact_marks = ", ".join("?" for _ in contact_ids)
     member_marks = ", ".join("?" for _ in member_ids) or "NULL"
     cursor = db.execute(
-        f"DELETE FROM audit_log WHERE (entity = 'contact' AND entity_id IN ({contact_marks})) "
+        "DELETE FROM audit_log WHERE (entity IN ('contact', 'b2b_participant') "
+        f"AND entity_id IN ({contact_marks})) "
         f"OR (entity = 'member' AND entity_id IN ({member_marks}))",
         [*contact_ids, *member_ids],
     )

@@ -12,6 +12,7 @@ from greentech_cli.errors import GreentechError
 from greentech_cli.store import audit
 from greentech_cli.store import contacts as contact_store
 from greentech_cli.store import privacy as store
+from greentech_cli.store.b2b import sessions as b2b_store
 from greentech_cli.store.common import not_found, now
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ def report(db: Database, ref: str) -> dict[str, Any]:
         "contact": record,
         "memberships": store.memberships(db, contact_id),
         "visits": store.visits(db, contact_id),
+        "b2b": b2b_store.held_about(db, contact_id),
         "import_batches": batches,
         "audit": store.audit_entries(db, contact_id, member_ids),
     }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from greentech_cli.models.b2b import Participant, Session, SessionInterpreter
 from greentech_cli.store import audit
@@ -134,3 +134,37 @@ def move_contact(db: Database, keep_id: int, other_id: int) -> None:
     for column in ("a_id", "b_id", "interpreter_id"):
         db.execute(f"UPDATE b2b_meetings SET {column} = ? WHERE {column} = ?", [keep_id, other_id])
     db.execute("DELETE FROM b2b_meetings WHERE a_id = b_id")
+
+
+def held_about(db: Database, contact_id: int) -> dict[str, list[dict[str, Any]]]:
+    """What the B2B tables hold about a person (for `privacy report`)."""
+    return {
+        "participant": fetch_all(
+            db,
+            "SELECT visit_id, max_meetings, available_from, available_to FROM b2b_participants "
+            "WHERE contact_id = ? ORDER BY visit_id",
+            [contact_id],
+        ),
+        "interpreter": [
+            {**r, "languages": loads_list(r["languages"])}
+            for r in fetch_all(
+                db,
+                "SELECT visit_id, languages FROM b2b_interpreters WHERE contact_id = ? "
+                "ORDER BY visit_id",
+                [contact_id],
+            )
+        ],
+        "requests": fetch_all(
+            db,
+            "SELECT id, visit_id, requester_id, wanted_id, priority, source, created_at "
+            "FROM b2b_requests WHERE requester_id = ? OR wanted_id = ? ORDER BY id",
+            [contact_id, contact_id],
+        ),
+        "meetings": fetch_all(
+            db,
+            "SELECT visit_id, slot, table_no AS [table], a_id AS a, b_id AS b, "
+            "interpreter_id AS interpreter FROM b2b_meetings "
+            "WHERE a_id = ? OR b_id = ? OR interpreter_id = ? ORDER BY visit_id, slot",
+            [contact_id, contact_id, contact_id],
+        ),
+    }
