@@ -284,6 +284,7 @@ def test_report_as_yaml_and_as_text(cli: Cli, people: dict[str, int]) -> None:
         "contact",
         "memberships",
         "visits",
+        "b2b",
         "import_batches",
         "audit",
     ]

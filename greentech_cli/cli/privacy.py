@@ -29,6 +29,13 @@ SECTIONS = {
     ),
     "audit": ("at", "user", "command", "entity", "entity_id", "action", "fields"),
 }
+# The "b2b" part of the report (issue 20), shown when the person has any.
+B2B_SECTIONS = {
+    "participant": ("visit_id", "max_meetings", "available_from", "available_to"),
+    "interpreter": ("visit_id", "languages"),
+    "requests": ("id", "visit_id", "requester_id", "wanted_id", "priority", "source"),
+    "meetings": ("visit_id", "slot", "table", "a", "b", "interpreter"),
+}
 
 
 class ReportFormat(StrEnum):
@@ -57,6 +64,10 @@ def _show_report(data: dict[str, Any]) -> None:
             out.print(table(rows, columns, title=f"{label} ({len(rows)})"))
         else:
             out.print(f"{label}: none")
+    for section, columns in B2B_SECTIONS.items():
+        rows = data.get("b2b", {}).get(section, [])
+        if rows:
+            out.print(table(rows, columns, title=f"B2B {section} ({len(rows)})"))
 
 
 @privacy_app.command("report")
