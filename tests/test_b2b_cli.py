@@ -302,3 +302,18 @@ def test_check_finds_a_b2b_meeting_clashing_with_another_visit(session: Cli) -> 
     assert result.exit_code == 1
     found = [f for f in json.loads(result.stdout) if f["code"] == "b2b-double-booked"]
     assert found and all(3 in f["contact_ids"] for f in found), found
+
+
+def test_suggest_partners_by_sector_fit(session: Cli) -> None:
+    session.ok("company", "edit", "Emscher Wasser AG", "--sector", "water")
+    session.ok("delegation", "edit", "kz-b2b", "--sector", "water")
+    rows = session.json("b2b", "suggest", "1")
+    assert {(r["requester"], r["wanted"]) for r in rows} == {(1, 4), (2, 4)}
+    assert all(not r["added"] and r["reasons"] for r in rows)
+    assert session.json("b2b", "request", "list", "1") == []
+    session.json("b2b", "suggest", "1", "--add")
+    listed = session.json("b2b", "request", "list", "1")
+    assert {(r["requester_id"], r["wanted_id"], r["priority"], r["source"]) for r in listed} == {
+        (1, 4, 1, "suggest"),
+        (2, 4, 1, "suggest"),
+    }
