@@ -187,8 +187,10 @@ def test_exports_are_owner_only_files(session: Cli, tmp_path: Path) -> None:
     assert csv_text.splitlines()[0].startswith("slot,slot_start,slot_end,table,a,a_name")
     from openpyxl import load_workbook
 
-    sheet = load_workbook(tmp_path / "grid.xlsx", read_only=True).active
-    assert sheet is not None and len(list(sheet.iter_rows())) == 4
+    book = load_workbook(tmp_path / "grid.xlsx", read_only=True)
+    assert book.sheetnames == ["B2B"]
+    assert len(list(book["B2B"].iter_rows())) == 4
+    book.close()
     session.fails("b2b", "export", "1", "--format", "xlsx", code=2)
 
 

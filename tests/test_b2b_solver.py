@@ -266,3 +266,19 @@ def test_without_a_solver_installed_the_greedy_schedule_is_used(
     assert solution.objective == 13
     with pytest.raises(InvalidData, match="not installed"):
         b2b_solve.solve(fixed_case(), method="highs")
+
+
+@pytest.mark.parametrize("method", SOLVERS)
+def test_only_the_meeting_that_no_longer_fits_moves(method: str) -> None:
+    people = {i: Person(i) for i in range(1, 7)}
+    requests = [Request(1, 2, 2), Request(3, 4, 2), Request(5, 6, 2)]
+    first = b2b_solve.solve(Problem(3, 2, people, requests), time_limit=5, method=method)
+    assert len(first.meetings) == 3
+    moving = next(m for m in first.meetings if m.key == (1, 2))
+    # Person 1 can no longer come at that slot: that meeting moves, the others stay.
+    people[1] = Person(1, slots=frozenset(range(3)) - {moving.slot})
+    again = Problem(3, 2, people, requests, previous=first.meetings)
+    second = b2b_solve.solve(again, time_limit=5, method=method)
+    check(again, second.meetings)
+    assert [before.key for before, _ in second.moved] == [(1, 2)]
+    assert {m for m in first.meetings if m.key != (1, 2)} <= set(second.meetings)

@@ -183,7 +183,10 @@ def assign_tables(
     for slot in sorted(by_slot):
         free = set(range(1, problem.tables + 1))
         chosen: dict[tuple[int, int], int] = {}
-        keys = sorted(by_slot[slot], key=lambda k: (k not in before, k))
+        # Meetings that stay in their slot choose first: they keep their table.
+        keys = sorted(
+            by_slot[slot], key=lambda k: (not (k in before and before[k].slot == slot), k)
+        )
         for key in keys:
             wish = [before[key].table] if key in before and before[key].slot == slot else []
             wish += [home[p] for p in key if p in home]
