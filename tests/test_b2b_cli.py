@@ -319,3 +319,13 @@ def test_suggest_partners_by_sector_fit(session: Cli) -> None:
         (1, 4, 1, "suggest"),
         (2, 4, 1, "suggest"),
     }
+
+
+def test_changing_the_slots_drops_the_grid_and_says_so(session: Cli) -> None:
+    _requests(session)
+    session.ok("b2b", "schedule", "1")
+    same = session.ok("b2b", "setup", "1", "--slot", "20m", "--break", "5m", "--tables", "3")
+    assert "dropped" not in same.stderr and len(session.json("b2b", "show", "1")) == 3
+    changed = session.ok("b2b", "setup", "1", "--slot", "45m", "--break", "5m", "--tables", "3")
+    assert "3 scheduled meeting(s) dropped" in changed.stderr
+    assert session.json("b2b", "show", "1") == []

@@ -94,7 +94,9 @@ def setup(
     if blk.leftover:
         app_ctx.warn(f"the last {blk.leftover} minutes of the block hold no slot")
     if dropped:
-        app_ctx.warn(f"the slots changed: {dropped} scheduled meeting(s) dropped; schedule again")
+        app_ctx.warn(
+            f"the slots or tables changed: {dropped} scheduled meeting(s) dropped; schedule again"
+        )
 
 
 @participant_app.command("add")

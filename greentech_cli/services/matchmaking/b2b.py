@@ -177,10 +177,11 @@ def setup(
         session = Session(visit.id or 0, slot_minutes, break_minutes, tables, seats)
         session_store.save(db, session)
         dropped = 0
-        if before is not None and (before.slot_minutes, before.break_minutes) != (
-            slot_minutes,
-            break_minutes,
+        if before is not None and (
+            (before.slot_minutes, before.break_minutes) != (slot_minutes, break_minutes)
+            or tables < before.tables
         ):
+            # The stored grid no longer fits the slots or the tables: schedule again.
             dropped = meeting_store.clear(db, session.visit_id)
     return Block(visit, session, slots, leftover), dropped
 
