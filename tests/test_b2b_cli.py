@@ -156,8 +156,8 @@ def test_wish_list_import_with_rejects(session: Cli, tmp_path: Path) -> None:
     path = tmp_path / "anmeldungen.csv"
     path.write_bytes(
         "E-Mail;Firma;Wunschpartner 1;Wunschpartner 2;Wunschpartner 3\r\n"
-        "dana@kazwater.kz;KazWater LLP;Lippe Recycling GmbH;Emscher Wasser AG;Unbekannt AG\r\n"
-        "jan@lippe.de;Lippe Recycling GmbH;Dana Sadykova;;\r\n"
+        "dana@kazwater.kz;KazWater LLP;Lippe Recycling;Emscher Wasser AG;Unbekannt AG\r\n"
+        "jan@lippe.de;Lippe Recycling GmbH;Sadykova Dana;;\r\n"
         "nobody@nowhere.de;Nowhere;Eva Wolf;;\r\n".encode("cp1252")
     )
     dry = session.json("b2b", "request", "import", "1", str(path), "--dry-run")

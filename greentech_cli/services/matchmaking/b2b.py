@@ -43,8 +43,9 @@ from greentech_cli.store import visits as visit_store
 from greentech_cli.store.b2b import meetings as meeting_store
 from greentech_cli.store.b2b import requests as request_store
 from greentech_cli.store.b2b import sessions as session_store
+from greentech_cli.text.company_names import company_key
 from greentech_cli.text.dates import parse_duration, parse_time
-from greentech_cli.text.names import fold
+from greentech_cli.text.names import name_keys
 
 if TYPE_CHECKING:
     from greentech_cli.db import Database
@@ -261,14 +262,26 @@ def participant(db: Database, blk: Block, ref: str) -> int:
             )
         return contact.id or 0
     people = {cid: contact_store.get(db, cid) for cid in taken}
-    by_name = [cid for cid, c in people.items() if fold(_full_name(c)) == fold(ref)]
+    # The name matching of duplicate detection: any order, any script, without patronymics.
+    wanted = name_keys(ref, None)
+    by_name = sorted(
+        cid
+        for cid, c in people.items()
+        if wanted & name_keys(c.first_name, c.last_name, c.native_name)
+    )
     if len(by_name) == 1:
         return by_name[0]
     companies = company_store.find_by_name(db, ref.strip())
     if not companies and ref.strip().isdigit():
         companies = [company_store.get(db, int(ref))] if _company_exists(db, int(ref)) else []
     ids = {c.id for c in companies}
-    staff = sorted(cid for cid, c in people.items() if c.company_id in ids)
+    key = company_key(ref)
+    staff = sorted(
+        cid
+        for cid, c in people.items()
+        if c.company_id is not None
+        and (c.company_id in ids or (key and company_key(_company_name(db, c)) == key))
+    )
     if len(staff) == 1:
         return staff[0]
     if len(staff) > 1 or len(by_name) > 1:
@@ -277,6 +290,10 @@ def participant(db: Database, blk: Block, ref: str) -> int:
     if companies:
         raise InvalidData(f"company {ref!r} has no participant in the session")
     raise InvalidData(f"{ref!r} is no participant of the session (no such person or company)")
+
+
+def _company_name(db: Database, contact: Contact) -> str:
+    return company_store.get(db, contact.company_id).name if contact.company_id else ""
 
 
 def _company_exists(db: Database, company_id: int) -> bool:
