@@ -155,13 +155,14 @@ def test_rescheduling_after_one_more_request_says_what_moved(session: Cli) -> No
 def test_wish_list_import_with_rejects(session: Cli, tmp_path: Path) -> None:
     path = tmp_path / "anmeldungen.csv"
     path.write_bytes(
-        "E-Mail;Firma;Wunschpartner 1;Wunschpartner 2;Wunschpartner 3\r\n"
-        "dana@kazwater.kz;KazWater LLP;Lippe Recycling;Emscher Wasser AG;Unbekannt AG\r\n"
-        "jan@lippe.de;Lippe Recycling GmbH;Sadykova Dana;;\r\n"
-        "nobody@nowhere.de;Nowhere;Eva Wolf;;\r\n".encode("cp1252")
+        "E-Mail;Firma;Wunschpartner 1;Wunschpartner 2;Wunschpartner 3;Telefon\r\n"
+        "dana@kazwater.kz;KazWater LLP;Lippe Recycling;Emscher Wasser AG;Unbekannt AG;\r\n"
+        "jan@lippe.de;Lippe Recycling GmbH;Sadykova Dana;;;+49 2306 1234\r\n"
+        "nobody@nowhere.de;Nowhere;Eva Wolf;;;\r\n".encode("cp1252")
     )
     dry = session.json("b2b", "request", "import", "1", str(path), "--dry-run")
     assert dry["created"] == 3 and dry["rejected"] == 2
+    assert dry["unread_columns"] == ["Telefon"]
     assert session.json("b2b", "request", "list", "1") == []
     report = session.json("b2b", "request", "import", "1", str(path))
     assert (report["created"], report["rejected"]) == (3, 2)

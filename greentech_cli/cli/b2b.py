@@ -238,6 +238,11 @@ def request_import(
             f"row {reject['row']}, {reject['column']} {reject['value']!r} not stored: "
             f"{reject['reason']}"
         )
+    if report.unread_columns:
+        app_ctx.say(
+            f"Not read (only wishes are taken from this file; import the people with "
+            f"greentech import): {', '.join(report.unread_columns)}"
+        )
     app_ctx.say(
         f"{'Would create' if dry_run else 'Created'} {report.created} request(s) from "
         f"{report.rows} row(s); {report.unchanged} already there, {len(report.rejects)} rejected"

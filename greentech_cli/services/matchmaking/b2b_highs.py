@@ -29,6 +29,7 @@ def _quiet_highs() -> Any:
     The banner is printed by the C++ constructor, so standard output is pointed at /dev/null at
     the descriptor level for that moment and C's buffers are flushed before it is restored.
     """
+    import contextlib
     import ctypes
     import os
     import sys
@@ -42,7 +43,8 @@ def _quiet_highs() -> Any:
         os.dup2(devnull, 1)
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
-        ctypes.CDLL(None).fflush(None)
+        with contextlib.suppress(OSError, TypeError, AttributeError):  # no C library handle
+            ctypes.CDLL(None).fflush(None)
     finally:
         os.dup2(saved, 1)
         os.close(saved)

@@ -56,9 +56,11 @@ class WishImport:
     unchanged: int = 0
     rejects: list[dict[str, Any]] = field(default_factory=list)
     dry_run: bool = False
+    unread_columns: list[str] = field(default_factory=list)  # neither the person nor a wish
 
     def to_json(self) -> dict[str, Any]:
-        """file, rows, created, unchanged, rejected, rejects (row, column, value, reason)."""
+        """file, rows, created, unchanged, rejected, rejects (row, column, value, reason),
+        dry_run, unread_columns."""
         return {
             "file": self.file,
             "rows": self.rows,
@@ -67,6 +69,7 @@ class WishImport:
             "rejected": len(self.rejects),
             "rejects": self.rejects,
             "dry_run": self.dry_run,
+            "unread_columns": self.unread_columns,
         }
 
 
@@ -121,6 +124,8 @@ def import_wishes(db: Database, visit_ref: str, path: Path, *, dry_run: bool = F
             )
         if not who:
             raise InvalidData(f"{path}: no column names the participant (email, name or company)")
+        used = set(who.values()) | {index for _, index in wishes}
+        report.unread_columns = [h for i, h in enumerate(table.headers) if i not in used and h]
         try:
             with transaction(db):
                 for row in table.rows:
