@@ -331,6 +331,9 @@ def _seconds(text: str) -> float:
         raise InvalidData(f"--time-limit {text!r}: write seconds like 10s or 1m") from None
 
 
+UNMET_SHOWN = 20  # unmet pairs listed on the terminal; JSON has every one
+
+
 def _summary(app_ctx: Any, result: dict[str, Any]) -> None:
     gap = f", gap {result['gap']:.1%}" if result["bound"] else ""
     app_ctx.say(
@@ -343,8 +346,12 @@ def _summary(app_ctx: Any, result: dict[str, Any]) -> None:
     for move in result["moved"]:
         where = move["to"] or "dropped"
         app_ctx.say(f"Moved: {move['names']}: {move['from']} → {where}")
-    for unmet in result["unmet"]:
+    shown = result["unmet"][:UNMET_SHOWN]
+    for unmet in shown:
         app_ctx.say(f"Unmet: {unmet['a_name']} – {unmet['b_name']}: {unmet['reason']}")
+    if len(result["unmet"]) > len(shown):
+        more = len(result["unmet"]) - len(shown)
+        app_ctx.say(f"… and {more} more unmet request(s): --format json lists them all")
 
 
 @b2b_app.command("show")

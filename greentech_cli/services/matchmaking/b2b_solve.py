@@ -1,10 +1,11 @@
-"""Solve a B2B grid: CP-SAT when installed, the greedy schedule beside it and as the fallback.
+"""Solve a B2B grid: HiGHS (else CP-SAT) when installed, the greedy schedule as the fallback.
 
 `solve(problem)` always returns a valid schedule: the greedy one is built first (it is also the
-solver's hint and what a plain install uses); CP-SAT replaces it when it finds one at least as
-good. The bound is CP-SAT's proof, or for greedy alone the plain sum of every pair that could
-meet at all (no proof of closeness then). `verify` re-checks every hard rule on a schedule and
-is what the tests and the benchmark run on every result.
+solver's start and what a plain install uses); the solver's replaces it when it ranks at least
+as high (more people with a meeting, then more weight). The bound is the solver's proof — the
+smaller of the aggregate program's optimum and the full search's bound — or for greedy alone
+the plain sum of every pair that could meet at all (no proof of closeness then). `verify`
+re-checks every hard rule on every schedule before it is returned.
 """
 
 from __future__ import annotations
