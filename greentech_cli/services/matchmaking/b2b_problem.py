@@ -167,11 +167,6 @@ def pairs(problem: Problem) -> list[Pair]:
     return found
 
 
-def requesting_people(pair_list: list[Pair]) -> list[int]:
-    """Everyone who asked or was asked for a meeting (the fairness rule covers them)."""
-    return sorted({p.a for p in pair_list} | {p.b for p in pair_list})
-
-
 @dataclass
 class Solution:
     """A schedule and the figures reported with it."""

@@ -40,18 +40,3 @@ def clear(db: Database, visit_id: int) -> int:
     if gone:
         audit.record(db, "b2b_session", visit_id, "clear", {"meetings": gone})
     return int(gone)
-
-
-def of_contact(db: Database, contact_id: int) -> list[tuple[int, GridMeeting]]:
-    """Every meeting a person has in any session: (visit id, meeting)."""
-    rows = fetch_all(
-        db,
-        "SELECT * FROM b2b_meetings WHERE a_id = ? OR b_id = ? OR interpreter_id = ? "
-        "ORDER BY visit_id, slot",
-        [contact_id, contact_id, contact_id],
-    )
-    return [
-        (r["visit_id"], GridMeeting(r["slot"], r["table_no"], r["a_id"], r["b_id"],
-                                    r["interpreter_id"]))
-        for r in rows
-    ]  # fmt: skip
