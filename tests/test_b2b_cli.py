@@ -337,3 +337,12 @@ def test_changing_the_slots_drops_the_grid_and_says_so(session: Cli) -> None:
     changed = session.ok("b2b", "setup", "1", "--slot", "45m", "--break", "5m", "--tables", "3")
     assert "3 scheduled meeting(s) dropped" in changed.stderr
     assert session.json("b2b", "show", "1") == []
+
+
+def test_the_same_session_gives_the_same_grid(session: Cli) -> None:
+    _requests(session)
+    first = session.json("b2b", "schedule", "1", "--dry-run", "--seed", "7")
+    again = session.json("b2b", "schedule", "1", "--dry-run", "--seed", "7")
+    assert first["meetings"] == again["meetings"]
+    greedy = session.json("b2b", "schedule", "1", "--dry-run", "--solver", "greedy")
+    assert greedy["solver"] == "greedy" and greedy["objective"] <= first["objective"]
