@@ -36,6 +36,10 @@ COMMAND_MODULES = (
     "merge",
     "match",
     "b2b",
+    "followup",
+    "attendance",
+    "report",
+    "retention",
 )
 
 

@@ -255,6 +255,8 @@ def conflicts(
             for other in visits:
                 if other.id == visit.id or not (start < other.end and other.start < end):
                     continue
+                if visit.id in (other.parent_id,) or other.id in (visit.parent_id,):
+                    continue  # the block's own slots, or the block the session sits in
                 clash = sorted(people & present.get(other.id or 0, set()))
                 if clash:
                     who = ", ".join(names(db, set(clash)).values())
