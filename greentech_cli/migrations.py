@@ -338,52 +338,16 @@ def m005_trip(db: Any) -> None:
 
 
 B2B = """
-CREATE TABLE b2b_sessions (
-    visit_id INTEGER PRIMARY KEY REFERENCES visits(id) ON DELETE CASCADE,
-    slot_minutes INTEGER NOT NULL,
-    break_minutes INTEGER NOT NULL DEFAULT 0,
-    tables INTEGER NOT NULL,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-);
-CREATE TABLE b2b_interpreters (
-    visit_id INTEGER NOT NULL REFERENCES b2b_sessions(visit_id) ON DELETE CASCADE,
-    contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
-    languages TEXT NOT NULL DEFAULT '[]',
-    PRIMARY KEY (visit_id, contact_id)
-);
-CREATE TABLE b2b_participants (
-    visit_id INTEGER NOT NULL REFERENCES b2b_sessions(visit_id) ON DELETE CASCADE,
-    contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
-    max_meetings INTEGER,
-    available_from TEXT,
-    available_to TEXT,
-    PRIMARY KEY (visit_id, contact_id)
-);
-CREATE TABLE b2b_requests (
-    id INTEGER PRIMARY KEY,
-    visit_id INTEGER NOT NULL REFERENCES b2b_sessions(visit_id) ON DELETE CASCADE,
-    requester_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
-    wanted_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
-    priority INTEGER NOT NULL DEFAULT 2,
-    source TEXT NOT NULL DEFAULT 'manual',
-    created_at TEXT NOT NULL,
-    UNIQUE (visit_id, requester_id, wanted_id)
-);
+CREATE TABLE b2b_sessions (visit_id INTEGER PRIMARY KEY REFERENCES visits(id) ON DELETE CASCADE, slot_minutes INTEGER NOT NULL, break_minutes INTEGER NOT NULL DEFAULT 0, tables INTEGER NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE TABLE b2b_interpreters (visit_id INTEGER NOT NULL REFERENCES b2b_sessions(visit_id) ON DELETE CASCADE, contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE, languages TEXT NOT NULL DEFAULT '[]', PRIMARY KEY (visit_id, contact_id));
+CREATE TABLE b2b_participants (visit_id INTEGER NOT NULL REFERENCES b2b_sessions(visit_id) ON DELETE CASCADE, contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE, max_meetings INTEGER, available_from TEXT, available_to TEXT, PRIMARY KEY (visit_id, contact_id));
+CREATE TABLE b2b_requests (id INTEGER PRIMARY KEY, visit_id INTEGER NOT NULL REFERENCES b2b_sessions(visit_id) ON DELETE CASCADE, requester_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE, wanted_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE, priority INTEGER NOT NULL DEFAULT 2, source TEXT NOT NULL DEFAULT 'manual', created_at TEXT NOT NULL, UNIQUE (visit_id, requester_id, wanted_id));
 CREATE INDEX b2b_requests_wanted ON b2b_requests(wanted_id);
-CREATE TABLE b2b_meetings (
-    visit_id INTEGER NOT NULL REFERENCES b2b_sessions(visit_id) ON DELETE CASCADE,
-    slot INTEGER NOT NULL,
-    table_no INTEGER NOT NULL,
-    a_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
-    b_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
-    interpreter_id INTEGER REFERENCES contacts(id) ON DELETE SET NULL,
-    PRIMARY KEY (visit_id, slot, table_no)
-);
+CREATE TABLE b2b_meetings (visit_id INTEGER NOT NULL REFERENCES b2b_sessions(visit_id) ON DELETE CASCADE, slot INTEGER NOT NULL, table_no INTEGER NOT NULL, a_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE, b_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE, interpreter_id INTEGER REFERENCES contacts(id) ON DELETE SET NULL, PRIMARY KEY (visit_id, slot, table_no));
 CREATE INDEX b2b_meetings_a ON b2b_meetings(a_id);
 CREATE INDEX b2b_meetings_b ON b2b_meetings(b_id);
 CREATE INDEX b2b_meetings_interpreter ON b2b_meetings(interpreter_id)
-"""
+"""  # noqa: E501
 
 
 @step
