@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "dedupe",
     "merge",
     "match",
+    "b2b",
     "followup",
     "attendance",
     "report",

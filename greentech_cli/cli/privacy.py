@@ -34,6 +34,13 @@ SECTIONS = {
     # The records as they were before a merge, kept for unmerge (in full with --format json).
     "merges": ("id", "keep_id", "other_id", "merged_at", "undone_at"),
 }
+# The "b2b" part of the report (issue 20), shown when the person has any.
+B2B_SECTIONS = {
+    "participant": ("visit_id", "max_meetings", "available_from", "available_to"),
+    "interpreter": ("visit_id", "languages"),
+    "requests": ("id", "visit_id", "requester_id", "wanted_id", "priority", "source"),
+    "meetings": ("visit_id", "slot", "table", "a", "b", "interpreter"),
+}
 
 
 class ReportFormat(StrEnum):
@@ -62,6 +69,10 @@ def _show_report(data: dict[str, Any]) -> None:
             out.print(table(rows, columns, title=f"{label} ({len(rows)})"))
         else:
             out.print(f"{label}: none")
+    for section, columns in B2B_SECTIONS.items():
+        rows = data.get("b2b", {}).get(section, [])
+        if rows:
+            out.print(table(rows, columns, title=f"B2B {section} ({len(rows)})"))
 
 
 @privacy_app.command("report")

@@ -292,7 +292,7 @@ def write_xlsx(records: Iterable[dict[str, Any]], out: IO[bytes], job: ExportJob
             f"an XLSX sheet holds at most {MAX_ROWS - 1:,} records, not {job.total:,}; "
             "export as csv instead"
         )
-    sheet_name = "Companies" if job.kind == COMPANIES else "Contacts"
+    sheet_name = {COMPANIES: "Companies", "b2b": "B2B"}.get(job.kind, "Contacts")
     columns = [(column_letter(index), name) for index, name in enumerate(job.columns)]
     last_column = column_letter(max(len(columns) - 1, 0))
 

@@ -129,7 +129,7 @@ def audit_entries(db: Database, contact_id: int, member_ids: list[int]) -> list[
     rows = fetch_all(
         db,
         "SELECT id, at, user, command, entity, entity_id, action, fields FROM audit_log "
-        "WHERE (entity = 'contact' AND entity_id = ?) "
+        "WHERE (entity IN ('contact', 'b2b_participant') AND entity_id = ?) "
         f"OR (entity = 'member' AND entity_id IN ({marks})) ORDER BY id",
         [contact_id, *member_ids],
     )
@@ -251,7 +251,7 @@ def delete_audit_entries(db: Database, contact_id: int, member_ids: list[int]) -
     )
     member_marks = ", ".join("?" for _ in member_ids) or "NULL"
     cursor = db.execute(
-        "DELETE FROM audit_log WHERE (entity = 'contact' AND entity_id = ?) "
+        "DELETE FROM audit_log WHERE (entity IN ('contact', 'b2b_participant') AND entity_id = ?) "
         f"OR (entity = 'member' AND entity_id IN ({member_marks}))",
         [contact_id, *member_ids],
     )

@@ -26,6 +26,7 @@ from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as contact_store
 from greentech_cli.store import dedupe as dedupe_store
 from greentech_cli.store import merge as store
+from greentech_cli.store.b2b import sessions as b2b_store
 from greentech_cli.store.followup import attendance, journal
 
 if TYPE_CHECKING:
@@ -389,6 +390,7 @@ def merge_contacts(
         # Links first: removing OTHER would cascade its memberships and visit links away.
         plan.memberships_joined = _move_memberships(db, keep_id, other_id)
         store.move_visit_links(db, keep_id, other_id)
+        b2b_store.move_contact(db, keep_id, other_id)
         journal.move(db, "contact", keep_id, other_id)
         attendance.move(db, keep_id, other_id)
         store.move_import_changes(db, "contact", keep_id, other_id)

@@ -12,6 +12,7 @@ from greentech_cli.errors import GreentechError
 from greentech_cli.store import audit
 from greentech_cli.store import contacts as contact_store
 from greentech_cli.store import privacy as store
+from greentech_cli.store.b2b import sessions as b2b_store
 from greentech_cli.store.common import not_found, now
 from greentech_cli.store.trip import dietary as dietary_store
 
@@ -43,6 +44,7 @@ def report(db: Database, ref: str) -> dict[str, Any]:
         "memberships": store.memberships(db, contact_id),
         "dietary": dietary_store.of_contact(db, contact_id),
         "visits": store.visits(db, contact_id),
+        "b2b": b2b_store.held_about(db, contact_id),
         "import_batches": batches,
         "images": store.images(db, contact_id, member_ids, store.Scrubber(row)),
         "decisions": store.decisions(db, contact_id),

@@ -50,6 +50,7 @@ CODES = (
     "unknown-place",
     "transfer-too-short",
     "over-capacity",
+    "b2b-double-booked",
 )
 HOSTED_KINDS = ("site-visit", "b2b-meeting")
 
@@ -90,6 +91,7 @@ def check(
     findings += _check_long_days(prog, config)
     findings += _check_host_contacts(prog, companies)
     findings += _check_capacity(prog)
+    findings += _check_b2b(db, prog)
     order = {code: n for n, code in enumerate(CODES)}
     starts = {v.id: v.start.timestamp() for v in prog.visits}
     findings.sort(
@@ -101,6 +103,20 @@ def check(
         )
     )
     return delegation, findings
+
+
+def _check_b2b(db: Database, prog: Programme) -> list[Finding]:
+    """A B2B meeting's person attending or hosting another visit at that time (issue 20)."""
+    from greentech_cli.services.matchmaking.b2b_grid import conflicts
+
+    present = {
+        v.id or 0: prog.attendance.get(v.id or 0, set()) | set(v.host_contact_ids)
+        for v in prog.visits
+    }
+    return [
+        Finding("error", "b2b-double-booked", message, visit_ids, contact_ids)
+        for message, visit_ids, contact_ids in conflicts(db, prog.visits, present)
+    ]
 
 
 def _checkoverlaps(prog: Programme) -> list[Finding]:
