@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "dedupe",
     "merge",
     "match",
+    "completion",
 )
 
 
@@ -229,8 +230,16 @@ def _utf8_streams() -> None:
 def main() -> None:
     """Console-script entry point."""
     _utf8_streams()
+    if os.environ.get("_GREENTECH_COMPLETE"):
+        # The shell asks for completions: register Typer's completion classes (only now, so
+        # other runs never import them).
+        from typer.completion import completion_init
+
+        completion_init()
     try:
-        app()
+        # One program name however started (python -m, the script): the completion variable
+        # (_GREENTECH_COMPLETE) and usage lines depend on it.
+        app(prog_name="greentech")
     finally:
         # Output still buffered meets a closed pipe only now, after the command has finished.
         try:
