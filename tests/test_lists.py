@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from greentech_cli.exporters import profiles
 from tests.conftest import Cli
@@ -402,3 +404,137 @@ def test_a_cp1252_stdout_never_fails(demo_db: Path, args: tuple[str, ...]) -> No
     assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
     assert b"Traceback" not in done.stderr
     done.stdout.decode("utf-8")  # a pipe gets UTF-8: nothing replaced, nothing lost
+
+
+# --- units: csv-excel cells, plain lines, the streamed table, row estimates -------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ("+492841555130", '="+492841555130"'),
+        ("050000", '="050000"'),
+        ("1980-05-17", '="1980-05-17"'),
+        ("10:30", '="10:30"'),
+        ("5%", '="5%"'),
+        ("1E5", '="1E5"'),
+        (43.238, "43,238"),
+        (-0.5, "-0,5"),
+        ("=SUM(A1)", "'=SUM(A1)"),
+        ("+49 (0) 211 Zentrale", "'+49 (0) 211 Zentrale"),
+        ("Lünen", "Lünen"),
+        ("", ""),
+    ],
+)
+def test_csv_excel_cell(value: object, cell: str) -> None:
+    from greentech_cli.exporters.csv_formats import _excel_cell
+
+    assert _excel_cell(value, raw=False) == cell
+
+
+@given(st.text())
+def test_csv_excel_text_reads_back_as_written(text: str) -> None:
+    """Whatever the text, the cell is either the text, the text behind an apostrophe (a
+    formula neutralised), or Excel's text formula around it — which the importer unwraps."""
+    from greentech_cli.exporters.csv_formats import _excel_cell
+    from greentech_cli.importers.records import _FORMULA_TEXT
+
+    cell = _excel_cell(text, raw=False)
+    if cell.startswith('="'):
+        match = _FORMULA_TEXT.fullmatch(cell)
+        assert match is not None and match[1].replace('""', '"') == text
+    else:
+        assert cell in (text, "'" + text)
+
+
+@given(st.lists(st.text(), min_size=1, max_size=5))
+def test_tsv_line_is_one_line_and_splits_back(cells: list[str]) -> None:
+    from greentech_cli.render.output import tsv_line
+
+    line = tsv_line(cells)
+    assert line.endswith("\n") and "\n" not in line[:-1] and "\r" not in line
+    parts = line[:-1].split("\t")
+    assert len(parts) == len(cells)
+
+    def unescape(text: str) -> str:
+        out, i = [], 0
+        while i < len(text):
+            if text[i] == "\\":
+                out.append({"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}[text[i + 1]])
+                i += 2
+            else:
+                out.append(text[i])
+                i += 1
+        return "".join(out)
+
+    assert [unescape(p) for p in parts] == cells
+
+
+@given(st.text(min_size=0, max_size=60), st.integers(min_value=1, max_value=12))
+def test_a_folded_cell_keeps_every_character(text: str, width: int) -> None:
+    from rich.cells import cell_len
+
+    from greentech_cli.render.tables import _fold
+
+    pieces = _fold(text, width, cell_len)
+    assert "".join(pieces) == text.replace("\n", "")
+    assert all(cell_len(p) <= width or len(p) == 1 for p in pieces)
+
+
+def test_row_estimate_counts_lines_and_cards(tmp_path: Path) -> None:
+    from greentech_cli.services.imports.feed import estimate_rows
+
+    table = tmp_path / "t.csv"
+    table.write_bytes(b"a,b\n" + b"1,2\n" * 2500)
+    assert estimate_rows(table) == 2500
+    cards = tmp_path / "c.vcf"
+    cards.write_bytes(b"BEGIN:VCARD\r\nFN:x\r\nEND:VCARD\r\n" * 70_000)
+    assert estimate_rows(cards) == 70_000
+    assert estimate_rows(tmp_path / "book.xlsx") is None
+
+
+def test_a_terminal_lacking_characters_gets_escapes_and_one_warning(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import codecs
+
+    from greentech_cli.cli.app import _Escapes
+
+    escapes = _Escapes()
+    escapes.encoding = "cp1252"
+    codecs.register_error(_Escapes.NAME, escapes)
+    raw = io.BytesIO()
+    terminal = io.TextIOWrapper(raw, encoding="cp1252", errors=_Escapes.NAME)
+    terminal.write("Schäfer Қайрат\n")
+    terminal.flush()
+    assert raw.getvalue().decode("cp1252") == "Schäfer \\u049a\\u0430\\u0439\\u0440\\u0430\\u0442\n"
+    escapes.warn()
+    warning = capsys.readouterr().err
+    assert warning.count("Warning:") == 1 and "6 character(s)" in warning and "cp1252" in warning
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")
+def test_cp1252_terminal_shows_escapes_and_warns_once(demo_db: Path) -> None:
+    import pty
+
+    env = {**os.environ, "PYTHONIOENCODING": "cp1252", "GREENTECH_DB": str(demo_db)}
+    words = ["contact", "list", "--columns", "name,native_name"]
+    code = f"from greentech_cli.cli.app import main; import sys; sys.argv[1:] = {words!r}; main()"
+    leader, follower = pty.openpty()
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, stdout=follower, stderr=subprocess.PIPE, timeout=120
+    )
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert done.returncode == 0, done.stderr
+    assert b"\\u049a" in shown  # Қ of Қайрат, as its escape
+    assert done.stderr.decode("cp1252").count("Warning:") == 1

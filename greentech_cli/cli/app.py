@@ -1,5 +1,6 @@
 """The `greentech` root command: global options and the one place errors become exit codes."""
 
+import codecs
 import contextlib
 import importlib
 import io
@@ -210,13 +211,45 @@ for _name in COMMAND_MODULES:
     importlib.import_module(f"{__package__}.{_name}").register(app)
 
 
-def _utf8_streams() -> None:
+class _Escapes:
+    """The encoding error handler of a terminal that cannot show every character: each such
+    character is written as its escape (``\u0410``), and the handler counts them so that the
+    command ends with one warning saying so."""
+
+    NAME = "greentech-escape"
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.encoding = ""
+
+    def __call__(self, exc: UnicodeError) -> tuple[str, int]:
+        """Escape the characters the encoding lacks (as backslashreplace does) and count them."""
+        assert isinstance(exc, UnicodeEncodeError)
+        self.count += exc.end - exc.start
+        escaped, end = codecs.backslashreplace_errors(exc)
+        return str(escaped), end
+
+    def warn(self) -> None:
+        """One warning on stderr when any character had to be escaped."""
+        if self.count:
+            sys.stderr.write(
+                f"Warning: {self.count} character(s) cannot be shown in this terminal's "
+                f"encoding ({self.encoding}) and are written as escapes (\\u0410); set "
+                "PYTHONIOENCODING=utf-8 or write to a file (--out, or a redirect) for the text "
+                "as it is.\n"
+            )
+
+
+def _utf8_streams() -> _Escapes:
     """Data leaves in UTF-8 whatever the locale says.
 
     A pipe or file gets UTF-8 (JSON and CSV must be, and a Cyrillic name must not end the command
     with an encoding error); a terminal or stderr that cannot show a character gets its escape
-    (``\u0410``) instead, so nothing is hidden and nothing fails.
+    (``\u0410``) instead, so nothing is hidden and nothing fails, and the command ends with one
+    warning that it happened (the returned handler's `warn`).
     """
+    escapes = _Escapes()
+    codecs.register_error(_Escapes.NAME, escapes)
     for stream in (sys.stdout, sys.stderr):
         encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
         if encoding == "utf8" or not isinstance(stream, io.TextIOWrapper):
@@ -224,12 +257,14 @@ def _utf8_streams() -> None:
         if stream is sys.stdout and not stream.isatty():
             stream.reconfigure(encoding="utf-8")
         else:
-            stream.reconfigure(errors="backslashreplace")
+            escapes.encoding = escapes.encoding or str(stream.encoding)
+            stream.reconfigure(errors=_Escapes.NAME)
+    return escapes
 
 
 def main() -> None:
     """Console-script entry point."""
-    _utf8_streams()
+    escapes = _utf8_streams()
     if os.environ.get("_GREENTECH_COMPLETE"):
         # The shell asks for completions: register Typer's completion classes (only now, so
         # other runs never import them).
@@ -244,5 +279,6 @@ def main() -> None:
         # Output still buffered meets a closed pipe only now, after the command has finished.
         try:
             sys.stdout.flush()
+            escapes.warn()
         except BrokenPipeError:
             _quiet_broken_pipe()
