@@ -101,7 +101,7 @@ def list_table(ctx: Context) -> list[Row]:
         }
         walls: dict[str, float] = {}
         for name, cmd in cases.items():
-            runs = [ctx.measure(cmd) for _ in range(3)]
+            runs = [ctx.measure(cmd) for _ in range(2)]
             wall = statistics.median(r[0] for r in runs)
             peak = max(r[2] for r in runs)
             walls[name] = wall

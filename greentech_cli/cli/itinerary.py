@@ -46,8 +46,8 @@ def itinerary(
         typer.Option(
             "--format",
             "-f",
-            help=f"One of: {', '.join(itinerary_names())} (else the one --out's extension names; "
-            "text without --out).",
+            help=f"One of: {', '.join(itinerary_names())}. Without it the --out file's extension "
+            "decides (text without --out).",
         ),
     ] = None,
     member: Annotated[
