@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -538,3 +539,30 @@ def test_cp1252_terminal_shows_escapes_and_warns_once(demo_db: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert b"\\u049a" in shown  # Қ of Қайрат, as its escape
     assert done.stderr.decode("cp1252").count("Warning:") == 1
+
+
+# --- progress ------------------------------------------------------------------------------------
+
+
+def test_import_progress_shows_rows_rate_and_time_left(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rich.console import Console
+
+    from greentech_cli.cli.context import AppContext
+    from greentech_cli.cli.progress import progress_bar
+
+    monkeypatch.setenv("TERM", "xterm")  # Rich draws no progress on a "dumb" terminal
+    screen = io.StringIO()
+    app_ctx = AppContext()
+    app_ctx._err = Console(file=screen, force_terminal=True, width=120)
+    with progress_bar(app_ctx, "Importing t.csv", 1000, unit="rows") as advance:
+        assert advance is not None
+        advance(400)
+        time.sleep(0.2)
+        advance(700)  # more than the estimate: the total grows, nothing breaks
+    shown = screen.getvalue()
+    assert "Importing t.csv" in shown and "1100/1100" in shown and " rows, " in shown
+    assert "/s" in shown and "0:00:00" in shown  # the rate and the time left
+    quiet = AppContext()
+    quiet._err = Console(file=io.StringIO(), force_terminal=True, width=120)
+    with progress_bar(quiet, "Importing t.csv", 10, unit="rows", quiet=True) as advance:
+        assert advance is None

@@ -41,8 +41,8 @@ def progress_bar(
     if unit is None:
         columns += [TaskProgressColumn(), TimeRemainingColumn()]
     else:
-        rate = "{task.fields[rate]}"
-        columns += [MofNCompleteColumn(), TextColumn(f"{unit}, {rate}"), TimeRemainingColumn()]
+        rate = "{task.fields[rate]}"  # ", 2,400/s" once there is a rate to show
+        columns += [MofNCompleteColumn(), TextColumn(f"{unit}{rate}"), TimeRemainingColumn()]
     with Progress(*columns, console=console, transient=True) as bar:
         # The description is Rich markup: a file name such as "list [/].csv" must stay text.
         task = bar.add_task(escape(message(description)), total=total, rate="")
@@ -50,8 +50,10 @@ def progress_bar(
         def advance(n: int) -> None:
             current = bar.tasks[0]
             if total is not None and current.completed + n > (current.total or 0):
-                bar.update(task, total=current.completed + n)
+                # Set on the task itself: Progress.update(total=…) would forget the rate.
+                current.total = current.completed + n
+            bar.update(task, advance=n)
             speed = current.speed
-            bar.update(task, advance=n, rate=f"{speed:,.0f}/s" if speed else "")
+            bar.update(task, rate=f", {speed:,.0f}/s" if speed else "")
 
         yield advance
