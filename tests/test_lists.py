@@ -566,3 +566,17 @@ def test_import_progress_shows_rows_rate_and_time_left(monkeypatch: pytest.Monke
     quiet._err = Console(file=io.StringIO(), force_terminal=True, width=120)
     with progress_bar(quiet, "Importing t.csv", 10, unit="rows", quiet=True) as advance:
         assert advance is None
+
+
+# --- help ----------------------------------------------------------------------------------------
+
+
+def test_help_examples_are_not_rewrapped(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "60")
+    lines = cli.ok("import", "file", "--help").stdout.splitlines()
+    example = [line.strip() for line in lines if "Example:" in line]
+    assert example == [
+        "Example: greentech import teilnehmer.csv --delegation kz-waste-2026 --dry-run"
+    ]
+    undo = cli.ok("import", "undo", "--help").stdout
+    assert "Example: greentech import undo 3 --dry-run" in undo

@@ -88,8 +88,24 @@ def _quiet_broken_pipe() -> None:
     os.close(devnull)
 
 
+def _verbatim_examples(command: Any) -> None:
+    """Keep every command's `Example:` paragraph as written in `--help`: Click re-wraps help
+    text to the terminal's width and broke examples inside an option (`--dry-` / `run`); a
+    paragraph after a `\\b` line is printed line by line as it is."""
+    text = getattr(command, "help", None)
+    if text and "Example:" in text and "\b\nExample:" not in text:
+        command.help = text.replace("Example:", "\b\nExample:", 1)
+    for sub in getattr(command, "commands", {}).values():
+        _verbatim_examples(sub)
+
+
 class GreentechGroup(TyperGroup):
     """The root group: every error of every command becomes one line and an exit code here."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for command in self.commands.values():
+            _verbatim_examples(command)
 
     def invoke(self, ctx: Any) -> Any:
         """Run the command, translating errors into `Error: …` on stderr and exit codes."""
