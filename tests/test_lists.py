@@ -101,6 +101,17 @@ def test_own_profile_from_the_config_folder_and_a_host_one_with_notes_refused(
     )
 
 
+def test_a_host_profile_leaves_notes_tags_and_uid_out_of_vcards(fresh_demo: Cli) -> None:
+    fresh_demo.ok("contact", "edit", "3", "--notes", "internal: do not share", "--tag", "vip")
+    cards = fresh_demo.ok("export", "contacts", "-d", DEMO, "--all", "-f", "vcf").stdout
+    assert "NOTE:internal" in cards and "CATEGORIES:vip" in cards and "UID:" in cards
+    args = ("export", "contacts", "-d", DEMO, "--all", "--profile", "host-sheet", "-f", "vcf")
+    hosted = fresh_demo.ok(*args).stdout
+    assert hosted.count("BEGIN:VCARD") == cards.count("BEGIN:VCARD")
+    assert "NOTE:" not in hosted and "CATEGORIES:" not in hosted and "UID:" not in hosted
+    assert "Қайрат" in hosted  # the rest of the card stays
+
+
 def test_columns_choose_and_order_and_unknown_ones_are_refused(demo: Cli) -> None:
     out = demo.ok("export", "contacts", "--columns", "email, last_name", "-f", "csv").stdout
     assert out.splitlines()[0] == "email,last_name"

@@ -95,10 +95,11 @@ def plan(db: Database, request: ExportRequest) -> ExportPlan:
     if version is None:
         raise UsageError(f"vCard version must be 3.0 or 4.0, not {request.vcard_version!r}")
     lang = choice(request.lang, LANGUAGES, "language") or "en"
-    if (request.columns is not None or request.profile is not None) and not fmt.columns:
+    if request.columns is not None and not fmt.columns:
         with_columns = ", ".join(f.name for f in registry.FORMATS.values() if f.columns)
         raise UsageError(
-            f"{fmt.name} writes whole records; --columns and --profile work with {with_columns}"
+            f"{fmt.name} writes whole records; --columns works with {with_columns} "
+            "(a host-facing --profile leaves the internal fields out of a card or sheet)"
         )
     if request.hosts and request.visit is None:
         raise UsageError("--hosts goes with --visit ID (the visit's host contacts)")
@@ -199,6 +200,12 @@ def _plan_contacts(
         columns=request.columns,
         profile=request.profile,
     )
+    # A card or printed sheet has no columns to choose: a host-facing profile leaves the
+    # internal fields (notes, tags, consent, …) out of each record instead.
+    internal: frozenset[str] = frozenset()
+    host_facing = request.profile is not None and profiles.load(request.profile).audience == "host"
+    if host_facing and not fmt.columns:
+        internal = profiles.INTERNAL_COLUMNS
 
     def source() -> Iterator[dict[str, Any]]:
         contacts = _by_company(db, flt) if fmt.by_company else contact_store.iterate(db, flt)
@@ -206,10 +213,19 @@ def _plan_contacts(
         for contact in contacts:
             company = company_of(contact.company_id) if contact.company_id else None
             member = roles.get(contact.id or 0, (None, None)) if roles is not None else None
-            yield records.contact_record(contact, company, member)
+            record = records.contact_record(contact, company, member)
+            yield _without(record, internal) if internal else record
 
     job.total = total
     return ExportPlan(fmt, job, total, withheld, included, source)
+
+
+def _without(record: dict[str, Any], names: frozenset[str]) -> dict[str, Any]:
+    """The record with these fields emptied (an empty list or mapping where one was)."""
+    for name in names & record.keys():
+        value = record[name]
+        record[name] = [] if isinstance(value, list) else {} if isinstance(value, dict) else None
+    return record
 
 
 def _by_company(db: Database, flt: contact_store.ContactFilter) -> Iterator[Any]:
