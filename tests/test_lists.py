@@ -591,3 +591,13 @@ def test_help_examples_are_not_rewrapped(cli: Cli, monkeypatch: pytest.MonkeyPat
     ]
     undo = cli.ok("import", "undo", "--help").stdout
     assert "Example: greentech import undo 3 --dry-run" in undo
+
+
+def test_a_one_value_option_given_twice_is_refused_not_silently_the_last(demo: Cli) -> None:
+    refused = demo.fails("company", "list", "--sector", "water", "--sector", "hydrogen", code=2)
+    assert "--sector was given twice" in refused.stderr and refused.stdout == ""
+    assert demo.fails("export", "contacts", "-d", DEMO, "-d", "other", "-f", "csv", code=2)
+    # The same value twice loses nothing; repeatable options take every value.
+    demo.ok("company", "list", "--sector", "water", "--sector=water")
+    demo.ok("contact", "list", "-f", "json", "--format", "json")
+    demo.ok("contact", "list", "--tag", "a", "--tag", "b")

@@ -99,6 +99,47 @@ def _verbatim_examples(command: Any) -> None:
         _verbatim_examples(sub)
 
 
+def _refuse_repeats(command: Any) -> None:
+    """Make a command refuse an option of one value given twice with different values
+    (`--sector water --sector hydrogen` would silently keep the last); repeatable options
+    (lists) take every value, and the same value twice loses nothing."""
+    single: dict[str, str] = {}
+    for param in getattr(command, "params", ()):
+        opts = getattr(param, "opts", None)
+        if param.param_type_name != "option" or param.multiple or param.is_flag or param.count:
+            continue
+        for name in [*(opts or ()), *param.secondary_opts]:
+            single[name] = max(opts or [name], key=len)
+    if single:
+        parse_args = command.parse_args
+
+        def checked(ctx: Any, args: list[str]) -> Any:
+            seen: dict[str, str | None] = {}
+            for index, word in enumerate(args):
+                if word == "--":
+                    break
+                name, equals, attached = word, "", ""
+                if word.startswith("--"):
+                    name, equals, attached = word.partition("=")
+                option = single.get(name)
+                if option is None:
+                    continue
+                value = attached if equals else (args[index + 1] if index + 1 < len(args) else None)
+                if option in seen and seen[option] != value:
+                    from greentech_cli.errors import UsageError
+
+                    raise UsageError(
+                        f"{option} was given twice ({seen[option]!r}, {value!r}) but takes one "
+                        "value; give it once"
+                    )
+                seen[option] = value
+            return parse_args(ctx, args)
+
+        command.parse_args = checked
+    for sub in getattr(command, "commands", {}).values():
+        _refuse_repeats(sub)
+
+
 class GreentechGroup(TyperGroup):
     """The root group: every error of every command becomes one line and an exit code here."""
 
@@ -106,6 +147,7 @@ class GreentechGroup(TyperGroup):
         super().__init__(*args, **kwargs)
         for command in self.commands.values():
             _verbatim_examples(command)
+            _refuse_repeats(command)
 
     def invoke(self, ctx: Any) -> Any:
         """Run the command, translating errors into `Error: …` on stderr and exit codes."""
