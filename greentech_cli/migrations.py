@@ -293,6 +293,50 @@ def m003_audit_without_values(db: Any) -> None:
         )
 
 
+TRIP = """
+ALTER TABLE visits ADD COLUMN room TEXT;
+ALTER TABLE visits ADD COLUMN lat REAL;
+ALTER TABLE visits ADD COLUMN lon REAL;
+ALTER TABLE visits ADD COLUMN parent_id INTEGER REFERENCES visits(id) ON DELETE SET NULL;
+ALTER TABLE visits ADD COLUMN capacity INTEGER;
+ALTER TABLE visits ADD COLUMN mode TEXT;
+ALTER TABLE visits ADD COLUMN end_timezone TEXT;
+ALTER TABLE visits ADD COLUMN from_company_id INTEGER REFERENCES companies(id) ON DELETE SET NULL;
+ALTER TABLE visits ADD COLUMN from_place TEXT;
+ALTER TABLE visits ADD COLUMN from_lat REAL;
+ALTER TABLE visits ADD COLUMN from_lon REAL;
+ALTER TABLE visits ADD COLUMN from_timezone TEXT;
+ALTER TABLE visits ADD COLUMN to_company_id INTEGER REFERENCES companies(id) ON DELETE SET NULL;
+ALTER TABLE visits ADD COLUMN to_place TEXT;
+ALTER TABLE visits ADD COLUMN to_lat REAL;
+ALTER TABLE visits ADD COLUMN to_lon REAL;
+ALTER TABLE visits ADD COLUMN to_timezone TEXT;
+CREATE INDEX visits_parent ON visits(parent_id);
+CREATE TABLE geocoded (
+    key TEXT PRIMARY KEY,
+    lat REAL,
+    lon REAL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE member_dietary (
+    member_id INTEGER PRIMARY KEY REFERENCES members(id) ON DELETE CASCADE,
+    needs TEXT NOT NULL,
+    consent_date TEXT NOT NULL,
+    consent_source TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+)
+"""
+
+
+@step
+def m005_trip(db: Any) -> None:
+    """The trip as it runs: a visit's own venue (room, coordinates), its block (parent), its
+    capacity, a transfer's mode and from/to places, a flight's arrival zone; places found in the
+    gazetteer when saved (geocoded); members' dietary needs, stored apart with their consent."""
+    _run(db, TRIP)
+
+
 def known_names() -> list[str]:
     """The names of every step this version of greentech knows, in order."""
     return [name for name, _ in STEPS]

@@ -283,6 +283,7 @@ def test_report_as_yaml_and_as_text(cli: Cli, people: dict[str, int]) -> None:
         "generated_at",
         "contact",
         "memberships",
+        "dietary",
         "visits",
         "import_batches",
         "audit",

@@ -1,6 +1,6 @@
 """`greentech delegation …` and `greentech member …`: delegations and who travels with them."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -96,6 +96,49 @@ FIELD_OPTIONS = {
 }
 DATE_FIELDS = ("start_date", "end_date")  # fmt: skip
 MEMBER_OPTIONS = {"role": "role", "status": "status", "notes": "notes"}
+Dietary = Annotated[
+    str | None,
+    typer.Option(
+        "--dietary",
+        help="Dietary needs (vegetarian; halal; nut allergy); stored only with "
+        "--dietary-consent. '' forgets them.",
+    ),
+]
+DietaryConsent = Annotated[
+    str | None,
+    typer.Option("--dietary-consent", help="The date the person agreed to their needs being kept."),
+]
+DietarySource = Annotated[
+    str | None, typer.Option("--dietary-source", help="Where they agreed (a form, an email).")
+]
+
+
+def _check_dietary(values: dict[str, Any]) -> None:
+    """Refuse dietary options that cannot be stored before anything else is changed."""
+    from greentech_cli.errors import UsageError
+    from greentech_cli.services.records import dietary
+
+    if values.get("dietary") is None:
+        if values.get("dietary_consent") or values.get("dietary_source"):
+            raise UsageError("--dietary-consent and --dietary-source go with --dietary")
+        return
+    dietary.check_consent(values["dietary"], values.get("dietary_consent"))
+
+
+def _dietary(app_ctx: Any, delegation: str, contact: str, values: dict[str, Any]) -> bool:
+    """Record a member's dietary needs when --dietary was given; True when they changed."""
+    from greentech_cli.services.records import dietary
+
+    if values.get("dietary") is None:
+        return False
+    return dietary.set_needs(
+        app_ctx.db(),
+        delegation,
+        contact,
+        values["dietary"],
+        values.get("dietary_consent"),
+        values.get("dietary_source"),
+    )
 
 
 @delegation_app.command("add")
@@ -244,6 +287,9 @@ def member_add(
     role: Role = None,
     status: MemberStatus = None,
     notes: Notes = None,
+    dietary: Dietary = None,
+    dietary_consent: DietaryConsent = None,
+    dietary_source: DietarySource = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Add a contact to a delegation.
@@ -254,7 +300,10 @@ def member_add(
 
     app_ctx = app_context(ctx)
     fields = given_fields(locals(), MEMBER_OPTIONS)
+    values = locals()
+    _check_dietary(values)
     member = delegations.add_member(app_ctx.db(), delegation, contact, fields)
+    _dietary(app_ctx, delegation, contact, values)
     if fmt is Format.table:
         name = member.contact.display_name if member.contact else member.contact_id
         app_ctx.say(f"Added {name} as {member.role} ({member.status})")
@@ -268,6 +317,12 @@ def member_list(
     delegation: DelegationRef,
     role: Role = None,
     status: MemberStatus = None,
+    with_dietary: Annotated[
+        bool,
+        typer.Option(
+            "--dietary", help="Add each member's dietary needs (for the officer and the caterer)."
+        ),
+    ] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """List the members of a delegation: leads, delegates, interpreters, organisers.
@@ -276,9 +331,20 @@ def member_list(
     """
     from greentech_cli.services.records import delegations
 
-    found = delegations.members(app_context(ctx).db(), delegation, role, status)
+    db = app_context(ctx).db()
+    found = delegations.members(db, delegation, role, status)
     rows = [m.to_json() for m in found]
-    emit_list(rows, fmt, table_columns=MEMBER_COLUMNS, empty="No members yet.")
+    columns: tuple[str, ...] = MEMBER_COLUMNS
+    if with_dietary:
+        from greentech_cli.services.records import dietary
+
+        needs = dietary.of_delegation(db, delegations.resolve(db, delegation).id or 0)
+        for row in rows:
+            record = needs.get(row["contact_id"])
+            row["dietary"] = record["needs"] if record else None
+            row["dietary_consent"] = record["consent_date"] if record else None
+        columns = (*MEMBER_COLUMNS, "dietary")
+    emit_list(rows, fmt, table_columns=columns, empty="No members yet.")
 
 
 @member_app.command("edit")
@@ -289,9 +355,12 @@ def member_edit(
     role: Role = None,
     status: MemberStatus = None,
     notes: Notes = None,
+    dietary: Dietary = None,
+    dietary_consent: DietaryConsent = None,
+    dietary_source: DietarySource = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Change a member's role, status or notes.
+    """Change a member's role, status, notes or dietary needs.
 
     Example: greentech member edit kz-waste-2026 aigerim@example.kz --status confirmed
     """
@@ -299,7 +368,11 @@ def member_edit(
 
     app_ctx = app_context(ctx)
     fields = given_fields(locals(), MEMBER_OPTIONS)
+    values = locals()
+    _check_dietary(values)
     member, changes = delegations.edit_member(app_ctx.db(), delegation, contact, fields)
+    if _dietary(app_ctx, delegation, contact, values):
+        changes = {**changes, "dietary": []}
     if fmt is not Format.table:
         emit_record(member.to_json(), fmt)
     elif changes:

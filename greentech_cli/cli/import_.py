@@ -155,6 +155,11 @@ def import_file(
         out = console()
         for renderable in summary_tables(summary):
             out.print(renderable)
+    if summary.country_from_delegation:
+        app_ctx.say(
+            f"{summary.country_from_delegation} contact(s) without a country took the "
+            f"delegation's origin, {summary.delegation_country}."
+        )
     if summary.needs_country and default_country is None:
         app_ctx.say(
             "Phone numbers written without a country code need a country: a country column in "

@@ -22,6 +22,14 @@ class Lang(StrEnum):
     de = "de"
 
 
+class Audience(StrEnum):
+    """Who reads the itinerary (the officer and the caterer see the meals' dietary needs)."""
+
+    participant = "participant"
+    officer = "officer"
+    caterer = "caterer"
+
+
 class CheckFormat(StrEnum):
     """Formats of `check`."""
 
@@ -58,6 +66,13 @@ def itinerary(
     ] = None,
     lang: Annotated[Lang, typer.Option("--lang", help="Labels and dates: en or de.")] = Lang.en,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file.")] = None,
+    audience: Annotated[
+        Audience,
+        typer.Option(
+            "--audience",
+            help="participant, officer or caterer (the last two see dietary needs at meals).",
+        ),
+    ] = Audience.participant,
     date_order: DateOrderOption = None,
 ) -> None:
     """Print a delegation's itinerary: per day, with host and home times, places and hosts.
@@ -74,7 +89,7 @@ def itinerary(
     where = str(out) if out is not None else None
     chosen = itinerary_format(decide(fmt, where, ITINERARY_FORMATS, what="itinerary"))
     wanted_day = parse_date(in_order(day, date_order)) if day else None
-    plan = service.build(app_ctx.db(), delegation, member, wanted_day)
+    plan = service.build(app_ctx.db(), delegation, member, wanted_day, audience.value)
     if out is not None:
         service.write_file(plan, chosen.name, lang.value, out)
         visits = sum(len(d.entries) for d in plan.days)

@@ -28,7 +28,7 @@ Kind = Annotated[
     typer.Option(
         "--kind",
         help="site-visit, b2b-meeting, workshop, briefing, meal, reception, transfer, "
-        "trade-fair or other.",
+        "trade-fair, flight, hotel or other.",
     ),
 ]
 Start = Annotated[
@@ -37,7 +37,38 @@ Start = Annotated[
 End = Annotated[str | None, typer.Option("--end", help='End: "2026-11-17 11:00".')]
 Duration = Annotated[str | None, typer.Option("--duration", help="Length: 90m, 1h30m or 1:30.")]
 Company = Annotated[str | None, typer.Option("--company", help="Host company (id or name).")]
-Location = Annotated[str | None, typer.Option("--location", help="Place or address.")]
+Location = Annotated[
+    str | None,
+    typer.Option("--location", help="The visit's own venue (address); overrides the company's."),
+]
+Room = Annotated[str | None, typer.Option("--room", help="Room or table at the venue.")]
+Lat = Annotated[str | None, typer.Option("--lat", help="The venue's latitude, e.g. 51.2254.")]
+Lon = Annotated[str | None, typer.Option("--lon", help="The venue's longitude, e.g. 6.7763.")]
+FromPlace = Annotated[
+    str | None,
+    typer.Option(
+        "--from",
+        help="Where a transfer starts: company (id or name), city, address, IATA code or LAT,LON; "
+        "a flight's departure airport (IATA).",
+    ),
+]
+ToPlace = Annotated[
+    str | None,
+    typer.Option("--to", help="Where a transfer or flight ends (as --from)."),
+]
+Mode = Annotated[
+    str | None, typer.Option("--mode", help="How a transfer travels: bus, car, train or walk.")
+]
+Seats = Annotated[
+    int | None, typer.Option("--seats", help="A transfer's seats (its capacity).", min=1)
+]
+Capacity = Annotated[
+    int | None, typer.Option("--capacity", help="The most persons the visit takes.", min=1)
+]
+Parent = Annotated[
+    str | None,
+    typer.Option("--parent", help="The block (visit id) this slot lies in; '' takes it out."),
+]
 Tz = Annotated[
     str | None,
     typer.Option("--tz", help="The visit's time zone (default: the delegation's host zone)."),
@@ -69,6 +100,8 @@ FIELD_OPTIONS = {
     "title": "title", "start": "start", "end": "end", "duration": "duration", "kind": "kind",
     "company": "company", "location": "location", "tz": "timezone",
     "host_contact": "host_contacts", "attendee": "attendees", "notes": "notes",
+    "room": "room", "lat": "lat", "lon": "lon", "from_": "from", "to": "to", "mode": "mode",
+    "seats": "capacity", "capacity": "capacity", "parent": "parent",
 }  # fmt: skip
 DATE_FIELDS = ("start", "end")
 
@@ -79,6 +112,10 @@ def _fields(values: dict[str, Any], date_order: Any) -> dict[str, Any]:
 
     if values.get("end") is not None and values.get("duration") is not None:
         raise UsageError("give either --end or --duration, not both")
+    if values.get("seats") is not None and values.get("capacity") is not None:
+        raise UsageError(
+            "give --seats or --capacity, not both: a transfer's seats are its capacity"
+        )
     return in_date_order(given_fields(values, FIELD_OPTIONS), DATE_FIELDS, date_order)
 
 
@@ -97,8 +134,11 @@ def _show(app_ctx: Any, visit_id: int, fmt: Format, message: str) -> None:
 
     record = visits.record(app_ctx.db(), visit_id)
     if fmt is Format.table:
+        zones = record["timezone"]
+        if record["end_timezone"] != zones:
+            zones += f" → {record['end_timezone']}"
         app_ctx.say(f"{message} {visit_id}: {record['title']}, {_table_row(record)['time']} "
-                    f"on {record['start'][:10]} ({record['timezone']})")  # fmt: skip
+                    f"on {record['start'][:10]} ({zones})")  # fmt: skip
     else:
         emit_record(record, fmt)
 
@@ -114,6 +154,15 @@ def add(
     kind: Kind = None,
     company: Company = None,
     location: Location = None,
+    room: Room = None,
+    lat: Lat = None,
+    lon: Lon = None,
+    from_: FromPlace = None,
+    to: ToPlace = None,
+    mode: Mode = None,
+    seats: Seats = None,
+    capacity: Capacity = None,
+    parent: Parent = None,
     tz: Tz = None,
     host_contact: HostContact = None,
     attendee: Attendee = None,
@@ -123,6 +172,11 @@ def add(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Add a visit to a delegation's programme (times in the visit's own zone).
+
+    A transfer goes --from a place --to another (with --seats); a flight from one airport to
+    another, its start read in the departure airport's zone and its end in the arrival's; a
+    hotel's start and end are check-in and check-out. --location/--room/--lat/--lon give the
+    visit's own venue; --parent puts a slot inside a block.
 
     Example: greentech visit add kz-waste-2026 --title "Sorting plant tour" --kind site-visit --company "Lippe Recycling GmbH" --start "2026-11-17 09:00" --duration 2h
     """  # noqa: E501
@@ -153,6 +207,66 @@ def list_(
     )
 
 
+@visit_app.command("show")
+def show(ctx: typer.Context, visit_id: VisitId, fmt: FormatOption = Format.table) -> None:
+    """Show one visit: times, places, block, capacity, hosts and attendees.
+
+    Example: greentech visit show 3 --format json
+    """
+    from greentech_cli.services.schedule import visits
+
+    record = visits.record(app_context(ctx).db(), visit_id)
+    if fmt is Format.table:
+        emit_record(_show_row(record), fmt, title=f"Visit {record['id']}")
+    else:
+        emit_record(record, fmt)
+
+
+def _show_row(record: dict[str, Any]) -> dict[str, Any]:
+    """A visit as the rows of `visit show`: nested parts as short text."""
+
+    def place(value: dict[str, Any] | None) -> str | None:
+        if not value:
+            return None
+        name = value["company"] or value["place"]
+        if value["lat"] is not None:
+            point = f"{value['lat']},{value['lon']}"
+            name = f"{name} ({point})" if name else point
+        return name
+
+    venue = record["venue"]
+    where = ", ".join(str(venue[k]) for k in ("address", "room") if venue[k])
+    if venue["lat"] is not None:
+        where = f"{where} ({venue['lat']},{venue['lon']})".strip()
+    people = {
+        key: ", ".join(p["name"] for p in record[key]) or None
+        for key in ("host_contacts", "attendees")
+    }
+    return {
+        "id": record["id"],
+        "delegation": record["delegation"],
+        "title": record["title"],
+        "kind": record["kind"],
+        "start": record["start"],
+        "end": record["end"],
+        "timezone": record["timezone"],
+        "end_timezone": record["end_timezone"]
+        if record["end_timezone"] != record["timezone"]
+        else None,
+        "company": record["company"],
+        "venue": where or None,
+        "from": place(record["from"]),
+        "to": place(record["to"]),
+        "mode": record["mode"],
+        "capacity": record["capacity"],
+        "parent": record["parent"],
+        **people,
+        "attendees_explicit": record["attendees_explicit"] or None,
+        "notes": record["notes"],
+        "uid": record["uid"],
+    }
+
+
 @visit_app.command("edit")
 def edit(
     ctx: typer.Context,
@@ -164,6 +278,15 @@ def edit(
     kind: Kind = None,
     company: Company = None,
     location: Location = None,
+    room: Room = None,
+    lat: Lat = None,
+    lon: Lon = None,
+    from_: FromPlace = None,
+    to: ToPlace = None,
+    mode: Mode = None,
+    seats: Seats = None,
+    capacity: Capacity = None,
+    parent: Parent = None,
     tz: Tz = None,
     host_contact: HostContact = None,
     attendee: Attendee = None,

@@ -59,8 +59,9 @@ def markdown(itinerary: Itinerary, lang: str) -> str:
     columns.append(v.labels["item"])
     for day in v.days:
         out += [f"## {_md(day.heading)}", ""]
-        out.append("| " + " | ".join(columns) + " |")
-        out.append("|" + "---|" * len(columns))
+        if day.entries:
+            out.append("| " + " | ".join(columns) + " |")
+            out.append("|" + "---|" * len(columns))
         for entry in day.entries:
             when = _md(entry.time) + (f"<br>{_md(entry.zone)}" if entry.zone else "")
             cells = [when]
@@ -70,6 +71,8 @@ def markdown(itinerary: Itinerary, lang: str) -> str:
             lines += [_md(line) for line in detail_lines(entry, v)]
             cells.append("<br>".join(lines))
             out.append("| " + " | ".join(cells) + " |")
+        if day.night:
+            out += ["", f"*{_md(day.night)}*"]
         out.append("")
     return "\n".join(out)
 

@@ -279,6 +279,11 @@ def _convert(
         mapped = words.get(value_key(text))
         if mapped is not None:
             return mapped
+        # "Руководитель делегации / Head of delegation": one word in two languages.
+        if "/" in text:
+            said = {words.get(value_key(part)) for part in text.split("/") if part.strip()}
+            if len(said) == 1 and None not in said:
+                return said.pop()
         # "Attendee, Volunteer": the first listed word that is known decides; keep the rest.
         listed = split_list(text)
         known = [words[value_key(item)] for item in listed if value_key(item) in words]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from greentech_cli.text.names import split_fio
+
 # --- scripts -------------------------------------------------------------------------------
 
 # Cyrillic, Cyrillic Supplement (Kazakh, Uzbek letters included), Extended-A/B/C.
@@ -134,6 +136,9 @@ def _split_tokens(tokens: list[str]) -> tuple[str, str]:
         return "", ""
     if len(tokens) == 1:
         return "", tokens[0]
+    fio = split_fio(" ".join(tokens))  # a Cyrillic-only name: family name first (ФИО)
+    if fio is not None:
+        return fio
     # Passport style: the family name in capitals, before or after the given names.
     upper = [_is_upper_word(token) for token in tokens]
     if any(upper) and not all(upper):

@@ -26,6 +26,8 @@ class ImportOptions:
     dry_run: bool = False
     rejects: Path | None = None
     date_order: str | None = None  # dmy or mdy: how to read 03/04/2026
+    # set from --delegation: the country a contact without one takes (the delegation's origin)
+    delegation_country: str | None = None
     # every warning, one per line, is written here (owner-only)
     warnings_file: Path | None = None
 
@@ -74,6 +76,9 @@ class ImportSummary:
     columns: list[dict[str, Any]] = field(default_factory=list)
     # A phone number came without a country to read it by (the command says what to do).
     needs_country: bool = False
+    # contacts whose empty country was filled from the delegation's origin, and that country
+    country_from_delegation: int = 0
+    delegation_country: str | None = None
     preview: list[dict[str, Any]] = field(default_factory=list)
 
     def account_for(self, columns: list[dict[str, Any]], fields: dict[str, str]) -> None:
@@ -117,6 +122,7 @@ class ImportSummary:
             "duplicates": self.duplicates,
             "companies_created": self.companies_created,
             "members_added": self.members_added,
+            "country_from_delegation": self.country_from_delegation,
             "mapped_columns": self.mapped_columns,
             "unmapped_columns": self.unmapped_columns,
             "columns": self.columns,

@@ -53,6 +53,8 @@ class Entry:
     home_end: datetime | None
     zone_differs: bool  # the visit is not in the delegation's host zone
     record: dict[str, Any] = field(default_factory=dict)
+    block: str | None = None  # the title of the block a slot lies in
+    dietary: dict[str, int] | None = None  # a meal's needs and how many have each (officer)
 
 
 @dataclass
@@ -61,6 +63,7 @@ class Day:
 
     date: date
     entries: list[Entry]
+    hotel: Entry | None = None  # where the delegation sleeps the night after this day
 
 
 @dataclass
@@ -85,6 +88,13 @@ class Itinerary:
             "days": [
                 {
                     "date": day.date.isoformat(),
+                    "hotel": {
+                        "id": day.hotel.visit.id,
+                        "title": day.hotel.visit.title,
+                        "place": day.hotel.place,
+                    }
+                    if day.hotel
+                    else None,
                     "visits": [
                         {
                             **entry.record,
@@ -93,6 +103,7 @@ class Itinerary:
                             if entry.home_start
                             else None,
                             "home_end": entry.home_end.isoformat() if entry.home_end else None,
+                            **({"dietary": entry.dietary} if entry.dietary is not None else {}),
                         }
                         for entry in day.entries
                     ],

@@ -44,8 +44,14 @@ VISIT_KINDS = (
     "reception",
     "transfer",
     "trade-fair",
+    "flight",
+    "hotel",
     "other",
 )
+# Kinds that move the group from one place to another (`from` and `to` places).
+MOVING_KINDS = ("transfer", "flight")
+# How a transfer travels; a flight is always "flight".
+TRANSFER_MODES = ("bus", "car", "train", "walk", "flight")
 
 
 @dataclass
@@ -303,8 +309,49 @@ class Member:
 
 
 @dataclass
+class Place:
+    """Where a transfer or flight starts or ends: a company, a named place, an airport or a point.
+
+    `text` is the place as given (a gazetteer name, an IATA code, "LAT,LON"); `lat`/`lon` were
+    found when the visit was saved; `timezone` is an airport's zone.
+    """
+
+    company_id: int | None = None
+    company: str | None = None  # the company's name, filled in by the store when read
+    text: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    timezone: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The place for people: the company's name, else the text, else the coordinates."""
+        if self.company:
+            return self.company
+        if self.text:
+            return self.text
+        return f"{self.lat:.4f},{self.lon:.4f}" if self.lat is not None else "?"
+
+    def to_json(self) -> dict[str, Any]:
+        """The place as a plain mapping."""
+        return {
+            "company": self.company,
+            "company_id": self.company_id,
+            "place": self.text,
+            "lat": self.lat,
+            "lon": self.lon,
+            "timezone": self.timezone,
+        }
+
+
+@dataclass
 class Visit:
-    """One programme item: aware start and end in the visit's own time zone."""
+    """One programme item: aware start and end in the visit's own time zone.
+
+    A flight ends in another zone (`end_timezone`). A visit's own venue (`location` as address,
+    `room`, `lat`/`lon`) overrides its company's place; a visit inside a block names it as
+    `parent_id`; `capacity` is the most persons it takes (a bus's seats).
+    """
 
     delegation_id: int
     title: str
@@ -319,7 +366,26 @@ class Visit:
     uid: str | None = None
     host_contact_ids: list[int] = field(default_factory=list)
     attendee_ids: list[int] = field(default_factory=list)  # explicit ones; empty means the default
+    room: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    parent_id: int | None = None
+    capacity: int | None = None
+    mode: str | None = None
+    end_timezone: str | None = None
+    origin: Place | None = None  # `from` of a transfer, flight or hotel
+    destination: Place | None = None  # `to`
     id: int | None = None
+
+    @property
+    def end_zone(self) -> str:
+        """The zone the end is given in: the arrival airport's for a flight, else the visit's."""
+        return self.end_timezone or self.timezone
+
+    @property
+    def has_venue(self) -> bool:
+        """Whether the visit names its own venue (an address or coordinates)."""
+        return bool(self.location) or (self.lat is not None and self.lon is not None)
 
     @property
     def start_local(self) -> str:

@@ -26,14 +26,16 @@ class EntryView:
     hosts: list[str]
     attendees: list[str] | None
     notes: str | None
+    extra: list[str] = field(default_factory=list)  # block, dietary needs
 
 
 @dataclass
 class DayView:
-    """A day heading with its entries."""
+    """A day heading with its entries and the night's hotel."""
 
     heading: str
     entries: list[EntryView]
+    night: str | None = None
 
 
 @dataclass
@@ -57,8 +59,9 @@ def _shift(value: datetime, reference: datetime, lang: str) -> str:
     if days == 0:
         return ""
     key = "next_day" if days > 0 else "prev_day"
-    text = labels.label(key, lang)
-    return f" ({text.replace('1', str(abs(days)))})"
+    if abs(days) > 1:  # a hotel stay: "+4 days"
+        return f" ({labels.label(key + 's', lang, n=str(abs(days)))})"
+    return f" ({labels.label(key, lang)})"
 
 
 def _span(start: datetime, end: datetime, reference: datetime, lang: str) -> str:
@@ -83,9 +86,25 @@ def entry_view(entry: Entry, lang: str) -> EntryView:
     home = None
     if entry.home_start and entry.home_end:
         home = _span(entry.home_start, entry.home_end, visit.start, lang)
+    time = _span(visit.start, visit.end, visit.start, lang)
+    zone = labels.zone_name(visit.timezone) if entry.zone_differs else None
+    if visit.end_zone != visit.timezone:
+        # A flight: departure in its airport's zone, arrival in the other airport's.
+        start_zone, end_zone = labels.zone_name(visit.timezone), labels.zone_name(visit.end_zone)
+        time = (
+            f"{labels.clock(visit.start)} {start_zone}–{labels.clock(visit.end)}"
+            f"{_shift(visit.end, visit.start, lang)} {end_zone}"
+        )
+        zone = None
+    extra = []
+    if entry.block:
+        extra.append(f"{labels.label('in_block', lang)}: {entry.block}")
+    if entry.dietary:
+        needs = ", ".join(f"{n} × {need}" for need, n in entry.dietary.items())
+        extra.append(f"{labels.label('dietary', lang)}: {needs}")
     return EntryView(
-        time=_span(visit.start, visit.end, visit.start, lang),
-        zone=labels.zone_name(visit.timezone) if entry.zone_differs else None,
+        time=time,
+        zone=zone,
         home=home,
         title=visit.title,
         kind=labels.kind(visit.kind, lang),
@@ -94,7 +113,16 @@ def entry_view(entry: Entry, lang: str) -> EntryView:
         hosts=hosts,
         attendees=attendees,
         notes=visit.notes,
+        extra=extra,
     )
+
+
+def night(hotel: Entry | None, lang: str) -> str | None:
+    """Where the delegation sleeps: "Night: Hotel Nikko, Immermannstraße 41, Düsseldorf"."""
+    if hotel is None:
+        return None
+    where = ", ".join(p for p in (hotel.visit.title, hotel.visit.company, hotel.place) if p)
+    return f"{labels.label('night', lang)}: {where}"
 
 
 def view(itinerary: Itinerary, lang: str) -> View:
@@ -133,6 +161,7 @@ def view(itinerary: Itinerary, lang: str) -> View:
             DayView(
                 labels.day_heading(day.date, lang),
                 [entry_view(entry, lang) for entry in day.entries],
+                night(day.hotel, lang),
             )
             for day in itinerary.days
         ],
@@ -185,7 +214,10 @@ def print_text(itinerary: Itinerary, lang: str, console: Any) -> None:
                 cells.append(Text(f"{entry.home} {v.home_zone}" if entry.home else ""))
             cells.append(details)
             grid.add_row(*cells)
-        console.print(grid)
+        if day.entries:
+            console.print(grid)
+        if day.night:
+            console.print(Text(day.night, style="italic"))
 
 
 def detail_lines(entry: EntryView, v: View) -> list[str]:
@@ -198,6 +230,7 @@ def detail_lines(entry: EntryView, v: View) -> list[str]:
     lines += [f"{v.labels['host']}: {host}" for host in entry.hosts]
     if entry.attendees is not None:
         lines.append(f"{v.labels['attendees']}: {', '.join(entry.attendees)}")
+    lines += entry.extra
     if entry.notes:
         lines.append(entry.notes)
     return lines

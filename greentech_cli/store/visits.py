@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from greentech_cli.models.records import Visit
+from greentech_cli.models.records import Place, Visit
 from greentech_cli.store import audit
 from greentech_cli.store.common import fetch_all, fetch_one, not_found, now
 
@@ -14,7 +14,10 @@ if TYPE_CHECKING:
     from greentech_cli.db import Database
 
 SELECT = (
-    "SELECT v.*, c.name AS company_name FROM visits v LEFT JOIN companies c ON c.id = v.company_id"
+    "SELECT v.*, c.name AS company_name, fc.name AS from_company_name, "
+    "tc.name AS to_company_name FROM visits v LEFT JOIN companies c ON c.id = v.company_id "
+    "LEFT JOIN companies fc ON fc.id = v.from_company_id "
+    "LEFT JOIN companies tc ON tc.id = v.to_company_id"
 )
 COLUMNS = (
     "delegation_id",
@@ -27,7 +30,16 @@ COLUMNS = (
     "location",
     "notes",
     "uid",
+    "room",
+    "lat",
+    "lon",
+    "parent_id",
+    "capacity",
+    "mode",
+    "end_timezone",
 )
+# A place's columns, after its prefix (from_ or to_).
+PLACE_COLUMNS = ("company_id", "place", "lat", "lon", "timezone")
 
 
 def aware(local: str, zone: str) -> datetime:
@@ -51,6 +63,23 @@ def _links(db: Database, table: str, visit_ids: list[int]) -> dict[int, list[int
     return found
 
 
+def _place(row: dict[str, Any], prefix: str) -> Place | None:
+    values = [row.get(f"{prefix}_{name}") for name in PLACE_COLUMNS]
+    if all(value is None for value in values):
+        return None
+    company_id, text, lat, lon, zone = values
+    return Place(company_id, row.get(f"{prefix}_company_name"), text, lat, lon, zone)
+
+
+def _place_columns(place: Place | None, prefix: str) -> dict[str, Any]:
+    values = (
+        (place.company_id, place.text, place.lat, place.lon, place.timezone)
+        if place
+        else (None,) * len(PLACE_COLUMNS)
+    )
+    return {f"{prefix}_{name}": value for name, value in zip(PLACE_COLUMNS, values, strict=True)}
+
+
 def _from_rows(db: Database, rows: list[dict[str, Any]]) -> list[Visit]:
     ids = [r["id"] for r in rows]
     hosts = _links(db, "visit_hosts", ids)
@@ -62,7 +91,7 @@ def _from_rows(db: Database, rows: list[dict[str, Any]]) -> list[Visit]:
             title=r["title"],
             kind=r["kind"],
             start=aware(r["start_local"], r["timezone"]),
-            end=aware(r["end_local"], r["timezone"]),
+            end=aware(r["end_local"], r["end_timezone"] or r["timezone"]),
             timezone=r["timezone"],
             company_id=r["company_id"],
             company=r.get("company_name"),
@@ -71,14 +100,26 @@ def _from_rows(db: Database, rows: list[dict[str, Any]]) -> list[Visit]:
             uid=r["uid"],
             host_contact_ids=hosts[r["id"]],
             attendee_ids=attendees[r["id"]],
+            room=r["room"],
+            lat=r["lat"],
+            lon=r["lon"],
+            parent_id=r["parent_id"],
+            capacity=r["capacity"],
+            mode=r["mode"],
+            end_timezone=r["end_timezone"],
+            origin=_place(r, "from"),
+            destination=_place(r, "to"),
         )
         for r in rows
     ]
 
 
 def _sorted(visits: list[Visit]) -> list[Visit]:
-    """Visits by their real instant (zones differ), then by id."""
-    return sorted(visits, key=lambda v: (v.start.timestamp(), v.end.timestamp(), v.id or 0))
+    """Visits by their real instant (zones differ), a block before its slots, then by id."""
+    return sorted(
+        visits,
+        key=lambda v: (v.start.timestamp(), v.parent_id is not None, v.end.timestamp(), v.id or 0),
+    )
 
 
 def get(db: Database, visit_id: int) -> Visit:
@@ -110,6 +151,12 @@ def of_delegations(db: Database, delegation_ids: list[int]) -> list[Visit]:
     return _sorted(_from_rows(db, rows))
 
 
+def slots_of(db: Database, parent_id: int) -> list[Visit]:
+    """The visits inside a block, in time order."""
+    rows = fetch_all(db, f"{SELECT} WHERE v.parent_id = ?", [parent_id])
+    return _sorted(_from_rows(db, rows))
+
+
 def hosted_by(db: Database, company_ids: list[int]) -> list[Visit]:
     """Every visit, of any delegation, at one of these companies."""
     if not company_ids:
@@ -121,6 +168,8 @@ def hosted_by(db: Database, company_ids: list[int]) -> list[Visit]:
 
 def _row(visit: Visit) -> dict[str, Any]:
     row = {name: getattr(visit, name) for name in COLUMNS}
+    row.update(_place_columns(visit.origin, "from"))
+    row.update(_place_columns(visit.destination, "to"))
     return row
 
 

@@ -207,7 +207,8 @@ def in_zone(moment: datetime, zone: tzinfo) -> datetime | None:
 
 def check_timezone(value: str) -> str:
     """An IANA time zone name that this machine's tz database knows, in its own spelling; a city
-    alone ("Almaty", "new york") stands for its zone when only one zone has that city."""
+    alone ("Almaty", "new york") stands for its zone when only one zone has that city, and so does
+    a city the shipped data knows (Astana, Nur-Sultan, an airport's city)."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     text = clean(value) or ""
@@ -218,6 +219,11 @@ def check_timezone(value: str) -> str:
         pass
     key = text.casefold().replace(" ", "_")
     known = _zone_names().get(key) or _zones_by_city().get(key)
+    if known is not None:
+        return known
+    from greentech_cli.text.airports import zone_of_city
+
+    known = zone_of_city(text)  # Astana, Nur-Sultan, Düsseldorf: the shipped city data
     if known is not None:
         return known
     from difflib import get_close_matches

@@ -429,3 +429,44 @@ def first_names_compatible(a: str, b: str) -> bool:
         else:
             return False
     return True
+
+
+# --- Cyrillic full names in ФИО order ----------------------------------------------------------
+
+_CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff][\u0400-\u04ff'’.-]*")
+# Endings of Russian, Kazakh, Ukrainian and Caucasian family names (and their feminine forms).
+_SURNAME_ENDINGS = (
+    "ов", "ова", "ев", "ева", "ёв", "ёва", "ин", "ина", "ын", "ына", "ский", "ская", "цкий",
+    "цкая", "ской", "енко", "ук", "юк", "ян", "янц", "дзе", "швили", "баев", "баева", "бекова",
+    "бекович", "ых", "их",
+)  # fmt: skip
+# Endings of patronymics (Russian -ович/-евна, Kazakh -ұлы/-қызы, Azerbaijani -оглы).
+_PATRONYMIC_ENDINGS = ("ович", "евич", "ьич", "овна", "евна", "ична", "улы", "ұлы", "кызы",
+                       "қызы", "оглы")  # fmt: skip
+
+
+def _ends_with(word: str, endings: tuple[str, ...]) -> bool:
+    folded = word.casefold()
+    return any(folded.endswith(end) and len(folded) > len(end) + 1 for end in endings)
+
+
+def split_fio(text: str) -> tuple[str, str] | None:
+    """(given names, family name) of a full name written only in Cyrillic, read as Russian and
+    Kazakh lists write it: family name first (ФИО: Фамилия Имя Отчество), the patronymic kept
+    with the given name. "Сейтказиева Гульнара" → ("Гульнара", "Сейтказиева"); "Нурланов
+    Жанибек Серикович" → ("Жанибек Серикович", "Нурланов"). Given-name-first is kept when the
+    words say so: a patronymic second ("Жанибек Серикович Нурланов"), or two words of which only
+    the last has a family name's ending ("Айгерим Садыкова"). None for any other name (Latin
+    letters, one word)."""
+    words = text.split()
+    if len(words) < 2 or not all(_CYRILLIC_WORD.fullmatch(w) for w in words):
+        return None
+    patronymic = [_ends_with(w, _PATRONYMIC_ENDINGS) for w in words]
+    surname = [
+        _ends_with(w, _SURNAME_ENDINGS) and not p for w, p in zip(words, patronymic, strict=True)
+    ]
+    if len(words) >= 3 and patronymic[1] and not patronymic[-1]:
+        return " ".join(words[:-1]), words[-1]  # Имя Отчество Фамилия
+    if len(words) == 2 and surname[1] and not surname[0]:
+        return words[0], words[1]  # Имя Фамилия
+    return " ".join(words[1:]), words[0]

@@ -49,6 +49,7 @@ def chunks(source: Source, options: ImportOptions) -> Iterator[list[Prepared]]:
                 target=options.target,
                 default_country=options.default_country,
                 members=members,
+                fill_country=options.delegation_country,
             )
         )
         if len(chunk) == CHUNK:

@@ -70,6 +70,7 @@ class Prepared:
     organisation: Company | None = None
     role: str | None = None
     status: str | None = None
+    country_filled: bool = False
     warnings: list[str] = field(default_factory=list)
     reject: str | None = None
     cells: list[str] | None = None
@@ -102,15 +103,18 @@ def prepare(
     target: str,
     default_country: str | None,
     members: bool,
+    fill_country: str | None = None,
 ) -> Prepared:
     """Prepare one row for the target ("contacts" or "companies"); never raises InvalidData.
 
-    `members` says the contacts become delegation members, so role and status columns count.
+    `members` says the contacts become delegation members, so role and status columns count;
+    `fill_country` (the delegation's origin) is the country of a contact whose row and company
+    give none.
     """
     prepared = Prepared(index, number)
     try:
         if target == "contacts":
-            _contact(prepared, record, default_country, members)
+            _contact(prepared, record, default_country, members, fill_country)
         else:
             _company(prepared, record)
     except InvalidData as exc:
@@ -122,7 +126,11 @@ def prepare(
 
 
 def _contact(
-    prepared: Prepared, record: dict[str, Any], default_country: str | None, members: bool
+    prepared: Prepared,
+    record: dict[str, Any],
+    default_country: str | None,
+    members: bool,
+    fill_country: str | None = None,
 ) -> None:
     fields = {k: record[k] for k in CONTACT_FIELDS if record.get(k) not in _BLANK}
     if record.get("company") and not any(fields.get(k) for k in contact_service.IDENTIFYING_FIELDS):
@@ -148,6 +156,10 @@ def _contact(
         except InvalidData as exc:
             prepared.warnings.append(f"{exc.message}; kept as extra value 'Country (as written)'")
             fields["extra"] = {**fields.get("extra", {}), "Country (as written)": str(country)}
+    if not country and fill_country and not record.get("uid"):
+        # The delegation's origin: after the row's and its company's country, also for phones.
+        contact.country = fill_country
+        prepared.country_filled = True
     if not record.get("company") and _has_company_address(record):
         # No company to hold the business address and website: they are the person's own.
         _own_business_address(record, fields)

@@ -158,7 +158,11 @@ class _Run:
         from greentech_cli.store import delegations
 
         if self.options.delegation:
-            self.delegation_id = delegations.resolve(self.db, self.options.delegation).id
+            delegation = delegations.resolve(self.db, self.options.delegation)
+            self.delegation_id = delegation.id
+            if self.options.target == "contacts":
+                self.options.delegation_country = delegation.origin_country
+                self.summary.delegation_country = delegation.origin_country
         path = Path(self.summary.file)
         content_hash = file_hash(path)
         self.summary.imported_before = [
@@ -206,6 +210,7 @@ class _Run:
             return False
         for warning in prepared.warnings:
             self._warn(prepared.index, warning)
+        self.summary.country_from_delegation += prepared.country_filled
         return True
 
     def _reject(self, prepared: Prepared, reason: str) -> None:

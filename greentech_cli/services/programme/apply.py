@@ -23,6 +23,7 @@ from greentech_cli.services.programme.document import (
 from greentech_cli.services.records import companies as company_service
 from greentech_cli.services.records import contacts as contact_service
 from greentech_cli.services.records import delegations as delegation_service
+from greentech_cli.services.records import dietary as dietary_service
 from greentech_cli.services.schedule import visits as visit_service
 from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as contact_store
@@ -263,16 +264,21 @@ class ApplyRun:
             seen.add(contact_id)
             label = name_of(contact_store.get(self.db, contact_id))
             with self._guard(path):
+                needs = [fields.pop(k, None) for k in ("dietary", "dietary_consent",
+                                                        "dietary_source")]  # fmt: skip
                 fields = {"role": None, "status": None, "notes": None, **fields}
                 member = member_store.find(self.db, delegation.id or 0, contact_id)
                 if member is None:
                     member = Member(delegation_id=delegation.id or 0, contact_id=contact_id)
                     delegation_service.apply_member_fields(member, fields)
                     member_store.insert(self.db, member)
+                    dietary_service.record(self.db, member.id or 0, *needs)
                     self._note("create", "member", label)
                 else:
                     delegation_service.apply_member_fields(member, fields)
                     changes = member_store.update(self.db, member)
+                    if dietary_service.record(self.db, member.id or 0, *needs):
+                        changes = {**changes, "dietary": []}
                     self._note("update" if changes else "unchanged", "member", label, changes)
         if prune:
             for member in member_store.of_delegation(self.db, delegation.id or 0):
@@ -285,7 +291,13 @@ class ApplyRun:
 
     def visits(self, delegation: Delegation, entries: list[Any], prune: bool) -> None:
         seen: set[int] = set()
-        for n, raw in enumerate(entries):
+        # Blocks before their slots: a slot names its block by UID.
+        order = sorted(
+            range(len(entries)),
+            key=lambda n: isinstance(entries[n], dict) and bool(entries[n].get("parent")),
+        )
+        for n in order:
+            raw = entries[n]
             path = ("visits", n)
             fields = self.doc.mapping(raw, path, VISIT_FIELDS)
             for key in ("title", "start"):
@@ -308,6 +320,11 @@ class ApplyRun:
             with self._guard(path):
                 if fields.get("company"):
                     fields["company"] = str(self.company_id(fields["company"]))
+                if fields.get("parent"):
+                    block = visit_store.find_by_uid(self.db, str(fields["parent"]))
+                    if block is None or block.delegation_id != delegation.id:
+                        raise NotFound(f"no block with the UID {fields['parent']!r}")
+                    fields["parent"] = str(block.id)
                 zone = check_timezone(str(zone))
                 uid = fields.pop("uid", None)
                 if not uid:
@@ -315,8 +332,12 @@ class ApplyRun:
                     uid = visit_service.derived_uid(delegation.code, fields["title"], start, zone)
                 values: dict[str, Any] = {
                     "kind": None, "company": None, "location": None, "notes": None,
+                    "room": None, "lat": None, "lon": None, "from": None, "to": None,
+                    "mode": None, "capacity": None, "parent": None,
                     **fields, "timezone": zone, "host_contacts": hosts, "attendees": attendees,
                 }  # fmt: skip
+                if values.get("kind") == "flight" and not fields.get("timezone"):
+                    values.pop("timezone")  # a flight's zones are its airports
                 visit = visit_store.find_by_uid(self.db, uid)
                 if visit is not None and visit.delegation_id != delegation.id:
                     raise Conflict(f"the visit UID {uid!r} belongs to another delegation")

@@ -42,14 +42,17 @@ DELEGATION_FIELDS = (
     "end_date", "timezone", "home_timezone", "host", "partner", "sectors", "topic", "status",
     "notes",
 )  # fmt: skip
-MEMBER_FIELDS = ("person", "role", "status", "notes")
+MEMBER_FIELDS = (
+    "person", "role", "status", "notes", "dietary", "dietary_consent", "dietary_source",
+)  # fmt: skip
 VISIT_FIELDS = (
     "uid", "title", "kind", "start", "end", "duration", "timezone", "company", "location",
-    "hosts", "attendees", "notes",
+    "room", "lat", "lon", "from", "to", "mode", "capacity", "parent", "hosts", "attendees",
+    "notes",
 )  # fmt: skip
 LIST_FIELDS = ("sectors", "tags", "languages", "hosts", "attendees")
-DATE_FIELDS = ("start_date", "end_date", "start", "end")
-NUMBER_FIELDS = ("lat", "lon")
+DATE_FIELDS = ("start_date", "end_date", "start", "end", "dietary_consent")
+NUMBER_FIELDS = ("lat", "lon", "capacity")
 
 
 def name_of(contact: Contact) -> str:

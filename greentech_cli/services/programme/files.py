@@ -25,11 +25,13 @@ from greentech_cli.services.programme.document import (
     load,
     name_of,
 )
+from greentech_cli.services.schedule.places import text_of
 from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as contact_store
 from greentech_cli.store import delegations as delegation_store
 from greentech_cli.store import members as member_store
 from greentech_cli.store import visits as visit_store
+from greentech_cli.store.trip import dietary as dietary_store
 from greentech_cli.text.dates import wall_time
 
 if TYPE_CHECKING:
@@ -91,6 +93,8 @@ def dump(db: Database, delegation_ref: str) -> str:
     refs = _person_refs(people)
     company_ids = {delegation.host_id, delegation.partner_id}
     company_ids |= {v.company_id for v in visits} | {p.company_id for p in people}
+    company_ids |= {e.company_id for v in visits for e in (v.origin, v.destination) if e}
+    uids = {v.id: v.uid for v in visits}
     companies = [company_store.get(db, i) for i in company_ids if i is not None]
     companies.sort(key=lambda c: (c.name.casefold(), c.id or 0))
     data: dict[str, Any] = {"format": FORMAT}
@@ -101,9 +105,10 @@ def dump(db: Database, delegation_ref: str) -> str:
     )
     data["companies"] = [_company_entry(c) for c in companies]
     data["people"] = [_person_entry(p) for p in people]
+    needs = dietary_store.of_delegation(db, delegation.id or 0)
     data["members"] = [
         _compact({"person": refs[m.contact_id], "role": m.role, "status": m.status,
-                  "notes": m.notes})
+                  "notes": m.notes, **_dietary(needs.get(m.contact_id))})
         for m in members
     ]  # fmt: skip
     data["visits"] = [
@@ -117,6 +122,14 @@ def dump(db: Database, delegation_ref: str) -> str:
                 "timezone": v.timezone,
                 "company": v.company,
                 "location": v.location,
+                "room": v.room,
+                "lat": v.lat,
+                "lon": v.lon,
+                "from": text_of(v.origin),
+                "to": text_of(v.destination),
+                "mode": v.mode,
+                "capacity": v.capacity,
+                "parent": uids.get(v.parent_id),
                 "hosts": [refs[i] for i in v.host_contact_ids if i in refs],
                 "attendees": [refs[i] for i in v.attendee_ids if i in refs],
                 "notes": v.notes,
@@ -126,6 +139,17 @@ def dump(db: Database, delegation_ref: str) -> str:
     ]
     body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100, indent=2)
     return HEADER.format(code=delegation.code) + body
+
+
+def _dietary(record: dict[str, Any] | None) -> dict[str, Any]:
+    """A member's dietary needs as the file writes them, with the consent they were given under."""
+    if not record:
+        return {}
+    return {
+        "dietary": record["needs"],
+        "dietary_consent": record["consent_date"],
+        "dietary_source": record["consent_source"],
+    }
 
 
 def write_file(content: str, path: Path) -> None:

@@ -13,6 +13,7 @@ from greentech_cli.store import audit
 from greentech_cli.store import contacts as contact_store
 from greentech_cli.store import privacy as store
 from greentech_cli.store.common import not_found, now
+from greentech_cli.store.trip import dietary as dietary_store
 
 if TYPE_CHECKING:
     from greentech_cli.db import Database
@@ -40,6 +41,7 @@ def report(db: Database, ref: str) -> dict[str, Any]:
         "generated_at": now(),
         "contact": record,
         "memberships": store.memberships(db, contact_id),
+        "dietary": dietary_store.of_contact(db, contact_id),
         "visits": store.visits(db, contact_id),
         "import_batches": batches,
         "audit": store.audit_entries(db, contact_id, member_ids),
@@ -52,6 +54,7 @@ class Erasure:
 
     contact_id: int
     memberships: int = 0
+    dietary: int = 0
     visit_links: int = 0
     import_images: int = 0
     masked_images: int = 0
@@ -65,6 +68,7 @@ class Erasure:
         return {
             "contact_id": self.contact_id,
             "memberships": self.memberships,
+            "dietary": self.dietary,
             "visit_links": self.visit_links,
             "import_images": self.import_images,
             "masked_images": self.masked_images,
@@ -102,6 +106,8 @@ def erase(db: Database, contact_id: int) -> Erasure:
         member_ids = store.member_ids(db, contact_id)
         links = store.visit_link_count(db, contact_id)
         result = Erasure(contact_id, memberships=len(member_ids), visit_links=links)
+        # Dietary needs go with the memberships (ON DELETE CASCADE); counted for the report.
+        result.dietary = len(dietary_store.of_contact(db, contact_id))
         scrubber = store.Scrubber(row)
         result.import_images = store.delete_import_images(db, contact_id, member_ids)
         result.audit_entries = store.delete_audit_entries(db, contact_id, member_ids)

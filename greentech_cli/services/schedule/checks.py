@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
-import itertools
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from datetime import date
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from greentech_cli.errors import InvalidData
-from greentech_cli.models.records import Company, Contact, Delegation, Member, Visit
+from greentech_cli.models.records import (
+    MOVING_KINDS,
+    Company,
+    Contact,
+    Delegation,
+    Visit,
+)
 from greentech_cli.services.schedule import geo
+from greentech_cli.services.schedule.findings import (
+    STAY_KINDS,
+    CheckSettings,
+    Finding,
+    Programme,
+    names,
+    overlaps,
+    span,
+)
+from greentech_cli.services.schedule.findings import settings as settings  # the CLI's entry
+from greentech_cli.services.schedule.travel import check_travel
 from greentech_cli.services.schedule.visits import attendee_ids
 from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as contact_store
@@ -23,6 +37,8 @@ from greentech_cli.text.dates import in_zone
 if TYPE_CHECKING:
     from greentech_cli.db import Database
 
+__all__ = ["CODES", "CheckSettings", "Finding", "check", "settings"]
+
 CODES = (
     "overlap",
     "member-double-booked",
@@ -32,127 +48,20 @@ CODES = (
     "long-day",
     "no-host-contact",
     "unknown-place",
+    "transfer-too-short",
+    "over-capacity",
 )
 HOSTED_KINDS = ("site-visit", "b2b-meeting")
-# A visit of these kinds is the journey itself, so it is no place to travel from or to.
-MOVING_KINDS = ("transfer",)
-GROUP = 0  # stands for "the whole group" when a visit has nobody attending yet
-
-
-@dataclass
-class Finding:
-    """One problem of a programme: how bad, which kind, the visits and people concerned."""
-
-    severity: str
-    code: str
-    message: str
-    visit_ids: list[int] = field(default_factory=list)
-    contact_ids: list[int] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        """The stable JSON shape of a check finding (SPEC §3)."""
-        return {
-            "severity": self.severity,
-            "code": self.code,
-            "visit_ids": list(self.visit_ids),
-            "contact_ids": list(self.contact_ids),
-            "message": self.message,
-        }
-
-
-@dataclass(frozen=True)
-class CheckSettings:
-    """Thresholds of the check: travel speed and buffer, the longest acceptable day."""
-
-    speed_kmh: float = geo.DEFAULT_SPEED_KMH
-    buffer_minutes: float = geo.DEFAULT_BUFFER_MINUTES
-    long_day_hours: float = 10.0
-
-
-def _number(value: Any, what: str, low: float) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise InvalidData(f"{what} must be a number, not {value!r}") from None
-    if number < low:
-        raise InvalidData(f"{what} must be at least {low:g}, not {number:g}")
-    return number
-
-
-def settings(
-    speed: float | None = None,
-    buffer: str | None = None,
-    long_day: float | None = None,
-    config: dict[str, Any] | None = None,
-) -> CheckSettings:
-    """Settings from the options, else the config file's keys, else the defaults.
-
-    Config keys: `travel_speed_kmh`, `travel_buffer_minutes`, `long_day_hours`.
-    """
-    from greentech_cli.text.dates import parse_duration
-
-    config = config or {}
-    base = CheckSettings()
-    speed_value = speed if speed is not None else config.get("travel_speed_kmh", base.speed_kmh)
-    if buffer is not None:
-        buffer_value: float = parse_duration(buffer).total_seconds() / 60 if buffer else 0
-    else:
-        buffer_value = _number(
-            config.get("travel_buffer_minutes", base.buffer_minutes), "travel_buffer_minutes", 0
-        )
-    long_value = long_day if long_day is not None else config.get("long_day_hours", 10.0)
-    return CheckSettings(
-        speed_kmh=_number(speed_value, "the travel speed", 1),
-        buffer_minutes=buffer_value,
-        long_day_hours=_number(long_value, "the long-day limit", 1),
-    )
-
-
-# --- wording -------------------------------------------------------------------------------
-
-
-def _when(dt: datetime) -> str:
-    return f"{dt:%a %d.%m.} {dt:%H:%M}"
-
-
-def _span(visit: Visit) -> str:
-    end = f"{visit.end:%H:%M}" if visit.end.date() == visit.start.date() else _when(visit.end)
-    return f"{_when(visit.start)}–{end}"
-
-
-def _minutes(value: float) -> str:
-    total = round(value)
-    hours, minutes = divmod(total, 60)
-    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
-
-
-def _names(ids: list[int], people: dict[int, Contact], limit: int = 4) -> str:
-    names = [people[i].display_name for i in ids if i in people]
-    if len(names) > limit:
-        return ", ".join(names[:limit]) + f" and {len(names) - limit} more"
-    return ", ".join(names)
-
-
-def _overlaps(a: Visit, b: Visit) -> bool:
-    return a.start.timestamp() < b.end.timestamp() and b.start.timestamp() < a.end.timestamp()
 
 
 # --- the check -----------------------------------------------------------------------------
 
 
-@dataclass
-class _Programme:
-    delegation: Delegation
-    visits: list[Visit]
-    members: list[Member]
-    attendance: dict[int, set[int]]
-
-
-def _load(db: Database, delegation: Delegation) -> _Programme:
+def _load(db: Database, delegation: Delegation) -> Programme:
     visits = visit_store.of_delegation(db, delegation.id or 0)
     members = member_store.of_delegation(db, delegation.id or 0)
     attendance = {v.id or 0: set(attendee_ids(v, members)) for v in visits}
-    return _Programme(delegation, visits, members, attendance)
+    return Programme(delegation, visits, members, attendance)
 
 
 def check(
@@ -165,17 +74,22 @@ def check(
     people_ids = {i for ids in prog.attendance.values() for i in ids}
     people_ids |= {i for v in prog.visits for i in v.host_contact_ids}
     people = {c.id or 0: c for c in contact_store.get_many(db, sorted(people_ids))}
-    company_ids = sorted({v.company_id for v in prog.visits if v.company_id is not None})
-    companies = {i: company_store.get(db, i) for i in company_ids}
+    company_ids = {v.company_id for v in prog.visits}
+    for visit in prog.visits:
+        company_ids |= {p.company_id for p in (visit.origin, visit.destination) if p is not None}
+    companies = {
+        i: company_store.get(db, i) for i in sorted(i for i in company_ids if i is not None)
+    }
 
     findings: list[Finding] = []
-    findings += _check_overlaps(prog)
+    findings += _checkoverlaps(prog)
     findings += _check_members_elsewhere(db, prog, people)
     findings += _check_hosts_elsewhere(db, prog, companies)
     findings += _check_dates(prog)
-    findings += _check_travel(prog, companies, people, config)
+    findings += check_travel(prog, companies, geo.Gazetteer(db), config)
     findings += _check_long_days(prog, config)
     findings += _check_host_contacts(prog, companies)
+    findings += _check_capacity(prog)
     order = {code: n for n, code in enumerate(CODES)}
     starts = {v.id: v.start.timestamp() for v in prog.visits}
     findings.sort(
@@ -189,22 +103,27 @@ def check(
     return delegation, findings
 
 
-def _check_overlaps(prog: _Programme) -> list[Finding]:
+def _checkoverlaps(prog: Programme) -> list[Finding]:
     found: list[Finding] = []
-    for n, a in enumerate(prog.visits):
-        for b in prog.visits[n + 1 :]:
+    visits = [v for v in prog.visits if v.kind not in STAY_KINDS]
+    for n, a in enumerate(visits):
+        for b in visits[n + 1 :]:
             if b.start.timestamp() >= a.end.timestamp():
                 break  # visits are in time order: nothing later can overlap a
+            if a.id == b.parent_id or b.id == a.parent_id:
+                continue  # a slot inside its block
             ids = [a.id or 0, b.id or 0]
             pa, pb = prog.attendance[ids[0]], prog.attendance[ids[1]]
             shared = sorted(pa & pb)
+            if not shared and a.parent_id is not None and a.parent_id == b.parent_id:
+                continue  # parallel slots of one block (tables) for different people
             if shared or not pa or not pb:
                 who = f"; {len(shared)} people are in both" if shared else ""
                 found.append(
                     Finding(
                         "error",
                         "overlap",
-                        f"'{a.title}' ({_span(a)}) and '{b.title}' ({_span(b)}) overlap{who}",
+                        f"'{a.title}' ({span(a)}) and '{b.title}' ({span(b)}) overlap{who}",
                         ids,
                         shared,
                     )
@@ -214,8 +133,8 @@ def _check_overlaps(prog: _Programme) -> list[Finding]:
                     Finding(
                         "warning",
                         "overlap",
-                        f"'{a.title}' and '{b.title}' run at the same time ({_span(a)}, "
-                        f"{_span(b)}) for different members: check the group is split as intended",
+                        f"'{a.title}' and '{b.title}' run at the same time ({span(a)}, "
+                        f"{span(b)}) for different members: check the group is split as intended",
                         ids,
                         [],
                     )
@@ -224,7 +143,7 @@ def _check_overlaps(prog: _Programme) -> list[Finding]:
 
 
 def _check_members_elsewhere(
-    db: Database, prog: _Programme, people: dict[int, Contact]
+    db: Database, prog: Programme, people: dict[int, Contact]
 ) -> list[Finding]:
     ours = {i for ids in prog.attendance.values() for i in ids}
     others = [
@@ -237,7 +156,9 @@ def _check_members_elsewhere(
         other = _load(db, delegation_store.get(db, other_id))
         for visit in prog.visits:
             for theirs in other.visits:
-                if not _overlaps(visit, theirs):
+                if visit.kind in STAY_KINDS or theirs.kind in STAY_KINDS:
+                    continue
+                if not overlaps(visit, theirs):
                     continue
                 shared = sorted(prog.attendance[visit.id or 0] & other.attendance[theirs.id or 0])
                 if not shared:
@@ -246,8 +167,8 @@ def _check_members_elsewhere(
                     Finding(
                         "error",
                         "member-double-booked",
-                        f"{_names(shared, people)} would be at '{visit.title}' ({_span(visit)}) "
-                        f"and at '{theirs.title}' of {other.delegation.code} ({_span(theirs)}) "
+                        f"{names(shared, people)} would be at '{visit.title}' ({span(visit)}) "
+                        f"and at '{theirs.title}' of {other.delegation.code} ({span(theirs)}) "
                         "at the same time",
                         [visit.id or 0, theirs.id or 0],
                         shared,
@@ -257,7 +178,7 @@ def _check_members_elsewhere(
 
 
 def _check_hosts_elsewhere(
-    db: Database, prog: _Programme, companies: dict[int, Company]
+    db: Database, prog: Programme, companies: dict[int, Company]
 ) -> list[Finding]:
     found: list[Finding] = []
     codes: dict[int, str] = {}
@@ -265,8 +186,10 @@ def _check_hosts_elsewhere(
         if theirs.delegation_id == prog.delegation.id:
             continue
         for visit in prog.visits:
-            if visit.company_id != theirs.company_id or not _overlaps(visit, theirs):
+            if visit.company_id != theirs.company_id or not overlaps(visit, theirs):
                 continue
+            if visit.kind in STAY_KINDS or theirs.kind in STAY_KINDS:
+                continue  # two groups in one hotel
             if theirs.delegation_id not in codes:
                 codes[theirs.delegation_id] = delegation_store.get(db, theirs.delegation_id).code
             name = companies[visit.company_id or 0].name
@@ -274,8 +197,8 @@ def _check_hosts_elsewhere(
                 Finding(
                     "error",
                     "host-double-booked",
-                    f"{name} hosts '{visit.title}' ({_span(visit)}) and, for "
-                    f"{codes[theirs.delegation_id]}, '{theirs.title}' ({_span(theirs)}) "
+                    f"{name} hosts '{visit.title}' ({span(visit)}) and, for "
+                    f"{codes[theirs.delegation_id]}, '{theirs.title}' ({span(theirs)}) "
                     "at the same time",
                     [visit.id or 0, theirs.id or 0],
                     [],
@@ -284,16 +207,18 @@ def _check_hosts_elsewhere(
     return found
 
 
-def _check_dates(prog: _Programme) -> list[Finding]:
+def _check_dates(prog: Programme) -> list[Finding]:
     first, last = prog.delegation.start_date, prog.delegation.end_date
     found: list[Finding] = []
     for visit in prog.visits:
-        if visit.start.date() < first or visit.end.date() > last:
+        # A flight home may land after the last day: its departure counts.
+        end = visit.start if visit.kind == "flight" else visit.end
+        if visit.start.date() < first or end.date() > last:
             found.append(
                 Finding(
                     "error",
                     "outside-dates",
-                    f"'{visit.title}' ({_span(visit)}) lies outside the delegation's dates "
+                    f"'{visit.title}' ({span(visit)}) lies outside the delegation's dates "
                     f"{first:%d.%m.%Y}–{last:%d.%m.%Y}",
                     [visit.id or 0],
                     [],
@@ -302,92 +227,31 @@ def _check_dates(prog: _Programme) -> list[Finding]:
     return found
 
 
-def _check_travel(
-    prog: _Programme,
-    companies: dict[int, Company],
-    people: dict[int, Contact],
-    config: CheckSettings,
-) -> list[Finding]:
-    model = geo.TravelModel(speed_kmh=config.speed_kmh, buffer_minutes=config.buffer_minutes)
-    country = prog.delegation.destination_country or (
-        "DE" if prog.delegation.direction == "incoming" else None
-    )
-    places: dict[int, geo.Place | None] = {}
-    # Visits that name no place (a meal "somewhere") take no part; a transfer does, but as the
-    # journey itself it separates the places before and after it.
-    located = [v for v in prog.visits if geo.has_place(v) or v.kind in MOVING_KINDS]
-    for visit in located:
-        if visit.kind in MOVING_KINDS:
-            continue
-        company = companies.get(visit.company_id) if visit.company_id is not None else None
-        places[visit.id or 0] = geo.place_of(visit, company, country)
-    # Consecutive visits per person (or for the whole group while nobody attends yet).
-    timelines: dict[int, list[Visit]] = defaultdict(list)
-    for visit in located:
-        for person in prog.attendance[visit.id or 0] or {GROUP}:
-            timelines[person].append(visit)
-    pairs: dict[tuple[int, int], list[int]] = {}
-    for person, visits in timelines.items():
-        for a, b in itertools.pairwise(visits):
-            if b.start.timestamp() < a.end.timestamp():
-                continue  # an overlap, reported as such
-            if a.kind in MOVING_KINDS or b.kind in MOVING_KINDS:
-                continue
-            who = pairs.setdefault((a.id or 0, b.id or 0), [])
-            if person != GROUP:
-                who.append(person)
-    by_id = {v.id or 0: v for v in prog.visits}
+def _check_capacity(prog: Programme) -> list[Finding]:
     found: list[Finding] = []
-    unknown: set[int] = set()
-    for (a_id, b_id), who in sorted(pairs.items(), key=lambda p: by_id[p[0][0]].start):
-        a, b = by_id[a_id], by_id[b_id]
-        pa, pb = places[a_id], places[b_id]
-        if pa is None or pb is None:
-            unknown |= {i for i, p in ((a_id, pa), (b_id, pb)) if p is None}
-            continue
-        road_km, needed = model.minutes(pa, pb)
-        gap = (b.start.timestamp() - a.end.timestamp()) / 60
-        if needed <= gap:
-            continue
-        found.append(
-            Finding(
-                "error",
-                "travel-time",
-                f"from '{a.title}' ({pa.label}, ends {_when(a.end)}) to '{b.title}' "
-                f"({pb.label}, starts {b.start:%H:%M}) there are {_minutes(gap)}, but the "
-                f"journey takes about {_minutes(needed)} ({road_km:.0f} km by road at "
-                f"{config.speed_kmh:g} km/h plus {config.buffer_minutes:g} min buffer)",
-                [a_id, b_id],
-                sorted(who),
+    for visit in prog.visits:
+        persons = len(prog.attendance[visit.id or 0])
+        if visit.capacity is not None and persons > visit.capacity:
+            what = "seats" if visit.kind in MOVING_KINDS else "persons"
+            found.append(
+                Finding(
+                    "error",
+                    "over-capacity",
+                    f"'{visit.title}' ({span(visit)}) has {persons} attendees but room for "
+                    f"{visit.capacity} {what}",
+                    [visit.id or 0],
+                    sorted(prog.attendance[visit.id or 0]),
+                )
             )
-        )
-    for visit_id in sorted(unknown, key=lambda i: by_id[i].start):
-        visit = by_id[visit_id]
-        company = companies.get(visit.company_id) if visit.company_id is not None else None
-        where = (
-            f"{company.name} has no coordinates and its city {company.city or '(none)'!s} "
-            "is not in the gazetteer"
-            if company is not None
-            else f"the location {visit.location!r} is not in the gazetteer"
-        )
-        found.append(
-            Finding(
-                "warning",
-                "unknown-place",
-                f"travel time to and from '{visit.title}' was not checked: {where}; "
-                "add --lat/--lon to the company",
-                [visit_id],
-                [],
-            )
-        )
     return found
 
 
-def _check_long_days(prog: _Programme, config: CheckSettings) -> list[Finding]:
+def _check_long_days(prog: Programme, config: CheckSettings) -> list[Finding]:
     zone = ZoneInfo(prog.delegation.timezone)
     days: dict[date, list[Visit]] = defaultdict(list)
     for visit in prog.visits:
-        days[(in_zone(visit.start, zone) or visit.start).date()].append(visit)
+        if visit.kind not in (*STAY_KINDS, "flight"):  # a travel day is no programme day
+            days[(in_zone(visit.start, zone) or visit.start).date()].append(visit)
     found: list[Finding] = []
     for day, visits in sorted(days.items()):
         first = min(v.start.timestamp() for v in visits)
@@ -407,7 +271,7 @@ def _check_long_days(prog: _Programme, config: CheckSettings) -> list[Finding]:
     return found
 
 
-def _check_host_contacts(prog: _Programme, companies: dict[int, Company]) -> list[Finding]:
+def _check_host_contacts(prog: Programme, companies: dict[int, Company]) -> list[Finding]:
     found: list[Finding] = []
     for visit in prog.visits:
         if visit.kind in HOSTED_KINDS and visit.company_id and not visit.host_contact_ids:
@@ -416,7 +280,7 @@ def _check_host_contacts(prog: _Programme, companies: dict[int, Company]) -> lis
                 Finding(
                     "warning",
                     "no-host-contact",
-                    f"'{visit.title}' ({_span(visit)}) at {name} has no host contact; "
+                    f"'{visit.title}' ({span(visit)}) at {name} has no host contact; "
                     "add one with 'greentech visit edit "
                     f"{visit.id} --host-contact EMAIL'",
                     [visit.id or 0],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -11,7 +11,8 @@ from greentech_cli.errors import NotFound
 from greentech_cli.exporters.registry import itinerary_format
 from greentech_cli.files import write_private_text
 from greentech_cli.models.itinerary import Day, Entry, Itinerary, Person
-from greentech_cli.models.records import Company, Contact, Member
+from greentech_cli.models.records import MOVING_KINDS, Company, Contact, Member, Visit
+from greentech_cli.services.records import dietary
 from greentech_cli.services.schedule.visits import attendee_ids, visit_json
 from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as contact_store
@@ -39,21 +40,57 @@ def person(contact: Contact, role: str | None = None) -> Person:
     )
 
 
-def address(company: Company | None, location: str | None) -> str | None:
-    """Where to go: the visit's location, else the company's street, postcode and city."""
+# Who reads an itinerary: the delegates, the officer (everything), the caterer (meals' needs).
+AUDIENCES = ("participant", "officer", "caterer")
+# Those who see the members' dietary needs (special-category data) summed up at meals.
+DIETARY_AUDIENCES = ("officer", "caterer")
+
+
+def address(company: Company | None, location: str | None, room: str | None = None) -> str | None:
+    """Where to go: the visit's own venue (address, room), else the company's street, postcode
+    and city (with the room, if one is given)."""
     if location:
-        return location
+        return ", ".join(p for p in (location, room) if p)
     if company is None:
-        return None
+        return room
     town = " ".join(p for p in (company.postcode, company.city) if p)
-    parts = [p for p in (company.street, town) if p]
+    parts = [p for p in (company.street, town, room) if p]
     return ", ".join(parts) or None
 
 
+def route(visit: Visit) -> str | None:
+    """A transfer's or flight's way: "IHK Düsseldorf → Lippe Recycling GmbH"."""
+    ends = [p.label for p in (visit.origin, visit.destination) if p is not None]
+    return " → ".join(ends) or None
+
+
+def _slot_place(
+    visit: Visit, blocks: dict[int | None, Visit], companies: dict[int, Company]
+) -> str | None:
+    """A slot without a venue of its own is at its block's: "IHK Düsseldorf, Raum 4, Tisch 2"."""
+    block = blocks.get(visit.parent_id) if visit.parent_id else None
+    if block is None or visit.has_venue:
+        return None
+    company = companies.get(block.company_id) if block.company_id else None
+    return address(company, block.location, ", ".join(r for r in (block.room, visit.room) if r))
+
+
+def _nights(hotel: Visit) -> list[date]:
+    """The dates whose night a hotel stay covers: check-in day up to the day before check-out."""
+    first, last = hotel.start.date(), hotel.end.date()
+    return [first + timedelta(days=n) for n in range((last - first).days)]
+
+
 def build(
-    db: Database, delegation_ref: str, member_ref: str | None = None, day: date | None = None
+    db: Database,
+    delegation_ref: str,
+    member_ref: str | None = None,
+    day: date | None = None,
+    audience: str = "participant",
 ) -> Itinerary:
-    """The itinerary of a delegation, or of one member (contact id or email), or of one day."""
+    """The itinerary of a delegation, or of one member (contact id or email), or of one day.
+
+    The officer's and the caterer's itinerary sum up the members' dietary needs at each meal."""
     delegation = delegation_store.resolve(db, delegation_ref)
     members = member_store.of_delegation(db, delegation.id or 0)
     visits = visit_store.of_delegation(db, delegation.id or 0)
@@ -64,24 +101,31 @@ def build(
         if who is None:
             raise NotFound(f"{contact.display_name} is not a member of {delegation.code}")
         visits = [v for v in visits if who.contact_id in attendee_ids(v, members)]
+    blocks = {v.id: v for v in visits}
+    stays = [v for v in visits if v.kind == "hotel"]
     if day is not None:
         visits = [v for v in visits if v.start.date() == day]
     roles = {m.contact_id: m.role for m in members}
     ids = {i for v in visits for i in (*v.host_contact_ids, *attendee_ids(v, members))}
     contacts = {c.id or 0: c for c in contact_store.get_many(db, sorted(ids))}
     companies = {
-        i: company_store.get(db, i) for i in sorted({v.company_id for v in visits if v.company_id})
+        i: company_store.get(db, i)
+        for i in sorted({v.company_id for v in [*visits, *stays, *blocks.values()] if v.company_id})
     }
     home = delegation.home_timezone
+    needs = dietary.of_delegation(db, delegation.id or 0) if audience in DIETARY_AUDIENCES else None
     days: dict[date, list[Entry]] = {}
-    for visit in visits:
+    hotels: dict[date, Entry] = {}
+    for visit in [*visits, *(v for v in stays if v not in visits)]:
         company = companies.get(visit.company_id) if visit.company_id else None
         other_home = home is not None and home != visit.timezone
         home_zone = ZoneInfo(home) if other_home and home else None
         entry = Entry(
             visit=visit,
             company=company,
-            place=address(company, visit.location),
+            place=(route(visit) if visit.kind in MOVING_KINDS else None)
+            or _slot_place(visit, blocks, companies)
+            or address(company, visit.location, visit.room),
             hosts=[person(contacts[i]) for i in visit.host_contact_ids if i in contacts],
             attendees=[
                 person(contacts[i], roles.get(i)) for i in visit.attendee_ids if i in contacts
@@ -92,14 +136,24 @@ def build(
             home_end=in_zone(visit.end, home_zone) if home_zone else None,
             zone_differs=visit.timezone != delegation.timezone,
             record=visit_json(visit, delegation, contacts, members),
+            block=blocks[visit.parent_id].title if visit.parent_id in blocks else None,
+            dietary=dietary.summary(needs, attendee_ids(visit, members))
+            if needs is not None and visit.kind == "meal"
+            else None,
         )
-        days.setdefault(visit.start.date(), []).append(entry)
+        if visit in visits:
+            days.setdefault(visit.start.date(), []).append(entry)
+        if visit.kind == "hotel":
+            for night in _nights(visit):
+                if day is None or night == day:
+                    hotels.setdefault(night, entry)
+                    days.setdefault(night, [])
     member = None
     if who is not None and who.contact is not None:
         member = person(who.contact, who.role)
     return Itinerary(
         delegation=delegation,
-        days=[Day(d, entries) for d, entries in sorted(days.items())],
+        days=[Day(d, entries, hotels.get(d)) for d, entries in sorted(days.items())],
         member=member,
     )
 

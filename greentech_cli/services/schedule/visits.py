@@ -10,7 +10,16 @@ from zoneinfo import ZoneInfo
 from greentech_cli.db import transaction
 from greentech_cli.errors import InvalidData
 from greentech_cli.models.itinerary import UID_DOMAIN, UID_NAMESPACE
-from greentech_cli.models.records import VISIT_KINDS, Contact, Delegation, Member, Visit
+from greentech_cli.models.records import (
+    MOVING_KINDS,
+    TRANSFER_MODES,
+    VISIT_KINDS,
+    Contact,
+    Delegation,
+    Member,
+    Visit,
+)
+from greentech_cli.services.schedule import geo, places
 from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as contact_store
 from greentech_cli.store import delegations as delegation_store
@@ -20,6 +29,7 @@ from greentech_cli.text.cleaning import clean
 from greentech_cli.text.dates import (
     check_timezone,
     check_year,
+    in_zone,
     parse_datetime,
     parse_duration,
     wall_time,
@@ -150,27 +160,42 @@ def apply_fields(
     """
     if fields.get("end") is not None and fields.get("duration") is not None:
         raise InvalidData("give a visit an end or a duration, not both")
+    if "kind" in fields:
+        visit.kind = choice(fields["kind"], VISIT_KINDS, "visit kind") or "other"
+    gazetteer = geo.Gazetteer(db, save=True)
+    places.set_places(db, visit, delegation, fields, gazetteer)
     zone = visit.timezone
     if fields.get("timezone"):
         zone = check_timezone(str(fields["timezone"]))
+    end_zone = zone
+    if visit.kind == "flight":
+        zone, end_zone = places.flight_zones(visit, zone, fields)
     duration = visit.end - visit.start if visit.id is not None else None
     start = visit.start.replace(tzinfo=None)
     end = visit.end.replace(tzinfo=None)
+    if (
+        visit.id is not None
+        and end_zone != visit.end_zone
+        and (visit.kind == "flight" or visit.end_timezone)
+    ):
+        # The same instant in the new end zone (a flight whose arrival airport changed).
+        end = (in_zone(visit.end, ZoneInfo(end_zone)) or visit.end).replace(tzinfo=None)
     if "start" in fields:
         start = _when(fields["start"], zone, "start").replace(tzinfo=None)
     if fields.get("end") is not None:
-        end = _when(fields["end"], zone, "end").replace(tzinfo=None)
+        end = _when(fields["end"], end_zone, "end").replace(tzinfo=None)
     elif fields.get("duration") is not None:
         span = fields["duration"]
         span = span if isinstance(span, timedelta) else parse_duration(str(span))
-        end = _after(_when(start, zone, "start"), span, zone)
+        end = _after(_when(start, zone, "start"), span, end_zone)
     elif "start" in fields and duration is not None:
-        end = _after(_when(start, zone, "start"), duration, zone)
+        end = _after(_when(start, zone, "start"), duration, end_zone)
     elif visit.id is None:
         raise InvalidData("a visit needs an end (--end) or a duration (--duration)")
     visit.timezone = zone
+    visit.end_timezone = end_zone if end_zone != zone else None
     visit.start = _when(start, zone, "start")
-    visit.end = _when(end, zone, "end")
+    visit.end = _when(end, end_zone, "end")
     if visit.end.timestamp() <= visit.start.timestamp():
         raise InvalidData(
             f"the visit ends ({visit.end:%Y-%m-%d %H:%M}) before it starts "
@@ -180,29 +205,88 @@ def apply_fields(
     check_year(visit.start.date(), "start", force=force)
     check_year(visit.end.date(), "end", force=force)
     for key, value in fields.items():
-        if key in ("start", "end", "duration", "timezone"):
+        if key in ("start", "end", "duration", "timezone", "kind", *PLACE_FIELDS):
             continue
         if key == "title":
             title = clean(value)
             if not title:
                 raise InvalidData("a visit needs a title")
             visit.title = title
-        elif key == "kind":
-            visit.kind = choice(value, VISIT_KINDS, "visit kind") or "other"
         elif key == "company":
             visit.company_id = (
                 company_store.resolve(db, str(value)).id if clean(str(value or "")) else None
             )
-        elif key in ("location", "notes"):
-            setattr(visit, key, clean(None if value is None else str(value)))
+        elif key == "notes":
+            visit.notes = clean(None if value is None else str(value))
         elif key == "host_contacts":
             visit.host_contact_ids = _contact_ids(db, value)
         elif key == "attendees":
             visit.attendee_ids = _attendees(db, delegation, value)
         elif key == "uid":
             visit.uid = clean(value) or visit.uid
+        elif key == "capacity":
+            visit.capacity = _capacity(value)
+        elif key == "mode":
+            visit.mode = choice(value, TRANSFER_MODES, "transfer mode")
+        elif key == "parent":
+            visit.parent_id = _parent(db, visit, value)
         else:
             raise InvalidData(f"unknown visit field {key!r}")
+    if visit.parent_id is not None:
+        _check_inside(db, visit)
+    if visit.kind not in MOVING_KINDS and (visit.origin or visit.destination):
+        raise InvalidData(
+            f"only a transfer or a flight goes from one place to another, not a {visit.kind}; "
+            "give --kind transfer, or --location for where it takes place"
+        )
+    places.remember(db, visit, delegation, gazetteer)
+
+
+# Visit fields about places, set before the times (a flight's airports decide its zones).
+PLACE_FIELDS = ("from", "to", "location", "room", "lat", "lon")
+
+
+def _capacity(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise InvalidData(f"a capacity is a whole number of persons, not {value!r}") from None
+    if number < 1:
+        raise InvalidData(f"a capacity is at least 1 person, not {number}")
+    return number
+
+
+def _parent(db: Database, visit: Visit, value: Any) -> int | None:
+    """The block a visit lies in: a visit of the same delegation that is no slot itself."""
+    if value in (None, ""):
+        return None
+    block = store.get(db, visit_id(value))
+    if block.delegation_id != visit.delegation_id:
+        raise InvalidData(f"visit {block.id} belongs to another delegation")
+    if visit.id is not None and block.id == visit.id:
+        raise InvalidData("a visit cannot lie inside itself")
+    if block.parent_id is not None:
+        raise InvalidData(
+            f"visit {block.id} is itself a slot of block {block.parent_id}; blocks do not nest"
+        )
+    if visit.id is not None and store.slots_of(db, visit.id):
+        raise InvalidData(f"visit {visit.id} is a block with slots of its own; blocks do not nest")
+    return block.id
+
+
+def _check_inside(db: Database, visit: Visit) -> None:
+    """A slot lies within its block's time."""
+    block = store.get(db, visit.parent_id or 0)
+    if (
+        visit.start.timestamp() < block.start.timestamp()
+        or visit.end.timestamp() > block.end.timestamp()
+    ):
+        raise InvalidData(
+            f"the slot {wall_time(visit.start)}–{visit.end:%H:%M} lies outside its block "
+            f"'{block.title}' ({wall_time(block.start)}–{block.end:%H:%M})"
+        )
 
 
 def new_visit(
@@ -213,7 +297,8 @@ def new_visit(
         raise InvalidData("a visit needs a title")
     if fields.get("end") is None and fields.get("duration") is None:
         raise InvalidData("a visit needs an end (--end) or a duration (--duration)")
-    zone = check_timezone(str(fields.get("timezone") or delegation.timezone))
+    given_zone = fields.get("timezone")
+    zone = check_timezone(str(given_zone or delegation.timezone))
     placeholder = datetime(2000, 1, 1, tzinfo=ZoneInfo(zone))
     visit = Visit(
         delegation_id=delegation.id or 0,
@@ -222,7 +307,10 @@ def new_visit(
         end=placeholder,
         timezone=zone,
     )
-    apply_fields(db, visit, delegation, {**fields, "timezone": zone}, force=force)
+    # A flight's zones come from its airports; any other visit is in the zone given or the host's.
+    flight = str(fields.get("kind") or "").strip().lower() == "flight"
+    values = {**fields} if flight and not given_zone else {**fields, "timezone": zone}
+    apply_fields(db, visit, delegation, values, force=force)
     return visit
 
 
@@ -247,13 +335,35 @@ def visit_id(ref: str | int) -> int:
 def edit(
     db: Database, ref: str | int, fields: dict[str, Any], *, force: bool = False
 ) -> tuple[Visit, dict[str, Any]]:
-    """Change the given fields of a visit; returns it and what changed."""
+    """Change the given fields of a visit; returns it and what changed.
+
+    A block that moves takes its slots along; a block changed so that a slot no longer fits
+    is refused."""
     with transaction(db):
         visit = store.get(db, visit_id(ref))
+        before = visit.start
         delegation = delegation_store.get(db, visit.delegation_id)
         apply_fields(db, visit, delegation, fields, force=force)
         changes = store.update(db, visit)
+        _carry_slots(db, visit, timedelta(seconds=visit.start.timestamp() - before.timestamp()))
     return store.get(db, visit.id or 0), changes
+
+
+def _carry_slots(db: Database, block: Visit, shift: timedelta) -> None:
+    """Move a block's slots by the block's own shift; each must still lie inside it."""
+    for slot in store.slots_of(db, block.id or 0):
+        if shift:
+            slot.start = (slot.start.astimezone(UTC) + shift).astimezone(ZoneInfo(slot.timezone))
+            slot.end = (slot.end.astimezone(UTC) + shift).astimezone(ZoneInfo(slot.end_zone))
+        if slot.start.timestamp() < block.start.timestamp() or (
+            slot.end.timestamp() > block.end.timestamp()
+        ):
+            raise InvalidData(
+                f"the slot '{slot.title}' (visit {slot.id}, {wall_time(slot.start)}) would lie "
+                f"outside its block '{block.title}'; move or shorten the slot first"
+            )
+        if shift:
+            store.update(db, slot)
 
 
 def move(
@@ -267,9 +377,16 @@ def move(
 
 
 def remove(db: Database, ref: str | int) -> Visit:
-    """Delete a visit."""
+    """Delete a visit; a block with slots is refused until its slots are gone."""
     with transaction(db):
         visit = store.get(db, visit_id(ref))
+        slots = store.slots_of(db, visit.id or 0)
+        if slots:
+            ids = ", ".join(str(s.id) for s in slots)
+            raise InvalidData(
+                f"visit {visit.id} is a block with {len(slots)} slots ({ids}); remove or move "
+                "them first"
+            )
         store.delete(db, visit.id or 0)
     return visit
 
@@ -321,6 +438,19 @@ def visit_json(
         "attendees_explicit": explicit,
         "notes": visit.notes,
         "uid": visit.uid,
+        "end_timezone": visit.end_zone,
+        "parent": visit.parent_id,
+        "capacity": visit.capacity,
+        "nights": (visit.end.date() - visit.start.date()).days if visit.kind == "hotel" else None,
+        "mode": visit.mode,
+        "from": visit.origin.to_json() if visit.origin else None,
+        "to": visit.destination.to_json() if visit.destination else None,
+        "venue": {
+            "address": visit.location,
+            "room": visit.room,
+            "lat": visit.lat,
+            "lon": visit.lon,
+        },
     }
 
 
