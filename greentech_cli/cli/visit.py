@@ -346,6 +346,7 @@ def rm(ctx: typer.Context, visit_id: VisitId, yes: YesOption = False) -> None:
 
     app_ctx = app_context(ctx)
     db = app_ctx.db()
+    visits.removable(db, visit_id)  # a block with slots is refused before anything is asked
     shown = visits.record(db, visit_id)
     where = f" at {shown['company']}" if shown.get("company") else ""
     people = len(shown.get("attendees") or [])
