@@ -337,6 +337,81 @@ def m005_trip(db: Any) -> None:
     _run(db, TRIP)
 
 
+# The follow-up journal (notes, calls, meetings, leads, agreements, next steps), per-visit
+# attendance and the anonymous tallies a retention purge leaves behind. A contact's or company's
+# `notes` column keeps the latest note; every note written to it is appended to the journal by
+# the triggers below, whichever command wrote it, so no earlier text is lost.
+FOLLOWUPS = """
+CREATE TABLE journal (
+    id INTEGER PRIMARY KEY,
+    contact_id INTEGER REFERENCES contacts(id) ON DELETE CASCADE,
+    company_id INTEGER REFERENCES companies(id) ON DELETE CASCADE,
+    visit_id INTEGER REFERENCES visits(id) ON DELETE SET NULL,
+    delegation_id INTEGER REFERENCES delegations(id) ON DELETE SET NULL,
+    kind TEXT NOT NULL DEFAULT 'note',
+    text TEXT NOT NULL,
+    at TEXT NOT NULL,
+    owner TEXT,
+    due TEXT,
+    status TEXT NOT NULL DEFAULT 'open',
+    search_keys TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    CHECK (contact_id IS NOT NULL OR company_id IS NOT NULL)
+);
+CREATE INDEX journal_contact ON journal(contact_id, at);
+CREATE INDEX journal_company ON journal(company_id, at);
+CREATE INDEX journal_delegation ON journal(delegation_id);
+CREATE INDEX journal_visit ON journal(visit_id);
+CREATE INDEX journal_due ON journal(status, due);
+CREATE VIRTUAL TABLE journal_fts USING fts5(
+    text, keys, tokenize = "unicode61 remove_diacritics 2"
+);
+CREATE TRIGGER journal_fts_insert AFTER INSERT ON journal BEGIN INSERT INTO journal_fts (rowid, text, keys) VALUES (new.id, new.text, new.search_keys); END;
+CREATE TRIGGER journal_fts_update AFTER UPDATE OF text, search_keys ON journal BEGIN DELETE FROM journal_fts WHERE rowid = old.id; INSERT INTO journal_fts (rowid, text, keys) VALUES (new.id, new.text, new.search_keys); END;
+CREATE TRIGGER journal_fts_delete AFTER DELETE ON journal BEGIN DELETE FROM journal_fts WHERE rowid = old.id; INSERT INTO journal_fts (journal_fts) VALUES ('optimize'); END;
+CREATE TRIGGER contacts_note_insert AFTER INSERT ON contacts WHEN coalesce(new.notes, '') != '' BEGIN INSERT INTO journal (contact_id, kind, text, at, status, created_at, updated_at) VALUES (new.id, 'note', new.notes, new.updated_at, 'done', new.updated_at, new.updated_at); END;
+CREATE TRIGGER contacts_note_update AFTER UPDATE OF notes ON contacts WHEN coalesce(new.notes, '') != '' AND new.notes IS NOT old.notes BEGIN INSERT INTO journal (contact_id, kind, text, at, status, created_at, updated_at) VALUES (new.id, 'note', new.notes, new.updated_at, 'done', new.updated_at, new.updated_at); END;
+CREATE TRIGGER companies_note_insert AFTER INSERT ON companies WHEN coalesce(new.notes, '') != '' BEGIN INSERT INTO journal (company_id, kind, text, at, status, created_at, updated_at) VALUES (new.id, 'note', new.notes, new.updated_at, 'done', new.updated_at, new.updated_at); END;
+CREATE TRIGGER companies_note_update AFTER UPDATE OF notes ON companies WHEN coalesce(new.notes, '') != '' AND new.notes IS NOT old.notes BEGIN INSERT INTO journal (company_id, kind, text, at, status, created_at, updated_at) VALUES (new.id, 'note', new.notes, new.updated_at, 'done', new.updated_at, new.updated_at); END;
+INSERT INTO journal (contact_id, kind, text, at, status, created_at, updated_at)
+    SELECT id, 'note', notes, updated_at, 'done', updated_at, updated_at FROM contacts
+    WHERE coalesce(notes, '') != '' ORDER BY id;
+INSERT INTO journal (company_id, kind, text, at, status, created_at, updated_at)
+    SELECT id, 'note', notes, updated_at, 'done', updated_at, updated_at FROM companies
+    WHERE coalesce(notes, '') != '' ORDER BY id;
+CREATE TABLE attendance (
+    visit_id INTEGER NOT NULL REFERENCES visits(id) ON DELETE CASCADE,
+    contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+    status TEXT NOT NULL CHECK (status IN ('present', 'absent', 'excused')),
+    recorded_at TEXT NOT NULL,
+    PRIMARY KEY (visit_id, contact_id)
+);
+CREATE INDEX attendance_contact ON attendance(contact_id);
+CREATE TABLE report_tallies (
+    delegation_id INTEGER NOT NULL REFERENCES delegations(id) ON DELETE CASCADE,
+    metric TEXT NOT NULL,
+    label TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (delegation_id, metric, label)
+);
+CREATE TABLE retention_purges (
+    id INTEGER PRIMARY KEY,
+    delegation_id INTEGER REFERENCES delegations(id) ON DELETE SET NULL,
+    at TEXT NOT NULL,
+    contacts INTEGER NOT NULL
+)
+"""  # noqa: E501
+
+
+@step
+def m007_followups(db: Any) -> None:
+    """The follow-up journal (existing notes of contacts and companies become its first
+    entries, and every later note is appended), its full-text index, per-visit attendance and
+    the anonymous tallies a retention purge keeps."""
+    _run(db, FOLLOWUPS)
+
+
 def known_names() -> list[str]:
     """The names of every step this version of greentech knows, in order."""
     return [name for name, _ in STEPS]

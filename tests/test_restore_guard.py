@@ -232,7 +232,11 @@ conn.execute("ROLLBACK")
 
 
 TAMPERING = {
-    "missing notes column": (["ALTER TABLE contacts DROP COLUMN notes"], "column contacts.notes"),
+    # (notes cannot be dropped: the journal's triggers read it)
+    "missing department column": (
+        ["ALTER TABLE contacts DROP COLUMN department"],
+        "column contacts.department",
+    ),
     "added trigger": (
         [
             "CREATE TRIGGER wipe AFTER INSERT ON contacts BEGIN DELETE FROM companies; END",

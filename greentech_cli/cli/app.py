@@ -36,6 +36,10 @@ COMMAND_MODULES = (
     "dedupe",
     "merge",
     "match",
+    "followup",
+    "attendance",
+    "report",
+    "retention",
     "completion",
 )
 

@@ -62,7 +62,10 @@ Role = Annotated[
 ]
 MemberStatus = Annotated[
     str | None,
-    typer.Option("--status", help="invited, registered, confirmed or cancelled."),
+    typer.Option(
+        "--status",
+        help="invited, registered, confirmed, cancelled, attended or no-show.",
+    ),
 ]
 
 TABLE_COLUMNS = ("id", "code", "title", "direction", "start_date", "end_date", "status")
@@ -399,3 +402,32 @@ def member_rm(
     member = delegations.remove_member(db, delegation, contact)
     name = member.contact.display_name if member.contact else member.contact_id
     app_ctx.say(f"Removed {name} from the delegation")
+
+
+@member_app.command("set-status")
+def member_set_status(
+    ctx: typer.Context,
+    delegation: DelegationRef,
+    contacts: Annotated[
+        list[str] | None, typer.Argument(help="Contact ids or emails (or use --all, --role).")
+    ] = None,
+    status: Annotated[
+        str,
+        typer.Option(
+            "--status", help="invited, registered, confirmed, cancelled, attended or no-show."
+        ),
+    ] = "",
+    all_: Annotated[bool, typer.Option("--all", help="Every member of the delegation.")] = False,
+    role: Role = None,
+) -> None:
+    """Set the status of many members at once: all, those with a role, or those named.
+
+    Example: greentech member set-status kz-waste-2026 --status attended --all
+    """
+    from greentech_cli.services.aftertrip import attendance
+
+    app_ctx = app_context(ctx)
+    chosen, changed = attendance.set_status(
+        app_ctx.db(), delegation, status, everyone=all_, role=role, refs=contacts
+    )
+    app_ctx.say(f"{changed} of {len(chosen)} member(s) now {status.strip().lower()}.")

@@ -32,9 +32,15 @@ DELEGATION_TYPES = (
 DIRECTIONS = ("incoming", "outgoing")
 DELEGATION_STATUSES = ("planned", "confirmed", "done", "cancelled")
 MEMBER_ROLES = ("delegate", "lead", "interpreter", "organiser", "host", "staff")
-MEMBER_STATUSES = ("invited", "registered", "confirmed", "cancelled")
-# Members with these statuses attend a visit that names no attendees of its own.
-ATTENDING_STATUSES = ("registered", "confirmed")
+MEMBER_STATUSES = ("invited", "registered", "confirmed", "cancelled", "attended", "no-show")
+# Members with these statuses attend a visit that names no attendees of its own (after the trip,
+# `attended` and `no-show` members stay among its attendees, so their attendance can be recorded).
+ATTENDING_STATUSES = ("registered", "confirmed", "attended", "no-show")
+# Per-visit attendance of an attendee, recorded after the fact.
+ATTENDANCE_STATUSES = ("present", "absent", "excused")
+# The follow-up journal: what kind of entry, and whether it still asks for something.
+FOLLOWUP_KINDS = ("note", "call", "meeting", "lead", "agreement", "next-step")
+FOLLOWUP_STATUSES = ("open", "done")
 VISIT_KINDS = (
     "site-visit",
     "b2b-meeting",
@@ -288,7 +294,8 @@ class Member:
 
     @property
     def attends_by_default(self) -> bool:
-        """Registered and confirmed members attend every visit that names no attendees."""
+        """Registered, confirmed, attended and no-show members attend every visit that names no
+        attendees."""
         return self.status in ATTENDING_STATUSES
 
     def to_json(self) -> dict[str, Any]:

@@ -27,6 +27,7 @@ class EntryView:
     attendees: list[str] | None
     notes: str | None
     extra: list[str] = field(default_factory=list)  # block, dietary needs
+    attendance: str | None = None  # after the fact: who was present, absent, excused
 
 
 @dataclass
@@ -114,6 +115,7 @@ def entry_view(entry: Entry, lang: str) -> EntryView:
         attendees=attendees,
         notes=visit.notes,
         extra=extra,
+        attendance=_attendance(entry.record.get("attendance"), lang),
     )
 
 
@@ -123,6 +125,27 @@ def night(hotel: Entry | None, lang: str) -> str | None:
         return None
     where = ", ".join(p for p in (hotel.visit.title, hotel.visit.company, hotel.place) if p)
     return f"{labels.label('night', lang)}: {where}"
+
+
+# Per-visit attendance, recorded after the trip (labels kept here beside their one use).
+ATTENDANCE_LABELS = {
+    "en": {"title": "Attendance", "present": "present", "absent": "absent", "excused": "excused"},
+    "de": {
+        "title": "Anwesenheit",
+        "present": "anwesend",
+        "absent": "abwesend",
+        "excused": "entschuldigt",
+    },
+}
+
+
+def _attendance(recorded: dict[str, list[str]] | None, lang: str) -> str | None:
+    """ "Attendance: present: A, B; absent: C" for a visit whose attendance was recorded."""
+    if not recorded:
+        return None
+    words = ATTENDANCE_LABELS[lang]
+    parts = [f"{words[status]}: {', '.join(names)}" for status, names in recorded.items() if names]
+    return f"{words['title']}: {'; '.join(parts)}" if parts else None
 
 
 def view(itinerary: Itinerary, lang: str) -> View:
@@ -231,6 +254,8 @@ def detail_lines(entry: EntryView, v: View) -> list[str]:
     if entry.attendees is not None:
         lines.append(f"{v.labels['attendees']}: {', '.join(entry.attendees)}")
     lines += entry.extra
+    if entry.attendance:
+        lines.append(entry.attendance)
     if entry.notes:
         lines.append(entry.notes)
     return lines

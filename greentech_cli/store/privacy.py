@@ -50,7 +50,7 @@ def visits(db: Database, contact_id: int) -> list[dict[str, Any]]:
         "  UNION ALL SELECT visit_id, 'attendee' FROM visit_attendees WHERE contact_id = ?"
         "  UNION ALL SELECT v2.id, 'member' FROM visits v2 JOIN members m"
         "    ON m.delegation_id = v2.delegation_id AND m.contact_id = ?"
-        "    AND m.status IN ('registered', 'confirmed')"
+        "    AND m.status IN ('registered', 'confirmed', 'attended', 'no-show')"
         "    WHERE NOT EXISTS (SELECT 1 FROM visit_attendees a WHERE a.visit_id = v2.id)"
         ") x JOIN visits v ON v.id = x.visit_id JOIN delegations d ON d.id = v.delegation_id "
         "LEFT JOIN companies co ON co.id = v.company_id ORDER BY v.start_local, v.id",

@@ -22,6 +22,7 @@ from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as contact_store
 from greentech_cli.store import dedupe as dedupe_store
 from greentech_cli.store import merge as store
+from greentech_cli.store.followup import attendance, journal
 
 if TYPE_CHECKING:
     from greentech_cli.db import Database
@@ -283,6 +284,8 @@ def merge_contacts(db: Database, keep_ref: str, other_ref: str) -> MergePlan:
         # Links first: removing OTHER would cascade its memberships and visit links away.
         plan.memberships_joined = _move_memberships(db, keep_id, other_id)
         store.move_visit_links(db, keep_id, other_id)
+        journal.move(db, "contact", keep_id, other_id)
+        attendance.move(db, keep_id, other_id)
         store.move_import_changes(db, "contact", keep_id, other_id)
         if keep.created_batch_id is None and other.created_batch_id is not None:
             store.set_created_batch(db, "contacts", keep_id, other.created_batch_id)
@@ -327,6 +330,7 @@ def merge_companies(db: Database, keep_ref: str, other_ref: str) -> MergePlan:
         keep_id, other_id = keep.id or 0, other.id or 0
         plan = _company_plan(db, keep, other)
         moved = store.move_company_references(db, keep_id, other_id)
+        journal.move(db, "company", keep_id, other_id)
         store.move_import_changes(db, "company", keep_id, other_id)
         other_batch = store.created_batch(db, "companies", other_id)
         if other_batch is not None:

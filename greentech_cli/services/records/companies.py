@@ -9,6 +9,7 @@ from greentech_cli.errors import InvalidData
 from greentech_cli.models.records import COMPANY_KINDS, Company
 from greentech_cli.services.records.parts import read_emails, read_phones
 from greentech_cli.store import companies as store
+from greentech_cli.store.followup import journal
 from greentech_cli.text.cleaning import clean, clean_list, clean_name
 from greentech_cli.text.vocabulary import (
     choice,
@@ -87,7 +88,10 @@ def add(db: Database, fields: dict[str, Any]) -> Company:
     company = Company(name="")
     apply_fields(company, {"name": fields.get("name"), **fields})
     with transaction(db):
-        return store.insert(db, company)
+        mark = journal.last_id(db)
+        store.insert(db, company)
+        journal.sign_new_notes(db, mark)  # a note also goes to the journal, signed
+        return company
 
 
 def edit(db: Database, ref: str, fields: dict[str, Any]) -> tuple[Company, dict[str, list[Any]]]:
@@ -95,7 +99,9 @@ def edit(db: Database, ref: str, fields: dict[str, Any]) -> tuple[Company, dict[
     with transaction(db):
         company = store.resolve(db, ref)
         apply_fields(company, fields)
+        mark = journal.last_id(db)
         changes = store.update(db, company)
+        journal.sign_new_notes(db, mark)  # a changed note is appended to the journal, signed
     return company, changes
 
 

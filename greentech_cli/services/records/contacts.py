@@ -18,6 +18,7 @@ from greentech_cli.services.records.parts import (
 )
 from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as store
+from greentech_cli.store.followup import journal
 from greentech_cli.text.cleaning import clean, clean_list, clean_name
 from greentech_cli.text.dates import parse_date
 from greentech_cli.text.emails import normalize_email
@@ -158,7 +159,9 @@ def add(
         fields = {**fields, "company_id": _company_id(db, company)}
         warnings = apply_fields(contact, fields)
         same = DuplicateFinder(db, "contacts").find_contact(contact)
+        mark = journal.last_id(db)
         store.insert(db, contact)
+        journal.sign_new_notes(db, mark)  # a note also goes to the journal, signed
     if same is not None:
         # Added as asked; the officer decides whether it is one person (merge) or two.
         warnings.append(
@@ -177,7 +180,9 @@ def edit(
         if company is not None:
             fields = {**fields, "company_id": _company_id(db, company)}
         warnings = apply_fields(contact, fields)
+        mark = journal.last_id(db)
         changes = store.update(db, contact)
+        journal.sign_new_notes(db, mark)  # a changed note is appended to the journal, signed
     return store.get(db, contact.id or 0), changes, warnings
 
 

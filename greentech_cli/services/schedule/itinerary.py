@@ -11,7 +11,14 @@ from greentech_cli.errors import NotFound
 from greentech_cli.exporters.registry import itinerary_format
 from greentech_cli.files import write_private_text
 from greentech_cli.models.itinerary import Day, Entry, Itinerary, Person
-from greentech_cli.models.records import MOVING_KINDS, Company, Contact, Member, Visit
+from greentech_cli.models.records import (
+    ATTENDANCE_STATUSES,
+    MOVING_KINDS,
+    Company,
+    Contact,
+    Member,
+    Visit,
+)
 from greentech_cli.services.records import dietary
 from greentech_cli.services.schedule.visits import attendee_ids, visit_json
 from greentech_cli.store import companies as company_store
@@ -19,6 +26,7 @@ from greentech_cli.store import contacts as contact_store
 from greentech_cli.store import delegations as delegation_store
 from greentech_cli.store import members as member_store
 from greentech_cli.store import visits as visit_store
+from greentech_cli.store.followup import attendance as attendance_store
 from greentech_cli.text.dates import in_zone
 from greentech_cli.text.phones import display_phone
 
@@ -81,6 +89,15 @@ def _nights(hotel: Visit) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days)]
 
 
+def _attendance(recorded: dict[int, str], contacts: dict[int, Contact]) -> dict[str, list[str]]:
+    """Who was present, absent and excused at a visit (names), after the fact."""
+    found: dict[str, list[str]] = {status: [] for status in ATTENDANCE_STATUSES}
+    for contact_id, status in recorded.items():
+        if contact_id in contacts:
+            found[status].append(contacts[contact_id].display_name)
+    return found
+
+
 def build(
     db: Database,
     delegation_ref: str,
@@ -107,6 +124,8 @@ def build(
         visits = [v for v in visits if v.start.date() == day]
     roles = {m.contact_id: m.role for m in members}
     ids = {i for v in visits for i in (*v.host_contact_ids, *attendee_ids(v, members))}
+    recorded = attendance_store.of_visits(db, [v.id or 0 for v in visits])
+    ids |= {i for people in recorded.values() for i in people}
     contacts = {c.id or 0: c for c in contact_store.get_many(db, sorted(ids))}
     companies = {
         i: company_store.get(db, i)
@@ -141,6 +160,8 @@ def build(
             if needs is not None and visit.kind == "meal"
             else None,
         )
+        if recorded.get(visit.id or 0):
+            entry.record["attendance"] = _attendance(recorded[visit.id or 0], contacts)
         if visit in visits:
             days.setdefault(visit.start.date(), []).append(entry)
         if visit.kind == "hotel":

@@ -1,0 +1,78 @@
+"""`greentech privacy due|purge`: travellers' data past its retention period, and purging it."""
+
+from typing import Annotated
+
+import typer
+
+from greentech_cli.cli.context import app_context
+from greentech_cli.cli.options import FormatOption, YesOption, confirm
+from greentech_cli.cli.privacy import privacy_app
+from greentech_cli.render.output import Format, emit_list
+
+DelegationOption = Annotated[
+    str | None, typer.Option("--delegation", "-d", help="Only this delegation's travellers.")
+]
+COLUMNS = ("contact_id", "name", "email", "delegation", "end_date", "due_since")
+
+
+def register(app: typer.Typer) -> None:
+    """Add due and purge to the privacy group."""
+    privacy_app.command("due")(due)
+    privacy_app.command("purge")(purge)
+
+
+def _period() -> int:
+    from greentech_cli.config import read_config
+    from greentech_cli.services.aftertrip import retention
+
+    return retention.months(read_config())
+
+
+def due(
+    ctx: typer.Context, delegation: DelegationOption = None, fmt: FormatOption = Format.table
+) -> None:
+    """List the people past retention: every trip they made ended longer ago than
+    retention_months (config, 24 by default).
+
+    Example: greentech privacy due --format json
+    """
+    from greentech_cli.services.aftertrip import retention
+
+    rows = retention.due(app_context(ctx).db(), _period(), delegation)
+    emit_list(rows, fmt, table_columns=COLUMNS, empty="Nobody is past retention.")
+
+
+def purge(
+    ctx: typer.Context,
+    delegation: DelegationOption = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List who would be erased; change nothing.")
+    ] = False,
+    yes: YesOption = False,
+) -> None:
+    """Erase the people past retention as 'privacy erase' does, keeping anonymous counts so
+    past reports still add up.
+
+    Example: greentech privacy purge --delegation kz-waste-2024 --dry-run
+    """
+    from greentech_cli.services.aftertrip import retention
+
+    app_ctx = app_context(ctx)
+    db = app_ctx.db()
+    rows = retention.due(db, _period(), delegation)
+    if dry_run or not rows:
+        emit_list(rows, Format.table, table_columns=COLUMNS, empty="Nobody is past retention.")
+        if rows:
+            app_ctx.say(f"{len(rows)} person(s) would be erased (dry run: nothing changed).")
+        return
+    confirm(f"Erase {len(rows)} person(s) past retention and every trace of them?", yes)
+    result = retention.purge(db, rows)
+    app_ctx.say(
+        f"Erased {len(result.contacts)} person(s) past retention; the counts of "
+        f"{len(result.delegations)} delegation(s) are kept as anonymous tallies."
+    )
+    if not result.compacted:
+        app_ctx.warn(
+            "another process kept the database open, so its WAL file could not be emptied; "
+            "run 'greentech doctor --fix' once it has finished"
+        )

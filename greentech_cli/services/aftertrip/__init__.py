@@ -1,0 +1,1 @@
+"""After the trip: the follow-up journal, attendance, the funder's report and retention."""
