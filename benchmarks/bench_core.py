@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -75,4 +76,59 @@ def search_and_list(ctx: Context) -> list[Row]:
     return rows
 
 
-BENCHMARKS = {"startup": startup, "search-list": search_and_list}
+def list_table(ctx: Context) -> list[Row]:
+    """`contact list` without a limit on N and N/10 contacts: table, plain lines, json, ndjson.
+
+    Issue 18: a table within 2× the time of JSON, memory flat (peak RSS at N about the one at
+    N/10). Output goes to /dev/null (a pipe-like file), so the table is asked for with
+    `--format table`; the default there is the plain tab-separated lines.
+    """
+    sys.path.insert(0, str(HERE))
+    from load import load_people
+
+    rows: list[Row] = []
+    peaks: dict[tuple[str, int], float] = {}
+    for size in (max(ctx.size // 10, 1), ctx.size):
+        db = ctx.scratch / f"core-{size}.db"
+        if not db.exists():
+            load_people(db, size)
+        base = [*ctx.greentech(), "--db", str(db), "contact", "list"]
+        cases = {
+            "json": [*base, "--format", "json"],
+            "ndjson": [*base, "--format", "ndjson"],
+            "table": [*base, "--format", "table"],
+            "lines (piped default)": base,
+        }
+        walls: dict[str, float] = {}
+        for name, cmd in cases.items():
+            runs = [ctx.measure(cmd) for _ in range(2)]
+            wall = statistics.median(r[0] for r in runs)
+            peak = max(r[2] for r in runs)
+            walls[name] = wall
+            peaks[(name, size)] = peak
+            figure = f"{wall:.2f} s, {peak:.0f} MB peak"
+            target, verdict = "", ""
+            if name != "json":
+                ratio = wall / walls["json"]
+                figure += f" (×{ratio:.2f} json)"
+                target = "≤ 2× json" if name == "table" else ""
+                verdict = ("ok" if ratio <= 2 else "SLOW") if name == "table" else ""
+            rows.append(
+                Row("list-table", f"contact list {name} ({size:,})", figure, target, verdict)
+            )
+    small = max(ctx.size // 10, 1)
+    for name in ("json", "table", "lines (piped default)"):
+        growth = peaks[(name, ctx.size)] / peaks[(name, small)]
+        rows.append(
+            Row(
+                "list-table",
+                f"memory {name}: {ctx.size:,} vs {small:,}",
+                f"×{growth:.2f}",
+                "flat (≤ 1.3×)",
+                "ok" if growth <= 1.3 else "GROWS",
+            )
+        )
+    return rows
+
+
+BENCHMARKS = {"startup": startup, "search-list": search_and_list, "list-table": list_table}

@@ -121,9 +121,10 @@ def machine() -> str:
     except OSError:
         pass
     mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    load = ", load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
     return (
         f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}), "
-        f"{mem_gb:.0f} GiB, Python {platform.python_version()}"
+        f"{mem_gb:.0f} GiB, Python {platform.python_version()}{load}"
     )
 
 

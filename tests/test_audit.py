@@ -173,7 +173,7 @@ def test_the_log_never_holds_a_value(cli: Cli, tmp_path: Path) -> None:
         encoding="utf-8",
     )
     cli.ok("import", str(source))
-    cli.ok("import", "undo", "1")
+    cli.ok("import", "undo", "1", "--yes")
     text = _audit_text(cli)
     assert cli.json("log") and "merge" in text and "import" in text
     for marker in MARKERS.values():

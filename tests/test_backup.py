@@ -74,6 +74,10 @@ def test_backup_to_the_default_folder_is_owner_only_and_complete(three: Cli) -> 
 
 def test_backup_to_a_path_or_folder(three: Cli, tmp_path: Path) -> None:
     target = tmp_path / "elsewhere" / "copy.db"
+    # A missing folder (an unmounted drive) is never created in its place (issue 18).
+    assert "does not exist" in three.fails("backup", str(target)).stderr
+    assert not target.parent.exists()
+    target.parent.mkdir()
     assert three.ok("backup", str(target)).stdout.strip() == str(target)
     assert counts(target) == (3, 3)
     three.fails("backup", str(target))  # never overwrites

@@ -130,7 +130,8 @@ def test_members(cli: Any) -> None:
             "member", "edit", "kz-waste-2026", "aigerim@example.kz", "--status", "maybe"
         ).stderr
     )
-    cli.ok("member", "rm", "kz-waste-2026", "olga@example.de")
+    assert "--yes" in cli.fails("member", "rm", "kz-waste-2026", "olga@example.de").stderr
+    cli.ok("member", "rm", "kz-waste-2026", "olga@example.de", "--yes")
     assert len(cli.json("member", "list", "kz-waste-2026")) == 1
     assert "not a member" in cli.fails("member", "rm", "kz-waste-2026", "olga@example.de").stderr
     # The contact list filter of the foundation sees memberships.

@@ -99,7 +99,9 @@ def test_cell_joins_lists_and_writes_mappings_as_json() -> None:
 
 
 def test_registry_knows_every_format_and_refuses_others() -> None:
-    assert registry.names() == ["csv", "csv-excel", "xlsx", "vcf", "json", "yaml", "html"]
+    assert registry.names() == [
+        "csv", "csv-excel", "xlsx", "vcf", "json", "ndjson", "tsv", "yaml", "html"
+    ]  # fmt: skip
     assert "vcf" not in registry.names("companies")
     assert registry.get("CSV-Excel", CONTACTS).name == "csv-excel"
     for name in registry.names():

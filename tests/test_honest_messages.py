@@ -376,6 +376,7 @@ def test_reading_works_on_a_full_disk(full_disk: Cli, tmp_path: Path) -> None:
     assert [h["id"] for h in full_disk.json("search", "anna")] == [1]
     assert full_disk.json("contact", "show", "anna@example.com")["last_name"] == "Bauer"
     elsewhere = tmp_path / "elsewhere" / "copy.db"
+    elsewhere.parent.mkdir()  # backup never creates a missing folder (an unmounted drive)
     full_disk.ok("backup", str(elsewhere))
     copy = sqlite3.connect(elsewhere)
     assert copy.execute("SELECT first_name FROM contacts").fetchall() == [("Anna",)]

@@ -87,7 +87,7 @@ def test_reimport_creates_nothing_new(ready: Cli, tour_csv: Path) -> None:
     table = ready.ok("import", str(tour_csv)).stdout
     assert "same file imported before" in table and "batches 1, 2, last on" in table
     # An undone batch no longer counts.
-    ready.ok("import", "undo", "3")
+    ready.ok("import", "undo", "3", "--yes")
     assert [
         b["batch_id"] for b in ready.json("import", str(tour_csv), "--dry-run")["imported_before"]
     ] == [1, 2]
@@ -138,7 +138,7 @@ def test_consent_withdrawn_in_a_newer_list_is_honoured(ready: Cli, tmp_path: Pat
     ]
     assert ready.json("contact", "show", "1")["share_consent"] == "no"
     assert ready.json("export", "contacts", "--format", "json") == []
-    ready.ok("import", "undo", str(summary["batch_id"]))
+    ready.ok("import", "undo", str(summary["batch_id"]), "--yes")
     assert ready.json("contact", "show", "1")["share_consent"] == "yes"
     # And a later yes does not overwrite a stored no unless asked to.
     ready.ok("contact", "edit", "1", "--share-consent", "no")
@@ -244,7 +244,7 @@ def test_undo_after_create_and_after_update(ready: Cli, tour_csv: Path, tmp_path
     assert (summary["created"], summary["updated"]) == (1, 1)
     history = ready.json("import", "history")
     assert history[0]["batch_id"] == 1 and history[0]["created"] == 1
-    result = ready.ok("import", "undo", "1")
+    result = ready.ok("import", "undo", "1", "--yes")
     assert "3 record(s) removed, 1 restored" in result.stderr
     assert ready.json("contact", "show", "1") == before
     assert [c["id"] for c in ready.json("contact", "list")] == [1]
@@ -259,7 +259,7 @@ def test_history_table_shows_minutes_and_undone_only_when_any(ready: Cli, tour_c
     assert "imported (UTC)" in table and "undone" not in table
     assert re.search(r"\d{4}-\d\d-\d\d", table) and re.search(r"\b\d\d:\d\d\b", table)
     assert "+00:00" not in table and not re.search(r"\d\dT\d\d", table)
-    ready.ok("import", "undo", "1")
+    ready.ok("import", "undo", "1", "--yes")
     assert "undone (UTC)" in " ".join(ready.ok("import", "history").stdout.split())
     assert ready.json("import", "history")[0]["imported_at"].endswith("+00:00")
 
@@ -270,7 +270,7 @@ def test_undo_refuses_when_changed_since(ready: Cli, tour_csv: Path) -> None:
     result = ready.fails("import", "undo", "1")
     assert "contact 1" in result.stderr and "--force" in result.stderr
     assert len(ready.json("contact", "list")) == 2
-    ready.ok("import", "undo", "1", "--force")
+    ready.ok("import", "undo", "1", "--force", "--yes")
     assert ready.json("contact", "list") == []
 
 
@@ -293,7 +293,7 @@ def test_delegation_members_from_import(ready: Cli, tmp_path: Path) -> None:
         "d@example.kz": "delegate",
         "i@example.kz": "interpreter",
     }
-    ready.ok("import", "undo", "1")
+    ready.ok("import", "undo", "1", "--yes")
     assert ready.json("member", "list", "kz-waste-2026") == []
 
 

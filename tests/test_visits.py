@@ -134,7 +134,7 @@ def test_edit_move_and_remove(trip: Any) -> None:
     moved_tz = trip.json("visit", "move", vid, "--start", "2026-11-16 08:00", "--tz",
                          "Asia/Almaty")  # fmt: skip
     assert moved_tz["start"] == "2026-11-16T08:00:00+05:00"
-    trip.ok("visit", "rm", vid)
+    trip.ok("visit", "rm", vid, "--yes")
     assert trip.json("visit", "list", "kz") == []
     trip.fails("visit", "rm", vid)
     assert "by its id" in trip.fails("visit", "rm", "tour").stderr

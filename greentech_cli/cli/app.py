@@ -1,5 +1,6 @@
 """The `greentech` root command: global options and the one place errors become exit codes."""
 
+import codecs
 import contextlib
 import importlib
 import io
@@ -40,6 +41,7 @@ COMMAND_MODULES = (
     "attendance",
     "report",
     "retention",
+    "completion",
 )
 
 
@@ -91,8 +93,66 @@ def _quiet_broken_pipe() -> None:
     os.close(devnull)
 
 
+def _verbatim_examples(command: Any) -> None:
+    """Keep every command's `Example:` paragraph as written in `--help`: Click re-wraps help
+    text to the terminal's width and broke examples inside an option (`--dry-` / `run`); a
+    paragraph after a `\\b` line is printed line by line as it is."""
+    text = getattr(command, "help", None)
+    if text and "Example:" in text and "\b\nExample:" not in text:
+        command.help = text.replace("Example:", "\b\nExample:", 1)
+    for sub in getattr(command, "commands", {}).values():
+        _verbatim_examples(sub)
+
+
+def _refuse_repeats(command: Any) -> None:
+    """Make a command refuse an option of one value given twice with different values
+    (`--sector water --sector hydrogen` would silently keep the last); repeatable options
+    (lists) take every value, and the same value twice loses nothing."""
+    single: dict[str, str] = {}
+    for param in getattr(command, "params", ()):
+        opts = getattr(param, "opts", None)
+        if param.param_type_name != "option" or param.multiple or param.is_flag or param.count:
+            continue
+        for name in [*(opts or ()), *param.secondary_opts]:
+            single[name] = max(opts or [name], key=len)
+    if single:
+        parse_args = command.parse_args
+
+        def checked(ctx: Any, args: list[str]) -> Any:
+            seen: dict[str, str | None] = {}
+            for index, word in enumerate(args):
+                if word == "--":
+                    break
+                name, equals, attached = word, "", ""
+                if word.startswith("--"):
+                    name, equals, attached = word.partition("=")
+                option = single.get(name)
+                if option is None:
+                    continue
+                value = attached if equals else (args[index + 1] if index + 1 < len(args) else None)
+                if option in seen and seen[option] != value:
+                    from greentech_cli.errors import UsageError
+
+                    raise UsageError(
+                        f"{option} was given twice ({seen[option]!r}, {value!r}) but takes one "
+                        "value; give it once"
+                    )
+                seen[option] = value
+            return parse_args(ctx, args)
+
+        command.parse_args = checked
+    for sub in getattr(command, "commands", {}).values():
+        _refuse_repeats(sub)
+
+
 class GreentechGroup(TyperGroup):
     """The root group: every error of every command becomes one line and an exit code here."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for command in self.commands.values():
+            _verbatim_examples(command)
+            _refuse_repeats(command)
 
     def invoke(self, ctx: Any) -> Any:
         """Run the command, translating errors into `Error: …` on stderr and exit codes."""
@@ -214,13 +274,45 @@ for _name in COMMAND_MODULES:
     importlib.import_module(f"{__package__}.{_name}").register(app)
 
 
-def _utf8_streams() -> None:
+class _Escapes:
+    """The encoding error handler of a terminal that cannot show every character: each such
+    character is written as its escape (``\u0410``), and the handler counts them so that the
+    command ends with one warning saying so."""
+
+    NAME = "greentech-escape"
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.encoding = ""
+
+    def __call__(self, exc: UnicodeError) -> tuple[str, int]:
+        """Escape the characters the encoding lacks (as backslashreplace does) and count them."""
+        assert isinstance(exc, UnicodeEncodeError)
+        self.count += exc.end - exc.start
+        escaped, end = codecs.backslashreplace_errors(exc)
+        return str(escaped), end
+
+    def warn(self) -> None:
+        """One warning on stderr when any character had to be escaped."""
+        if self.count:
+            sys.stderr.write(
+                f"Warning: {self.count} character(s) cannot be shown in this terminal's "
+                f"encoding ({self.encoding}) and are written as escapes (\\u0410); set "
+                "PYTHONIOENCODING=utf-8 or write to a file (--out, or a redirect) for the text "
+                "as it is.\n"
+            )
+
+
+def _utf8_streams() -> _Escapes:
     """Data leaves in UTF-8 whatever the locale says.
 
     A pipe or file gets UTF-8 (JSON and CSV must be, and a Cyrillic name must not end the command
     with an encoding error); a terminal or stderr that cannot show a character gets its escape
-    (``\u0410``) instead, so nothing is hidden and nothing fails.
+    (``\u0410``) instead, so nothing is hidden and nothing fails, and the command ends with one
+    warning that it happened (the returned handler's `warn`).
     """
+    escapes = _Escapes()
+    codecs.register_error(_Escapes.NAME, escapes)
     for stream in (sys.stdout, sys.stderr):
         encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
         if encoding == "utf8" or not isinstance(stream, io.TextIOWrapper):
@@ -228,17 +320,28 @@ def _utf8_streams() -> None:
         if stream is sys.stdout and not stream.isatty():
             stream.reconfigure(encoding="utf-8")
         else:
-            stream.reconfigure(errors="backslashreplace")
+            escapes.encoding = escapes.encoding or str(stream.encoding)
+            stream.reconfigure(errors=_Escapes.NAME)
+    return escapes
 
 
 def main() -> None:
     """Console-script entry point."""
-    _utf8_streams()
+    escapes = _utf8_streams()
+    if os.environ.get("_GREENTECH_COMPLETE"):
+        # The shell asks for completions: register Typer's completion classes (only now, so
+        # other runs never import them).
+        from typer.completion import completion_init
+
+        completion_init()
     try:
-        app()
+        # One program name however started (python -m, the script): the completion variable
+        # (_GREENTECH_COMPLETE) and usage lines depend on it.
+        app(prog_name="greentech")
     finally:
         # Output still buffered meets a closed pipe only now, after the command has finished.
         try:
             sys.stdout.flush()
+            escapes.warn()
         except BrokenPipeError:
             _quiet_broken_pipe()

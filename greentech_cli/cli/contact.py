@@ -4,9 +4,10 @@ from typing import Annotated, Any
 
 import typer
 
+from greentech_cli.cli.completion import delegation_codes
 from greentech_cli.cli.context import AppContext, app_context
 from greentech_cli.cli.options import FormatOption, LimitOption, YesOption, confirm, given_fields
-from greentech_cli.render.output import Format, emit_list, emit_record
+from greentech_cli.render.output import Format, emit_record, emit_stream
 
 contact_app = typer.Typer(
     help="People: delegates, hosts, interpreters, colleagues.", no_args_is_help=True
@@ -156,39 +157,79 @@ def add(
 @contact_app.command("list")
 def list_(
     ctx: typer.Context,
-    company: Company = None,
-    country: Country = None,
-    tag: Annotated[str | None, typer.Option("--tag", "-t")] = None,
+    company: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--company", "-c", help="Company id or exact name; repeat for any of several."
+        ),
+    ] = None,
+    country: Annotated[
+        list[str] | None,
+        typer.Option("--country", help="ISO code or country name; repeat for any of several."),
+    ] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", "-t", help="Tag; repeat for any of several.")
+    ] = None,
     delegation: Annotated[
-        str | None, typer.Option("--delegation", "-d", help="Delegation id or code.")
+        str | None,
+        typer.Option(
+            "--delegation", "-d", help="Delegation id or code.", autocompletion=delegation_codes
+        ),
     ] = None,
     batch: Annotated[
         int | None,
         typer.Option("--import", help="Only the people this import created or changed (batch id)."),
     ] = None,
     limit: LimitOption = None,
+    columns: Annotated[
+        str | None,
+        typer.Option("--columns", help="The columns to show, e.g. name,company,email."),
+    ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """List people, filtered by company, country, tag, delegation or import.
+
+    A repeated option matches any of its values; different options must all match.
+    Piped, the table is one tab-separated line per person (grep finds them).
 
     Example: greentech contact list --country KZ --format json
     """
     from greentech_cli.services.records import contacts
 
-    found = contacts.find(
+    table_columns: tuple[str, ...] = TABLE_COLUMNS
+    json_columns: list[str] | None = None
+    if columns is not None:
+        from greentech_cli.exporters.profiles import choose
+        from greentech_cli.models.records import Contact
+
+        # The contact's JSON fields (SPEC §3) and its display name.
+        available = ["name", *Contact().to_json()]
+        chosen = choose(available, "contacts", columns=columns, profile=None)
+        table_columns = tuple(chosen)
+        json_columns = chosen
+
+    def json_row(contact: Any) -> dict[str, Any]:
+        record = contact.to_json()
+        if json_columns is None:
+            return record
+        record["name"] = contact.display_name
+        return {name: record.get(name) for name in json_columns}
+
+    found = contacts.iterate(
         app_context(ctx).db(),
-        company=company,
-        country=country,
-        tag=tag,
+        company=tuple(company or ()),
+        country=tuple(country or ()),
+        tag=tuple(tag or ()),
         delegation=delegation,
         batch=batch,
         limit=limit,
     )
-    emit_list(
-        [table_row(c) for c in found],
+    emit_stream(
+        found,
         fmt,
-        table_columns=TABLE_COLUMNS,
-        json_rows=[c.to_json() for c in found],
+        table_row=table_row,
+        json_row=json_row,
+        table_columns=table_columns,
         empty="No contacts found.",
     )
 

@@ -385,15 +385,21 @@ def member_edit(
 
 
 @member_app.command("rm")
-def member_rm(ctx: typer.Context, delegation: DelegationRef, contact: ContactRef) -> None:
-    """Take a contact out of a delegation (the contact stays in the file).
+def member_rm(
+    ctx: typer.Context, delegation: DelegationRef, contact: ContactRef, yes: YesOption = False
+) -> None:
+    """Take a contact out of a delegation (the contact stays in the file); asks first.
 
-    Example: greentech member rm kz-waste-2026 nurlan@example.kz
+    Example: greentech member rm kz-waste-2026 nurlan@example.kz --yes
     """
     from greentech_cli.services.records import delegations
 
     app_ctx = app_context(ctx)
-    member = delegations.remove_member(app_ctx.db(), delegation, contact)
+    db = app_ctx.db()
+    found = delegations.resolve_member(db, delegation, contact)
+    who = found.contact.display_name if found.contact else found.contact_id
+    confirm(f"Remove {who} ({found.role}, {found.status}) from delegation {delegation}?", yes)
+    member = delegations.remove_member(db, delegation, contact)
     name = member.contact.display_name if member.contact else member.contact_id
     app_ctx.say(f"Removed {name} from the delegation")
 

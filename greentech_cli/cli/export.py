@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from greentech_cli.cli.completion import delegation_codes, export_formats, profile_names
 from greentech_cli.cli.context import AppContext, app_context
 from greentech_cli.cli.progress import progress_bar
 from greentech_cli.exporters.registry import COMPANIES, CONTACTS, names
@@ -21,17 +22,51 @@ export_app = typer.Typer(
 
 Delegation = Annotated[
     str | None,
-    typer.Option("--delegation", "-d", help="Only this delegation's people (id or code)."),
+    typer.Option(
+        "--delegation",
+        "-d",
+        help="Only this delegation's people (id or code).",
+        autocompletion=delegation_codes,
+    ),
 ]
-Company = Annotated[str | None, typer.Option("--company", "-c", help="Company id or exact name.")]
-Sector = Annotated[str | None, typer.Option("--sector", "-s", help="Sector slug or label.")]
-Country = Annotated[str | None, typer.Option("--country", help="ISO code or country name.")]
-Tag = Annotated[str | None, typer.Option("--tag", "-t", help="Tag.")]
+# Repeatable filters: any of an option's values matches, and every option given must match.
+Company = Annotated[
+    list[str] | None,
+    typer.Option("--company", "-c", help="Company id or exact name; repeatable (any of them)."),
+]
+Sector = Annotated[
+    list[str] | None,
+    typer.Option("--sector", "-s", help="Sector slug or label; repeatable (any of them)."),
+]
+Country = Annotated[
+    list[str] | None,
+    typer.Option("--country", help="ISO code or country name; repeatable (any of them)."),
+]
+Tag = Annotated[list[str] | None, typer.Option("--tag", "-t", help="Tag; repeatable (any).")]
 Role = Annotated[
-    str | None, typer.Option("--role", help="Member role: delegate, lead, interpreter, …")
+    list[str] | None,
+    typer.Option(
+        "--role", help="Member role: delegate, lead, interpreter, …; repeatable (any of them)."
+    ),
 ]
 Out = Annotated[
-    Path | None, typer.Option("--out", "-o", help="Write to this file (else to stdout).")
+    Path | None,
+    typer.Option(
+        "--out", "-o", help="Write to this file (else to stdout); its extension names the format."
+    ),
+]
+Columns = Annotated[
+    str | None,
+    typer.Option("--columns", help="Only these columns, in this order: first_name,last_name,…"),
+]
+Profile = Annotated[
+    str | None,
+    typer.Option(
+        "--profile",
+        help="A named choice of columns: host-sheet, delegation-list, badges, full, or your own "
+        "(profiles/NAME.yaml beside the config file).",
+        autocompletion=profile_names,
+    ),
 ]
 Raw = Annotated[
     bool, typer.Option("--raw", help="CSV: leave cells starting with = + - @ as they are.")
@@ -39,7 +74,12 @@ Raw = Annotated[
 
 
 def _format_option(kind: str) -> object:
-    return typer.Option("--format", "-f", help=f"One of: {', '.join(names(kind))}.")
+    return typer.Option(
+        "--format",
+        "-f",
+        help=f"One of: {', '.join(names(kind))} (else the one --out's extension names).",
+        autocompletion=export_formats,
+    )
 
 
 _SINGULAR = {CONTACTS: "contact", COMPANIES: "company"}
@@ -60,7 +100,10 @@ def _run(
     if split is not None and out is not None:
         raise UsageError("give either --out or --split, not both")
     app_ctx = app_context(ctx)
+    from greentech_cli.exporters.registry import FORMATS, decide
     from greentech_cli.files import same_file
+
+    request.format = decide(request.format or None, str(out) if out else None, FORMATS)
 
     if out is not None and same_file(out, app_ctx.path):
         raise UsageError(f"--out {out} is the database itself; choose another file")
@@ -114,11 +157,22 @@ def _say(app_ctx: AppContext, message: str) -> None:
     app_ctx.say(message, wrap=False)
 
 
+def _many(values: list[str] | None) -> tuple[str, ...]:
+    return tuple(values or ())
+
+
 @export_app.command("contacts")
 def contacts(
     ctx: typer.Context,
-    fmt: Annotated[str, _format_option(CONTACTS)],
+    fmt: Annotated[str | None, _format_option(CONTACTS)] = None,
     delegation: Delegation = None,
+    visit: Annotated[
+        int | None,
+        typer.Option("--visit", help="Only the people attending this visit (its id)."),
+    ] = None,
+    hosts: Annotated[
+        bool, typer.Option("--hosts", help="With --visit: its host contacts too.")
+    ] = False,
     company: Company = None,
     sector: Sector = None,
     country: Country = None,
@@ -136,17 +190,20 @@ def contacts(
         Path | None, typer.Option("--split", help="vcf: one file per contact in this folder.")
     ] = None,
     lang: Annotated[str, typer.Option("--lang", help="html labels: en or de.")] = "en",
+    columns: Columns = None,
+    profile: Profile = None,
 ) -> None:
     """Export people; only those who agreed to be shared unless --all is given.
 
-    Example: greentech export contacts --delegation kz-waste-2026 --format csv-excel --out t.csv
+    Example: greentech export contacts --delegation kz-waste-2026 --profile host-sheet --out t.csv
     """
     from greentech_cli.services.exports.sheets import ExportRequest
 
     request = ExportRequest(
-        kind=CONTACTS, format=fmt, delegation=delegation, company=company, sector=sector,
-        country=country, tag=tag, role=role, include_all=include_all, raw=raw,
-        vcard_version=vcard_version, lang=lang,
+        kind=CONTACTS, format=fmt or "", delegation=delegation, company=_many(company),
+        sector=_many(sector), country=_many(country), tag=_many(tag), role=_many(role),
+        include_all=include_all, raw=raw, vcard_version=vcard_version, lang=lang,
+        columns=columns, profile=profile, visit=visit, hosts=hosts,
     )  # fmt: skip
     _run(ctx, request, out, split)
 
@@ -154,10 +211,15 @@ def contacts(
 @export_app.command("companies")
 def companies(
     ctx: typer.Context,
-    fmt: Annotated[str, _format_option(COMPANIES)],
+    fmt: Annotated[str | None, _format_option(COMPANIES)] = None,
     delegation: Annotated[
         str | None,
-        typer.Option("--delegation", "-d", help="Companies of this delegation's people and hosts."),
+        typer.Option(
+            "--delegation",
+            "-d",
+            help="Companies of this delegation's people and hosts.",
+            autocompletion=delegation_codes,
+        ),
     ] = None,
     company: Company = None,
     sector: Sector = None,
@@ -166,6 +228,8 @@ def companies(
     role: Role = None,
     out: Out = None,
     raw: Raw = False,
+    columns: Columns = None,
+    profile: Profile = None,
 ) -> None:
     """Export organisations (not personal data: no consent filter).
 
@@ -174,7 +238,8 @@ def companies(
     from greentech_cli.services.exports.sheets import ExportRequest
 
     request = ExportRequest(
-        kind=COMPANIES, format=fmt, delegation=delegation, company=company, sector=sector,
-        country=country, tag=tag, role=role, raw=raw,
+        kind=COMPANIES, format=fmt or "", delegation=delegation, company=_many(company),
+        sector=_many(sector), country=_many(country), tag=_many(tag), role=_many(role), raw=raw,
+        columns=columns, profile=profile,
     )  # fmt: skip
     _run(ctx, request, out, None)

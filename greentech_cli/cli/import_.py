@@ -8,7 +8,13 @@ import typer
 from typer.core import TyperGroup
 
 from greentech_cli.cli.context import AppContext, app_context
-from greentech_cli.cli.options import DateOrderOption, FormatOption, LimitOption
+from greentech_cli.cli.options import (
+    DateOrderOption,
+    FormatOption,
+    LimitOption,
+    YesOption,
+    confirm,
+)
 from greentech_cli.cli.progress import progress_bar
 from greentech_cli.render.output import Format, emit_list, minute, write_json
 
@@ -103,6 +109,9 @@ def import_file(
         typer.Option("--warnings", help="Write every warning here, one per line."),
     ] = None,
     fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar (rows, rate, time left).")
+    ] = False,
 ) -> None:
     """Import a file of contacts (or companies) in one transaction that can be undone.
 
@@ -128,7 +137,14 @@ def import_file(
         warnings_file=warnings_file,
     )
     db = _database(app_ctx, dry_run)
-    with progress_bar(app_ctx, f"Importing {path.name}") as advance:
+    from greentech_cli.services.imports.feed import estimate_rows
+
+    # Counted only for a bar someone watches (a quick pass over the file's bytes).
+    watched = not quiet and app_ctx.err.is_terminal
+    total = estimate_rows(path) if watched else None
+    with progress_bar(
+        app_ctx, f"Importing {path.name}", total, unit="rows", quiet=quiet
+    ) as advance:
         summary = import_file(db, path, options, progress=advance)
     if fmt is SummaryFormat.json:
         write_json(summary.to_json())
@@ -208,15 +224,34 @@ def undo(
     force: Annotated[
         bool, typer.Option("--force", help="Undo even if records changed since the import.")
     ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Show what would be removed and restored; change nothing."),
+    ] = False,
+    yes: YesOption = False,
 ) -> None:
     """Undo an import: delete what it created and restore what it updated.
 
-    Example: greentech import undo 3
+    Shows what will go and asks first (--yes skips the question; without a terminal to ask
+    on, --yes is needed).
+
+    Example: greentech import undo 3 --dry-run
     """
+    from greentech_cli.services.imports.undo import preview
     from greentech_cli.services.imports.undo import undo as run_undo
 
     app_ctx = app_context(ctx)
-    result = run_undo(app_ctx.db(), batch, force=force)
+    db = app_ctx.db()
+    planned = preview(db, batch, force=force)
+    question = f"Undo import {batch} ({planned.file}): {planned.describe()}?"
+    if dry_run:
+        app_ctx.say(
+            f"Dry run: undoing import {batch} ({planned.file}) would {planned.describe()}.",
+            wrap=False,
+        )
+        return
+    confirm(question, yes)
+    result = run_undo(db, batch, force=force)
     app_ctx.say(
         f"Undid import {batch}: {result.deleted} record(s) removed, {result.restored} restored."
     )

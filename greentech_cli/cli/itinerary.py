@@ -50,9 +50,14 @@ def itinerary(
     ctx: typer.Context,
     delegation: DelegationRef,
     fmt: Annotated[
-        str,
-        typer.Option("--format", "-f", help=f"One of: {', '.join(itinerary_names())}."),
-    ] = "text",
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help=f"One of: {', '.join(itinerary_names())}. Without it the --out file's extension "
+            "decides (text without --out).",
+        ),
+    ] = None,
     member: Annotated[
         str | None, typer.Option("--member", help="One member's programme (contact id or email).")
     ] = None,
@@ -74,12 +79,15 @@ def itinerary(
 
     Example: greentech itinerary kz-waste-2026 --lang de --format html --out programm.html
     """
-    from greentech_cli.exporters.registry import itinerary_format
+    from greentech_cli.exporters.registry import ITINERARY_FORMATS, decide, itinerary_format
     from greentech_cli.services.schedule import itinerary as service
     from greentech_cli.text.dates import in_order, parse_date
 
     app_ctx = app_context(ctx)
-    chosen = itinerary_format(fmt)
+    if fmt is None and (out is None or not out.suffix):
+        fmt = "text"
+    where = str(out) if out is not None else None
+    chosen = itinerary_format(decide(fmt, where, ITINERARY_FORMATS, what="itinerary"))
     wanted_day = parse_date(in_order(day, date_order)) if day else None
     plan = service.build(app_ctx.db(), delegation, member, wanted_day, audience.value)
     if out is not None:

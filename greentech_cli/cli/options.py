@@ -7,10 +7,25 @@ from typing import Annotated, Any
 
 import typer
 
-from greentech_cli.render.output import Format
+from greentech_cli.render.output import Format, ask_for_table
+
+
+def _format_given(ctx: typer.Context, param: typer.CallbackParam, value: Any) -> Any:
+    """Note whether `--format table` was asked for: a pipe then gets the table, not lines."""
+    source = ctx.get_parameter_source(param.name or "fmt")
+    ask_for_table(value == Format.table and getattr(source, "name", "") == "COMMANDLINE")
+    return value
+
 
 FormatOption = Annotated[
-    Format, typer.Option("--format", "-f", help="Output format: table, json or csv.")
+    Format,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output format: table (on a terminal; one tab-separated line per record when "
+        "piped, unless asked for), json, csv, tsv or ndjson (one JSON record per line).",
+        callback=_format_given,
+    ),
 ]
 LimitOption = Annotated[
     int | None, typer.Option("--limit", "-n", min=0, help="Show at most N records.")

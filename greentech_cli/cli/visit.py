@@ -9,10 +9,12 @@ from greentech_cli.cli.options import (
     DateOrderOption,
     ForceOption,
     FormatOption,
+    YesOption,
+    confirm,
     given_fields,
     in_date_order,
 )
-from greentech_cli.render.output import Format, emit_list, emit_record
+from greentech_cli.render.output import Format, emit_list, emit_record, minute
 
 visit_app = typer.Typer(
     help="Visits: site visits, meetings, workshops and transfers of a delegation.",
@@ -335,13 +337,23 @@ def move(
 
 
 @visit_app.command("rm")
-def rm(ctx: typer.Context, visit_id: VisitId) -> None:
-    """Remove a visit from the programme.
+def rm(ctx: typer.Context, visit_id: VisitId, yes: YesOption = False) -> None:
+    """Remove a visit from the programme (shows it and asks first; --yes skips the question).
 
-    Example: greentech visit rm 2
+    Example: greentech visit rm 2 --yes
     """
     from greentech_cli.services.schedule import visits
 
     app_ctx = app_context(ctx)
-    visit = visits.remove(app_ctx.db(), visit_id)
+    db = app_ctx.db()
+    visits.removable(db, visit_id)  # a block with slots is refused before anything is asked
+    shown = visits.record(db, visit_id)
+    where = f" at {shown['company']}" if shown.get("company") else ""
+    people = len(shown.get("attendees") or [])
+    confirm(
+        f"Remove visit {shown['id']}: {shown['title']}, {minute(shown['start'])}{where}, "
+        f"{people} attendee(s)?",
+        yes,
+    )
+    visit = visits.remove(db, visit_id)
     app_ctx.say(f"Removed visit {visit.id}: {visit.title}")

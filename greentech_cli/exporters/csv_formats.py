@@ -2,6 +2,13 @@
 
 Both end lines in CRLF and quote only where needed. Cells a spreadsheet would run as a formula
 are neutralised with a leading apostrophe unless the job is ``raw`` (see :func:`neutralise`).
+
+``csv-excel`` is opened by a spreadsheet with German settings, which reads every cell that looks
+like a number, date or time as one: ``+492841555130`` became 492841555130, postcode ``050000``
+became 50000, and ``43.238`` (a dot is the German thousands separator) 43238. So a text that
+looks like a number is written as Excel's text formula ``="050000"`` (Excel and LibreOffice show
+the text as written; `greentech import` reads the quoted text back), and a decimal number is
+written with a decimal comma (``43,238``), which German settings read as the number it is.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from typing import Any, TextIO
 from greentech_cli.exporters.cells import cell
 from greentech_cli.exporters.registry import ExportJob
 from greentech_cli.models.exchange import FORMULA_STARTS
+from greentech_cli.render.output import tsv_line
 
 # What makes Excel, LibreOffice or Google Sheets read a cell as a formula (or DDE call): the
 # ASCII triggers, the full-width forms some spreadsheets also accept, and tab/CR, which some of
@@ -30,8 +38,32 @@ def neutralise(text: str) -> str:
     return text
 
 
+# Text a spreadsheet would read as a number, a date, a time or a percentage: digits with signs,
+# separators and at most a percent sign or an exponent ("+492841555130", "050000", "1-2",
+# "17.05.1980", "10:30", "5%", "1E5").
+_NUMBER_LIKE = re.compile(r"[+-]?[0-9][0-9 .,:/-]*%?|[+-]?[0-9]+(?:[.,][0-9]+)?[eE][+-]?[0-9]+")
+
+
+def _excel_cell(value: Any, raw: bool) -> str:
+    """One csv-excel cell: decimals with a comma, number-like text kept as text, formulas
+    neutralised (unless raw)."""
+    if type(value) is float:
+        return repr(value).replace(".", ",")
+    text = value if type(value) is str else cell(value)
+    if _NUMBER_LIKE.fullmatch(text):
+        return f'="{text}"'
+    if not raw and text[:1] in FORMULA_STARTS:
+        return neutralise(text)
+    return text
+
+
 def _write(
-    records: Iterable[dict[str, Any]], out: TextIO, job: ExportJob, delimiter: str, bom: bool
+    records: Iterable[dict[str, Any]],
+    out: TextIO,
+    job: ExportJob,
+    delimiter: str,
+    bom: bool,
+    excel: bool = False,
 ) -> int:
     """Write the header and one row per record; returns the number of records."""
     if bom:
@@ -51,6 +83,9 @@ def _write(
             if value is None:
                 row.append("")
                 continue
+            if excel:
+                row.append(_excel_cell(value, raw))
+                continue
             text = value if type(value) is str else cell(value)
             if not raw and text[:1] in starts:
                 text = neutralise(text)
@@ -66,5 +101,17 @@ def write_csv(records: Iterable[dict[str, Any]], out: TextIO, job: ExportJob) ->
 
 
 def write_csv_excel(records: Iterable[dict[str, Any]], out: TextIO, job: ExportJob) -> int:
-    """German Excel: UTF-8 with BOM (else Excel reads cp1252), semicolons, CRLF."""
-    return _write(records, out, job, ";", bom=True)
+    """German Excel: UTF-8 with BOM (else Excel reads cp1252), semicolons, CRLF; number-like
+    text as ``="text"`` and decimals with a comma, so the spreadsheet keeps what was written."""
+    return _write(records, out, job, ";", bom=True, excel=True)
+
+
+def write_tsv(records: Iterable[dict[str, Any]], out: TextIO, job: ExportJob) -> int:
+    """TSV: a header line, then one line per record; tab, CR, LF and backslash escaped."""
+    columns = job.columns
+    out.write(tsv_line(columns))
+    count = 0
+    for record in records:
+        out.write(tsv_line(cell(record.get(name)) for name in columns))
+        count += 1
+    return count

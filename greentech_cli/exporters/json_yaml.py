@@ -31,6 +31,16 @@ from greentech_cli.exporters.registry import ExportJob
 # --- JSON ------------------------------------------------------------------------------------
 
 
+def write_ndjson(records: Iterable[dict[str, Any]], out: TextIO, job: ExportJob) -> int:
+    """Newline-delimited JSON: one compact record per line; returns the count."""
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    count = 0
+    for record in records:
+        out.write(dumps({name: record.get(name) for name in job.columns}) + "\n")
+        count += 1
+    return count
+
+
 def write_json(records: Iterable[dict[str, Any]], out: TextIO, job: ExportJob) -> int:
     """A JSON array streamed as ``[``, one record per line, ``]``; returns the count."""
     dumps = json.JSONEncoder(ensure_ascii=False).encode

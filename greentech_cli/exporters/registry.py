@@ -61,6 +61,8 @@ class ExportFormat:
     kinds: tuple[str, ...] = (CONTACTS, COMPANIES)
     # The writer wants contacts ordered by company (the html sheet groups them).
     by_company: bool = False
+    # The writer writes the job's columns (so --columns and --profile choose them).
+    columns: bool = True
 
     def writer(self) -> Writer:
         """The format's write function, imported on first use."""
@@ -87,9 +89,18 @@ FORMATS: dict[str, ExportFormat] = {
         ),
         ExportFormat("xlsx", "xlsx:write_xlsx", "Excel workbook", ".xlsx", binary=True, ids=False),
         ExportFormat(
-            "vcf", "vcard_format:write_vcf", "vCard 3.0 or 4.0", ".vcf", kinds=(CONTACTS,)
+            "vcf",
+            "vcard_format:write_vcf",
+            "vCard 3.0 or 4.0",
+            ".vcf",
+            kinds=(CONTACTS,),
+            columns=False,
         ),
         ExportFormat("json", "json_yaml:write_json", "JSON array of records", ".json"),
+        ExportFormat("ndjson", "json_yaml:write_ndjson", "one JSON record per line", ".ndjson"),
+        ExportFormat(
+            "tsv", "csv_formats:write_tsv", "tab-separated, one record per line", ".tsv", ids=False
+        ),
         ExportFormat("yaml", "json_yaml:write_yaml", "YAML list of records", ".yaml"),
         ExportFormat(
             "html",
@@ -98,9 +109,55 @@ FORMATS: dict[str, ExportFormat] = {
             ".html",
             kinds=(CONTACTS,),
             by_company=True,
+            columns=False,
         ),
     )
 }
+
+
+# Other spellings of a file extension, as the format's own.
+SUFFIX_ALIASES = {".htm": ".html", ".yml": ".yaml", ".jsonl": ".ndjson", ".vcard": ".vcf"}
+
+
+def _suffix(path: str) -> str:
+    from pathlib import PurePath
+
+    suffix = PurePath(path).suffix.lower()
+    return SUFFIX_ALIASES.get(suffix, suffix)
+
+
+def decide(
+    fmt: str | None,
+    out: str | None,
+    formats: dict[str, Any],
+    *,
+    what: str = "export",
+) -> str:
+    """The format name: `fmt` when given, else the one `out`'s extension names (csv for .csv).
+
+    A format and an extension that contradict each other (``--format json --out x.csv``) are
+    refused, as is a missing format that no extension decides. Files without a known
+    extension (``notes.txt`` for csv) and stdout (``-``) take the format given.
+    """
+    suffix = _suffix(out) if out and out != "-" else ""
+    by_suffix = [name for name, f in formats.items() if f.suffix == suffix] if suffix else []
+    if fmt is None:
+        if by_suffix:
+            return by_suffix[0]
+        choices = ", ".join(formats)
+        if suffix:
+            raise UsageError(
+                f"--out {out}: {suffix} names no {what} format; give --format ({choices})"
+            )
+        raise UsageError(f"give --format ({choices}) or an --out file whose extension names one")
+    known = {f.suffix for f in formats.values()}
+    chosen = formats.get(fmt.strip().lower())
+    if chosen is not None and suffix in known and chosen.suffix != suffix:
+        raise UsageError(
+            f"--format {chosen.name} does not match --out {out} ({suffix} is "
+            f"{' or '.join(by_suffix)}); change one of them"
+        )
+    return fmt
 
 
 def names(kind: str | None = None) -> list[str]:

@@ -252,3 +252,22 @@ def next_free_id(db: Database, table: str) -> int:
         [table],
     ).fetchone()
     return int(found[0])
+
+
+def _values(value: Any) -> list[Any]:
+    """A filter's values as a list: a tuple's items, or the one value."""
+    return list(value) if isinstance(value, tuple | list) else [value]
+
+
+def one_of(expression: str, value: Any, params: list[Any], lower: bool = False) -> str:
+    """SQL for a filter of one value (`expression = ?`) or several, any of which may match
+    (`expression IN (?, …)`, a repeated option); the values are appended to `params`."""
+    values = _values(value)
+    params.extend(values)
+    marks = ", ".join("lower(?)" if lower else "?" for _ in values)
+    return f"{expression} = {marks}" if len(values) == 1 else f"{expression} IN ({marks})"
+
+
+def given(value: Any) -> bool:
+    """Whether a filter value was given (None, "" and an empty tuple were not)."""
+    return value is not None and value != "" and value != ()

@@ -15,11 +15,13 @@ from greentech_cli.store.common import (
     encode,
     fetch_all,
     fetch_one,
+    given,
     insert_row,
     new_uid,
     next_free_id,
     not_found,
     now,
+    one_of,
     update_row,
 )
 
@@ -140,10 +142,10 @@ def delete(db: Database, company_id: int) -> None:
 class CompanyFilter:
     """Filters of `company list`."""
 
-    sector: str | None = None
-    country: str | None = None
+    sector: str | tuple[str, ...] | None = None
+    country: str | tuple[str, ...] | None = None
     city: str | None = None
-    tag: str | None = None
+    tag: str | tuple[str, ...] | None = None
     kind: str | None = None
 
 
@@ -151,17 +153,14 @@ def select(db: Database, flt: CompanyFilter, limit: int | None = None) -> list[C
     """Companies matching the filter, by name."""
     where: list[str] = ["1=1"]
     params: list[Any] = []
-    if flt.sector:
-        where.append("EXISTS (SELECT 1 FROM json_each(companies.sectors) WHERE value = ?)")
-        params.append(flt.sector)
-    if flt.tag:
-        where.append(
-            "EXISTS (SELECT 1 FROM json_each(companies.tags) WHERE lower(value) = lower(?))"
-        )
-        params.append(flt.tag)
-    if flt.country:
-        where.append("country = ?")
-        params.append(flt.country)
+    if given(flt.sector):
+        test = one_of("value", flt.sector, params)
+        where.append(f"EXISTS (SELECT 1 FROM json_each(companies.sectors) WHERE {test})")
+    if given(flt.tag):
+        test = one_of("lower(value)", flt.tag, params, lower=True)
+        where.append(f"EXISTS (SELECT 1 FROM json_each(companies.tags) WHERE {test})")
+    if given(flt.country):
+        where.append(one_of("country", flt.country, params))
     if flt.city:
         where.append("city = ? COLLATE NOCASE")
         params.append(flt.city)

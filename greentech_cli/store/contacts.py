@@ -19,12 +19,14 @@ from greentech_cli.store.common import (
     encode_items,
     fetch_all,
     fetch_one,
+    given,
     insert_stored_row,
     new_uid,
     new_uids,
     next_free_id,
     not_found,
     now,
+    one_of,
     update_row,
 )
 
@@ -172,45 +174,46 @@ def delete(db: Database, contact_id: int) -> None:
 
 @dataclass
 class ContactFilter:
-    """Filters of `contact list` and of contact exports."""
+    """Filters of `contact list` and of contact exports.
 
-    company_id: int | None = None
-    country: str | None = None
-    tag: str | None = None
+    Each filter may hold one value or a tuple of values: any of a tuple's values matches (a
+    repeated `--role delegate --role lead`), and every filter given must match.
+    """
+
+    company_id: int | tuple[int, ...] | None = None
+    country: str | tuple[str, ...] | None = None
+    tag: str | tuple[str, ...] | None = None
     delegation_id: int | None = None
-    role: str | None = None
-    sector: str | None = None
+    role: str | tuple[str, ...] | None = None
+    sector: str | tuple[str, ...] | None = None
     share_consent: str | None = None
     # The contacts an import created or changed (its batch id).
     import_batch: int | None = None
+    # Only these contacts (a visit's attendees and hosts).
+    contact_ids: tuple[int, ...] | None = None
 
 
 def _where(flt: ContactFilter) -> tuple[str, list[Any]]:
     where: list[str] = ["1=1"]
     params: list[Any] = []
-    if flt.company_id is not None:
-        where.append("contacts.company_id = ?")
-        params.append(flt.company_id)
-    if flt.country:
-        where.append("contacts.country = ?")
-        params.append(flt.country)
-    if flt.tag:
-        where.append(
-            "EXISTS (SELECT 1 FROM json_each(contacts.tags) WHERE lower(value) = lower(?))"
-        )
-        params.append(flt.tag)
-    if flt.delegation_id is not None or flt.role:
+    if given(flt.company_id):
+        where.append(one_of("contacts.company_id", flt.company_id, params))
+    if given(flt.country):
+        where.append(one_of("contacts.country", flt.country, params))
+    if given(flt.tag):
+        test = one_of("lower(value)", flt.tag, params, lower=True)
+        where.append(f"EXISTS (SELECT 1 FROM json_each(contacts.tags) WHERE {test})")
+    if flt.delegation_id is not None or given(flt.role):
         member = ["members.contact_id = contacts.id"]
         if flt.delegation_id is not None:
             member.append("members.delegation_id = ?")
             params.append(flt.delegation_id)
-        if flt.role:
-            member.append("members.role = ?")
-            params.append(flt.role)
+        if given(flt.role):
+            member.append(one_of("members.role", flt.role, params))
         where.append(f"EXISTS (SELECT 1 FROM members WHERE {' AND '.join(member)})")
-    if flt.sector:
-        where.append("EXISTS (SELECT 1 FROM json_each(companies.sectors) WHERE value = ?)")
-        params.append(flt.sector)
+    if given(flt.sector):
+        test = one_of("value", flt.sector, params)
+        where.append(f"EXISTS (SELECT 1 FROM json_each(companies.sectors) WHERE {test})")
     if flt.share_consent:
         where.append("contacts.share_consent = ?")
         params.append(flt.share_consent)
@@ -220,6 +223,11 @@ def _where(flt: ContactFilter) -> tuple[str, list[Any]]:
             "WHERE batch_id = ? AND entity = 'contact')"
         )
         params.append(flt.import_batch)
+    if flt.contact_ids is not None:
+        import json
+
+        where.append("contacts.id IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(list(flt.contact_ids)))
     return " AND ".join(where), params
 
 
@@ -237,10 +245,13 @@ def select(db: Database, flt: ContactFilter, limit: int | None = None) -> list[C
     return [from_row(r) for r in fetch_all(db, sql, params)]
 
 
-def iterate(db: Database, flt: ContactFilter) -> Iterator[Contact]:
-    """Contacts matching the filter, streamed one by one (for large exports)."""
+def iterate(db: Database, flt: ContactFilter, limit: int | None = None) -> Iterator[Contact]:
+    """Contacts matching the filter, streamed one by one (for large exports and lists)."""
     where, params = _where(flt)
-    cursor = db.execute(f"{SELECT} WHERE {where}{ORDER}", params)
+    sql = f"{SELECT} WHERE {where}{ORDER}"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    cursor = db.execute(sql, params)
     names = [d[0] for d in cursor.description]
     for row in cursor:
         yield from_row(dict(zip(names, row, strict=True)))

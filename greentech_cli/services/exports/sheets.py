@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from greentech_cli.errors import InvalidData, UsageError
-from greentech_cli.exporters import registry
+from greentech_cli.exporters import profiles, registry
 from greentech_cli.exporters.registry import COMPANIES, CONTACTS, ExportFormat, ExportJob
 from greentech_cli.files import write_private, write_private_files
 from greentech_cli.models import exchange as records
-from greentech_cli.models.records import MEMBER_ROLES, Company
+from greentech_cli.models.records import MEMBER_ROLES, Company, Visit
 from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as contact_store
 from greentech_cli.text.cleaning import clean
@@ -44,15 +44,31 @@ class ExportRequest:
     kind: str  # "contacts" or "companies"
     format: str
     delegation: str | None = None
-    company: str | None = None
-    sector: str | None = None
-    country: str | None = None
-    tag: str | None = None
-    role: str | None = None
+    # Repeated options: any of the values may match (OR); different options must all match.
+    company: tuple[str, ...] = ()
+    sector: tuple[str, ...] = ()
+    country: tuple[str, ...] = ()
+    tag: tuple[str, ...] = ()
+    role: tuple[str, ...] = ()
     include_all: bool = False
     raw: bool = False
     vcard_version: str = "3.0"
     lang: str = "en"
+    columns: str | None = None  # --columns a,b,c
+    profile: str | None = None  # --profile NAME
+    visit: int | None = None  # --visit ID: that visit's attendees
+    hosts: bool = False  # with --visit: its host contacts too
+
+    def __post_init__(self) -> None:
+        # A single value given from Python is the one value of its filter.
+        for name in ("company", "sector", "country", "tag", "role"):
+            value = getattr(self, name)
+            if value is None:
+                setattr(self, name, ())
+            elif isinstance(value, str):
+                setattr(self, name, (value,))
+            else:
+                setattr(self, name, tuple(value))
 
 
 @dataclass
@@ -79,11 +95,29 @@ def plan(db: Database, request: ExportRequest) -> ExportPlan:
     if version is None:
         raise UsageError(f"vCard version must be 3.0 or 4.0, not {request.vcard_version!r}")
     lang = choice(request.lang, LANGUAGES, "language") or "en"
+    if request.columns is not None and not fmt.columns:
+        with_columns = ", ".join(f.name for f in registry.FORMATS.values() if f.columns)
+        raise UsageError(
+            f"{fmt.name} writes whole records; --columns works with {with_columns} "
+            "(a host-facing --profile leaves the internal fields out of a card or sheet)"
+        )
+    if request.hosts and request.visit is None:
+        raise UsageError("--hosts goes with --visit ID (the visit's host contacts)")
     delegation = None
-    if request.delegation:
+    visit = None
+    if request.visit is not None:
+        if request.kind != CONTACTS:
+            raise UsageError("--visit exports contacts: the visit's attendees")
+        from greentech_cli.store import visits
+
+        visit = visits.get(db, request.visit)
+        if request.delegation:
+            raise UsageError("give either --visit or --delegation: a visit has its delegation")
+    delegation_ref = str(visit.delegation_id) if visit is not None else request.delegation
+    if delegation_ref:
         from greentech_cli.store import delegations
 
-        delegation = delegations.resolve(db, request.delegation)
+        delegation = delegations.resolve(db, delegation_ref)
     job = ExportJob(
         kind=request.kind,
         columns=[],
@@ -95,23 +129,40 @@ def plan(db: Database, request: ExportRequest) -> ExportPlan:
     )
     delegation_id = delegation.id if delegation is not None else None
     if request.kind == CONTACTS:
-        return _plan_contacts(db, request, fmt, job, delegation_id)
+        return _plan_contacts(db, request, fmt, job, delegation_id, visit)
     if request.kind == COMPANIES:
         return _plan_companies(db, request, fmt, job, delegation)
     raise UsageError(f"unknown kind of export {request.kind!r}; use contacts or companies")
 
 
+def _each(values: tuple[str, ...], normalise: Callable[[str], Any]) -> tuple[Any, ...]:
+    """Every value of a repeated option normalised (empty results left out, order kept)."""
+    found = (normalise(value) for value in values)
+    return tuple(dict.fromkeys(v for v in found if v is not None and v != ""))
+
+
 def _contact_filter(
-    db: Database, request: ExportRequest, delegation_id: int | None
+    db: Database, request: ExportRequest, delegation_id: int | None, visit: Visit | None
 ) -> contact_store.ContactFilter:
     """The store filter for a request's options, each value checked and normalised."""
+    contact_ids = None
+    if visit is not None:
+        from greentech_cli.services.schedule.visits import attendee_ids
+        from greentech_cli.store import members
+
+        ids = attendee_ids(visit, members.of_delegation(db, visit.delegation_id))
+        if request.hosts:
+            ids = [*ids, *visit.host_contact_ids]
+        contact_ids = tuple(dict.fromkeys(ids))
     return contact_store.ContactFilter(
-        company_id=company_store.resolve(db, request.company).id if request.company else None,
-        country=normalize_country(request.country),
-        tag=clean(request.tag),
-        delegation_id=delegation_id,
-        role=choice(request.role, MEMBER_ROLES, "member role"),
-        sector=normalize_sector(request.sector) if request.sector else None,
+        company_id=_each(request.company, lambda ref: company_store.resolve(db, ref).id),
+        country=_each(request.country, normalize_country),
+        tag=_each(request.tag, clean),
+        # A visit's sheet holds its people whether members or hosts from elsewhere.
+        delegation_id=delegation_id if visit is None else None,
+        role=_each(request.role, lambda role: choice(role, MEMBER_ROLES, "member role")),
+        sector=_each(request.sector, normalize_sector),
+        contact_ids=contact_ids,
     )
 
 
@@ -121,8 +172,9 @@ def _plan_contacts(
     fmt: ExportFormat,
     job: ExportJob,
     delegation_id: int | None,
+    visit: Visit | None = None,
 ) -> ExportPlan:
-    flt = _contact_filter(db, request, delegation_id)
+    flt = _contact_filter(db, request, delegation_id, visit)
     withheld: dict[str, int] = {}
     included = 0
     if request.include_all:
@@ -138,7 +190,22 @@ def _plan_contacts(
         from greentech_cli.store import members
 
         roles = {m.contact_id: (m.role, m.status) for m in members.of_delegation(db, delegation_id)}
-    job.columns = records.contact_fields(ids=fmt.ids, member=roles is not None)
+        if visit is not None:
+            # A visit's host contacts who are no members of the delegation are its hosts.
+            for host in visit.host_contact_ids:
+                roles.setdefault(host, ("host", None))
+    job.columns = profiles.choose(
+        records.contact_fields(ids=fmt.ids, member=roles is not None),
+        CONTACTS,
+        columns=request.columns,
+        profile=request.profile,
+    )
+    # A card or printed sheet has no columns to choose: a host-facing profile leaves the
+    # internal fields (notes, tags, consent, …) out of each record instead.
+    internal: frozenset[str] = frozenset()
+    host_facing = request.profile is not None and profiles.load(request.profile).audience == "host"
+    if host_facing and not fmt.columns:
+        internal = profiles.INTERNAL_COLUMNS
 
     def source() -> Iterator[dict[str, Any]]:
         contacts = _by_company(db, flt) if fmt.by_company else contact_store.iterate(db, flt)
@@ -146,10 +213,19 @@ def _plan_contacts(
         for contact in contacts:
             company = company_of(contact.company_id) if contact.company_id else None
             member = roles.get(contact.id or 0, (None, None)) if roles is not None else None
-            yield records.contact_record(contact, company, member)
+            record = records.contact_record(contact, company, member)
+            yield _without(record, internal) if internal else record
 
     job.total = total
     return ExportPlan(fmt, job, total, withheld, included, source)
+
+
+def _without(record: dict[str, Any], names: frozenset[str]) -> dict[str, Any]:
+    """The record with these fields emptied (an empty list or mapping where one was)."""
+    for name in names & record.keys():
+        value = record[name]
+        record[name] = [] if isinstance(value, list) else {} if isinstance(value, dict) else None
+    return record
 
 
 def _by_company(db: Database, flt: contact_store.ContactFilter) -> Iterator[Any]:
@@ -176,26 +252,31 @@ def _plan_companies(
 ) -> ExportPlan:
     """Companies are not personal data: no consent filter, every match is exported."""
     flt = company_store.CompanyFilter(
-        sector=normalize_sector(request.sector) if request.sector else None,
-        country=normalize_country(request.country),
-        tag=clean(request.tag),
+        sector=_each(request.sector, normalize_sector),
+        country=_each(request.country, normalize_country),
+        tag=_each(request.tag, clean),
     )
     found = company_store.select(db, flt)
     wanted: set[int] | None = None
     if request.company:
-        wanted = {company_store.resolve(db, request.company).id or 0}
+        wanted = {company_store.resolve(db, ref).id or 0 for ref in request.company}
     if delegation is not None or request.role:
         # A delegation's companies: those its members work for, its host and its partner.
         people = contact_store.ContactFilter(
             delegation_id=delegation.id if delegation is not None else None,
-            role=choice(request.role, MEMBER_ROLES, "member role"),
+            role=_each(request.role, lambda role: choice(role, MEMBER_ROLES, "member role")),
         )
         involved = {c.company_id for c in contact_store.iterate(db, people) if c.company_id}
         if delegation is not None:
             involved |= {i for i in (delegation.host_id, delegation.partner_id) if i}
         wanted = involved if wanted is None else wanted & involved
     chosen: list[Company] = [c for c in found if wanted is None or c.id in wanted]
-    job.columns = records.company_fields(ids=fmt.ids)
+    job.columns = profiles.choose(
+        records.company_fields(ids=fmt.ids),
+        COMPANIES,
+        columns=request.columns,
+        profile=request.profile,
+    )
     job.total = len(chosen)
 
     def source() -> Iterator[dict[str, Any]]:

@@ -28,6 +28,8 @@ from greentech_cli.text.emails import normalize_email
 from greentech_cli.text.vocabulary import choice, normalize_country
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from greentech_cli.db import Database
 
 # The free-text subset of store.contacts.COLUMNS: cleaned as text, with no rule of their own.
@@ -282,16 +284,43 @@ def find(
     limit: int | None = None,
 ) -> list[Contact]:
     """People matching every filter given: a company or delegation by reference, an import by id."""
+    return list(
+        iterate(
+            db,
+            company=(company,) if company else (),
+            country=(country,) if country else (),
+            tag=(tag,) if tag else (),
+            delegation=delegation,
+            batch=batch,
+            limit=limit,
+        )
+    )
+
+
+def iterate(
+    db: Database,
+    *,
+    company: tuple[str, ...] = (),
+    country: tuple[str, ...] = (),
+    tag: tuple[str, ...] = (),
+    delegation: str | None = None,
+    batch: int | None = None,
+    limit: int | None = None,
+) -> Iterator[Contact]:
+    """People matching every filter given, streamed (a long list needs no more memory than a
+    short one). A repeated filter matches any of its values: two companies, two tags."""
     from greentech_cli.store import delegations, imports
 
+    countries = tuple(dict.fromkeys(c for c in map(normalize_country, country) if c))
+    tags = tuple(dict.fromkeys(t for t in map(clean, tag) if t))
     flt = store.ContactFilter(
-        company_id=company_store.resolve(db, company).id if company else None,
-        country=normalize_country(country),
-        tag=clean(tag),
+        company_id=tuple(company_store.resolve(db, ref).id or 0 for ref in company),
+        country=countries,
+        tag=tags,
         delegation_id=delegations.resolve(db, delegation).id if delegation else None,
         import_batch=imports.get_batch(db, batch).id if batch is not None else None,
     )
-    return store.select(db, flt, limit)
+    return store.iterate(db, flt, limit)
 
 
 def resolve(db: Database, ref: str) -> Contact:

@@ -42,13 +42,22 @@ def default_backup_path(db_path: Path) -> Path:
 def backup(db: Database, dest: Path | None = None) -> Path:
     """Copy the open database to dest (a file, a folder, or the backups folder), owner-only.
 
-    The copy is a consistent snapshot even while other greentech processes write.
+    The copy is a consistent snapshot even while other greentech processes write. Only the
+    backups folder beside the database is created when missing: a destination whose folder does
+    not exist (a drive that is not mounted, a mistyped path) is refused, never created on the
+    local disk in its place.
     """
     source = Path(database_file(db.conn))
     if dest is None:
         dest = default_backup_path(source)
     elif dest.is_dir():
         dest = dest / default_backup_path(source).name
+    elif not dest.parent.is_dir():
+        missing = next(p for p in (dest.parent, *dest.parent.parents) if p.is_dir())
+        raise NotFound(
+            f"the folder {dest.parent} does not exist ({missing} does; is the drive mounted?); "
+            "nothing was written — create the folder first or choose another"
+        )
     if same_file(dest, source):
         raise Conflict(f"{dest} is the database itself; choose another file")
     copy_database(db.conn, dest)

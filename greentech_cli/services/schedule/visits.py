@@ -376,17 +376,23 @@ def move(
     return edit(db, ref, fields, force=force)
 
 
+def removable(db: Database, ref: str | int) -> Visit:
+    """The visit, if it may be removed: a block with slots is refused until its slots are gone."""
+    visit = store.get(db, visit_id(ref))
+    slots = store.slots_of(db, visit.id or 0)
+    if slots:
+        ids = ", ".join(str(s.id) for s in slots)
+        raise InvalidData(
+            f"visit {visit.id} is a block with {len(slots)} slots ({ids}); remove or move "
+            "them first"
+        )
+    return visit
+
+
 def remove(db: Database, ref: str | int) -> Visit:
     """Delete a visit; a block with slots is refused until its slots are gone."""
     with transaction(db):
-        visit = store.get(db, visit_id(ref))
-        slots = store.slots_of(db, visit.id or 0)
-        if slots:
-            ids = ", ".join(str(s.id) for s in slots)
-            raise InvalidData(
-                f"visit {visit.id} is a block with {len(slots)} slots ({ids}); remove or move "
-                "them first"
-            )
+        visit = removable(db, ref)
         store.delete(db, visit.id or 0)
     return visit
 
