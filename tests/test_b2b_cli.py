@@ -122,7 +122,7 @@ def test_show_by_table_matches_golden(session: Cli) -> None:
     _requests(session)
     session.ok("b2b", "schedule", "1")
     for by in ("table", "person"):
-        text = session.ok("b2b", "show", "1", "--by", by).stdout
+        text = session.ok("b2b", "show", "1", "--by", by, "--format", "table").stdout
         path = GOLDEN / f"grid_by_{by}.txt"
         if UPDATE_GOLDEN or not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
