@@ -20,16 +20,12 @@ TRANSLATED = ("title", "notes", "location")
 KEYS = tuple(f"{name}_{lang}" for name in TRANSLATED for lang in LANGUAGES)
 
 
-def split(visit: Visit, fields: dict[str, Any]) -> dict[str, Any]:
-    """Take the per-language values out of `fields` into `visit.translations`; returns the
-    remaining fields. A mapping `{de: …, ru: …}` also gives the text as written: the first of
-    its languages in the order de, en, ru."""
-    rest: dict[str, Any] = {}
+def flatten(fields: dict[str, Any]) -> dict[str, Any]:
+    """`title: {de: A, ru: B}` as `title: A, title_de: A, title_ru: B` (the text as written is
+    the first of the languages in the order de, en, ru); other fields as they are."""
+    flat: dict[str, Any] = {}
     for key, value in fields.items():
-        if key in KEYS:
-            name, lang = key.rsplit("_", 1)
-            _set(visit, name, lang, value)
-        elif key in TRANSLATED and isinstance(value, dict):
+        if key in TRANSLATED and isinstance(value, dict):
             unknown = sorted(str(k) for k in value if k not in LANGUAGES)
             if unknown:
                 raise InvalidData(
@@ -39,10 +35,22 @@ def split(visit: Visit, fields: dict[str, Any]) -> dict[str, Any]:
             given = [lang for lang in ("de", "en", "ru") if clean(_text(value.get(lang)))]
             if not given:
                 raise InvalidData(f"the visit's {key} has no text in any language")
-            for lang in LANGUAGES:
-                if lang in value:
-                    _set(visit, key, lang, value[lang])
-            rest[key] = _text(value[given[0]])
+            flat[key] = _text(value[given[0]])
+            flat.update({f"{key}_{lang}": _text(value[lang]) for lang in given})
+        else:
+            flat[key] = value
+    return flat
+
+
+def split(visit: Visit, fields: dict[str, Any]) -> dict[str, Any]:
+    """Take the per-language values out of `fields` into `visit.translations`; returns the
+    remaining fields. A mapping `{de: …, ru: …}` also gives the text as written: the first of
+    its languages in the order de, en, ru."""
+    rest: dict[str, Any] = {}
+    for key, value in flatten(fields).items():
+        if key in KEYS:
+            name, lang = key.rsplit("_", 1)
+            _set(visit, name, lang, value)
         else:
             rest[key] = value
     return rest
