@@ -233,7 +233,7 @@ def test_html_has_a_map_link_and_the_qr_code_of_each_place(demo: Any) -> None:
     for url in urls:
         assert qr_svg(url.replace("&amp;", "&")) in page
     md = demo.ok("itinerary", CODE, "-f", "md").stdout
-    assert "[Map](<https://www.openstreetmap.org/?mlat=51.470000&mlon=7.025000" in md
+    assert "[Map](<https://www.openstreetmap.org/?mlat=51.47000&mlon=7.02500&zoom=17>)" in md
 
 
 def test_the_qr_code_is_segnos_own(demo: Any) -> None:
@@ -241,15 +241,18 @@ def test_the_qr_code_is_segnos_own(demo: Any) -> None:
 
     import segno
 
-    from greentech_cli.exporters.itinerary_pages import qr_svg
+    from greentech_cli.exporters.itinerary_pages import QR_MASK, qr_svg
 
-    url = "https://www.openstreetmap.org/?mlat=51.470000&mlon=7.025000#map=17/51.470000/7.025000"
+    url = "https://www.openstreetmap.org/?mlat=51.47000&mlon=7.02500&zoom=17"
     own = io.BytesIO()
-    segno.make(url, error="m", micro=False).save(
+    segno.make(url, error="m", micro=False, mask=QR_MASK).save(
         own, kind="svg", xmldecl=False, svgns=True, nl=False, scale=2, border=2
     )
     assert qr_svg(url) == own.getvalue().decode()
-    assert segno.make(url, error="m", micro=False).designator  # a real symbol, not a stub
+    # The symbol holds the URL: segno's own matrix of it, module for module.
+    symbol = segno.make(url, error="m", micro=False, mask=QR_MASK)
+    assert symbol.mode == "byte" and symbol.version == 5
+    assert symbol.matrix == segno.make(url, error="m", micro=False, mask=QR_MASK).matrix
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="Chromium is not installed")

@@ -99,11 +99,16 @@ def html(itinerary: Itinerary, lang: str) -> str:
     return template.render(v=v, qr={url: qr_svg(url) for url in sorted(urls)})
 
 
+QR_MASK = 0
+
+
 def qr_svg(url: str) -> str:
     """A QR code of the URL as inline SVG (segno), for a phone to open the place's map."""
     import segno
 
-    code = segno.make(url, error="m", micro=False)
+    # One fixed mask: trying all eight for the best score took ~8 ms a code, most of a printed
+    # programme's time; every mask is valid (ISO/IEC 18004), readers undo whichever is used.
+    code = segno.make(url, error="m", micro=False, mask=QR_MASK)
     buffer = io.BytesIO()
     code.save(buffer, kind="svg", xmldecl=False, svgns=True, nl=False, scale=2, border=2)
     return buffer.getvalue().decode("ascii")

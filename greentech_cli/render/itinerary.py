@@ -87,8 +87,9 @@ def localized(visit: Visit, name: str, lang: str) -> str | None:
 def map_url(entry: Entry) -> str | None:
     """The OpenStreetMap link of a visit's place: its point, else a search for its address."""
     if entry.point is not None:
-        lat, lon = (f"{n:.6f}" for n in entry.point)
-        return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
+        # Five decimals are a metre; short enough for a small QR code (version 5).
+        lat, lon = (f"{n:.5f}" for n in entry.point)
+        return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}&zoom=17"
     if entry.place and entry.visit.kind not in MOVING_KINDS:
         return "https://www.openstreetmap.org/search?query=" + quote(entry.place, safe="")
     return None
