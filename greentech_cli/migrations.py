@@ -412,6 +412,17 @@ def m007_followups(db: Any) -> None:
     _run(db, FOLLOWUPS)
 
 
+@step
+def m008_journal_outlives_companies(db: Any) -> None:
+    """A removed company takes only the journal entries about it alone: entries about its people
+    stay with them, their company link cleared (m007 let the removal cascade to them all)."""
+    db.execute(
+        "CREATE TRIGGER companies_journal_detach BEFORE DELETE ON companies BEGIN "
+        "DELETE FROM journal WHERE company_id = old.id AND contact_id IS NULL; "
+        "UPDATE journal SET company_id = NULL WHERE company_id = old.id; END"
+    )
+
+
 # Itineraries for every reader (issue 17): a visit's SEQUENCE raised at every change, its notes
 # for the officer only, its title/notes/place per language (JSON), and the tombstones of removed
 # visits (kept while the delegation lives) so that calendars drop them as STATUS:CANCELLED.

@@ -11,7 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from greentech_cli.models.records import ATTENDANCE_STATUSES
 from greentech_cli.render.labels import KINDS
 from greentech_cli.resources import data_path
 
@@ -252,3 +255,42 @@ def test_report_table_golden(demo: Any) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(actual, encoding="utf-8")
     assert actual == path.read_text(encoding="utf-8")
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    marks=st.lists(
+        st.tuples(st.integers(0, 2), st.integers(0, 3), st.sampled_from(ATTENDANCE_STATUSES)),
+        max_size=12,
+    )
+)
+def test_report_attendance_adds_up_for_any_marks(marks: list[Any]) -> None:
+    """Whatever is recorded (and changed again), the report counts the last mark per person and
+    visit, and a b2b meeting is held when someone was present."""
+    from greentech_cli.db import open_memory_db
+    from greentech_cli.services.aftertrip import attendance, report
+    from greentech_cli.services.records import contacts, delegations
+    from greentech_cli.services.schedule import visits
+
+    db = open_memory_db()
+    delegations.add(db, {"code": "t", "title": "T", "direction": "incoming",
+                         "start_date": "2026-11-16", "end_date": "2026-11-20"})  # fmt: skip
+    people = []
+    for n in range(4):
+        contact, _ = contacts.add(db, {"first_name": f"P{n}", "email": f"p{n}@example.org"})
+        delegations.add_member(db, "t", str(contact.id), {"status": "confirmed"})
+        people.append(str(contact.id))
+    kinds = ("b2b-meeting", "site-visit", "b2b-meeting")
+    ids = [
+        visits.add(db, "t", {"title": f"V{n}", "kind": kind, "start": f"2026-11-1{7 + n} 09:00",
+                             "duration": "1h"}).id
+        for n, kind in enumerate(kinds)
+    ]  # fmt: skip
+    last: dict[tuple[int, str], str] = {}
+    for visit, person, status in marks:
+        attendance.record(db, str(ids[visit]), **{status: [people[person]]})
+        last[(visit, people[person])] = status
+    counted = report.build(db, "t")
+    assert counted["attendance"] == {s: list(last.values()).count(s) for s in ATTENDANCE_STATUSES}
+    held = {v for (v, _), s in last.items() if s == "present" and kinds[v] == "b2b-meeting"}
+    assert counted["b2b_meetings_held"] == len(held)

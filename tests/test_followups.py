@@ -213,3 +213,56 @@ def test_notes_from_the_cli_are_signed_and_folded(people: Any) -> None:
     assert entry["owner"] == os_user()
     for query in ("vstrecha", "almaty", "mueller", "Алматы"):
         assert [h["name"] for h in people.json("search", query)] == ["Petra Schäfer"], query
+
+
+def test_imported_notes_reach_the_journal_and_search(cli: Any, tmp_path: Path) -> None:
+    source = tmp_path / "people.csv"
+    source.write_text(
+        "first_name,last_name,email,notes\n"
+        "Aigerim,Sadykova,a@example.kz,Wants a feasibility study for Shymkent\n",
+        encoding="utf-8",
+    )
+    cli.ok("import", str(source))
+    [entry] = cli.json("followup", "list")
+    assert entry["text"] == "Wants a feasibility study for Shymkent"
+    assert entry["kind"] == "note" and entry["contact"] == "Aigerim Sadykova"
+    assert [h["name"] for h in cli.json("search", "feasibility")] == ["Aigerim Sadykova"]
+
+
+def test_removing_a_company_keeps_its_peoples_followups(people: Any) -> None:
+    people.ok("followup", "add", "--contact", "1", "--kind", "call", "--text", "Called Petra")
+    people.ok("followup", "add", "--company", "Lippe Recycling GmbH", "--kind", "note",
+              "--text", "About the company only")  # fmt: skip
+    people.ok("company", "rm", "Lippe Recycling GmbH", "--yes")
+    [entry] = people.json("followup", "list")
+    assert (entry["text"], entry["contact"], entry["company"]) == (
+        "Called Petra", "Petra Schäfer", None,
+    )  # fmt: skip
+
+
+def test_m008_from_a_database_at_m007(tmp_path: Path) -> None:
+    from greentech_cli.db import open_db
+
+    path = tmp_path / "m007.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA foreign_keys = ON")
+    before = [n for n in migrations.known_names() if n <= "m007_followups"]
+    migrations.apply(conn, before)
+    stamp = "2026-01-01T00:00:00+00:00"
+    conn.execute(
+        "INSERT INTO companies (id, name, created_at, updated_at, uid) VALUES (1, 'Lippe', ?, ?, "
+        "'u1')",
+        [stamp, stamp],
+    )
+    conn.execute(
+        "INSERT INTO contacts (id, first_name, company_id, notes, created_at, updated_at, uid) "
+        "VALUES (1, 'Petra', 1, 'Call back', ?, ?, 'u2')",
+        [stamp, stamp],
+    )
+    conn.close()
+    db = open_db(path)
+    assert migrations.applied_names(db.conn)[-1] == "m008_journal_outlives_companies"
+    db.execute("DELETE FROM companies WHERE id = 1")
+    rows = db.execute("SELECT contact_id, company_id, text FROM journal").fetchall()
+    assert rows == [(1, None, "Call back")]
+    db.close()

@@ -51,6 +51,7 @@ def test_nothing_is_due_within_the_period(demo: Any) -> None:
 
 def test_due_lists_travellers_not_staff(demo: Any) -> None:
     rows = demo.json("privacy", "due")
+    assert {r["data"] for r in rows} == {"person"}  # dietary needs are kept a month by default
     members = {m["contact_id"]: m for m in demo.json("member", "list", CODE)}
     travellers = {i for i, m in members.items() if m["role"] in ("delegate", "lead", "interpreter")}
     assert {r["contact_id"] for r in rows} == travellers
@@ -102,3 +103,29 @@ def test_purge_without_yes_asks_and_stops(demo: Any) -> None:
     result = demo("privacy", "purge", input="n\n")
     assert result.exit_code != 0
     assert demo.json("contact", "list") == before
+
+
+def test_dietary_needs_are_purged_on_their_own_shorter_time(demo: Any) -> None:
+    members = demo.json("member", "list", CODE)
+    staff = next(m for m in members if m["role"] in ("organiser", "staff"))
+    traveller = next(m for m in members if m["role"] == "delegate")
+    for member, needs in ((staff, "Zöliakie glutenfrei"), (traveller, "Halal no pork xq")):
+        demo.ok("member", "edit", CODE, str(member["contact_id"]), "--dietary", needs,
+                "--dietary-consent", "2026-11-01")  # fmt: skip
+    demo.config.write_text(
+        "retention_months: 1200\nretention_months_dietary: 0\n", encoding="utf-8"
+    )
+    rows = demo.json("privacy", "due")
+    assert sorted((r["data"], r["contact_id"]) for r in rows) == sorted(
+        [("dietary", staff["contact_id"]), ("dietary", traveller["contact_id"])]
+    )
+    assert all(r["delegation"] == CODE and r["due_since"] == "2026-11-20" for r in rows)
+    people = {c["id"] for c in demo.json("contact", "list")}
+    result = demo.ok("privacy", "purge", "--yes")
+    assert "2 member(s)' dietary needs" in result.stderr
+    assert demo.json("privacy", "due") == []
+    assert {c["id"] for c in demo.json("contact", "list")} == people  # the people stay
+    path = demo.db_path
+    data = b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists())
+    for needle in ("Zöliakie glutenfrei", "Halal no pork xq"):
+        assert needle.encode() not in data

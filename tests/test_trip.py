@@ -240,6 +240,24 @@ def test_a_rows_own_country_wins_over_the_delegations(trip: Cli, tmp_path: Path)
     assert people["anna@example.de"] == "DE" and people["olga@example.uz"] == "KZ"
 
 
+def test_a_known_companys_country_comes_before_the_delegations(trip: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "list.csv"
+    rows = (
+        "ФИО;Организация;Телефон",
+        "Мюллер Петра;Lippe Recycling GmbH;02306 12 34 56",
+        "Ахметов Ерлан;Astana Su Arnasy;8 701 765 43 21",
+    )
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = trip.ok("import", str(path), "--delegation", CODE, "--format", "json")
+    assert json.loads(result.stdout)["country_from_delegation"] == 1
+    people = {c["last_name"]: c for c in trip.json("contact", "list")}
+    assert (people["Мюллер"]["country"], people["Мюллер"]["phone"]) == (
+        "DE",
+        "+49230612 3456".replace(" ", ""),
+    )
+    assert (people["Ахметов"]["country"], people["Ахметов"]["phone"]) == ("KZ", "+77017654321")
+
+
 def test_split_fio() -> None:
     from greentech_cli.text.names import split_fio
 

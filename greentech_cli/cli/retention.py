@@ -1,6 +1,6 @@
 """`greentech privacy due|purge`: travellers' data past its retention period, and purging it."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -12,7 +12,7 @@ from greentech_cli.render.output import Format, emit_list
 DelegationOption = Annotated[
     str | None, typer.Option("--delegation", "-d", help="Only this delegation's travellers.")
 ]
-COLUMNS = ("contact_id", "name", "email", "delegation", "end_date", "due_since")
+COLUMNS = ("data", "contact_id", "name", "email", "delegation", "end_date", "due_since")
 
 
 def register(app: typer.Typer) -> None:
@@ -21,18 +21,19 @@ def register(app: typer.Typer) -> None:
     privacy_app.command("purge")(purge)
 
 
-def _period() -> int:
+def _period() -> Any:
     from greentech_cli.config import read_config
     from greentech_cli.services.aftertrip import retention
 
-    return retention.months(read_config())
+    return retention.periods(read_config())
 
 
 def due(
     ctx: typer.Context, delegation: DelegationOption = None, fmt: FormatOption = Format.table
 ) -> None:
-    """List the people past retention: every trip they made ended longer ago than
-    retention_months (config, 24 by default).
+    """List what is past retention: people whose every trip ended longer ago than
+    retention_months (config, 24 by default), and dietary needs older than
+    retention_months_dietary (1 by default).
 
     Example: greentech privacy due --format json
     """
@@ -63,16 +64,23 @@ def purge(
     if dry_run or not rows:
         emit_list(rows, Format.table, table_columns=COLUMNS, empty="Nobody is past retention.")
         if rows:
-            app_ctx.say(f"{len(rows)} person(s) would be erased (dry run: nothing changed).")
+            app_ctx.say(f"{_what(rows)} would be erased (dry run: nothing changed).")
         return
-    confirm(f"Erase {len(rows)} person(s) past retention and every trace of them?", yes)
+    confirm(f"Erase {_what(rows)} past retention, without a trace?", yes)
     result = retention.purge(db, rows)
     app_ctx.say(
-        f"Erased {len(result.contacts)} person(s) past retention; the counts of "
-        f"{len(result.delegations)} delegation(s) are kept as anonymous tallies."
+        f"Erased {len(result.contacts)} person(s) and {result.dietary} member(s)' dietary needs "
+        f"past retention; the counts of {len(result.delegations)} delegation(s) are kept as "
+        "anonymous tallies."
     )
     if not result.compacted:
         app_ctx.warn(
             "another process kept the database open, so its WAL file could not be emptied; "
             "run 'greentech doctor --fix' once it has finished"
         )
+
+
+def _what(rows: list[dict[str, Any]]) -> str:
+    people = sum(1 for r in rows if r["data"] == "person")
+    dietary = len(rows) - people
+    return f"{people} person(s) and {dietary} member(s)' dietary needs"

@@ -28,6 +28,8 @@ class ImportOptions:
     date_order: str | None = None  # dmy or mdy: how to read 03/04/2026
     # set from --delegation: the country a contact without one takes (the delegation's origin)
     delegation_country: str | None = None
+    # with --delegation: the countries of the companies the database knows, by normalised name
+    company_countries: dict[str, str] | None = None
     # every warning, one per line, is written here (owner-only)
     warnings_file: Path | None = None
 

@@ -190,3 +190,14 @@ def candidates(db: Database, *, name_key: str, vat_id: str | None) -> list[Compa
         [name_key, vat_id],
     )
     return [from_row(r) for r in rows]
+
+
+def countries_by_name_key(db: Database) -> dict[str, str]:
+    """The country of each company by its normalised name, where the name says one country."""
+    found: dict[str, str | None] = {}
+    rows = db.execute(
+        "SELECT name_key, country FROM companies WHERE country IS NOT NULL AND name_key != ''"
+    ).fetchall()
+    for key, country in rows:
+        found[key] = country if found.get(key, country) == country else None
+    return {key: country for key, country in found.items() if country}

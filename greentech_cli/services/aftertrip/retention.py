@@ -1,9 +1,11 @@
 """Retention: the travellers' data is kept for a period after their last trip, then purged.
 
 The period is `retention_months` in the config file (24 by default), counted from the end date
-of a person's latest delegation. A purge erases each person with `privacy erase` (the same
-no-trace guarantee) and keeps, per delegation, anonymous tallies of what the report counted
-about them, so a report over a purged delegation gives the same numbers as before.
+of a person's latest delegation; dietary needs (special-category data) are kept for
+`retention_months_dietary` (1 by default) after the delegation they were given for. A purge
+erases each person with `privacy erase` (the same no-trace guarantee) and keeps, per delegation,
+anonymous tallies of what the report counted about them, so a report over a purged delegation
+gives the same numbers as before.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from greentech_cli.errors import InvalidData
 from greentech_cli.services.aftertrip import report
 from greentech_cli.services.safety import privacy
 from greentech_cli.store import delegations as delegation_store
+from greentech_cli.store import privacy as privacy_store
 from greentech_cli.store.followup import report as report_store
 from greentech_cli.store.followup import retention as store
+from greentech_cli.store.trip import dietary as dietary_store
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -26,14 +30,33 @@ if TYPE_CHECKING:
     from greentech_cli.db import Database
 
 DEFAULT_MONTHS = 24
+# Dietary needs are special-category data (GDPR Art. 9): kept a month after the trip by default.
+DEFAULT_DIETARY_MONTHS = 1
 
 
-def months(config: Mapping[str, object]) -> int:
-    """The retention period in months from the config (`retention_months`), 24 by default."""
-    value = config.get("retention_months", DEFAULT_MONTHS)
+@dataclass(frozen=True)
+class Periods:
+    """How long data is kept after a delegation ends, in months: the travellers' data as a
+    whole, and their dietary needs."""
+
+    people: int = DEFAULT_MONTHS
+    dietary: int = DEFAULT_DIETARY_MONTHS
+
+
+def _months(config: Mapping[str, object], key: str, default: int) -> int:
+    value = config.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InvalidData(f"retention_months in the config must be a whole number, not {value!r}")
+        raise InvalidData(f"{key} in the config must be a whole number of months, not {value!r}")
     return value
+
+
+def periods(config: Mapping[str, object]) -> Periods:
+    """The retention periods from the config (`retention_months`, 24 by default;
+    `retention_months_dietary`, 1 by default)."""
+    return Periods(
+        _months(config, "retention_months", DEFAULT_MONTHS),
+        _months(config, "retention_months_dietary", DEFAULT_DIETARY_MONTHS),
+    )
 
 
 def cutoff(today: date, period: int) -> date:
@@ -50,17 +73,36 @@ def cutoff(today: date, period: int) -> date:
 
 
 def due(
-    db: Database, period: int, delegation: str | None = None, today: date | None = None
+    db: Database, period: Periods, delegation: str | None = None, today: date | None = None
 ) -> list[dict[str, Any]]:
-    """The people past retention: every delegation they travelled with ended more than
-    `period` months ago. Each row names them, their latest delegation and when it ended."""
-    before = cutoff(today or date.today(), period).isoformat()
+    """What is past retention: people (`data` "person") every delegation of whom ended more than
+    `period.people` months ago, then dietary needs (`data` "dietary") given for a delegation that
+    ended more than `period.dietary` months ago. Each row names the person, the delegation and
+    when it ended."""
+    day = today or date.today()
     chosen = delegation_store.resolve(db, delegation).id if delegation else None
-    rows = store.due(db, before, chosen)
-    for row in rows:
-        row["name"] = row["name"] or row.pop("native_name", None) or row["email"]
-        row.pop("native_name", None)
-        row["due_since"] = _plus_months(row["end_date"], period)
+    people = store.due(db, cutoff(day, period.people).isoformat(), chosen)
+    erased = {row["contact_id"] for row in people}
+    dietary = [
+        row
+        for row in store.dietary_due(db, cutoff(day, period.dietary).isoformat(), chosen)
+        if row["contact_id"] not in erased
+    ]
+    rows = []
+    for data, found, months in (
+        ("person", people, period.people),
+        ("dietary", dietary, period.dietary),
+    ):
+        for row in found:
+            native = row.pop("native_name", None)
+            rows.append(
+                {
+                    "data": data,
+                    **row,
+                    "name": row["name"] or native or row["email"],
+                    "due_since": _plus_months(row["end_date"], months),
+                }
+            )
     return rows
 
 
@@ -81,6 +123,7 @@ class Purge:
 
     contacts: list[int] = field(default_factory=list)
     delegations: list[int] = field(default_factory=list)
+    dietary: int = 0
     compacted: bool = True
 
     def to_json(self) -> dict[str, Any]:
@@ -89,6 +132,7 @@ class Purge:
             "contacts": len(self.contacts),
             "contact_ids": list(self.contacts),
             "delegations": len(self.delegations),
+            "dietary": self.dietary,
             "compacted": self.compacted,
         }
 
@@ -98,13 +142,21 @@ def purge(
     rows: list[dict[str, Any]],
     progress: Callable[[int], None] | None = None,
 ) -> Purge:
-    """Erase the people of `due` one by one with `privacy.erase`, keeping the report's counts.
+    """Delete the dietary needs of `due` (overwritten, the file compacted), then erase its people
+    one by one with `privacy.erase`, keeping the report's counts.
 
     Per person: the counts of the delegations they touch are taken before and after the erasure
     and the difference is added to those delegations' tallies.
     """
     result = Purge()
-    for number, row in enumerate(rows, 1):
+    dietary = [int(row["member_id"]) for row in rows if row["data"] == "dietary"]
+    if dietary:
+        privacy_store.secure_delete(db)
+        with transaction(db):
+            result.dietary = sum(dietary_store.delete(db, member_id) for member_id in dietary)
+        result.compacted = privacy_store.compact(db)
+    people = [row for row in rows if row["data"] == "person"]
+    for number, row in enumerate(people, 1):
         contact_id = int(row["contact_id"])
         touched = store.delegations_touching(db, [contact_id])
         before, _ = report.live_counts(db, touched)

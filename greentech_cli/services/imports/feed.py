@@ -50,6 +50,7 @@ def chunks(source: Source, options: ImportOptions) -> Iterator[list[Prepared]]:
                 default_country=options.default_country,
                 members=members,
                 fill_country=options.delegation_country,
+                company_countries=options.company_countries,
             )
         )
         if len(chunk) == CHUNK:

@@ -26,6 +26,7 @@ from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as contact_store
 from greentech_cli.store import search
 from greentech_cli.text.cleaning import clean_name
+from greentech_cli.text.company_names import company_key
 from greentech_cli.text.dates import parse_date
 from greentech_cli.text.names import name_keys
 from greentech_cli.text.vocabulary import choice, normalize_country, normalize_sector
@@ -104,17 +105,19 @@ def prepare(
     default_country: str | None,
     members: bool,
     fill_country: str | None = None,
+    company_countries: dict[str, str] | None = None,
 ) -> Prepared:
     """Prepare one row for the target ("contacts" or "companies"); never raises InvalidData.
 
     `members` says the contacts become delegation members, so role and status columns count;
     `fill_country` (the delegation's origin) is the country of a contact whose row and company
-    give none.
+    (in the file, or in the database: `company_countries` by normalised name) give none.
     """
     prepared = Prepared(index, number)
     try:
         if target == "contacts":
-            _contact(prepared, record, default_country, members, fill_country)
+            fill = (fill_country, company_countries or {})
+            _contact(prepared, record, default_country, members, fill)
         else:
             _company(prepared, record)
     except InvalidData as exc:
@@ -130,7 +133,7 @@ def _contact(
     record: dict[str, Any],
     default_country: str | None,
     members: bool,
-    fill_country: str | None = None,
+    fill: tuple[str | None, dict[str, str]] = (None, {}),
 ) -> None:
     fields = {k: record[k] for k in CONTACT_FIELDS if record.get(k) not in _BLANK}
     if record.get("company") and not any(fields.get(k) for k in contact_service.IDENTIFYING_FIELDS):
@@ -150,6 +153,10 @@ def _contact(
     country = record.get("country") or (
         None if record.get("uid") else record.get("company_country")
     )
+    fill_country, company_countries = fill
+    if not country and fill_country and record.get("company") and not record.get("uid"):
+        # A company the database knows comes before the delegation's origin (phones too).
+        country = company_countries.get(company_key(str(record["company"])))
     if country:
         try:
             contact.country = normalize_country(str(country))

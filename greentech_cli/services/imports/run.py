@@ -162,6 +162,8 @@ class _Run:
             self.delegation_id = delegation.id
             if self.options.target == "contacts":
                 self.options.delegation_country = delegation.origin_country
+                if delegation.origin_country:
+                    self.options.company_countries = company_store.countries_by_name_key(self.db)
                 self.summary.delegation_country = delegation.origin_country
         path = Path(self.summary.file)
         content_hash = file_hash(path)

@@ -56,3 +56,20 @@ def delegations_touching(db: Database, contact_ids: list[int]) -> list[int]:
         [ids, ids, ids],
     ).fetchall()
     return sorted(int(r[0]) for r in rows if r[0] is not None)
+
+
+def dietary_due(
+    db: Database, ended_before: str, delegation_id: int | None = None
+) -> list[dict[str, Any]]:
+    """Dietary needs (special-category data) of delegations that ended before `ended_before`,
+    one row per member, optionally of one delegation only."""
+    only = " AND d.id = ?" if delegation_id is not None else ""
+    return fetch_all(
+        db,
+        "SELECT m.id AS member_id, c.id AS contact_id, trim(coalesce(c.first_name, '') || ' ' "
+        "|| coalesce(c.last_name, '')) AS name, c.native_name, c.email, d.code AS delegation, "
+        "d.end_date FROM member_dietary x JOIN members m ON m.id = x.member_id "
+        "JOIN contacts c ON c.id = m.contact_id JOIN delegations d ON d.id = m.delegation_id "
+        f"WHERE d.end_date < ?{only} ORDER BY d.end_date, d.code, c.last_name COLLATE NOCASE, c.id",
+        [ended_before, *([delegation_id] if delegation_id is not None else [])],
+    )
