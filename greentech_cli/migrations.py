@@ -423,9 +423,8 @@ def m008_journal_outlives_companies(db: Any) -> None:
     )
 
 
-# Itineraries for every reader (issue 17): a visit's SEQUENCE raised at every change, its notes
-# for the officer only, its title/notes/place per language (JSON), and the tombstones of removed
-# visits (kept while the delegation lives) so that calendars drop them as STATUS:CANCELLED.
+# Issue 17: a visit's SEQUENCE, officer-only notes, title/notes/place per language (JSON), and
+# tombstones of removed visits (kept while the delegation lives) for STATUS:CANCELLED.
 ITINERARIES = """
 ALTER TABLE visits ADD COLUMN sequence INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE visits ADD COLUMN internal_notes TEXT;
