@@ -17,8 +17,9 @@ FORMATS = ("text", "md", "html", "ics", "json")
 KINDS = ("site-visit", "b2b-meeting", "workshop", "briefing", "meal", "reception")
 
 
-def programme_yaml() -> str:
-    """A programme file: 7 days, 40 visits at 12 companies, 10 members, a host per company."""
+def programme_yaml(count: int = VISITS, russian: bool = False) -> str:
+    """A programme file: 7 days, 40 visits at 12 companies, 10 members, a host per company
+    (with `russian`, every other title also in Russian and German)."""
     import yaml
 
     first = date(2026, 11, 16)
@@ -38,7 +39,7 @@ def programme_yaml() -> str:
         for n in range(10)
     ]  # fmt: skip
     visits: list[dict[str, Any]] = []
-    for n in range(VISITS):
+    for n in range(count):
         day = first + timedelta(days=n % DAYS)
         slot = n // DAYS  # up to 6 visits a day, 90 minutes apart
         hour = 8 + slot * 2
@@ -54,6 +55,12 @@ def programme_yaml() -> str:
         }
         if n == 0:
             visit["timezone"] = "Asia/Almaty"
+        if count > 6 * DAYS:  # up to 9 items a day: 90 minutes apart from 07:00, 75 long
+            begin = 7 * 60 + slot * 90
+            visit["start"] = f"{day.isoformat()} {begin // 60:02d}:{begin % 60:02d}"
+            visit["end"] = f"{day.isoformat()} {(begin + 75) // 60:02d}:{(begin + 75) % 60:02d}"
+        if russian and n % 2:
+            visit["title"] = {"de": f"Programmpunkt {n + 1}", "ru": f"Пункт программы {n + 1}"}
         visits.append({k: v for k, v in visit.items() if v is not None})
     data = {
         "delegation": {
@@ -114,4 +121,33 @@ def bench_itinerary(ctx: Context) -> list[Row]:
     return rows
 
 
-BENCHMARKS = {"itinerary": bench_itinerary}
+LANG_VISITS = 60  # issue 17: 7 days / 60 items in each format ≤ 300 ms, whole process
+
+
+def bench_itinerary_lang(ctx: Context) -> list[Row]:
+    """Issue 17: each format of a 7-day, 60-item programme in Russian and German side by side
+    (titles per language, map links, QR codes in HTML, consent), as whole processes."""
+    db = ctx.scratch / "itinerary-lang.db"
+    source = ctx.scratch / "bench-programme-lang.yaml"
+    source.write_text(programme_yaml(LANG_VISITS, russian=True), encoding="utf-8")
+    greentech = [*ctx.greentech(), "--db", str(db)]
+    ctx.run([*greentech, "programme", "apply", str(source)])
+    ctx.run([*ctx.greentech(), "--version"])  # warm the file cache
+    baseline, baseline_cpu = _timed(ctx, [*ctx.greentech(), "--version"], repeat=7)
+    rows = [
+        Row("itinerary-lang", "greentech --version in the same minute (start-up floor)",
+            f"{baseline:.0f} ms", "", f"CPU {baseline_cpu:.0f} ms")
+    ]  # fmt: skip
+    for lang in ("ru", "de+ru"):
+        for fmt in FORMATS:
+            cmd = [*greentech, "itinerary", CODE, "-f", fmt, "--lang", lang, "--out", "/dev/null"]
+            wall, cpu = _timed(ctx, cmd, repeat=7)
+            rows.append(
+                Row("itinerary-lang", f"itinerary -f {fmt} --lang {lang} ({DAYS} days, "
+                    f"{LANG_VISITS} items), whole process, median of 7", f"{wall:.0f} ms",
+                    "≤ 300 ms", f"CPU {cpu:.0f} ms")
+            )  # fmt: skip
+    return rows
+
+
+BENCHMARKS = {"itinerary": bench_itinerary, "itinerary-lang": bench_itinerary_lang}

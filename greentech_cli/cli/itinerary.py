@@ -15,13 +15,6 @@ if TYPE_CHECKING:
     from greentech_cli.services.schedule.checks import Finding
 
 
-class Lang(StrEnum):
-    """Languages of the itinerary labels."""
-
-    en = "en"
-    de = "de"
-
-
 class Audience(StrEnum):
     """Who reads the itinerary (the officer and the caterer see the meals' dietary needs)."""
 
@@ -59,13 +52,33 @@ def itinerary(
         ),
     ] = None,
     member: Annotated[
-        str | None, typer.Option("--member", help="One member's programme (contact id or email).")
+        str | None,
+        typer.Option(
+            "--member", help="One member's programme: contact id, email or name (either script)."
+        ),
     ] = None,
     day: Annotated[
         str | None, typer.Option("--day", help="Only this day, e.g. 2026-11-17.")
     ] = None,
-    lang: Annotated[Lang, typer.Option("--lang", help="Labels and dates: en or de.")] = Lang.en,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file.")] = None,
+    lang: Annotated[
+        str,
+        typer.Option(
+            "--lang",
+            help="Labels, dates and titles: en, de or ru, or two for a bilingual programme "
+            "(de+ru). A title in the language, else the title as written.",
+        ),
+    ] = "en",
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Write to this file (with --each-member: a folder)."),
+    ] = None,
+    each_member: Annotated[
+        bool,
+        typer.Option(
+            "--each-member",
+            help="One HTML and one ICS programme per member in the --out folder, and an index.",
+        ),
+    ] = False,
     audience: Annotated[
         Audience,
         typer.Option(
@@ -77,32 +90,55 @@ def itinerary(
 ) -> None:
     """Print a delegation's itinerary: per day, with host and home times, places and hosts.
 
-    Example: greentech itinerary kz-waste-2026 --lang de --format html --out programm.html
+    Hosts' and attendees' email and phone appear only with their share consent (stderr says
+    what was withheld); internal notes only for --audience officer.
+
+    Example: greentech itinerary kz-waste-2026 --lang de+ru --format html --out programm.html
     """
+    from greentech_cli.errors import InvalidData, UsageError
     from greentech_cli.exporters.registry import ITINERARY_FORMATS, decide, itinerary_format
+    from greentech_cli.render.labels import check_langs
     from greentech_cli.services.schedule import itinerary as service
     from greentech_cli.text.dates import in_order, parse_date
 
     app_ctx = app_context(ctx)
+    try:
+        chosen_lang = check_langs(lang)
+    except InvalidData as exc:
+        raise UsageError(f"--lang: {exc}") from None
+    if each_member:
+        if out is None or member is not None or day is not None:
+            raise UsageError("--each-member writes to a folder: give --out DIR (no --member/--day)")
+        written, withheld = service.write_pack(
+            app_ctx.db(), delegation, out, chosen_lang, audience.value
+        )
+        for note in withheld:
+            app_ctx.warn(f"Consent: {note}")
+        members = (len(written) - 1) // 2
+        app_ctx.say(f"Wrote {members} members' programmes (HTML and ICS) and an index to {out}")
+        return
     if fmt is None and (out is None or not out.suffix):
         fmt = "text"
     where = str(out) if out is not None else None
     chosen = itinerary_format(decide(fmt, where, ITINERARY_FORMATS, what="itinerary"))
     wanted_day = parse_date(in_order(day, date_order)) if day else None
     plan = service.build(app_ctx.db(), delegation, member, wanted_day, audience.value)
+    for note in plan.withheld:
+        app_ctx.warn(f"Consent: {note}")
+    lang = chosen_lang
     if out is not None:
-        service.write_file(plan, chosen.name, lang.value, out)
+        service.write_file(plan, chosen.name, lang, out)
         visits = sum(len(d.entries) for d in plan.days)
         app_ctx.say(f"Wrote the itinerary ({visits} visits, {chosen.name}) to {out}")
     elif chosen.name == "text" and sys.stdout.isatty():
         from greentech_cli.render.itinerary import print_text
         from greentech_cli.render.output import console
 
-        print_text(plan, lang.value, console())
+        print_text(plan, lang, console())
     else:
         from greentech_cli.render.terminal import writer
 
-        writer().write(service.render(plan, chosen.name, lang.value))
+        writer().write(service.render(plan, chosen.name, lang))
 
 
 def check(

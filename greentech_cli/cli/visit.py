@@ -85,7 +85,20 @@ Attendee = Annotated[
         "and confirmed members.",
     ),
 ]
-Notes = Annotated[str | None, typer.Option("--notes")]
+Notes = Annotated[
+    str | None, typer.Option("--notes", help="Notes for the delegates (in every itinerary).")
+]
+InternalNotes = Annotated[
+    str | None,
+    typer.Option(
+        "--internal-notes",
+        help="Notes for the officer only (booking references, drivers' phones): shown in "
+        "'itinerary --audience officer', never to delegates.",
+    ),
+]
+TitleDe = Annotated[str | None, typer.Option("--title-de", help="The title in German.")]
+TitleEn = Annotated[str | None, typer.Option("--title-en", help="The title in English.")]
+TitleRu = Annotated[str | None, typer.Option("--title-ru", help="The title in Russian.")]
 
 TABLE_COLUMNS = ("id", "day", "time", "title", "kind", "company", "timezone")
 
@@ -102,6 +115,8 @@ FIELD_OPTIONS = {
     "host_contact": "host_contacts", "attendee": "attendees", "notes": "notes",
     "room": "room", "lat": "lat", "lon": "lon", "from_": "from", "to": "to", "mode": "mode",
     "seats": "capacity", "capacity": "capacity", "parent": "parent",
+    "internal_notes": "internal_notes", "title_de": "title_de", "title_en": "title_en",
+    "title_ru": "title_ru",
 }  # fmt: skip
 DATE_FIELDS = ("start", "end")
 
@@ -167,6 +182,10 @@ def add(
     host_contact: HostContact = None,
     attendee: Attendee = None,
     notes: Notes = None,
+    internal_notes: InternalNotes = None,
+    title_de: TitleDe = None,
+    title_en: TitleEn = None,
+    title_ru: TitleRu = None,
     date_order: DateOrderOption = None,
     force: ForceOption = False,
     fmt: FormatOption = Format.table,
@@ -263,7 +282,14 @@ def _show_row(record: dict[str, Any]) -> dict[str, Any]:
         **people,
         "attendees_explicit": record["attendees_explicit"] or None,
         "notes": record["notes"],
+        "internal_notes": record["internal_notes"],
+        **{
+            f"{name}_{lang}": text
+            for name, texts in record["translations"].items()
+            for lang, text in texts.items()
+        },
         "uid": record["uid"],
+        "sequence": record["sequence"],
     }
 
 
@@ -295,6 +321,10 @@ def edit(
         typer.Option("--all-members", help="Attendance back to the default (all members)."),
     ] = False,
     notes: Notes = None,
+    internal_notes: InternalNotes = None,
+    title_de: TitleDe = None,
+    title_en: TitleEn = None,
+    title_ru: TitleRu = None,
     date_order: DateOrderOption = None,
     force: ForceOption = False,
     fmt: FormatOption = Format.table,

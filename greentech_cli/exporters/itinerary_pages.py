@@ -69,6 +69,8 @@ def markdown(itinerary: Itinerary, lang: str) -> str:
                 cells.append(_md(entry.home or ""))
             lines = [f"**{_md(entry.title)}** · {_md(entry.kind)}"]
             lines += [_md(line) for line in detail_lines(entry, v)]
+            if entry.map_url:
+                lines.append(f"[{_md(v.labels['map'])}](<{entry.map_url}>)")
             cells.append("<br>".join(lines))
             out.append("| " + " | ".join(cells) + " |")
         if day.night:
@@ -92,9 +94,38 @@ def html(itinerary: Itinerary, lang: str) -> str:
         keep_trailing_newline=True,
     )
     template = env.get_template("itinerary.html")
-    return template.render(v=view(itinerary, lang))
+    v = view(itinerary, lang)
+    urls = {e.map_url for day in v.days for e in day.entries if e.map_url}
+    return template.render(v=v, qr={url: qr_svg(url) for url in sorted(urls)})
+
+
+QR_MASK = 0
+
+
+def qr_svg(url: str) -> str:
+    """A QR code of the URL as inline SVG (segno), for a phone to open the place's map."""
+    import segno
+
+    # One fixed mask: trying all eight for the best score took ~8 ms a code, most of a printed
+    # programme's time; every mask is valid (ISO/IEC 18004), readers undo whichever is used.
+    code = segno.make(url, error="m", micro=False, mask=QR_MASK)
+    buffer = io.BytesIO()
+    code.save(buffer, kind="svg", xmldecl=False, svgns=True, nl=False, scale=2, border=2)
+    return buffer.getvalue().decode("ascii")
 
 
 def json_document(itinerary: Itinerary, lang: str) -> str:
-    """The itinerary as JSON: the delegation and per day its visits (labels are not translated)."""
-    return json.dumps(itinerary.to_json(), ensure_ascii=False, indent=2) + "\n"
+    """The itinerary as JSON: the delegation and per day its visits; each visit's `title` and
+    `notes` in the language (the text as written in `translations`), its `map_url`, and the
+    removed visits (`cancelled`)."""
+    data = itinerary.to_json()
+    data["lang"] = lang
+    data["audience"] = itinerary.audience
+    v = view(itinerary, lang)
+    for day, shown in zip(data["days"], v.days, strict=True):
+        day["heading"] = shown.heading
+        for record, entry in zip(day["visits"], shown.entries, strict=True):
+            record["title"], record["notes"] = entry.title, entry.notes
+            record["map_url"] = entry.map_url
+    data["cancelled"] = [gone.to_json() for gone in itinerary.cancelled]
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

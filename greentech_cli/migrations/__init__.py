@@ -278,6 +278,34 @@ def m004_merge_images(db: Any) -> None:
     _run(db, MERGE_IMAGES)
 
 
+# Issue 17: a visit's SEQUENCE, officer-only notes, title/notes/place per language (JSON), and
+# tombstones of removed visits (kept while the delegation lives) for STATUS:CANCELLED.
+ITINERARIES = """
+ALTER TABLE visits ADD COLUMN sequence INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE visits ADD COLUMN internal_notes TEXT;
+ALTER TABLE visits ADD COLUMN translations TEXT NOT NULL DEFAULT '{}';
+CREATE TABLE visit_tombstones (
+    uid TEXT PRIMARY KEY,
+    delegation_id INTEGER NOT NULL REFERENCES delegations(id) ON DELETE CASCADE,
+    title TEXT NOT NULL,
+    start_local TEXT NOT NULL,
+    end_local TEXT NOT NULL,
+    timezone TEXT NOT NULL,
+    end_timezone TEXT,
+    sequence INTEGER NOT NULL,
+    removed_at TEXT NOT NULL
+);
+CREATE INDEX visit_tombstones_delegation ON visit_tombstones(delegation_id)
+"""
+
+
+@step
+def m008_itineraries(db: Any) -> None:
+    """Calendars that update (a visit's sequence, tombstones of removed visits), internal notes
+    and per-language titles, notes and places of visits."""
+    _run(db, ITINERARIES)
+
+
 def known_names() -> list[str]:
     """The names of every step this version of greentech knows, in order."""
     return [name for name, _ in STEPS]

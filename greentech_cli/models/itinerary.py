@@ -26,6 +26,7 @@ class Person:
     email: str | None = None
     phone: str | None = None  # for display: international format
     role: str | None = None
+    withheld: bool = False  # email and phone left out: no share consent
 
     def to_json(self) -> dict[str, Any]:
         """The person as a plain mapping."""
@@ -55,6 +56,8 @@ class Entry:
     record: dict[str, Any] = field(default_factory=dict)
     block: str | None = None  # the title of the block a slot lies in
     dietary: dict[str, int] | None = None  # a meal's needs and how many have each (officer)
+    internal_notes: str | None = None  # set only in the officer's itinerary
+    point: tuple[float, float] | None = None  # where it takes place: venue's or company's
 
 
 @dataclass
@@ -67,12 +70,38 @@ class Day:
 
 
 @dataclass
+class Cancelled:
+    """A removed visit, kept so that calendars drop it (STATUS:CANCELLED with its UID)."""
+
+    uid: str
+    title: str
+    start: datetime
+    end: datetime
+    sequence: int
+    removed_at: str  # UTC, ISO 8601
+
+    def to_json(self) -> dict[str, Any]:
+        """The tombstone as a plain mapping."""
+        return {
+            "uid": self.uid,
+            "title": self.title,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "sequence": self.sequence,
+            "removed_at": self.removed_at,
+        }
+
+
+@dataclass
 class Itinerary:
     """What every itinerary format renders."""
 
     delegation: Delegation
     days: list[Day]
     member: Person | None = None
+    audience: str = "participant"
+    cancelled: list[Cancelled] = field(default_factory=list)
+    withheld: list[str] = field(default_factory=list)  # what consent kept out, for stderr
 
     @property
     def home_zone(self) -> str | None:

@@ -382,6 +382,12 @@ class Visit:
     end_timezone: str | None = None
     origin: Place | None = None  # `from` of a transfer, flight or hotel
     destination: Place | None = None  # `to`
+    internal_notes: str | None = None  # for the officer only, never in a delegate's itinerary
+    # Per language: {"title": {"de": …, "ru": …}, "notes": {…}, "location": {…}}; the plain
+    # `title`/`notes`/`location` are the text as written, the fallback for any language.
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
+    sequence: int = 0  # raised by the store at every change (iCalendar SEQUENCE)
+    modified: str | None = None  # UTC time of the last change (LAST-MODIFIED, DTSTAMP)
     id: int | None = None
 
     @property

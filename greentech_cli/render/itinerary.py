@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from greentech_cli.models.itinerary import Entry, Itinerary
+from greentech_cli.models.records import MOVING_KINDS, Visit
 from greentech_cli.render import labels
 
 # --- one view for every human-readable format ----------------------------------------------
@@ -28,6 +30,8 @@ class EntryView:
     notes: str | None
     extra: list[str] = field(default_factory=list)  # block, dietary needs
     attendance: str | None = None  # after the fact: who was present, absent, excused
+    internal_notes: str | None = None  # the officer's itinerary only
+    map_url: str | None = None  # OpenStreetMap: the point, else a search for the address
 
 
 @dataclass
@@ -70,6 +74,27 @@ def _span(start: datetime, end: datetime, reference: datetime, lang: str) -> str
     return text + _shift(end, reference, lang)
 
 
+def localized(visit: Visit, name: str, lang: str) -> str | None:
+    """A visit's title, notes or location in the language: that language's text, else the text
+    as written (the plain field); both of a bilingual pair, each once."""
+    written = getattr(visit, name)
+    given = visit.translations.get(name, {})
+    texts = [given.get(one) or written for one in labels.languages(lang)]
+    present = [t for t in texts if t]
+    return labels.both(present) if present else None
+
+
+def map_url(entry: Entry) -> str | None:
+    """The OpenStreetMap link of a visit's place: its point, else a search for its address."""
+    if entry.point is not None:
+        # Five decimals are a metre; short enough for a small QR code (version 5).
+        lat, lon = (f"{n:.5f}" for n in entry.point)
+        return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}&zoom=17"
+    if entry.place and entry.visit.kind not in MOVING_KINDS:
+        return "https://www.openstreetmap.org/search?query=" + quote(entry.place, safe="")
+    return None
+
+
 def entry_view(entry: Entry, lang: str) -> EntryView:
     """The strings of one visit in the chosen language."""
     visit = entry.visit
@@ -103,19 +128,24 @@ def entry_view(entry: Entry, lang: str) -> EntryView:
     if entry.dietary:
         needs = ", ".join(f"{n} × {need}" for need, n in entry.dietary.items())
         extra.append(f"{labels.label('dietary', lang)}: {needs}")
+    place = entry.place
+    if visit.translations.get("location") and visit.location and place:
+        place = place.replace(visit.location, localized(visit, "location", lang) or "", 1)
     return EntryView(
         time=time,
         zone=zone,
         home=home,
-        title=visit.title,
+        title=localized(visit, "title", lang) or visit.title,
         kind=labels.kind(visit.kind, lang),
         company=visit.company,
-        place=entry.place,
+        place=place,
         hosts=hosts,
         attendees=attendees,
-        notes=visit.notes,
+        notes=localized(visit, "notes", lang),
         extra=extra,
         attendance=_attendance(entry.record.get("attendance"), lang),
+        internal_notes=entry.internal_notes,
+        map_url=map_url(entry),
     )
 
 
@@ -127,25 +157,16 @@ def night(hotel: Entry | None, lang: str) -> str | None:
     return f"{labels.label('night', lang)}: {where}"
 
 
-# Per-visit attendance, recorded after the trip (labels kept here beside their one use).
-ATTENDANCE_LABELS = {
-    "en": {"title": "Attendance", "present": "present", "absent": "absent", "excused": "excused"},
-    "de": {
-        "title": "Anwesenheit",
-        "present": "anwesend",
-        "absent": "abwesend",
-        "excused": "entschuldigt",
-    },
-}
-
-
 def _attendance(recorded: dict[str, list[str]] | None, lang: str) -> str | None:
     """ "Attendance: present: A, B; absent: C" for a visit whose attendance was recorded."""
     if not recorded:
         return None
-    words = ATTENDANCE_LABELS[lang]
-    parts = [f"{words[status]}: {', '.join(names)}" for status, names in recorded.items() if names]
-    return f"{words['title']}: {'; '.join(parts)}" if parts else None
+    parts = [
+        f"{labels.label(status, lang)}: {', '.join(names)}"
+        for status, names in recorded.items()
+        if names
+    ]
+    return f"{labels.label('attendance', lang)}: {'; '.join(parts)}" if parts else None
 
 
 def view(itinerary: Itinerary, lang: str) -> View:
@@ -153,7 +174,7 @@ def view(itinerary: Itinerary, lang: str) -> View:
     d = itinerary.delegation
     subtitle = " · ".join(
         [
-            labels.DIRECTIONS[lang].get(d.direction, d.direction),
+            labels.direction(d.direction, lang),
             labels.date_range(d.start_date, d.end_date, lang),
         ]
     )
@@ -188,7 +209,7 @@ def view(itinerary: Itinerary, lang: str) -> View:
             )
             for day in itinerary.days
         ],
-        labels=dict(labels.TEXT[lang]),
+        labels=labels.table(lang),
     )
 
 
@@ -258,4 +279,6 @@ def detail_lines(entry: EntryView, v: View) -> list[str]:
         lines.append(entry.attendance)
     if entry.notes:
         lines.append(entry.notes)
+    if entry.internal_notes:
+        lines.append(f"{v.labels['internal_notes']}: {entry.internal_notes}")
     return lines

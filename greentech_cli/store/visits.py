@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from greentech_cli.models.itinerary import Cancelled
 from greentech_cli.models.records import Place, Visit
 from greentech_cli.store import audit
 from greentech_cli.store.common import fetch_all, fetch_one, not_found, now
@@ -37,6 +39,8 @@ COLUMNS = (
     "capacity",
     "mode",
     "end_timezone",
+    "internal_notes",
+    "translations",
 )
 # A place's columns, after its prefix (from_ or to_).
 PLACE_COLUMNS = ("company_id", "place", "lat", "lon", "timezone")
@@ -109,6 +113,30 @@ def _from_rows(db: Database, rows: list[dict[str, Any]]) -> list[Visit]:
             end_timezone=r["end_timezone"],
             origin=_place(r, "from"),
             destination=_place(r, "to"),
+            internal_notes=r.get("internal_notes"),
+            translations=json.loads(r.get("translations") or "{}"),
+            sequence=r.get("sequence") or 0,
+            modified=r.get("updated_at"),
+        )
+        for r in rows
+    ]
+
+
+def tombstones(db: Database, delegation_id: int) -> list[Cancelled]:
+    """The removed visits of a delegation, in time order."""
+    rows = fetch_all(
+        db,
+        "SELECT * FROM visit_tombstones WHERE delegation_id = ? ORDER BY start_local, uid",
+        [delegation_id],
+    )
+    return [
+        Cancelled(
+            uid=r["uid"],
+            title=r["title"],
+            start=aware(r["start_local"], r["timezone"]),
+            end=aware(r["end_local"], r["end_timezone"] or r["timezone"]),
+            sequence=r["sequence"],
+            removed_at=r["removed_at"],
         )
         for r in rows
     ]
@@ -168,6 +196,10 @@ def hosted_by(db: Database, company_ids: list[int]) -> list[Visit]:
 
 def _row(visit: Visit) -> dict[str, Any]:
     row = {name: getattr(visit, name) for name in COLUMNS}
+    row["translations"] = json.dumps(
+        {k: dict(sorted(v.items())) for k, v in sorted(visit.translations.items()) if v},
+        ensure_ascii=False,
+    )
     row.update(_place_columns(visit.origin, "from"))
     row.update(_place_columns(visit.destination, "to"))
     return row
@@ -192,7 +224,14 @@ def insert(db: Database, visit: Visit) -> Visit:
     assert visit.uid, "a visit needs its UID before it is stored"
     row = _row(visit)
     stamp = now()
-    row.update(created_at=stamp, updated_at=stamp)
+    # A visit given back its old UID continues its calendar history past the tombstone.
+    before = db.execute(
+        "SELECT sequence FROM visit_tombstones WHERE uid = ?", [visit.uid]
+    ).fetchone()
+    visit.sequence = before[0] + 1 if before else 0
+    if before:
+        db.execute("DELETE FROM visit_tombstones WHERE uid = ?", [visit.uid])
+    row.update(created_at=stamp, updated_at=stamp, sequence=visit.sequence)
     names = ", ".join(row)
     marks = ", ".join("?" for _ in row)
     cursor = db.execute(f"INSERT INTO visits ({names}) VALUES ({marks})", list(row.values()))
@@ -218,13 +257,24 @@ def update(db: Database, visit: Visit) -> dict[str, list[Any]]:
     row = _row(visit)
     row["updated_at"] = now()
     assignments = ", ".join(f"{name} = ?" for name in row)
-    db.execute(f"UPDATE visits SET {assignments} WHERE id = ?", [*row.values(), visit.id])
+    db.execute(
+        f"UPDATE visits SET {assignments}, sequence = sequence + 1 WHERE id = ?",
+        [*row.values(), visit.id],
+    )
     _write_links(db, visit)
     audit.record(db, "visit", visit.id, "update", {"fields": sorted(changes)})
     return changes
 
 
 def delete(db: Database, visit_id: int) -> None:
-    """Remove a visit with its host and attendee links."""
+    """Remove a visit with its host and attendee links; its tombstone keeps the UID, times and
+    next sequence so that calendars cancel it (until the delegation itself is removed)."""
+    db.execute(
+        "INSERT OR REPLACE INTO visit_tombstones (uid, delegation_id, title, start_local, "
+        "end_local, timezone, end_timezone, sequence, removed_at) SELECT uid, delegation_id, "
+        "title, start_local, end_local, timezone, end_timezone, sequence + 1, ? FROM visits "
+        "WHERE id = ? AND uid IS NOT NULL",
+        [now(), visit_id],
+    )
     db.execute("DELETE FROM visits WHERE id = ?", [visit_id])
     audit.record(db, "visit", visit_id, "delete", {})

@@ -24,6 +24,7 @@ from greentech_cli.services.records import companies as company_service
 from greentech_cli.services.records import contacts as contact_service
 from greentech_cli.services.records import delegations as delegation_service
 from greentech_cli.services.records import dietary as dietary_service
+from greentech_cli.services.schedule import translations
 from greentech_cli.services.schedule import visits as visit_service
 from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as contact_store
@@ -300,6 +301,8 @@ class ApplyRun:
             raw = entries[n]
             path = ("visits", n)
             fields = self.doc.mapping(raw, path, VISIT_FIELDS)
+            with self._guard(path):
+                fields = translations.flatten(fields)
             for key in ("title", "start"):
                 if not fields.get(key):
                     raise self.doc.fail(path, f"a visit needs a {key}")
@@ -333,8 +336,9 @@ class ApplyRun:
                 values: dict[str, Any] = {
                     "kind": None, "company": None, "location": None, "notes": None,
                     "room": None, "lat": None, "lon": None, "from": None, "to": None,
-                    "mode": None, "capacity": None, "parent": None,
-                    **fields, "timezone": zone, "host_contacts": hosts, "attendees": attendees,
+                    "mode": None, "capacity": None, "parent": None, "internal_notes": None,
+                    **dict.fromkeys(translations.KEYS), **fields,
+                    "timezone": zone, "host_contacts": hosts, "attendees": attendees,
                 }  # fmt: skip
                 if values.get("kind") == "flight" and not fields.get("timezone"):
                     values.pop("timezone")  # a flight's zones are its airports

@@ -48,8 +48,11 @@ MEMBER_FIELDS = (
 VISIT_FIELDS = (
     "uid", "title", "kind", "start", "end", "duration", "timezone", "company", "location",
     "room", "lat", "lon", "from", "to", "mode", "capacity", "parent", "hosts", "attendees",
-    "notes",
+    "notes", "internal_notes",
+    *(f"{name}_{lang}" for name in ("title", "notes", "location") for lang in ("de", "en", "ru")),
 )  # fmt: skip
+# Visit fields that may also be a mapping of languages: `title: {de: …, en: …, ru: …}`.
+LANGUAGE_FIELDS = ("title", "notes", "location")
 LIST_FIELDS = ("sectors", "tags", "languages", "hosts", "attendees")
 DATE_FIELDS = ("start_date", "end_date", "start", "end", "dietary_consent")
 NUMBER_FIELDS = ("lat", "lon", "capacity")
@@ -191,6 +194,10 @@ class Doc:
             if not isinstance(value, list):
                 raise self.fail(path, "expected a list")
             return [self.value(v, (*path, n), "item") for n, v in enumerate(value)]
+        if key in LANGUAGE_FIELDS and isinstance(value, dict):
+            return {
+                str(lang): self.value(text, (*path, lang), "item") for lang, text in value.items()
+            }
         if key in NUMBER_FIELDS:
             if isinstance(value, bool) or not isinstance(value, int | float | str):
                 raise self.fail(path, "expected a number")

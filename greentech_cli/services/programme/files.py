@@ -133,6 +133,12 @@ def dump(db: Database, delegation_ref: str) -> str:
                 "hosts": [refs[i] for i in v.host_contact_ids if i in refs],
                 "attendees": [refs[i] for i in v.attendee_ids if i in refs],
                 "notes": v.notes,
+                "internal_notes": v.internal_notes,
+                **{
+                    f"{name}_{lang}": v.translations.get(name, {}).get(lang)
+                    for name in ("title", "notes", "location")
+                    for lang in ("de", "en", "ru")
+                },
             }
         )
         for v in visits

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from greentech_cli.errors import NotFound
+from greentech_cli.errors import Conflict, NotFound
 from greentech_cli.exporters.registry import itinerary_format
-from greentech_cli.files import write_private_text
+from greentech_cli.files import write_private_files, write_private_text
 from greentech_cli.models.itinerary import Day, Entry, Itinerary, Person
 from greentech_cli.models.records import (
     ATTENDANCE_STATUSES,
     MOVING_KINDS,
     Company,
     Contact,
+    Delegation,
     Member,
     Visit,
 )
@@ -29,16 +31,18 @@ from greentech_cli.store import members as member_store
 from greentech_cli.store import visits as visit_store
 from greentech_cli.store.followup import attendance as attendance_store
 from greentech_cli.text.dates import in_zone
+from greentech_cli.text.names import fold, text_readings
 from greentech_cli.text.phones import display_phone
 
 if TYPE_CHECKING:
     from greentech_cli.db import Database
 
 
-def person(contact: Contact, role: str | None = None) -> Person:
-    """A Person for an itinerary from a contact."""
+def person(contact: Contact, role: str | None = None, *, consent: bool = False) -> Person:
+    """A Person for an itinerary from a contact; with `consent`, their email and phone only
+    when they agreed to have them shared (share consent `yes`), their name and role always."""
     reach = contact.primary_phone(mobile=True) or contact.primary_phone(mobile=False)
-    return Person(
+    found = Person(
         id=contact.id or 0,
         name=contact.display_name,
         native_name=contact.native_name,
@@ -47,6 +51,46 @@ def person(contact: Contact, role: str | None = None) -> Person:
         phone=display_phone(reach.value, reach.extension) if reach else None,
         role=role,
     )
+    if consent and contact.share_consent != "yes" and (found.email or found.phone):
+        found.email = found.phone = None
+        found.withheld = True
+    return found
+
+
+def _consented_record(record: dict[str, Any], contacts: dict[int, Contact]) -> dict[str, Any]:
+    """A visit's JSON record as a reader of the itinerary may see it: hosts' and attendees'
+    email and phones only with share consent; attendees who said no to sharing left out."""
+
+    def shared(person: dict[str, Any]) -> bool:
+        contact = contacts.get(person["id"])
+        return contact is not None and contact.share_consent == "yes"
+
+    def reach(person: dict[str, Any]) -> dict[str, Any]:
+        if shared(person):
+            return person
+        return {**person, **{k: None for k in ("email", "phone", "mobile") if k in person}}
+
+    record["host_contacts"] = [reach(p) for p in record["host_contacts"]]
+    record["attendees"] = [
+        reach(p)
+        for p in record["attendees"]
+        if p["id"] not in contacts or contacts[p["id"]].share_consent != "no"
+    ]
+    return record
+
+
+def _withheld(entries: list[Entry], contacts: dict[int, Contact], left_out: set[int]) -> list[str]:
+    """What consent kept out of the itinerary, for stderr: names, never the values."""
+    reach = sorted(
+        {p.name for e in entries for p in (*e.hosts, *(e.attendees or [])) if p.withheld}
+    )
+    notes = []
+    if reach:
+        notes.append(f"email and phone withheld (no share consent): {', '.join(reach)}")
+    if left_out:
+        names = sorted(contacts[i].display_name for i in left_out if i in contacts)
+        notes.append(f"not listed as attendees (share consent no): {', '.join(names)}")
+    return notes
 
 
 # Who reads an itinerary: the delegates, the officer (everything), the caterer (meals' needs).
@@ -84,6 +128,24 @@ def _slot_place(
     return address(company, block.location, ", ".join(r for r in (block.room, visit.room) if r))
 
 
+def _point(
+    visit: Visit, blocks: dict[int | None, Visit], companies: dict[int, Company]
+) -> tuple[float, float] | None:
+    """Where a visit takes place as a point (GEO, the map link): its own venue's, else (a
+    slot) its block's, else its company's; none for a journey or a venue without coordinates."""
+    if visit.kind in MOVING_KINDS:
+        return None
+    block = blocks.get(visit.parent_id) if visit.parent_id else None
+    if not visit.has_venue and block is not None:
+        visit = block
+    if visit.has_venue:
+        return (visit.lat, visit.lon) if visit.lat is not None and visit.lon is not None else None
+    company = companies.get(visit.company_id) if visit.company_id else None
+    if company is not None and company.lat is not None and company.lon is not None:
+        return company.lat, company.lon
+    return None
+
+
 def _nights(hotel: Visit) -> list[date]:
     """The dates whose night a hotel stay covers: check-in day up to the day before check-out."""
     first, last = hotel.start.date(), hotel.end.date()
@@ -114,10 +176,7 @@ def build(
     visits = visit_store.of_delegation(db, delegation.id or 0)
     who: Member | None = None
     if member_ref is not None:
-        contact = contact_store.resolve(db, member_ref)
-        who = next((m for m in members if m.contact_id == contact.id), None)
-        if who is None:
-            raise NotFound(f"{contact.display_name} is not a member of {delegation.code}")
+        who = find_member(db, delegation, members, member_ref)
         visits = [v for v in visits if who.contact_id in attendee_ids(v, members)]
     blocks = {v.id: v for v in visits}
     if who is not None:  # a B2B block the member has meetings in: those meetings
@@ -135,6 +194,8 @@ def build(
         for i in sorted({v.company_id for v in [*visits, *stays, *blocks.values()] if v.company_id})
     }
     home = delegation.home_timezone
+    refused = {i for i, c in contacts.items() if c.share_consent == "no"}
+    left_out: set[int] = set()
     needs = dietary.of_delegation(db, delegation.id or 0) if audience in DIETARY_AUDIENCES else None
     days: dict[date, list[Entry]] = {}
     hotels: dict[date, Entry] = {}
@@ -148,21 +209,30 @@ def build(
             place=(route(visit) if visit.kind in MOVING_KINDS else None)
             or _slot_place(visit, blocks, companies)
             or address(company, visit.location, visit.room),
-            hosts=[person(contacts[i]) for i in visit.host_contact_ids if i in contacts],
+            hosts=[
+                person(contacts[i], consent=True) for i in visit.host_contact_ids if i in contacts
+            ],
             attendees=[
-                person(contacts[i], roles.get(i)) for i in visit.attendee_ids if i in contacts
+                person(contacts[i], roles.get(i), consent=True)
+                for i in visit.attendee_ids
+                if i in contacts and i not in refused
             ]
             if visit.attendee_ids
             else None,
             home_start=in_zone(visit.start, home_zone) if home_zone else None,
             home_end=in_zone(visit.end, home_zone) if home_zone else None,
             zone_differs=visit.timezone != delegation.timezone,
-            record=visit_json(visit, delegation, contacts, members),
+            record=_consented_record(visit_json(visit, delegation, contacts, members), contacts),
             block=blocks[visit.parent_id].title if visit.parent_id in blocks else None,
             dietary=dietary.summary(needs, attendee_ids(visit, members))
             if needs is not None and visit.kind == "meal"
             else None,
+            internal_notes=visit.internal_notes if audience == "officer" else None,
+            point=_point(visit, blocks, companies),
         )
+        if audience != "officer":
+            entry.record.pop("internal_notes", None)
+        left_out |= refused & set(attendee_ids(visit, members))
         if recorded.get(visit.id or 0):
             entry.record["attendance"] = _attendance(recorded[visit.id or 0], contacts)
         if visit in visits:
@@ -175,11 +245,104 @@ def build(
     member = None
     if who is not None and who.contact is not None:
         member = person(who.contact, who.role)
+    cancelled = visit_store.tombstones(db, delegation.id or 0) if day is None else []
+    entries = [e for d in days.values() for e in d]
     return Itinerary(
         delegation=delegation,
         days=[Day(d, entries, hotels.get(d)) for d, entries in sorted(days.items())],
         member=member,
+        audience=audience,
+        cancelled=cancelled,
+        withheld=_withheld(entries, contacts, left_out),
     )
+
+
+def _name_words(contact: Contact) -> set[str]:
+    texts = (contact.display_name, contact.native_name, contact.first_name, contact.last_name)
+    return {
+        word
+        for text in texts
+        if text
+        for reading in text_readings(text)
+        for word in fold(reading).split()
+    }
+
+
+def find_member(db: Database, delegation: Delegation, members: list[Member], ref: str) -> Member:
+    """A member by contact id, email or name in either script ("Нурланов", "zhanibek
+    nurlanov"): every word of the name given is a word of the member's name. A name that fits
+    several members is a Conflict listing them."""
+    contact: Contact | None = None
+    try:
+        contact = contact_store.resolve(db, ref)
+    except NotFound:
+        if "@" in ref or ref.strip().isdigit():
+            raise
+    if contact is not None:
+        who = next((m for m in members if m.contact_id == contact.id), None)
+        if who is None:
+            raise NotFound(f"{contact.display_name} is not a member of {delegation.code}")
+        return who
+    wanted = fold(ref).split()
+    found = [
+        m
+        for m in members
+        if m.contact is not None and wanted and set(wanted) <= _name_words(m.contact)
+    ]
+    if not found:
+        raise NotFound(f"no member of {delegation.code} is called {ref!r}")
+    if len(found) > 1:
+        names = "; ".join(
+            f"{m.contact.display_name} (id {m.contact_id})" for m in found if m.contact
+        )
+        raise Conflict(
+            f"{len(found)} members of {delegation.code} are called {ref!r}: {names}; give the id"
+        )
+    return found[0]
+
+
+def pack_name(member: Person) -> str:
+    """A member's file name in a pack: id and name, letters and digits only (either script)."""
+    words = re.findall(r"\w+", member.name.replace("_", " "))
+    return f"{member.id:04d}-{'-'.join(words)[:60] or 'member'}"
+
+
+def write_pack(
+    db: Database, delegation_ref: str, folder: Path, lang: str, audience: str = "participant"
+) -> tuple[list[Path], list[str]]:
+    """One HTML and one ICS itinerary per member in `folder` (owner-only, each complete or
+    absent), plus `index.html` linking them; returns the files and what consent withheld."""
+    import html
+
+    delegation = delegation_store.resolve(db, delegation_ref)
+    members = [m for m in member_store.of_delegation(db, delegation.id or 0) if m.contact]
+    files: list[tuple[str, bytes]] = []
+    withheld: list[str] = []
+    rows = []
+    for member in members:
+        plan = build(db, delegation_ref, str(member.contact_id), audience=audience)
+        assert plan.member is not None
+        stem = pack_name(plan.member)
+        files.append((f"{stem}.html", render(plan, "html", lang).encode("utf-8")))
+        files.append((f"{stem}.ics", render(plan, "ics", lang).encode("utf-8")))
+        withheld += [w for w in plan.withheld if w not in withheld]
+        name = html.escape(plan.member.name)
+        rows.append(
+            f'<li>{name}: <a href="{stem}.html">{stem}.html</a> · '
+            f'<a href="{stem}.ics">{stem}.ics</a></li>'
+        )
+    title = html.escape(f"{delegation.title} ({delegation.code})")
+    index = (
+        f'<!DOCTYPE html>\n<html lang="{lang.split("+")[0]}">\n<head><meta charset="utf-8">'
+        f"<title>{title}</title></head>\n<body>\n<h1>{title}</h1>\n<ul>\n"
+        + "\n".join(rows)
+        + "\n</ul>\n</body>\n</html>\n"
+    )
+    files.append(("index.html", index.encode("utf-8")))
+    if folder.exists() and any((folder / stem).exists() for stem, _ in files):
+        taken = [stem for stem, _ in files if (folder / stem).exists()]
+        raise Conflict(f"{folder} already holds {', '.join(taken[:3])}; give an empty folder")
+    return write_private_files(folder, files, ""), withheld
 
 
 def render(itinerary: Itinerary, fmt: str, lang: str) -> str:

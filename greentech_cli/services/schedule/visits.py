@@ -19,7 +19,7 @@ from greentech_cli.models.records import (
     Member,
     Visit,
 )
-from greentech_cli.services.schedule import geo, places
+from greentech_cli.services.schedule import geo, places, translations
 from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as contact_store
 from greentech_cli.store import delegations as delegation_store
@@ -158,6 +158,7 @@ def apply_fields(
     lasts at most LONGEST_VISIT, in a year within 1900–2100 unless `force`. `company`,
     `host_contacts` and `attendees` are references.
     """
+    fields = translations.split(visit, fields)
     if fields.get("end") is not None and fields.get("duration") is not None:
         raise InvalidData("give a visit an end or a duration, not both")
     if "kind" in fields:
@@ -216,8 +217,8 @@ def apply_fields(
             visit.company_id = (
                 company_store.resolve(db, str(value)).id if clean(str(value or "")) else None
             )
-        elif key == "notes":
-            visit.notes = clean(None if value is None else str(value))
+        elif key in ("notes", "internal_notes"):
+            setattr(visit, key, clean(None if value is None else str(value)))
         elif key == "host_contacts":
             visit.host_contact_ids = _contact_ids(db, value)
         elif key == "attendees":
@@ -443,6 +444,9 @@ def visit_json(
         ],
         "attendees_explicit": explicit,
         "notes": visit.notes,
+        "internal_notes": visit.internal_notes,
+        "translations": visit.translations,
+        "sequence": visit.sequence,
         "uid": visit.uid,
         "end_timezone": visit.end_zone,
         "parent": visit.parent_id,
