@@ -1,6 +1,6 @@
 """How long an import holds the write lock (issue 15 item 5), against its whole run.
 
-    python benchmarks/bench_lock.py 100000
+    python benchmarks/lock_time.py 100000
 
 Generates N people (benchmarks/generate.py, seed 1), imports them into an empty database in a
 child process, and watches from outside, every 10 ms:
