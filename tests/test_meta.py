@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from typer.main import get_command
 
 from greentech_cli import __version__
@@ -83,3 +84,37 @@ def test_options_are_converted_without_pydantic(tmp_path: object) -> None:
     imported = {line.split("|")[-1].strip().split(".")[0] for line in result.stderr.splitlines()}
     assert "pydantic" not in imported
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (["--db", "x.db", "check", "kz"], "check"),
+        (["--debug", "--db=x.db", "contact", "list"], "contact"),
+        (["privacy", "due"], "privacy"),
+        (["--help"], None),
+        (["--version"], None),
+        ([], None),
+        (["--db"], None),
+    ],
+)
+def test_the_command_named_on_the_command_line(argv: list[str], named: str | None) -> None:
+    from greentech_cli.cli.app import _named_command
+
+    assert _named_command(argv) == named
+
+
+def test_a_run_builds_only_its_command_and_still_finds_every_other(tmp_path: object) -> None:
+    """The entry point keeps just the named command; the rest (help, typos, groups another
+    module extends, like privacy's due/purge) behave as with every command built."""
+    db = str(tmp_path) + "/g.db"  # type: ignore[operator]
+    run = [sys.executable, "-m", "greentech_cli", "--db", db]
+    subprocess.run([*run, "init"], capture_output=True, check=True)
+    listed = subprocess.run([*run, "contact", "list", "--format", "json"], capture_output=True)
+    assert listed.returncode == 0 and listed.stdout.strip() == b"[]"
+    due = subprocess.run([*run, "privacy", "due", "--format", "json"], capture_output=True)
+    assert due.returncode == 0, due.stderr
+    typo = subprocess.run([*run, "chek"], capture_output=True, text=True)
+    assert typo.returncode == 2 and "check" in typo.stderr
+    top = subprocess.run([*run, "--help"], capture_output=True, text=True)
+    assert "contact" in top.stdout and "b2b" in top.stdout

@@ -325,6 +325,31 @@ def _utf8_streams() -> _Escapes:
     return escapes
 
 
+def _named_command(argv: list[str]) -> str | None:
+    """The top-level command the command line names (after the root's own options), if any."""
+    words = iter(argv)
+    for word in words:
+        if word == "--db":
+            next(words, None)
+        elif not word.startswith("--db=") and word != "--debug":
+            return None if word.startswith("-") else word
+    return None
+
+
+def _only(name: str | None) -> None:
+    """Keep just the named top-level command or group in the app about to run.
+
+    Typer turns every registered command's signature into Click parameters before it runs one
+    (about 60 ms for this CLI); a run that names its command needs only that one. Without a known
+    name (help, --version, a typo that gets "did you mean") every command stays.
+    """
+    commands = [c for c in app.registered_commands if c.name == name]
+    groups = [g for g in app.registered_groups if g.name == name]
+    if commands or groups:
+        app.registered_commands[:] = commands
+        app.registered_groups[:] = groups
+
+
 def main() -> None:
     """Console-script entry point."""
     escapes = _utf8_streams()
@@ -334,6 +359,8 @@ def main() -> None:
         from typer.completion import completion_init
 
         completion_init()
+    else:
+        _only(_named_command(sys.argv[1:]))
     try:
         # One program name however started (python -m, the script): the completion variable
         # (_GREENTECH_COMPLETE) and usage lines depend on it.
