@@ -211,7 +211,7 @@ def setup_merge(folder: Path) -> list[str]:
 
 
 def setup_undo(folder: Path) -> list[str]:
-    return ["import", "undo", "1"]
+    return ["import", "undo", "1", "--yes"]
 
 
 def setup_doctor(folder: Path) -> list[str]:
