@@ -359,7 +359,7 @@ def test_review_on_a_terminal(cli: Cli) -> None:
     )
     os.close(child)
     output = b""
-    answers = [b"m\n", b"s\n", b"n\n"]
+    answers = [b"x\n", b"m\n", b"s\n", b"n\n"]  # "x" is no answer: asked again
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         ready, _, _ = select.select([main], [], [], 1)
@@ -371,7 +371,7 @@ def test_review_on_a_terminal(cli: Cli) -> None:
             if not chunk:
                 break
             output += chunk
-            if output.count(b"[q]uit") > 3 - len(answers):
+            if answers and output.count(b"[q]uit") > 4 - len(answers):
                 os.write(main, answers.pop(0))
         elif process.poll() is not None:
             break
@@ -380,6 +380,7 @@ def test_review_on_a_terminal(cli: Cli) -> None:
     text = output.decode("utf-8", "replace")
     assert code == 0, text
     assert "score 100" in text and "Anna Berg" in text
+    assert "Please answer m, n, s or q." in text
     assert "Merged 1, marked 1 as not the same, skipped 1." in text
     assert [(r["a"], r["b"]) for r in cli.json("dedupe")] == [(5, 6)]
 

@@ -100,7 +100,6 @@ _KEYS = {"m": "merge", "n": "not", "s": "skip", "q": "quit"}
 
 def _review(app_ctx: AppContext, pairs: list[Any], companies: bool) -> None:
     """Ask about each pair on the terminal and say what was done."""
-    import click
     from rich.table import Table
     from rich.text import Text
 
@@ -119,13 +118,11 @@ def _review(app_ctx: AppContext, pairs: list[Any], companies: bool) -> None:
         grid.add_column(f"B: {what} {pair.b}", overflow="fold")
         grid.add_row(Text(show(pair.a_name)), Text(show(pair.b_name)))
         app_ctx.err.print(grid)
-        answer = click.prompt(
-            "[m]erge B into A, [n]ot the same, [s]kip, [q]uit",
-            type=click.Choice(list(_KEYS)),
-            show_choices=False,
-            err=True,
-        )
-        return _KEYS[answer]
+        while True:
+            answer = typer.prompt("[m]erge B into A, [n]ot the same, [s]kip, [q]uit", err=True)
+            if answer.strip().lower() in _KEYS:
+                return _KEYS[answer.strip().lower()]
+            app_ctx.err.print("Please answer m, n, s or q.", markup=False)
 
     done = service.review(app_ctx.db(), pairs, ask, companies=companies)
     app_ctx.say(
