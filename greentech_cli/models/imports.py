@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 ON_DUPLICATE = ("fill", "update", "skip", "new")
 TARGETS = ("contacts", "companies")
@@ -32,6 +33,18 @@ class ImportOptions:
     company_countries: dict[str, str] | None = None
     # every warning, one per line, is written here (owner-only)
     warnings_file: Path | None = None
+
+
+class WarningList(Protocol):
+    """Every warning of an import, in order: a list, or the import's `WarningLog`, which keeps
+    them in a temporary file so a long file's warnings take no memory."""
+
+    def append(self, warning: str, /) -> None:
+        """Keep one more warning."""
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[str]: ...
 
 
 @dataclass
@@ -72,7 +85,7 @@ class ImportSummary:
     rejects: list[Reject] = field(default_factory=list)
     # the first warnings (for the table) and every warning (for JSON and --warnings FILE)
     warnings: list[str] = field(default_factory=list)
-    warning_list: list[str] = field(default_factory=list)
+    warning_list: WarningList = field(default_factory=list)
     warning_count: int = 0
     # a table's every column: {"header", "went_to", "cells"} (non-empty cells)
     columns: list[dict[str, Any]] = field(default_factory=list)
@@ -150,7 +163,8 @@ class ImportSummary:
             "columns": self.columns,
             "warnings": self.warning_count,
             "first_warnings": self.warnings,
-            "warning_list": self.warning_list,
+            # read back as it is written out (`render.output.write_json` streams an iterator)
+            "warning_list": iter(self.warning_list),
             "first_rejects": [{"row": r.row, "reason": r.reason} for r in self.rejects],
             "imported_before": [
                 {"batch_id": batch_id, "imported_at": at} for batch_id, at in self.imported_before

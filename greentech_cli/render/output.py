@@ -17,7 +17,7 @@ import csv
 import itertools
 import json
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from enum import StrEnum
 from typing import Any, TextIO
@@ -94,8 +94,44 @@ def minute(stamp: str | None) -> str | None:
 
 
 def write_json(data: Any, out: TextIO | None = None) -> None:
-    """JSON with Unicode kept readable, indented, ending in a newline."""
-    writer(out).write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    """JSON with Unicode kept readable, indented, ending in a newline.
+
+    A value of a top-level object given as an iterator is written as a list, item by item as
+    it comes, never held whole (the import's `warning_list`); the text is the same as for a list.
+    """
+    stream = writer(out)
+    if not (isinstance(data, dict) and any(isinstance(v, Iterator) for v in data.values())):
+        stream.write(_dumps(data) + "\n")
+        return
+    pending: list[str] = []
+    for chunk in _object_chunks(data):
+        pending.append(chunk)
+        if len(pending) >= 1000:
+            stream.write("".join(pending))
+            pending.clear()
+    stream.write("".join(pending) + "\n")
+
+
+def _dumps(value: Any, level: int = 0) -> str:
+    """`json.dumps` indented by two, as if nested `level` deep (JSON text holds no raw line
+    break but those of its indentation)."""
+    text = json.dumps(value, ensure_ascii=False, indent=2, default=str)
+    return text.replace("\n", "\n" + "  " * level) if level else text
+
+
+def _object_chunks(data: dict[str, Any]) -> Iterator[str]:
+    """The JSON text of a non-empty object in pieces, its iterator values written as lists."""
+    for number, (key, value) in enumerate(data.items()):
+        yield f"{',' if number else '{'}\n  {_dumps(str(key))}: "
+        if not isinstance(value, Iterator):
+            yield _dumps(value, 1)
+            continue
+        empty = True
+        for item in value:
+            yield f"{'[' if empty else ','}\n    {_dumps(item, 2)}"
+            empty = False
+        yield "[]" if empty else "\n  ]"
+    yield "\n}"
 
 
 def write_csv(

@@ -30,7 +30,7 @@ from greentech_cli.services.identity.duplicates import (
 )
 from greentech_cli.services.identity.matcher import Match
 from greentech_cli.services.imports.rows import Prepared, normalise_company
-from greentech_cli.services.imports.spill import file_hash, read_all
+from greentech_cli.services.imports.spill import WarningLog, file_hash, read_all
 from greentech_cli.store import audit, health
 from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as contact_store
@@ -86,6 +86,7 @@ def import_file(
         sheet=source.sheet,
         mapped_columns=source.mapped_columns,
         unmapped_columns=source.unmapped_columns,
+        warning_list=(warnings := WarningLog()),
     )
     rejects_writer = None
     if options.rejects is not None and not options.dry_run:
@@ -118,9 +119,7 @@ def import_file(
         summary.batch_id = None
     summary.account_for(source.columns(), source.mapped_columns)
     if options.warnings_file is not None:
-        from greentech_cli.files import write_private_text
-
-        write_private_text(options.warnings_file, "".join(f"{w}\n" for w in summary.warning_list))
+        warnings.write_lines(options.warnings_file)
     return summary
 
 
@@ -238,9 +237,10 @@ class _Run:
         self.summary.warning_count += 1
         # Counted over every row: the sample below may end before such a warning comes.
         self.summary.needs_country |= NO_COUNTRY in message
-        self.summary.warning_list.append(f"row {index}: {message}")
+        line = f"row {index}: {message}"
+        self.summary.warning_list.append(line)
         if len(self.summary.warnings) < REJECT_SAMPLE:
-            self.summary.warnings.append(self.summary.warning_list[-1])
+            self.summary.warnings.append(line)
 
     def _contacts(self, chunk: list[Prepared]) -> None:
         """Link, match and store one chunk of prepared contacts, in file order (a row's new

@@ -4,12 +4,15 @@ Reading and normalising a file costs about as much as writing it and needs no lo
 does it first, while other processes may still write, and holds the lock only for matching and
 writing. The prepared chunks wait here: the first few in memory, the rest pickled into an
 unnamed temporary file (owner-only, never visible by name, gone when closed or the process
-ends, kill -9 included), so memory stays flat however long the file is.
+ends, kill -9 included), so memory stays flat however long the file is. Every warning of the
+import waits in such a file too (`WarningLog`), for `--format json` and `--warnings FILE`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import pickle
 import tempfile
 from collections.abc import Callable, Iterator
@@ -75,6 +78,53 @@ class Spill:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class WarningLog:
+    """Every warning of an import, in order, kept in an unnamed temporary file (one JSON string
+    a line: a warning may hold a line break) rather than in memory: a million-row file may give
+    a hundred thousand of them. `append` them; iterating reads them back (again each time)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.file: IO[bytes] | None = None
+
+    def append(self, warning: str) -> None:
+        """Keep one more warning."""
+        if self.file is None:
+            self.file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
+        self.file.write(json.dumps(warning, ensure_ascii=False).encode("utf-8") + b"\n")
+        self.count += 1
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[str]:
+        if self.file is None:
+            return
+        self.file.seek(0)
+        try:
+            for line in self.file:
+                yield json.loads(line)
+        finally:
+            self.file.seek(0, 2)  # appends go on at the end
+
+    def write_lines(self, path: Path) -> None:
+        """Write every warning to `path`, one a line, owner-only and atomically (`--warnings`)."""
+        from greentech_cli.files import write_private
+
+        def write(out: IO[bytes]) -> None:
+            for warning in self:
+                out.write(f"{warning}{os.linesep}".encode())
+
+        write_private(path, write)
+
+    def close(self) -> None:
+        """Drop the warnings (the temporary file is deleted)."""
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+        self.count = 0
 
 
 def read_all(
