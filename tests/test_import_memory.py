@@ -60,37 +60,3 @@ def test_an_import_keeps_its_warnings_out_of_memory(db: Any, tmp_path: Path) -> 
     assert summary.warnings == listed[:20]
     assert written.read_text(encoding="utf-8").splitlines() == listed
     assert json.loads(_written(summary.to_json()))["warning_list"] == listed
-
-
-def test_a_spill_gives_back_pickled_and_plain_chunks_alike(tmp_path: Path) -> None:
-    """A worker's chunks stay pickled in the spill (memory, then its file): read back, they are
-    the rows a chunk prepared in process holds."""
-    import pickle
-
-    from greentech_cli.services.imports import spill as spill_module
-    from greentech_cli.services.imports.feed import chunks
-    from greentech_cli.services.imports.spill import Spill
-
-    path = tmp_path / "people.csv"
-    path.write_text(
-        "Vorname,Nachname,E-Mail\n" + "".join(f"P{i},Q,p{i}@q.de\n" for i in range(23)),
-        encoding="utf-8",
-    )
-    from greentech_cli.importers.sources import open_source
-
-    options = ImportOptions()
-    expected = [p.values for p in next(chunks(open_source(path, options), options))]
-    parts = [expected[i : i + 4] for i in range(0, len(expected), 4)]
-    assert len(parts) > spill_module.IN_MEMORY_CHUNKS // 2
-    spill_module.IN_MEMORY_CHUNKS, kept = 2, spill_module.IN_MEMORY_CHUNKS
-    try:
-        with Spill() as spill:
-            for number, part in enumerate(parts):
-                prepared = [p for p in next(chunks(open_source(path, options), options))]
-                rows = [p for p in prepared if p.values in part]
-                chunk = pickle.dumps(rows) if number % 2 else rows
-                spill.add(chunk, len(rows))
-            assert spill.spilled == len(parts) - 2 and spill.rows == len(expected)
-            assert [p.values for chunk in spill for p in chunk] == expected
-    finally:
-        spill_module.IN_MEMORY_CHUNKS = kept

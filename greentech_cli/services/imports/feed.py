@@ -5,16 +5,13 @@ writing it, and the two need nothing from each other: a worker process reads and
 rows while this process writes the ones before. The worker gets the file's path, the options and
 the format decided here, and opens the source itself (the same reading, so it sees the same rows);
 chunks travel through a pipe whose small buffer keeps the worker at most a chunk or two ahead, so
-memory stays flat however long the file is; they stay pickled as they came until they are written
-(unpickling and pickling them again for the spill cost 2.5 s a 100,000 rows). Small files,
-vCards and YAML/JSON lists are prepared in process: starting a worker would cost more than it
-saves.
+memory stays flat however long the file is. Small files, vCards and YAML/JSON lists are prepared in
+process: starting a worker would cost more than it saves.
 """
 
 from __future__ import annotations
 
 import os
-import pickle
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,10 +28,6 @@ if TYPE_CHECKING:
     from greentech_cli.models.imports import ImportOptions
 
 CHUNK = 500
-# Prepared rows: a list, or as a worker sent them, pickled (the parent only passes them on).
-Chunk = list[Prepared] | bytes
-# A worker's message: rows (b"R", their count in 4 bytes, the pickled chunk) or another (b"O").
-_ROWS, _OTHER = b"R", b"O"
 # Starting a worker (a fresh interpreter) pays from about here: a 2 MB list (12,000 rows) took
 # 2.4–2.9 s either way, 17 MB (100,000 rows) 13.5 s with a worker against 18.4 s without.
 PARALLEL_MIN_BYTES = 2 * 1024 * 1024
@@ -79,13 +72,10 @@ def use_worker(path: Path, source: Source) -> bool:
     )
 
 
-def feed(path: Path, source: Source, options: ImportOptions) -> Iterator[tuple[int, Chunk]]:
-    """Prepared chunks of the source with their row counts, from a worker process when
-    `use_worker` says so. A worker's chunk stays as it came, pickled (`load_chunk` reads it):
-    the spill keeps it so, and it is unpickled once, when it is written."""
+def feed(path: Path, source: Source, options: ImportOptions) -> Iterator[list[Prepared]]:
+    """Prepared chunks of the source, from a worker process when `use_worker` says so."""
     if not use_worker(path, source):
-        for chunk in chunks(source, options):
-            yield len(chunk), chunk
+        yield from chunks(source, options)
         return
     import multiprocessing
 
@@ -100,16 +90,14 @@ def feed(path: Path, source: Source, options: ImportOptions) -> Iterator[tuple[i
     try:
         while True:
             try:
-                message = receiver.recv_bytes()
+                kind, payload = receiver.recv()
             except EOFError:
                 raise UnreadableFile(
                     f"reading {path.name} stopped unexpectedly (the reader process ended)"
                 ) from None
-            if message[:1] == _ROWS:
-                yield int.from_bytes(message[1:5], "little"), message[5:]
-                continue
-            kind, payload = pickle.loads(message[1:])
-            if kind == "error":
+            if kind == "rows":
+                yield payload
+            elif kind == "error":
                 raise payload
             else:
                 # The worker counted the cells of each column: the summary reports them.
@@ -148,27 +136,18 @@ def _send_chunks(
     try:
         source = open_source(path, options, read_as)
         for chunk in chunks(source, options):
-            rows = pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL)
-            sender.send_bytes(_ROWS + len(chunk).to_bytes(4, "little") + rows)
-        _send(sender, "end", (source.headers, source.went_to, source.cells))
+            sender.send(("rows", chunk))
+        sender.send(("end", (source.headers, source.went_to, source.cells)))
     except GreentechError as exc:
-        _send(sender, "error", exc)
+        sender.send(("error", exc))
     except Exception as exc:  # anything else reaches the parent as it is
-        _send(sender, "error", _picklable(exc))
-
-
-def _send(sender: Connection, kind: str, payload: object) -> None:
-    """A message other than rows: its kind and payload, pickled."""
-    sender.send_bytes(_OTHER + pickle.dumps((kind, payload), protocol=pickle.HIGHEST_PROTOCOL))
-
-
-def load_chunk(chunk: Chunk) -> list[Prepared]:
-    """A chunk as `feed` gave it, its rows unpickled when it came from a worker."""
-    return pickle.loads(chunk) if isinstance(chunk, bytes) else chunk
+        sender.send(("error", _picklable(exc)))
 
 
 def _picklable(exc: BaseException) -> BaseException:
     """The exception itself when it crosses a pipe, else a RuntimeError with its text."""
+    import pickle
+
     try:
         pickle.dumps(exc)
     except Exception:  # whatever makes it unpicklable: send its text

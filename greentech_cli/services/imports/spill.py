@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from greentech_cli.services.imports.feed import Chunk, feed, load_chunk
+from greentech_cli.services.imports.feed import feed
 from greentech_cli.services.imports.rows import Prepared
 
 if TYPE_CHECKING:
@@ -42,28 +42,25 @@ class Spill:
     """Prepared chunks in file order: `add` them, then iterate once."""
 
     def __init__(self) -> None:
-        self.memory: list[Chunk] = []
+        self.memory: list[list[Prepared]] = []
         self.file: IO[bytes] | None = None
         self.spilled = 0
         self.rows = 0
 
-    def add(self, chunk: Chunk, rows: int) -> None:
-        """Keep one chunk of `rows` rows (a worker's stays pickled, written as it came)."""
-        self.rows += rows
+    def add(self, chunk: list[Prepared]) -> None:
+        """Keep one chunk."""
+        self.rows += len(chunk)
         if self.file is None and len(self.memory) < IN_MEMORY_CHUNKS:
             self.memory.append(chunk)
             return
         if self.file is None:
             self.file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
-        if isinstance(chunk, bytes):
-            self.file.write(chunk)  # a pickle, read back by pickle.load as if dumped here
-        else:
-            pickle.dump(chunk, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(chunk, self.file, protocol=pickle.HIGHEST_PROTOCOL)
         self.spilled += 1
 
     def __iter__(self) -> Iterator[list[Prepared]]:
         while self.memory:
-            yield load_chunk(self.memory.pop(0))
+            yield self.memory.pop(0)
         if self.file is not None:
             self.file.seek(0)
             for _ in range(self.spilled):
@@ -139,10 +136,10 @@ def read_all(
     """Read and prepare every row of the source (no lock held), in a worker when it pays."""
     spill = Spill()
     try:
-        for rows, chunk in feed(path, source, options):
-            spill.add(chunk, rows)
+        for chunk in feed(path, source, options):
+            spill.add(chunk)
             if progress is not None:
-                progress(rows)
+                progress(len(chunk))
     except BaseException:
         spill.close()
         raise
