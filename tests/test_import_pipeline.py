@@ -250,7 +250,12 @@ def test_every_table_shape_reads_the_same_in_the_reader_process(
         states.append(
             (
                 _state(path),
-                summary.to_json() | {"batch_id": None, "rejects_file": None},
+                summary.to_json()
+                | {
+                    "batch_id": None,
+                    "rejects_file": None,
+                    "warning_list": list(summary.warning_list),  # to_json gives an iterator
+                },
                 rejects.read_bytes() if rejects.exists() else None,
             )
         )

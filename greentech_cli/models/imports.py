@@ -85,7 +85,7 @@ class ImportSummary:
     rejects: list[Reject] = field(default_factory=list)
     # the first warnings (for the table) and every warning (for JSON and --warnings FILE)
     warnings: list[str] = field(default_factory=list)
-    warning_list: WarningList = field(default_factory=list)
+    warning_list: WarningList = field(default_factory=lambda: list[str]())
     warning_count: int = 0
     # a table's every column: {"header", "went_to", "cells"} (non-empty cells)
     columns: list[dict[str, Any]] = field(default_factory=list)
