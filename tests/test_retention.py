@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
+from greentech_cli.errors import InvalidData
 from greentech_cli.resources import data_path
-from greentech_cli.services.aftertrip.retention import cutoff
+from greentech_cli.text.periods import Period, parse_period
 
 CODE = "kz-waste-demo"  # ends 2026-11-20
 
@@ -34,10 +35,32 @@ def demo(cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     return cli
 
 
-def test_cutoff_counts_months_back() -> None:
-    assert cutoff(date(2026, 12, 2), 24) == date(2024, 12, 2)
-    assert cutoff(date(2026, 3, 31), 1) == date(2026, 2, 28)
-    assert cutoff(date(2026, 1, 15), 1) == date(2025, 12, 15)
+def test_periods_count_months_and_days_forward() -> None:
+    assert Period(24).after(date(2024, 12, 2)) == date(2026, 12, 2)
+    assert Period(1).after(date(2026, 1, 31)) == date(2026, 2, 28)
+    assert Period(1).after(date(2025, 12, 15)) == date(2026, 1, 15)
+    assert Period(90, "d").after(date(2026, 11, 20)) == date(2027, 2, 18)
+    assert Period(0).after(date(2026, 11, 20)) == date(2026, 11, 20)
+
+
+@pytest.mark.parametrize(
+    ("text", "period"),
+    [
+        ("18m", "18m"), ("18 months", "18m"), (" 18 Monate ", "18m"), ("2y", "24m"),
+        ("1 Jahr", "12m"), ("90d", "90d"), ("90 days", "90d"), ("14 Tage", "14d"), ("0m", "0m"),
+        (24, "24m"),
+    ],
+)  # fmt: skip
+def test_parse_period(text: object, period: str) -> None:
+    assert str(parse_period(text)) == period
+
+
+@pytest.mark.parametrize(
+    "text", ["-3m", "soon", "18", "18 weeks", "m", "", "1.5m", "2401m", True, -1]
+)
+def test_parse_period_refuses(text: object) -> None:
+    with pytest.raises(InvalidData):
+        parse_period(text)
 
 
 def test_nothing_is_due_within_the_period(demo: Any) -> None:
@@ -129,3 +152,115 @@ def test_dietary_needs_are_purged_on_their_own_shorter_time(demo: Any) -> None:
     data = b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists())
     for needle in ("Zöliakie glutenfrei", "Halal no pork xq"):
         assert needle.encode() not in data
+
+
+# --- per delegation -------------------------------------------------------------------------
+
+
+def test_delegation_keeps_its_own_periods(demo: Any) -> None:
+    shown = demo.json("delegation", "show", CODE)
+    assert shown["retention"] is None and shown["retention_dietary"] is None
+    result = demo.ok("delegation", "edit", CODE, "--retention", "18 months",
+                     "--retention-dietary", "14d")  # fmt: skip
+    assert "retention" in result.stderr and "retention_dietary" in result.stderr
+    shown = demo.json("delegation", "show", CODE)
+    assert (shown["retention"], shown["retention_dietary"]) == ("18m", "14d")
+    assert "18m" in demo.ok("delegation", "show", CODE).stdout
+    demo.ok("delegation", "edit", CODE, "--retention", "default")
+    assert demo.json("delegation", "show", CODE)["retention"] is None
+    added = demo.json("delegation", "add", "uz-2027", "--title", "Uzbek water", "--direction",
+                      "outgoing", "--from", "DE", "--to", "UZ", "--start", "2027-03-01",
+                      "--end", "2027-03-05", "--tz", "Asia/Tashkent", "--retention", "2y",
+                      "--format", "json")  # fmt: skip
+    assert added["retention"] == "24m" and added["retention_dietary"] is None
+
+
+@pytest.mark.parametrize("value", ["-3m", "soon", "18", "18 weeks"])
+def test_bad_retention_is_one_line_and_changes_nothing(demo: Any, value: str) -> None:
+    before = demo.json("delegation", "show", CODE)
+    for option in ("--retention", "--retention-dietary"):
+        result = demo.fails("delegation", "edit", CODE, option, value)
+        assert result.exit_code == 1
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("Error:"), result.stderr
+        assert "retention period" in lines[0]
+    assert demo.json("delegation", "show", CODE) == before
+    result = demo.fails("delegation", "add", "x-2027", "--title", "X", "--direction",
+                        "incoming", "--from", "KZ", "--to", "DE", "--start", "2027-03-01",
+                        "--end", "2027-03-05", "--retention", value)  # fmt: skip
+    assert result.exit_code == 1
+    assert [d["code"] for d in demo.json("delegation", "list")] == [CODE]
+
+
+def test_due_follows_the_delegations_own_period_and_says_why(demo: Any) -> None:
+    demo.config.write_text("retention_months: 1200\n", encoding="utf-8")
+    assert demo.json("privacy", "due") == []
+    demo.ok("delegation", "edit", CODE, "--retention", "7d")
+    rows = demo.json("privacy", "due")
+    assert rows and {r["data"] for r in rows} == {"person"}
+    assert {(r["period"], r["due_since"], r["rule"]) for r in rows} == {
+        ("7d", "2026-11-27", f"delegation {CODE}: 7d")
+    }
+    table = demo.ok("privacy", "due", "--format", "table").stdout
+    assert f"delegation {CODE}: 7d" in table
+    # A period not over yet keeps them.
+    demo.ok("delegation", "edit", CODE, "--retention", "1200m")
+    assert demo.json("privacy", "due") == []
+    # The config's own period is named as the rule when the delegation has none.
+    demo.ok("delegation", "edit", CODE, "--retention", "default")
+    demo.config.write_text("retention_months: 0\n", encoding="utf-8")
+    rows = demo.json("privacy", "due")
+    assert {(r["period"], r["rule"]) for r in rows} == {("0m", "config retention_months: 0m")}
+    demo.config.write_text("", encoding="utf-8")
+    assert demo.json("privacy", "due") == []  # the default: 24 months
+
+
+def test_dietary_needs_follow_the_delegations_dietary_period(demo: Any) -> None:
+    members = demo.json("member", "list", CODE)
+    traveller = next(m for m in members if m["role"] == "delegate")
+    demo.ok("member", "edit", CODE, str(traveller["contact_id"]), "--dietary", "Halal only",
+            "--dietary-consent", "2026-11-01")  # fmt: skip
+    demo.config.write_text("retention_months: 1200\nretention_months_dietary: 1200\n")
+    assert demo.json("privacy", "due") == []
+    demo.ok("delegation", "edit", CODE, "--retention-dietary", "3d")
+    (row,) = demo.json("privacy", "due")
+    assert (row["data"], row["contact_id"], row["period"], row["due_since"]) == (
+        "dietary", traveller["contact_id"], "3d", "2026-11-23"
+    )
+    assert row["rule"] == f"delegation {CODE}: 3d"
+
+
+def test_a_person_is_kept_while_any_of_their_delegations_is(demo: Any) -> None:
+    """Two trips: the person is due only when both are past their own periods, and the row
+    names the trip kept longest; purge --delegation honours each delegation's period."""
+    demo.config.write_text("retention_months: 1200\n", encoding="utf-8")
+    members = demo.json("member", "list", CODE)
+    traveller = next(m for m in members if m["role"] == "delegate")
+    demo.ok("delegation", "add", "kz-2025", "--title", "Earlier trip", "--direction", "incoming",
+            "--from", "KZ", "--to", "DE", "--start", "2025-05-01", "--end", "2025-05-05",
+            "--retention", "1m")  # fmt: skip
+    demo.ok("member", "add", "kz-2025", str(traveller["contact_id"]))
+    assert demo.json("privacy", "due") == []  # the later trip keeps them for 1200 months
+    assert demo.json("privacy", "due", "--delegation", "kz-2025") == []
+    result = demo.ok("privacy", "purge", "--delegation", "kz-2025", "--yes")
+    assert "Nobody is past retention" in result.stderr
+    demo.ok("delegation", "edit", CODE, "--retention", "1d")
+    rows = demo.json("privacy", "due", "--delegation", "kz-2025")
+    assert [(r["contact_id"], r["delegation"], r["rule"]) for r in rows] == [
+        (traveller["contact_id"], CODE, f"delegation {CODE}: 1d")
+    ]
+    demo.ok("privacy", "purge", "--delegation", "kz-2025", "--yes")
+    assert traveller["contact_id"] not in {c["id"] for c in demo.json("contact", "list")}
+    assert demo.json("privacy", "due", "--delegation", "kz-2025") == []
+    # The other travellers of CODE were not part of that purge.
+    assert {r["delegation"] for r in demo.json("privacy", "due")} == {CODE}
+
+
+def test_bad_config_periods_are_one_line(demo: Any) -> None:
+    for text in ("retention_months: -2\n", "retention_months_dietary: soon\n"):
+        demo.config.write_text(text, encoding="utf-8")
+        result = demo.fails("privacy", "due")
+        assert result.exit_code == 1
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    demo.config.write_text("retention_months: 10d\n", encoding="utf-8")
+    assert {r["period"] for r in demo.json("privacy", "due")} == {"10d"}

@@ -12,7 +12,9 @@ from greentech_cli.render.output import Format, emit_list
 DelegationOption = Annotated[
     str | None, typer.Option("--delegation", "-d", help="Only this delegation's travellers.")
 ]
-COLUMNS = ("data", "contact_id", "name", "email", "delegation", "end_date", "due_since")
+COLUMNS = (
+    "data", "contact_id", "name", "email", "delegation", "end_date", "period", "due_since", "rule",
+)  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:
@@ -31,9 +33,10 @@ def _period() -> Any:
 def due(
     ctx: typer.Context, delegation: DelegationOption = None, fmt: FormatOption = Format.table
 ) -> None:
-    """List what is past retention: people whose every trip ended longer ago than
-    retention_months (config, 24 by default), and dietary needs older than
-    retention_months_dietary (1 by default).
+    """List what is past retention, each with the period applied and why: people whose every
+    trip ended longer ago than its delegation's own period (delegation edit --retention), else
+    retention_months (config, 24 by default); dietary needs older than --retention-dietary,
+    else retention_months_dietary (1 by default).
 
     Example: greentech privacy due --format json
     """

@@ -306,6 +306,19 @@ def m008_itineraries(db: Any) -> None:
     _run(db, ITINERARIES)
 
 
+# Issue 19: a delegation's own retention periods ("18m", "90d"; NULL: the config's default), for
+# its travellers' data and for their dietary needs (special-category data).
+@step
+def m009_delegation_retention(db: Any) -> None:
+    """Retention periods per delegation: `retention` (the travellers' data) and
+    `retention_dietary` (their dietary needs), each kept after the delegation's end date."""
+    _run(
+        db,
+        "ALTER TABLE delegations ADD COLUMN retention TEXT;\n"
+        "ALTER TABLE delegations ADD COLUMN retention_dietary TEXT",
+    )
+
+
 def known_names() -> list[str]:
     """The names of every step this version of greentech knows, in order."""
     return [name for name, _ in STEPS]
