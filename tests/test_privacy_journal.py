@@ -99,9 +99,7 @@ def test_report_lists_own_followups_and_journal_mentions(cli: Cli, journal: dict
     assert "followups" in cli.ok("privacy", "report", EMAIL, "--format", "yaml").stdout
 
 
-def test_erase_removes_own_entries_and_redacts_mentions_everywhere(
-    cli: Cli, journal: dict
-) -> None:
+def test_erase_removes_own_entries_and_redacts_mentions_everywhere(cli: Cli, journal: dict) -> None:
     assert set(traces(cli.db_path)) == {*MARKERS, *FOLDED}
     assert {"quortelia", "vambrusk", "zanthoxylum"} <= index_terms(cli.db_path)
     assert {h["id"] for h in cli.json("search", "Vambrusk")} >= {journal["person"]}

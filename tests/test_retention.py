@@ -225,7 +225,10 @@ def test_dietary_needs_follow_the_delegations_dietary_period(demo: Any) -> None:
     demo.ok("delegation", "edit", CODE, "--retention-dietary", "3d")
     (row,) = demo.json("privacy", "due")
     assert (row["data"], row["contact_id"], row["period"], row["due_since"]) == (
-        "dietary", traveller["contact_id"], "3d", "2026-11-23"
+        "dietary",
+        traveller["contact_id"],
+        "3d",
+        "2026-11-23",
     )
     assert row["rule"] == f"delegation {CODE}: 3d"
 
@@ -264,3 +267,32 @@ def test_bad_config_periods_are_one_line(demo: Any) -> None:
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     demo.config.write_text("retention_months: 10d\n", encoding="utf-8")
     assert {r["period"] for r in demo.json("privacy", "due")} == {"10d"}
+
+
+def test_schedule_says_per_delegation_when_each_class_falls_due(demo: Any) -> None:
+    demo.config.write_text("retention_months_dietary: 2\n", encoding="utf-8")
+    demo.ok("delegation", "edit", CODE, "--retention", "7d")
+    members = demo.json("member", "list", CODE)
+    traveller = next(m for m in members if m["role"] == "delegate")
+    demo.ok("member", "edit", CODE, str(traveller["contact_id"]), "--dietary", "Halal only",
+            "--dietary-consent", "2026-11-01")  # fmt: skip
+    demo.ok("delegation", "add", "later-2027", "--title", "Later", "--direction", "incoming",
+            "--start", "2027-03-01", "--end", "2027-03-05")  # fmt: skip
+    demo.ok("member", "add", "later-2027", str(traveller["contact_id"]))
+    travellers = [m for m in members if m["role"] in ("delegate", "lead", "interpreter")]
+    rows = demo.json("privacy", "due", "--schedule")
+    assert rows == [
+        {"delegation": CODE, "end_date": "2026-11-20", "data": "person", "period": "7d",
+         "due_on": "2026-11-27", "rule": f"delegation {CODE}: 7d",
+         "records": len(travellers), "due": len(travellers) - 1},
+        {"delegation": CODE, "end_date": "2026-11-20", "data": "dietary", "period": "2m",
+         "due_on": "2027-01-20", "rule": "config retention_months_dietary: 2m",
+         "records": 1, "due": 0},
+        {"delegation": "later-2027", "end_date": "2027-03-05", "data": "person", "period": "24m",
+         "due_on": "2029-03-05", "rule": "default 24m", "records": 1, "due": 0},
+        {"delegation": "later-2027", "end_date": "2027-03-05", "data": "dietary", "period": "2m",
+         "due_on": "2027-05-05", "rule": "config retention_months_dietary: 2m",
+         "records": 0, "due": 0},
+    ]  # fmt: skip
+    assert demo.json("privacy", "due", "--schedule", "--delegation", "later-2027") == rows[2:]
+    assert "due_on" in demo.ok("privacy", "due", "--schedule", "--format", "table").stdout

@@ -12,6 +12,7 @@ from greentech_cli.render.output import Format, emit_list
 DelegationOption = Annotated[
     str | None, typer.Option("--delegation", "-d", help="Only this delegation's travellers.")
 ]
+SCHEDULE = ("delegation", "end_date", "data", "period", "due_on", "rule", "records", "due")
 COLUMNS = (
     "data", "contact_id", "name", "email", "delegation", "end_date", "period", "due_since", "rule",
 )  # fmt: skip
@@ -31,18 +32,33 @@ def _period() -> Any:
 
 
 def due(
-    ctx: typer.Context, delegation: DelegationOption = None, fmt: FormatOption = Format.table
+    ctx: typer.Context,
+    delegation: DelegationOption = None,
+    schedule: Annotated[
+        bool,
+        typer.Option(
+            "--schedule",
+            help="Per delegation and data class: when it falls due, by which rule, and how "
+            "many records are due now.",
+        ),
+    ] = False,
+    fmt: FormatOption = Format.table,
 ) -> None:
     """List what is past retention, each with the period applied and why: people whose every
     trip ended longer ago than its delegation's own period (delegation edit --retention), else
     retention_months (config, 24 by default); dietary needs older than --retention-dietary,
     else retention_months_dietary (1 by default).
 
-    Example: greentech privacy due --format json
+    Example: greentech privacy due --schedule --delegation kz-waste-2026
     """
     from greentech_cli.services.aftertrip import retention
 
-    rows = retention.due(app_context(ctx).db(), _period(), delegation)
+    db = app_context(ctx).db()
+    if schedule:
+        found = retention.schedule(db, _period(), delegation)
+        emit_list(found, fmt, table_columns=SCHEDULE, empty="No delegations found.")
+        return
+    rows = retention.due(db, _period(), delegation)
     emit_list(rows, fmt, table_columns=COLUMNS, empty="Nobody is past retention.")
 
 

@@ -72,12 +72,15 @@ def periods(config: Mapping[str, object]) -> Periods:
     )
 
 
-def _rule(row: dict[str, Any], default: Rule, what: str) -> Rule:
-    """The delegation's own period when it has one, else the default."""
-    if not row["retention"]:
-        return default
-    period = parse_period(row["retention"], what)
-    return Rule(period, f"delegation {row['delegation']}: {period}")
+def _ends(row: dict[str, Any], default: Rule, data: str) -> tuple[date, dict[str, Any], Rule]:
+    """When a delegation's data of this class falls due: its own period when it has one (the
+    row's `retention`), else the default; with the row and the rule applied."""
+    rule = default
+    if row["retention"]:
+        what = "retention period" if data == "person" else "dietary retention period"
+        period = parse_period(row["retention"], f"{what} of {row['delegation']}")
+        rule = Rule(period, f"delegation {row['delegation']}: {period}")
+    return rule.period.after(date.fromisoformat(row["end_date"])), row, rule
 
 
 def _due_row(data: str, row: dict[str, Any], rule: Rule, since: date) -> dict[str, Any]:
@@ -114,11 +117,10 @@ def due(
     for rows in by_person.values():
         if not all(r["travelling"] for r in rows):
             continue
-        ends = []
-        for row in rows:
-            rule = _rule(row, period.people, f"retention period of {row['delegation']}")
-            ends.append((rule.period.after(date.fromisoformat(row["end_date"])), row, rule))
-        since, row, rule = max(ends, key=lambda e: (e[0], e[1]["end_date"], e[1]["delegation"]))
+        since, row, rule = max(
+            (_ends(row, period.people, "person") for row in rows),
+            key=lambda e: (e[0], e[1]["end_date"], e[1]["delegation"]),
+        )
         if since < day:
             order = (row["end_date"], row["delegation"], (row["last_name"] or "").casefold())
             people.append(((*order, row["contact_id"]), _due_row("person", row, rule, since)))
@@ -127,10 +129,50 @@ def due(
     for row in store.dietary(db, chosen):
         if row["contact_id"] in erased:
             continue
-        rule = _rule(row, period.dietary, f"dietary retention period of {row['delegation']}")
-        since = rule.period.after(date.fromisoformat(row["end_date"]))
+        since, row, rule = _ends(row, period.dietary, "dietary")
         if since < day:
             rows.append(_due_row("dietary", row, rule, since))
+    return rows
+
+
+def schedule(
+    db: Database, period: Periods, delegation: str | None = None, today: date | None = None
+) -> list[dict[str, Any]]:
+    """Per delegation and data class: the day its data falls due (`due_on`), the period and the
+    rule applied, how many records it holds (`records`: travellers, or members' dietary needs)
+    and how many of them are past retention now (`due`; a traveller stays while a later trip
+    or another role keeps them)."""
+    day = today or date.today()
+    chosen = delegation_store.resolve(db, delegation).id if delegation else None
+    past = due(db, period, None, day)
+    due_people = {r["contact_id"] for r in past if r["data"] == "person"}
+    due_needs = {r["member_id"] for r in past if r["data"] == "dietary"}
+    held: dict[tuple[str, int], set[int]] = {}
+    for row in store.memberships(db, chosen):
+        if row["travelling"]:
+            held.setdefault(("person", row["delegation_id"]), set()).add(row["contact_id"])
+    for row in store.dietary(db, chosen):
+        held.setdefault(("dietary", row["delegation_id"]), set()).add(row["member_id"])
+    rows = []
+    for found in store.delegations(db, chosen):
+        for data, default, done, key in (
+            ("person", period.people, due_people, "retention"),
+            ("dietary", period.dietary, due_needs, "retention_dietary"),
+        ):
+            on, _, rule = _ends({**found, "retention": found[key]}, default, data)
+            records = held.get((data, found["id"]), set())
+            rows.append(
+                {
+                    "delegation": found["delegation"],
+                    "end_date": found["end_date"],
+                    "data": data,
+                    "period": str(rule.period),
+                    "due_on": on.isoformat(),
+                    "rule": rule.rule,
+                    "records": len(records),
+                    "due": len(records & done),
+                }
+            )
     return rows
 
 

@@ -42,6 +42,17 @@ def memberships(db: Database, delegation_id: int | None = None) -> list[dict[str
     )
 
 
+def delegations(db: Database, delegation_id: int | None = None) -> list[dict[str, Any]]:
+    """Delegations with their end date and own retention periods (one, or all by end date)."""
+    only = " WHERE id = ?" if delegation_id is not None else ""
+    return fetch_all(
+        db,
+        "SELECT id, code AS delegation, end_date, retention, retention_dietary FROM delegations"
+        f"{only} ORDER BY end_date, code",
+        [delegation_id] if delegation_id is not None else [],
+    )
+
+
 def delegations_touching(db: Database, contact_ids: list[int]) -> list[int]:
     """Delegations whose report counts these people: memberships, visits they host or attend,
     their attendance, journal entries about them."""
