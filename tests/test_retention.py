@@ -296,3 +296,19 @@ def test_schedule_says_per_delegation_when_each_class_falls_due(demo: Any) -> No
     ]  # fmt: skip
     assert demo.json("privacy", "due", "--schedule", "--delegation", "later-2027") == rows[2:]
     assert "due_on" in demo.ok("privacy", "due", "--schedule", "--format", "table").stdout
+
+
+def test_programme_file_keeps_the_delegations_periods(demo: Any, tmp_path: Path) -> None:
+    demo.ok("delegation", "edit", CODE, "--retention", "18m", "--retention-dietary", "14d")
+    dumped = tmp_path / "programme.yaml"
+    demo.ok("programme", "dump", CODE, "--out", str(dumped))
+    text = dumped.read_text(encoding="utf-8")
+    assert "retention: 18m" in text and "retention_dietary: 14d" in text
+    demo.ok("delegation", "edit", CODE, "--retention", "default", "--retention-dietary", "default")
+    demo.ok("programme", "apply", str(dumped))
+    shown = demo.json("delegation", "show", CODE)
+    assert (shown["retention"], shown["retention_dietary"]) == ("18m", "14d")
+    dumped.write_text(text.replace("retention: 18m", "retention: soon"), encoding="utf-8")
+    result = demo.fails("programme", "apply", str(dumped))
+    assert "retention period" in result.stderr
+    assert demo.json("delegation", "show", CODE)["retention"] == "18m"
