@@ -423,7 +423,10 @@ def test_unmerge_gives_back_journal_entries(cli: Cli) -> None:
 def test_update_takes_the_files_values_first_and_keeps_what_the_file_does_not_name(
     cli: Cli, tmp_path: Path
 ) -> None:
-    stored = "Vorname,Nachname,E-mail 1,E-mail 2,Phone 1\nAigerim,Bekova,a@kz.example,b@kz.example,+77011234567\n"
+    stored = (
+        "Vorname,Nachname,E-mail 1,E-mail 2,Phone 1\n"
+        "Aigerim,Bekova,a@kz.example,b@kz.example,+77011234567\n"
+    )
     again = "Vorname,Nachname,E-mail 1,Phone 1\nAigerim,Bekova,A@kz.example,+77019999999\n"
     _import(cli, _write(tmp_path, "stored.csv", stored))
 
