@@ -252,6 +252,8 @@ def _looks_like_data(cell: str) -> bool:
     return bool(_DATA_LIKE_RE.match(cell))
 
 
+# E-mail columns: a type column beside one gives the address its kind, never another field.
+EMAIL_FIELDS = frozenset({"email", "email2"})
 # The stored field a mapped column's values end up in, when it is not the column's own field.
 _STORED_AS: dict[str, str] = {
     "email": "emails", "email2": "emails", "phone": "phones", "mobile": "phones",
@@ -315,7 +317,7 @@ class ColumnMap:
             return f"not imported ({reason or 'unknown header'})"
         if value == "extra" and self.headers[index].casefold() != "extra":
             return "kept in extra"
-        if index in self.typed:
+        if index in self.typed and value not in EMAIL_FIELDS:
             kinds = {value, *self.type_values.values()}
             return "stored as " + ", ".join(sorted({_STORED_AS.get(k, k) for k in kinds}))
         return f"stored as {_STORED_AS.get(value, value)}"
