@@ -90,7 +90,8 @@ def test_google_shaped_headers(ready: Cli, tmp_path: Path) -> None:
     assert went["Phone 1 - Type"] == "used as the kind of Phone 1 - Value"
     assert went["E-mail 2 - Type"] == "used as the kind of E-mail 2 - Value"
     assert went["E-mail 2 - Value"] == "stored as emails"
-    assert went["Address 1 - Type"] == "not imported (ignored by preset)"
+    assert went["Address 1 - Type"] == "used as the kind of Address 1 - Street and 3 more columns"
+    assert shown["addresses"][0]["type"] == "home"
 
 
 def test_outlook_de_headers_keep_the_company_address_with_the_company(

@@ -23,6 +23,7 @@ from greentech_cli.importers.values import (
     value_key,
 )
 from greentech_cli.models.exchange import FORMULA_STARTS
+from greentech_cli.models.fields import ADDRESS_TYPES
 from greentech_cli.text.dates import AmbiguousDate, read_date
 
 # Fields that hold several values; cells are split on , ; | newline and Google's ":::".
@@ -41,12 +42,13 @@ PHONE_KINDS: dict[str, str] = {
 # "city" of a contact row says where the person is, not which kind of address it is.
 _ADDRESS_PARTS = ("street", "postcode", "city", "region", "country")
 ADDRESS_FIELDS: dict[str, tuple[str, str]] = {
-    **{f"{kind}_{part}": (kind, part) for kind in ("home", "other") for part in _ADDRESS_PARTS},
+    **{f"{kind}_{part}": (kind, part) for kind in ADDRESS_TYPES for part in _ADDRESS_PARTS},
     "city": ("other", "city"),
 }
 _PHONE_KEYS = frozenset(PHONE_KINDS)
-# The kinds a type column beside an e-mail column may give (Google's "E-mail 1 - Type": "* Home",
-# "Work", "Other"; a label of the person's own making is "other").
+# The kinds a type column beside an e-mail or address column may give (Google's "E-mail 1 - Type":
+# "* Home", "Work", "Other"; an e-mail label of the person's own making is "other", an address keeps
+# the kind its columns were mapped to).
 _EMAIL_KINDS = {"home": "home", "work": "work", "other": "other", "privat": "home",
                 "personal": "home", "business": "work", "geschaftlich": "work"}  # fmt: skip
 _ADDRESS_KEYS = frozenset(ADDRESS_FIELDS)
@@ -134,6 +136,10 @@ def to_record(
                 word = type_key(cells[type_index])
                 if value_field in EMAIL_FIELDS:  # an e-mail keeps its place, and gets its kind
                     email_kinds[header] = _EMAIL_KINDS.get(word, "other")
+                elif value_field in ADDRESS_FIELDS:  # a part of an address of that kind
+                    if word in _EMAIL_KINDS:
+                        kind = _EMAIL_KINDS[word]
+                        value_field = f"{kind}_{ADDRESS_FIELDS[value_field][1]}"
                 else:
                     value_field = column_map.type_values.get(word, value_field)
                 break
