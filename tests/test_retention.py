@@ -289,7 +289,7 @@ def test_schedule_says_per_delegation_when_each_class_falls_due(demo: Any) -> No
          "due_on": "2027-01-20", "rule": "config retention_months_dietary: 2m",
          "records": 1, "due": 0},
         {"delegation": "later-2027", "end_date": "2027-03-05", "data": "person", "period": "24m",
-         "due_on": "2029-03-05", "rule": "default 24m", "records": 1, "due": 0},
+         "due_on": "2029-03-05", "rule": "default: 24m", "records": 1, "due": 0},
         {"delegation": "later-2027", "end_date": "2027-03-05", "data": "dietary", "period": "2m",
          "due_on": "2027-05-05", "rule": "config retention_months_dietary: 2m",
          "records": 0, "due": 0},

@@ -51,14 +51,14 @@ class Periods:
     """The default keeping times after a delegation ends, per data class: the travellers' data
     as a whole (`people`) and their dietary needs (`dietary`)."""
 
-    people: Rule = Rule(Period(DEFAULT_MONTHS), f"default {DEFAULT_MONTHS}m")
-    dietary: Rule = Rule(Period(DEFAULT_DIETARY_MONTHS), f"default {DEFAULT_DIETARY_MONTHS}m")
+    people: Rule
+    dietary: Rule
 
 
 def _default(config: Mapping[str, object], data: str, months: int) -> Rule:
     key = CONFIG_KEYS[data]
     if key not in config:
-        return Rule(Period(months), f"default {months}m")
+        return Rule(Period(months), f"default: {months}m")
     period = parse_period(config[key], f"{key} in the config")
     return Rule(period, f"config {key}: {period}")
 
