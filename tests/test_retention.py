@@ -312,3 +312,38 @@ def test_programme_file_keeps_the_delegations_periods(demo: Any, tmp_path: Path)
     result = demo.fails("programme", "apply", str(dumped))
     assert "retention period" in result.stderr
     assert demo.json("delegation", "show", CODE)["retention"] == "18m"
+
+
+def test_purge_lists_or_redacts_mentions_in_other_records(demo: Any, tmp_path: Path) -> None:
+    """A traveller named in a host's note and in a staff member's follow-up: a purge names those
+    fields, and with --redact-mentions replaces the mentions (the bytes lose them too)."""
+    due = demo.json("privacy", "due")
+    person = demo.json("contact", "show", str(due[0]["contact_id"]))
+    name = f"{person['first_name']} {person['last_name']}"
+    members = demo.json("member", "list", CODE)
+    staff = next(m for m in members if m["role"] not in ("delegate", "lead", "interpreter"))
+    demo.ok("contact", "edit", str(staff["contact_id"]), "--notes", f"Drives {name} to Lünen")
+    demo.ok("followup", "add", "--contact", str(staff["contact_id"]), "--kind", "call",
+            "--text", f"Call about {name}'s visa")  # fmt: skip
+    backup = tmp_path / "copy.db"
+    backup.write_bytes(demo.db_path.read_bytes())
+    result = demo.ok("privacy", "purge", "--yes")
+    assert "still mention the erased people" in result.stderr
+    assert name in demo.json("contact", "show", str(staff["contact_id"]))["notes"]
+    demo.db_path.write_bytes(backup.read_bytes())
+    for suffix in ("-wal", "-shm"):
+        Path(f"{demo.db_path}{suffix}").unlink(missing_ok=True)
+    result = demo.ok("privacy", "purge", "--yes", "--redact-mentions")
+    assert "Redacted" in result.stderr and name not in result.stderr
+    assert demo.json("contact", "show", str(staff["contact_id"]))["notes"] == (
+        "Drives [erased] to Lünen"
+    )
+    texts = [e["text"] for e in demo.json("followup", "list")]
+    assert "Call about [erased]'s visa" in texts
+    data = b"".join(
+        Path(f"{demo.db_path}{s}").read_bytes()
+        for s in ("", "-wal", "-shm")
+        if Path(f"{demo.db_path}{s}").exists()
+    )
+    assert person["last_name"].encode() not in data
+    assert demo.json("search", person["last_name"]) == []

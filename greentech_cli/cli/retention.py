@@ -69,6 +69,14 @@ def purge(
         bool, typer.Option("--dry-run", help="List who would be erased; change nothing.")
     ] = False,
     yes: YesOption = False,
+    redact_mentions: Annotated[
+        bool,
+        typer.Option(
+            "--redact-mentions",
+            help="Also replace mentions of them (name, email, phone) in other records' notes, "
+            "follow-ups and free-text fields by [erased]; without it they are listed.",
+        ),
+    ] = False,
 ) -> None:
     """Erase the people past retention as 'privacy erase' does, keeping anonymous counts so
     past reports still add up.
@@ -86,12 +94,21 @@ def purge(
             app_ctx.say(f"{_what(rows)} would be erased (dry run: nothing changed).")
         return
     confirm(f"Erase {_what(rows)} past retention, without a trace?", yes)
-    result = retention.purge(db, rows)
+    result = retention.purge(db, rows, redact_mentions=redact_mentions)
     app_ctx.say(
         f"Erased {len(result.contacts)} person(s) and {result.dietary} member(s)' dietary needs "
         f"past retention; the counts of {len(result.delegations)} delegation(s) are kept as "
         "anonymous tallies."
     )
+    where = ", ".join(f"{r} {i} {f}" for r, i, f in result.mentions[:5])
+    more = f" and {len(result.mentions) - 5} more" if len(result.mentions) > 5 else ""
+    if result.mentions and result.redacted:
+        app_ctx.say(f"Redacted {len(result.mentions)} mention(s) in other records: {where}{more}.")
+    elif result.mentions:
+        app_ctx.warn(
+            f"{len(result.mentions)} field(s) of other records still mention the erased people: "
+            f"{where}{more}; edit them (purge with --redact-mentions replaces such mentions)"
+        )
     if not result.compacted:
         app_ctx.warn(
             "another process kept the database open, so its WAL file could not be emptied; "

@@ -184,6 +184,9 @@ class Purge:
     delegations: list[int] = field(default_factory=list)
     dietary: int = 0
     compacted: bool = True
+    # Other records' free-text fields that mentioned the erased people: (record, id, field).
+    mentions: list[tuple[str, int, str]] = field(default_factory=list)
+    redacted: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """The JSON shape of a purge summary."""
@@ -193,6 +196,8 @@ class Purge:
             "delegations": len(self.delegations),
             "dietary": self.dietary,
             "compacted": self.compacted,
+            "mentions": [{"record": r, "id": i, "field": f} for r, i, f in self.mentions],
+            "mentions_redacted": self.redacted,
         }
 
 
@@ -200,14 +205,17 @@ def purge(
     db: Database,
     rows: list[dict[str, Any]],
     progress: Callable[[int], None] | None = None,
+    *,
+    redact_mentions: bool = False,
 ) -> Purge:
     """Delete the dietary needs of `due` (overwritten, the file compacted), then erase its people
-    one by one with `privacy.erase`, keeping the report's counts.
+    one by one with `privacy.erase`, keeping the report's counts; with `redact_mentions` their
+    mentions in other records' free text (notes, journal entries) are redacted too, else listed.
 
     Per person: the counts of the delegations they touch are taken before and after the erasure
     and the difference is added to those delegations' tallies.
     """
-    result = Purge()
+    result = Purge(redacted=redact_mentions)
     dietary = [int(row["member_id"]) for row in rows if row["data"] == "dietary"]
     if dietary:
         privacy_store.secure_delete(db)
@@ -219,7 +227,7 @@ def purge(
         contact_id = int(row["contact_id"])
         touched = store.delegations_touching(db, [contact_id])
         before, _ = report.live_counts(db, touched)
-        erased = privacy.erase(db, contact_id)
+        erased = privacy.erase(db, contact_id, redact_mentions=redact_mentions)
         after, _ = report.live_counts(db, touched)
         with transaction(db):
             for delegation_id in touched:
@@ -229,6 +237,7 @@ def purge(
         result.contacts.append(contact_id)
         result.delegations += [d for d in touched if d not in result.delegations]
         result.compacted = result.compacted and erased.compacted
+        result.mentions += [m for m in erased.mentions if m not in result.mentions]
         if progress is not None:
             progress(number)
     return result
