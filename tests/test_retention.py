@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from greentech_cli.errors import InvalidData
 from greentech_cli.resources import data_path
@@ -53,6 +55,23 @@ def test_periods_count_months_and_days_forward() -> None:
 )  # fmt: skip
 def test_parse_period(text: object, period: str) -> None:
     assert str(parse_period(text)) == period
+
+
+@given(
+    st.integers(min_value=0, max_value=1200),
+    st.sampled_from(["m", " months", "Monate", "d", " days", "Tage", "y"]),
+    st.sampled_from(["", " ", "  "]),
+)
+def test_parse_period_round_trips(count: int, unit: str, space: str) -> None:
+    text = f"{space}{count}{unit}{space}"
+    if unit == "y" and count > 100:
+        with pytest.raises(InvalidData):
+            parse_period(text)
+        return
+    period = parse_period(text)
+    assert parse_period(str(period)) == period
+    months = count * 12 if unit == "y" else count
+    assert str(period) == (f"{months}m" if unit in ("m", " months", "Monate", "y") else f"{count}d")
 
 
 @pytest.mark.parametrize(
