@@ -56,7 +56,7 @@ SUMMED = " UNION ALL ".join(
         "(SELECT 1 FROM attendance a WHERE a.visit_id = v.id AND a.status = 'present') "
         "GROUP BY v.delegation_id",
     )
-).replace("?", ":ids")
+).replace("?", ":ids")  # the set of ids, bound once by name
 SUMMED_METRICS = (
     "visits_by_kind",
     "members_by_status",
@@ -65,10 +65,9 @@ SUMMED_METRICS = (
     "leads_by_status",
     "b2b_meetings_held",
 )
-# Metrics of people and organisations, who may belong to several delegations (a company is
-# visited by one and employs the delegates of another): each is counted once per delegation
-# and once in the total. A delegation's organisations are those it visited and those its
-# delegates work for.
+# Metrics of people and organisations, who may belong to several delegations: each is counted
+# once per delegation and once in the total (`_distinct`). A delegation's organisations are those
+# it visited and those its delegates work for.
 DELEGATE_METRICS = ("delegates_by_country", "delegates_by_kind")
 Counts = dict[str, list[tuple[int | None, str, int]]]
 
