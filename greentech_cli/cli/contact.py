@@ -295,7 +295,7 @@ def edit(
     app_ctx = app_context(ctx)
     fields = _named_values(given_fields(locals(), FIELD_OPTIONS))
     if editor:
-        from greentech_cli.services.records.editor import edit_in_editor
+        from greentech_cli.services.programme.editor import edit_in_editor
 
         if fields or company is not None:
             from greentech_cli.errors import UsageError

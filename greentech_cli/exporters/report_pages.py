@@ -181,4 +181,3 @@ def _day(stamp: str | None, lang: str) -> str:
     from greentech_cli.render.labels import short_date
 
     return short_date(date.fromisoformat(stamp), lang) if stamp else "…"
-

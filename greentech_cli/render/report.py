@@ -133,6 +133,12 @@ def value_label(metric: str, value: str, lang: str) -> str:
     return VALUES[lang].get(value, value)
 
 
+def _dates(item: dict[str, Any], lang: str) -> str:
+    """A delegation's dates as the language writes them."""
+    first, last = (date.fromisoformat(item[key]) for key in ("start_date", "end_date"))
+    return date_range(first, last, lang)
+
+
 def sector_label(slug: str, lang: str) -> str:
     """A sector's label from the taxonomy (`Kreislaufwirtschaft`); unknown values as they are."""
     from greentech_cli.text.vocabulary import sector_table
@@ -156,7 +162,9 @@ def summary_rows(report: dict[str, Any], lang: str) -> list[dict[str, Any]]:
             {
                 word("delegation", lang): item["code"],
                 word("dates", lang): date_range(
-                    date.fromisoformat(item["start_date"]), date.fromisoformat(item["end_date"]), lang
+                    date.fromisoformat(item["start_date"]),
+                    date.fromisoformat(item["end_date"]),
+                    lang,
                 ),
                 word("visits", lang): sum(item["visits_by_kind"].values()),
                 word("delegates", lang): sum(item["delegates_by_country"].values()),

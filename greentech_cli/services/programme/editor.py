@@ -59,7 +59,7 @@ def as_yaml(contact: Contact) -> str:
     record = contact.to_json()
     entry = {key: record.get(key) for key in EDITOR_FIELDS}
     for key in ("emails", "phones"):  # the order says which is primary
-        entry[key] = [{k: v for k, v in item.items() if k != "primary"} for item in entry[key]]
+        entry[key] = [{k: v for k, v in item.items() if k != "primary"} for item in record[key]]
     body = yaml.safe_dump(entry, allow_unicode=True, sort_keys=False, width=100)
     return HEADER.format(id=contact.id, name=contact.display_name.replace("\n", " ")) + body
 
