@@ -289,7 +289,7 @@ def test_bad_config_periods_are_one_line(demo: Any) -> None:
 
 
 def test_schedule_says_per_delegation_when_each_class_falls_due(demo: Any) -> None:
-    demo.config.write_text("retention_months_dietary: 2\n", encoding="utf-8")
+    demo.config.write_text("retention_months_dietary: 120\n", encoding="utf-8")
     demo.ok("delegation", "edit", CODE, "--retention", "7d")
     members = demo.json("member", "list", CODE)
     traveller = next(m for m in members if m["role"] == "delegate")
@@ -304,13 +304,13 @@ def test_schedule_says_per_delegation_when_each_class_falls_due(demo: Any) -> No
         {"delegation": CODE, "end_date": "2026-11-20", "data": "person", "period": "7d",
          "due_on": "2026-11-27", "rule": f"delegation {CODE}: 7d",
          "records": len(travellers), "due": len(travellers) - 1},
-        {"delegation": CODE, "end_date": "2026-11-20", "data": "dietary", "period": "2m",
-         "due_on": "2027-01-20", "rule": "config retention_months_dietary: 2m",
+        {"delegation": CODE, "end_date": "2026-11-20", "data": "dietary", "period": "120m",
+         "due_on": "2036-11-20", "rule": "config retention_months_dietary: 120m",
          "records": 1, "due": 0},
         {"delegation": "later-2027", "end_date": "2027-03-05", "data": "person", "period": "24m",
          "due_on": "2029-03-05", "rule": "default: 24m", "records": 1, "due": 0},
-        {"delegation": "later-2027", "end_date": "2027-03-05", "data": "dietary", "period": "2m",
-         "due_on": "2027-05-05", "rule": "config retention_months_dietary: 2m",
+        {"delegation": "later-2027", "end_date": "2027-03-05", "data": "dietary", "period": "120m",
+         "due_on": "2037-03-05", "rule": "config retention_months_dietary: 120m",
          "records": 0, "due": 0},
     ]  # fmt: skip
     assert demo.json("privacy", "due", "--schedule", "--delegation", "later-2027") == rows[2:]
