@@ -88,7 +88,8 @@ def test_setup_reports_the_slots(cli: Cli, session: Cli) -> None:
     assert record["slots"] == [f"2026-11-18T{t}:00+01:00" for t in ("09:00", "09:25", "09:50",
                                                                      "10:15")]  # fmt: skip
     assert record["leftover_minutes"] == 0
-    assert record["interpreters"] == [{"contact_id": 5, "languages": ["ru-de"]}]
+    assert record["interpreters"] == [{"contact_id": 5, "languages": ["ru-de"], "available": None}]
+    assert record["rooms"] == []
 
 
 def test_schedule_json_contract_and_check(session: Cli) -> None:

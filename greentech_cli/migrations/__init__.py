@@ -306,6 +306,26 @@ def m008_itineraries(db: Any) -> None:
     _run(db, ITINERARIES)
 
 
+# Issue 20: a scheduled meeting is a slot (child visit) of its block, linked from its grid row;
+# named rooms in place of numbered tables; an interpreter's hours. A grid row that goes (its
+# person erased or removed) takes its slot visit along, leaving a tombstone for the calendars.
+B2B_SLOTS = """
+ALTER TABLE b2b_meetings ADD COLUMN slot_visit_id INTEGER REFERENCES visits(id) ON DELETE CASCADE;
+CREATE INDEX b2b_meetings_slot_visit ON b2b_meetings(slot_visit_id);
+ALTER TABLE b2b_sessions ADD COLUMN rooms TEXT;
+ALTER TABLE b2b_interpreters ADD COLUMN available_from TEXT;
+ALTER TABLE b2b_interpreters ADD COLUMN available_to TEXT;
+CREATE TRIGGER b2b_meeting_gone AFTER DELETE ON b2b_meetings WHEN old.slot_visit_id IS NOT NULL BEGIN INSERT OR REPLACE INTO visit_tombstones (uid, delegation_id, title, start_local, end_local, timezone, end_timezone, sequence, removed_at) SELECT uid, delegation_id, title, start_local, end_local, timezone, end_timezone, sequence + 1, strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') FROM visits WHERE id = old.slot_visit_id AND uid IS NOT NULL; DELETE FROM visits WHERE id = old.slot_visit_id; END
+"""  # noqa: E501
+
+
+@step
+def m009_b2b_slots(db: Any) -> None:
+    """B2B meetings as slots of their block visit (check, itineraries and calendars read them
+    like any other item), named rooms, and interpreters' hours."""
+    _run(db, B2B_SLOTS)
+
+
 def known_names() -> list[str]:
     """The names of every step this version of greentech knows, in order."""
     return [name for name, _ in STEPS]
