@@ -104,6 +104,8 @@ def check_travel(
                 sorted(who),
             )
         )
+    # A block that names no place leaves its slots unplaced, as it is: nothing to report.
+    unknown = {i for i in unknown if geo.has_place(by_id[i])}
     for visit_id in sorted(unknown, key=lambda i: by_id[i].start):
         found.append(_unknown_place(by_id[visit_id], companies))
     return found
