@@ -179,7 +179,7 @@ def test_an_older_grid_gains_its_slots_when_scheduled_again(db_path: Path) -> No
 
     db_path.parent.mkdir(parents=True)
     conn = sqlite3.connect(db_path)
-    migrations.apply(conn, names=[n for n in migrations.known_names() if n < "m009"])
+    migrations.apply(conn, names=[n for n in migrations.known_names() if n < "m010"])
     conn.close()
     db = open_db(db_path)
     columns = {r[1] for r in db.execute("PRAGMA table_info(b2b_meetings)")}

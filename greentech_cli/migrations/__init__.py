@@ -320,7 +320,7 @@ CREATE TRIGGER b2b_meeting_gone AFTER DELETE ON b2b_meetings WHEN old.slot_visit
 
 
 @step
-def m009_b2b_slots(db: Any) -> None:
+def m010_b2b_slots(db: Any) -> None:
     """B2B meetings as slots of their block visit (check, itineraries and calendars read them
     like any other item), named rooms, and interpreters' hours."""
     _run(db, B2B_SLOTS)

@@ -3,7 +3,7 @@ linked to the slot visit of the block that carries it into the programme.
 
 A row and its slot visit go together: removing the slot visit (`visit rm`) removes the row
 (foreign key), and a row removed by a cascade (its person erased) removes its slot visit, with
-a tombstone for the calendars (trigger of migration `m009_b2b_slots`).
+a tombstone for the calendars (trigger of migration `m010_b2b_slots`).
 """
 
 from __future__ import annotations
