@@ -101,8 +101,10 @@ def test_a_slot_and_its_grid_row_go_together(session: Cli) -> None:
     assert set(_slots(session)) == {(1, 3, 5)}
     conn = sqlite3.connect(session.db_path)
     titles = [r[0] for r in conn.execute("SELECT title FROM visits")]
+    cancelled = [r[0] for r in conn.execute("SELECT title FROM visit_tombstones")]
     conn.close()
     assert not [t for t in titles if "Erlan" in t]
+    assert "B2B session" in cancelled, "the calendars cancel the erased person's meeting"
     # Changing the slot length drops the grid and its slots.
     session.ok("b2b", "setup", "1", "--slot", "45m", "--break", "5m", "--tables", "2")
     assert _slots(session) == {}

@@ -193,6 +193,16 @@ def test_accounting_json_is_exact(ready: Cli, tmp_path: Path) -> None:
     assert (summary["warnings"], summary["warning_list"]) == (0, [])
 
 
+def test_a_rejected_rows_cells_are_not_counted_as_stored(ready: Cli, tmp_path: Path) -> None:
+    # The second row has neither a name nor an email: it goes to the rejects file, not the database.
+    path = _csv(tmp_path, "Vorname,Nachname,IBAN,Betrag\nA,B,DE89,175\n,,DE12,40\n")
+    summary = ready.json("import", str(path))
+    assert summary["rejected"] == 1
+    assert [(c["header"], c["cells"]) for c in summary["columns"]] == [
+        ("Vorname", 1), ("Nachname", 1), ("IBAN", 1), ("Betrag", 1),
+    ]  # fmt: skip
+
+
 def test_every_warning_is_listed_and_written(ready: Cli, tmp_path: Path) -> None:
     rows = "".join(f"P{i},Q,abc{i}\n" for i in range(30))
     path = _csv(tmp_path, "Vorname,Nachname,Telefon\n" + rows)

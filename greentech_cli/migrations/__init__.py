@@ -13,6 +13,12 @@ from typing import Any
 from greentech_cli.migrations.initial import SCHEMA  # the first release's schema, kept apart
 
 MIGRATION_SET = "greentech"
+# The version of the rules that make each kind of derived value stored in the rows (the name keys
+# of `text.names.name_key` and `text.company_names.company_key`). Raise one when its rules give
+# another value for the same record: a database holding values made by older rules (or by rules
+# of unknown age) has them made again when opened (`services.records.upkeep`); a new database is
+# made by today's rules. name-keys 2: numbers kept in keys, placeholders without one.
+DERIVED_VERSIONS = {"name-keys": 2}
 MIGRATIONS_TABLE = "_sqlite_migrations"  # sqlite-utils' bookkeeping table
 
 # (name, function) in the order they apply; new steps are appended, old ones never change.
@@ -306,16 +312,43 @@ def m008_itineraries(db: Any) -> None:
     _run(db, ITINERARIES)
 
 
+# Every email of a contact beyond its primary (the `email` column), so that a second address
+# finds its contact by an index seek; kept by triggers, so every writer keeps it right. Most
+# contacts hold one email: the triggers' WHEN clauses leave those rows alone. `derived_versions`
+# says by which version of the rules derived values (name keys, the search index) were made:
+# a row missing or older is made again when the database is opened (`services.records.upkeep`).
+KEY_UPKEEP = """
+CREATE TABLE contact_emails (
+    email TEXT NOT NULL COLLATE NOCASE,
+    contact_id INTEGER NOT NULL,
+    PRIMARY KEY (email, contact_id)
+) WITHOUT ROWID;
+CREATE INDEX contact_emails_contact ON contact_emails(contact_id);
+INSERT OR IGNORE INTO contact_emails (email, contact_id) SELECT j.value ->> 'value', c.id FROM contacts AS c, json_each(c.emails) AS j WHERE j.key > 0 AND j.value ->> 'value' IS NOT NULL;
+CREATE TRIGGER contact_emails_insert AFTER INSERT ON contacts WHEN json_array_length(new.emails) > 1 BEGIN INSERT OR IGNORE INTO contact_emails (email, contact_id) SELECT j.value ->> 'value', new.id FROM json_each(new.emails) AS j WHERE j.key > 0 AND j.value ->> 'value' IS NOT NULL; END;
+CREATE TRIGGER contact_emails_update AFTER UPDATE OF emails ON contacts WHEN new.emails IS NOT old.emails BEGIN DELETE FROM contact_emails WHERE contact_id = old.id; INSERT OR IGNORE INTO contact_emails (email, contact_id) SELECT j.value ->> 'value', new.id FROM json_each(new.emails) AS j WHERE j.key > 0 AND j.value ->> 'value' IS NOT NULL; END;
+CREATE TRIGGER contact_emails_delete AFTER DELETE ON contacts BEGIN DELETE FROM contact_emails WHERE contact_id = old.id; END;
+CREATE TABLE derived_versions (name TEXT PRIMARY KEY, version INTEGER NOT NULL)
+"""  # noqa: E501
+
+
+@step
+def m009_key_upkeep(db: Any) -> None:
+    """A contact's further emails looked up like its primary one; the versions of derived keys."""
+    _run(db, KEY_UPKEEP)
+
+
 # Issue 20: a scheduled meeting is a slot (child visit) of its block, linked from its grid row;
 # named rooms in place of numbered tables; an interpreter's hours. A grid row that goes (its
-# person erased or removed) takes its slot visit along, leaving a tombstone for the calendars.
+# person erased) takes its slot visit along, leaving a tombstone for the calendars titled as
+# the block (the erased person's name is not kept in it).
 B2B_SLOTS = """
 ALTER TABLE b2b_meetings ADD COLUMN slot_visit_id INTEGER REFERENCES visits(id) ON DELETE CASCADE;
 CREATE INDEX b2b_meetings_slot_visit ON b2b_meetings(slot_visit_id);
 ALTER TABLE b2b_sessions ADD COLUMN rooms TEXT;
 ALTER TABLE b2b_interpreters ADD COLUMN available_from TEXT;
 ALTER TABLE b2b_interpreters ADD COLUMN available_to TEXT;
-CREATE TRIGGER b2b_meeting_gone AFTER DELETE ON b2b_meetings WHEN old.slot_visit_id IS NOT NULL BEGIN INSERT OR REPLACE INTO visit_tombstones (uid, delegation_id, title, start_local, end_local, timezone, end_timezone, sequence, removed_at) SELECT uid, delegation_id, title, start_local, end_local, timezone, end_timezone, sequence + 1, strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') FROM visits WHERE id = old.slot_visit_id AND uid IS NOT NULL; DELETE FROM visits WHERE id = old.slot_visit_id; END
+CREATE TRIGGER b2b_meeting_gone AFTER DELETE ON b2b_meetings WHEN old.slot_visit_id IS NOT NULL BEGIN INSERT OR REPLACE INTO visit_tombstones (uid, delegation_id, title, start_local, end_local, timezone, end_timezone, sequence, removed_at) SELECT v.uid, v.delegation_id, coalesce(b.title, v.title), v.start_local, v.end_local, v.timezone, v.end_timezone, v.sequence + 1, strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') FROM visits AS v LEFT JOIN visits AS b ON b.id = v.parent_id WHERE v.id = old.slot_visit_id AND v.uid IS NOT NULL; DELETE FROM visits WHERE id = old.slot_visit_id; END
 """  # noqa: E501
 
 
@@ -358,11 +391,17 @@ def apply(conn: sqlite3.Connection, names: Collection[str] | None = None) -> Non
     """
     from sqlite_utils import Database, Migrations
 
+    fresh = not applied_names(conn)
     migrations = Migrations(MIGRATION_SET)
     for name, fn in STEPS:
         if names is None or name in names:
             migrations(name=name)(fn)
     migrations.apply(Database(conn))
+    if fresh and "derived_versions" in Database(conn).table_names():
+        # A new database: whatever it will hold is made by today's rules.
+        conn.executemany(
+            "INSERT INTO derived_versions (name, version) VALUES (?, ?)", DERIVED_VERSIONS.items()
+        )
 
 
 def schema_version(db: Any) -> int:
