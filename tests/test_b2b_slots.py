@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import Cli
-from tests.test_b2b_cli import _requests, session, template  # noqa: F401  (fixtures)
+from tests.test_b2b_cli import _requests, session, template
+
+FIXTURES = (session, template)  # the B2B session of tests/test_b2b_cli.py, used here too
 
 BLOCK = 1
 
@@ -105,6 +107,12 @@ def test_a_slot_and_its_grid_row_go_together(session: Cli) -> None:
     conn.close()
     assert not [t for t in titles if "Erlan" in t]
     assert "B2B session" in cancelled, "the calendars cancel the erased person's meeting"
+    # A slot the officer takes out of the block is theirs: scheduling again adds a new one.
+    slot = _slots(session)[(1, 3, 5)]
+    session.ok("visit", "edit", str(slot["id"]), "--parent", "")
+    assert session.json("b2b", "schedule", "1")["slot_visits"]["added"] == 1
+    assert session.json("visit", "show", str(slot["id"]))["title"] == slot["title"]
+    assert set(_slots(session)) == {(1, 3, 5)}
     # Changing the slot length drops the grid and its slots.
     session.ok("b2b", "setup", "1", "--slot", "45m", "--break", "5m", "--tables", "2")
     assert _slots(session) == {}

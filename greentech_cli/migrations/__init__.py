@@ -348,7 +348,7 @@ CREATE INDEX b2b_meetings_slot_visit ON b2b_meetings(slot_visit_id);
 ALTER TABLE b2b_sessions ADD COLUMN rooms TEXT;
 ALTER TABLE b2b_interpreters ADD COLUMN available_from TEXT;
 ALTER TABLE b2b_interpreters ADD COLUMN available_to TEXT;
-CREATE TRIGGER b2b_meeting_gone AFTER DELETE ON b2b_meetings WHEN old.slot_visit_id IS NOT NULL BEGIN INSERT OR REPLACE INTO visit_tombstones (uid, delegation_id, title, start_local, end_local, timezone, end_timezone, sequence, removed_at) SELECT v.uid, v.delegation_id, coalesce(b.title, v.title), v.start_local, v.end_local, v.timezone, v.end_timezone, v.sequence + 1, strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') FROM visits AS v LEFT JOIN visits AS b ON b.id = v.parent_id WHERE v.id = old.slot_visit_id AND v.uid IS NOT NULL; DELETE FROM visits WHERE id = old.slot_visit_id; END
+CREATE TRIGGER b2b_meeting_gone AFTER DELETE ON b2b_meetings WHEN old.slot_visit_id IS NOT NULL BEGIN INSERT OR REPLACE INTO visit_tombstones (uid, delegation_id, title, start_local, end_local, timezone, end_timezone, sequence, removed_at) SELECT v.uid, v.delegation_id, coalesce(b.title, v.title), v.start_local, v.end_local, v.timezone, v.end_timezone, v.sequence + 1, strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') FROM visits AS v LEFT JOIN visits AS b ON b.id = v.parent_id WHERE v.id = old.slot_visit_id AND v.parent_id = old.visit_id AND v.uid IS NOT NULL; DELETE FROM visits WHERE id = old.slot_visit_id AND parent_id = old.visit_id; END
 """  # noqa: E501
 
 

@@ -8,9 +8,11 @@ a tombstone for the calendars (trigger of migration `m010_b2b_slots`).
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from greentech_cli.models.b2b import GridMeeting
+from greentech_cli.models.itinerary import UID_DOMAIN
 from greentech_cli.store import audit
 from greentech_cli.store import visits as visit_store
 from greentech_cli.store.common import fetch_all
@@ -63,21 +65,29 @@ def replace(
     db.execute("UPDATE b2b_meetings SET slot_visit_id = NULL WHERE visit_id = ?", [visit_id])
     db.execute("DELETE FROM b2b_meetings WHERE visit_id = ?", [visit_id])
     counts = {"added": 0, "changed": 0, "cancelled": 0}
+    # The block's slots as they are (a programme file applied may hold a pair's slot unlinked).
+    inside = {v.id: v for v in visit_store.slots_of(db, slots[0].parent_id or 0)} if slots else {}
+    by_uid = {v.uid: v for v in inside.values()}
     kept: set[int] = set()
     for meeting, slot in zip(meetings, slots, strict=True):
         old = linked.get(_key(meeting))
-        current = visit_store.get(db, old) if old else visit_store.find_by_uid(db, slot.uid or "")
-        if current is not None and current.parent_id == slot.parent_id:
+        current = inside.get(old) if old else by_uid.get(slot.uid)
+        if current is not None:
             for name in SLOT_FIELDS:
                 setattr(current, name, getattr(slot, name))
             counts["changed"] += bool(visit_store.update(db, current))
             slot = current
         else:
+            if visit_store.find_by_uid(db, slot.uid or "") is not None:
+                # The officer took the pair's earlier slot out of the block: it is theirs now.
+                slot.uid = f"{uuid.uuid4()}@{UID_DOMAIN}"
             visit_store.insert(db, slot)
             counts["added"] += 1
         kept.add(slot.id or 0)
         meeting.slot_visit_id = slot.id
     for gone in sorted(set(linked.values()) - kept):
+        if gone not in inside:
+            continue  # taken out of the block by the officer: theirs now
         visit_store.delete(db, gone)
         counts["cancelled"] += 1
     db.conn.executemany(
@@ -96,11 +106,12 @@ def drop(db: Database, visit_id: int | None, where: str, params: list[Any]) -> i
     scope = "visit_id = ? AND " if visit_id is not None else ""
     args = [visit_id, *params] if visit_id is not None else params
     condition = f"{scope}({where})"
+    # Only slots still in their block: one the officer took out of it is theirs.
     slots = [
         r[0]
         for r in db.execute(
-            f"SELECT slot_visit_id FROM b2b_meetings WHERE {condition} AND "
-            "slot_visit_id IS NOT NULL",
+            f"SELECT slot_visit_id FROM b2b_meetings AS m WHERE {condition} AND EXISTS "
+            "(SELECT 1 FROM visits AS v WHERE v.id = m.slot_visit_id AND v.parent_id = m.visit_id)",
             args,
         ).fetchall()
     ]
