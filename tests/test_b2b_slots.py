@@ -89,6 +89,11 @@ def test_scheduling_again_keeps_updates_and_cancels_only_what_moves(session: Cli
     gone = ics.split(f"UID:{before[(2, 4, 5)]['uid']}")[1].split("END:VEVENT")[0]
     assert "STATUS:CANCELLED" in gone
     assert [f for f in session.json("check", "kz-b2b") if f["severity"] == "error"] == []
+    # No request left: no meeting, no slot.
+    for request in session.json("b2b", "request", "list", "1"):
+        session.ok("b2b", "request", "rm", "1", str(request["id"]))
+    assert session.json("b2b", "schedule", "1")["slot_visits"]["cancelled"] == 2
+    assert _slots(session) == {}
 
 
 def test_a_slot_and_its_grid_row_go_together(session: Cli) -> None:

@@ -66,7 +66,7 @@ def replace(
     db.execute("DELETE FROM b2b_meetings WHERE visit_id = ?", [visit_id])
     counts = {"added": 0, "changed": 0, "cancelled": 0}
     # The block's slots as they are (a programme file applied may hold a pair's slot unlinked).
-    inside = {v.id: v for v in visit_store.slots_of(db, slots[0].parent_id or 0)} if slots else {}
+    inside = {v.id: v for v in visit_store.slots_of(db, visit_id)}
     by_uid = {v.uid: v for v in inside.values()}
     kept: set[int] = set()
     for meeting, slot in zip(meetings, slots, strict=True):
