@@ -48,7 +48,8 @@ def test_a_stored_grid_is_the_blocks_slots(session: Cli) -> None:
         assert slot["translations"]["title"]["de"].endswith(f", Tisch {meeting['table']}")
         assert meeting["room"] is None
     shown = {(m["a"], m["b"]): m["slot_visit"] for m in session.json("b2b", "show", "1")}
-    assert shown == {(m["a"], m["b"]): slots[(m["a"], m["b"], 5)]["id"] for m in result["meetings"]}
+    assert shown == {(m["a"], m["b"]): m["slot_visit"] for m in result["meetings"]}
+    assert shown == {(a, b): slot["id"] for (a, b, _), slot in slots.items()}
     # No overlap and no double booking: the slots lie in their block, each person once a slot.
     assert [f for f in session.json("check", "kz-b2b") if f["severity"] == "error"] == []
     # A dry run stores nothing more.
@@ -103,6 +104,13 @@ def test_a_slot_and_its_grid_row_go_together(session: Cli) -> None:
     # `visit rm` of a meeting's slot takes the meeting off the grid.
     session.ok("visit", "rm", str(slots[(2, 4, 5)]["id"]), "--yes")
     assert {(m["a"], m["b"]) for m in session.json("b2b", "show", "1")} == {(1, 3), (2, 3)}
+    # Taking a participant out of the session cancels their meetings.
+    session.ok("b2b", "participant", "add", "1", "eva@emscher.de")
+    session.ok("b2b", "request", "add", "1", "eva@emscher.de", "dana@kazwater.kz")
+    session.ok("b2b", "schedule", "1")
+    assert (1, 4) in _slots(session)
+    session.ok("b2b", "participant", "rm", "1", "eva@emscher.de")
+    assert set(_slots(session)) == {(1, 3, 5), (2, 3, 5)}
     # Erasing a person cancels their meetings in the programme too (no slot names them).
     session.ok("privacy", "erase", "erlan@kaz.kz", "--yes")
     assert set(_slots(session)) == {(1, 3, 5)}

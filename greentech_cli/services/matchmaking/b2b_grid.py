@@ -80,7 +80,12 @@ def schedule_json(
     return {
         "visit": blk.visit.id,
         "dry_run": dry_run,
-        "meetings": _meeting_rows(db, blk, solution.meetings),
+        # Stored: as stored, each with its slot visit.
+        "meetings": _meeting_rows(
+            db,
+            blk,
+            solution.meetings if dry_run else meeting_store.of_session(db, blk.visit.id or 0),
+        ),
         **solution.figures(),
         "unmet": [
             {
