@@ -76,7 +76,9 @@ def test_google_shaped_headers(ready: Cli, tmp_path: Path) -> None:
     assert summary["preset"] == "google"
     shown = _only_contact(ready)
     assert shown["aliases"] == ["Abi"]
-    assert [e["value"] for e in shown["emails"]] == ["a@dz.kz", "aibek@mail.kz"]
+    assert [(e["value"], e["type"]) for e in shown["emails"]] == [
+        ("a@dz.kz", "work"), ("aibek@mail.kz", "home"),
+    ]  # fmt: skip
     assert {(p["value"], p["type"]) for p in shown["phones"]} == {
         ("+77011234567", "mobile"), ("+77272500099", "fax"), ("+77277654321", "home"),
     }  # fmt: skip
@@ -86,7 +88,10 @@ def test_google_shaped_headers(ready: Cli, tmp_path: Path) -> None:
     assert shown["birthday"] == "1979-02-03"
     went = {c["header"]: c["went_to"] for c in summary["columns"]}
     assert went["Phone 1 - Type"] == "used as the kind of Phone 1 - Value"
-    assert went["Address 1 - Type"] == "not imported (ignored by preset)"
+    assert went["E-mail 2 - Type"] == "used as the kind of E-mail 2 - Value"
+    assert went["E-mail 2 - Value"] == "stored as emails"
+    assert went["Address 1 - Type"] == "used as the kind of Address 1 - Street and 3 more columns"
+    assert shown["addresses"][0]["type"] == "home"
 
 
 def test_outlook_de_headers_keep_the_company_address_with_the_company(

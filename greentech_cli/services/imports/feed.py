@@ -60,7 +60,7 @@ def chunks(source: Source, options: ImportOptions) -> Iterator[list[Prepared]]:
             )
         )
         if chunk[-1].reject is not None:
-            rejected.update(i for i, cell in enumerate(row.cells) if cell.strip())
+            rejected.update(i for i, cell in enumerate(row.cells or ()) if cell.strip())
         if len(chunk) == CHUNK:
             yield chunk
             chunk = []
