@@ -21,7 +21,6 @@ from greentech_cli.models.records import (
     Member,
     Visit,
 )
-from greentech_cli.services.matchmaking.b2b_grid import member_meetings
 from greentech_cli.services.records import dietary
 from greentech_cli.services.schedule.visits import attendee_ids, visit_json
 from greentech_cli.store import companies as company_store
@@ -179,8 +178,6 @@ def build(
         who = find_member(db, delegation, members, member_ref)
         visits = [v for v in visits if who.contact_id in attendee_ids(v, members)]
     blocks = {v.id: v for v in visits}
-    if who is not None:  # a B2B block the member has meetings in: those meetings
-        visits = member_meetings(db, visits, who.contact_id)
     stays = [v for v in visits if v.kind == "hotel"]
     if day is not None:
         visits = [v for v in visits if v.start.date() == day]
