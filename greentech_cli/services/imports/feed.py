@@ -38,8 +38,9 @@ PARALLEL_FORMATS = ("csv", "tsv", "xlsx")
 def chunks(source: Source, options: ImportOptions) -> Iterator[list[Prepared]]:
     """The prepared rows of a source, CHUNK at a time, in file order.
 
-    A rejected row's cells are taken off its columns' counts: they go to the rejects file, and
-    the summary's columns say what was stored (a column is never "kept" when nothing was).
+    A rejected row's cells are taken off the counts of the columns that store or keep values: they
+    go to the rejects file, and the summary's columns say what was stored (a column is never
+    "kept" when nothing was); a column that is not imported counts every cell it had.
     """
     rows = source.rows()
     members = options.delegation is not None
@@ -65,7 +66,8 @@ def chunks(source: Source, options: ImportOptions) -> Iterator[list[Prepared]]:
             yield chunk
             chunk = []
     for column, cells in rejected.items():  # the reader has added up its counts by now
-        source.cells[column] -= cells
+        if source.went_to[column].startswith(("stored", "kept")):  # "not imported" stays as read
+            source.cells[column] -= cells
     if chunk:
         yield chunk
 
