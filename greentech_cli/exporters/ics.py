@@ -91,7 +91,7 @@ def ics(itinerary: Itinerary, lang: str) -> str:
                 stamp=changed,
                 last_modified=changed,
                 sequence=visit.sequence,
-                status="CONFIRMED",  # type: ignore[arg-type]
+                status="CANCELLED" if visit.cancelled else "CONFIRMED",  # type: ignore[arg-type]
                 url=v.map_url,
             )
             if entry.point is not None:

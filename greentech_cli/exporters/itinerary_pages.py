@@ -68,6 +68,8 @@ def markdown(itinerary: Itinerary, lang: str) -> str:
             if v.home_zone:
                 cells.append(_md(entry.home or ""))
             lines = [f"**{_md(entry.title)}** · {_md(entry.kind)}"]
+            if entry.cancelled:
+                lines = [f"~~{lines[0]}~~ · **{_md(entry.cancelled.upper())}**"]
             lines += [_md(line) for line in detail_lines(entry, v)]
             if entry.map_url:
                 lines.append(f"[{_md(v.labels['map'])}](<{entry.map_url}>)")

@@ -142,6 +142,7 @@ TEXT = {
         "present": "present",
         "absent": "absent",
         "excused": "excused",
+        "cancelled": "Cancelled",
     },
     "de": {
         "programme": "Programm",
@@ -178,6 +179,7 @@ TEXT = {
         "present": "anwesend",
         "absent": "abwesend",
         "excused": "entschuldigt",
+        "cancelled": "Abgesagt",
     },
     "ru": {
         "programme": "Программа",
@@ -214,6 +216,7 @@ TEXT = {
         "present": "присутствовали",
         "absent": "отсутствовали",
         "excused": "по уважительной причине",
+        "cancelled": "Отменено",
     },
 }
 

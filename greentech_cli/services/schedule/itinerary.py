@@ -181,7 +181,7 @@ def build(
     blocks = {v.id: v for v in visits}
     if who is not None:  # a B2B block the member has meetings in: those meetings
         visits = member_meetings(db, visits, who.contact_id)
-    stays = [v for v in visits if v.kind == "hotel"]
+    stays = [v for v in visits if v.kind == "hotel" and not v.cancelled]
     if day is not None:
         visits = [v for v in visits if v.start.date() == day]
     roles = {m.contact_id: m.role for m in members}
@@ -230,6 +230,7 @@ def build(
             internal_notes=visit.internal_notes if audience == "officer" else None,
             point=_point(visit, blocks, companies),
         )
+        entry.record["cancelled"] = visit.cancelled
         if audience != "officer":
             entry.record.pop("internal_notes", None)
         left_out |= refused & set(attendee_ids(visit, members))
@@ -246,6 +247,13 @@ def build(
     if who is not None and who.contact is not None:
         member = person(who.contact, who.role)
     cancelled = visit_store.tombstones(db, delegation.id or 0) if day is None else []
+    if who is not None and day is None:  # visits the member was taken off: their calendar drops them
+        kept = {v.uid for v in visits}
+        cancelled += [
+            gone
+            for gone in visit_store.dropouts(db, delegation.id or 0, who.contact_id)
+            if gone.uid not in kept
+        ]
     entries = [e for d in days.values() for e in d]
     return Itinerary(
         delegation=delegation,
