@@ -4,15 +4,21 @@ and VTIMEZONEs whose observances carry the offsets across a change of the clocks
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from greentech_cli.exporters import ics
 from greentech_cli.models.itinerary import Day, Entry, Itinerary
 from greentech_cli.models.records import Delegation, Visit
+from greentech_cli.resources import data_path
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -74,3 +80,18 @@ def test_a_change_of_the_clocks_is_in_the_vtimezone() -> None:
     starts = sorted(e.dtstart.value for e in parsed.vevent_list)
     assert [s.utcoffset() for s in starts] == [timedelta(hours=2), timedelta(hours=1)]
     assert [s.astimezone(BERLIN) for s in starts] == [before, after]
+
+
+@pytest.mark.parametrize("fmt", ["ics", "html"])
+def test_calendars_and_printed_pages_load_no_calendar_library_or_template_engine(
+    cli: Any, fmt: str
+) -> None:
+    """Their import and compile cost a third of the command (issue 17's 300 ms budget)."""
+    cli.ok("programme", "apply", str(data_path("demo", "programme.yaml")))
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "greentech_cli", "--db", str(cli.db_path),
+         "itinerary", "kz-waste-demo", "--format", fmt, "--out", os.devnull],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    imported = {line.split("|")[-1].strip().split(".")[0] for line in result.stderr.splitlines()}
+    assert not imported & {"icalendar", "jinja2", "markupsafe"}
