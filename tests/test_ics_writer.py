@@ -31,13 +31,23 @@ def _itinerary(title: str, *starts: datetime) -> Itinerary:
     entries = [
         Entry(
             visit=Visit(
-                delegation_id=1, title=title, start=start, end=start + timedelta(hours=1),
-                timezone=str(start.tzinfo), uid=f"v{n}@greentech", id=n + 1,
+                delegation_id=1,
+                title=title,
+                start=start,
+                end=start + timedelta(hours=1),
+                timezone=str(start.tzinfo),
+                uid=f"v{n}@greentech",
+                id=n + 1,
                 modified="2026-10-01T08:00:00+00:00",
-            ),  # fmt: skip
-            company=None, place=None, hosts=[], attendees=None, home_start=None,
-            home_end=None, zone_differs=False,
-        )  # fmt: skip
+            ),
+            company=None,
+            place=None,
+            hosts=[],
+            attendees=None,
+            home_start=None,
+            home_end=None,
+            zone_differs=False,
+        )
         for n, start in enumerate(starts)
     ]
     return Itinerary(delegation=delegation, days=[Day(starts[0].date(), entries)])

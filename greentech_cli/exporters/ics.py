@@ -55,7 +55,9 @@ def fold(line: str) -> str:
     """A content line folded at 75 octets (RFC 5545 3.1), never inside a UTF-8 character."""
     if len(line.encode("utf-8")) <= 75:
         return line
-    parts, current, size = [], [], 0
+    parts: list[str] = []
+    current: list[str] = []
+    size = 0
     for char in line:
         width = len(char.encode("utf-8"))
         if size + width > 75:
@@ -105,7 +107,9 @@ def vtimezone(zone: str, moments: list[datetime]) -> list[str]:
     def state(moment: datetime) -> tuple[timedelta | None, str | None]:
         return moment.utcoffset(), moment.tzname()
 
-    onsets = [(begin.replace(tzinfo=None), begin.utcoffset(), begin)]
+    onsets: list[tuple[datetime, timedelta | None, datetime]] = [
+        (begin.replace(tzinfo=None), begin.utcoffset(), begin)
+    ]
     second, now = first, begin
     while second < last:
         step = min(second + DAY, last)
@@ -124,13 +128,13 @@ def vtimezone(zone: str, moments: list[datetime]) -> list[str]:
             onsets.append((wall, before, onset))
         second, now = step, later
     lines = ["BEGIN:VTIMEZONE", f"TZID:{zone}"]
-    for wall, before, moment in onsets:
+    for wall, offset_before, moment in onsets:
         kind = "DAYLIGHT" if moment.dst() else "STANDARD"
         lines += [
             f"BEGIN:{kind}",
             f"DTSTART:{_local(wall)}",
             f"TZNAME:{text(moment.tzname() or zone)}",
-            f"TZOFFSETFROM:{_offset(before)}",
+            f"TZOFFSETFROM:{_offset(offset_before)}",
             f"TZOFFSETTO:{_offset(moment.utcoffset())}",
             f"END:{kind}",
         ]
@@ -229,10 +233,6 @@ def ics(itinerary: Itinerary, lang: str) -> str:
         events += _cancelled(gone)
         for moment in (gone.start, gone.end):
             spans.setdefault(_zone_key(moment), []).append(moment)
-    zones = [
-        line
-        for zone, moments in spans.items()
-        for line in vtimezone(zone, moments)
-    ]
+    zones = [line for zone, moments in spans.items() for line in vtimezone(zone, moments)]
     lines = [*head, *zones, *events, "END:VCALENDAR"]
     return CRLF.join(fold(line) for line in lines) + CRLF
