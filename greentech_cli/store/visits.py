@@ -267,7 +267,9 @@ def update(db: Database, visit: Visit) -> dict[str, list[Any]]:
     )
     _write_links(db, visit)
     after = _attending(db, visit.id)
-    _note_dropouts(db, [(visit.id, i) for i in before - after], [(visit.id, i) for i in after])
+    held = db.execute("SELECT contact_id FROM visit_dropouts WHERE visit_id = ?", [visit.id])
+    back = {int(r[0]) for r in held} & after
+    _note_dropouts(db, [(visit.id, i) for i in before - after], [(visit.id, i) for i in back])
     audit.record(db, "visit", visit.id, "update", {"fields": sorted(changes)})
     return changes
 
@@ -322,9 +324,10 @@ def attended_by(db: Database, delegation_id: int, contact_id: int) -> set[int]:
 
 
 def _note_dropouts(
-    db: Database, dropped: list[tuple[int, int]], attending: list[tuple[int, int]]
+    db: Database, dropped: list[tuple[int, int]], back: list[tuple[int, int]]
 ) -> set[int]:
-    """Keep (visit, person) pairs taken off; forget those attending again. The visits touched."""
+    """Keep the (visit, person) pairs taken off; forget those attending again. The visits
+    touched."""
     touched = set()
     for visit_id, contact_id in dropped:
         db.execute(
@@ -333,13 +336,12 @@ def _note_dropouts(
             [visit_id, contact_id, now()],
         )
         touched.add(visit_id)
-    for visit_id, contact_id in attending:
-        gone = db.execute(
+    for visit_id, contact_id in back:
+        db.execute(
             "DELETE FROM visit_dropouts WHERE visit_id = ? AND contact_id = ?",
             [visit_id, contact_id],
         )
-        if gone.rowcount:
-            touched.add(visit_id)
+        touched.add(visit_id)
     return touched
 
 

@@ -257,9 +257,8 @@ def build(
     if who is not None and who.contact is not None:
         member = person(who.contact, who.role)
     cancelled = visit_store.tombstones(db, delegation.id or 0) if day is None else []
-    if (
-        who is not None and day is None
-    ):  # visits the member was taken off: their calendar drops them
+    if who is not None and day is None:
+        # The visits the member was taken off: their own calendar cancels them.
         kept = {v.uid for v in visits}
         cancelled += [
             gone
