@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from greentech_cli.models.itinerary import Itinerary
+from greentech_cli.render import labels
 from greentech_cli.render.itinerary import EntryView, View, detail_lines, print_text, view
 
 TEXT_WIDTH = 100
@@ -117,16 +120,18 @@ def _entry_html(e: EntryView, v: View, qr: dict[str, str]) -> list[str]:
     for name, value in (("company", e.company), ("place", e.place)):
         if value:
             out.append(f'            <div class="{name}">{_h(value)}</div>')
-    out += [f'            <div class="host">{_h(v.labels["host"])}: {_h(h)}</div>' for h in e.hosts]
+    host = _h(v.labels["host"])
+    out += [f'            <div class="host">{host}: {unbroken_phones(h)}</div>' for h in e.hosts]
     if e.attendees is not None:
         names = ", ".join(_h(a) for a in e.attendees)
         out.append(f'            <div class="attendees">{_h(v.labels["attendees"])}: {names}</div>')
-    out += [f'            <div class="extra">{_h(line)}</div>' for line in e.extra]
+    out += [f'            <div class="extra">{unbroken_phones(line)}</div>' for line in e.extra]
     if e.notes:
-        out.append(f'            <div class="notes">{_h(e.notes)}</div>')
+        out.append(f'            <div class="notes">{unbroken_phones(e.notes)}</div>')
     if e.internal_notes:
         label = _h(v.labels["internal_notes"])
-        out.append(f'            <div class="internal">{label}: {_h(e.internal_notes)}</div>')
+        internal = unbroken_phones(e.internal_notes)
+        out.append(f'            <div class="internal">{label}: {internal}</div>')
     if e.map_url:
         url = _h(e.map_url)
         out += [
@@ -141,6 +146,11 @@ def html(itinerary: Itinerary, lang: str) -> str:
     v = view(itinerary, lang)
     urls = {e.map_url for day in v.days for e in day.entries if e.map_url}
     qr = {url: qr_svg(url) for url in sorted(urls)}
+    day = print_day()
+    printed = labels.both(
+        [labels.label("printed", one, date=labels.short_date(day, one)) for one in
+         labels.languages(lang)]
+    )  # fmt: skip
     out = [
         "<!DOCTYPE html>",
         f'<html lang="{_h(v.lang.split("+")[0])}">',
@@ -148,7 +158,16 @@ def html(itinerary: Itinerary, lang: str) -> str:
         '<meta charset="utf-8">',
         f"<title>{_h(v.title)} — {_h(v.labels['programme'])}</title>",
         "<style>",
-        STYLE.read_text(encoding="utf-8") + "</style>",
+        STYLE.read_text(encoding="utf-8")
+        + "/* On every printed page: the print date and the page number. */",
+        "@page {",
+        f"  @bottom-left {{ content: {css_string(printed)}; font-size: 8pt; color: #555; }}",
+        "  @bottom-right {",
+        f'    content: {css_string(v.labels["page"])} " " counter(page) " / " counter(pages);',
+        "    font-size: 8pt; color: #555;",
+        "  }",
+        "}",
+        "</style>",
         "</head>",
         "<body>",
         "<header>",
@@ -159,7 +178,8 @@ def html(itinerary: Itinerary, lang: str) -> str:
         out.append(f"  <p>{_h(v.organisations)}</p>")
     if v.member:
         out.append(f'  <p class="member">{_h(v.labels["programme_for"])}: {_h(v.member)}</p>')
-    out += [f'  <p class="zones">{_h(v.zones)}</p>', "</header>", "<main>"]
+    out += [f'  <p class="zones">{_h(v.zones)}</p>', f'  <p class="printed">{_h(printed)}</p>']
+    out += ["</header>", "<main>"]
     if not v.days:
         out.append(f"  <p>{_h(v.labels['no_visits'])}</p>")
     for day in v.days:
@@ -188,6 +208,36 @@ def html(itinerary: Itinerary, lang: str) -> str:
         out.append("  </section>")
     out += ["</main>", "</body>", "</html>", ""]
     return "\n".join(out)
+
+
+# A phone number in running text: +49 201 5554400, 0211 3557-0, (030) 123 456.
+_PHONE = re.compile(r"(?<![\w+])\+?\(?\d[\d ()/.\-]{4,}\d(?!\w)")
+
+
+def unbroken_phones(text: str) -> str:
+    """The text escaped for HTML, each phone number in it kept on one line when printed."""
+    parts: list[str] = []
+    last = 0
+    for found in _PHONE.finditer(text):
+        parts += [_h(text[last : found.start()]), '<span class="number">']
+        parts += [_h(found.group()), "</span>"]
+        last = found.end()
+    parts.append(_h(text[last:]))
+    return "".join(parts)
+
+
+def css_string(text: str) -> str:
+    """A text as a quoted CSS string (a label in a page margin), safe inside <style>."""
+    quoted = "".join(ch if ch.isalnum() or ch in " .,:/-" else f"\\{ord(ch):x} " for ch in text)
+    return f'"{quoted}"'
+
+
+def print_day() -> date:
+    """The day a page is printed: today, or SOURCE_DATE_EPOCH's day for reproducible output."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC).date()
+    return date.today()
 
 
 QR_MASK = 0
