@@ -83,7 +83,8 @@ def test_a_cancelled_visit_is_labelled_in_every_language(demo: Any) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["text", "md", "html"])
-def test_cancelled_golden(demo: Any, fmt: str) -> None:
+def test_cancelled_golden(demo: Any, fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1794657600")  # printed on 14.11.2026
     demo.ok("visit", "edit", str(_visit(demo, TOUR)["id"]), "--status", "cancelled")
     out = demo.ok("itinerary", CODE, "--format", fmt, "--lang", "de+ru", "--day", "2026-11-17")
     assert_golden(f"cancelled.de+ru.{fmt}", out.stdout)
