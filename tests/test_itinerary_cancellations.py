@@ -61,6 +61,11 @@ def test_a_cancelled_visit_stays_listed_with_its_status(demo: Any) -> None:
     bad = demo.fails("visit", "edit", str(tour["id"]), "--status", "maybe")
     assert bad.stderr.startswith("Error:") and "visit status" in bad.stderr
     assert _visit(demo, TOUR)["status"] == "confirmed"  # the database as it was
+    added = demo.json(
+        "visit", "add", CODE, "--title", "Spare slot", "--start", "2026-11-19 17:00",
+        "--duration", "1h", "--status", "cancelled",
+    )  # fmt: skip
+    assert added["status"] == "cancelled"
 
 
 def test_a_cancelled_visit_is_labelled_in_every_language(demo: Any) -> None:

@@ -119,12 +119,18 @@ def update(db: Database, member: Member) -> dict[str, list[Any]]:
     )
     if not changes:
         return {}
-    attended = visit_store.attended_by(db, member.delegation_id, member.contact_id)
+    # Only the status decides whether a member attends the visits that name nobody.
+    attended = (
+        visit_store.attended_by(db, member.delegation_id, member.contact_id)
+        if "status" in changes
+        else None
+    )
     db.execute(
         "UPDATE members SET role = ?, status = ?, notes = ?, updated_at = ? WHERE id = ?",
         [member.role, member.status, member.notes, now(), member.id],
     )
-    visit_store.attendance_changed(db, member.delegation_id, member.contact_id, attended)
+    if attended is not None:
+        visit_store.attendance_changed(db, member.delegation_id, member.contact_id, attended)
     audit.record(db, "member", member.id, "update", {"fields": sorted(changes)})
     return changes
 
