@@ -338,6 +338,40 @@ def m009_key_upkeep(db: Any) -> None:
     _run(db, KEY_UPKEEP)
 
 
+# Issue 19: a delegation's own retention periods ("18m", "90d"; NULL: the config's default), for
+# its travellers' data and for their dietary needs (special-category data).
+@step
+def m010_delegation_retention(db: Any) -> None:
+    """Retention periods per delegation: `retention` (the travellers' data) and
+    `retention_dietary` (their dietary needs), each kept after the delegation's end date."""
+    _run(
+        db,
+        "ALTER TABLE delegations ADD COLUMN retention TEXT;\n"
+        "ALTER TABLE delegations ADD COLUMN retention_dietary TEXT",
+    )
+
+
+# Issue 20: a scheduled meeting is a slot (child visit) of its block, linked from its grid row;
+# named rooms in place of numbered tables; an interpreter's hours. A grid row that goes (its
+# person erased) takes its slot visit along, leaving a tombstone for the calendars titled as
+# the block (the erased person's name is not kept in it).
+B2B_SLOTS = """
+ALTER TABLE b2b_meetings ADD COLUMN slot_visit_id INTEGER REFERENCES visits(id) ON DELETE CASCADE;
+CREATE INDEX b2b_meetings_slot_visit ON b2b_meetings(slot_visit_id);
+ALTER TABLE b2b_sessions ADD COLUMN rooms TEXT;
+ALTER TABLE b2b_interpreters ADD COLUMN available_from TEXT;
+ALTER TABLE b2b_interpreters ADD COLUMN available_to TEXT;
+CREATE TRIGGER b2b_meeting_gone AFTER DELETE ON b2b_meetings WHEN old.slot_visit_id IS NOT NULL BEGIN INSERT OR REPLACE INTO visit_tombstones (uid, delegation_id, title, start_local, end_local, timezone, end_timezone, sequence, removed_at) SELECT v.uid, v.delegation_id, coalesce(b.title, v.title), v.start_local, v.end_local, v.timezone, v.end_timezone, v.sequence + 1, strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') FROM visits AS v LEFT JOIN visits AS b ON b.id = v.parent_id WHERE v.id = old.slot_visit_id AND v.parent_id = old.visit_id AND v.uid IS NOT NULL; DELETE FROM visits WHERE id = old.slot_visit_id AND parent_id = old.visit_id; END
+"""  # noqa: E501
+
+
+@step
+def m010_b2b_slots(db: Any) -> None:
+    """B2B meetings as slots of their block visit (check, itineraries and calendars read them
+    like any other item), named rooms, and interpreters' hours."""
+    _run(db, B2B_SLOTS)
+
+
 # Issue 17: a visit called off but kept (`status`), and who was taken off a visit they attended
 # (removed as its attendee, or no longer a member who attends by default), so that their own
 # calendar gets STATUS:CANCELLED for it; a row goes when they attend it again.
@@ -354,7 +388,7 @@ CREATE INDEX visit_dropouts_contact ON visit_dropouts(contact_id)
 
 
 @step
-def m010_visit_cancellations(db: Any) -> None:
+def m011_visit_cancellations(db: Any) -> None:
     """A visit's status (planned, confirmed, cancelled) and the attendees taken off a visit."""
     _run(db, VISIT_CANCELLATIONS)
 

@@ -259,6 +259,10 @@ class Delegation:
     topic: str | None = None
     status: str = "planned"
     notes: str | None = None
+    # How long the travellers' data and their dietary needs are kept after the end date ("18m",
+    # "90d"); None: the config's default.
+    retention: str | None = None
+    retention_dietary: str | None = None
     id: int | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -280,6 +284,8 @@ class Delegation:
             "sectors": list(self.sectors),
             "topic": self.topic,
             "status": self.status,
+            "retention": self.retention,
+            "retention_dietary": self.retention_dietary,
         }
 
 

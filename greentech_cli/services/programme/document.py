@@ -40,7 +40,7 @@ PERSON_FIELDS = (
 DELEGATION_FIELDS = (
     "code", "title", "type", "direction", "origin_country", "destination_country", "start_date",
     "end_date", "timezone", "home_timezone", "host", "partner", "sectors", "topic", "status",
-    "notes",
+    "notes", "retention", "retention_dietary",
 )  # fmt: skip
 MEMBER_FIELDS = (
     "person", "role", "status", "notes", "dietary", "dietary_consent", "dietary_source",

@@ -179,11 +179,6 @@ def build(
         who = find_member(db, delegation, members, member_ref)
         visits = [v for v in visits if who.contact_id in attendee_ids(v, members)]
     blocks = {v.id: v for v in visits}
-    if who is not None:  # a B2B block the member has meetings in: those meetings
-        # (imported here: the B2B modules cost a whole-delegation itinerary ~10 ms to load)
-        from greentech_cli.services.matchmaking.b2b_grid import member_meetings
-
-        visits = member_meetings(db, visits, who.contact_id)
     stays = [v for v in visits if v.kind == "hotel" and not v.cancelled]
     if day is not None:
         visits = [v for v in visits if v.start.date() == day]

@@ -131,11 +131,13 @@ def _contact_ids(db: Database, refs: Any) -> list[int]:
     return [contact_store.resolve(db, str(ref)).id or 0 for ref in refs or []]
 
 
-def _attendees(db: Database, delegation: Delegation, refs: Any) -> list[int]:
+def _attendees(db: Database, delegation: Delegation, refs: Any, slot: bool = False) -> list[int]:
+    """Attendees are members, except at a slot of a block: a B2B table seats company contacts
+    and interpreters too."""
     ids: list[int] = []
     for ref in refs or []:
         contact = contact_store.resolve(db, str(ref))
-        if member_store.find(db, delegation.id or 0, contact.id or 0) is None:
+        if not slot and member_store.find(db, delegation.id or 0, contact.id or 0) is None:
             raise InvalidData(
                 f"{contact.display_name} is not a member of {delegation.code}; "
                 "add them with 'greentech member add' first"
@@ -223,7 +225,8 @@ def apply_fields(
         elif key == "host_contacts":
             visit.host_contact_ids = _contact_ids(db, value)
         elif key == "attendees":
-            visit.attendee_ids = _attendees(db, delegation, value)
+            slot = fields.get("parent", visit.parent_id) not in (None, "")
+            visit.attendee_ids = _attendees(db, delegation, value, slot)
         elif key == "uid":
             visit.uid = clean(value) or visit.uid
         elif key == "capacity":
