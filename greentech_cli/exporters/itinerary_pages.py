@@ -146,9 +146,9 @@ def html(itinerary: Itinerary, lang: str) -> str:
     v = view(itinerary, lang)
     urls = {e.map_url for day in v.days for e in day.entries if e.map_url}
     qr = {url: qr_svg(url) for url in sorted(urls)}
-    day = print_day()
+    today = print_day()
     printed = labels.both(
-        [labels.label("printed", one, date=labels.short_date(day, one)) for one in
+        [labels.label("printed", one, date=labels.short_date(today, one)) for one in
          labels.languages(lang)]
     )  # fmt: skip
     out = [
