@@ -372,6 +372,27 @@ def m010_b2b_slots(db: Any) -> None:
     _run(db, B2B_SLOTS)
 
 
+# Issue 17: a visit called off but kept (`status`), and who was taken off a visit they attended
+# (removed as its attendee, or no longer a member who attends by default), so that their own
+# calendar gets STATUS:CANCELLED for it; a row goes when they attend it again.
+VISIT_CANCELLATIONS = """
+ALTER TABLE visits ADD COLUMN status TEXT NOT NULL DEFAULT 'planned';
+CREATE TABLE visit_dropouts (
+    visit_id INTEGER NOT NULL REFERENCES visits(id) ON DELETE CASCADE,
+    contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+    dropped_at TEXT NOT NULL,
+    PRIMARY KEY (visit_id, contact_id)
+);
+CREATE INDEX visit_dropouts_contact ON visit_dropouts(contact_id)
+"""
+
+
+@step
+def m011_visit_cancellations(db: Any) -> None:
+    """A visit's status (planned, confirmed, cancelled) and the attendees taken off a visit."""
+    _run(db, VISIT_CANCELLATIONS)
+
+
 def known_names() -> list[str]:
     """The names of every step this version of greentech knows, in order."""
     return [name for name, _ in STEPS]

@@ -144,6 +144,7 @@ TEXT = {
         "present": "present",
         "absent": "absent",
         "excused": "excused",
+        "cancelled": "Cancelled",
     },
     "de": {
         "programme": "Programm",
@@ -182,6 +183,7 @@ TEXT = {
         "present": "anwesend",
         "absent": "abwesend",
         "excused": "entschuldigt",
+        "cancelled": "Abgesagt",
     },
     "ru": {
         "programme": "Программа",
@@ -220,6 +222,7 @@ TEXT = {
         "present": "присутствовали",
         "absent": "отсутствовали",
         "excused": "по уважительной причине",
+        "cancelled": "Отменено",
     },
 }
 

@@ -339,7 +339,7 @@ class ApplyRun:
                     start = parse_datetime(fields["start"]).strftime("%Y-%m-%dT%H:%M")
                     uid = visit_service.derived_uid(delegation.code, fields["title"], start, zone)
                 values: dict[str, Any] = {
-                    "kind": None, "company": None, "location": None, "notes": None,
+                    "kind": None, "status": None, "company": None, "location": None, "notes": None,
                     "room": None, "lat": None, "lon": None, "from": None, "to": None,
                     "mode": None, "capacity": None, "parent": None, "internal_notes": None,
                     **dict.fromkeys(translations.KEYS), **fields,

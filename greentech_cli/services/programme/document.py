@@ -46,7 +46,7 @@ MEMBER_FIELDS = (
     "person", "role", "status", "notes", "dietary", "dietary_consent", "dietary_source",
 )  # fmt: skip
 VISIT_FIELDS = (
-    "uid", "title", "kind", "start", "end", "duration", "timezone", "company", "location",
+    "uid", "title", "kind", "status", "start", "end", "duration", "timezone", "company", "location",
     "room", "lat", "lon", "from", "to", "mode", "capacity", "parent", "hosts", "attendees",
     "notes", "internal_notes",
     *(f"{name}_{lang}" for name in ("title", "notes", "location") for lang in ("de", "en", "ru")),

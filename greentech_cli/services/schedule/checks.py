@@ -58,7 +58,8 @@ HOSTED_KINDS = ("site-visit", "b2b-meeting")
 
 
 def _load(db: Database, delegation: Delegation) -> Programme:
-    visits = visit_store.of_delegation(db, delegation.id or 0)
+    # A cancelled visit takes nobody's time: no overlap, travel, capacity or date findings.
+    visits = [v for v in visit_store.of_delegation(db, delegation.id or 0) if not v.cancelled]
     members = member_store.of_delegation(db, delegation.id or 0)
     attendance = {v.id or 0: set(attendee_ids(v, members)) for v in visits}
     return Programme(delegation, visits, members, attendance)
@@ -184,6 +185,8 @@ def _check_hosts_elsewhere(
     found: list[Finding] = []
     codes: dict[int, str] = {}
     for theirs in visit_store.hosted_by(db, sorted(companies)):
+        if theirs.cancelled:
+            continue
         if theirs.delegation_id == prog.delegation.id:
             continue
         for visit in prog.visits:

@@ -14,6 +14,7 @@ from greentech_cli.models.records import (
     MOVING_KINDS,
     TRANSFER_MODES,
     VISIT_KINDS,
+    VISIT_STATUSES,
     Contact,
     Delegation,
     Member,
@@ -232,6 +233,8 @@ def apply_fields(
             visit.capacity = _capacity(value)
         elif key == "mode":
             visit.mode = choice(value, TRANSFER_MODES, "transfer mode")
+        elif key == "status":
+            visit.status = choice(value, VISIT_STATUSES, "visit status") or "planned"
         elif key == "parent":
             visit.parent_id = _parent(db, visit, value)
         else:
@@ -431,6 +434,7 @@ def visit_json(
         "delegation": delegation.code,
         "title": visit.title,
         "kind": visit.kind,
+        "status": visit.status,
         "start": visit.start.isoformat(),
         "end": visit.end.isoformat(),
         "timezone": visit.timezone,
