@@ -225,3 +225,21 @@ def test_a_member_removed_and_added_again_is_no_dropout(demo: Any) -> None:
     mine = _ics(demo, "--member", NURLAN)
     assert str(mine[lunch["uid"]]["STATUS"]) == "CONFIRMED"
     assert int(mine[lunch["uid"]]["SEQUENCE"]) >= 2  # raised when he left and when he came back
+
+
+def test_a_block_called_off_calls_off_its_slots(demo: Any) -> None:
+    demo.ok("visit", "add", CODE, "--title", "B2B meetings", "--kind", "b2b-meeting",
+            "--location", "IHK Düsseldorf", "--start", "2026-11-19 14:00",
+            "--end", "2026-11-19 16:00")  # fmt: skip
+    block = _visit(demo, "B2B meetings")
+    demo.ok("visit", "add", CODE, "--title", "Table 2", "--kind", "b2b-meeting", "--parent",
+            str(block["id"]), "--start", "2026-11-19 14:00", "--duration", "20m")  # fmt: skip
+    slot = _visit(demo, "Table 2")
+    before = _ics(demo)[slot["uid"]]
+
+    demo.ok("visit", "edit", str(block["id"]), "--status", "cancelled")
+
+    after = _ics(demo)[slot["uid"]]
+    assert _visit(demo, "Table 2")["status"] == "cancelled"
+    assert str(after["STATUS"]) == "CANCELLED"
+    assert int(after["SEQUENCE"]) > int(before["SEQUENCE"])

@@ -345,19 +345,22 @@ def edit(
     """Change the given fields of a visit; returns it and what changed.
 
     A block that moves takes its slots along; a block changed so that a slot no longer fits
-    is refused."""
+    is refused; a block called off calls off its slots (each calendar event then says so; set
+    back to planned, the block leaves its slots as they are)."""
     with transaction(db):
         visit = store.get(db, visit_id(ref))
-        before = visit.start
+        before, was_cancelled = visit.start, visit.cancelled
         delegation = delegation_store.get(db, visit.delegation_id)
         apply_fields(db, visit, delegation, fields, force=force)
         changes = store.update(db, visit)
-        _carry_slots(db, visit, timedelta(seconds=visit.start.timestamp() - before.timestamp()))
+        shift = timedelta(seconds=visit.start.timestamp() - before.timestamp())
+        _carry_slots(db, visit, shift, cancel=visit.cancelled and not was_cancelled)
     return store.get(db, visit.id or 0), changes
 
 
-def _carry_slots(db: Database, block: Visit, shift: timedelta) -> None:
-    """Move a block's slots by the block's own shift; each must still lie inside it."""
+def _carry_slots(db: Database, block: Visit, shift: timedelta, *, cancel: bool = False) -> None:
+    """Move a block's slots by the block's own shift (each must still lie inside it), and call
+    them off with it when `cancel`."""
     for slot in store.slots_of(db, block.id or 0):
         if shift:
             slot.start = (slot.start.astimezone(UTC) + shift).astimezone(ZoneInfo(slot.timezone))
@@ -369,7 +372,10 @@ def _carry_slots(db: Database, block: Visit, shift: timedelta) -> None:
                 f"the slot '{slot.title}' (visit {slot.id}, {wall_time(slot.start)}) would lie "
                 f"outside its block '{block.title}'; move or shorten the slot first"
             )
-        if shift:
+        called_off = cancel and not slot.cancelled
+        if called_off:
+            slot.status = "cancelled"
+        if shift or called_off:
             store.update(db, slot)
 
 
