@@ -195,6 +195,57 @@ class KeySet:
         return not self.phones.isdisjoint(keys.phones)
 
 
+class WrittenKeys:
+    """The lookup keys of every contact an import wrote or changed, in a fixed-size bit filter.
+
+    Before the lock the import looks each row up against the database as it was; under the lock
+    only a row whose keys may meet a contact the import itself wrote (or changed) is looked up
+    again. `meets` follows the rule of `contacts.candidates` (a name at the row's company or at
+    none; emails casefolded, so never tighter) and may answer yes wrongly now and then (a
+    hash collision: one lookup more), never no wrongly. Memory stays at FILTER_BITS / 8 bytes
+    however many rows come.
+    """
+
+    FILTER_BITS = 1 << 26
+
+    def __init__(self) -> None:
+        self.bits = bytearray(self.FILTER_BITS // 8)
+
+    def _positions(self, item: object) -> tuple[int, int]:
+        value = hash(item)
+        mask = self.FILTER_BITS - 1
+        return value & mask, (value >> 26) & mask
+
+    def _put(self, item: object) -> None:
+        for bit in self._positions(item):
+            self.bits[bit >> 3] |= 1 << (bit & 7)
+
+    def _has(self, item: object) -> bool:
+        return all(self.bits[bit >> 3] & (1 << (bit & 7)) for bit in self._positions(item))
+
+    def add(self, keys: contacts.Keys) -> None:
+        if keys.uid:
+            self._put(("uid", keys.uid))
+        for email in (keys.email, *keys.emails):
+            if email:
+                self._put(("email", email.casefold()))
+        for key in keys.name_keys:
+            self._put(("name", key, keys.company_id))
+        for phone in keys.phones:
+            self._put(("phone", phone))
+
+    def meets(self, keys: contacts.Keys) -> bool:
+        """Whether a contact added here may be a candidate for a contact with these keys."""
+        if keys.uid and self._has(("uid", keys.uid)):
+            return True
+        if any(e and self._has(("email", e.casefold())) for e in (keys.email, *keys.emails)):
+            return True
+        companies = {None, keys.company_id}  # a name counts at the same company or none
+        if any(self._has(("name", k, c)) for k in keys.name_keys for c in companies):
+            return True
+        return any(self._has(("phone", phone)) for phone in keys.phones)
+
+
 EMPTY: tuple[object, ...] = (None, "", [], {}, "unknown")
 
 
