@@ -27,13 +27,12 @@ from greentech_cli.services.identity.duplicates import (
     WrittenKeys,
     decide,
     keys_of,
+    take_row,
 )
 from greentech_cli.services.identity.matcher import Match
-from greentech_cli.services.imports.fill import take_row
 from greentech_cli.services.imports.options import check_options
-from greentech_cli.services.imports.prematch import Early, Prematch, linked_keys
 from greentech_cli.services.imports.rows import Prepared, normalise_company
-from greentech_cli.services.imports.spill import file_hash, read_all
+from greentech_cli.services.imports.spill import Early, Prematch, file_hash, linked_keys, read_all
 from greentech_cli.store import audit, health
 from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as contact_store
@@ -395,7 +394,7 @@ class _Run:
     def _take_row(
         self, index: int, entity: str, entity_id: int, current: Any, incoming: Any, names: Any
     ) -> bool:
-        """`fill.take_row` with the options of this import; its warnings given to the row."""
+        """`duplicates.take_row` with the options of this import; its warnings given to the row."""
         changed, warnings = take_row(
             self.options.on_duplicate, entity, entity_id, current, incoming, names
         )
