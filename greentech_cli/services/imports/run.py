@@ -292,12 +292,12 @@ class _Run:
                 decision = early.decision
             else:
                 decision = decide(prepared.contact(company_id), block) if block else Decision()
-            self._touch(key)
+            self.touched.add(key)
             if decision.same is None:
                 if company_id is None:
                     company_id = self._company_for(prepared)
                     key = linked_keys(prepared, company_id)
-                    self._touch(key)
+                self._touch(key)
                 created = self._create_contact(prepared, company_id)
                 for match in decision.possible:
                     self._possible(prepared, match, created)
