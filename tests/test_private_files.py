@@ -12,9 +12,6 @@ from typing import Any
 
 import pytest
 
-from greentech_cli import files
-from greentech_cli.files import write_private_files
-
 from .conftest import Cli
 
 
@@ -89,6 +86,9 @@ def test_split_leaves_nothing_after_an_error(
 
 def test_split_without_hard_links(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A file system without hard links (FAT on a USB stick): rename, still never overwriting."""
+    # Imported here: the command-line tests above also run on code from before files.py had it.
+    from greentech_cli import files
+    from greentech_cli.files import write_private_files
 
     def no_links(*args: Any) -> None:
         raise PermissionError(errno.EPERM, "Operation not permitted")
