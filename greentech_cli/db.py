@@ -354,19 +354,6 @@ def open_memory_db(steps: Collection[str] | None = None) -> Database:
     return Database(conn)
 
 
-@contextmanager
-def scratch_copy(db: Database) -> Iterator[Database]:
-    """A private copy of the database to try changes on (a dry run), taking no write lock: a
-    backup in one read transaction into SQLite's own temporary file (never visible by name)."""
-    conn = sqlite3.connect("", isolation_level=None)
-    try:
-        db.conn.backup(conn)
-        conn.execute("PRAGMA foreign_keys = ON")
-        yield Database(conn)
-    finally:
-        conn.close()
-
-
 # An import's page cache: random index inserts and duplicate lookups over a large file touch many
 # pages; a bounded cache keeps the memory flat however many rows come, unlike "keep everything".
 # 64 MB rather than 8: 100,000 rows into 100,000 contacts took 12.5 s instead of 14–16 s (a

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from greentech_cli import collector
-from greentech_cli.db import database_file, import_pragmas, scratch_copy, transaction
+from greentech_cli.db import database_file, import_pragmas, transaction
 from greentech_cli.models.imports import ImportOptions, ImportSummary, Reject
 from greentech_cli.models.records import Company, Contact, Member
 from greentech_cli.services.identity import merge
@@ -70,7 +70,7 @@ def import_file(
     if options.dry_run and database_file(db.conn):
         # A dry run writes into a private copy: it matches and writes like an import, never
         # taking the database's write lock.
-        with scratch_copy(db) as copy:
+        with health.scratch_copy(db) as copy:
             return _import(copy, path, options, progress)
     return _import(db, path, options, progress)
 
@@ -187,7 +187,7 @@ class _Run:
         rematch = health.data_version(self.db) != self.seen_version
         if rematch:
             self.look()  # another process committed since: the delegation may be gone
-            self.summary.matched_again = self.options.target == "contacts"
+            self.summary.matched_again = Prematch(self.db, self.options).active
         self.summary.imported_before = [
             (b.id, b.created_at) for b in batches.find_same_file(self.db, self.content_hash)
         ]
