@@ -1,7 +1,7 @@
 """The import pipeline: read a file, normalise each row, find duplicates, write one batch.
 
 Reading, normalising and matching against the stored records come first, with no lock held
-(`services.imports.spill`, `services.imports.prematch`); then the import takes the write lock
+(`services.imports.spill`); then the import takes the write lock
 (waiting up to the lock timeout) and writes in one transaction, all or nothing. Under the lock a
 row is matched again only where the import's own writes may have changed its answer (in-file
 duplicates); when `PRAGMA data_version` says another process committed since the import first
@@ -132,7 +132,7 @@ class _Run:
     """One pass of the pipeline over a source, inside the import's transaction.
 
     Rows come prepared in chunks (`services.imports.feed`), each row with its match made before
-    the lock (`services.imports.prematch`). For each chunk the rows that need it are looked up
+    the lock (`spill.Prematch`). For each chunk the rows that need it are looked up
     again in one go against the database as it stands; new contacts wait in a buffer and are
     written with one executemany per table. A row whose keys meet a row created or changed
     earlier in the same chunk (an in-file duplicate) first writes the buffer and is looked up on
@@ -255,7 +255,7 @@ class _Run:
         """Link, match and store one chunk of prepared contacts, in file order (a row's new
         company is created with the row: a skipped row creates nothing, not even its company).
 
-        A row keeps its early match (`services.imports.prematch`) unless its company is one
+        A row keeps its early match (`spill.Prematch`) unless its company is one
         this import created since, or its keys may meet a contact the import wrote or changed:
         those rows are looked up again, in one go, against the database as it stands (every
         row when there is no early match)."""
