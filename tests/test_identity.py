@@ -418,3 +418,22 @@ def test_unmerge_gives_back_journal_entries(cli: Cli) -> None:
     finally:
         conn.close()
     assert owners == {2}
+
+
+def test_update_takes_the_files_values_first_and_keeps_what_the_file_does_not_name(
+    cli: Cli, tmp_path: Path
+) -> None:
+    stored = (
+        "Vorname,Nachname,E-mail 1,E-mail 2,Phone 1\n"
+        "Aigerim,Bekova,a@kz.example,b@kz.example,+77011234567\n"
+    )
+    again = "Vorname,Nachname,E-mail 1,Phone 1\nAigerim,Bekova,A@kz.example,+77019999999\n"
+    _import(cli, _write(tmp_path, "stored.csv", stored))
+
+    summary = _import(cli, _write(tmp_path, "again.csv", again), "--on-duplicate", "update")
+
+    contact = cli.json("contact", "show", "1")
+    assert summary["updated"] == 1
+    assert [e["value"] for e in contact["emails"]] == ["A@kz.example", "b@kz.example"]
+    assert [p["value"] for p in contact["phones"]] == ["+77019999999", "+77011234567"]
+    assert contact["phone"] == "+77019999999"

@@ -38,10 +38,15 @@ class AppContext:
         """The open database; only commands that write may create it."""
         if self._db is None:
             from greentech_cli.db import open_db
+            from greentech_cli.services.records.upkeep import keep_current
 
             self._db = open_db(self.path, create=create)
             # A write that waits for another process's lock says so once, on stderr.
             self._db.on_wait = lambda message: self.say(message[:1].upper() + message[1:])
+            if changed := keep_current(self._db):
+                self.say(
+                    f"Name keys made again by this version's matching rules: {changed} changed."
+                )
         return self._db
 
     @property

@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+from datetime import UTC, date, datetime
+from typing import Any
 
 from greentech_cli.models.itinerary import Itinerary
+from greentech_cli.render import labels
 from greentech_cli.render.itinerary import detail_lines, print_text, view
 
 TEXT_WIDTH = 100
@@ -93,10 +97,51 @@ def html(itinerary: Itinerary, lang: str) -> str:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["phones"] = unbroken_phones
+    env.filters["css_string"] = css_string
     template = env.get_template("itinerary.html")
     v = view(itinerary, lang)
     urls = {e.map_url for day in v.days for e in day.entries if e.map_url}
-    return template.render(v=v, qr={url: qr_svg(url) for url in sorted(urls)})
+    day = print_day()
+    printed = labels.both(
+        [labels.label("printed", one, date=labels.short_date(day, one)) for one in
+         labels.languages(lang)]
+    )  # fmt: skip
+    return template.render(v=v, qr={url: qr_svg(url) for url in sorted(urls)}, printed=printed)
+
+
+# A phone number in running text: +49 201 5554400, 0211 3557-0, (030) 123 456.
+_PHONE = re.compile(r"(?<![\w+])\+?\(?\d[\d ()/.\-]{4,}\d(?!\w)")
+
+
+def unbroken_phones(text: str) -> Any:
+    """The text escaped for HTML, each phone number in it kept on one line when printed."""
+    from markupsafe import Markup, escape
+
+    parts: list[str] = []
+    last = 0
+    for found in _PHONE.finditer(text):
+        parts += [escape(text[last : found.start()]), Markup('<span class="number">')]
+        parts += [escape(found.group()), Markup("</span>")]
+        last = found.end()
+    parts.append(escape(text[last:]))
+    return Markup("").join(parts)
+
+
+def css_string(text: str) -> Any:
+    """A text as a quoted CSS string (a label in a page margin), safe inside <style>."""
+    from markupsafe import Markup
+
+    quoted = "".join(ch if ch.isalnum() or ch in " .,:/-" else f"\\{ord(ch):x} " for ch in text)
+    return Markup(f'"{quoted}"')
+
+
+def print_day() -> date:
+    """The day a page is printed: today, or SOURCE_DATE_EPOCH's day for reproducible output."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC).date()
+    return date.today()
 
 
 QR_MASK = 0

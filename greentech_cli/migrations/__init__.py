@@ -13,6 +13,12 @@ from typing import Any
 from greentech_cli.migrations.initial import SCHEMA  # the first release's schema, kept apart
 
 MIGRATION_SET = "greentech"
+# The version of the rules that make each kind of derived value stored in the rows (the name keys
+# of `text.names.name_key` and `text.company_names.company_key`). Raise one when its rules give
+# another value for the same record: a database holding values made by older rules (or by rules
+# of unknown age) has them made again when opened (`services.records.upkeep`); a new database is
+# made by today's rules. name-keys 2: numbers kept in keys, placeholders without one.
+DERIVED_VERSIONS = {"name-keys": 2}
 MIGRATIONS_TABLE = "_sqlite_migrations"  # sqlite-utils' bookkeeping table
 
 # (name, function) in the order they apply; new steps are appended, old ones never change.
@@ -306,6 +312,32 @@ def m008_itineraries(db: Any) -> None:
     _run(db, ITINERARIES)
 
 
+# Every email of a contact beyond its primary (the `email` column), so that a second address
+# finds its contact by an index seek; kept by triggers, so every writer keeps it right. Most
+# contacts hold one email: the triggers' WHEN clauses leave those rows alone. `derived_versions`
+# says by which version of the rules derived values (name keys, the search index) were made:
+# a row missing or older is made again when the database is opened (`services.records.upkeep`).
+KEY_UPKEEP = """
+CREATE TABLE contact_emails (
+    email TEXT NOT NULL COLLATE NOCASE,
+    contact_id INTEGER NOT NULL,
+    PRIMARY KEY (email, contact_id)
+) WITHOUT ROWID;
+CREATE INDEX contact_emails_contact ON contact_emails(contact_id);
+INSERT OR IGNORE INTO contact_emails (email, contact_id) SELECT j.value ->> 'value', c.id FROM contacts AS c, json_each(c.emails) AS j WHERE j.key > 0 AND j.value ->> 'value' IS NOT NULL;
+CREATE TRIGGER contact_emails_insert AFTER INSERT ON contacts WHEN json_array_length(new.emails) > 1 BEGIN INSERT OR IGNORE INTO contact_emails (email, contact_id) SELECT j.value ->> 'value', new.id FROM json_each(new.emails) AS j WHERE j.key > 0 AND j.value ->> 'value' IS NOT NULL; END;
+CREATE TRIGGER contact_emails_update AFTER UPDATE OF emails ON contacts WHEN new.emails IS NOT old.emails BEGIN DELETE FROM contact_emails WHERE contact_id = old.id; INSERT OR IGNORE INTO contact_emails (email, contact_id) SELECT j.value ->> 'value', new.id FROM json_each(new.emails) AS j WHERE j.key > 0 AND j.value ->> 'value' IS NOT NULL; END;
+CREATE TRIGGER contact_emails_delete AFTER DELETE ON contacts BEGIN DELETE FROM contact_emails WHERE contact_id = old.id; END;
+CREATE TABLE derived_versions (name TEXT PRIMARY KEY, version INTEGER NOT NULL)
+"""  # noqa: E501
+
+
+@step
+def m009_key_upkeep(db: Any) -> None:
+    """A contact's further emails looked up like its primary one; the versions of derived keys."""
+    _run(db, KEY_UPKEEP)
+
+
 def known_names() -> list[str]:
     """The names of every step this version of greentech knows, in order."""
     return [name for name, _ in STEPS]
@@ -338,11 +370,17 @@ def apply(conn: sqlite3.Connection, names: Collection[str] | None = None) -> Non
     """
     from sqlite_utils import Database, Migrations
 
+    fresh = not applied_names(conn)
     migrations = Migrations(MIGRATION_SET)
     for name, fn in STEPS:
         if names is None or name in names:
             migrations(name=name)(fn)
     migrations.apply(Database(conn))
+    if fresh and "derived_versions" in Database(conn).table_names():
+        # A new database: whatever it will hold is made by today's rules.
+        conn.executemany(
+            "INSERT INTO derived_versions (name, version) VALUES (?, ?)", DERIVED_VERSIONS.items()
+        )
 
 
 def schema_version(db: Any) -> int:

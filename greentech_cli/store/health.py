@@ -165,6 +165,48 @@ def rebuild_search_index(db: Database) -> None:
         search.reindex_contact(db, row["id"])
 
 
+# --- derived values, made again when the rules that make them change --------------------------
+
+
+def derived_versions(db: Database) -> dict[str, int]:
+    """By which version of its rules each derived value was made (none yet: not listed)."""
+    return {str(name): int(version) for name, version in db.execute(
+        "SELECT name, version FROM derived_versions"
+    )}  # fmt: skip
+
+
+def set_derived_version(db: Database, name: str, version: int) -> None:
+    """Record that a derived value is now made by this version of its rules."""
+    db.execute(
+        "INSERT INTO derived_versions (name, version) VALUES (?, ?) "
+        "ON CONFLICT (name) DO UPDATE SET version = excluded.version",
+        [name, version],
+    )
+
+
+def recompute_name_keys(db: Database) -> int:
+    """Make every contact's and organisation's name key again by today's rules (`text.names`,
+    `text.company_names`); how many keys changed."""
+    from greentech_cli.text.company_names import company_key
+    from greentech_cli.text.names import name_key
+
+    people = [
+        (key, contact_id)
+        for contact_id, first, last, native, old in db.execute(
+            "SELECT id, first_name, last_name, native_name, name_key FROM contacts"
+        )
+        if (key := name_key(first, last, native)) != old
+    ]
+    organisations = [
+        (key, company_id)
+        for company_id, name, old in db.execute("SELECT id, name, name_key FROM companies")
+        if (key := company_key(name)) != old
+    ]
+    db.conn.executemany("UPDATE contacts SET name_key = ? WHERE id = ?", people)
+    db.conn.executemany("UPDATE companies SET name_key = ? WHERE id = ?", organisations)
+    return len(people) + len(organisations)
+
+
 # --- the schema, compared with the one its version should have -----------------------------
 
 

@@ -252,19 +252,40 @@ EMPTY: tuple[object, ...] = (None, "", [], {}, "unknown")
 
 def overwrite(current: Any, incoming: Any, names: tuple[str, ...]) -> bool:
     """Replace current's fields with incoming's non-empty values (`--on-duplicate update`); True
-    when anything changed. A contact's name that the row replaces stays as an alias."""
+    when anything changed. A contact's name that the row replaces stays as an alias.
+
+    A list (emails, phones, addresses, tags…) takes the row's values first — its first email is
+    the primary now — and keeps the stored ones the row does not name after them; named extra
+    values take the row's and keep the others: a row that says nothing of a second email or an
+    old number does not remove it."""
     before = _spelling(current) if isinstance(current, Contact) else ""
     changed = False
     for name in names:
         new = getattr(incoming, name)
         if new in EMPTY:
             continue
-        if getattr(current, name) != new:
-            setattr(current, name, list(new) if isinstance(new, list) else new)
+        old = getattr(current, name)
+        if isinstance(new, list):
+            new = _file_first(new, old or [])
+        elif isinstance(new, dict):
+            new = {**(old or {}), **new}
+        if old != new:
+            setattr(current, name, new)
             changed = True
     if before and before != _spelling(current) and before not in current.aliases:
         current.aliases = [*current.aliases, before]
     return changed
+
+
+def _file_first(new: list[Any], old: list[Any]) -> list[Any]:
+    """The row's items, then the stored items whose value the row does not hold."""
+    given = {_item_key(item) for item in new}
+    return [*new, *(item for item in old if _item_key(item) not in given)]
+
+
+def _item_key(item: Any) -> Any:
+    value = getattr(item, "value", item)
+    return value.casefold() if isinstance(value, str) else value
 
 
 def _spelling(contact: Contact) -> str:

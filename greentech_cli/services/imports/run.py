@@ -408,12 +408,8 @@ class _Run:
         assert self.delegation_id is not None
         if members.find(self.db, self.delegation_id, contact_id) is not None:
             return
-        member = Member(
-            self.delegation_id,
-            contact_id,
-            role=prepared.role or "delegate",
-            status=prepared.status or "registered",
-        )
+        role, status = prepared.role or "delegate", prepared.status or "registered"
+        member = Member(self.delegation_id, contact_id, role, status, notes=prepared.member_notes)
         members.insert(self.db, member)
         self.changes.add_read("member", member.id or 0, "create", None)
         self.summary.members_added += 1
