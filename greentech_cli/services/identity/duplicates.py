@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from greentech_cli.models.fields import Address
 from greentech_cli.models.records import Company, Contact
 from greentech_cli.services.identity import merge
 from greentech_cli.services.identity.matcher import THRESHOLD, Candidate, Match, score
@@ -284,6 +285,10 @@ def _file_first(new: list[Any], old: list[Any]) -> list[Any]:
 
 
 def _item_key(item: Any) -> Any:
+    """What an item of a list is compared by: its value (casefolded), or a whole postal address
+    as written (an Address has no single value and cannot be hashed itself)."""
+    if isinstance(item, Address):
+        return tuple(getattr(item, name) for name in item.__dataclass_fields__)
     value = getattr(item, "value", item)
     return value.casefold() if isinstance(value, str) else value
 
