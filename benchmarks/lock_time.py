@@ -4,7 +4,8 @@
     python benchmarks/lock_time.py 100000 --again   # into a database holding the same people
 
 Generates N people (benchmarks/generate.py, seed 1), imports them into an empty database (with
---again: into one that holds them already) in a child process, and watches from outside, every 10 ms:
+--again: into one that holds them already) in a child process, and watches from outside, every
+10 ms:
 - the holder file (`<db>-writer`), there exactly while the import holds the write lock;
 - a probe connection trying `BEGIN IMMEDIATE` without waiting: the longest stretch it could not
   is how long another writer would have waited;
