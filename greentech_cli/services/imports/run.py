@@ -266,13 +266,19 @@ class _Run:
         linked = [(p, e, self._company_for(p, create=False)) for p, e in chunk]
         self._flush()  # the lookup below must see every row written so far
         keys = [linked_keys(prepared, company_id) for prepared, _, company_id in linked]
-        again = [
-            i
-            for i, (_, early, company_id) in enumerate(linked)
-            if early is None or early.company_id != company_id or self.written.meets(keys[i])
-        ]
+        again, blocks = [], {}
+        for i, (_, early, company_id) in enumerate(linked):
+            if early is None or self.written.meets(keys[i]):
+                again.append(i)
+            elif early.company_id != company_id:
+                # A company this import created since: only its contacts (all written here,
+                # so not met) join the candidates; they stay, the company weighs in anew.
+                if early.block is None:
+                    again.append(i)
+                else:
+                    blocks[i] = early.block
         found = contact_store.candidates(self.db, [keys[i] for i in again])
-        blocks: dict[int, list[Contact]] = dict(zip(again, found, strict=True))
+        blocks.update(zip(again, found, strict=True))
         self.touched.clear()
         for i, (prepared, early, company_id) in enumerate(linked):
             key, block = keys[i], blocks.get(i)

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from greentech_cli.errors import InvalidData
+from greentech_cli.models.records import Contact
 from greentech_cli.services.identity.duplicates import Decision, DuplicateFinder, decide
 from greentech_cli.services.imports.feed import feed
 from greentech_cli.services.imports.rows import Prepared, normalise_company
@@ -121,10 +122,13 @@ def read_all(
 
 @dataclass(slots=True)
 class Early:
-    """A row's match before the lock: the stored company it named, and the decision."""
+    """A row's match before the lock: the stored company it named, and the decision; for a row
+    whose company is not stored yet also its candidates (`block`), to decide again once the
+    import has created the company (the candidates stay, but the company weighs in)."""
 
     company_id: int | None
     decision: Decision
+    block: list[Contact] | None = None
 
 
 class Prematch:
@@ -146,7 +150,8 @@ class Prematch:
         blocks = contact_store.candidates(self.db, [linked_keys(p, c) for _, p, c in usable])
         for (i, prepared, company_id), block in zip(usable, blocks, strict=True):
             decision = decide(prepared.contact(company_id), block) if block else Decision()
-            early[i] = Early(company_id, decision)
+            waiting = company_id is None and prepared.company is not None
+            early[i] = Early(company_id, decision, block if waiting else None)
         return early
 
     def _company(self, prepared: Prepared) -> int | None:
