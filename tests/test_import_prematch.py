@@ -163,8 +163,8 @@ def test_rows_without_an_in_file_duplicate_are_not_looked_up_under_the_lock(
     assert summary.duplicates >= 240
     assert lookups.early == summary.rows - summary.rejected
     # Looked up again under the lock: rows whose company the import created, or whose keys
-    # meet a contact it wrote or changed: not most rows.
-    assert lookups.late < summary.rows / 2, (lookups.late, summary.rows)
+    # meet a contact it wrote or changed: a few (158 of 1,140 when this was written).
+    assert lookups.late < summary.rows / 4, (lookups.late, summary.rows)
 
 
 @pytest.fixture
