@@ -437,3 +437,20 @@ def test_update_takes_the_files_values_first_and_keeps_what_the_file_does_not_na
     assert [e["value"] for e in contact["emails"]] == ["A@kz.example", "b@kz.example"]
     assert [p["value"] for p in contact["phones"]] == ["+77019999999", "+77011234567"]
     assert contact["phone"] == "+77019999999"
+
+
+def test_update_unites_postal_addresses(cli: Cli, tmp_path: Path) -> None:
+    """--on-duplicate update on rows with addresses (an Address has no single value to compare
+    by: the update ended in a TypeError traceback)."""
+    source = _write(
+        tmp_path,
+        "people.csv",
+        "first_name,last_name,email,street,city\n"
+        "Anna,Schmidt,anna@example.de,Hauptstr. 1,Essen\n"
+        "Anna,Schmidt,anna@example.de,Ring 2,Bonn\n",
+    )
+    summary = _import(cli, source, "--on-duplicate", "update")
+    assert (summary["created"], summary["updated"]) == (1, 1)
+    [anna] = cli.json("contact", "list")
+    shown = json.dumps(cli.json("contact", "show", str(anna["id"])))
+    assert "Ring 2" in shown and "Hauptstr. 1" in shown

@@ -1,11 +1,15 @@
-"""SQL for checking a database file: integrity, foreign keys, schema, full-text index."""
+"""SQL for checking a database file: integrity, foreign keys, schema, full-text index; the
+private copy a dry run works on."""
 
 from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from greentech_cli.errors import GreentechError
 from greentech_cli.store import companies, search
 from greentech_cli.store.common import fetch_all
 
@@ -122,6 +126,22 @@ def checkpoint(db: Database) -> bool:
     """Copy the WAL into the file and empty it; True when that fully succeeded."""
     row = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     return row is None or not row[0]
+
+
+@contextmanager
+def scratch_copy(db: Database) -> Iterator[Database]:
+    """A private copy of the database to try changes on (a dry run), taking no write lock: a
+    backup in one read transaction into SQLite's own temporary file (never visible by name)."""
+    conn = sqlite3.connect("", isolation_level=None)
+    try:
+        try:
+            db.conn.backup(conn)
+        except sqlite3.Error as exc:  # no room for the copy, most likely
+            raise GreentechError(f"cannot copy the database for a dry run: {exc}") from exc
+        conn.execute("PRAGMA foreign_keys = ON")
+        yield type(db)(conn)
+    finally:
+        conn.close()
 
 
 def vacuum(db: Database) -> None:
