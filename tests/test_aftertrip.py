@@ -294,3 +294,28 @@ def test_report_attendance_adds_up_for_any_marks(marks: list[Any]) -> None:
     assert counted["attendance"] == {s: list(last.values()).count(s) for s in ATTENDANCE_STATUSES}
     held = {v for (v, _), s in last.items() if s == "present" and kinds[v] == "b2b-meeting"}
     assert counted["b2b_meetings_held"] == len(held)
+
+
+def test_report_counts_in_a_few_queries_however_many_delegations(demo: Any) -> None:
+    """Speed (issue 19): every metric of every delegation comes from a handful of grouped
+    queries, not one query (or two) per metric, whatever the number of delegations."""
+    from greentech_cli.db import open_db
+    from greentech_cli.services.aftertrip import report
+
+    def queries() -> int:
+        db = open_db(demo.db_path)
+        statements: list[str] = []
+        db.conn.set_trace_callback(statements.append)
+        try:
+            report.build(db)
+        finally:
+            db.conn.set_trace_callback(None)
+            db.close()
+        return len(statements)
+
+    few = queries()
+    assert few <= 5
+    for n in range(3):
+        demo.ok("delegation", "add", f"extra-{n}", "--title", "Extra", "--direction",
+                "incoming", "--start", "2026-12-01", "--end", "2026-12-03")  # fmt: skip
+    assert queries() == few

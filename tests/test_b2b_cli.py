@@ -88,7 +88,8 @@ def test_setup_reports_the_slots(cli: Cli, session: Cli) -> None:
     assert record["slots"] == [f"2026-11-18T{t}:00+01:00" for t in ("09:00", "09:25", "09:50",
                                                                      "10:15")]  # fmt: skip
     assert record["leftover_minutes"] == 0
-    assert record["interpreters"] == [{"contact_id": 5, "languages": ["ru-de"]}]
+    assert record["interpreters"] == [{"contact_id": 5, "languages": ["ru-de"], "available": None}]
+    assert record["rooms"] == []
 
 
 def test_schedule_json_contract_and_check(session: Cli) -> None:
@@ -184,7 +185,7 @@ def test_exports_are_owner_only_files(session: Cli, tmp_path: Path) -> None:
         assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert len(json.loads((tmp_path / "grid.json").read_text())) == 3
     html = (tmp_path / "grid.html").read_text()
-    assert html.count('<section class="sheet">') == 1 + 4, "a page per table used, per person"
+    assert html.count('<section class="sheet">') == 1 + 5, "a page per table used, per person"
     # The sheets without their style sheet (shared with the itinerary, which may change apart).
     body = re.sub(r"<style>.*?</style>", "<style>…</style>", html, flags=re.S)
     golden = GOLDEN / "grid.html"
@@ -192,7 +193,7 @@ def test_exports_are_owner_only_files(session: Cli, tmp_path: Path) -> None:
         golden.write_text(body, encoding="utf-8")
     assert body == golden.read_text(encoding="utf-8")
     csv_text = session.ok("b2b", "export", "1", "--format", "csv").stdout
-    assert csv_text.splitlines()[0].startswith("slot,slot_start,slot_end,table,a,a_name")
+    assert csv_text.splitlines()[0].startswith("slot,slot_start,slot_end,table,room,a,a_name")
     from openpyxl import load_workbook
 
     book = load_workbook(tmp_path / "grid.xlsx", read_only=True)
@@ -221,6 +222,21 @@ def test_exports_are_owner_only_files(session: Cli, tmp_path: Path) -> None:
          "use 1, 2 or 3"),
         (("b2b", "schedule", "2"), "no visit"),
         (("b2b", "show", "1", "--by", "room"), None),
+        (("b2b", "setup", "1", "--slot", "20m", "--break", "5m", "--tables", "2",
+          "--interpreter", "olga@interpret.de:ru-de@12:00-13:00"), "no slot"),
+        (("b2b", "setup", "1", "--slot", "20m", "--break", "5m", "--tables", "2",
+          "--interpreter", "olga@interpret.de:ru-de@10:00-09:00"), "end is not after"),
+        (("b2b", "setup", "1", "--slot", "20m", "--break", "5m", "--tables", "2",
+          "--interpreter", "olga@interpret.de:ru-de@9 to 10"), None),
+        (("b2b", "setup", "1", "--slot", "20m", "--break", "5m", "--rooms", "Saal A,saal a"),
+         "named twice"),
+        (("b2b", "setup", "1", "--slot", "20m", "--break", "5m", "--rooms", "Saal A,,Saal B"),
+         "needs a name"),
+        (("b2b", "setup", "1", "--slot", "20m", "--break", "5m", "--tables", "3", "--rooms",
+          "Saal A,Saal B"), None),
+        (("b2b", "setup", "1", "--slot", "20m", "--break", "5m"), None),
+        (("b2b", "show", "1", "--person", "jan@lippe.de"), None),
+        (("b2b", "show", "1", "--by", "person", "--person", "nobody@nowhere.de"), "--person"),
     ],
 )  # fmt: skip
 def test_bad_input_is_one_clear_error(
@@ -291,27 +307,36 @@ def test_a_members_itinerary_and_calendar_hold_their_meetings(session: Cli) -> N
     _requests(session)
     session.ok("b2b", "schedule", "1")
     text = session.ok("itinerary", "kz-b2b", "--member", "erlan@kaz.kz", "--lang", "en").stdout
-    assert "B2B session: Eva Wolf (Emscher Wasser AG), interpreter Olga Ivanova, table 1" in text
-    assert "B2B session: Jan Becker (Lippe Recycling GmbH)" in text
+    assert "B2B session: Erlan Omarov – Eva Wolf (Emscher Wasser AG), table 1" in text
+    assert "Attendees: Erlan Omarov, Eva Wolf, Olga Ivanova" in text
+    assert "Erlan Omarov – Jan Becker (Lippe Recycling GmbH), table 1" in text
+    assert "Dana Sadykova" not in text, "only his own meetings"
+    german = session.ok("itinerary", "kz-b2b", "--member", "erlan@kaz.kz", "--lang", "de").stdout
+    assert "B2B session: Erlan Omarov – Eva Wolf (Emscher Wasser AG), Tisch 1" in german
     ics = session.ok("itinerary", "kz-b2b", "--member", "erlan@kaz.kz", "--format", "ics").stdout
-    assert ics.count("BEGIN:VEVENT") == 2, "one event per meeting"
-    assert "table 1" in ics
-    # The whole delegation's itinerary keeps the block as one item.
+    assert ics.count("BEGIN:VEVENT") == 1 + 2, "the block and one event per meeting"
+    unfolded = re.sub(r"\r?\n[ \t]", "", ics)
+    assert len(re.findall(r"^SUMMARY:B2B session: Erlan Omarov.*table 1\r?$", unfolded, re.M)) == 2
+    # The whole delegation's programme: the block and its three meetings.
     whole = session.ok("itinerary", "kz-b2b", "--format", "ics").stdout
-    assert whole.count("BEGIN:VEVENT") == 1
+    assert whole.count("BEGIN:VEVENT") == 1 + 3
 
 
 def test_check_finds_a_b2b_meeting_clashing_with_another_visit(session: Cli) -> None:
     _requests(session)
     session.ok("b2b", "schedule", "1")
-    assert not [f for f in session.json("check", "kz-b2b") if f["code"] == "b2b-double-booked"]
+    assert session.json("check", "kz-b2b") == []
+    # Jan hosts a plant tour while he is at his B2B table with Dana (09:00–09:20).
     session.ok("visit", "add", "kz-b2b", "--title", "Plant tour", "--start", "2026-11-18 09:00",
                "--duration", "30m", "--host-contact", "jan@lippe.de",
-               "--attendee", "dana@kazwater.kz")  # fmt: skip
+               "--attendee", "erlan@kaz.kz")  # fmt: skip
     result = session("check", "kz-b2b", "--format", "json")
     assert result.exit_code == 1
-    found = [f for f in json.loads(result.stdout) if f["code"] == "b2b-double-booked"]
-    assert found and all(3 in f["contact_ids"] for f in found), found
+    found = [f for f in json.loads(result.stdout) if f["code"] == "overlap"]
+    slot = next(v["id"] for v in session.json("visit", "list", "kz-b2b")
+                if v["title"].startswith("B2B session: Dana"))  # fmt: skip
+    clash = next(f for f in found if slot in f["visit_ids"])
+    assert clash["severity"] == "error" and clash["contact_ids"] == [3], clash
 
 
 def test_suggest_partners_by_sector_fit(session: Cli) -> None:

@@ -10,9 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from greentech_cli.errors import InvalidData
-from greentech_cli.text.dates import AmbiguousDate, in_order, read_date
-
 from .conftest import Cli
 from .test_backup import dump
 
@@ -136,10 +133,16 @@ def test_end_and_duration_together_are_refused(trip: Cli, tmp_path: Path) -> Non
     ],
 )
 def test_slashed_dates(text: str, order: str | None, expected: date) -> None:
+    # Imported in the tests: the command-line tests also run on code from before the fix.
+    from greentech_cli.text.dates import read_date
+
     assert read_date(text, order=order) == expected
 
 
 def test_ambiguous_slashed_dates_are_refused_without_an_order() -> None:
+    from greentech_cli.errors import InvalidData
+    from greentech_cli.text.dates import AmbiguousDate, in_order, read_date
+
     with pytest.raises(AmbiguousDate, match="could be 3 April or 4 March"):
         read_date("03/04/2026")
     with pytest.raises(InvalidData, match="not a valid calendar date"):

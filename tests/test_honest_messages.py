@@ -205,11 +205,37 @@ def fifo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-def test_a_fifo_nobody_writes_to_times_out(cli: Cli, fifo: Path) -> None:
+# greentech in a process of its own, waiting 0.5 s for a stream (where it knows how long to wait)
+_SHORT_WAIT = """import sys
+try:
+    from greentech_cli.importers import streams
+    streams.WAIT_SECONDS = 0.5
+except ImportError:
+    pass
+from greentech_cli.cli.app import main
+main()
+"""
+
+
+def test_a_fifo_nobody_writes_to_times_out(cli: Cli, tmp_path: Path) -> None:
+    """A process of its own, killed after 30 s: a hang (as before the fix) fails the test."""
     cli.ok("init")
+    fifo = tmp_path / "nobody.fifo"
+    os.mkfifo(fifo)
     for command in (["programme", "apply"], ["import"]):
-        result = cli.fails(*command, str(fifo))
+        try:
+            result = subprocess.run(
+                [sys.executable, "-c", _SHORT_WAIT, "--db", str(cli.db_path), *command, str(fifo)],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                stdin=subprocess.DEVNULL,
+            )
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"{' '.join(command)} on a FIFO nobody writes to hangs")
+        assert result.returncode == 1, result.stderr
         assert "nothing came from" in result.stderr and "0.5 seconds" in result.stderr
+        assert result.stderr.count("\n") == 1 and result.stderr.startswith("Error: ")
 
 
 def test_a_fifo_is_read_like_a_file(cli: Cli, fifo: Path) -> None:

@@ -418,3 +418,39 @@ def test_unmerge_gives_back_journal_entries(cli: Cli) -> None:
     finally:
         conn.close()
     assert owners == {2}
+
+
+def test_update_takes_the_files_values_first_and_keeps_what_the_file_does_not_name(
+    cli: Cli, tmp_path: Path
+) -> None:
+    stored = (
+        "Vorname,Nachname,E-mail 1,E-mail 2,Phone 1\n"
+        "Aigerim,Bekova,a@kz.example,b@kz.example,+77011234567\n"
+    )
+    again = "Vorname,Nachname,E-mail 1,Phone 1\nAigerim,Bekova,A@kz.example,+77019999999\n"
+    _import(cli, _write(tmp_path, "stored.csv", stored))
+
+    summary = _import(cli, _write(tmp_path, "again.csv", again), "--on-duplicate", "update")
+
+    contact = cli.json("contact", "show", "1")
+    assert summary["updated"] == 1
+    assert [e["value"] for e in contact["emails"]] == ["A@kz.example", "b@kz.example"]
+    assert [p["value"] for p in contact["phones"]] == ["+77019999999", "+77011234567"]
+    assert contact["phone"] == "+77019999999"
+
+
+def test_update_unites_postal_addresses(cli: Cli, tmp_path: Path) -> None:
+    """--on-duplicate update on rows with addresses (an Address has no single value to compare
+    by: the update ended in a TypeError traceback)."""
+    source = _write(
+        tmp_path,
+        "people.csv",
+        "first_name,last_name,email,street,city\n"
+        "Anna,Schmidt,anna@example.de,Hauptstr. 1,Essen\n"
+        "Anna,Schmidt,anna@example.de,Ring 2,Bonn\n",
+    )
+    summary = _import(cli, source, "--on-duplicate", "update")
+    assert (summary["created"], summary["updated"]) == (1, 1)
+    [anna] = cli.json("contact", "list")
+    shown = json.dumps(cli.json("contact", "show", str(anna["id"])))
+    assert "Ring 2" in shown and "Hauptstr. 1" in shown

@@ -76,7 +76,9 @@ def test_google_shaped_headers(ready: Cli, tmp_path: Path) -> None:
     assert summary["preset"] == "google"
     shown = _only_contact(ready)
     assert shown["aliases"] == ["Abi"]
-    assert [e["value"] for e in shown["emails"]] == ["a@dz.kz", "aibek@mail.kz"]
+    assert [(e["value"], e["type"]) for e in shown["emails"]] == [
+        ("a@dz.kz", "work"), ("aibek@mail.kz", "home"),
+    ]  # fmt: skip
     assert {(p["value"], p["type"]) for p in shown["phones"]} == {
         ("+77011234567", "mobile"), ("+77272500099", "fax"), ("+77277654321", "home"),
     }  # fmt: skip
@@ -86,7 +88,10 @@ def test_google_shaped_headers(ready: Cli, tmp_path: Path) -> None:
     assert shown["birthday"] == "1979-02-03"
     went = {c["header"]: c["went_to"] for c in summary["columns"]}
     assert went["Phone 1 - Type"] == "used as the kind of Phone 1 - Value"
-    assert went["Address 1 - Type"] == "not imported (ignored by preset)"
+    assert went["E-mail 2 - Type"] == "used as the kind of E-mail 2 - Value"
+    assert went["E-mail 2 - Value"] == "stored as emails"
+    assert went["Address 1 - Type"] == "used as the kind of Address 1 - Street and 3 more columns"
+    assert shown["addresses"][0]["type"] == "home"
 
 
 def test_outlook_de_headers_keep_the_company_address_with_the_company(
@@ -191,6 +196,16 @@ def test_accounting_json_is_exact(ready: Cli, tmp_path: Path) -> None:
     }  # fmt: skip
     assert summary["unmapped_columns"] == ["Passnummer", "Hobbys"]
     assert (summary["warnings"], summary["warning_list"]) == (0, [])
+
+
+def test_a_rejected_rows_cells_are_not_counted_as_stored(ready: Cli, tmp_path: Path) -> None:
+    # The second row has neither a name nor an email: it goes to the rejects file, not the database.
+    path = _csv(tmp_path, "Vorname,Nachname,IBAN,Betrag\nA,B,DE89,175\n,,DE12,40\n")
+    summary = ready.json("import", str(path))
+    assert summary["rejected"] == 1
+    assert [(c["header"], c["cells"]) for c in summary["columns"]] == [
+        ("Vorname", 1), ("Nachname", 1), ("IBAN", 1), ("Betrag", 1),
+    ]  # fmt: skip
 
 
 def test_every_warning_is_listed_and_written(ready: Cli, tmp_path: Path) -> None:

@@ -297,6 +297,25 @@ def test_delegation_members_from_import(ready: Cli, tmp_path: Path) -> None:
     assert ready.json("member", "list", "kz-waste-2026") == []
 
 
+def test_an_unknown_role_or_status_word_is_kept_in_the_members_notes(
+    ready: Cli, tmp_path: Path
+) -> None:
+    ready.ok("delegation", "add", "kz-waste-2026", "--title", "Kazakh delegation", "--direction",
+             "incoming", "--from", "KZ", "--to", "DE", "--start", "2026-11-16", "--end",
+             "2026-11-20", "--tz", "Europe/Berlin")  # fmt: skip
+    path = tmp_path / "m.csv"
+    path.write_text(
+        "Vorname;Nachname;E-Mail;Rolle;Status\nMarat;Sadykov;m@example.kz;Fotograf;vielleicht\n",
+        encoding="utf-8",
+    )
+    summary = ready.json("import", str(path), "--delegation", "kz-waste-2026")
+
+    (member,) = ready.json("member", "list", "kz-waste-2026")
+    assert (member["role"], member["status"]) == ("delegate", "registered")
+    assert member["notes"] == "Role in the file: Fotograf\nStatus in the file: vielleicht"
+    assert all("kept in the member's notes" in w for w in summary["warning_list"])
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [

@@ -40,7 +40,8 @@ def assert_golden(name: str, actual: str) -> None:
 
 @pytest.mark.parametrize("fmt", ["text", "md", "html"])
 @pytest.mark.parametrize("lang", ["en", "de"])
-def test_golden_outputs(demo: Any, fmt: str, lang: str) -> None:
+def test_golden_outputs(demo: Any, fmt: str, lang: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1794657600")  # printed on 14.11.2026
     out = demo.ok("itinerary", CODE, "--format", fmt, "--lang", lang).stdout
     assert_golden(f"demo.{lang}.{fmt}", out)
 

@@ -118,8 +118,9 @@ def test_outlook_de_preset_covers_the_real_92_headers() -> None:
         (
             "roundcube_gmail.csv",
             [
-                {"first_name": "Firstname Middle", "last_name": "Lastname", "email": "home@aaa.pl",
-                 "email2": "work@email.pl", "mobile": "mobile", "company": "company",
+                {"first_name": "Firstname Middle", "last_name": "Lastname",
+                 "email": {"value": "home@aaa.pl", "type": "home"}, "email2": "work@email.pl",
+                 "mobile": "mobile", "company": "company",
                  "position": "jobtitle", "tags": ["Test"],
                  "birthday": "1975-12-12"},
             ],

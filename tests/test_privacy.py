@@ -285,6 +285,7 @@ def test_report_as_yaml_and_as_text(cli: Cli, people: dict[str, int]) -> None:
         "memberships",
         "dietary",
         "visits",
+        "followups",
         "b2b",
         "import_batches",
         "images",

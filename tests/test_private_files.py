@@ -12,9 +12,6 @@ from typing import Any
 
 import pytest
 
-from greentech_cli import files
-from greentech_cli.files import write_private_files
-
 from .conftest import Cli
 
 
@@ -89,6 +86,9 @@ def test_split_leaves_nothing_after_an_error(
 
 def test_split_without_hard_links(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A file system without hard links (FAT on a USB stick): rename, still never overwriting."""
+    # Imported here: the command-line tests above also run on code from before files.py had it.
+    from greentech_cli import files
+    from greentech_cli.files import write_private_files
 
     def no_links(*args: Any) -> None:
         raise PermissionError(errno.EPERM, "Operation not permitted")
@@ -143,3 +143,19 @@ def test_rejects_into_a_missing_folder_fails_before_importing(cli: Cli, tmp_path
     result = cli.fails("import", str(source), "--rejects", str(tmp_path / "no" / "r.xlsx"))
     assert "does not exist" in result.stderr
     assert cli.json("contact", "list") == []
+
+
+def test_programme_dump_out_is_owner_only_and_replaces_a_file_whole(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """Issue 15 item 9: `programme dump --out` holds members' names, emails and phones."""
+    demo = Path(__file__).resolve().parents[1] / "data" / "demo" / "programme.yaml"
+    cli.ok("programme", "apply", str(demo))
+    (tmp_path / "out").mkdir()
+    target = tmp_path / "out" / "programme.yaml"
+    target.write_text("an older dump\n", encoding="utf-8")
+    os.chmod(target, 0o644)
+    cli.ok("programme", "dump", "kz-waste-demo", "--out", str(target))
+    assert mode(target) == 0o600
+    assert target.read_text(encoding="utf-8") == cli.ok("programme", "dump", "kz-waste-demo").stdout
+    assert [p.name for p in target.parent.iterdir()] == ["programme.yaml"]  # no temporary left

@@ -41,13 +41,25 @@ def setup(
     ctx: typer.Context,
     visit: Visit,
     slot: Annotated[str, typer.Option("--slot", help="Meeting length: 20m, 1h, 0:30.")],
-    tables: Annotated[int, typer.Option("--tables", help="How many tables (numbered from 1).")],
+    tables: Annotated[
+        int | None, typer.Option("--tables", help="How many tables (numbered from 1).")
+    ] = None,
+    rooms: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--rooms",
+            "--room",
+            help='Named rooms instead of numbered tables: --rooms "Saal A,Saal B" or --room '
+            "NAME repeated.",
+        ),
+    ] = None,
     break_: Annotated[str, typer.Option("--break", help="Pause between slots: 5m.")] = "0m",
     interpreter: Annotated[
         list[str] | None,
         typer.Option(
             "--interpreter",
-            help="An interpreter and language pairs, CONTACT:ru-de (or :ru-de,kk-de); repeatable.",
+            help="An interpreter and language pairs, CONTACT:ru-de (or :ru-de,kk-de), there "
+            "only @HH:MM-HH:MM if so given; repeatable.",
         ),
     ] = None,
     allow_leftover: Annotated[
@@ -56,9 +68,9 @@ def setup(
     ] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Make a block visit a B2B session: slot length, breaks, tables, interpreters.
+    """Make a block visit a B2B session: slot length, breaks, tables or rooms, interpreters.
 
-    Example: greentech b2b setup 12 --slot 20m --break 5m --tables 12 --interpreter 31:ru-de
+    Example: greentech b2b setup 12 --slot 20m --tables 12 --interpreter 31:ru-de@09:00-11:00
     """
     from greentech_cli.services.matchmaking import b2b
 
@@ -69,6 +81,7 @@ def setup(
         slot=slot,
         break_=break_,
         tables=tables,
+        rooms=rooms,
         interpreters=interpreter,
         allow_leftover=allow_leftover,
     )
@@ -77,10 +90,16 @@ def setup(
         "slot_minutes": blk.session.slot_minutes,
         "break_minutes": blk.session.break_minutes,
         "tables": blk.session.tables,
+        "rooms": blk.session.rooms,
         "slots": [start.isoformat() for start, _ in blk.slots],
         "leftover_minutes": blk.leftover,
         "interpreters": [
-            {"contact_id": i.contact_id, "languages": i.languages} for i in blk.session.interpreters
+            {
+                "contact_id": i.contact_id,
+                "languages": i.languages,
+                "available": f"{i.available_from}-{i.available_to}" if i.available_from else None,
+            }
+            for i in blk.session.interpreters
         ],
     }
     if fmt is not Format.table:
@@ -88,7 +107,8 @@ def setup(
     first, last = blk.slots[0][0], blk.slots[-1][1]
     app_ctx.say(
         f"Visit {blk.visit.id}: {len(blk.slots)} slots of {blk.session.slot_minutes} minutes "
-        f"({first:%H:%M}–{last:%H:%M}), {blk.session.tables} tables, "
+        f"({first:%H:%M}–{last:%H:%M}), "
+        f"{', '.join(blk.session.rooms) if blk.session.rooms else f'{blk.session.tables} tables'}, "
         f"{len(blk.session.interpreters)} interpreter(s)"
     )
     if blk.leftover:
@@ -131,9 +151,9 @@ def participant_list(ctx: typer.Context, visit: Visit, fmt: FormatOption = Forma
 
     Example: greentech b2b participant list 12
     """
-    from greentech_cli.services.matchmaking import b2b
+    from greentech_cli.services.matchmaking import b2b_grid
 
-    rows = b2b.participant_list(app_context(ctx).db(), visit)
+    rows = b2b_grid.participant_list(app_context(ctx).db(), visit)
     emit_list(
         rows,
         fmt,
@@ -187,9 +207,9 @@ def request_list(ctx: typer.Context, visit: Visit, fmt: FormatOption = Format.ta
 
     Example: greentech b2b request list 12 --format json
     """
-    from greentech_cli.services.matchmaking import b2b
+    from greentech_cli.services.matchmaking import b2b_grid
 
-    rows = b2b.request_list(app_context(ctx).db(), visit)
+    rows = b2b_grid.request_list(app_context(ctx).db(), visit)
     emit_list(
         rows,
         fmt,
@@ -298,21 +318,26 @@ def schedule(
     app_ctx = app_context(ctx)
     db = app_ctx.db()
     seconds = _seconds(time_limit)
-    blk, solution = b2b.schedule(
+    blk, solution, changes = b2b.schedule(
         db, visit, time_limit=seconds, dry_run=dry_run, method=solver, seed=seed
     )
-    result = b2b_grid.schedule_json(db, blk, solution, dry_run)
+    result = b2b_grid.schedule_json(db, blk, solution, dry_run, changes)
     if fmt is not Format.table:
         emit_record(result, fmt)
     else:
         emit_list(
-            sorted(result["meetings"], key=lambda r: (r["slot"], r["table"])),
+            _shown(sorted(result["meetings"], key=lambda r: (r["slot"], r["table"]))),
             fmt,
             table_columns=("time", "table", "a_name", "b_name", "interpreter_name"),
             headers=("time", "table", "a", "b", "interpreter"),
             empty="No meeting could be scheduled.",
         )
     _summary(app_ctx, result)
+
+
+def _shown(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows for the terminal: a named room in place of its table number."""
+    return [{**r, "table": r["room"] or r["table"]} for r in rows]
 
 
 def _seconds(text: str) -> float:
@@ -343,6 +368,12 @@ def _summary(app_ctx: Any, result: dict[str, Any]) -> None:
         f"({result['solver']}, {result['status']}, {result['seconds']:.1f} s); "
         f"{result['covered']} of {result['coverable']} people with a request have a meeting"
     )
+    if result["slot_visits"] is not None:
+        counts = result["slot_visits"]
+        app_ctx.say(
+            f"In the programme (slots of visit {result['visit']}): {counts['added']} added, "
+            f"{counts['changed']} changed, {counts['cancelled']} cancelled"
+        )
     for move in result["moved"]:
         where = move["to"] or "dropped"
         app_ctx.say(f"Moved: {move['names']}: {move['from']} → {where}")
@@ -361,18 +392,28 @@ def show(
     by: Annotated[
         str, typer.Option("--by", help="table (a sheet per table) or person (agendas).")
     ] = "table",
+    person: Annotated[
+        str | None,
+        typer.Option(
+            "--person", help="Only this person's agenda (id, email, name or company); --by person."
+        ),
+    ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """The scheduled grid, per table or per person.
+    """The scheduled grid, per table or per person (a company contact's agenda: --person).
 
-    Example: greentech b2b show 12 --by person
+    Example: greentech b2b show 12 --by person --person jan@lippe.de
     """
     from greentech_cli.errors import UsageError
     from greentech_cli.services.matchmaking import b2b_grid
 
     if by not in b2b_grid.VIEWS:
         raise UsageError(f"--by {by!r}: choose table or person")
-    _, rows = b2b_grid.show(app_context(ctx).db(), visit, by)
+    if person is not None and by != "person":
+        raise UsageError("--person goes with --by person")
+    _, rows = b2b_grid.show(app_context(ctx).db(), visit, by, person)
+    if fmt is Format.table:
+        rows = _shown(rows)
     if by == "table":
         columns = ("table", "time", "a_name", "b_name", "interpreter_name")
         headers = ("table", "time", "a", "b", "interpreter")

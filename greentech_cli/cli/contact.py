@@ -277,6 +277,13 @@ def edit(
     alias: Alias = None,
     extra: Extra = None,
     force: Force = False,
+    editor: Annotated[
+        bool,
+        typer.Option(
+            "--editor",
+            help="Edit every field as YAML in $VISUAL or $EDITOR; applied when saved.",
+        ),
+    ] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Change a person; options not given stay as they are, "" clears a field.
@@ -287,12 +294,24 @@ def edit(
 
     app_ctx = app_context(ctx)
     fields = _named_values(given_fields(locals(), FIELD_OPTIONS))
-    contact, changes, warnings = contacts.edit(app_ctx.db(), ref, fields, company, force=force)
+    if editor:
+        from greentech_cli.services.programme.editor import edit_in_editor
+
+        if fields or company is not None:
+            from greentech_cli.errors import UsageError
+
+            raise UsageError("--editor edits every field in the file; give no field options")
+        done = edit_in_editor(app_ctx.db(), ref, force=force)
+        contact, changes, warnings = done.contact, done.changes, done.warnings
+    else:
+        contact, changes, warnings = contacts.edit(app_ctx.db(), ref, fields, company, force=force)
     _report(app_ctx, warnings)
     if fmt is not Format.table:
         emit_record(contact.to_json(), fmt)
     elif changes:
         app_ctx.say(f"Updated contact {contact.id}: {', '.join(sorted(changes))}")
+    elif editor:
+        app_ctx.say(f"No changes to contact {contact.id}.")
     else:
         app_ctx.say(f"Contact {contact.id} unchanged.")
 

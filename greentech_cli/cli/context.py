@@ -38,10 +38,15 @@ class AppContext:
         """The open database; only commands that write may create it."""
         if self._db is None:
             from greentech_cli.db import open_db
+            from greentech_cli.services.records.upkeep import keep_current
 
             self._db = open_db(self.path, create=create)
             # A write that waits for another process's lock says so once, on stderr.
             self._db.on_wait = lambda message: self.say(message[:1].upper() + message[1:])
+            if changed := keep_current(self._db):
+                self.say(
+                    f"Name keys made again by this version's matching rules: {changed} changed."
+                )
         return self._db
 
     @property
@@ -55,7 +60,11 @@ class AppContext:
 
     def say(self, message: str, *, wrap: bool = True) -> None:
         """A message for the user on stderr (plain text, never markup; control characters shown
-        on a terminal); `wrap=False` keeps it on one line however narrow the terminal."""
+        on a terminal); `wrap=False` keeps it on one line however narrow the terminal. Not on a
+        terminal it is one plain line, as written (Rich, a tenth of a short command, not loaded)."""
+        if _plain_stderr():
+            _write_stderr(message)
+            return
         from rich.text import Text
 
         from greentech_cli.render.terminal import message as shown
@@ -64,6 +73,9 @@ class AppContext:
 
     def warn(self, message: str) -> None:
         """A warning on stderr."""
+        if _plain_stderr():
+            _write_stderr(f"Warning: {message}")
+            return
         from rich.text import Text
 
         from greentech_cli.render.terminal import message as shown
@@ -75,6 +87,26 @@ class AppContext:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+def _plain_stderr() -> bool:
+    """Whether stderr is no terminal (a pipe, a file, a test): messages go there as plain lines."""
+    import sys
+
+    try:
+        return not sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return True
+
+
+def _write_stderr(line: str) -> None:
+    import sys
+
+    try:
+        sys.stderr.write(line + "\n")
+    except UnicodeEncodeError:  # a stderr that cannot hold every character of the data
+        encoding = getattr(sys.stderr, "encoding", None) or "ascii"
+        sys.stderr.write(line.encode(encoding, "replace").decode(encoding) + "\n")
 
 
 def app_context(ctx: typer.Context) -> AppContext:

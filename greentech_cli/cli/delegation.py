@@ -56,6 +56,22 @@ Status = Annotated[
     str | None, typer.Option("--status", help="planned, confirmed, done or cancelled.")
 ]
 Notes = Annotated[str | None, typer.Option("--notes")]
+Retention = Annotated[
+    str | None,
+    typer.Option(
+        "--retention",
+        help="How long the travellers' data is kept after the end date: 18m (months), 90d "
+        "(days), 2y; 'default' for the config's retention_months.",
+    ),
+]
+RetentionDietary = Annotated[
+    str | None,
+    typer.Option(
+        "--retention-dietary",
+        help="How long their dietary needs are kept after the end date (1m, 14d); 'default' "
+        "for the config's retention_months_dietary.",
+    ),
+]
 Role = Annotated[
     str | None,
     typer.Option("--role", help="delegate, lead, interpreter, organiser, host or staff."),
@@ -96,6 +112,8 @@ FIELD_OPTIONS = {
     "topic": "topic",
     "status": "status",
     "notes": "notes",
+    "retention": "retention",
+    "retention_dietary": "retention_dietary",
 }
 DATE_FIELDS = ("start_date", "end_date")  # fmt: skip
 MEMBER_OPTIONS = {"role": "role", "status": "status", "notes": "notes"}
@@ -163,6 +181,8 @@ def add(
     topic: Topic = None,
     status: Status = None,
     notes: Notes = None,
+    retention: Retention = None,
+    retention_dietary: RetentionDietary = None,
     date_order: DateOrderOption = None,
     force: ForceOption = False,
     fmt: FormatOption = Format.table,
@@ -236,6 +256,8 @@ def edit(
     topic: Topic = None,
     status: Status = None,
     notes: Notes = None,
+    retention: Retention = None,
+    retention_dietary: RetentionDietary = None,
     date_order: DateOrderOption = None,
     force: ForceOption = False,
     fmt: FormatOption = Format.table,

@@ -155,6 +155,11 @@ def import_file(
         out = console()
         for renderable in summary_tables(summary):
             out.print(renderable)
+    if summary.matched_again:
+        app_ctx.say(
+            "Another process wrote to the database while the file was read: every row was "
+            "matched again under the write lock."
+        )
     if summary.country_from_delegation:
         app_ctx.say(
             f"{summary.country_from_delegation} contact(s) without a country took the "

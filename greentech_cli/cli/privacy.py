@@ -18,6 +18,7 @@ Ref = Annotated[str, typer.Argument(help="Contact id or email.")]
 SECTIONS = {
     "memberships": ("code", "title", "role", "status", "start_date", "end_date"),
     "visits": ("visit_id", "delegation", "title", "start", "end", "as"),
+    "followups": ("id", "kind", "at", "status", "due", "company", "text"),
     "import_batches": (
         "batch_id",
         "file",

@@ -12,7 +12,10 @@ from greentech_cli.render.output import Format, emit_list
 DelegationOption = Annotated[
     str | None, typer.Option("--delegation", "-d", help="Only this delegation's travellers.")
 ]
-COLUMNS = ("data", "contact_id", "name", "email", "delegation", "end_date", "due_since")
+SCHEDULE = ("delegation", "end_date", "data", "period", "due_on", "rule", "records", "due")
+COLUMNS = (
+    "data", "contact_id", "name", "email", "delegation", "end_date", "period", "due_since", "rule",
+)  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:
@@ -29,17 +32,33 @@ def _period() -> Any:
 
 
 def due(
-    ctx: typer.Context, delegation: DelegationOption = None, fmt: FormatOption = Format.table
+    ctx: typer.Context,
+    delegation: DelegationOption = None,
+    schedule: Annotated[
+        bool,
+        typer.Option(
+            "--schedule",
+            help="Per delegation and data class: when it falls due, by which rule, and how "
+            "many records are due now.",
+        ),
+    ] = False,
+    fmt: FormatOption = Format.table,
 ) -> None:
-    """List what is past retention: people whose every trip ended longer ago than
-    retention_months (config, 24 by default), and dietary needs older than
-    retention_months_dietary (1 by default).
+    """List what is past retention, each with the period applied and why: people whose every
+    trip ended longer ago than its delegation's own period (delegation edit --retention), else
+    retention_months (config, 24 by default); dietary needs older than --retention-dietary,
+    else retention_months_dietary (1 by default).
 
-    Example: greentech privacy due --format json
+    Example: greentech privacy due --schedule --delegation kz-waste-2026
     """
     from greentech_cli.services.aftertrip import retention
 
-    rows = retention.due(app_context(ctx).db(), _period(), delegation)
+    db = app_context(ctx).db()
+    if schedule:
+        found = retention.schedule(db, _period(), delegation)
+        emit_list(found, fmt, table_columns=SCHEDULE, empty="No delegations found.")
+        return
+    rows = retention.due(db, _period(), delegation)
     emit_list(rows, fmt, table_columns=COLUMNS, empty="Nobody is past retention.")
 
 
@@ -50,6 +69,14 @@ def purge(
         bool, typer.Option("--dry-run", help="List who would be erased; change nothing.")
     ] = False,
     yes: YesOption = False,
+    redact_mentions: Annotated[
+        bool,
+        typer.Option(
+            "--redact-mentions",
+            help="Also replace mentions of them (name, email, phone) in other records' notes, "
+            "follow-ups and free-text fields by [erased]; without it they are listed.",
+        ),
+    ] = False,
 ) -> None:
     """Erase the people past retention as 'privacy erase' does, keeping anonymous counts so
     past reports still add up.
@@ -67,12 +94,21 @@ def purge(
             app_ctx.say(f"{_what(rows)} would be erased (dry run: nothing changed).")
         return
     confirm(f"Erase {_what(rows)} past retention, without a trace?", yes)
-    result = retention.purge(db, rows)
+    result = retention.purge(db, rows, redact_mentions=redact_mentions)
     app_ctx.say(
         f"Erased {len(result.contacts)} person(s) and {result.dietary} member(s)' dietary needs "
         f"past retention; the counts of {len(result.delegations)} delegation(s) are kept as "
         "anonymous tallies."
     )
+    where = ", ".join(f"{r} {i} {f}" for r, i, f in result.mentions[:5])
+    more = f" and {len(result.mentions) - 5} more" if len(result.mentions) > 5 else ""
+    if result.mentions and result.redacted:
+        app_ctx.say(f"Redacted {len(result.mentions)} mention(s) in other records: {where}{more}.")
+    elif result.mentions:
+        app_ctx.warn(
+            f"{len(result.mentions)} field(s) of other records still mention the erased people: "
+            f"{where}{more}; edit them (purge with --redact-mentions replaces such mentions)"
+        )
     if not result.compacted:
         app_ctx.warn(
             "another process kept the database open, so its WAL file could not be emptied; "

@@ -96,11 +96,19 @@ InternalNotes = Annotated[
         "'itinerary --audience officer', never to delegates.",
     ),
 ]
+Status = Annotated[
+    str | None,
+    typer.Option(
+        "--status",
+        help="planned, confirmed or cancelled: a cancelled visit stays in the programme, shown "
+        "as cancelled and cancelled in calendars.",
+    ),
+]
 TitleDe = Annotated[str | None, typer.Option("--title-de", help="The title in German.")]
 TitleEn = Annotated[str | None, typer.Option("--title-en", help="The title in English.")]
 TitleRu = Annotated[str | None, typer.Option("--title-ru", help="The title in Russian.")]
 
-TABLE_COLUMNS = ("id", "day", "time", "title", "kind", "company", "timezone")
+TABLE_COLUMNS = ("id", "day", "time", "title", "kind", "status", "company", "timezone")
 
 
 def register(app: typer.Typer) -> None:
@@ -116,7 +124,7 @@ FIELD_OPTIONS = {
     "room": "room", "lat": "lat", "lon": "lon", "from_": "from", "to": "to", "mode": "mode",
     "seats": "capacity", "capacity": "capacity", "parent": "parent",
     "internal_notes": "internal_notes", "title_de": "title_de", "title_en": "title_en",
-    "title_ru": "title_ru",
+    "title_ru": "title_ru", "status": "status",
 }  # fmt: skip
 DATE_FIELDS = ("start", "end")
 
@@ -183,6 +191,7 @@ def add(
     attendee: Attendee = None,
     notes: Notes = None,
     internal_notes: InternalNotes = None,
+    status: Status = None,
     title_de: TitleDe = None,
     title_en: TitleEn = None,
     title_ru: TitleRu = None,
@@ -266,6 +275,7 @@ def _show_row(record: dict[str, Any]) -> dict[str, Any]:
         "delegation": record["delegation"],
         "title": record["title"],
         "kind": record["kind"],
+        "status": record["status"],
         "start": record["start"],
         "end": record["end"],
         "timezone": record["timezone"],
@@ -322,6 +332,7 @@ def edit(
     ] = False,
     notes: Notes = None,
     internal_notes: InternalNotes = None,
+    status: Status = None,
     title_de: TitleDe = None,
     title_en: TitleEn = None,
     title_ru: TitleRu = None,

@@ -102,11 +102,11 @@ def html(report: dict[str, Any], lang: str, *, charts: bool = True) -> str:
         "lang": lang,
         "heading": heading,
         "period": (
-            f"{word('period', lang)}: {period['since'] or '…'} – {period['until'] or '…'}"
+            f"{word('period', lang)}: {_day(period['since'], lang)} – {_day(period['until'], lang)}"
             if period["since"] or period["until"]
             else None
         ),
-        "generated": f"{word('generated', lang)}: {report['generated_at']}",
+        "generated": f"{word('generated', lang)}: {_moment(report['generated_at'], lang)}",
         "summary_title": word("delegations", lang),
         "summary_columns": list(summary[0]) if summary else [],
         "summary": [list(row.values()) for row in summary],
@@ -161,3 +161,23 @@ def xlsx(report: dict[str, Any], out: IO[bytes], lang: str) -> int:
         sheet(title(metric, lang), columns, rows)
     book.save(out)
     return len(used)
+
+
+def _moment(stamp: str, lang: str) -> str:
+    """An ISO time stamp as a reader writes it: `02.12.2026, 16:05 UTC`, `2 Dec 2026, 16:05 UTC`."""
+    from datetime import datetime
+
+    from greentech_cli.render.labels import short_date
+
+    moment = datetime.fromisoformat(stamp)
+    zone = moment.tzname() or ""
+    return f"{short_date(moment.date(), lang)}, {moment:%H:%M} {zone}".rstrip()
+
+
+def _day(stamp: str | None, lang: str) -> str:
+    """An ISO date as a reader writes it (`01.01.2026`), or … when the period is open."""
+    from datetime import date
+
+    from greentech_cli.render.labels import short_date
+
+    return short_date(date.fromisoformat(stamp), lang) if stamp else "…"

@@ -252,12 +252,14 @@ def _looks_like_data(cell: str) -> bool:
     return bool(_DATA_LIKE_RE.match(cell))
 
 
+# E-mail columns: a type column beside one gives the address its kind (phones it routes).
+EMAIL_FIELDS = frozenset({"email", "email2"})
 # The stored field a mapped column's values end up in, when it is not the column's own field.
 _STORED_AS: dict[str, str] = {
     "email": "emails", "email2": "emails", "phone": "phones", "mobile": "phones",
     "fax": "phones", "home_phone": "phones", "other_phone": "phones", "city": "addresses",
     "birth_date": "birthday", "middle_name": "first_name", "name": "first_name, last_name",
-    **{f"{kind}_{part}": "addresses" for kind in ("home", "other")
+    **{f"{kind}_{part}": "addresses" for kind in ("home", "work", "other")
        for part in ("street", "postcode", "city", "region", "country")},
     **{f"company_{part}": f"company {part} (addresses without a company)"
        for part in ("street", "postcode", "city", "region", "country")},
@@ -310,12 +312,13 @@ class ColumnMap:
         if value is None:
             typed = [self.headers[i] for i, kinds in self.typed.items() if index in kinds]
             if typed:
-                return f"used as the kind of {', '.join(typed)}"
+                more = f" and {len(typed) - 1} more columns" if len(typed) > 2 else ""
+                return f"used as the kind of {', '.join(typed[: 1 if more else 2])}{more}"
             reason = self.reasons[index] if index < len(self.reasons) else None
             return f"not imported ({reason or 'unknown header'})"
         if value == "extra" and self.headers[index].casefold() != "extra":
             return "kept in extra"
-        if index in self.typed:
+        if index in self.typed and _STORED_AS.get(value) == "phones":  # routed by its type
             kinds = {value, *self.type_values.values()}
             return "stored as " + ", ".join(sorted({_STORED_AS.get(k, k) for k in kinds}))
         return f"stored as {_STORED_AS.get(value, value)}"

@@ -48,7 +48,7 @@ CONTACT_FIELDS: tuple[str, ...] = (
     "company_website", "sector", "uid", "emails", "phones", "addresses", "websites", "birthday",
     "aliases", "extra", "home_phone", "other_phone", "home_street", "home_postcode", "home_city",
     "home_region", "home_country", "other_street", "other_postcode", "other_city", "other_region",
-    "other_country",
+    "other_country", "work_street", "work_postcode", "work_city", "work_region", "work_country",
 )  # fmt: skip
 COMPANY_FIELDS: tuple[str, ...] = (
     "name", "kind", "legal_form", "sectors", "tags", "street", "postcode", "city", "region",

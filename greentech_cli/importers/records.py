@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from greentech_cli.errors import InvalidData
-from greentech_cli.importers.mapping import ColumnMap
+from greentech_cli.importers.mapping import EMAIL_FIELDS, ColumnMap
 from greentech_cli.importers.presets import CONSENT_FIELDS
 from greentech_cli.importers.values import (
     has_cyrillic,
@@ -23,6 +23,7 @@ from greentech_cli.importers.values import (
     value_key,
 )
 from greentech_cli.models.exchange import FORMULA_STARTS
+from greentech_cli.models.fields import ADDRESS_TYPES
 from greentech_cli.text.dates import AmbiguousDate, read_date
 
 # Fields that hold several values; cells are split on , ; | newline and Google's ":::".
@@ -41,10 +42,15 @@ PHONE_KINDS: dict[str, str] = {
 # "city" of a contact row says where the person is, not which kind of address it is.
 _ADDRESS_PARTS = ("street", "postcode", "city", "region", "country")
 ADDRESS_FIELDS: dict[str, tuple[str, str]] = {
-    **{f"{kind}_{part}": (kind, part) for kind in ("home", "other") for part in _ADDRESS_PARTS},
+    **{f"{kind}_{part}": (kind, part) for kind in ADDRESS_TYPES for part in _ADDRESS_PARTS},
     "city": ("other", "city"),
 }
 _PHONE_KEYS = frozenset(PHONE_KINDS)
+# The kinds a type column beside an e-mail or address column may give (Google's "E-mail 1 - Type":
+# "* Home", "Work", "Other"; an e-mail label of the person's own making is "other", an address keeps
+# the kind its columns were mapped to).
+_EMAIL_KINDS = {"home": "home", "work": "work", "other": "other", "privat": "home",
+                "personal": "home", "business": "work", "geschaftlich": "work"}  # fmt: skip
 _ADDRESS_KEYS = frozenset(ADDRESS_FIELDS)
 _BIRTHDAY_FIELDS = ("birth_date", "birthday")
 _FORMULA_TEXT = re.compile(r'=\s*"((?:[^"]|"")*)"', re.DOTALL)
@@ -101,6 +107,7 @@ def to_record(
     ``stripped`` may give the cells already stripped (the reader has them: it counts them).
     """
     collected: dict[str, list[tuple[str, str]]] = {}
+    email_kinds: dict[str, str] = {}  # header → the kind its type column gives
     size = len(cells)
     if stripped is None:
         stripped = [cell.strip() for cell in cells]
@@ -126,7 +133,15 @@ def to_record(
             text = unicodedata.normalize("NFC", text)
         for type_index in type_indexes:
             if type_index < size and stripped[type_index]:
-                value_field = column_map.type_values.get(type_key(cells[type_index]), value_field)
+                word = type_key(cells[type_index])
+                if value_field in EMAIL_FIELDS:  # an e-mail keeps its place, and gets its kind
+                    email_kinds[header] = _EMAIL_KINDS.get(word, "other")
+                elif value_field in ADDRESS_FIELDS:  # a part of an address of that kind
+                    if word in _EMAIL_KINDS:
+                        kind = _EMAIL_KINDS[word]
+                        value_field = f"{kind}_{ADDRESS_FIELDS[value_field][1]}"
+                else:
+                    value_field = column_map.type_values.get(word, value_field)
                 break
         bucket = collected.get(value_field)
         if bucket is None:
@@ -140,8 +155,8 @@ def to_record(
     notes = [
         f"{header}: {text}" if labelled else text for header, text in collected.pop("notes", [])
     ]
-    if "email" in collected or "email2" in collected:
-        _take_emails(collected, record)
+    if not EMAIL_FIELDS.isdisjoint(collected):
+        _take_emails(collected, record, email_kinds)
     if not _PHONE_KEYS.isdisjoint(collected):
         _take_phones(collected, record)
     if not _ADDRESS_KEYS.isdisjoint(collected):
@@ -207,22 +222,27 @@ def _take_extra(items: list[tuple[str, str]], extra: dict[str, str]) -> None:
             extra[header] = text
 
 
-def _take_emails(collected: dict[str, list[tuple[str, str]]], record: dict[str, object]) -> None:
+def _take_emails(
+    collected: dict[str, list[tuple[str, str]]], record: dict[str, object], kinds: dict[str, str]
+) -> None:
     """Every address of every e-mail column (a cell may list several): the first of the main
-    e-mail columns is the primary, the further ones (``email2``: E-Mail 2, Email Home) follow."""
+    e-mail columns is the primary, the further ones (``email2``: E-Mail 2, Email Home) follow;
+    an address whose column has a type column beside it gets that kind (`kinds`, by header)."""
     items = collected.pop("email", []) + collected.pop("email2", [])
     if not items:
         return
-    if len(items) == 1 and not _LIST_SPLIT_RE.search(items[0][1]):
+    kinds = {header: kind for header, kind in kinds.items() if kind != "work"}  # work: the default
+    if len(items) == 1 and not kinds and not _LIST_SPLIT_RE.search(items[0][1]):
         record["email"] = items[0][1]  # the common case: one address
         return
-    found: list[str] = []
+    found: list[object] = []
     seen: set[str] = set()
-    for _, text in items:
+    for header, text in items:
+        kind = kinds.get(header)
         for part in _LIST_SPLIT_RE.split(text):
             if part and part.casefold() not in seen:
                 seen.add(part.casefold())
-                found.append(part)
+                found.append({"value": part, "type": kind} if kind else part)
     record["emails"] = found
 
 

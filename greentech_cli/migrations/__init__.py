@@ -13,6 +13,12 @@ from typing import Any
 from greentech_cli.migrations.initial import SCHEMA  # the first release's schema, kept apart
 
 MIGRATION_SET = "greentech"
+# The version of the rules that make each kind of derived value stored in the rows (the name keys
+# of `text.names.name_key` and `text.company_names.company_key`). Raise one when its rules give
+# another value for the same record: a database holding values made by older rules (or by rules
+# of unknown age) has them made again when opened (`services.records.upkeep`); a new database is
+# made by today's rules. name-keys 2: numbers kept in keys, placeholders without one.
+DERIVED_VERSIONS = {"name-keys": 2}
 MIGRATIONS_TABLE = "_sqlite_migrations"  # sqlite-utils' bookkeeping table
 
 # (name, function) in the order they apply; new steps are appended, old ones never change.
@@ -306,6 +312,87 @@ def m008_itineraries(db: Any) -> None:
     _run(db, ITINERARIES)
 
 
+# Every email of a contact beyond its primary (the `email` column), so that a second address
+# finds its contact by an index seek; kept by triggers, so every writer keeps it right. Most
+# contacts hold one email: the triggers' WHEN clauses leave those rows alone. `derived_versions`
+# says by which version of the rules derived values (name keys, the search index) were made:
+# a row missing or older is made again when the database is opened (`services.records.upkeep`).
+KEY_UPKEEP = """
+CREATE TABLE contact_emails (
+    email TEXT NOT NULL COLLATE NOCASE,
+    contact_id INTEGER NOT NULL,
+    PRIMARY KEY (email, contact_id)
+) WITHOUT ROWID;
+CREATE INDEX contact_emails_contact ON contact_emails(contact_id);
+INSERT OR IGNORE INTO contact_emails (email, contact_id) SELECT j.value ->> 'value', c.id FROM contacts AS c, json_each(c.emails) AS j WHERE j.key > 0 AND j.value ->> 'value' IS NOT NULL;
+CREATE TRIGGER contact_emails_insert AFTER INSERT ON contacts WHEN json_array_length(new.emails) > 1 BEGIN INSERT OR IGNORE INTO contact_emails (email, contact_id) SELECT j.value ->> 'value', new.id FROM json_each(new.emails) AS j WHERE j.key > 0 AND j.value ->> 'value' IS NOT NULL; END;
+CREATE TRIGGER contact_emails_update AFTER UPDATE OF emails ON contacts WHEN new.emails IS NOT old.emails BEGIN DELETE FROM contact_emails WHERE contact_id = old.id; INSERT OR IGNORE INTO contact_emails (email, contact_id) SELECT j.value ->> 'value', new.id FROM json_each(new.emails) AS j WHERE j.key > 0 AND j.value ->> 'value' IS NOT NULL; END;
+CREATE TRIGGER contact_emails_delete AFTER DELETE ON contacts BEGIN DELETE FROM contact_emails WHERE contact_id = old.id; END;
+CREATE TABLE derived_versions (name TEXT PRIMARY KEY, version INTEGER NOT NULL)
+"""  # noqa: E501
+
+
+@step
+def m009_key_upkeep(db: Any) -> None:
+    """A contact's further emails looked up like its primary one; the versions of derived keys."""
+    _run(db, KEY_UPKEEP)
+
+
+# Issue 19: a delegation's own retention periods ("18m", "90d"; NULL: the config's default), for
+# its travellers' data and for their dietary needs (special-category data).
+@step
+def m010_delegation_retention(db: Any) -> None:
+    """Retention periods per delegation: `retention` (the travellers' data) and
+    `retention_dietary` (their dietary needs), each kept after the delegation's end date."""
+    _run(
+        db,
+        "ALTER TABLE delegations ADD COLUMN retention TEXT;\n"
+        "ALTER TABLE delegations ADD COLUMN retention_dietary TEXT",
+    )
+
+
+# Issue 20: a scheduled meeting is a slot (child visit) of its block, linked from its grid row;
+# named rooms in place of numbered tables; an interpreter's hours. A grid row that goes (its
+# person erased) takes its slot visit along, leaving a tombstone for the calendars titled as
+# the block (the erased person's name is not kept in it).
+B2B_SLOTS = """
+ALTER TABLE b2b_meetings ADD COLUMN slot_visit_id INTEGER REFERENCES visits(id) ON DELETE CASCADE;
+CREATE INDEX b2b_meetings_slot_visit ON b2b_meetings(slot_visit_id);
+ALTER TABLE b2b_sessions ADD COLUMN rooms TEXT;
+ALTER TABLE b2b_interpreters ADD COLUMN available_from TEXT;
+ALTER TABLE b2b_interpreters ADD COLUMN available_to TEXT;
+CREATE TRIGGER b2b_meeting_gone AFTER DELETE ON b2b_meetings WHEN old.slot_visit_id IS NOT NULL BEGIN INSERT OR REPLACE INTO visit_tombstones (uid, delegation_id, title, start_local, end_local, timezone, end_timezone, sequence, removed_at) SELECT v.uid, v.delegation_id, coalesce(b.title, v.title), v.start_local, v.end_local, v.timezone, v.end_timezone, v.sequence + 1, strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') FROM visits AS v LEFT JOIN visits AS b ON b.id = v.parent_id WHERE v.id = old.slot_visit_id AND v.parent_id = old.visit_id AND v.uid IS NOT NULL; DELETE FROM visits WHERE id = old.slot_visit_id AND parent_id = old.visit_id; END
+"""  # noqa: E501
+
+
+@step
+def m010_b2b_slots(db: Any) -> None:
+    """B2B meetings as slots of their block visit (check, itineraries and calendars read them
+    like any other item), named rooms, and interpreters' hours."""
+    _run(db, B2B_SLOTS)
+
+
+# Issue 17: a visit called off but kept (`status`), and who was taken off a visit they attended
+# (removed as its attendee, or no longer a member who attends by default), so that their own
+# calendar gets STATUS:CANCELLED for it; a row goes when they attend it again.
+VISIT_CANCELLATIONS = """
+ALTER TABLE visits ADD COLUMN status TEXT NOT NULL DEFAULT 'planned';
+CREATE TABLE visit_dropouts (
+    visit_id INTEGER NOT NULL REFERENCES visits(id) ON DELETE CASCADE,
+    contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+    dropped_at TEXT NOT NULL,
+    PRIMARY KEY (visit_id, contact_id)
+);
+CREATE INDEX visit_dropouts_contact ON visit_dropouts(contact_id)
+"""
+
+
+@step
+def m011_visit_cancellations(db: Any) -> None:
+    """A visit's status (planned, confirmed, cancelled) and the attendees taken off a visit."""
+    _run(db, VISIT_CANCELLATIONS)
+
+
 def known_names() -> list[str]:
     """The names of every step this version of greentech knows, in order."""
     return [name for name, _ in STEPS]
@@ -338,11 +425,17 @@ def apply(conn: sqlite3.Connection, names: Collection[str] | None = None) -> Non
     """
     from sqlite_utils import Database, Migrations
 
+    fresh = not applied_names(conn)
     migrations = Migrations(MIGRATION_SET)
     for name, fn in STEPS:
         if names is None or name in names:
             migrations(name=name)(fn)
     migrations.apply(Database(conn))
+    if fresh and "derived_versions" in Database(conn).table_names():
+        # A new database: whatever it will hold is made by today's rules.
+        conn.executemany(
+            "INSERT INTO derived_versions (name, version) VALUES (?, ?)", DERIVED_VERSIONS.items()
+        )
 
 
 def schema_version(db: Any) -> int:

@@ -11,17 +11,25 @@ class SessionInterpreter:
 
     contact_id: int
     languages: list[str] = field(default_factory=list)
+    available_from: str | None = None  # HH:MM in the visit's zone; None: the whole block
+    available_to: str | None = None
 
 
 @dataclass
 class Session:
-    """A block visit run as a B2B session: slot length, break between slots, tables."""
+    """A block visit run as a B2B session: slot length, break between slots, tables (numbered
+    from 1, or named rooms: table n is `rooms[n-1]`)."""
 
     visit_id: int
     slot_minutes: int
     break_minutes: int
     tables: int
     interpreters: list[SessionInterpreter] = field(default_factory=list)
+    rooms: list[str] = field(default_factory=list)
+
+    def room(self, table: int) -> str | None:
+        """The name of a table's room, None when tables are numbered."""
+        return self.rooms[table - 1] if 0 < table <= len(self.rooms) else None
 
 
 @dataclass
@@ -47,10 +55,12 @@ class MeetingRequest:
 
 @dataclass
 class GridMeeting:
-    """A scheduled meeting as stored: slot index, table number, the two people, interpreter."""
+    """A scheduled meeting as stored: slot index, table number, the two people, interpreter,
+    and the slot visit of the block that carries it into the programme."""
 
     slot: int
     table: int
     a_id: int
     b_id: int
     interpreter_id: int | None = None
+    slot_visit_id: int | None = None

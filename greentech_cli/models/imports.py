@@ -99,6 +99,8 @@ class ImportSummary:
     # ({"row", "contact_id", "created_id", "score", "reasons"}) and how many there were.
     possible_duplicates: list[dict[str, Any]] = field(default_factory=list)
     possible_count: int = 0
+    # Another process wrote while the file was read: every row was matched again under the lock.
+    matched_again: bool = False
 
     def note_possible(
         self, row: int, contact_id: int, created_id: int, reasons: list[str], score: int

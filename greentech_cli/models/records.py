@@ -54,6 +54,9 @@ VISIT_KINDS = (
     "hotel",
     "other",
 )
+# A visit's own status: a cancelled visit is kept (in `visit list`, shown as cancelled in the
+# itineraries, STATUS:CANCELLED in calendars, left out of `check`) until it is removed.
+VISIT_STATUSES = ("planned", "confirmed", "cancelled")
 # Kinds that move the group from one place to another (`from` and `to` places).
 MOVING_KINDS = ("transfer", "flight")
 # How a transfer travels; a flight is always "flight".
@@ -256,6 +259,10 @@ class Delegation:
     topic: str | None = None
     status: str = "planned"
     notes: str | None = None
+    # How long the travellers' data and their dietary needs are kept after the end date ("18m",
+    # "90d"); None: the config's default.
+    retention: str | None = None
+    retention_dietary: str | None = None
     id: int | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -277,6 +284,8 @@ class Delegation:
             "sectors": list(self.sectors),
             "topic": self.topic,
             "status": self.status,
+            "retention": self.retention,
+            "retention_dietary": self.retention_dietary,
         }
 
 
@@ -386,6 +395,7 @@ class Visit:
     # Per language: {"title": {"de": …, "ru": …}, "notes": {…}, "location": {…}}; the plain
     # `title`/`notes`/`location` are the text as written, the fallback for any language.
     translations: dict[str, dict[str, str]] = field(default_factory=dict)
+    status: str = "planned"  # one of VISIT_STATUSES
     sequence: int = 0  # raised by the store at every change (iCalendar SEQUENCE)
     modified: str | None = None  # UTC time of the last change (LAST-MODIFIED, DTSTAMP)
     id: int | None = None
@@ -394,6 +404,11 @@ class Visit:
     def end_zone(self) -> str:
         """The zone the end is given in: the arrival airport's for a flight, else the visit's."""
         return self.end_timezone or self.timezone
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether the visit is called off (kept, so that calendars and readers learn it)."""
+        return self.status == "cancelled"
 
     @property
     def has_venue(self) -> bool:

@@ -32,6 +32,7 @@ class EntryView:
     attendance: str | None = None  # after the fact: who was present, absent, excused
     internal_notes: str | None = None  # the officer's itinerary only
     map_url: str | None = None  # OpenStreetMap: the point, else a search for the address
+    cancelled: str | None = None  # "Cancelled" in the language, for a visit called off
 
 
 @dataclass
@@ -146,6 +147,7 @@ def entry_view(entry: Entry, lang: str) -> EntryView:
         attendance=_attendance(entry.record.get("attendance"), lang),
         internal_notes=entry.internal_notes,
         map_url=map_url(entry),
+        cancelled=labels.label("cancelled", lang) if visit.cancelled else None,
     )
 
 
@@ -249,8 +251,10 @@ def print_text(itinerary: Itinerary, lang: str, console: Any) -> None:
             if entry.zone:
                 when.append(f"\n{entry.zone}")
             details = Text()
-            details.append(entry.title, style="bold")
+            details.append(entry.title, style="bold strike" if entry.cancelled else "bold")
             details.append(f" · {entry.kind}")
+            if entry.cancelled:
+                details.append(f" · {entry.cancelled.upper()}", style="bold")
             for line in detail_lines(entry, v):
                 details.append("\n" + line)
             cells: list[Any] = [when]

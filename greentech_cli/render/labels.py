@@ -125,6 +125,8 @@ TEXT = {
         "home_beside": "home time ({zone}) beside",
         "own_zone": "local time {zone}",
         "no_visits": "No programme items.",
+        "printed": "Printed {date}",
+        "page": "Page",
         "next_day": "+1 day",
         "prev_day": "−1 day",
         "next_days": "+{n} days",
@@ -142,6 +144,7 @@ TEXT = {
         "present": "present",
         "absent": "absent",
         "excused": "excused",
+        "cancelled": "Cancelled",
     },
     "de": {
         "programme": "Programm",
@@ -161,6 +164,8 @@ TEXT = {
         "home_beside": "Heimatzeit ({zone}) daneben",
         "own_zone": "Ortszeit {zone}",
         "no_visits": "Keine Programmpunkte.",
+        "printed": "Gedruckt am {date}",
+        "page": "Seite",
         "next_day": "+1 Tag",
         "prev_day": "−1 Tag",
         "next_days": "+{n} Tage",
@@ -178,6 +183,7 @@ TEXT = {
         "present": "anwesend",
         "absent": "abwesend",
         "excused": "entschuldigt",
+        "cancelled": "Abgesagt",
     },
     "ru": {
         "programme": "Программа",
@@ -197,6 +203,8 @@ TEXT = {
         "home_beside": "рядом домашнее время ({zone})",
         "own_zone": "местное время {zone}",
         "no_visits": "Нет пунктов программы.",
+        "printed": "Напечатано {date}",
+        "page": "Стр.",
         "next_day": "+1 день",
         "prev_day": "−1 день",
         "next_days": "+{n} дн.",
@@ -214,6 +222,7 @@ TEXT = {
         "present": "присутствовали",
         "absent": "отсутствовали",
         "excused": "по уважительной причине",
+        "cancelled": "Отменено",
     },
 }
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from greentech_cli.render.labels import KINDS
+from greentech_cli.render.labels import KINDS, date_range
 
 METRIC_TITLES = {
     "en": {
@@ -79,6 +80,7 @@ VALUES = {
         "none": "no organisation",
         "next-step": "next step",
         "no-show": "no-show",
+        "ahk": "AHK",
     },
     "de": {
         "present": "anwesend",
@@ -100,6 +102,14 @@ VALUES = {
         "cancelled": "abgesagt",
         "attended": "teilgenommen",
         "no-show": "nicht erschienen",
+        # Organisation kinds (delegates by organisation type).
+        "company": "Unternehmen",
+        "chamber": "Kammer",
+        "ahk": "AHK",
+        "authority": "Behörde",
+        "association": "Verband",
+        "research": "Forschung",
+        "other": "Sonstige",
     },
 }
 
@@ -118,7 +128,25 @@ def value_label(metric: str, value: str, lang: str) -> str:
     """How a counted value reads in the language (visit kinds, statuses; data as it is)."""
     if metric == "visits_by_kind":
         return KINDS[lang].get(value, value)
+    if metric == "companies_by_sector":
+        return sector_label(value, lang)
     return VALUES[lang].get(value, value)
+
+
+def _dates(item: dict[str, Any], lang: str) -> str:
+    """A delegation's dates as the language writes them."""
+    first, last = (date.fromisoformat(item[key]) for key in ("start_date", "end_date"))
+    return date_range(first, last, lang)
+
+
+def sector_label(slug: str, lang: str) -> str:
+    """A sector's label from the taxonomy (`Kreislaufwirtschaft`); unknown values as they are."""
+    from greentech_cli.text.vocabulary import sector_table
+
+    for sector in sector_table():
+        if sector["slug"] == slug:
+            return str(sector[lang])
+    return VALUES[lang].get(slug, slug)
 
 
 METRICS = tuple(METRIC_TITLES["en"])
@@ -133,7 +161,11 @@ def summary_rows(report: dict[str, Any], lang: str) -> list[dict[str, Any]]:
         rows.append(
             {
                 word("delegation", lang): item["code"],
-                word("dates", lang): f"{item['start_date']} – {item['end_date']}",
+                word("dates", lang): date_range(
+                    date.fromisoformat(item["start_date"]),
+                    date.fromisoformat(item["end_date"]),
+                    lang,
+                ),
                 word("visits", lang): sum(item["visits_by_kind"].values()),
                 word("delegates", lang): sum(item["delegates_by_country"].values()),
                 title("b2b_meetings_held", lang): item["b2b_meetings_held"],

@@ -295,6 +295,8 @@ class Keys(NamedTuple):
 _CANDIDATE_PAIRS = (
     "SELECT j.value ->> 0, c.id FROM json_each(?1) AS j JOIN contacts AS c "
     "ON c.email = j.value ->> 1 COLLATE NOCASE "
+    "UNION ALL SELECT j.value ->> 0, e.contact_id FROM json_each(?1) AS j "
+    "JOIN contact_emails AS e ON e.email = j.value ->> 1 "
     "UNION ALL SELECT j.value ->> 0, c.id FROM json_each(?2) AS j JOIN contacts AS c "
     "ON c.name_key = j.value ->> 1 AND c.company_id = j.value ->> 2 "
     "UNION ALL SELECT j.value ->> 0, c.id FROM json_each(?2) AS j CROSS JOIN contacts AS c "
@@ -308,8 +310,9 @@ _CANDIDATE_PAIRS = (
 
 
 def candidates(db: Database, wanted: list[Keys]) -> list[list[Contact]]:
-    """Contacts sharing the uid, an email, a phone number, or a name key at the same (or no)
-    company: the block a duplicate hides in, in id order, for each of many contacts at once.
+    """Contacts sharing the uid, an email (any of theirs: `contact_emails` holds the further
+    ones), a phone number, or a name key at the same (or no) company: the block a duplicate
+    hides in, in id order, for each of many contacts at once.
 
     One query for the whole list: SQLite joins each key with its index and returns only the
     pairs that meet, so a list without duplicates costs one statement and little Python a row.

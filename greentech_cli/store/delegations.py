@@ -51,6 +51,8 @@ def from_row(row: dict[str, Any]) -> Delegation:
         topic=row["topic"],
         status=row["status"],
         notes=row["notes"],
+        retention=row["retention"],
+        retention_dietary=row["retention_dietary"],
     )
 
 
@@ -92,6 +94,8 @@ COLUMNS = (
     "topic",
     "status",
     "notes",
+    "retention",
+    "retention_dietary",
 )
 
 

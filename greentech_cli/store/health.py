@@ -1,11 +1,15 @@
-"""SQL for checking a database file: integrity, foreign keys, schema, full-text index."""
+"""SQL for checking a database file: integrity, foreign keys, schema, full-text index; the
+private copy a dry run works on."""
 
 from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from greentech_cli.errors import GreentechError
 from greentech_cli.store import companies, search
 from greentech_cli.store.common import fetch_all
 
@@ -124,6 +128,22 @@ def checkpoint(db: Database) -> bool:
     return row is None or not row[0]
 
 
+@contextmanager
+def scratch_copy(db: Database) -> Iterator[Database]:
+    """A private copy of the database to try changes on (a dry run), taking no write lock: a
+    backup in one read transaction into SQLite's own temporary file (never visible by name)."""
+    conn = sqlite3.connect("", isolation_level=None)
+    try:
+        try:
+            db.conn.backup(conn)
+        except sqlite3.Error as exc:  # no room for the copy, most likely
+            raise GreentechError(f"cannot copy the database for a dry run: {exc}") from exc
+        conn.execute("PRAGMA foreign_keys = ON")
+        yield type(db)(conn)
+    finally:
+        conn.close()
+
+
 def vacuum(db: Database) -> None:
     """Rewrite the file compactly (free pages and stale bytes go)."""
     db.execute("VACUUM")
@@ -143,6 +163,48 @@ def rebuild_search_index(db: Database) -> None:
         search.index_company(db, companies.from_row(row))
     for row in fetch_all(db, "SELECT id FROM contacts"):
         search.reindex_contact(db, row["id"])
+
+
+# --- derived values, made again when the rules that make them change --------------------------
+
+
+def derived_versions(db: Database) -> dict[str, int]:
+    """By which version of its rules each derived value was made (none yet: not listed)."""
+    return {str(name): int(version) for name, version in db.execute(
+        "SELECT name, version FROM derived_versions"
+    )}  # fmt: skip
+
+
+def set_derived_version(db: Database, name: str, version: int) -> None:
+    """Record that a derived value is now made by this version of its rules."""
+    db.execute(
+        "INSERT INTO derived_versions (name, version) VALUES (?, ?) "
+        "ON CONFLICT (name) DO UPDATE SET version = excluded.version",
+        [name, version],
+    )
+
+
+def recompute_name_keys(db: Database) -> int:
+    """Make every contact's and organisation's name key again by today's rules (`text.names`,
+    `text.company_names`); how many keys changed."""
+    from greentech_cli.text.company_names import company_key
+    from greentech_cli.text.names import name_key
+
+    people = [
+        (key, contact_id)
+        for contact_id, first, last, native, old in db.execute(
+            "SELECT id, first_name, last_name, native_name, name_key FROM contacts"
+        )
+        if (key := name_key(first, last, native)) != old
+    ]
+    organisations = [
+        (key, company_id)
+        for company_id, name, old in db.execute("SELECT id, name, name_key FROM companies")
+        if (key := company_key(name)) != old
+    ]
+    db.conn.executemany("UPDATE contacts SET name_key = ? WHERE id = ?", people)
+    db.conn.executemany("UPDATE companies SET name_key = ? WHERE id = ?", organisations)
+    return len(people) + len(organisations)
 
 
 # --- the schema, compared with the one its version should have -----------------------------

@@ -8,6 +8,7 @@ from greentech_cli.errors import Conflict
 from greentech_cli.models.records import Member
 from greentech_cli.store import audit
 from greentech_cli.store import contacts as contact_store
+from greentech_cli.store import visits as visit_store
 from greentech_cli.store.common import fetch_all, fetch_one, not_found, now
 
 if TYPE_CHECKING:
@@ -97,6 +98,7 @@ def insert(db: Database, member: Member) -> Member:
         ],
     )
     member.id = int(cursor.lastrowid or 0)
+    visit_store.attendance_changed(db, member.delegation_id, member.contact_id, set())
     audit.record(
         db,
         "member",
@@ -117,22 +119,32 @@ def update(db: Database, member: Member) -> dict[str, list[Any]]:
     )
     if not changes:
         return {}
+    # Only the status decides whether a member attends the visits that name nobody.
+    attended = (
+        visit_store.attended_by(db, member.delegation_id, member.contact_id)
+        if "status" in changes
+        else None
+    )
     db.execute(
         "UPDATE members SET role = ?, status = ?, notes = ?, updated_at = ? WHERE id = ?",
         [member.role, member.status, member.notes, now(), member.id],
     )
+    if attended is not None:
+        visit_store.attendance_changed(db, member.delegation_id, member.contact_id, attended)
     audit.record(db, "member", member.id, "update", {"fields": sorted(changes)})
     return changes
 
 
 def delete(db: Database, member: Member) -> None:
     """Remove a membership and the person's explicit attendance at the delegation's visits."""
+    attended = visit_store.attended_by(db, member.delegation_id, member.contact_id)
     db.execute(
         "DELETE FROM visit_attendees WHERE contact_id = ? AND visit_id IN "
         "(SELECT id FROM visits WHERE delegation_id = ?)",
         [member.contact_id, member.delegation_id],
     )
     db.execute("DELETE FROM members WHERE id = ?", [member.id])
+    visit_store.attendance_changed(db, member.delegation_id, member.contact_id, attended)
     audit.record(db, "member", member.id, "delete", {})
 
 

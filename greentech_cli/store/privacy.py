@@ -49,12 +49,20 @@ FREE_TEXT: dict[str, tuple[str, tuple[str, ...]]] = {
     "companies": ("company", ("notes",)),
     "delegations": ("delegation", ("title", "topic", "notes")),
     "members": ("member", ("notes",)),
-    "visits": ("visit", ("title", "location", "notes", "from_place", "to_place")),
+    "visits": (
+        "visit",
+        ("title", "location", "notes", "from_place", "to_place", "internal_notes", "translations"),
+    ),
+    # A removed visit's tombstone keeps its title for calendars (keyed by rowid, see KEYS).
+    "visit_tombstones": ("visit tombstone", ("title",)),
     # The follow-up journal keeps every note a contact or company had: a redacted note's
     # earlier versions are there too.
     "journal": ("journal", ("text",)),
 }
-JSON_TEXT = frozenset({("contacts", "extra")})
+JSON_TEXT = frozenset({("contacts", "extra"), ("visits", "translations")})
+# Tables of FREE_TEXT whose rows are not named by an `id` column, nor stamped by `updated_at`.
+KEYS = {"visit_tombstones": "rowid"}
+UNSTAMPED = frozenset({"visit_tombstones"})
 # Rows that are the person's own (deleted with them), not mentions in someone else's record.
 OWN_ROWS = {"contacts": "id", "journal": "contact_id"}
 
@@ -439,7 +447,8 @@ def _free_text(db: Database, finder: Mentions) -> Iterator[tuple[str, int, str, 
         if own is not None:
             where = f"({where}) AND coalesce({own}, 0) != {int(finder.id)}"
         listed = ", ".join(columns)
-        for row_id, *values in db.execute(f"SELECT id, {listed} FROM {table} WHERE {where}"):
+        key = KEYS.get(table, "id")
+        for row_id, *values in db.execute(f"SELECT {key}, {listed} FROM {table} WHERE {where}"):
             for column, text in zip(columns, values, strict=True):
                 if isinstance(text, str) and finder.pattern.search(text):
                     yield table, int(row_id), column, text
@@ -466,9 +475,11 @@ def redact_mentions(db: Database, finder: Mentions) -> list[tuple[str, int, str]
             redacted = dumps(finder.redact(_loads(text)))
         else:
             redacted = finder.redact(text)
+        stamp = [] if table in UNSTAMPED else [now()]
         db.execute(
-            f"UPDATE {table} SET {column} = ?, updated_at = ? WHERE id = ?",
-            [redacted, now(), row_id],
+            f"UPDATE {table} SET {column} = ?{', updated_at = ?' if stamp else ''} "
+            f"WHERE {KEYS.get(table, 'id')} = ?",
+            [redacted, *stamp, row_id],
         )
         done.append((FREE_TEXT[table][0], row_id, column))
     return done

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from greentech_cli.models.itinerary import Cancelled
-from greentech_cli.models.records import Place, Visit
+from greentech_cli.models.records import ATTENDING_STATUSES, Place, Visit
 from greentech_cli.store import audit
 from greentech_cli.store.common import fetch_all, fetch_one, not_found, now
 
@@ -41,6 +41,7 @@ COLUMNS = (
     "end_timezone",
     "internal_notes",
     "translations",
+    "status",
 )
 # A place's columns, after its prefix (from_ or to_).
 PLACE_COLUMNS = ("company_id", "place", "lat", "lon", "timezone")
@@ -115,6 +116,7 @@ def _from_rows(db: Database, rows: list[dict[str, Any]]) -> list[Visit]:
             destination=_place(r, "to"),
             internal_notes=r.get("internal_notes"),
             translations=json.loads(r.get("translations") or "{}"),
+            status=r.get("status") or "planned",
             sequence=r.get("sequence") or 0,
             modified=r.get("updated_at"),
         )
@@ -249,11 +251,13 @@ def _state(visit: Visit) -> dict[str, Any]:
 
 
 def update(db: Database, visit: Visit) -> dict[str, list[Any]]:
-    """Write a changed visit back (hosts and attendees replaced); returns what changed."""
+    """Write a changed visit back (hosts and attendees replaced); returns what changed.
+    Attendees taken off it are noted as its dropouts (see `attendance_changed`)."""
     assert visit.id is not None
     changes = audit.changed_fields(_state(get(db, visit.id)), _state(visit))
     if not changes:
         return {}
+    before = _attending(db, visit.id)
     row = _row(visit)
     row["updated_at"] = now()
     assignments = ", ".join(f"{name} = ?" for name in row)
@@ -262,6 +266,10 @@ def update(db: Database, visit: Visit) -> dict[str, list[Any]]:
         [*row.values(), visit.id],
     )
     _write_links(db, visit)
+    after = _attending(db, visit.id)
+    held = db.execute("SELECT contact_id FROM visit_dropouts WHERE visit_id = ?", [visit.id])
+    back = {int(r[0]) for r in held} & after
+    _note_dropouts(db, [(visit.id, i) for i in before - after], [(visit.id, i) for i in back])
     audit.record(db, "visit", visit.id, "update", {"fields": sorted(changes)})
     return changes
 
@@ -278,3 +286,102 @@ def delete(db: Database, visit_id: int) -> None:
     )
     db.execute("DELETE FROM visits WHERE id = ?", [visit_id])
     audit.record(db, "visit", visit_id, "delete", {})
+
+
+# --- who was taken off a visit -------------------------------------------------------------
+# A person attends a visit when it names them, or, when it names nobody, as a member whose
+# status attends by default. Whoever stops attending a visit is kept in `visit_dropouts`, so
+# that their own calendar cancels it; the row goes when they attend it again.
+
+_ATTENDING = ", ".join(f"'{status}'" for status in ATTENDING_STATUSES)
+_DEFAULT = (
+    "NOT EXISTS (SELECT 1 FROM visit_attendees a WHERE a.visit_id = v.id) AND EXISTS (SELECT 1 "
+    "FROM members m WHERE m.delegation_id = v.delegation_id AND m.contact_id = {who} "
+    f"AND m.status IN ({_ATTENDING}))"
+)
+
+
+def _attending(db: Database, visit_id: int) -> set[int]:
+    """Who attends a visit: its named attendees, else the members who attend by default."""
+    rows = db.execute(
+        "SELECT a.contact_id FROM visit_attendees a WHERE a.visit_id = ? UNION "
+        "SELECT m.contact_id FROM visits v JOIN members m ON m.delegation_id = v.delegation_id "
+        f"WHERE v.id = ? AND {_DEFAULT.format(who='m.contact_id')}",
+        [visit_id, visit_id],
+    ).fetchall()
+    return {int(r[0]) for r in rows}
+
+
+def attended_by(db: Database, delegation_id: int, contact_id: int) -> set[int]:
+    """The ids of the delegation's visits this person attends."""
+    rows = db.execute(
+        "SELECT v.id FROM visits v WHERE v.delegation_id = ? AND (EXISTS (SELECT 1 FROM "
+        "visit_attendees a WHERE a.visit_id = v.id AND a.contact_id = ?) OR "
+        f"({_DEFAULT.format(who='?')}))",
+        [delegation_id, contact_id, contact_id],
+    ).fetchall()
+    return {int(r[0]) for r in rows}
+
+
+def _note_dropouts(
+    db: Database, dropped: list[tuple[int, int]], back: list[tuple[int, int]]
+) -> set[int]:
+    """Keep the (visit, person) pairs taken off; forget those attending again. The visits
+    touched."""
+    touched = set()
+    for visit_id, contact_id in dropped:
+        db.execute(
+            "INSERT OR REPLACE INTO visit_dropouts (visit_id, contact_id, dropped_at) "
+            "VALUES (?, ?, ?)",
+            [visit_id, contact_id, now()],
+        )
+        touched.add(visit_id)
+    for visit_id, contact_id in back:
+        db.execute(
+            "DELETE FROM visit_dropouts WHERE visit_id = ? AND contact_id = ?",
+            [visit_id, contact_id],
+        )
+        touched.add(visit_id)
+    return touched
+
+
+def attendance_changed(db: Database, delegation_id: int, contact_id: int, before: set[int]) -> None:
+    """After a membership changed (added, status, removed): the visits the person no longer
+    attends are noted, those attended again forgotten, and each such visit's sequence raised,
+    so that the person's calendar cancels it (or takes it back) over the copy it holds."""
+    after = attended_by(db, delegation_id, contact_id)
+    held = db.execute(
+        "SELECT visit_id FROM visit_dropouts WHERE contact_id = ?", [contact_id]
+    ).fetchall()
+    back = {int(r[0]) for r in held} & after
+    touched = _note_dropouts(
+        db, [(i, contact_id) for i in before - after], [(i, contact_id) for i in back]
+    )
+    if touched:
+        marks = ", ".join("?" for _ in touched)
+        db.execute(
+            f"UPDATE visits SET sequence = sequence + 1, updated_at = ? WHERE id IN ({marks})",
+            [now(), *sorted(touched)],
+        )
+
+
+def dropouts(db: Database, delegation_id: int, contact_id: int) -> list[Cancelled]:
+    """The delegation's visits this person was taken off, as cancellations for their calendar
+    (the visit's UID and its current sequence, raised when they were taken off)."""
+    rows = fetch_all(
+        db,
+        "SELECT v.* FROM visit_dropouts d JOIN visits v ON v.id = d.visit_id "
+        "WHERE d.contact_id = ? AND v.delegation_id = ? ORDER BY v.start_local, v.uid",
+        [contact_id, delegation_id],
+    )
+    return [
+        Cancelled(
+            uid=r["uid"],
+            title=r["title"],
+            start=aware(r["start_local"], r["timezone"]),
+            end=aware(r["end_local"], r["end_timezone"] or r["timezone"]),
+            sequence=r["sequence"],
+            removed_at=r["updated_at"],
+        )
+        for r in rows
+    ]

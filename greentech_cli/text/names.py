@@ -278,7 +278,8 @@ def _key(words: Iterable[str]) -> str:
 
 def name_key(first: str | None, last: str | None, native: str | None = None) -> str:
     """The key of a person: folded first and last name words and the numbers in them, sorted;
-    else the native name. A placeholder (`is_placeholder`) has none: "" never matches."""
+    else the native name. A placeholder (`is_placeholder`) has none: "" never matches. Changed
+    keys? Raise `migrations.DERIVED_VERSIONS`: stored ones are made again (`records.upkeep`)."""
     if is_placeholder(first, last, native):
         return ""
     latin = " ".join(part for part in (first, last) if part)

@@ -78,10 +78,8 @@ def live_counts(db: Database, delegation_ids: list[int]) -> tuple[dict[int, Any]
     total = _empty()
     if not delegation_ids:
         return per, total
-    found = store.company_counts(db, delegation_ids)
+    found = store.all_counts(db, delegation_ids)
     for metric in METRICS:
-        if metric not in found:
-            found[metric] = store.counts(db, metric, delegation_ids)
         for delegation_id, label, count in found[metric]:
             _add(total if delegation_id is None else per[delegation_id], metric, label, count)
     return per, total

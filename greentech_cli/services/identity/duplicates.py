@@ -17,7 +17,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from greentech_cli.models.fields import Address
 from greentech_cli.models.records import Company, Contact
+from greentech_cli.services.identity import merge
 from greentech_cli.services.identity.matcher import THRESHOLD, Candidate, Match, score
 from greentech_cli.store import companies, contacts
 from greentech_cli.text.company_names import company_key
@@ -195,25 +197,143 @@ class KeySet:
         return not self.phones.isdisjoint(keys.phones)
 
 
+class WrittenKeys:
+    """The lookup keys of every contact an import wrote or changed, in a fixed-size bit filter.
+
+    Before the lock the import looks each row up against the database as it was; under the lock
+    only a row whose keys may meet a contact the import itself wrote (or changed) is looked up
+    again. `meets` follows the rule of `contacts.candidates` (a name at the row's company or at
+    none; emails casefolded, so never tighter) and may answer yes wrongly now and then (a
+    hash collision: one lookup more), never no wrongly. Memory stays at FILTER_BITS / 8 bytes
+    however many rows come.
+    """
+
+    FILTER_BITS = 1 << 26
+
+    def __init__(self) -> None:
+        self.bits = bytearray(self.FILTER_BITS // 8)
+
+    def _positions(self, item: object) -> tuple[int, int]:
+        value = hash(item)
+        mask = self.FILTER_BITS - 1
+        return value & mask, (value >> 26) & mask
+
+    def _put(self, item: object) -> None:
+        for bit in self._positions(item):
+            self.bits[bit >> 3] |= 1 << (bit & 7)
+
+    def _has(self, item: object) -> bool:
+        return all(self.bits[bit >> 3] & (1 << (bit & 7)) for bit in self._positions(item))
+
+    def add(self, keys: contacts.Keys) -> None:
+        if keys.uid:
+            self._put(("uid", keys.uid))
+        for email in (keys.email, *keys.emails):
+            if email:
+                self._put(("email", email.casefold()))
+        for key in keys.name_keys:
+            self._put(("name", key, keys.company_id))
+        for phone in keys.phones:
+            self._put(("phone", phone))
+
+    def meets(self, keys: contacts.Keys) -> bool:
+        """Whether a contact added here may be a candidate for a contact with these keys."""
+        if keys.uid and self._has(("uid", keys.uid)):
+            return True
+        if any(e and self._has(("email", e.casefold())) for e in (keys.email, *keys.emails)):
+            return True
+        companies = {None, keys.company_id}  # a name counts at the same company or none
+        if any(self._has(("name", k, c)) for k in keys.name_keys for c in companies):
+            return True
+        return any(self._has(("phone", phone)) for phone in keys.phones)
+
+
 EMPTY: tuple[object, ...] = (None, "", [], {}, "unknown")
 
 
 def overwrite(current: Any, incoming: Any, names: tuple[str, ...]) -> bool:
     """Replace current's fields with incoming's non-empty values (`--on-duplicate update`); True
-    when anything changed. A contact's name that the row replaces stays as an alias."""
+    when anything changed. A contact's name that the row replaces stays as an alias.
+
+    A list (emails, phones, addresses, tags…) takes the row's values first — its first email is
+    the primary now — and keeps the stored ones the row does not name after them; named extra
+    values take the row's and keep the others: a row that says nothing of a second email or an
+    old number does not remove it."""
     before = _spelling(current) if isinstance(current, Contact) else ""
     changed = False
     for name in names:
         new = getattr(incoming, name)
         if new in EMPTY:
             continue
-        if getattr(current, name) != new:
-            setattr(current, name, list(new) if isinstance(new, list) else new)
+        old = getattr(current, name)
+        if isinstance(new, list):
+            new = _file_first(new, old or [])
+        elif isinstance(new, dict):
+            new = {**(old or {}), **new}
+        if old != new:
+            setattr(current, name, new)
             changed = True
     if before and before != _spelling(current) and before not in current.aliases:
         current.aliases = [*current.aliases, before]
     return changed
 
 
+def _file_first(new: list[Any], old: list[Any]) -> list[Any]:
+    """The row's items, then the stored items whose value the row does not hold."""
+    given = {_item_key(item) for item in new}
+    return [*new, *(item for item in old if _item_key(item) not in given)]
+
+
+def _item_key(item: Any) -> Any:
+    """What an item of a list is compared by: its value (casefolded), or a whole postal address
+    as written (an Address has no single value and cannot be hashed itself)."""
+    if isinstance(item, Address):
+        return tuple(getattr(item, name) for name in item.__dataclass_fields__)
+    value = getattr(item, "value", item)
+    return value.casefold() if isinstance(value, str) else value
+
+
 def _spelling(contact: Contact) -> str:
     return " ".join(p.strip() for p in (contact.first_name, contact.last_name) if p and p.strip())
+
+
+def take_row(
+    on_duplicate: str,
+    entity: str,
+    entity_id: int,
+    current: Any,
+    incoming: Any,
+    names: tuple[str, ...],
+) -> tuple[bool, list[str]]:
+    """Bring a row's values into the stored record it duplicates: whether that changed it, and
+    the warnings for the row.
+
+    `update` overwrites with every value the row has. `fill` follows the rule of `contact merge`
+    (fill what is empty, unite lists, append notes, honour a withdrawn consent) and says which
+    stored values it kept over the file's, so none is dropped unseen.
+    """
+    if on_duplicate == "update":
+        return overwrite(current, incoming, names), []
+    if entity == "contact":
+        changes = merge.contact_changes(current, incoming)
+    else:
+        changes = merge.field_changes(current, incoming, names)
+    merge.apply_changes(current, changes)
+    warnings = [
+        f"{_label(change.field)} withdrawn for {entity} {entity_id}: the file says no"
+        for change in changes
+        if change.action == "withdraw" and change.field in merge.CONSENTS
+    ]
+    kept = [_label(c.field) for c in changes if c.action == "conflict"]
+    if kept:
+        warnings.append(
+            f"same as {entity} {entity_id}, whose stored {', '.join(kept)} "
+            f"{'was' if len(kept) == 1 else 'were'} kept over the file's "
+            "(--on-duplicate update takes the file's)"
+        )
+    return any(change.action != "conflict" for change in changes), warnings
+
+
+def _label(field: str) -> str:
+    """A field as warnings name it: "share consent", "company" (for company_id)."""
+    return "company" if field == "company_id" else field.replace("_", " ")

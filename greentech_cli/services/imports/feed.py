@@ -12,6 +12,7 @@ process: starting a worker would cost more than it saves.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,10 +36,16 @@ PARALLEL_FORMATS = ("csv", "tsv", "xlsx")
 
 
 def chunks(source: Source, options: ImportOptions) -> Iterator[list[Prepared]]:
-    """The prepared rows of a source, CHUNK at a time, in file order."""
+    """The prepared rows of a source, CHUNK at a time, in file order.
+
+    A rejected row's cells are taken off the counts of the columns that store or keep values: they
+    go to the rejects file, and the summary's columns say what was stored (a column is never
+    "kept" when nothing was); a column that is not imported counts every cell it had.
+    """
     rows = source.rows()
     members = options.delegation is not None
     chunk: list[Prepared] = []
+    rejected: Counter[int] = Counter()
     for index, row in enumerate(rows, start=1):
         chunk.append(
             prepare(
@@ -53,9 +60,14 @@ def chunks(source: Source, options: ImportOptions) -> Iterator[list[Prepared]]:
                 company_countries=options.company_countries,
             )
         )
+        if chunk[-1].reject is not None:
+            rejected.update(i for i, cell in enumerate(row.cells or ()) if cell.strip())
         if len(chunk) == CHUNK:
             yield chunk
             chunk = []
+    for column, cells in rejected.items():  # the reader has added up its counts by now
+        if source.went_to[column].startswith(("stored", "kept")):  # "not imported" stays as read
+            source.cells[column] -= cells
     if chunk:
         yield chunk
 

@@ -74,6 +74,7 @@ class Prepared:
     organisation: Company | None = None
     role: str | None = None
     status: str | None = None
+    member_notes: str | None = None  # a role or status word the vocabulary lacks, as written
     country_filled: bool = False
     warnings: list[str] = field(default_factory=list)
     reject: str | None = None
@@ -329,13 +330,18 @@ def normalise_company(fields: dict[str, Any]) -> tuple[Company, list[str]]:
 
 
 def _vocabulary(prepared: Prepared, value: Any, allowed: tuple[str, ...], what: str) -> str | None:
-    """A member role or status from a column; an unknown word is a warning, not a reject."""
+    """A member role or status from a column; an unknown word is a warning, not a reject, and
+    is kept as written in the member's notes ("Role in the file: Fotograf")."""
     if value in (None, ""):
         return None
     try:
         return choice(str(value).strip().lower(), allowed, what)
     except InvalidData as exc:
-        prepared.warnings.append(f"{exc.message}; the default is used")
+        prepared.warnings.append(
+            f"{exc.message}; the default is used, the word kept in the member's notes"
+        )
+        kept = f"{what.capitalize()} in the file: {str(value).strip()}"
+        prepared.member_notes = "\n".join(filter(None, (prepared.member_notes, kept)))
         return None
 
 

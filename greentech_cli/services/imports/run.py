@@ -1,10 +1,12 @@
 """The import pipeline: read a file, normalise each row, find duplicates, write one batch.
 
-Reading and normalising come first, with no lock held (`services.imports.spill`); then the import
-takes the write lock (waiting up to the lock timeout), matches and writes in one transaction, all
-or nothing. Matching under the lock sees every committed row and every row the import writes, so
-no duplicate slips in; what was read before the lock is read again when `PRAGMA data_version` says
-another process committed since. A dry run rolls back; undo uses the images in `import_changes`.
+Reading, normalising and matching against the stored records come first, with no lock held
+(`services.imports.spill`); then the import takes the write lock
+(waiting up to the lock timeout) and writes in one transaction, all or nothing. Under the lock a
+row is matched again only where the import's own writes may have changed its answer (in-file
+duplicates); when `PRAGMA data_version` says another process committed since the import first
+looked, everything read before the lock is read again and every row matched again, so no duplicate
+slips in. A dry run rolls back; undo uses the images in `import_changes`.
 """
 
 from __future__ import annotations
@@ -15,29 +17,35 @@ from typing import TYPE_CHECKING, Any
 
 from greentech_cli import collector
 from greentech_cli.db import database_file, import_pragmas, transaction
-from greentech_cli.errors import InvalidData
-from greentech_cli.files import same_file
-from greentech_cli.models.imports import ON_DUPLICATE, TARGETS, ImportOptions, ImportSummary, Reject
+from greentech_cli.models.imports import ImportOptions, ImportSummary, Reject
 from greentech_cli.models.records import Company, Contact, Member
 from greentech_cli.services.identity import merge
 from greentech_cli.services.identity.duplicates import (
     Decision,
     DuplicateFinder,
     KeySet,
+    WrittenKeys,
     decide,
     keys_of,
-    overwrite,
+    take_row,
 )
 from greentech_cli.services.identity.matcher import Match
+from greentech_cli.services.imports.options import check_options
 from greentech_cli.services.imports.rows import Prepared, normalise_company
-from greentech_cli.services.imports.spill import WarningLog, file_hash, read_all
+from greentech_cli.services.imports.spill import (
+    Early,
+    Prematch,
+    WarningLog,
+    file_hash,
+    linked_keys,
+    read_all,
+)
 from greentech_cli.store import audit, health
 from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as contact_store
 from greentech_cli.store import imports as batches
 from greentech_cli.store.common import now
 from greentech_cli.text.phones import NO_COUNTRY
-from greentech_cli.text.vocabulary import normalize_country
 
 if TYPE_CHECKING:
     from greentech_cli.db import Database
@@ -58,7 +66,6 @@ def import_file(
     progress: Callable[[int], None] | None = None,
 ) -> ImportSummary:
     """Import a file into the database in one transaction; see the module docstring."""
-    from greentech_cli.importers.sources import open_source
     from greentech_cli.importers.streams import as_file, is_stream
 
     if is_stream(path):  # a pipe or FIFO (`/dev/stdin`, `<(…)`): read once into a private copy
@@ -66,15 +73,20 @@ def import_file(
             summary = import_file(db, copy, options, progress)
         summary.file = str(path)
         return summary
-    check_options(options)
-    db_file = database_file(db.conn)  # "" for the in-memory one of a dry run
-    for option, written in (("--rejects", options.rejects), ("--warnings", options.warnings_file)):
-        if written is None:
-            continue
-        if same_file(written, path):
-            raise InvalidData(f"{option} would overwrite {path.name}, the file being imported")
-        if db_file and same_file(written, Path(db_file)):
-            raise InvalidData(f"{option} {written} is the database itself")
+    check_options(options, path, database_file(db.conn))
+    if options.dry_run and database_file(db.conn):
+        # A dry run writes into a private copy: it matches and writes like an import, never
+        # taking the database's write lock.
+        with health.scratch_copy(db) as copy:
+            return _import(copy, path, options, progress)
+    return _import(db, path, options, progress)
+
+
+def _import(
+    db: Database, path: Path, options: ImportOptions, progress: Callable[[int], None] | None
+) -> ImportSummary:
+    from greentech_cli.importers.sources import open_source
+
     source = open_source(path, options)
     summary = ImportSummary(
         file=str(path),
@@ -99,7 +111,7 @@ def import_file(
             run.look()  # before the lock: a wrong --delegation fails before reading
             run.content_hash = file_hash(path)
             with (
-                read_all(path, source, options, progress) as prepared,
+                read_all(path, source, options, progress, Prematch(db, options)) as prepared,
                 import_pragmas(db),
                 transaction(db, holder="the import"),
             ):
@@ -107,8 +119,7 @@ def import_file(
                 if options.dry_run:
                     raise _DryRun
     except _DryRun:
-        # A large dry run spilled uncommitted pages into the WAL: empty it, so none stay on disk.
-        health.checkpoint(db)
+        pass
     except BaseException:
         if rejects_writer is not None:
             rejects_writer.discard()  # nothing was imported: no rejects file either
@@ -126,8 +137,9 @@ def import_file(
 class _Run:
     """One pass of the pipeline over a source, inside the import's transaction.
 
-    Rows come prepared in chunks (`services.imports.feed`). For each chunk the duplicates are
-    looked up in one go against the database as it stands; new contacts wait in a buffer and are
+    Rows come prepared in chunks (`services.imports.feed`), each row with its match made before
+    the lock (`spill.Prematch`). For each chunk the rows that need it are looked up
+    again in one go against the database as it stands; new contacts wait in a buffer and are
     written with one executemany per table. A row whose keys meet a row created or changed
     earlier in the same chunk (an in-file duplicate) first writes the buffer and is looked up on
     its own, so it sees exactly what a row-by-row import would.
@@ -158,6 +170,7 @@ class _Run:
         self.new_rows: list[contact_store.NewContact] = []
         self.new_members: list[tuple[int, Prepared]] = []
         self.touched = KeySet()
+        self.written = WrittenKeys()
         self.content_hash = ""
         self.seen_version = 0
 
@@ -175,10 +188,12 @@ class _Run:
                 self.summary.delegation_country = delegation.origin_country
         self.seen_version = health.data_version(self.db)
 
-    def execute(self, prepared: Iterable[list[Prepared]]) -> None:
+    def execute(self, prepared: Iterable[tuple[list[Prepared], list[Early | None]]]) -> None:
         """Under the lock: create the batch, match and write every row, store the counts."""
-        if health.data_version(self.db) != self.seen_version:
+        rematch = health.data_version(self.db) != self.seen_version
+        if rematch:
             self.look()  # another process committed since: the delegation may be gone
+            self.summary.matched_again = Prematch(self.db, self.options).active
         self.summary.imported_before = [
             (b.id, b.created_at) for b in batches.find_same_file(self.db, self.content_hash)
         ]
@@ -196,13 +211,14 @@ class _Run:
         )
         self.summary.batch_id = self.batch_id
         self.changes = batches.ChangeLog(self.db, self.batch_id)
-        for chunk in prepared:
+        for chunk, early in prepared:
             self.summary.rows += len(chunk)
-            usable = [p for p in chunk if self._usable(p)]
+            rows = zip(chunk, early, strict=True)
+            usable = [(p, None if rematch else e) for p, e in rows if self._usable(p)]
             if self.options.target == "contacts":
                 self._contacts(usable)
             else:
-                for row in usable:
+                for row, _ in usable:
                     self._company_row(row)
         self._flush()
         self.changes.flush()
@@ -242,42 +258,69 @@ class _Run:
         if len(self.summary.warnings) < REJECT_SAMPLE:
             self.summary.warnings.append(line)
 
-    def _contacts(self, chunk: list[Prepared]) -> None:
+    def _contacts(self, chunk: list[tuple[Prepared, Early | None]]) -> None:
         """Link, match and store one chunk of prepared contacts, in file order (a row's new
-        company is created with the row: a skipped row creates nothing, not even its company)."""
+        company is created with the row: a skipped row creates nothing, not even its company).
+
+        A row keeps its early match (`spill.Prematch`) unless its company is one
+        this import created since, or its keys may meet a contact the import wrote or changed:
+        those rows are looked up again, in one go, against the database as it stands (every
+        row when there is no early match)."""
         if self.options.on_duplicate == "new":
-            for prepared in chunk:
+            for prepared, _ in chunk:
                 self._create_contact(prepared, self._company_for(prepared))
             return
-        linked = [(prepared, self._company_for(prepared, create=False)) for prepared in chunk]
+        linked = [(p, e, self._company_for(p, create=False)) for p, e in chunk]
         self._flush()  # the lookup below must see every row written so far
-        keys = [_keys(prepared, company_id) for prepared, company_id in linked]
-        blocks = contact_store.candidates(self.db, keys)
+        keys = [linked_keys(prepared, company_id) for prepared, _, company_id in linked]
+        again, blocks = [], {}
+        for i, (_, early, company_id) in enumerate(linked):
+            if early is None or self.written.meets(keys[i]):
+                again.append(i)
+            elif early.company_id != company_id:
+                # A company this import created since: only its contacts (all written here,
+                # so not met) join the candidates; they stay, the company weighs in anew.
+                if early.block is None:
+                    again.append(i)
+                else:
+                    blocks[i] = early.block
+        found = contact_store.candidates(self.db, [keys[i] for i in again])
+        blocks.update(zip(again, found, strict=True))
         self.touched.clear()
-        for (prepared, company_id), key, block in zip(linked, keys, blocks, strict=True):
+        for i, (prepared, early, company_id) in enumerate(linked):
+            key, block = keys[i], blocks.get(i)
             if company_id is None and prepared.company is not None:
                 # Its company may have been created by an earlier row of this chunk.
                 company_id = self._company_for(prepared, create=False)
                 if company_id is not None:
-                    key = _keys(prepared, company_id)
+                    key = linked_keys(prepared, company_id)
                     self._flush()
                     block = contact_store.candidates(self.db, [key])[0]
             if self.touched.meets(key):
                 # Created or changed earlier in this chunk: look again, with the buffer written.
                 self._flush()
                 block = contact_store.candidates(self.db, [key])[0]
-            decision = decide(prepared.contact(company_id), block) if block else Decision()
+            if block is None:
+                assert early is not None
+                decision = early.decision
+            else:
+                decision = decide(prepared.contact(company_id), block) if block else Decision()
             self.touched.add(key)
             if decision.same is None:
                 if company_id is None:
                     company_id = self._company_for(prepared)
-                    key = _keys(prepared, company_id)
-                    self.touched.add(key)
+                    key = linked_keys(prepared, company_id)
+                self._touch(key)
                 created = self._create_contact(prepared, company_id)
                 for match in decision.possible:
                     self._possible(prepared, match, created)
             else:
                 self._duplicate(prepared, company_id, decision.same)
+
+    def _touch(self, keys: contact_store.Keys) -> None:
+        """Note the keys of a contact created or changed: later rows meeting them look again."""
+        self.touched.add(keys)
+        self.written.add(keys)
 
     def _possible(self, prepared: Prepared, match: Match, created: int) -> None:
         """Note a row created beside a contact it may be (never merged without a person)."""
@@ -292,7 +335,7 @@ class _Run:
         incoming = prepared.contact(company_id)
         merged = self._merge_contact(prepared.index, existing_id, incoming)
         if merged is not None:
-            self.touched.add(keys_of(merged))
+            self._touch(keys_of(merged))
         if self.delegation_id is not None:
             self._membership(existing_id, prepared)
         self._preview(incoming, f"matches {existing_id}")
@@ -349,51 +392,28 @@ class _Run:
             return None
         current = contact_store.get(self.db, contact_id)
         before = batches.image(self.db, "contact", contact_id)
+        keys_before = keys_of(current)
         if not self._take_row(
             index, "contact", contact_id, current, incoming, merge.CONTACT_FIELDS
         ):
             self.summary.skipped += 1
             return None
+        self._touch(keys_before)  # a row matched by a key it no longer has looks again
         contact_store.update(self.db, current, audited=False)
         self.changes.add_read("contact", contact_id, "update", before)
         self.summary.updated += 1
         return current
 
     def _take_row(
-        self,
-        index: int,
-        entity: str,
-        entity_id: int,
-        current: Any,
-        incoming: Any,
-        names: tuple[str, ...],
+        self, index: int, entity: str, entity_id: int, current: Any, incoming: Any, names: Any
     ) -> bool:
-        """Bring a row's values into the stored record it duplicates; True when that changed it.
-
-        `update` overwrites with every value the row has. `fill` follows the rule of `contact
-        merge` (fill what is empty, unite lists, append notes, honour a withdrawn consent) and
-        says which stored values it kept over the file's, so none is dropped unseen.
-        """
-        if self.options.on_duplicate == "update":
-            return overwrite(current, incoming, names)
-        if entity == "contact":
-            changes = merge.contact_changes(current, incoming)
-        else:
-            changes = merge.field_changes(current, incoming, names)
-        merge.apply_changes(current, changes)
-        for change in changes:
-            if change.action == "withdraw" and change.field in merge.CONSENTS:
-                what = _label(change.field)
-                self._warn(index, f"{what} withdrawn for {entity} {entity_id}: the file says no")
-        kept = [_label(c.field) for c in changes if c.action == "conflict"]
-        if kept:
-            self._warn(
-                index,
-                f"same as {entity} {entity_id}, whose stored {', '.join(kept)} "
-                f"{'was' if len(kept) == 1 else 'were'} kept over the file's "
-                "(--on-duplicate update takes the file's)",
-            )
-        return any(change.action != "conflict" for change in changes)
+        """`duplicates.take_row` with the options of this import; its warnings given to the row."""
+        changed, warnings = take_row(
+            self.options.on_duplicate, entity, entity_id, current, incoming, names
+        )
+        for warning in warnings:
+            self._warn(index, warning)
+        return changed
 
     def _membership(self, contact_id: int, prepared: Prepared) -> None:
         from greentech_cli.store import members
@@ -401,12 +421,8 @@ class _Run:
         assert self.delegation_id is not None
         if members.find(self.db, self.delegation_id, contact_id) is not None:
             return
-        member = Member(
-            self.delegation_id,
-            contact_id,
-            role=prepared.role or "delegate",
-            status=prepared.status or "registered",
-        )
+        role, status = prepared.role or "delegate", prepared.status or "registered"
+        member = Member(self.delegation_id, contact_id, role, status, notes=prepared.member_notes)
         members.insert(self.db, member)
         self.changes.add_read("member", member.id or 0, "create", None)
         self.summary.members_added += 1
@@ -476,25 +492,3 @@ class _Run:
         company_store.update(self.db, current, audited=False)
         self.changes.add_read("company", existing, "update", before)
         self.summary.updated += 1
-
-
-def _label(field: str) -> str:
-    """A field as warnings name it: "share consent", "company" (for company_id)."""
-    return "company" if field == "company_id" else field.replace("_", " ")
-
-
-def _keys(prepared: Prepared, company_id: int | None) -> contact_store.Keys:
-    """The duplicate lookup keys of a prepared row linked to its company."""
-    keys = prepared.keys
-    assert keys is not None
-    return keys._replace(company_id=company_id)
-
-
-def check_options(options: ImportOptions) -> None:
-    """Refuse option values that make no sense before anything is read."""
-    if options.on_duplicate not in ON_DUPLICATE:
-        raise InvalidData(f"--on-duplicate must be one of {', '.join(ON_DUPLICATE)}")
-    if options.target not in TARGETS:
-        raise InvalidData(f"--as must be one of {', '.join(TARGETS)}")
-    if options.default_country:
-        options.default_country = normalize_country(options.default_country)

@@ -1,11 +1,22 @@
-"""An import's rows read and prepared before it takes the write lock, kept until it writes.
+"""An import's rows read, prepared and matched before it takes the write lock, kept until it writes.
 
 Reading and normalising a file costs about as much as writing it and needs no lock: the import
-does it first, while other processes may still write, and holds the lock only for matching and
-writing. The prepared chunks wait here: the first few in memory, the rest pickled into an
-unnamed temporary file (owner-only, never visible by name, gone when closed or the process
-ends, kill -9 included), so memory stays flat however long the file is. Every warning of the
-import waits in such a file too (`WarningLog`), for `--format json` and `--warnings FILE`.
+does it first, while other processes may still write. The prepared chunks wait here: the first
+few in memory, the rest pickled into an unnamed temporary file (owner-only, never visible by name,
+gone when closed or the process ends, kill -9 included), so memory stays flat however long the
+file is.
+
+Meanwhile each chunk is matched against the database as it is then (`Prematch`): the row's
+company among the stored ones, its candidates (`contacts.candidates`) and the decision
+(`identity.duplicates.decide`), read-only, no lock held; the early matches are kept with the
+rows. Under the lock the writer keeps them when no other process committed since the import first
+looked (`PRAGMA data_version` unchanged), and looks a row up again only when its company is one
+the import created meanwhile or its keys may meet a contact the import itself wrote or changed
+(`identity.duplicates.WrittenKeys`), so in-file duplicates are found as before. When another
+process did commit, every row is matched again under the lock.
+
+Every warning of the import waits in such a file too (`WarningLog`), for `--format json` and
+`--warnings FILE`.
 """
 
 from __future__ import annotations
@@ -16,13 +27,19 @@ import os
 import pickle
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
+from greentech_cli.errors import InvalidData
+from greentech_cli.models.records import Contact
+from greentech_cli.services.identity.duplicates import Decision, DuplicateFinder, decide
 from greentech_cli.services.imports.feed import feed
-from greentech_cli.services.imports.rows import Prepared
+from greentech_cli.services.imports.rows import Prepared, normalise_company
+from greentech_cli.store import contacts as contact_store
 
 if TYPE_CHECKING:
+    from greentech_cli.db import Database
     from greentech_cli.importers.sources import Source
     from greentech_cli.models.imports import ImportOptions
 
@@ -38,27 +55,31 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
+# A chunk of prepared rows and, row by row, what was matched for it before the lock.
+Kept = tuple[list[Prepared], list[Any]]
+
+
 class Spill:
-    """Prepared chunks in file order: `add` them, then iterate once."""
+    """Prepared chunks in file order, each with its early matches: `add` them, iterate once."""
 
     def __init__(self) -> None:
-        self.memory: list[list[Prepared]] = []
+        self.memory: list[Kept] = []
         self.file: IO[bytes] | None = None
         self.spilled = 0
         self.rows = 0
 
-    def add(self, chunk: list[Prepared]) -> None:
-        """Keep one chunk."""
+    def add(self, chunk: list[Prepared], early: list[Any]) -> None:
+        """Keep one chunk and its early matches."""
         self.rows += len(chunk)
         if self.file is None and len(self.memory) < IN_MEMORY_CHUNKS:
-            self.memory.append(chunk)
+            self.memory.append((chunk, early))
             return
         if self.file is None:
             self.file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
-        pickle.dump(chunk, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump((chunk, early), self.file, protocol=pickle.HIGHEST_PROTOCOL)
         self.spilled += 1
 
-    def __iter__(self) -> Iterator[list[Prepared]]:
+    def __iter__(self) -> Iterator[Kept]:
         while self.memory:
             yield self.memory.pop(0)
         if self.file is not None:
@@ -132,15 +153,75 @@ def read_all(
     source: Source,
     options: ImportOptions,
     progress: Callable[[int], None] | None = None,
+    match: Callable[[list[Prepared]], list[Any]] | None = None,
 ) -> Spill:
-    """Read and prepare every row of the source (no lock held), in a worker when it pays."""
+    """Read and prepare every row of the source (no lock held), in a worker when it pays, and
+    `match` each chunk meanwhile (the early matches: None for every row without it)."""
     spill = Spill()
     try:
         for chunk in feed(path, source, options):
-            spill.add(chunk)
+            spill.add(chunk, match(chunk) if match is not None else [None] * len(chunk))
             if progress is not None:
                 progress(len(chunk))
     except BaseException:
         spill.close()
         raise
     return spill
+
+
+# --- matching before the lock
+
+
+@dataclass(slots=True)
+class Early:
+    """A row's match before the lock: the stored company it named, and the decision; for a row
+    whose company is not stored yet also its candidates (`block`), to decide again once the
+    import has created the company (the candidates stay, but the company weighs in)."""
+
+    company_id: int | None
+    decision: Decision
+    block: list[Contact] | None = None
+
+
+class Prematch:
+    """Matches chunks of prepared rows against the database as it is (read-only)."""
+
+    def __init__(self, db: Database, options: ImportOptions) -> None:
+        self.db = db
+        self.finder = DuplicateFinder(db, options.target)
+        # Only a contact import that may act on duplicates matches them.
+        self.active = options.target == "contacts" and options.on_duplicate != "new"
+        self.companies: dict[str, int | None] = {}
+
+    def __call__(self, chunk: list[Prepared]) -> list[Early | None]:
+        """The early match of each row of a chunk (None for a rejected row)."""
+        early: list[Early | None] = [None] * len(chunk)
+        if not self.active:
+            return early
+        usable = [(i, p, self._company(p)) for i, p in enumerate(chunk) if p.reject is None]
+        blocks = contact_store.candidates(self.db, [linked_keys(p, c) for _, p, c in usable])
+        for (i, prepared, company_id), block in zip(usable, blocks, strict=True):
+            decision = decide(prepared.contact(company_id), block) if block else Decision()
+            waiting = company_id is None and prepared.company is not None
+            early[i] = Early(company_id, decision, block if waiting else None)
+        return early
+
+    def _company(self, prepared: Prepared) -> int | None:
+        """The stored company a row names (as the writer finds it), or None."""
+        if prepared.company is None:
+            return None
+        name = prepared.company["name"]
+        if name not in self.companies:
+            try:
+                company, _ = normalise_company(prepared.company)
+            except InvalidData:  # the writer says so, under the lock
+                return None
+            self.companies[name] = self.finder.find_company(company)
+        return self.companies[name]
+
+
+def linked_keys(prepared: Prepared, company_id: int | None) -> contact_store.Keys:
+    """The duplicate lookup keys of a prepared row linked to its company."""
+    keys = prepared.keys
+    assert keys is not None
+    return keys._replace(company_id=company_id)

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import contextlib
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from greentech_cli.db import transaction
 from greentech_cli.errors import InvalidData, NotFound, UsageError
@@ -26,6 +27,8 @@ from greentech_cli.models.b2b import (
     Session,
     SessionInterpreter,
 )
+from greentech_cli.models.itinerary import UID_DOMAIN, UID_NAMESPACE
+from greentech_cli.models.records import Visit
 from greentech_cli.services.matchmaking import b2b_solve
 from greentech_cli.services.matchmaking.b2b_problem import (
     PRIORITIES,
@@ -38,7 +41,6 @@ from greentech_cli.services.matchmaking.b2b_problem import (
 )
 from greentech_cli.store import companies as company_store
 from greentech_cli.store import contacts as contact_store
-from greentech_cli.store import members as member_store
 from greentech_cli.store import visits as visit_store
 from greentech_cli.store.b2b import meetings as meeting_store
 from greentech_cli.store.b2b import requests as request_store
@@ -49,7 +51,7 @@ from greentech_cli.text.names import name_keys
 
 if TYPE_CHECKING:
     from greentech_cli.db import Database
-    from greentech_cli.models.records import Contact, Visit
+    from greentech_cli.models.records import Contact
 
 # Language names officers write, as the two-letter codes interpreters' pairs use.
 LANGUAGE_NAMES = {
@@ -120,23 +122,55 @@ def block(db: Database, visit_ref: str) -> Block:
     return Block(visit, session, slots, leftover)
 
 
-def _interpreters(db: Database, refs: list[str]) -> list[SessionInterpreter]:
-    """`CONTACT:ru-de` (several pairs with commas: `CONTACT:ru-de,kk-de`) as interpreters."""
+_SEAT = re.compile(
+    r"^(?P<who>.+):(?P<pairs>[A-Za-z][^:@]*?)"
+    r"(?:@(?P<hours>\d{1,2}:\d{2}\s*[-–]\s*\d{1,2}:\d{2}))?\s*$"
+)
+
+
+def _interpreters(db: Database, refs: list[str], blk: Block) -> list[SessionInterpreter]:
+    """`CONTACT:ru-de` (several pairs with commas: `CONTACT:ru-de,kk-de`), there only
+    `@HH:MM-HH:MM` if so given, as interpreters."""
     found: dict[int, SessionInterpreter] = {}
     for ref in refs:
-        who, _, pairs = ref.rpartition(":")
-        if not who or not pairs:
-            raise UsageError(f"--interpreter {ref!r}: write CONTACT:LANG-LANG, e.g. 12:ru-de")
-        contact = contact_store.resolve(db, who.strip())
+        m = _SEAT.match(ref)
+        if not m:
+            raise UsageError(
+                f"--interpreter {ref!r}: write CONTACT:LANG-LANG[@HH:MM-HH:MM], e.g. 12:ru-de or "
+                "12:ru-de@09:00-11:00"
+            )
+        contact = contact_store.resolve(db, m["who"].strip())
         languages = []
-        for pair in pairs.split(","):
-            m = _PAIR.match(pair)
-            if not m or language(m[1]) == language(m[2]):
+        for pair in m["pairs"].split(","):
+            lang = _PAIR.match(pair)
+            if not lang or language(lang[1]) == language(lang[2]):
                 raise InvalidData(f"--interpreter {ref!r}: {pair!r} is no language pair like ru-de")
-            languages.append(f"{language(m[1])}-{language(m[2])}")
+            languages.append(f"{language(lang[1])}-{language(lang[2])}")
+        hours = _window(m["hours"], blk, f"--interpreter {ref!r}") if m["hours"] else None
         seat = found.setdefault(contact.id or 0, SessionInterpreter(contact.id or 0, []))
+        if hours is not None:
+            if (
+                seat.available_from is not None
+                and (seat.available_from, seat.available_to) != hours
+            ):
+                raise InvalidData(f"--interpreter {ref!r}: give one time window per interpreter")
+            seat.available_from, seat.available_to = hours
         seat.languages += [p for p in languages if p not in seat.languages]
     return list(found.values())
+
+
+def _rooms(rooms: list[str] | None) -> list[str]:
+    """Room names from `--rooms "Saal A,Saal B"` and repeated `--room NAME`: each once."""
+    names: list[str] = []
+    for given in rooms or []:
+        for name in given.split(","):
+            name = " ".join(name.split())
+            if not name:
+                raise InvalidData(f"--rooms {given!r}: a room needs a name")
+            if name.casefold() in {n.casefold() for n in names}:
+                raise InvalidData(f"--rooms: {name!r} is named twice")
+            names.append(name)
+    return names
 
 
 def setup(
@@ -145,14 +179,22 @@ def setup(
     *,
     slot: str,
     break_: str = "0m",
-    tables: int,
+    tables: int | None = None,
+    rooms: list[str] | None = None,
     interpreters: list[str] | None = None,
     allow_leftover: bool = False,
 ) -> tuple[Block, int]:
-    """Make a visit a B2B session (or change its settings); (block, meetings dropped)."""
+    """Make a visit a B2B session (or change its settings): numbered tables or named rooms;
+    (block, meetings dropped). Renamed rooms rename the scheduled meetings' rooms."""
     visit = visit_store.get(db, visit_id(visit_ref))
     slot_minutes = _minutes(slot, "--slot")
     break_minutes = _minutes(break_, "--break", zero=True)
+    names = _rooms(rooms)
+    if names and tables is not None and tables != len(names):
+        raise UsageError(f"--tables {tables} and {len(names)} named rooms: give one or the other")
+    if tables is None and not names:
+        raise UsageError('give --tables N or the rooms\' names (--rooms "Saal A,Saal B")')
+    tables = len(names) if names else tables or 0
     if tables < 1:
         raise InvalidData(f"--tables {tables}: a session needs at least one table")
     slots, leftover = cut_slots(visit.start, visit.end, slot_minutes, break_minutes)
@@ -165,7 +207,7 @@ def setup(
             f"{length}-minute block: {len(slots)} slots leave {leftover} minutes at the end; "
             "choose other lengths or pass --allow-leftover"
         )
-    seats = _interpreters(db, interpreters or [])
+    seats = _interpreters(db, interpreters or [], Block(visit, Session(0, 0, 0, 0), slots, 0))
     with transaction(db):
         taken = {p.contact_id for p in session_store.participants(db, visit.id or 0)}
         for seat in seats:
@@ -175,8 +217,9 @@ def setup(
                     "interpret in it too"
                 )
         before = session_store.get(db, visit.id or 0)
-        session = Session(visit.id or 0, slot_minutes, break_minutes, tables, seats)
+        session = Session(visit.id or 0, slot_minutes, break_minutes, tables, seats, names)
         session_store.save(db, session)
+        blk = Block(visit, session, slots, leftover)
         dropped = 0
         if before is not None and (
             (before.slot_minutes, before.break_minutes) != (slot_minutes, break_minutes)
@@ -184,20 +227,24 @@ def setup(
         ):
             # The stored grid no longer fits the slots or the tables: schedule again.
             dropped = meeting_store.clear(db, session.visit_id)
-    return Block(visit, session, slots, leftover), dropped
+        elif before is not None and before.rooms != names:
+            grid = meeting_store.of_session(db, session.visit_id)
+            meeting_store.replace(db, session.visit_id, grid, slot_visits(db, blk, grid))
+    return blk, dropped
 
 
-def _window(text: str, blk: Block) -> tuple[str, str]:
+def _window(text: str, blk: Block, what: str | None = None) -> tuple[str, str]:
     """`HH:MM-HH:MM` inside the block, as two wall-clock times."""
+    what = what or f"--available {text!r}"
     parts = re.split(r"\s*[-–]\s*", text.strip())
     if len(parts) != 2:
-        raise InvalidData(f"--available {text!r}: write HH:MM-HH:MM, e.g. 09:00-11:30")
+        raise InvalidData(f"{what}: write HH:MM-HH:MM, e.g. 09:00-11:30")
     start, end = parse_time(parts[0]), parse_time(parts[1])
     if end <= start:
-        raise InvalidData(f"--available {text!r}: the end is not after the start")
+        raise InvalidData(f"{what}: the end is not after the start")
     window = (start.strftime("%H:%M"), end.strftime("%H:%M"))
     if not _free_slots(blk, window):
-        raise InvalidData(f"--available {text!r}: no slot of the session lies inside that window")
+        raise InvalidData(f"{what}: no slot of the session lies inside that window")
     return window
 
 
@@ -346,49 +393,6 @@ def names(db: Database, contact_ids: set[int]) -> dict[int, str]:
     return shown
 
 
-def request_list(db: Database, visit_ref: str) -> list[dict[str, Any]]:
-    """The requests of a session as records: id, requester, wanted (ids and names), priority."""
-    blk = block(db, visit_ref)
-    found = request_store.of_session(db, blk.visit.id or 0)
-    asked = {(r.requester_id, r.wanted_id) for r in found}
-    shown = names(db, {p for r in found for p in (r.requester_id, r.wanted_id)})
-    return [
-        {
-            "id": r.id,
-            "requester_id": r.requester_id,
-            "requester": shown[r.requester_id],
-            "wanted_id": r.wanted_id,
-            "wanted": shown[r.wanted_id],
-            "priority": r.priority,
-            "mutual": (r.wanted_id, r.requester_id) in asked,
-            "source": r.source,
-        }
-        for r in found
-    ]
-
-
-def participant_list(db: Database, visit_ref: str) -> list[dict[str, Any]]:
-    """The participants of a session as records: contact, side, languages, maximum, hours."""
-    blk = block(db, visit_ref)
-    people = session_store.participants(db, blk.visit.id or 0)
-    shown = names(db, {p.contact_id for p in people})
-    members = {m.contact_id for m in member_store.of_delegation(db, blk.visit.delegation_id)}
-    rows = []
-    for p in people:
-        contact = contact_store.get(db, p.contact_id)
-        rows.append(
-            {
-                "contact_id": p.contact_id,
-                "name": shown[p.contact_id],
-                "side": "delegation" if p.contact_id in members else "host",
-                "languages": [language(x) for x in contact.languages],
-                "max_meetings": p.max_meetings,
-                "available": f"{p.available_from}-{p.available_to}" if p.available_from else None,
-            }
-        )
-    return rows
-
-
 def problem(db: Database, blk: Block) -> Problem:
     """The session as a solver's problem, with the stored grid as the one to keep."""
     visit = blk.visit.id or 0
@@ -403,7 +407,9 @@ def problem(db: Database, blk: Block) -> Problem:
         )
     interpreters = [
         Interpreter(
-            seat.contact_id, frozenset(frozenset(pair.split("-")) for pair in seat.languages)
+            seat.contact_id,
+            frozenset(frozenset(pair.split("-")) for pair in seat.languages),
+            _free_slots(blk, (seat.available_from, seat.available_to)),
         )
         for seat in blk.session.interpreters
     ]
@@ -427,17 +433,56 @@ def schedule(
     dry_run: bool = False,
     method: str = "auto",
     seed: int = 0,
-) -> tuple[Block, Solution]:
-    """Solve the session's grid and store it (unless a dry run); meetings that fit stay put."""
+) -> tuple[Block, Solution, dict[str, int] | None]:
+    """Solve the session's grid and store it (unless a dry run) as slots of the block; meetings
+    that fit stay put. Returns the block, the solution and (stored) how many slot visits were
+    added, changed and cancelled."""
+    changes = None
     blk = block(db, visit_ref)
     if time_limit <= 0:
         raise InvalidData("--time-limit must be longer than zero")
     solution = b2b_solve.solve(problem(db, blk), time_limit=time_limit, seed=seed, method=method)
     if not dry_run:
+        grid = [GridMeeting(m.slot, m.table, m.a, m.b, m.interpreter) for m in solution.meetings]
         with transaction(db):
-            meeting_store.replace(
-                db,
-                blk.visit.id or 0,
-                [GridMeeting(m.slot, m.table, m.a, m.b, m.interpreter) for m in solution.meetings],
+            changes = meeting_store.replace(db, blk.visit.id or 0, grid, slot_visits(db, blk, grid))
+    return blk, solution, changes
+
+
+# "table 3" in the languages of the itineraries (a named room is shown as named).
+TABLE_WORDS = {"en": "table", "de": "Tisch", "ru": "стол"}
+
+
+def slot_visits(db: Database, blk: Block, grid: list[GridMeeting]) -> list[Visit]:
+    """Each meeting as a slot (child visit) of the block: its time, its table or room, the two
+    people and the interpreter as its attendees, a UID kept for the pair (so calendars update
+    the event when the meeting moves, and cancel it when the pair is dropped)."""
+    block_visit = blk.visit
+    shown = names(db, {p for m in grid for p in (m.a_id, m.b_id)})
+    titles = block_visit.translations.get("title", {})
+    found = []
+    for m in grid:
+        start, end = blk.slots[m.slot]
+        room = blk.session.room(m.table)
+        pair = f"{shown[m.a_id]} – {shown[m.b_id]}"
+        title = {
+            lang: f"{titles.get(lang, block_visit.title)}: {pair}, {room or f'{word} {m.table}'}"
+            for lang, word in TABLE_WORDS.items()
+        }
+        key = f"b2b|{block_visit.uid}|{min(m.a_id, m.b_id)}|{max(m.a_id, m.b_id)}"
+        found.append(
+            Visit(
+                delegation_id=block_visit.delegation_id,
+                title=title.pop("en"),
+                translations={"title": title},
+                start=start,
+                end=end,
+                timezone=block_visit.timezone,
+                kind="b2b-meeting",
+                room=room,
+                attendee_ids=[p for p in (m.a_id, m.b_id, m.interpreter_id) if p is not None],
+                parent_id=block_visit.id,
+                uid=f"{uuid.uuid5(UID_NAMESPACE, key)}@{UID_DOMAIN}",
             )
-    return blk, solution
+        )
+    return found

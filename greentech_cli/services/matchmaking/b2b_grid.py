@@ -2,8 +2,10 @@
 
 `schedule_json` is the JSON contract of `b2b schedule` (meetings each with `slot_start, table, a,
 b, interpreter`, plus `requests_met, requests_total, objective, bound, solver`); `show` gives the
-stored grid's rows by table or by person (a person's agenda); `export` writes them as CSV, JSON,
-XLSX or the printable HTML sheets (one A4 page per table for its host, one per person).
+stored grid's rows by table or by person (a person's agenda, interpreters' included: the way a
+company contact, who is no delegation member, gets theirs); `export` writes them as CSV, JSON,
+XLSX or the printable HTML sheets (one A4 page per table for its host, one per person). A table
+of named rooms keeps its number (`table`) and shows its name (`room`).
 """
 
 from __future__ import annotations
@@ -11,16 +13,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from greentech_cli.errors import InvalidData, NotFound
 from greentech_cli.models.b2b import GridMeeting
-from greentech_cli.services.matchmaking.b2b import Block, block, cut_slots, names
+from greentech_cli.services.matchmaking.b2b import Block, block, language, names, participant
 from greentech_cli.services.matchmaking.b2b_problem import Meeting, Solution
+from greentech_cli.store import contacts as contact_store
+from greentech_cli.store import members as member_store
 from greentech_cli.store.b2b import meetings as meeting_store
+from greentech_cli.store.b2b import requests as request_store
 from greentech_cli.store.b2b import sessions as session_store
 from greentech_cli.text.dates import wall_time
 
 if TYPE_CHECKING:
     from greentech_cli.db import Database
-    from greentech_cli.models.records import Visit
 
 VIEWS = ("table", "person")
 EXPORT_FORMATS = ("csv", "json", "xlsx", "html")
@@ -43,12 +48,14 @@ def _meeting_rows(
                 "slot_end": end.isoformat(),
                 "time": f"{start:%H:%M}–{end:%H:%M}",
                 "table": m.table,
+                "room": blk.session.room(m.table),
                 "a": m.a_id,
                 "a_name": shown[m.a_id],
                 "b": m.b_id,
                 "b_name": shown[m.b_id],
                 "interpreter": m.interpreter_id,
                 "interpreter_name": shown.get(m.interpreter_id) if m.interpreter_id else None,
+                "slot_visit": m.slot_visit_id,
             }
         )
     return rows
@@ -58,15 +65,27 @@ def _stored(m: Meeting) -> GridMeeting:
     return GridMeeting(m.slot, m.table, m.a, m.b, m.interpreter)
 
 
-def schedule_json(db: Database, blk: Block, solution: Solution, dry_run: bool) -> dict[str, Any]:
-    """The result of `b2b schedule` as its JSON contract."""
+def schedule_json(
+    db: Database,
+    blk: Block,
+    solution: Solution,
+    dry_run: bool,
+    slot_visits: dict[str, int] | None = None,
+) -> dict[str, Any]:
+    """The result of `b2b schedule` as its JSON contract (`slot_visits`: how many of the
+    block's slot visits were added, changed and cancelled; None on a dry run)."""
     people = {p for pair, _ in solution.unmet for p in (pair.a, pair.b)}
     people |= {p for before, _ in solution.moved for p in (before.a, before.b)}
     shown = names(db, people)
     return {
         "visit": blk.visit.id,
         "dry_run": dry_run,
-        "meetings": _meeting_rows(db, blk, solution.meetings),
+        # Stored: as stored, each with its slot visit.
+        "meetings": _meeting_rows(
+            db,
+            blk,
+            solution.meetings if dry_run else meeting_store.of_session(db, blk.visit.id or 0),
+        ),
         **solution.figures(),
         "unmet": [
             {
@@ -91,16 +110,21 @@ def schedule_json(db: Database, blk: Block, solution: Solution, dry_run: bool) -
             for before, after in solution.moved
         ],
         "leftover_minutes": blk.leftover,
+        "slot_visits": slot_visits,
     }
 
 
 def _place(blk: Block, m: Meeting) -> str:
     start = blk.slots[m.slot][0] if m.slot < len(blk.slots) else None
-    return f"{start:%H:%M} table {m.table}" if start else f"slot {m.slot + 1} table {m.table}"
+    where = blk.session.room(m.table) or f"table {m.table}"
+    return f"{start:%H:%M} {where}" if start else f"slot {m.slot + 1} {where}"
 
 
-def show(db: Database, visit_ref: str, by: str = "table") -> tuple[Block, list[dict[str, Any]]]:
-    """The stored grid's rows, by table (a table host's sheet) or by person (their agenda)."""
+def show(
+    db: Database, visit_ref: str, by: str = "table", person: str | None = None
+) -> tuple[Block, list[dict[str, Any]]]:
+    """The stored grid's rows, by table (a table host's sheet) or by person (their agenda, an
+    interpreter's too; only one person's with `person`: id, email, name or company)."""
     if by not in VIEWS:
         raise ValueError(f"by must be one of {VIEWS}")
     blk = block(db, visit_ref)
@@ -109,24 +133,44 @@ def show(db: Database, visit_ref: str, by: str = "table") -> tuple[Block, list[d
         return blk, sorted(rows, key=lambda r: (r["table"], r["slot"]))
     agenda = []
     for row in rows:
-        for me, other in (("a", "b"), ("b", "a")):
+        sides = [("a", "b"), ("b", "a")] + ([("interpreter", None)] if row["interpreter"] else [])
+        for me, other in sides:
             agenda.append(
                 {
                     "person": row[me],
                     "person_name": row[f"{me}_name"],
-                    "slot": row["slot"],
-                    "slot_start": row["slot_start"],
-                    "slot_end": row["slot_end"],
-                    "time": row["time"],
-                    "table": row["table"],
-                    "with": row[other],
-                    "with_name": row[f"{other}_name"],
+                    "role": "interpreter" if other is None else "participant",
+                    **{k: row[k] for k in ("slot", "slot_start", "slot_end", "time", "table")},
+                    "room": row["room"],
+                    "with": row[other] if other else None,
+                    "with_name": row[f"{other}_name"]
+                    if other
+                    else f"{row['a_name']} – {row['b_name']}",
                     "interpreter": row["interpreter"],
                     "interpreter_name": row["interpreter_name"],
+                    "slot_visit": row["slot_visit"],
                 }
             )
+    if person is not None:
+        wanted = _person(db, blk, person)
+        agenda = [r for r in agenda if r["person"] == wanted]
     agenda.sort(key=lambda r: (r["person_name"], r["person"], r["slot"]))
     return blk, agenda
+
+
+def _person(db: Database, blk: Block, ref: str) -> int:
+    """A participant or interpreter of the session named by id, email, name or company."""
+    seats = {i.contact_id for i in blk.session.interpreters}
+    try:
+        found = contact_store.resolve(db, ref)
+    except NotFound:
+        found = None
+    if found is not None and found.id in seats:
+        return found.id
+    try:
+        return participant(db, blk, ref)
+    except InvalidData as exc:
+        raise NotFound(f"--person {ref!r}: {exc}") from None
 
 
 def export(db: Database, visit_ref: str, fmt: str, out: IO[bytes]) -> int:
@@ -138,7 +182,7 @@ def export(db: Database, visit_ref: str, fmt: str, out: IO[bytes]) -> int:
         _, by_person = show(db, visit_ref, "person")
         out.write(_html(blk, by_table, by_person).encode("utf-8"))
         return len(by_table)
-    columns = ["slot", "slot_start", "slot_end", "table", "a", "a_name", "b", "b_name",
+    columns = ["slot", "slot_start", "slot_end", "table", "room", "a", "a_name", "b", "b_name",
                "interpreter", "interpreter_name"]  # fmt: skip
     if fmt == "json":
         import json
@@ -168,9 +212,9 @@ def _html(blk: Block, by_table: list[dict[str, Any]], by_person: list[dict[str, 
     """The printable sheets: one A4 page per table, then one per person."""
     from greentech_cli.exporters.b2b_sheets import html
 
-    tables: dict[int, list[dict[str, Any]]] = {}
+    tables: dict[str, list[dict[str, Any]]] = {}
     for row in by_table:
-        tables.setdefault(row["table"], []).append(row)
+        tables.setdefault(row["room"] or f"Table {row['table']}", []).append(row)
     people: dict[int, list[dict[str, Any]]] = {}
     for row in by_person:
         people.setdefault(row["person"], []).append(row)
@@ -179,7 +223,7 @@ def _html(blk: Block, by_table: list[dict[str, Any]], by_person: list[dict[str, 
             "title": blk.visit.title,
             "when": f"{wall_time(blk.visit.start)}–{blk.visit.end:%H:%M} ({blk.visit.timezone})",
             "location": blk.visit.location or blk.visit.company or "",
-            "tables": sorted(tables.items()),
+            "tables": list(tables.items()),
             "people": [(rows[0]["person_name"], rows) for rows in people.values()],
         }
     )
@@ -192,81 +236,44 @@ def export_file(db: Database, visit_ref: str, fmt: str, path: Path) -> int:
     return write_private(path, lambda out: export(db, visit_ref, fmt, out))
 
 
-def member_meetings(db: Database, visits: list[Visit], contact_id: int) -> list[Visit]:
-    """A person's programme with each B2B block they have meetings in replaced by those
-    meetings: one item per meeting, titled with the partner and the table (for `itinerary
-    --member` and its ICS, until blocks have sub-slots of their own)."""
-    import dataclasses
-    import uuid
-
-    from greentech_cli.models.itinerary import UID_NAMESPACE
-
-    found: list[Visit] = []
-    for visit in visits:
-        session = session_store.get(db, visit.id) if visit.id is not None else None
-        mine = [
-            m
-            for m in (meeting_store.of_session(db, visit.id or 0) if session else [])
-            if contact_id in (m.a_id, m.b_id, m.interpreter_id)
-        ]
-        if session is None or not mine:
-            found.append(visit)
-            continue
-        slots, _ = cut_slots(visit.start, visit.end, session.slot_minutes, session.break_minutes)
-        shown = names(db, {p for m in mine for p in (m.a_id, m.b_id, m.interpreter_id) if p})
-        for m in mine:
-            if m.slot >= len(slots):
-                continue
-            if contact_id == m.interpreter_id:
-                who = f"interpreting {shown[m.a_id]} – {shown[m.b_id]}"
-            else:
-                who = shown[m.b_id if m.a_id == contact_id else m.a_id]
-                if m.interpreter_id:
-                    who += f", interpreter {shown[m.interpreter_id]}"
-            start, end = slots[m.slot]
-            found.append(
-                dataclasses.replace(
-                    visit,
-                    title=f"{visit.title}: {who}, table {m.table}",
-                    start=start,
-                    end=end,
-                    uid=str(uuid.uuid5(UID_NAMESPACE, f"b2b|{visit.uid}|{m.slot}|{m.table}")),
-                )
-            )
-    return found
+def request_list(db: Database, visit_ref: str) -> list[dict[str, Any]]:
+    """The requests of a session as records: id, requester, wanted (ids and names), priority."""
+    blk = block(db, visit_ref)
+    found = request_store.of_session(db, blk.visit.id or 0)
+    asked = {(r.requester_id, r.wanted_id) for r in found}
+    shown = names(db, {p for r in found for p in (r.requester_id, r.wanted_id)})
+    return [
+        {
+            "id": r.id,
+            "requester_id": r.requester_id,
+            "requester": shown[r.requester_id],
+            "wanted_id": r.wanted_id,
+            "wanted": shown[r.wanted_id],
+            "priority": r.priority,
+            "mutual": (r.wanted_id, r.requester_id) in asked,
+            "source": r.source,
+        }
+        for r in found
+    ]
 
 
-def conflicts(
-    db: Database, visits: list[Visit], present: dict[int, set[int]]
-) -> list[tuple[str, list[int], list[int]]]:
-    """B2B meetings at a time one of their people is at another visit of the programme
-    (`present`: who attends or hosts each visit): (message, visit ids, contact ids) each."""
-    found: list[tuple[str, list[int], list[int]]] = []
-    for visit in visits:
-        session = session_store.get(db, visit.id) if visit.id is not None else None
-        if session is None:
-            continue
-        slots, _ = cut_slots(visit.start, visit.end, session.slot_minutes, session.break_minutes)
-        for m in meeting_store.of_session(db, visit.id or 0):
-            if m.slot >= len(slots):
-                continue
-            start, end = slots[m.slot]
-            people = {p for p in (m.a_id, m.b_id, m.interpreter_id) if p is not None}
-            for other in visits:
-                if other.id == visit.id or not (start < other.end and other.start < end):
-                    continue
-                if visit.id in (other.parent_id,) or other.id in (visit.parent_id,):
-                    continue  # the block's own slots, or the block the session sits in
-                clash = sorted(people & present.get(other.id or 0, set()))
-                if clash:
-                    who = ", ".join(names(db, set(clash)).values())
-                    found.append(
-                        (
-                            f"{who} would be at a B2B meeting at table {m.table} of "
-                            f"'{visit.title}' ({start:%H:%M}–{end:%H:%M}) and at "
-                            f"'{other.title}' at the same time",
-                            [visit.id or 0, other.id or 0],
-                            clash,
-                        )
-                    )
-    return found
+def participant_list(db: Database, visit_ref: str) -> list[dict[str, Any]]:
+    """The participants of a session as records: contact, side, languages, maximum, hours."""
+    blk = block(db, visit_ref)
+    people = session_store.participants(db, blk.visit.id or 0)
+    shown = names(db, {p.contact_id for p in people})
+    members = {m.contact_id for m in member_store.of_delegation(db, blk.visit.delegation_id)}
+    rows = []
+    for p in people:
+        contact = contact_store.get(db, p.contact_id)
+        rows.append(
+            {
+                "contact_id": p.contact_id,
+                "name": shown[p.contact_id],
+                "side": "delegation" if p.contact_id in members else "host",
+                "languages": [language(x) for x in contact.languages],
+                "max_meetings": p.max_meetings,
+                "available": f"{p.available_from}-{p.available_to}" if p.available_from else None,
+            }
+        )
+    return rows

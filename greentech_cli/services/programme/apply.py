@@ -156,8 +156,13 @@ class ApplyRun:
                 self.refs[folded] = contact.id or 0
 
     def _find_person(self, fields: dict[str, Any], company_id: int | None) -> Contact | None:
-        if fields.get("email"):
-            email = normalize_email(fields["email"]) or ""
+        # The person's primary email: `email`, else the first of `emails` (as the dump writes
+        # a person with several addresses).
+        given = fields.get("email") or next(iter(fields.get("emails") or ()), None)
+        if isinstance(given, dict):
+            given = given.get("value")
+        if given:
+            email = normalize_email(given) or ""
             found = contact_store.find_by_email(self.db, email)
             if len(found) > 1:
                 raise Conflict(f"{len(found)} contacts have the email {email!r}")
@@ -334,7 +339,7 @@ class ApplyRun:
                     start = parse_datetime(fields["start"]).strftime("%Y-%m-%dT%H:%M")
                     uid = visit_service.derived_uid(delegation.code, fields["title"], start, zone)
                 values: dict[str, Any] = {
-                    "kind": None, "company": None, "location": None, "notes": None,
+                    "kind": None, "status": None, "company": None, "location": None, "notes": None,
                     "room": None, "lat": None, "lon": None, "from": None, "to": None,
                     "mode": None, "capacity": None, "parent": None, "internal_notes": None,
                     **dict.fromkeys(translations.KEYS), **fields,

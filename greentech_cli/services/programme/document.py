@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from greentech_cli.errors import InvalidData
-from greentech_cli.models.fields import fields_of
+from greentech_cli.models.fields import Address, Email, Phone, fields_of
 from greentech_cli.models.records import Contact
 from greentech_cli.text.dates import in_order, wall_time
 
@@ -40,20 +40,29 @@ PERSON_FIELDS = (
 DELEGATION_FIELDS = (
     "code", "title", "type", "direction", "origin_country", "destination_country", "start_date",
     "end_date", "timezone", "home_timezone", "host", "partner", "sectors", "topic", "status",
-    "notes",
+    "notes", "retention", "retention_dietary",
 )  # fmt: skip
 MEMBER_FIELDS = (
     "person", "role", "status", "notes", "dietary", "dietary_consent", "dietary_source",
 )  # fmt: skip
 VISIT_FIELDS = (
-    "uid", "title", "kind", "start", "end", "duration", "timezone", "company", "location",
+    "uid", "title", "kind", "status", "start", "end", "duration", "timezone", "company", "location",
     "room", "lat", "lon", "from", "to", "mode", "capacity", "parent", "hosts", "attendees",
     "notes", "internal_notes",
     *(f"{name}_{lang}" for name in ("title", "notes", "location") for lang in ("de", "en", "ru")),
 )  # fmt: skip
 # Visit fields that may also be a mapping of languages: `title: {de: …, en: …, ru: …}`.
 LANGUAGE_FIELDS = ("title", "notes", "location")
-LIST_FIELDS = ("sectors", "tags", "languages", "hosts", "attendees")
+LIST_FIELDS = ("sectors", "tags", "languages", "hosts", "attendees", "websites", "aliases")
+# A person's lists of parts: each item a text or a mapping of the part's JSON keys (as `to_json`
+# writes them; an item marked `primary: true` comes first).
+PART_FIELDS = {
+    "emails": tuple(Email("").to_json()),
+    "phones": tuple(Phone("").to_json()),
+    "addresses": tuple(Address().to_json()),
+}
+# Named values with no field of their own: a mapping of texts.
+NAMED_FIELDS = ("extra",)
 DATE_FIELDS = ("start_date", "end_date", "start", "end", "dietary_consent")
 NUMBER_FIELDS = ("lat", "lon", "capacity")
 
@@ -194,6 +203,12 @@ class Doc:
             if not isinstance(value, list):
                 raise self.fail(path, "expected a list")
             return [self.value(v, (*path, n), "item") for n, v in enumerate(value)]
+        if key in PART_FIELDS:
+            return self._parts(value, path, PART_FIELDS[key])
+        if key in NAMED_FIELDS:
+            if not isinstance(value, dict):
+                raise self.fail(path, "expected a mapping of names to values (Name: value)")
+            return {str(k): self.value(v, (*path, k), "item") for k, v in value.items()}
         if key in LANGUAGE_FIELDS and isinstance(value, dict):
             return {
                 str(lang): self.value(text, (*path, lang), "item") for lang, text in value.items()
@@ -222,3 +237,23 @@ class Doc:
         if key in DATE_FIELDS:
             return in_order(value, self.date_order)
         return value
+
+    def _parts(self, value: Any, path: tuple[Any, ...], keys: tuple[str, ...]) -> list[Any]:
+        """Emails, phones or addresses: texts, or mappings of `keys` (unknown keys refused);
+        the items marked `primary: true` first, the others after them, each in file order."""
+        items = [value] if isinstance(value, str | dict) else value
+        if not isinstance(items, list):
+            raise self.fail(path, "expected a list")
+        first: list[Any] = []
+        rest: list[Any] = []
+        for n, item in enumerate(items):
+            if not isinstance(item, dict):
+                rest.append(self.value(item, (*path, n), "item"))
+                continue
+            primary = item.get("primary")
+            if primary is not None and not isinstance(primary, bool):
+                raise self.fail((*path, n, "primary"), "expected true or false")
+            fields = self.mapping({k: v for k, v in item.items() if k != "primary"}, (*path, n),
+                                  keys)  # fmt: skip
+            (first if primary else rest).append(fields)
+        return first + rest

@@ -117,6 +117,7 @@ def dump(db: Database, delegation_ref: str) -> str:
                 "uid": v.uid,
                 "title": v.title,
                 "kind": v.kind,
+                "status": None if v.status == "planned" else v.status,
                 "start": _local(v.start),
                 "end": _local(v.end),
                 "timezone": v.timezone,

@@ -23,6 +23,7 @@ from greentech_cli.store import delegations as store
 from greentech_cli.store import members as member_store
 from greentech_cli.text.cleaning import clean
 from greentech_cli.text.dates import check_timezone, check_year, parse_date
+from greentech_cli.text.periods import parse_period
 from greentech_cli.text.vocabulary import choice, normalize_country, normalize_sectors
 
 if TYPE_CHECKING:
@@ -95,6 +96,12 @@ def apply_fields(
             delegation.partner_id = _company_id(db, value)
         elif key == "sectors":
             delegation.sectors = normalize_sectors(value)
+        elif key in ("retention", "retention_dietary"):
+            text = clean(None if value is None else str(value))
+            what = "retention period" if key == "retention" else "dietary retention period"
+            # "default" (or '') goes back to the config's period.
+            keep = text and text.casefold() != "default"
+            setattr(delegation, key, str(parse_period(text, what)) if keep else None)
         elif key in ("topic", "notes"):
             setattr(delegation, key, clean(None if value is None else str(value)))
         else:

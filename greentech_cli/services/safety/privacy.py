@@ -14,6 +14,7 @@ from greentech_cli.store import contacts as contact_store
 from greentech_cli.store import privacy as store
 from greentech_cli.store.b2b import sessions as b2b_store
 from greentech_cli.store.common import not_found, now
+from greentech_cli.store.followup import journal
 from greentech_cli.store.trip import dietary as dietary_store
 
 if TYPE_CHECKING:
@@ -44,6 +45,10 @@ def report(db: Database, ref: str) -> dict[str, Any]:
         "memberships": store.memberships(db, contact_id),
         "dietary": dietary_store.of_contact(db, contact_id),
         "visits": store.visits(db, contact_id),
+        # Their own follow-up journal: notes (each earlier text too), calls, leads, next steps.
+        "followups": [
+            e.to_json() for e in journal.select(db, journal.Filter(contact_id=contact_id))
+        ],
         "b2b": b2b_store.held_about(db, contact_id),
         "import_batches": batches,
         "images": store.images(db, contact_id, member_ids, store.Scrubber(row)),
@@ -135,7 +140,12 @@ def erase(db: Database, contact_id: int, *, redact_mentions: bool = False) -> Er
         result.masked_images = store.scrub_images(db, scrubber)
         result.masked_audit_entries = store.scrub_audit(db, scrubber)
         if redact_mentions:
+            newest = journal.last_id(db)
             result.mentions = store.redact_mentions(db, finder)
+            # The journal's folded search terms follow its redacted texts; a redacted note
+            # becomes a new entry (its history), signed like any other.
+            journal.refold(db, [i for record, i, _ in result.mentions if record == "journal"])
+            journal.sign_new_notes(db, newest)
             result.redacted = True
             for record, row_id, name in result.mentions:
                 audit.record(db, record, row_id, "redact", {"fields": [name]})

@@ -50,7 +50,6 @@ CODES = (
     "unknown-place",
     "transfer-too-short",
     "over-capacity",
-    "b2b-double-booked",
 )
 HOSTED_KINDS = ("site-visit", "b2b-meeting")
 
@@ -59,7 +58,8 @@ HOSTED_KINDS = ("site-visit", "b2b-meeting")
 
 
 def _load(db: Database, delegation: Delegation) -> Programme:
-    visits = visit_store.of_delegation(db, delegation.id or 0)
+    # A cancelled visit takes nobody's time: no overlap, travel, capacity or date findings.
+    visits = [v for v in visit_store.of_delegation(db, delegation.id or 0) if not v.cancelled]
     members = member_store.of_delegation(db, delegation.id or 0)
     attendance = {v.id or 0: set(attendee_ids(v, members)) for v in visits}
     return Programme(delegation, visits, members, attendance)
@@ -91,7 +91,6 @@ def check(
     findings += _check_long_days(prog, config)
     findings += _check_host_contacts(prog, companies)
     findings += _check_capacity(prog)
-    findings += _check_b2b(db, prog)
     order = {code: n for n, code in enumerate(CODES)}
     starts = {v.id: v.start.timestamp() for v in prog.visits}
     findings.sort(
@@ -105,20 +104,6 @@ def check(
     return delegation, findings
 
 
-def _check_b2b(db: Database, prog: Programme) -> list[Finding]:
-    """A B2B meeting's person attending or hosting another visit at that time (issue 20)."""
-    from greentech_cli.services.matchmaking.b2b_grid import conflicts
-
-    present = {
-        v.id or 0: prog.attendance.get(v.id or 0, set()) | set(v.host_contact_ids)
-        for v in prog.visits
-    }
-    return [
-        Finding("error", "b2b-double-booked", message, visit_ids, contact_ids)
-        for message, visit_ids, contact_ids in conflicts(db, prog.visits, present)
-    ]
-
-
 def _checkoverlaps(prog: Programme) -> list[Finding]:
     found: list[Finding] = []
     visits = [v for v in prog.visits if v.kind not in STAY_KINDS]
@@ -130,7 +115,8 @@ def _checkoverlaps(prog: Programme) -> list[Finding]:
                 continue  # a slot inside its block
             ids = [a.id or 0, b.id or 0]
             pa, pb = prog.attendance[ids[0]], prog.attendance[ids[1]]
-            shared = sorted(pa & pb)
+            # A host is in one place too (a company's contact at a B2B table and a plant tour).
+            shared = sorted((pa | set(a.host_contact_ids)) & (pb | set(b.host_contact_ids)))
             if not shared and a.parent_id is not None and a.parent_id == b.parent_id:
                 continue  # parallel slots of one block (tables) for different people
             if shared or not pa or not pb:
@@ -199,6 +185,8 @@ def _check_hosts_elsewhere(
     found: list[Finding] = []
     codes: dict[int, str] = {}
     for theirs in visit_store.hosted_by(db, sorted(companies)):
+        if theirs.cancelled:
+            continue
         if theirs.delegation_id == prog.delegation.id:
             continue
         for visit in prog.visits:

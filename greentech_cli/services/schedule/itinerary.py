@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +22,6 @@ from greentech_cli.models.records import (
     Member,
     Visit,
 )
-from greentech_cli.services.matchmaking.b2b_grid import member_meetings
 from greentech_cli.services.records import dietary
 from greentech_cli.services.schedule.visits import attendee_ids, visit_json
 from greentech_cli.store import companies as company_store
@@ -179,9 +179,7 @@ def build(
         who = find_member(db, delegation, members, member_ref)
         visits = [v for v in visits if who.contact_id in attendee_ids(v, members)]
     blocks = {v.id: v for v in visits}
-    if who is not None:  # a B2B block the member has meetings in: those meetings
-        visits = member_meetings(db, visits, who.contact_id)
-    stays = [v for v in visits if v.kind == "hotel"]
+    stays = [v for v in visits if v.kind == "hotel" and not v.cancelled]
     if day is not None:
         visits = [v for v in visits if v.start.date() == day]
     roles = {m.contact_id: m.role for m in members}
@@ -199,6 +197,15 @@ def build(
     needs = dietary.of_delegation(db, delegation.id or 0) if audience in DIETARY_AUDIENCES else None
     days: dict[date, list[Entry]] = {}
     hotels: dict[date, Entry] = {}
+    people: dict[tuple[int, str | None], Person] = {}
+
+    def made(contact_id: int, role: str | None) -> Person:
+        """A contact as a Person, each made once (formatting phones is the costly part)."""
+        key = (contact_id, role)
+        if key not in people:
+            people[key] = person(contacts[contact_id], role, consent=True)
+        return replace(people[key])
+
     for visit in [*visits, *(v for v in stays if v not in visits)]:
         company = companies.get(visit.company_id) if visit.company_id else None
         other_home = home is not None and home != visit.timezone
@@ -209,11 +216,9 @@ def build(
             place=(route(visit) if visit.kind in MOVING_KINDS else None)
             or _slot_place(visit, blocks, companies)
             or address(company, visit.location, visit.room),
-            hosts=[
-                person(contacts[i], consent=True) for i in visit.host_contact_ids if i in contacts
-            ],
+            hosts=[made(i, None) for i in visit.host_contact_ids if i in contacts],
             attendees=[
-                person(contacts[i], roles.get(i), consent=True)
+                made(i, roles.get(i))
                 for i in visit.attendee_ids
                 if i in contacts and i not in refused
             ]
@@ -230,6 +235,7 @@ def build(
             internal_notes=visit.internal_notes if audience == "officer" else None,
             point=_point(visit, blocks, companies),
         )
+        entry.record["cancelled"] = visit.cancelled
         if audience != "officer":
             entry.record.pop("internal_notes", None)
         left_out |= refused & set(attendee_ids(visit, members))
@@ -246,6 +252,14 @@ def build(
     if who is not None and who.contact is not None:
         member = person(who.contact, who.role)
     cancelled = visit_store.tombstones(db, delegation.id or 0) if day is None else []
+    if who is not None and day is None:
+        # The visits the member was taken off: their own calendar cancels them.
+        kept = {v.uid for v in visits}
+        cancelled += [
+            gone
+            for gone in visit_store.dropouts(db, delegation.id or 0, who.contact_id)
+            if gone.uid not in kept
+        ]
     entries = [e for d in days.values() for e in d]
     return Itinerary(
         delegation=delegation,

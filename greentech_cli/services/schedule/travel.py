@@ -86,7 +86,7 @@ def check_travel(
         a, b = by_id[a_id], by_id[b_id]
         pa, pb = ends[a_id][1], ends[b_id][0]
         if pa is None or pb is None:
-            unknown |= {i for i, p in ((a_id, pa), (b_id, pb)) if p is None}
+            unknown |= {_placed_by(by_id, i) for i, p in ((a_id, pa), (b_id, pb)) if p is None}
             continue
         road_km, needed = model.minutes(pa, pb)
         gap = (b.start.timestamp() - a.end.timestamp()) / 60
@@ -104,9 +104,19 @@ def check_travel(
                 sorted(who),
             )
         )
+    # A block that names no place leaves its slots unplaced, as it is: nothing to report.
+    unknown = {i for i in unknown if geo.has_place(by_id[i])}
     for visit_id in sorted(unknown, key=lambda i: by_id[i].start):
         found.append(_unknown_place(by_id[visit_id], companies))
     return found
+
+
+def _placed_by(by_id: dict[int, Visit], visit_id: int) -> int:
+    """The visit whose place is unknown: a slot without a venue of its own is at its block's."""
+    visit = by_id[visit_id]
+    if visit.parent_id in by_id and not visit.has_venue:
+        return visit.parent_id or visit_id
+    return visit_id
 
 
 def _unplaced_move(visit: Visit, ends: dict[int, tuple[Any, Any]]) -> bool:

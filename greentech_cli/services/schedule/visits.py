@@ -14,6 +14,7 @@ from greentech_cli.models.records import (
     MOVING_KINDS,
     TRANSFER_MODES,
     VISIT_KINDS,
+    VISIT_STATUSES,
     Contact,
     Delegation,
     Member,
@@ -130,11 +131,13 @@ def _contact_ids(db: Database, refs: Any) -> list[int]:
     return [contact_store.resolve(db, str(ref)).id or 0 for ref in refs or []]
 
 
-def _attendees(db: Database, delegation: Delegation, refs: Any) -> list[int]:
+def _attendees(db: Database, delegation: Delegation, refs: Any, slot: bool = False) -> list[int]:
+    """Attendees are members, except at a slot of a block: a B2B table seats company contacts
+    and interpreters too."""
     ids: list[int] = []
     for ref in refs or []:
         contact = contact_store.resolve(db, str(ref))
-        if member_store.find(db, delegation.id or 0, contact.id or 0) is None:
+        if not slot and member_store.find(db, delegation.id or 0, contact.id or 0) is None:
             raise InvalidData(
                 f"{contact.display_name} is not a member of {delegation.code}; "
                 "add them with 'greentech member add' first"
@@ -222,13 +225,16 @@ def apply_fields(
         elif key == "host_contacts":
             visit.host_contact_ids = _contact_ids(db, value)
         elif key == "attendees":
-            visit.attendee_ids = _attendees(db, delegation, value)
+            slot = fields.get("parent", visit.parent_id) not in (None, "")
+            visit.attendee_ids = _attendees(db, delegation, value, slot)
         elif key == "uid":
             visit.uid = clean(value) or visit.uid
         elif key == "capacity":
             visit.capacity = _capacity(value)
         elif key == "mode":
             visit.mode = choice(value, TRANSFER_MODES, "transfer mode")
+        elif key == "status":
+            visit.status = choice(value, VISIT_STATUSES, "visit status") or "planned"
         elif key == "parent":
             visit.parent_id = _parent(db, visit, value)
         else:
@@ -339,19 +345,22 @@ def edit(
     """Change the given fields of a visit; returns it and what changed.
 
     A block that moves takes its slots along; a block changed so that a slot no longer fits
-    is refused."""
+    is refused; a block called off calls off its slots (each calendar event then says so; set
+    back to planned, the block leaves its slots as they are)."""
     with transaction(db):
         visit = store.get(db, visit_id(ref))
-        before = visit.start
+        before, was_cancelled = visit.start, visit.cancelled
         delegation = delegation_store.get(db, visit.delegation_id)
         apply_fields(db, visit, delegation, fields, force=force)
         changes = store.update(db, visit)
-        _carry_slots(db, visit, timedelta(seconds=visit.start.timestamp() - before.timestamp()))
+        shift = timedelta(seconds=visit.start.timestamp() - before.timestamp())
+        _carry_slots(db, visit, shift, cancel=visit.cancelled and not was_cancelled)
     return store.get(db, visit.id or 0), changes
 
 
-def _carry_slots(db: Database, block: Visit, shift: timedelta) -> None:
-    """Move a block's slots by the block's own shift; each must still lie inside it."""
+def _carry_slots(db: Database, block: Visit, shift: timedelta, *, cancel: bool = False) -> None:
+    """Move a block's slots by the block's own shift (each must still lie inside it), and call
+    them off with it when `cancel`."""
     for slot in store.slots_of(db, block.id or 0):
         if shift:
             slot.start = (slot.start.astimezone(UTC) + shift).astimezone(ZoneInfo(slot.timezone))
@@ -363,7 +372,10 @@ def _carry_slots(db: Database, block: Visit, shift: timedelta) -> None:
                 f"the slot '{slot.title}' (visit {slot.id}, {wall_time(slot.start)}) would lie "
                 f"outside its block '{block.title}'; move or shorten the slot first"
             )
-        if shift:
+        called_off = cancel and not slot.cancelled
+        if called_off:
+            slot.status = "cancelled"
+        if shift or called_off:
             store.update(db, slot)
 
 
@@ -428,6 +440,7 @@ def visit_json(
         "delegation": delegation.code,
         "title": visit.title,
         "kind": visit.kind,
+        "status": visit.status,
         "start": visit.start.isoformat(),
         "end": visit.end.isoformat(),
         "timezone": visit.timezone,

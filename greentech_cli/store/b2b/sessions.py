@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from greentech_cli.models.b2b import Participant, Session, SessionInterpreter
 from greentech_cli.store import audit
+from greentech_cli.store.b2b import meetings
 from greentech_cli.store.common import dumps, fetch_all, fetch_one, loads_list, now
 
 if TYPE_CHECKING:
@@ -18,7 +19,9 @@ def get(db: Database, visit_id: int) -> Session | None:
     if row is None:
         return None
     interpreters = [
-        SessionInterpreter(r["contact_id"], loads_list(r["languages"]))
+        SessionInterpreter(
+            r["contact_id"], loads_list(r["languages"]), r["available_from"], r["available_to"]
+        )
         for r in fetch_all(
             db, "SELECT * FROM b2b_interpreters WHERE visit_id = ? ORDER BY contact_id", [visit_id]
         )
@@ -29,6 +32,7 @@ def get(db: Database, visit_id: int) -> Session | None:
         break_minutes=row["break_minutes"],
         tables=row["tables"],
         interpreters=interpreters,
+        rooms=loads_list(row["rooms"]),
     )
 
 
@@ -36,26 +40,29 @@ def save(db: Database, session: Session) -> bool:
     """Insert or update a session with its interpreters; True when it is new."""
     stamp = now()
     new = get(db, session.visit_id) is None
+    rooms = dumps(session.rooms) if session.rooms else None
     db.execute(
-        "INSERT INTO b2b_sessions (visit_id, slot_minutes, break_minutes, tables, created_at, "
-        "updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (visit_id) DO UPDATE SET "
-        "slot_minutes = excluded.slot_minutes, break_minutes = excluded.break_minutes, "
-        "tables = excluded.tables, updated_at = excluded.updated_at",
-        [session.visit_id, session.slot_minutes, session.break_minutes, session.tables, stamp,
-         stamp],
+        "INSERT INTO b2b_sessions (visit_id, slot_minutes, break_minutes, tables, rooms, "
+        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (visit_id) DO UPDATE "
+        "SET slot_minutes = excluded.slot_minutes, break_minutes = excluded.break_minutes, "
+        "tables = excluded.tables, rooms = excluded.rooms, updated_at = excluded.updated_at",
+        [session.visit_id, session.slot_minutes, session.break_minutes, session.tables, rooms,
+         stamp, stamp],
     )  # fmt: skip
     db.execute("DELETE FROM b2b_interpreters WHERE visit_id = ?", [session.visit_id])
-    for interpreter in session.interpreters:
+    for seat in session.interpreters:
         db.execute(
-            "INSERT INTO b2b_interpreters (visit_id, contact_id, languages) VALUES (?, ?, ?)",
-            [session.visit_id, interpreter.contact_id, dumps(interpreter.languages)],
-        )
+            "INSERT INTO b2b_interpreters (visit_id, contact_id, languages, available_from, "
+            "available_to) VALUES (?, ?, ?, ?, ?)",
+            [session.visit_id, seat.contact_id, dumps(seat.languages), seat.available_from,
+             seat.available_to],
+        )  # fmt: skip
     audit.record(
         db,
         "b2b_session",
         session.visit_id,
         "create" if new else "update",
-        {"fields": ["slot_minutes", "break_minutes", "tables", "interpreters"]},
+        {"fields": ["slot_minutes", "break_minutes", "tables", "rooms", "interpreters"]},
     )
     return new
 
@@ -101,10 +108,7 @@ def remove_participant(db: Database, visit_id: int, contact_id: int) -> int:
         "DELETE FROM b2b_requests WHERE visit_id = ? AND (requester_id = ? OR wanted_id = ?)",
         [visit_id, contact_id, contact_id],
     ).rowcount
-    db.execute(
-        "DELETE FROM b2b_meetings WHERE visit_id = ? AND (a_id = ? OR b_id = ?)",
-        [visit_id, contact_id, contact_id],
-    )
+    meetings.drop(db, visit_id, "a_id = ? OR b_id = ?", [contact_id, contact_id])
     db.execute(
         "DELETE FROM b2b_participants WHERE visit_id = ? AND contact_id = ?",
         [visit_id, contact_id],
@@ -133,7 +137,7 @@ def move_contact(db: Database, keep_id: int, other_id: int) -> None:
     )
     for column in ("a_id", "b_id", "interpreter_id"):
         db.execute(f"UPDATE b2b_meetings SET {column} = ? WHERE {column} = ?", [keep_id, other_id])
-    db.execute("DELETE FROM b2b_meetings WHERE a_id = b_id")
+    meetings.drop(db, None, "a_id = b_id", [])
 
 
 def held_about(db: Database, contact_id: int) -> dict[str, list[dict[str, Any]]]:
@@ -149,8 +153,8 @@ def held_about(db: Database, contact_id: int) -> dict[str, list[dict[str, Any]]]
             {**r, "languages": loads_list(r["languages"])}
             for r in fetch_all(
                 db,
-                "SELECT visit_id, languages FROM b2b_interpreters WHERE contact_id = ? "
-                "ORDER BY visit_id",
+                "SELECT visit_id, languages, available_from, available_to FROM b2b_interpreters "
+                "WHERE contact_id = ? ORDER BY visit_id",
                 [contact_id],
             )
         ],

@@ -225,3 +225,15 @@ def sign_new_notes(db: Database, after_id: int, owner: str | None = None) -> Non
             "UPDATE journal SET owner = ?, search_keys = ? WHERE id = ?",
             [owner or audit.os_user(), " ".join(search_terms(text)), entry_id],
         )
+
+
+def refold(db: Database, entry_ids: list[int]) -> None:
+    """Fold the search terms of these entries afresh from their text (after it was changed, a
+    mention redacted); the full-text index follows by trigger."""
+    for entry_id in entry_ids:
+        row = db.execute("SELECT text FROM journal WHERE id = ?", [entry_id]).fetchone()
+        if row is not None:
+            db.execute(
+                "UPDATE journal SET search_keys = ? WHERE id = ?",
+                [" ".join(search_terms(row[0])), entry_id],
+            )

@@ -1,12 +1,16 @@
 """SQL for the funder's report: counts per delegation, for a chosen set of delegations.
 
-Each query returns rows of (delegation_id, label, count); `delegation_id` is NULL in the rows of
-the totals, which are counted afresh over the whole set (a company met by two delegations is one
-company in the total). The set is passed as a JSON array of ids.
+Counts come per metric as (delegation_id, label, count), `delegation_id` None in the rows of the
+totals. What belongs to one delegation (visits, memberships, attendance, journal entries) is
+counted in one grouped query and summed for the total; people and organisations, who may belong
+to several, are counted distinct (a company met by two delegations is one company in the total).
+The set of delegations is passed as a JSON array of ids.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from greentech_cli.store.common import dumps, fetch_all, loads_list, now
@@ -22,13 +26,8 @@ DELEGATES = (
     f"FROM members m JOIN contacts c ON c.id = m.contact_id WHERE m.delegation_id {_IN} "
     "AND m.role IN ('delegate', 'lead') AND m.status NOT IN ('cancelled', 'invited')"
 )
-# The organisations of a delegation: those it visited and those its delegates work for.
-COMPANIES = (
-    f"SELECT delegation_id, company_id FROM visits WHERE delegation_id {_IN} "
-    "AND company_id IS NOT NULL "
-    f"UNION SELECT d.delegation_id, d.company_id FROM ({DELEGATES}) d "
-    "WHERE d.company_id IS NOT NULL"
-)
+# An organisation's sectors (JSON) and its region (or country) as the report counts them.
+_COMPANY = "co.sectors, coalesce(co.region, co.country, 'unknown')"
 # Journal entries of a delegation: linked to it, or to one of its visits.
 FOLLOWUPS = (
     "SELECT coalesce(j.delegation_id, v.delegation_id) AS delegation_id, j.kind, j.status "
@@ -36,99 +35,93 @@ FOLLOWUPS = (
     f"WHERE coalesce(j.delegation_id, v.delegation_id) {_IN}"
 )
 
-# metric → (source query, the label expression, how many times the set is bound, distinct key);
-# the company metrics are counted by `company_counts`.
-METRICS: dict[str, tuple[str, str, int, str]] = {
-    "visits_by_kind": (f"SELECT * FROM visits WHERE delegation_id {_IN}", "x.kind", 1, "x.id"),
-    "delegates_by_country": (
-        f"SELECT d.*, coalesce(d.own_country, co.country, 'unknown') AS label FROM ({DELEGATES}) d "
-        "LEFT JOIN companies co ON co.id = d.company_id",
-        "x.label",
-        1,
-        "x.contact_id",
-    ),
-    "delegates_by_kind": (
-        f"SELECT d.*, coalesce(co.kind, 'none') AS label FROM ({DELEGATES}) d "
-        "LEFT JOIN companies co ON co.id = d.company_id",
-        "x.label",
-        1,
-        "x.contact_id",
-    ),
-    "members_by_status": (
-        f"SELECT * FROM members WHERE delegation_id {_IN}",
-        "x.status",
-        1,
-        "x.id",
-    ),
-    "attendance": (
-        "SELECT v.delegation_id, a.status, a.visit_id || '/' || a.contact_id AS key "
-        f"FROM attendance a JOIN visits v ON v.id = a.visit_id WHERE v.delegation_id {_IN}",
-        "x.status",
-        1,
-        "x.key",
-    ),
-    "followups_by_kind": (FOLLOWUPS, "x.kind", 1, "x.rowid_"),
-    "leads_by_status": (FOLLOWUPS + " AND j.kind = 'lead'", "x.status", 1, "x.rowid_"),
-    "b2b_meetings_held": (
-        f"SELECT v.* FROM visits v WHERE v.delegation_id {_IN} AND v.kind = 'b2b-meeting' "
-        "AND EXISTS (SELECT 1 FROM attendance a WHERE a.visit_id = v.id AND a.status = 'present')",
-        "''",
-        1,
-        "x.id",
-    ),
-}
+# Metrics whose every counted thing belongs to one delegation (a visit, a membership, a mark of
+# attendance, a journal entry): the total is the sum of the delegations' counts, so one grouped
+# query counts them all. Each part yields (delegation_id, metric, label, count).
+SUMMED = " UNION ALL ".join(
+    (
+        f"SELECT delegation_id, 'visits_by_kind', kind, count(*) FROM visits "
+        f"WHERE delegation_id {_IN} GROUP BY delegation_id, kind",
+        f"SELECT delegation_id, 'members_by_status', status, count(*) FROM members "
+        f"WHERE delegation_id {_IN} GROUP BY delegation_id, status",
+        "SELECT v.delegation_id, 'attendance', a.status, count(*) FROM attendance a "
+        f"JOIN visits v ON v.id = a.visit_id WHERE v.delegation_id {_IN} "
+        "GROUP BY v.delegation_id, a.status",
+        f"SELECT x.delegation_id, 'followups_by_kind', x.kind, count(*) FROM ({FOLLOWUPS}) x "
+        "GROUP BY x.delegation_id, x.kind",
+        f"SELECT x.delegation_id, 'leads_by_status', x.status, count(*) FROM ({FOLLOWUPS}) x "
+        "WHERE x.kind = 'lead' GROUP BY x.delegation_id, x.status",
+        "SELECT v.delegation_id, 'b2b_meetings_held', '', count(*) FROM visits v "
+        f"WHERE v.delegation_id {_IN} AND v.kind = 'b2b-meeting' AND EXISTS "
+        "(SELECT 1 FROM attendance a WHERE a.visit_id = v.id AND a.status = 'present') "
+        "GROUP BY v.delegation_id",
+    )
+).replace("?", ":ids")  # the set of ids, bound once by name
+SUMMED_METRICS = (
+    "visits_by_kind",
+    "members_by_status",
+    "attendance",
+    "followups_by_kind",
+    "leads_by_status",
+    "b2b_meetings_held",
+)
+# Metrics of people and organisations, who may belong to several delegations: each is counted
+# once per delegation and once in the total (`_distinct`). A delegation's organisations are those
+# it visited and those its delegates work for.
+DELEGATE_METRICS = ("delegates_by_country", "delegates_by_kind")
+Counts = dict[str, list[tuple[int | None, str, int]]]
 
 
-# Metrics over the organisations of the delegations, counted in one pass over their links.
-COMPANY_METRICS = ("companies_by_sector", "companies_by_region")
-
-
-def company_counts(
-    db: Database, delegation_ids: list[int]
-) -> dict[str, list[tuple[int | None, str, int]]]:
-    """Companies by sector and by region (or country when no region is on file), each company
-    once per delegation and once in the total; a company without sectors is `unknown`."""
+def all_counts(db: Database, delegation_ids: list[int]) -> Counts:
+    """Every metric as (delegation id, label, count) per delegation, then (None, label, count)
+    for the whole set, in three queries; a company without sectors is in sector `unknown`."""
     ids = dumps(delegation_ids)
-    rows = db.execute(
-        "SELECT c.delegation_id, c.company_id, co.sectors, "
-        "coalesce(co.region, co.country, 'unknown') "
-        f"FROM ({COMPANIES}) c JOIN companies co ON co.id = c.company_id",
-        [ids, ids],
+    found: Counts = {metric: [] for metric in SUMMED_METRICS}
+    totals: dict[tuple[str, str], int] = {}
+    for delegation_id, metric, label, count in db.execute(SUMMED, {"ids": ids}):
+        label = str(label)
+        found[metric].append((delegation_id, label, count))
+        totals[metric, label] = totals.get((metric, label), 0) + count
+    for (metric, label), count in totals.items():
+        found[metric].append((None, label, count))
+    # The delegates with their organisations, and the organisations visited: people and
+    # companies counted in Python, each once per delegation and once in the total.
+    delegates = db.execute(
+        "SELECT d.delegation_id, d.contact_id, coalesce(d.own_country, co.country, 'unknown'), "
+        f"coalesce(co.kind, 'none'), d.company_id, {_COMPANY} FROM ({DELEGATES}) d "
+        "LEFT JOIN companies co ON co.id = d.company_id",
+        [ids],
     ).fetchall()
-    seen: dict[str, dict[tuple[int | None, str], set[int]]] = {m: {} for m in COMPANY_METRICS}
-    sectors_of: dict[str, list[str]] = {}
-    for delegation_id, company_id, sectors, region in rows:
+    for number, metric in enumerate(DELEGATE_METRICS, 2):
+        found[metric] = _distinct((r[0], r[1], (r[number],)) for r in delegates)
+    visited = db.execute(
+        f"SELECT v.delegation_id, v.company_id, {_COMPANY} FROM visits v "
+        f"JOIN companies co ON co.id = v.company_id WHERE v.delegation_id {_IN}",
+        [ids],
+    ).fetchall()
+    companies = [r[:1] + r[4:] for r in delegates if r[4] is not None] + visited
+    sectors_of: dict[str | None, list[str]] = {}
+    for _, _, sectors, _ in companies:
         if sectors not in sectors_of:
-            found = loads_list(sectors) if sectors and sectors.startswith("[") else []
-            sectors_of[sectors] = [str(x) for x in found] or ["unknown"]
-        for key in (delegation_id, None):
-            for sector in sectors_of[sectors]:
-                seen["companies_by_sector"].setdefault((key, sector), set()).add(company_id)
-            seen["companies_by_region"].setdefault((key, str(region)), set()).add(company_id)
-    return {
-        metric: [(key, label, len(members)) for (key, label), members in found.items()]
-        for metric, found in seen.items()
-    }
+            listed = loads_list(sectors) if sectors and sectors.startswith("[") else []
+            sectors_of[sectors] = [str(x) for x in listed] or ["unknown"]
+    found["companies_by_sector"] = _distinct((r[0], r[1], sectors_of[r[2]]) for r in companies)
+    found["companies_by_region"] = _distinct((r[0], r[1], (r[3],)) for r in companies)
+    return found
 
 
-def counts(
-    db: Database, metric: str, delegation_ids: list[int]
+def _distinct(
+    rows: Iterable[tuple[int, int, Iterable[str]]],
 ) -> list[tuple[int | None, str, int]]:
-    """(delegation id, label, count) per delegation, then (None, label, count) for the set."""
-    if metric in COMPANY_METRICS:
-        return company_counts(db, delegation_ids)[metric]
-    source, label, binds, key = METRICS[metric]
-    if key == "x.rowid_":
-        source = source.replace("SELECT coalesce(", "SELECT j.id AS rowid_, coalesce(", 1)
-    ids = [dumps(delegation_ids)] * binds
-    rows = db.execute(
-        f"SELECT x.delegation_id, {label}, count(DISTINCT {key}) FROM ({source}) x "
-        f"GROUP BY x.delegation_id, {label} "
-        f"UNION ALL SELECT NULL, {label}, count(DISTINCT {key}) FROM ({source}) x "
-        f"GROUP BY {label}",
-        ids + ids,
-    ).fetchall()
-    return [(r[0], str(r[1]), int(r[2])) for r in rows]
+    """(delegation, label, count of distinct things) from (delegation, thing, the thing's
+    labels), per delegation and for the set."""
+    pairs = {(delegation_id, thing): labels for delegation_id, thing, labels in rows}
+    per = Counter((key[0], str(label)) for key, labels in pairs.items() for label in labels)
+    things = {key[1]: labels for key, labels in pairs.items()}
+    total = Counter(str(label) for labels in things.values() for label in labels)
+    return [(d, label, n) for (d, label), n in per.items()] + [
+        (None, label, n) for label, n in total.items()
+    ]
 
 
 def delegations_in(

@@ -15,30 +15,41 @@ TRAVELLING_ROLES = ("delegate", "lead", "interpreter")
 _ROLES = ", ".join(f"'{r}'" for r in TRAVELLING_ROLES)
 
 
-def due(db: Database, ended_before: str, delegation_id: int | None = None) -> list[dict[str, Any]]:
-    """Travellers whose every delegation ended before `ended_before` (and that hold no other
-    role in a delegation still kept), with their latest delegation; optionally only those of
-    one delegation. Sorted by that delegation's end date, then by name."""
-    only = "AND EXISTS (SELECT 1 FROM members x WHERE x.contact_id = c.id AND x.delegation_id = ?)"
-    params: list[Any] = [ended_before]
-    if delegation_id is not None:
-        params.append(delegation_id)
+_PERSON = (
+    "trim(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, '')) AS name, "
+    "c.native_name, c.email, c.last_name"
+)
+
+
+def memberships(db: Database, delegation_id: int | None = None) -> list[dict[str, Any]]:
+    """Every membership of the people who travelled with a delegation (their other roles too),
+    with the delegation's end date and own retention period; optionally only of the people of
+    one delegation. `travelling` is 1 for the roles whose data retention concerns."""
+    only = (
+        "AND c.id IN (SELECT contact_id FROM members WHERE delegation_id = ?)"
+        if delegation_id is not None
+        else ""
+    )
     return fetch_all(
         db,
-        "SELECT c.id AS contact_id, trim(coalesce(c.first_name, '') || ' ' || "
-        "coalesce(c.last_name, '')) AS name, c.native_name, c.email, "
-        "d.code AS delegation, d.end_date FROM contacts c "
-        "JOIN members m ON m.contact_id = c.id "
+        f"SELECT c.id AS contact_id, {_PERSON}, m.role IN ({_ROLES}) AS travelling, "
+        "d.id AS delegation_id, d.code AS delegation, d.end_date, d.retention "
+        "FROM members m JOIN contacts c ON c.id = m.contact_id "
         "JOIN delegations d ON d.id = m.delegation_id "
-        f"WHERE m.role IN ({_ROLES}) "
-        "AND d.end_date = (SELECT max(d2.end_date) FROM members m2 "
-        "  JOIN delegations d2 ON d2.id = m2.delegation_id WHERE m2.contact_id = c.id) "
-        "AND NOT EXISTS (SELECT 1 FROM members m3 JOIN delegations d3 "
-        "  ON d3.id = m3.delegation_id WHERE m3.contact_id = c.id "
-        f"  AND (d3.end_date >= ? OR m3.role NOT IN ({_ROLES}))) "
-        f"{only if delegation_id is not None else ''} "
-        "GROUP BY c.id ORDER BY d.end_date, d.code, c.last_name COLLATE NOCASE, c.id",
-        params,
+        f"WHERE c.id IN (SELECT contact_id FROM members WHERE role IN ({_ROLES})) {only} "
+        "ORDER BY c.id, d.end_date, d.code",
+        [delegation_id] if delegation_id is not None else [],
+    )
+
+
+def delegations(db: Database, delegation_id: int | None = None) -> list[dict[str, Any]]:
+    """Delegations with their end date and own retention periods (one, or all by end date)."""
+    only = " WHERE id = ?" if delegation_id is not None else ""
+    return fetch_all(
+        db,
+        "SELECT id, code AS delegation, end_date, retention, retention_dietary FROM delegations"
+        f"{only} ORDER BY end_date, code",
+        [delegation_id] if delegation_id is not None else [],
     )
 
 
@@ -58,18 +69,16 @@ def delegations_touching(db: Database, contact_ids: list[int]) -> list[int]:
     return sorted(int(r[0]) for r in rows if r[0] is not None)
 
 
-def dietary_due(
-    db: Database, ended_before: str, delegation_id: int | None = None
-) -> list[dict[str, Any]]:
-    """Dietary needs (special-category data) of delegations that ended before `ended_before`,
-    one row per member, optionally of one delegation only."""
-    only = " AND d.id = ?" if delegation_id is not None else ""
+def dietary(db: Database, delegation_id: int | None = None) -> list[dict[str, Any]]:
+    """Dietary needs (special-category data) on file, one row per member, with the delegation's
+    end date and own dietary retention period; optionally of one delegation only."""
+    only = " WHERE d.id = ?" if delegation_id is not None else ""
     return fetch_all(
         db,
-        "SELECT m.id AS member_id, c.id AS contact_id, trim(coalesce(c.first_name, '') || ' ' "
-        "|| coalesce(c.last_name, '')) AS name, c.native_name, c.email, d.code AS delegation, "
-        "d.end_date FROM member_dietary x JOIN members m ON m.id = x.member_id "
-        "JOIN contacts c ON c.id = m.contact_id JOIN delegations d ON d.id = m.delegation_id "
-        f"WHERE d.end_date < ?{only} ORDER BY d.end_date, d.code, c.last_name COLLATE NOCASE, c.id",
-        [ended_before, *([delegation_id] if delegation_id is not None else [])],
+        f"SELECT m.id AS member_id, c.id AS contact_id, {_PERSON}, d.id AS delegation_id, "
+        "d.code AS delegation, d.end_date, d.retention_dietary AS retention "
+        "FROM member_dietary x JOIN members m ON m.id = x.member_id "
+        "JOIN contacts c ON c.id = m.contact_id JOIN delegations d ON d.id = m.delegation_id"
+        f"{only} ORDER BY d.end_date, d.code, c.last_name COLLATE NOCASE, c.id",
+        [delegation_id] if delegation_id is not None else [],
     )
