@@ -76,6 +76,22 @@ def _show_report(data: dict[str, Any]) -> None:
             out.print(table(rows, columns, title=f"B2B {section} ({len(rows)})"))
 
 
+def say_mentions(
+    app_ctx: Any, mentions: list[tuple[str, Any, str]], redacted: bool, whom: str, hint: str
+) -> None:
+    """Say which fields of other records mentioned the erased people: redacted, or still there
+    (a warning with what to do: `hint`)."""
+    where = ", ".join(f"{r} {i} {f}" for r, i, f in mentions[:5])
+    more = f" and {len(mentions) - 5} more" if len(mentions) > 5 else ""
+    if mentions and redacted:
+        app_ctx.say(f"Redacted {len(mentions)} mention(s) in other records: {where}{more}.")
+    elif mentions:
+        app_ctx.warn(
+            f"{len(mentions)} field(s) of other records still mention {whom}: {where}{more}; "
+            f"edit them, or {hint}"
+        )
+
+
 @privacy_app.command("report")
 def report(
     ctx: typer.Context,
@@ -139,15 +155,9 @@ def erase(
         f"{result.visit_links} visit link(s), {result.import_images} import and merge image(s) and "
         f"{result.audit_entries} audit entr(ies); one audit entry records the erasure."
     )
-    where = ", ".join(f"{r} {i} {f}" for r, i, f in result.mentions[:5])
-    more = f" and {len(result.mentions) - 5} more" if len(result.mentions) > 5 else ""
-    if result.mentions and result.redacted:
-        app_ctx.say(f"Redacted {len(result.mentions)} mention(s) in other records: {where}{more}.")
-    elif result.mentions:
-        app_ctx.warn(
-            f"{len(result.mentions)} field(s) of other records still mention them: {where}{more}; "
-            "edit them, or erase with --redact-mentions next time"
-        )
+    say_mentions(
+        app_ctx, result.mentions, result.redacted, "them", "erase with --redact-mentions next time"
+    )
     if not result.compacted:
         app_ctx.warn(
             "another process kept the database open, so its WAL file could not be emptied; "

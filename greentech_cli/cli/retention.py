@@ -6,7 +6,7 @@ import typer
 
 from greentech_cli.cli.context import app_context
 from greentech_cli.cli.options import FormatOption, YesOption, confirm
-from greentech_cli.cli.privacy import privacy_app
+from greentech_cli.cli.privacy import privacy_app, say_mentions
 from greentech_cli.render.output import Format, emit_list
 
 DelegationOption = Annotated[
@@ -100,15 +100,13 @@ def purge(
         f"past retention; the counts of {len(result.delegations)} delegation(s) are kept as "
         "anonymous tallies."
     )
-    where = ", ".join(f"{r} {i} {f}" for r, i, f in result.mentions[:5])
-    more = f" and {len(result.mentions) - 5} more" if len(result.mentions) > 5 else ""
-    if result.mentions and result.redacted:
-        app_ctx.say(f"Redacted {len(result.mentions)} mention(s) in other records: {where}{more}.")
-    elif result.mentions:
-        app_ctx.warn(
-            f"{len(result.mentions)} field(s) of other records still mention the erased people: "
-            f"{where}{more}; edit them (purge with --redact-mentions replaces such mentions)"
-        )
+    say_mentions(
+        app_ctx,
+        result.mentions,
+        result.redacted,
+        "the erased people",
+        "purge with --redact-mentions, which replaces such mentions",
+    )
     if not result.compacted:
         app_ctx.warn(
             "another process kept the database open, so its WAL file could not be emptied; "

@@ -131,17 +131,19 @@ def tombstones(db: Database, delegation_id: int) -> list[Cancelled]:
         "SELECT * FROM visit_tombstones WHERE delegation_id = ? ORDER BY start_local, uid",
         [delegation_id],
     )
-    return [
-        Cancelled(
-            uid=r["uid"],
-            title=r["title"],
-            start=aware(r["start_local"], r["timezone"]),
-            end=aware(r["end_local"], r["end_timezone"] or r["timezone"]),
-            sequence=r["sequence"],
-            removed_at=r["removed_at"],
-        )
-        for r in rows
-    ]
+    return [_cancelled(r, r["removed_at"]) for r in rows]
+
+
+def _cancelled(row: dict[str, Any], removed_at: str) -> Cancelled:
+    """A visit's calendar cancellation from a row of `visits` or `visit_tombstones`."""
+    return Cancelled(
+        uid=row["uid"],
+        title=row["title"],
+        start=aware(row["start_local"], row["timezone"]),
+        end=aware(row["end_local"], row["end_timezone"] or row["timezone"]),
+        sequence=row["sequence"],
+        removed_at=removed_at,
+    )
 
 
 def _sorted(visits: list[Visit]) -> list[Visit]:
@@ -374,14 +376,4 @@ def dropouts(db: Database, delegation_id: int, contact_id: int) -> list[Cancelle
         "WHERE d.contact_id = ? AND v.delegation_id = ? ORDER BY v.start_local, v.uid",
         [contact_id, delegation_id],
     )
-    return [
-        Cancelled(
-            uid=r["uid"],
-            title=r["title"],
-            start=aware(r["start_local"], r["timezone"]),
-            end=aware(r["end_local"], r["end_timezone"] or r["timezone"]),
-            sequence=r["sequence"],
-            removed_at=r["updated_at"],
-        )
-        for r in rows
-    ]
+    return [_cancelled(r, r["updated_at"]) for r in rows]
