@@ -81,6 +81,7 @@ def _summary(summary: Any) -> dict[str, Any]:
     data = summary.to_json()
     data.pop("file")
     data["imported_before"] = [b["batch_id"] for b in data["imported_before"]]  # times differ
+    data["warning_list"] = list(data["warning_list"])  # read back from its file: an iterator
     return data
 
 
