@@ -42,19 +42,18 @@ def person(contact: Contact, role: str | None = None, *, consent: bool = False) 
     """A Person for an itinerary from a contact; with `consent`, their email and phone only
     when they agreed to have them shared (share consent `yes`), their name and role always."""
     reach = contact.primary_phone(mobile=True) or contact.primary_phone(mobile=False)
-    found = Person(
+    withheld = consent and contact.share_consent != "yes" and bool(contact.email or reach)
+    shown = reach if reach and not withheld else None  # a withheld number is not even formatted
+    return Person(
         id=contact.id or 0,
         name=contact.display_name,
         native_name=contact.native_name,
         company=contact.company,
-        email=contact.email,
-        phone=display_phone(reach.value, reach.extension) if reach else None,
+        email=None if withheld else contact.email,
+        phone=display_phone(shown.value, shown.extension) if shown else None,
         role=role,
+        withheld=withheld,
     )
-    if consent and contact.share_consent != "yes" and (found.email or found.phone):
-        found.email = found.phone = None
-        found.withheld = True
-    return found
 
 
 def _consented_record(record: dict[str, Any], contacts: dict[int, Contact]) -> dict[str, Any]:
