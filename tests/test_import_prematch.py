@@ -230,3 +230,54 @@ def test_a_dry_run_takes_no_write_lock(cli: Cli, tmp_path: Path) -> None:
         holder.close()
     assert (summary["created"], summary["duplicates"], summary["dry_run"]) == (1, 2, True)
     assert [p["first_name"] for p in cli.json("contact", "list")] == ["Jonas"]
+
+
+# --- the lock taken just in time: reading the second half while the import writes ---------------
+
+
+@pytest.mark.parametrize("on_duplicate", ["fill", "update"])
+def test_a_lock_taken_half_way_gives_what_reading_everything_first_gives(
+    tmp_path: Path,
+    lists: tuple[Path, Path],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    on_duplicate: str,
+) -> None:
+    """A worker reads (as for a large table): the lock taken at once, half-way or after the
+    last row gives the same database and summaries."""
+    monkeypatch.setenv("GREENTECH_IMPORT_WORKER", "1")
+    results = []
+    for share in (1.0, 0.5, 0.0):
+        monkeypatch.setattr(spill, "LOCK_AFTER", share)
+        results.append(
+            _run_all(tmp_path, f"lock-{share}", [*lists, lists[1]], on_duplicate=on_duplicate)
+        )
+    assert results[1] == results[0]
+    assert results[2] == results[0]
+
+
+def test_the_lock_is_taken_half_way_through_a_large_table(
+    tmp_path: Path,
+    lists: tuple[Path, Path],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With a worker, the rows kept before the lock are half the file (to the end of the chunk
+    that reaches it; the worker's chunks are CHUNK rows); the rest come after."""
+    monkeypatch.setenv("GREENTECH_IMPORT_WORKER", "1")
+    kept: list[int] = []
+    read_all = import_run.read_all
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        reading = read_all(*args, **kwargs)
+        kept.append(reading.spill.rows)
+        return reading
+
+    monkeypatch.setattr(import_run, "read_all", watched)
+    db = open_db(tmp_path / "half.db", create=True)
+    try:
+        summary = import_file(db, lists[0], ImportOptions())
+    finally:
+        db.close()
+    assert summary.rows == 1200 and summary.created > 1000
+    half = int((import_feed.estimate_rows(lists[0]) or 0) * spill.LOCK_AFTER)
+    assert kept == [-(-half // import_feed.CHUNK) * import_feed.CHUNK]
+    assert 0 < kept[0] < summary.rows

@@ -1,7 +1,8 @@
 """The import pipeline: read a file, normalise each row, find duplicates, write one batch.
 
 Reading, normalising and matching against the stored records come first, with no lock held
-(`services.imports.spill`); then the import takes the write lock
+(`services.imports.spill`: all of it, or for a large table read by a worker the first half, the
+rest read while the import writes); then the import takes the write lock
 (waiting up to the lock timeout) and writes in one transaction, all or nothing. Under the lock a
 row is matched again only where the import's own writes may have changed its answer (in-file
 duplicates); when `PRAGMA data_version` says another process committed since the import first

@@ -4,7 +4,10 @@ Reading and normalising a file costs about as much as writing it and needs no lo
 does it first, while other processes may still write. The prepared chunks wait here: the first
 few in memory, the rest pickled into an unnamed temporary file (owner-only, never visible by name,
 gone when closed or the process ends, kill -9 included), so memory stays flat however long the
-file is.
+file is. When a worker process reads a large table, the import takes the lock just in time: once
+half of the rows are kept, enough to keep the writer busy while the worker reads the rest
+(`LOCK_AFTER`), so the two overlap and the lock is held for writing only; rows read after that
+are matched under the lock, where they see what the import wrote.
 
 Meanwhile each chunk is matched against the database as it is then (`Prematch`): the row's
 company among the stored ones, its candidates (`contacts.candidates`) and the decision
@@ -34,7 +37,7 @@ from typing import IO, TYPE_CHECKING, Any
 from greentech_cli.errors import InvalidData
 from greentech_cli.models.records import Contact
 from greentech_cli.services.identity.duplicates import Decision, DuplicateFinder, decide
-from greentech_cli.services.imports.feed import feed
+from greentech_cli.services.imports.feed import estimate_rows, feed, use_worker
 from greentech_cli.services.imports.rows import Prepared, normalise_company
 from greentech_cli.store import contacts as contact_store
 
@@ -148,25 +151,80 @@ class WarningLog:
         self.count = 0
 
 
+# When a worker reads, the import takes the write lock once this share of the file's rows is read
+# and kept: the writer (measured: about 1.6 times as fast as the reader, 100,000 rows written in
+# 11 s, read in 17.5 s) then writes what was kept while the worker reads the rest, and does not
+# catch up with it before the end, so the lock is held for writing, not for waiting; the import
+# takes about the reading time instead of reading and writing one after the other. Half leaves
+# room for a writer up to twice as fast as the reader.
+LOCK_AFTER = 0.5
+
+
 def read_all(
     path: Path,
     source: Source,
     options: ImportOptions,
     progress: Callable[[int], None] | None = None,
     match: Callable[[list[Prepared]], list[Any]] | None = None,
-) -> Spill:
-    """Read and prepare every row of the source (no lock held), in a worker when it pays, and
-    `match` each chunk meanwhile (the early matches: None for every row without it)."""
-    spill = Spill()
+) -> Reading:
+    """Read, prepare and `match` the source's rows (no lock held), in a worker when it pays; the
+    early matches are None for every row without `match`. With a worker and a file whose rows
+    can be counted beforehand, reading stops at LOCK_AFTER of them: iterating the result (under
+    the lock) gives the rows kept, then the rest as the worker reads them."""
+    reading = Reading(feed(path, source, options), progress, match)
+    total = estimate_rows(path) if use_worker(path, source) else None
     try:
-        for chunk in feed(path, source, options):
-            spill.add(chunk, match(chunk) if match is not None else [None] * len(chunk))
-            if progress is not None:
-                progress(len(chunk))
+        reading.read(None if total is None else int(total * LOCK_AFTER))
     except BaseException:
-        spill.close()
+        reading.close()
         raise
-    return spill
+    return reading
+
+
+class Reading:
+    """The chunks of an import as they are read: kept (`Spill`) before the lock, then handed on;
+    iterate once, in file order."""
+
+    def __init__(
+        self,
+        chunks: Iterator[list[Prepared]],
+        progress: Callable[[int], None] | None,
+        match: Callable[[list[Prepared]], list[Any]] | None,
+    ) -> None:
+        self.chunks = chunks
+        self.progress = progress
+        self.match = match
+        self.spill = Spill()
+
+    def _matched(self, chunk: list[Prepared]) -> Kept:
+        if self.progress is not None:
+            self.progress(len(chunk))
+        return chunk, self.match(chunk) if self.match is not None else [None] * len(chunk)
+
+    def read(self, until: int | None = None) -> None:
+        """Read and keep chunks: all of them, or until `until` rows are kept."""
+        for chunk in self.chunks:
+            self.spill.add(*self._matched(chunk))
+            if until is not None and self.spill.rows >= until:
+                return
+
+    def __iter__(self) -> Iterator[Kept]:
+        yield from self.spill
+        for chunk in self.chunks:  # read while the import writes (it holds the lock by now)
+            yield self._matched(chunk)
+
+    def close(self) -> None:
+        """Drop what is kept and stop reading (a worker ends)."""
+        self.spill.close()
+        close = getattr(self.chunks, "close", None)
+        if close is not None:
+            close()
+
+    def __enter__(self) -> Reading:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 # --- matching before the lock
