@@ -165,10 +165,7 @@ def unmerge_contact(ctx: typer.Context, ref: Merged) -> None:
     from greentech_cli.services.identity import unmerge
 
     app_ctx = app_context(ctx)
-    done = unmerge.unmerge_contact(app_ctx.db(), ref)
-    app_ctx.say(
-        f"Unmerged contact {done.other_id} from {done.keep_id}: both are back as they were."
-    )
+    _unmerged(app_ctx, "contact", unmerge.unmerge_contact(app_ctx.db(), ref))
 
 
 def unmerge_company(ctx: typer.Context, ref: Merged) -> None:
@@ -179,7 +176,8 @@ def unmerge_company(ctx: typer.Context, ref: Merged) -> None:
     from greentech_cli.services.identity import unmerge
 
     app_ctx = app_context(ctx)
-    done = unmerge.unmerge_company(app_ctx.db(), ref)
-    app_ctx.say(
-        f"Unmerged organisation {done.other_id} from {done.keep_id}: both are back as they were."
-    )
+    _unmerged(app_ctx, "organisation", unmerge.unmerge_company(app_ctx.db(), ref))
+
+
+def _unmerged(app_ctx: Any, what: str, done: Any) -> None:
+    app_ctx.say(f"Unmerged {what} {done.other_id} from {done.keep_id}: both are back as they were.")

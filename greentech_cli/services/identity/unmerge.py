@@ -48,22 +48,16 @@ class Unmerged:
 
 def capture_contacts(db: Database, keep_id: int, other_id: int) -> int:
     """Keep both contacts and everything a merge moves, before it moves; the image's id."""
-    return store.save_images(
+    return _capture(
         db,
         "contact",
         keep_id,
         other_id,
-        store.row_image(db, "contact", keep_id),
-        store.row_image(db, "contact", other_id),
         {
             "keep_members": store.member_rows(db, keep_id),
             "other_members": store.member_rows(db, other_id),
             "keep_visits": store.visit_links(db, keep_id),
             "other_visits": store.visit_links(db, other_id),
-            "other_changes": store.import_change_ids(db, "contact", other_id),
-            "other_ignores": store.ignore_rows(db, "contact", other_id),
-            "other_journal": store.journal_ids(db, "contact", other_id),
-            "journal_before": store.journal_last_id(db),
             "keep_attendance": store.attendance_rows(db, keep_id),
             "other_attendance": store.attendance_rows(db, other_id),
         },
@@ -72,18 +66,30 @@ def capture_contacts(db: Database, keep_id: int, other_id: int) -> int:
 
 def capture_companies(db: Database, keep_id: int, other_id: int) -> int:
     """Keep both organisations and the rows that refer to OTHER; the image's id."""
-    return store.save_images(
+    return _capture(
         db,
         "company",
         keep_id,
         other_id,
-        store.row_image(db, "company", keep_id),
-        store.row_image(db, "company", other_id),
+        {"other_references": store.company_reference_ids(db, other_id)},
+    )
+
+
+def _capture(db: Database, entity: str, keep_id: int, other_id: int, moved: dict[str, Any]) -> int:
+    """Save both records' rows, what the merge of this entity moves (`moved`) and what every
+    merge touches: OTHER's import changes, "not the same" decisions and journal entries."""
+    return store.save_images(
+        db,
+        entity,
+        keep_id,
+        other_id,
+        store.row_image(db, entity, keep_id),
+        store.row_image(db, entity, other_id),
         {
-            "other_references": store.company_reference_ids(db, other_id),
-            "other_changes": store.import_change_ids(db, "company", other_id),
-            "other_ignores": store.ignore_rows(db, "company", other_id),
-            "other_journal": store.journal_ids(db, "company", other_id),
+            **moved,
+            "other_changes": store.import_change_ids(db, entity, other_id),
+            "other_ignores": store.ignore_rows(db, entity, other_id),
+            "other_journal": store.journal_ids(db, entity, other_id),
             "journal_before": store.journal_last_id(db),
         },
     )

@@ -141,8 +141,7 @@ class Gazetteer:
         if db is not None:
             from greentech_cli.store.trip import geocoded
 
-            rows = db.execute("SELECT key FROM geocoded").fetchall()
-            self.known = geocoded.get_many(db, [r[0] for r in rows])
+            self.known = geocoded.get_all(db)
 
     def find(self, name: str | None, country: str | None) -> tuple[float, float] | None:
         """Coordinates of a city (or a location text's city) in a country, or None."""

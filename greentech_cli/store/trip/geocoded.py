@@ -13,6 +13,12 @@ if TYPE_CHECKING:
 Found = tuple[float, float] | None
 
 
+def get_all(db: Database) -> dict[str, Found]:
+    """Every stored result, by key."""
+    rows = db.execute("SELECT key, lat, lon FROM geocoded").fetchall()
+    return {key: None if lat is None or lon is None else (lat, lon) for key, lat, lon in rows}
+
+
 def get_many(db: Database, keys: list[str]) -> dict[str, Found]:
     """The stored results for these keys (keys never looked up are missing)."""
     found: dict[str, Found] = {}
