@@ -42,6 +42,7 @@ COMMAND_MODULES = (
     "report",
     "retention",
     "completion",
+    "db",
 )
 
 

@@ -156,13 +156,16 @@ def optimize_fts(db: Database) -> None:
 
 
 def rebuild_search_index(db: Database) -> None:
-    """Rebuild the whole full-text index from the tables (the doctor's repair)."""
+    """Rebuild the whole full-text index from the tables (the doctor's repair; `db copy`)."""
     db.execute("DELETE FROM contacts_fts")
     db.execute("DELETE FROM companies_fts")
     for row in fetch_all(db, "SELECT * FROM companies"):
         search.index_company(db, companies.from_row(row))
     for row in fetch_all(db, "SELECT id FROM contacts"):
         search.reindex_contact(db, row["id"])
+    # The journal's index holds each entry's text and folded keys as stored in the row.
+    db.execute("DELETE FROM journal_fts")
+    db.execute("INSERT INTO journal_fts (rowid, text, keys) SELECT id, text, search_keys FROM journal")
 
 
 # --- derived values, made again when the rules that make them change --------------------------
