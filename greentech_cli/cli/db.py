@@ -50,9 +50,11 @@ def copy(
     from greentech_cli.services.safety import moving
 
     app_ctx = app_context(ctx)
-    with moving.Copy(source, target) as job:
-        with progress_bar(app_ctx, "Copying", job.total, unit="rows") as advance:
-            copied = job.run(advance)
+    with (
+        moving.Copy(source, target) as job,
+        progress_bar(app_ctx, "Copying", job.total, unit="rows") as advance,
+    ):
+        copied = job.run(advance)
     app_ctx.say(
         f"Copied {moving.describe_counts(copied.source_summary)} from {copied.source} to "
         f"{copied.target}; verified: counts and checksum agree "

@@ -161,11 +161,22 @@ def rebuild_search_index(db: Database) -> None:
     db.execute("DELETE FROM companies_fts")
     for row in fetch_all(db, "SELECT * FROM companies"):
         search.index_company(db, companies.from_row(row))
-    for row in fetch_all(db, "SELECT id FROM contacts"):
-        search.reindex_contact(db, row["id"])
+    # The entries `search.reindex_contact` writes, made from one pass over the rows (a query a
+    # contact took 17 of 25 s for 100,000 contacts in `db copy`).
+    cursor = db.execute(
+        "SELECT contacts.*, companies.name AS company_name, companies.city AS city "
+        "FROM contacts LEFT JOIN companies ON companies.id = contacts.company_id"
+    )
+    names = [d[0] for d in cursor.description]
+    while batch := cursor.fetchmany(1000):
+        rows = [dict(zip(names, values, strict=True)) for values in batch]
+        entries = [search.contact_entry(row, row["company_name"], row["city"]) for row in rows]
+        search.index_new_contacts(db, entries)
     # The journal's index holds each entry's text and folded keys as stored in the row.
     db.execute("DELETE FROM journal_fts")
-    db.execute("INSERT INTO journal_fts (rowid, text, keys) SELECT id, text, search_keys FROM journal")
+    db.execute(
+        "INSERT INTO journal_fts (rowid, text, keys) SELECT id, text, search_keys FROM journal"
+    )
 
 
 # --- derived values, made again when the rules that make them change --------------------------

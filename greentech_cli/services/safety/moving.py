@@ -3,6 +3,7 @@ the dump itself and its checksum."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -188,10 +189,8 @@ class Copy:
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         if self._made_folder:
-            try:
+            with contextlib.suppress(OSError):  # something else was put there meanwhile
                 path.parent.rmdir()
-            except OSError:
-                pass  # something else was put there meanwhile
 
 
 def checksum(db: Database) -> Summary:
@@ -204,7 +203,10 @@ def write_dump(db: Database, out: Path | None, stdout: IO[bytes]) -> Summary:
     absent) or to `stdout`; its summary."""
 
     def write(stream: IO[bytes]) -> Summary:
-        return dump.dump_lines(db, lambda _, text: stream.write(text.encode("utf-8") + b"\n"))
+        def sink(table: str, text: str) -> None:
+            stream.write(text.encode("utf-8") + b"\n")
+
+        return dump.dump_lines(db, sink)
 
     if out is None:
         summary = write(stdout)
@@ -214,7 +216,7 @@ def write_dump(db: Database, out: Path | None, stdout: IO[bytes]) -> Summary:
 
 
 def describe_counts(summary: Summary) -> str:
-    """"24 contacts, 23 companies, … (812 rows in 27 tables)" for a message."""
+    """ "24 contacts, 23 companies, … (812 rows in 27 tables)" for a message."""
     counts = summary.counts
     shown = ", ".join(
         f"{counts[name]:,} {name}"
@@ -223,4 +225,3 @@ def describe_counts(summary: Summary) -> str:
     )
     total = sum(counts.values())
     return f"{shown} ({total:,} rows in {len(counts)} tables)"
-

@@ -120,9 +120,7 @@ def is_empty_digest(digest: Digest) -> bool:
     return digest.rows == 0 and digest.sha256 == _EMPTY
 
 
-def dump_lines(
-    db: Database, sink: Callable[[str, str], None] | None = None
-) -> Summary:
+def dump_lines(db: Database, sink: Callable[[str, str], None] | None = None) -> Summary:
     """Read the whole database as of one moment and digest it; `sink(table, line)` gets every
     line in dump order (write it with a newline for the NDJSON file)."""
     with engine.snapshot(db):

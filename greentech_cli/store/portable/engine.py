@@ -82,9 +82,7 @@ def _table(db: Database, name: str) -> Table:
     info = db.execute(f"PRAGMA table_info({quoted(name)})").fetchall()
     columns = tuple(str(row[1]) for row in info)
     keyed = sorted((int(row[5]), str(row[1])) for row in info if row[5])
-    integers = frozenset(
-        str(row[1]) for row in info if str(row[2] or "").upper() in _INTEGER_TYPES
-    )
+    integers = frozenset(str(row[1]) for row in info if str(row[2] or "").upper() in _INTEGER_TYPES)
     parents = frozenset(
         str(row[2]) for row in db.execute(f"PRAGMA foreign_key_list({quoted(name)})").fetchall()
     )
