@@ -58,14 +58,15 @@ def _reference() -> Summary:
 
 
 def _holds_data(db: Database, reference: Summary) -> list[str]:
-    """The tables of a database holding anything a new database does not."""
-    mine = dump.summarise(db)
-    return [
-        name
-        for name, digest in mine.tables.items()
-        if not dump.is_empty_digest(digest)
-        and digest.sha256 != reference.tables.get(name, Digest()).sha256
-    ]
+    """The tables of a database holding anything a new database does not (a table is read
+    whole only when it holds as many rows as a new database's)."""
+    full = []
+    for table in engine.data_tables(db):
+        rows = dump.count(db, table)
+        fresh = reference.tables.get(table.name, Digest())
+        if rows and (rows != fresh.rows or dump.digest(db, table).sha256 != fresh.sha256):
+            full.append(table.name)
+    return full
 
 
 def _open_target(location: Location, source: Location) -> tuple[Database, bool]:

@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from greentech_cli.db import Database
 
 BATCH = 1000
-_EMPTY = hashlib.sha256().hexdigest()
 
 
 def _value(value: Any) -> Any:
@@ -115,9 +114,12 @@ class Summary:
         return found
 
 
-def is_empty_digest(digest: Digest) -> bool:
-    """Whether a digest is that of no rows."""
-    return digest.rows == 0 and digest.sha256 == _EMPTY
+def digest(db: Database, table: Table) -> Digest:
+    """One table's rows and digest."""
+    found = Digest()
+    for values in rows(db, table):
+        found.add(line(table.name, table.columns, values))
+    return found
 
 
 def dump_lines(db: Database, sink: Callable[[str, str], None] | None = None) -> Summary:
@@ -126,12 +128,14 @@ def dump_lines(db: Database, sink: Callable[[str, str], None] | None = None) -> 
     with engine.snapshot(db):
         summary = Summary({})
         for table in engine.data_tables(db):
-            summary.tables[table.name] = digest = Digest()
+            if sink is None:
+                summary.tables[table.name] = digest(db, table)
+                continue
+            summary.tables[table.name] = found = Digest()
             for values in rows(db, table):
                 text = line(table.name, table.columns, values)
-                digest.add(text)
-                if sink is not None:
-                    sink(table.name, text)
+                found.add(text)
+                sink(table.name, text)
     return summary
 
 
