@@ -159,6 +159,15 @@ def test_copy_keeps_what_triggers_would_have_written_twice(tmp_path: Path, rich_
         db.close()
 
 
+def test_progress_counts_every_row(tmp_path: Path, rich_db: Path) -> None:
+    done: list[int] = []
+    stages: list[str] = []
+    with moving.Copy(str(rich_db), str(tmp_path / "t.db")) as job:
+        copied = job.run(done.append, stages.append)
+    assert sum(done) == job.total == sum(copied.target_summary.counts.values())
+    assert stages == ["Building the search indexes…", "Verifying the copy: counts and checksums…"]
+
+
 def test_a_target_with_data_is_refused_and_left_alone(cli: Cli, tmp_path: Path) -> None:
     cli.ok("contact", "add", "--first", "Anna", "--last", "Schmidt")
     source = tmp_path / "source.db"

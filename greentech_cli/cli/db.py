@@ -54,7 +54,8 @@ def copy(
         moving.Copy(source, target) as job,
         progress_bar(app_ctx, "Copying", job.total, unit="rows") as advance,
     ):
-        copied = job.run(advance)
+        # Said only where the bar is shown: the steps after the rows take a while on large files.
+        copied = job.run(advance, app_ctx.say if advance is not None else None)
     app_ctx.say(
         f"Copied {moving.describe_counts(copied.source_summary)} from {copied.source} to "
         f"{copied.target}; verified: counts and checksum agree "

@@ -153,9 +153,12 @@ class Copy:
         if error is not None and self.created:
             self._remove_target()
 
-    def run(self, advance: Advance | None = None) -> Copied:
+    def run(
+        self, advance: Advance | None = None, stage: Callable[[str], None] | None = None
+    ) -> Copied:
         """Copy every table in one transaction, rebuild the search indexes, verify; a failed
-        verification rolls everything back (and the caller's `with` removes a new file)."""
+        verification rolls everything back (and the caller's `with` removes a new file).
+        `advance(n)` is told of every batch of rows written, `stage` of the steps after them."""
         source, target = self._source_db, self._target_db
         mismatch = load.schema_mismatch(self.tables, engine.data_tables(target))
         if mismatch:
@@ -171,7 +174,11 @@ class Copy:
                     for table in load.load_order(self.tables):
                         load.copy_table(source, target, table, copied.tables[table.name], advance)
                 engine.reset_ids(target, self.tables)
+            if stage is not None:
+                stage("Building the search indexes…")
             health.rebuild_search_index(target)
+            if stage is not None:
+                stage("Verifying the copy: counts and checksums…")
             written = dump.summarise(target)
             differences = copied.differences(written)
             if differences or copied.checksum != written.checksum:
