@@ -322,3 +322,50 @@ def test_random_contacts_round_trip_with_the_same_checksum(people: list[dict]) -
                 db.close()
     finally:
         shutil.rmtree(folder)
+
+
+def _summary(path: Path) -> dump.Summary:
+    db = open_db(path)
+    try:
+        return dump.summarise(db)
+    finally:
+        db.close()
+
+
+def test_a_write_to_the_source_during_the_copy_is_not_half_copied(
+    tmp_path: Path, rich_db: Path
+) -> None:
+    """The source is read as of one moment: a contact added meanwhile is in neither the copy
+    nor its checksum, and the copy still verifies."""
+    source = tmp_path / "source.db"
+    shutil.copyfile(rich_db, source)
+    before = _summary(source)
+    written: list[int] = []
+
+    def write_meanwhile(n: int) -> None:
+        if not written:
+            other = open_db(source)
+            try:
+                with transaction(other):
+                    written.append(contacts.insert(other, Contact(first_name="Late")).id or 0)
+            finally:
+                other.close()
+
+    with moving.Copy(str(source), str(tmp_path / "t.db")) as job:
+        copied = job.run(write_meanwhile)
+    assert written
+    assert copied.target_summary.checksum == copied.source_summary.checksum == before.checksum
+    assert _summary(source).checksum != before.checksum
+
+
+def test_a_failure_before_copying_removes_the_new_target(
+    tmp_path: Path, rich_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(db, table):  # type: ignore[no-untyped-def]
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(dump, "count", broken)
+    target = tmp_path / "new" / "t.db"
+    with pytest.raises(sqlite3.OperationalError):
+        moving.Copy(str(rich_db), str(target))
+    assert not target.exists() and not target.parent.exists()

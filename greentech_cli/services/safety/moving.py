@@ -129,15 +129,22 @@ class Copy:
         self.source = locate(source_text)
         self.target = locate(target_text)
         folder_existed = self.target.path.parent.exists()
+        new_file = not self.target.path.exists()
         self._source_db = _open_source(self.source)
         try:
             self._target_db, self.created = _open_target(self.target, self.source)
         except BaseException:
             self._source_db.close()
+            if new_file and self.target.path.exists():  # made, then its schema failed
+                self._remove_target(made_folder=not folder_existed)
             raise
         self._made_folder = self.created and not folder_existed
-        self.tables = engine.data_tables(self._source_db)
-        self.total = sum(dump.count(self._source_db, table) for table in self.tables)
+        try:
+            self.tables = engine.data_tables(self._source_db)
+            self.total = sum(dump.count(self._source_db, table) for table in self.tables)
+        except BaseException as error:
+            self.__exit__(type(error), error, None)
+            raise
 
     def __enter__(self) -> Copy:
         return self
@@ -151,7 +158,7 @@ class Copy:
         self._source_db.close()
         self._target_db.close()
         if error is not None and self.created:
-            self._remove_target()
+            self._remove_target(self._made_folder)
 
     def run(
         self, advance: Advance | None = None, stage: Callable[[str], None] | None = None
@@ -192,11 +199,11 @@ class Copy:
     def _undone(self) -> str:
         return "the target was removed" if self.created else "nothing was changed in the target"
 
-    def _remove_target(self) -> None:
+    def _remove_target(self, made_folder: bool) -> None:
         path = self.target.path
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-        if self._made_folder:
+        if made_folder:
             with contextlib.suppress(OSError):  # something else was put there meanwhile
                 path.parent.rmdir()
 
