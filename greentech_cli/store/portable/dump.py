@@ -114,11 +114,14 @@ class Summary:
         return found
 
 
-def digest(db: Database, table: Table) -> Digest:
-    """One table's rows and digest."""
+def digest(db: Database, table: Table, sink: Callable[[str, str], None] | None = None) -> Digest:
+    """One table's rows and digest; `sink(table, line)` gets each line on the way."""
     found = Digest()
     for values in rows(db, table):
-        found.add(line(table.name, table.columns, values))
+        text = line(table.name, table.columns, values)
+        found.add(text)
+        if sink is not None:
+            sink(table.name, text)
     return found
 
 
@@ -128,14 +131,7 @@ def dump_lines(db: Database, sink: Callable[[str, str], None] | None = None) -> 
     with engine.snapshot(db):
         summary = Summary({})
         for table in engine.data_tables(db):
-            if sink is None:
-                summary.tables[table.name] = digest(db, table)
-                continue
-            summary.tables[table.name] = found = Digest()
-            for values in rows(db, table):
-                text = line(table.name, table.columns, values)
-                found.add(text)
-                sink(table.name, text)
+            summary.tables[table.name] = digest(db, table, sink)
     return summary
 
 
