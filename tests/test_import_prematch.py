@@ -145,7 +145,10 @@ def test_real_world_files_get_the_decisions_of_matching_under_the_lock(
     # and all of them into one database, one after the other
     before, after = _both(tmp_path, monkeypatch, files + files)
     assert after == before
-    assert sum(s["created"] for s in after[1] if isinstance(s, dict)) > 50
+    # Not a comparison of empty imports: the hand-made files alone create 28 contacts, the
+    # real-world samples (when present) many more.
+    created = sum(s["created"] for s in after[1] if isinstance(s, dict))
+    assert created > (50 if REALWORLD.is_dir() else 25)
 
 
 def test_rows_without_an_in_file_duplicate_are_not_looked_up_under_the_lock(
