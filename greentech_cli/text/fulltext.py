@@ -139,8 +139,11 @@ _NOT_WORD = re.compile(r"[\W_]+")
 def _as_written(token: str) -> tuple[str, ...]:
     """A token as written in its own script, lower case, accents dropped (Schäfer: schafer,
     Қайрат: қаират): the whole word, then its pieces when an apostrophe or hyphen splits it."""
-    decomposed = unicodedata.normalize("NFKD", token)
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    if token.isascii():  # most words of emails, companies and cities: nothing to drop
+        bare = token.lower()
+    else:
+        decomposed = unicodedata.normalize("NFKD", token)
+        bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
     pieces = [piece for piece in _NOT_WORD.split(bare) if piece]
     return tuple(dict.fromkeys(["".join(pieces), *pieces])) if pieces else ()
 
