@@ -152,7 +152,9 @@ def _contact(
     members: bool,
     fill: tuple[str | None, dict[str, str]] = (None, {}),
 ) -> None:
-    fields: dict[str, Any] = {k: v for k in CONTACT_FIELDS if (v := record.get(k)) not in _BLANK}
+    fields: dict[str, Any] = {
+        k: v for k in _contact_fields(tuple(record)) if (v := record[k]) not in _BLANK
+    }
     if record.get("company") and not any(fields.get(k) for k in contact_service.IDENTIFYING_FIELDS):
         # A company card (vCard) or a switchboard row: no person to make a contact of.
         raise InvalidData(
@@ -212,6 +214,14 @@ def _contact(
     if members:
         prepared.role = _vocabulary(prepared, record.get("role"), MEMBER_ROLES, "role")
         prepared.status = _vocabulary(prepared, record.get("status"), MEMBER_STATUSES, "status")
+
+
+@lru_cache(maxsize=1 << 10)
+def _contact_fields(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The CONTACT_FIELDS among a record's keys, in that order (cached: the records of a file
+    come with a few sets of keys, and a row holds a third of the fields or fewer)."""
+    present = set(keys)
+    return tuple(key for key in CONTACT_FIELDS if key in present)
 
 
 def _has_company_address(record: dict[str, Any]) -> bool:

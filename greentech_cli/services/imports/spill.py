@@ -213,7 +213,12 @@ class Reading:
     def __iter__(self) -> Iterator[Kept]:
         yield from self.spill
         for chunk in self.chunks:  # read while the import writes (it holds the lock by now)
-            yield self._matched(chunk)
+            # No early match: the writer looks these rows up itself, against the database as it
+            # stands, its own rows written (an early match here would be made again for every
+            # row that meets them).
+            if self.progress is not None:
+                self.progress(len(chunk))
+            yield chunk, [None] * len(chunk)
 
     def close(self) -> None:
         """Drop what is kept and stop reading (a worker ends)."""
