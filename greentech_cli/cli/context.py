@@ -40,7 +40,7 @@ class AppContext:
             from greentech_cli.db import open_db
             from greentech_cli.services.records.upkeep import keep_current
 
-            self._db = open_db(self.path, create=create)
+            self._db = open_db(self.location().target, create=create)
             # A write that waits for another process's lock says so once, on stderr.
             self._db.on_wait = lambda message: self.say(message[:1].upper() + message[1:])
             if changed := keep_current(self._db):

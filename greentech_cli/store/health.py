@@ -118,7 +118,12 @@ def _fts_self_check(db: Database, fts: str) -> str | None:
 
 
 def data_version(db: Database) -> int:
-    """A number that changes when another connection commits (`PRAGMA data_version`)."""
+    """A number that changes when another connection commits (`PRAGMA data_version`; on
+    PostgreSQL the write counter, `db.postgres_database.data_version`)."""
+    if db.engine != "sqlite":
+        from greentech_cli.db.postgres_database import data_version as counted
+
+        return counted(db)
     return int(db.execute("PRAGMA data_version").fetchone()[0])
 
 
