@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -133,9 +134,12 @@ def test_work_that_must_not_queue_is_refused_while_another_writes(db_path: str) 
     from greentech_cli.errors import Conflict
 
     holder, other = open_db(db_path), open_db(db_path)
-    with transaction(holder, holder="the import"):
-        with pytest.raises(Conflict, match="the import"), transaction(other, refuse="the restore"):
-            pass
+    with (
+        transaction(holder, holder="the import"),
+        pytest.raises(Conflict, match="the import"),
+        transaction(other, refuse="the restore"),
+    ):
+        pass
     with transaction(other, refuse="the restore"):
         pass
     holder.close()
