@@ -18,11 +18,22 @@ class Dialect:
 
     name = "sqlite"
     table_names_sql = "SELECT name FROM sqlite_master WHERE type = 'table'"
+    # (name, declared type) of a table's columns in table order, the type as SQLite declares
+    # it (INTEGER, REAL, TEXT); one parameter: the table's name.
+    columns_sql = "SELECT name, upper(type) FROM pragma_table_info(?) ORDER BY cid"
+    # The larger of two values (SQLite's max() of two arguments).
+    greatest = "max"
+    # A JSON object from alternating keys and values.
+    json_object = "json_object"
 
     def nocase(self, expr: str) -> str:
         """`expr` as compared and sorted case-insensitively (ASCII letters), e.g.
         `f"WHERE {d.nocase('email')} = {d.nocase('?')}"`."""
         return f"{expr} COLLATE NOCASE"
+
+    def eq_nocase(self, left: str, right: str) -> str:
+        """`left = right` ignoring the case of ASCII letters."""
+        return f"{left} = {right} COLLATE NOCASE"
 
     def order(self, expr: str, *, nocase: bool = False) -> str:
         """An ORDER BY term sorting NULLs first, as SQLite does in ascending order."""
@@ -38,19 +49,59 @@ class Dialect:
         (the element as JSON: `value ->> 0` reads an inner array's first item)."""
         return f"json_each({expr})"
 
+    def fts_query(self, groups: list[tuple[str, ...]]) -> str:
+        """The full-text query of folded term groups (`text.fulltext.query_term_groups`): every
+        group must match, any term of a group as a prefix. Terms are [a-z0-9] only, so quoting
+        them keeps the engine's operators out of user text."""
+        return " AND ".join("(" + " OR ".join(f'"{t}"*' for t in group) + ")" for group in groups)
+
+    def fts_match(self, alias: str, table: str) -> str:
+        """The condition that a full-text table's row (as `alias`) matches the statement's one
+        parameter, a `fts_query`."""
+        del alias
+        return f"{table} MATCH ?"
+
+    def fts_rank(self, alias: str) -> str:
+        """How well a matching row matches (lower is better), for ORDER BY."""
+        return f"{alias}.rank"
+
+    def json_item(self, expr: str, index: int, *, integer: bool = False) -> str:
+        """Item `index` of a JSON array (a `json_rows` value) as an SQL value."""
+        del integer
+        return f"{expr} ->> {index}"
+
+    def json_scalar(self, expr: str) -> str:
+        """A `json_rows` value that is a JSON string or number, as an SQL value."""
+        return expr
+
+    # A join the planner must not reorder (SQLite keeps a CROSS JOIN's order; PostgreSQL plans
+    # joins itself and reads CROSS JOIN … ON as an error).
+    fixed_join = "CROSS JOIN"
+
+    def json_equals(self, expr: str, key: str) -> str:
+        """A JSON object column's top-level `key` equals the next parameter (false for text
+        that is no JSON)."""
+        return f"json_valid({expr}) AND json_extract({expr}, '$.{key}') = ?"
+
     def json_field(self, expr: str, key: str) -> str:
         """One top-level field of a JSON object column as text (NULL when absent or invalid)."""
         return f"(CASE WHEN json_valid({expr}) THEN json_extract({expr}, '$.{key}') END)"
 
-    def insert_ignore(self, table: str, columns: str, rest: str) -> str:
-        """An INSERT that skips a row a unique key already holds; `rest` is `VALUES (…)` or a
-        SELECT."""
-        return f"INSERT OR IGNORE INTO {table} ({columns}) {rest}"
+    # INSERT … that skips a row a unique key already holds: `f"{d.ignore_into} t (…) VALUES (…)
+    # {d.ignore_end}"`.
+    ignore_into = "INSERT OR IGNORE INTO"
+    ignore_end = ""
+    # INSERT … that replaces the row holding the same key: `replace_into`, then `replace_end`.
+    replace_into = "INSERT OR REPLACE INTO"
 
-    def insert_replace(self, table: str, columns: str, rest: str, key: str) -> str:
-        """An INSERT that replaces the row holding the same `key` (a unique column list)."""
-        del key
-        return f"INSERT OR REPLACE INTO {table} ({columns}) {rest}"
+    def replace_end(self, key: str, columns: str) -> str:
+        """The end of a `replace_into` statement: `key` is the unique column list the rows
+        collide on, `columns` those the statement gives."""
+        del key, columns
+        return ""
+
+    # `a IS NOT b` for values that may be NULL.
+    is_not = "IS NOT"
 
 
 class PostgresDialect(Dialect):
@@ -61,9 +112,20 @@ class PostgresDialect(Dialect):
         "SELECT table_name FROM information_schema.tables "
         "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
     )
+    columns_sql = (
+        "SELECT column_name, CASE data_type WHEN 'bigint' THEN 'INTEGER' "
+        "WHEN 'double precision' THEN 'REAL' ELSE upper(data_type) END "
+        "FROM information_schema.columns WHERE table_schema = current_schema() "
+        "AND table_name = ? ORDER BY ordinal_position"
+    )
+    greatest = "greatest"
+    json_object = "json_build_object"
 
     def nocase(self, expr: str) -> str:
         return _FOLD.format(expr)
+
+    def eq_nocase(self, left: str, right: str) -> str:
+        return f"{_FOLD.format(left)} = {_FOLD.format(right)}"
 
     def order(self, expr: str, *, nocase: bool = False) -> str:
         term = f'{_FOLD.format(expr)} COLLATE "C"' if nocase else expr
@@ -76,24 +138,48 @@ class PostgresDialect(Dialect):
     def json_rows(self, expr: str) -> str:
         return (
             f"(SELECT ordinality - 1 AS key, value FROM jsonb_array_elements(({expr})::jsonb) "
-            "WITH ORDINALITY AS e(value, ordinality))"
+            "WITH ORDINALITY AS x(value, ordinality))"
         )
+
+    def fts_query(self, groups: list[tuple[str, ...]]) -> str:
+        return " & ".join("(" + " | ".join(f"{t}:*" for t in group) + ")" for group in groups)
+
+    def fts_match(self, alias: str, table: str) -> str:
+        del table
+        return f"{alias}.doc @@ to_tsquery('simple', ?1)"
+
+    def fts_rank(self, alias: str) -> str:
+        return f"-ts_rank({alias}.doc, to_tsquery('simple', ?1))"
+
+    def json_item(self, expr: str, index: int, *, integer: bool = False) -> str:
+        return f"(({expr} ->> {index})::bigint)" if integer else f"({expr} ->> {index})"
+
+    def json_scalar(self, expr: str) -> str:
+        return f"({expr} #>> '{{}}')"
+
+    fixed_join = "JOIN"
+
+    def json_equals(self, expr: str, key: str) -> str:
+        return f"json_extract({expr}, '$.{key}') = CAST(? AS TEXT)"
 
     def json_field(self, expr: str, key: str) -> str:
         # greentech writes these columns as JSON; text that is no object reads as NULL.
         return f"(CASE WHEN left(ltrim({expr}), 1) = '{{' THEN ({expr})::jsonb ->> '{key}' END)"
 
-    def insert_ignore(self, table: str, columns: str, rest: str) -> str:
-        return f"INSERT INTO {table} ({columns}) {rest} ON CONFLICT DO NOTHING"
+    ignore_into = "INSERT INTO"
+    ignore_end = " ON CONFLICT DO NOTHING"
+    replace_into = "INSERT INTO"
 
-    def insert_replace(self, table: str, columns: str, rest: str, key: str) -> str:
+    def replace_end(self, key: str, columns: str) -> str:
         keys = {part.strip() for part in key.split(",")}
-        updates = ", ".join(
-            f"{c} = excluded.{c}" for c in (p.strip() for p in columns.split(",")) if c not in keys
-        )
+        names = [c.strip() for c in columns.split(",")]
+        updates = ", ".join(f"{c} = excluded.{c}" for c in names if c not in keys)
         action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
-        return f"INSERT INTO {table} ({columns}) {rest} ON CONFLICT ({key}) {action}"
+        return f" ON CONFLICT ({key}) {action}"
+
+    is_not = "IS DISTINCT FROM"
 
 
 SQLITE = Dialect()
 POSTGRES = PostgresDialect()
+DIALECTS = (SQLITE, POSTGRES)

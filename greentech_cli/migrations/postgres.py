@@ -15,7 +15,8 @@ from typing import Any
 
 from greentech_cli.errors import GreentechError
 from greentech_cli.migrations import DERIVED_VERSIONS, MIGRATION_SET, MIGRATIONS_TABLE, known_names
-from greentech_cli.migrations.postgres_tables import TABLES, TRIGGERS
+from greentech_cli.migrations.postgres_tables import TABLES
+from greentech_cli.migrations.postgres_triggers import FUNCTIONS, TRIGGERS
 
 # The SQLite steps the baseline stands for (all of them when it was written).
 BASELINE = (
@@ -73,6 +74,7 @@ def apply(db: Any) -> None:
     pending = pending_names(db)
     if not applied_names(db):
         db.conn.executescript(TABLES)
+        db.conn.executescript(FUNCTIONS)
         db.conn.executescript(TRIGGERS)
         for name in BASELINE:
             _stamp(db, name)

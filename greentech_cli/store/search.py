@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from greentech_cli.store.common import fetch_all, fetch_one, loads_list
-from greentech_cli.text.fulltext import fts_match, search_terms
+from greentech_cli.text.fulltext import query_term_groups, search_terms
 
 if TYPE_CHECKING:
     from greentech_cli.db import Database
@@ -168,23 +168,24 @@ class Hit:
 def search(db: Database, query: str, limit: int | None = None) -> list[Hit]:
     """Contacts and companies matching the query, best first."""
     # Every user word becomes quoted prefix terms: user text never becomes FTS syntax.
-    expression = fts_match(query)
+    d = db.dialect
+    expression = d.fts_query(query_term_groups(query))
     if not expression:
         return []
     limit_sql = f" LIMIT {int(limit)}" if limit is not None else ""
     contacts = fetch_all(
         db,
         "SELECT c.id, c.first_name, c.last_name, c.native_name, c.email, co.name AS company, "
-        "co.city AS city, f.rank AS rank FROM contacts_fts f JOIN contacts c ON c.id = f.rowid "
-        "LEFT JOIN companies co ON co.id = c.company_id WHERE contacts_fts MATCH ? "
-        f"ORDER BY f.rank{limit_sql}",
+        f"co.city AS city, {d.fts_rank('f')} AS rank FROM contacts_fts f "
+        "JOIN contacts c ON c.id = f.rowid LEFT JOIN companies co ON co.id = c.company_id "
+        f"WHERE {d.fts_match('f', 'contacts_fts')} ORDER BY rank{limit_sql}",
         [expression],
     )
     companies = fetch_all(
         db,
-        "SELECT co.id, co.name, co.city, f.rank AS rank FROM companies_fts f "
-        "JOIN companies co ON co.id = f.rowid WHERE companies_fts MATCH ? "
-        f"ORDER BY f.rank{limit_sql}",
+        f"SELECT co.id, co.name, co.city, {d.fts_rank('f')} AS rank FROM companies_fts f "
+        f"JOIN companies co ON co.id = f.rowid WHERE {d.fts_match('f', 'companies_fts')} "
+        f"ORDER BY rank{limit_sql}",
         [expression],
     )
     hits = [

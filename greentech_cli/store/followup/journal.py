@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from greentech_cli.store import audit
 from greentech_cli.store.common import fetch_all, fetch_one, not_found, now
-from greentech_cli.text.fulltext import fts_match, search_terms
+from greentech_cli.text.fulltext import query_term_groups, search_terms
 
 if TYPE_CHECKING:
     from greentech_cli.db import Database
@@ -148,7 +148,7 @@ def select(db: Database, flt: Filter) -> list[Entry]:
         where.append("j.status = 'open' AND j.due IS NOT NULL AND j.due <= ?")
         params.append(flt.due_by)
     if flt.owner is not None:
-        where.append("j.owner = ? COLLATE NOCASE")
+        where.append(db.dialect.eq_nocase("j.owner", "?"))
         params.append(flt.owner)
     if flt.delegation_id is not None:
         where.append(
@@ -185,14 +185,15 @@ def matching(db: Database, query: str, limit: int | None = None) -> list[dict[st
 
     Each row holds `contact_id`, `company_id` and the best `rank` of their entries.
     """
-    expression = fts_match(query)
+    d = db.dialect
+    expression = d.fts_query(query_term_groups(query))
     if not expression:
         return []
     limit_sql = f" LIMIT {int(limit)}" if limit is not None else ""
     return fetch_all(
         db,
-        "SELECT j.contact_id, j.company_id, min(f.rank) AS rank FROM journal_fts f "
-        "JOIN journal j ON j.id = f.rowid WHERE journal_fts MATCH ? "
+        f"SELECT j.contact_id, j.company_id, min({d.fts_rank('f')}) AS rank FROM journal_fts f "
+        f"JOIN journal j ON j.id = f.rowid WHERE {d.fts_match('f', 'journal_fts')} "
         f"GROUP BY j.contact_id, j.company_id ORDER BY rank{limit_sql}",
         [expression],
     )
