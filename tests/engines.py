@@ -3,6 +3,7 @@ to poke a database directly whatever its engine (instead of `sqlite3.connect(pat
 
     with engines.connect(db_path) as conn:      # a file's path or a postgresql:// URL
         conn.execute("UPDATE contacts SET notes = ? WHERE id = ?", ["x", 1])
+    conn = engines.connect(cli.db_path)         # or closed by hand: conn.close()
 
 Statements are written with sqlite3's `?` placeholders on both engines and commit at once.
 """
@@ -12,8 +13,6 @@ from __future__ import annotations
 import itertools
 import os
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -81,27 +80,78 @@ def drop_database(url: str) -> None:
     _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-class _Sqlite:
-    def __init__(self, path: Path) -> None:
-        self.raw = sqlite3.connect(str(path), isolation_level=None)
+class Connection:
+    """A direct connection to a test's database (either engine), autocommit: `execute`,
+    `executemany`, `commit` (nothing to do), `close`; as a context manager it closes at the end."""
+
+    def __init__(self, target: Path | str) -> None:
+        if isinstance(target, str) and target.startswith("postgresql://"):
+            from greentech_cli.db import postgres
+
+            self.raw: Any = postgres.connect(target)
+        else:
+            self.raw = sqlite3.connect(str(target), isolation_level=None)
 
     def execute(self, sql: str, parameters: Any = ()) -> Any:
         return self.raw.execute(sql, parameters)
 
+    def executemany(self, sql: str, rows: Any) -> Any:
+        return self.raw.executemany(sql, rows)
+
+    def commit(self) -> None:
+        """Nothing: every statement committed at once."""
+
     def close(self) -> None:
         self.raw.close()
 
+    def __enter__(self) -> Connection:
+        return self
 
-@contextmanager
-def connect(target: Path | str) -> Iterator[Any]:
-    """A direct connection to the test's database (autocommit), closed afterwards."""
-    if isinstance(target, str) and target.startswith("postgresql://"):
-        from greentech_cli.db import postgres
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
-        conn: Any = postgres.connect(target)
-    else:
-        conn = _Sqlite(Path(target))
-    try:
-        yield conn
-    finally:
-        conn.close()
+
+def connect(target: Path | str) -> Connection:
+    """A direct connection to the test's database (a file's path or a postgresql:// URL)."""
+    return Connection(target)
+
+
+def on_postgres() -> bool:
+    """Whether the tests run against PostgreSQL (GREENTECH_TEST_ENGINE=postgresql)."""
+    return os.environ.get("GREENTECH_TEST_ENGINE", "sqlite") == "postgresql"
+
+
+def new_target(folder: Path, name: str) -> Any:
+    """Where a fixture builds a database to copy from: a file in `folder`, or a new empty
+    PostgreSQL database (left for the server's end)."""
+    if not on_postgres():
+        return folder / name
+    url = fresh_database()
+    drop_database(url)
+    from urllib.parse import urlsplit
+
+    _admin(f'CREATE DATABASE "{urlsplit(url).path.lstrip("/")}"')
+    return url
+
+
+def copy(source: Any, dest: Any) -> Any:
+    """A copy of a test database over `dest` (a file copied, or a database cloned); `dest`."""
+    if not on_postgres():
+        import shutil
+
+        Path(dest).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, dest)
+        return dest
+    from urllib.parse import urlsplit
+
+    name, template = (urlsplit(str(u)).path.lstrip("/") for u in (dest, source))
+    drop_database(str(dest))
+    _admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    return dest
+
+
+def dialect_of(target: Any) -> Any:
+    """The dialect of a test database (for `Database(conn.raw, dialect_of(path))`)."""
+    from greentech_cli.db import POSTGRES, SQLITE
+
+    return POSTGRES if isinstance(target, str) and target.startswith("postgresql://") else SQLITE

@@ -6,10 +6,10 @@ interpreters' hours and a company contact's agenda."""
 from __future__ import annotations
 
 import re
-import sqlite3
 from pathlib import Path
 from typing import Any
 
+from tests import engines
 from tests.conftest import Cli
 from tests.test_b2b_cli import _requests, session, template
 
@@ -114,7 +114,7 @@ def test_a_slot_and_its_grid_row_go_together(session: Cli) -> None:
     # Erasing a person cancels their meetings in the programme too (no slot names them).
     session.ok("privacy", "erase", "erlan@kaz.kz", "--yes")
     assert set(_slots(session)) == {(1, 3, 5)}
-    conn = sqlite3.connect(session.db_path)
+    conn = engines.connect(session.db_path)
     titles = [r[0] for r in conn.execute("SELECT title FROM visits")]
     cancelled = [r[0] for r in conn.execute("SELECT title FROM visit_tombstones")]
     conn.close()
@@ -201,7 +201,7 @@ def test_an_older_grid_gains_its_slots_when_scheduled_again(db_path: Path) -> No
     from greentech_cli.db import open_db
 
     db_path.parent.mkdir(parents=True)
-    conn = sqlite3.connect(db_path)
+    conn = engines.connect(db_path)
     migrations.apply(conn, names=[n for n in migrations.known_names() if n < "m010"])
     conn.close()
     db = open_db(db_path)

@@ -196,3 +196,36 @@ def test_a_read_only_role_reads_and_gets_one_clear_line_on_a_write(cli: Cli) -> 
         engines.drop_database(str(cli.db_path))
         with engines.connect(engines.server_url()) as conn:
             conn.execute(f"DROP ROLE IF EXISTS {role}")
+
+
+# --- the dialects ----------------------------------------------------------------------------
+
+
+@given(st.lists(st.lists(st.from_regex(r"[a-z0-9]{1,6}", fullmatch=True), min_size=1), max_size=4))
+def test_sqlites_full_text_query_is_fts_match(groups: list[list[str]]) -> None:
+    from greentech_cli.db.dialect import SQLITE
+    from greentech_cli.text import fulltext
+
+    as_tuples = [tuple(group) for group in groups]
+    query = SQLITE.fts_query(as_tuples)
+    original = fulltext.query_term_groups
+    try:
+        fulltext.query_term_groups = lambda _text: as_tuples  # type: ignore[assignment]
+        assert query == fulltext.fts_match("anything")
+    finally:
+        fulltext.query_term_groups = original  # type: ignore[assignment]
+
+
+def test_nocase_folds_ascii_letters_only_on_both_engines(db_path: object) -> None:
+    """SQLite's NOCASE folds A-Z only: Ä and ä differ; PostgreSQL's dialect gives the same."""
+    from greentech_cli.db import open_db
+
+    db = open_db(db_path, create=True)  # type: ignore[arg-type]
+    try:
+        d = db.dialect
+        same = f"SELECT CASE WHEN {d.eq_nocase('?', '?')} THEN 1 ELSE 0 END"
+        assert db.execute(same, ["ABC", "abc"]).fetchone()[0] == 1
+        assert db.execute(same, ["ÄBC", "äbc"]).fetchone()[0] == 0
+        assert db.execute(same, ["Straße", "STRASSE"]).fetchone()[0] == 0
+    finally:
+        db.close()

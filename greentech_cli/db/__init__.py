@@ -10,7 +10,7 @@ SQL the engines spell differently (`dialect`).
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from greentech_cli.db import sqlite
@@ -55,6 +55,7 @@ __all__ = [
     "open_db",
     "open_memory_db",
     "open_read_only",
+    "rehearsal",
     "stamp",
     "transaction",
     "write_error",
@@ -112,6 +113,15 @@ def transaction(
         return
     with sqlite.transaction(db, refuse=refuse, holder=holder) as same:
         yield same
+
+
+def rehearsal(db: Database) -> AbstractContextManager[Database]:
+    """The transaction a dry run writes in, to be rolled back: on PostgreSQL one that takes no
+    write lock (nobody else sees its rows); on SQLite, whose dry runs write into a private copy
+    or an in-memory database, the usual one."""
+    if db.engine == POSTGRES.name:
+        return db.atomic()
+    return transaction(db, holder="the import")
 
 
 @contextmanager

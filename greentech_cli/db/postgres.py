@@ -14,7 +14,7 @@ psycopg is imported only here, and this module only for a `postgresql://` URL.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -145,6 +145,11 @@ class Connection:
         self.id_tables = frozenset(id_tables)
         # Whether the schema has the write counter (`postgres_database.data_version`).
         self.counts_writes = False
+        self._trace: Callable[[str], object] | None = None
+
+    def set_trace_callback(self, callback: Callable[[str], object] | None) -> None:
+        """Call `callback` with each statement run (as sqlite3's connection does)."""
+        self._trace = callback
 
     @property
     def in_transaction(self) -> bool:
@@ -153,6 +158,8 @@ class Connection:
         return bool(self.raw.info.transaction_status != TransactionStatus.IDLE)
 
     def execute(self, sql: str, parameters: Any = ()) -> Cursor:
+        if self._trace is not None:
+            self._trace(sql)
         statement = translate(sql)
         query = statement.sql
         returning = statement.insert_into in self.id_tables
@@ -165,6 +172,8 @@ class Connection:
         return Cursor(cursor, int(rows[-1][0]) if rows else None)
 
     def executemany(self, sql: str, seq_of_parameters: Iterable[Any]) -> Cursor:
+        if self._trace is not None:
+            self._trace(sql)
         statement = translate(sql)
         cursor = self.raw.cursor()
         cursor.executemany(statement.sql, [statement.parameters(p) for p in seq_of_parameters])

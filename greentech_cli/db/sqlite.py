@@ -136,7 +136,10 @@ def _disk_full(path: Path) -> bool:
 
 
 def database_file(conn: sqlite3.Connection) -> str:
-    """The file name of a connection's main database ('' for an in-memory one)."""
+    """The file name of a connection's main database ('' for an in-memory one, or for a
+    PostgreSQL connection: no file)."""
+    if not isinstance(conn, sqlite3.Connection):
+        return ""
     for row in conn.execute("PRAGMA database_list"):
         if row[1] == "main":
             return str(row[2] or "")
