@@ -150,6 +150,19 @@ def test_the_solvers_reach_the_optimum(method: str, problem: Problem) -> None:
     assert solution.status == "optimal" and solution.bound == weight
 
 
+@pytest.mark.parametrize("method", SOLVERS[:2])
+def test_a_program_presolve_solves_whole_hands_back_the_optimum(method: str) -> None:
+    """Found by hypothesis: one slot, two tables. HiGHS 1.16 given a start reported the optimum
+    (3) but handed back the start's values (weight 2) when presolve solved the whole program."""
+    people = {pid: Person(pid, frozenset()) for pid in range(1, 6)}
+    requests = [Request(1, 4, 2), Request(1, 2, 1), Request(4, 5, 1), Request(4, 3, 2)]
+    problem = Problem(1, 2, people, [*requests, Request(2, 3, 1)])
+    solution = b2b_solve.solve(problem, time_limit=5, method=method)
+    check(problem, solution.meetings)
+    assert (solution.objective, solution.status) == (3, "optimal")
+    assert {m.key for m in solution.meetings} == {(1, 4), (2, 3)}
+
+
 def fixed_case() -> Problem:
     """A case whose optimum is known by hand.
 

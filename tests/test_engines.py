@@ -202,18 +202,11 @@ def test_a_read_only_role_reads_and_gets_one_clear_line_on_a_write(cli: Cli) -> 
 
 
 @given(st.lists(st.lists(st.from_regex(r"[a-z0-9]{1,6}", fullmatch=True), min_size=1), max_size=4))
-def test_sqlites_full_text_query_is_fts_match(groups: list[list[str]]) -> None:
+def test_sqlites_full_text_query_is_fts5s_expression(groups: list[list[str]]) -> None:
     from greentech_cli.db.dialect import SQLITE
-    from greentech_cli.text import fulltext
+    from greentech_cli.text.fulltext import fts_expression
 
-    as_tuples = [tuple(group) for group in groups]
-    query = SQLITE.fts_query(as_tuples)
-    original = fulltext.query_term_groups
-    try:
-        fulltext.query_term_groups = lambda _text: as_tuples  # type: ignore[assignment]
-        assert query == fulltext.fts_match("anything")
-    finally:
-        fulltext.query_term_groups = original  # type: ignore[assignment]
+    assert SQLITE.fts_query(groups) == fts_expression(groups)
 
 
 def test_nocase_folds_ascii_letters_only_on_both_engines(db_path: object) -> None:

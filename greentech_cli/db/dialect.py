@@ -9,6 +9,8 @@ arrays expanded into rows, inserts that skip or replace an existing row, and int
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 # PostgreSQL's lower() folds only ASCII letters under the "C" collation, as NOCASE does.
 _FOLD = 'lower(({0}) COLLATE "C")'
 
@@ -49,7 +51,7 @@ class Dialect:
         (the element as JSON: `value ->> 0` reads an inner array's first item)."""
         return f"json_each({expr})"
 
-    def fts_query(self, groups: list[tuple[str, ...]]) -> str:
+    def fts_query(self, groups: Iterable[Sequence[str]]) -> str:
         """The full-text query of folded term groups (`text.fulltext.query_term_groups`): every
         group must match, any term of a group as a prefix. Terms are [a-z0-9] only, so quoting
         them keeps the engine's operators out of user text."""
@@ -60,10 +62,6 @@ class Dialect:
         parameter, a `fts_query`."""
         del alias
         return f"{table} MATCH ?"
-
-    def fts_rank(self, alias: str) -> str:
-        """How well a matching row matches (lower is better), for ORDER BY."""
-        return f"{alias}.rank"
 
     def json_item(self, expr: str, index: int, *, integer: bool = False) -> str:
         """Item `index` of a JSON array (a `json_rows` value) as an SQL value."""
@@ -141,15 +139,12 @@ class PostgresDialect(Dialect):
             "WITH ORDINALITY AS x(value, ordinality))"
         )
 
-    def fts_query(self, groups: list[tuple[str, ...]]) -> str:
+    def fts_query(self, groups: Iterable[Sequence[str]]) -> str:
         return " & ".join("(" + " | ".join(f"{t}:*" for t in group) + ")" for group in groups)
 
     def fts_match(self, alias: str, table: str) -> str:
         del table
-        return f"{alias}.doc @@ to_tsquery('simple', ?1)"
-
-    def fts_rank(self, alias: str) -> str:
-        return f"-ts_rank({alias}.doc, to_tsquery('simple', ?1))"
+        return f"{alias}.doc @@ to_tsquery('simple', ?)"
 
     def json_item(self, expr: str, index: int, *, integer: bool = False) -> str:
         return f"(({expr} ->> {index})::bigint)" if integer else f"({expr} ->> {index})"

@@ -1,13 +1,18 @@
-"""The full-text index (FTS5) over contacts and companies, kept in step by the store."""
+"""The full-text index (FTS5) over contacts and companies, kept in step by the store.
+
+The index finds (`matching_entries`); `text.fulltext.ranked` orders what it found from the texts
+of the entries, the same on every engine; `hits` reads the display columns of the results shown.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from greentech_cli.store.common import fetch_all, fetch_one, loads_list
-from greentech_cli.text.fulltext import query_term_groups, search_terms
+from greentech_cli.text.fulltext import Found, search_terms
 
 if TYPE_CHECKING:
     from greentech_cli.db import Database
@@ -143,7 +148,7 @@ def remove_company(db: Database, company_id: int) -> None:
 
 @dataclass
 class Hit:
-    """One search result: a contact or a company."""
+    """One search result as shown: a contact or a company."""
 
     type: str
     id: int
@@ -151,7 +156,6 @@ class Hit:
     company: str | None
     email: str | None
     city: str | None
-    rank: float
 
     def to_json(self) -> dict[str, Any]:
         """The JSON shape of a search result."""
@@ -165,43 +169,66 @@ class Hit:
         }
 
 
-def search(db: Database, query: str, limit: int | None = None) -> list[Hit]:
-    """Contacts and companies matching the query, best first."""
-    # Every user word becomes quoted prefix terms: user text never becomes FTS syntax.
-    d = db.dialect
-    expression = d.fts_query(query_term_groups(query))
-    if not expression:
-        return []
-    limit_sql = f" LIMIT {int(limit)}" if limit is not None else ""
-    contacts = fetch_all(
-        db,
-        "SELECT c.id, c.first_name, c.last_name, c.native_name, c.email, co.name AS company, "
-        f"co.city AS city, {d.fts_rank('f')} AS rank FROM contacts_fts f "
-        "JOIN contacts c ON c.id = f.rowid LEFT JOIN companies co ON co.id = c.company_id "
-        f"WHERE {d.fts_match('f', 'contacts_fts')} ORDER BY rank{limit_sql}",
-        [expression],
+# The index of each kind of record; its rowid is the record's id.
+INDEXES = {"contact": "contacts_fts", "company": "companies_fts"}
+_ENTRY = "SELECT rowid, names, details, keys FROM {table}"
+
+
+def matching_entries(db: Database, kind: str, groups: Sequence[Sequence[str]]) -> list[Found]:
+    """The index entries of contacts or companies (`kind`) that match every query word: any of
+    its terms (a group of `query_term_groups`) as the start of a word of the entry's names,
+    details or keys. Only finds, in no particular order (`fulltext.ranked` orders).
+
+    The one place the search index is asked to find: SQLite's form is FTS5's MATCH,
+    PostgreSQL's a tsquery over the entry's words (`db.dialect`).
+    """
+    table, d = INDEXES[kind], db.dialect
+    rows = db.execute(
+        f"{_ENTRY.format(table=table)} WHERE {d.fts_match(table, table)}", [d.fts_query(groups)]
     )
-    companies = fetch_all(
-        db,
-        f"SELECT co.id, co.name, co.city, {d.fts_rank('f')} AS rank FROM companies_fts f "
-        f"JOIN companies co ON co.id = f.rowid WHERE {d.fts_match('f', 'companies_fts')} "
-        f"ORDER BY rank{limit_sql}",
-        [expression],
-    )
-    hits = [
-        Hit(
-            "contact",
-            r["id"],
-            _join(r["first_name"], r["last_name"]) or r["native_name"] or r["email"] or "",
-            r["company"],
-            r["email"],
-            r["city"],
-            r["rank"],
+    return [Found(kind, rowid, names, details, keys) for rowid, names, details, keys in rows]
+
+
+def entries_of(db: Database, kind: str, ids: Iterable[int]) -> dict[int, Found]:
+    """The index entries of these contacts or companies, by id."""
+    table = INDEXES[kind]
+    found: dict[int, Found] = {}
+    for part in _chunks(sorted(set(ids))):
+        rows = db.execute(
+            f"{_ENTRY.format(table=table)} WHERE rowid IN ({', '.join('?' * len(part))})", part
         )
-        for r in contacts
-    ]
-    hits += [
-        Hit("company", r["id"], r["name"], None, None, r["city"], r["rank"]) for r in companies
-    ]
-    hits.sort(key=lambda h: h.rank)
-    return hits[:limit] if limit is not None else hits
+        found.update((r[0], Found(kind, r[0], r[1], r[2], r[3])) for r in rows)
+    return found
+
+
+def hits(db: Database, shown: Sequence[Found]) -> list[Hit]:
+    """The results as shown, in this order: each found contact's or company's display columns."""
+    people: dict[int, Hit] = {}
+    for part in _chunks([f.id for f in shown if f.kind == "contact"]):
+        for r in fetch_all(
+            db,
+            "SELECT c.id, c.first_name, c.last_name, c.native_name, c.email, "
+            "co.name AS company, co.city AS city FROM contacts c "
+            "LEFT JOIN companies co ON co.id = c.company_id "
+            f"WHERE c.id IN ({', '.join('?' * len(part))})",
+            part,
+        ):
+            name = _join(r["first_name"], r["last_name"]) or r["native_name"] or r["email"] or ""
+            people[r["id"]] = Hit("contact", r["id"], name, r["company"], r["email"], r["city"])
+    organisations: dict[int, Hit] = {}
+    for part in _chunks([f.id for f in shown if f.kind == "company"]):
+        for r in fetch_all(
+            db,
+            f"SELECT id, name, city FROM companies WHERE id IN ({', '.join('?' * len(part))})",
+            part,
+        ):
+            organisations[r["id"]] = Hit("company", r["id"], r["name"], None, None, r["city"])
+    by_kind = {"contact": people, "company": organisations}
+    # An entry whose record is gone (an index out of step) is left out, not shown half.
+    return [by_kind[f.kind][f.id] for f in shown if f.id in by_kind[f.kind]]
+
+
+def _chunks(ids: list[int], size: int = 500) -> Iterator[list[int]]:
+    """Ids in slices small enough for one statement's parameters."""
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]

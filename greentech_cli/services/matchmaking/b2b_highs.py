@@ -63,6 +63,33 @@ def maximise(
 ) -> Result:
     """Maximise objective·x over 0/1 columns subject to rows (sum coef·x ≤ limit), within
     `seconds` of deterministic work where the solver measures it, and `wall` seconds at most."""
+    result = _run(columns, rows, objective, hint, max(0.1, min(seconds, wall)), seed, "choose")
+    if result.values is not None and _value(objective, result.values) != round(result.objective):
+        # Seen with highspy 1.16: when presolve solves the whole program and a start was given,
+        # the reported optimum is right but the values handed back are the start's. Solving
+        # again without presolve gives values that reach the optimum.
+        result = _run(columns, rows, objective, hint, max(0.1, min(seconds, wall)), seed, "off")
+        if result.values is not None and _value(objective, result.values) != round(
+            result.objective
+        ):
+            return Result(result.values, _value(objective, result.values), result.bound, False)
+    return result
+
+
+def _value(objective: list[int], values: list[int]) -> int:
+    return sum(c * v for c, v in zip(objective, values, strict=True))
+
+
+def _run(
+    columns: int,
+    rows: list[Row],
+    objective: list[int],
+    hint: list[int],
+    seconds: float,
+    seed: int,
+    presolve: str,
+) -> Result:
+    """One HiGHS solve of the program (see `maximise`)."""
     import highspy
     import numpy as np
 
@@ -70,8 +97,9 @@ def maximise(
     for name, setting in (
         ("threads", 1),
         ("random_seed", seed),
-        ("time_limit", max(0.1, min(seconds, wall))),
+        ("time_limit", seconds),
         ("mip_rel_gap", 0.0),
+        ("presolve", presolve),
     ):
         h.setOptionValue(name, setting)
     h.addCols(

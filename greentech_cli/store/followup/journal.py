@@ -8,12 +8,13 @@ Notes written to a contact's or company's `notes` column reach the journal throu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from greentech_cli.store import audit
 from greentech_cli.store.common import fetch_all, fetch_one, not_found, now
-from greentech_cli.text.fulltext import query_term_groups, search_terms
+from greentech_cli.text.fulltext import search_terms
 
 if TYPE_CHECKING:
     from greentech_cli.db import Database
@@ -148,7 +149,7 @@ def select(db: Database, flt: Filter) -> list[Entry]:
         where.append("j.status = 'open' AND j.due IS NOT NULL AND j.due <= ?")
         params.append(flt.due_by)
     if flt.owner is not None:
-        where.append(db.dialect.eq_nocase("j.owner", "?"))
+        where.append("j.owner = ? COLLATE NOCASE")
         params.append(flt.owner)
     if flt.delegation_id is not None:
         where.append(
@@ -180,23 +181,20 @@ def set_status(db: Database, entry_id: int, status: str) -> bool:
     return True
 
 
-def matching(db: Database, query: str, limit: int | None = None) -> list[dict[str, Any]]:
-    """Contacts and companies whose journal has an entry matching every word of the query.
-
-    Each row holds `contact_id`, `company_id` and the best `rank` of their entries.
-    """
+def matching_entries(
+    db: Database, groups: Sequence[Sequence[str]]
+) -> list[tuple[int | None, int | None, str, str]]:
+    """Journal entries that match every query word (any of its terms, a group of
+    `query_term_groups`, as the start of a word of the text or its folded keys), in no particular
+    order: (contact_id, company_id, text, keys) each. SQLite's form is FTS5's MATCH,
+    PostgreSQL's a tsquery (`db.dialect`)."""
     d = db.dialect
-    expression = d.fts_query(query_term_groups(query))
-    if not expression:
-        return []
-    limit_sql = f" LIMIT {int(limit)}" if limit is not None else ""
-    return fetch_all(
-        db,
-        f"SELECT j.contact_id, j.company_id, min({d.fts_rank('f')}) AS rank FROM journal_fts f "
-        f"JOIN journal j ON j.id = f.rowid WHERE {d.fts_match('f', 'journal_fts')} "
-        f"GROUP BY j.contact_id, j.company_id ORDER BY rank{limit_sql}",
-        [expression],
+    rows = db.execute(
+        "SELECT j.contact_id, j.company_id, f.text, f.keys FROM journal_fts f "
+        f"JOIN journal j ON j.id = f.rowid WHERE {d.fts_match('f', 'journal_fts')}",
+        [d.fts_query(groups)],
     )
+    return [(r[0], r[1], r[2] or "", r[3] or "") for r in rows]
 
 
 def move(db: Database, entity: str, keep_id: int, other_id: int) -> int:
