@@ -15,12 +15,53 @@ CONFIG_ENV = "GREENTECH_CONFIG"
 LOCK_TIMEOUT_ENV = "GREENTECH_LOCK_TIMEOUT"
 
 
+# A database named by one of these is a PostgreSQL database (issue 21); anything else is a file.
+URL_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_database_url(text: str) -> bool:
+    """Whether `--db`, GREENTECH_DB or the config's `db:` names a PostgreSQL database."""
+    return text.strip().lower().startswith(URL_SCHEMES)
+
+
+def shown_url(url: str) -> str:
+    """A URL as said to the user: its password left out."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+        netloc = parts.netloc.rpartition("@")
+        user = (parts.username or "") + ":***"
+        return urlunsplit(parts._replace(netloc=f"{user}@{netloc[2]}"))
+    except ValueError:
+        return url.partition("://")[0] + "://…"
+
+
 @dataclass(frozen=True)
 class DbLocation:
-    """The database path in use and the reason it was chosen."""
+    """The database in use (a file's path, or a PostgreSQL URL) and the reason it was chosen."""
 
     path: Path
     reason: str
+    url: str = ""
+
+    @property
+    def target(self) -> Path | str:
+        """What `db.open_db` opens: the URL, else the path."""
+        return self.url or self.path
+
+    @property
+    def shown(self) -> str:
+        """The database as named to the user (a URL without its password)."""
+        return shown_url(self.url) if self.url else str(self.path)
+
+
+def _location(text: str | Path, reason: str) -> DbLocation:
+    if isinstance(text, str) and is_database_url(text):
+        return DbLocation(Path(shown_url(text.strip())), reason, text.strip())
+    return DbLocation(Path(text).expanduser(), reason)
 
 
 def config_path() -> Path:
@@ -61,16 +102,18 @@ def read_config(path: Path | None = None) -> dict[str, object]:
 
 
 def resolve_db(flag: str | Path | None) -> DbLocation:
-    """Pick the database: `--db`, `GREENTECH_DB`, the config file's `db:`, then the data folder."""
+    """Pick the database: `--db`, `GREENTECH_DB`, the config file's `db:`, then the data folder.
+
+    Each may be a file's path or a `postgresql://user@host/dbname` URL."""
     if flag:
-        return DbLocation(Path(flag).expanduser(), "--db option")
+        return _location(flag, "--db option")
     env = os.environ.get(DB_ENV)
     if env:
-        return DbLocation(Path(env).expanduser(), f"{DB_ENV} environment variable")
+        return _location(env, f"{DB_ENV} environment variable")
     cfg_file = config_path()
     configured = read_config(cfg_file).get("db")
     if configured:
-        return DbLocation(Path(str(configured)).expanduser(), f"'db:' in {cfg_file}")
+        return _location(str(configured), f"'db:' in {cfg_file}")
     return DbLocation(data_dir() / "greentech.db", "default location in the user data folder")
 
 

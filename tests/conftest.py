@@ -1,5 +1,10 @@
 """Shared fixtures: every test runs with a temporary home, never the user's real one.
 
+The engine: SQLite by default; with GREENTECH_TEST_ENGINE=postgresql and GREENTECH_TEST_PG naming
+a server (`.ci/postgres` starts a throw-away one), `db_path` is the URL of a fresh PostgreSQL
+database per test (cloned from a migrated template per xdist worker, so each costs a CREATE
+DATABASE), and tests marked `sqlite_only` (about SQLite itself) are skipped.
+
 Tests that read the shared real-world samples (../shared/realworld, or GREENTECH_REALWORLD)
 are marked `realworld`; without that folder they are deselected, with one line saying so.
 """
@@ -33,8 +38,18 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"fault seed: GREENTECH_FAULT_SEED={os.environ['GREENTECH_FAULT_SEED']}"
 
 
+ENGINE = os.environ.get("GREENTECH_TEST_ENGINE", "sqlite")
+ON_POSTGRES = ENGINE == "postgresql"
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Without the real-world samples, leave out the tests that read them (said once, below)."""
+    """Without the real-world samples, leave out the tests that read them (said once, below);
+    on PostgreSQL, skip the tests about SQLite itself."""
+    if ON_POSTGRES:
+        skip = pytest.mark.skip(reason="about SQLite itself (sqlite_only)")
+        for item in items:
+            if item.get_closest_marker("sqlite_only"):
+                item.add_marker(skip)
     if REALWORLD.is_dir():
         return
     needing = [item for item in items if item.get_closest_marker("realworld")]
@@ -78,9 +93,15 @@ def isolated_home(
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    """A path for a database that does not exist yet."""
-    return tmp_path / "data" / "test.db"
+def db_path(tmp_path: Path, request: pytest.FixtureRequest) -> Any:
+    """A path for a database that does not exist yet; on PostgreSQL the URL of a new database."""
+    if not ON_POSTGRES:
+        return tmp_path / "data" / "test.db"
+    from tests import engines
+
+    url = engines.fresh_database(request.config)
+    request.addfinalizer(lambda: engines.drop_database(url))
+    return engines.DbUrl.beside(url, tmp_path / "data")
 
 
 @pytest.fixture

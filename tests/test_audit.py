@@ -11,8 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from greentech_cli.db import Database
 from greentech_cli.services.safety import audit as audit_service
 from greentech_cli.store import audit
+from tests import engines
+from tests.engines import dialect_of
 
 from .conftest import Cli
 
@@ -36,7 +39,10 @@ def test_every_write_records_when_who_command_entity_and_fields(logged: Cli) -> 
         ("contact add", "contact", 1, "create"),
         ("company add", "company", 1, "create"),
     ]
-    assert {e["user"] for e in entries} == {audit.os_user()}
+    # The operating-system user on a SQLite file; the database role on PostgreSQL.
+    with engines.connect(logged.db_path) as conn:
+        writer = audit.database_user(Database(conn.raw, dialect_of(logged.db_path)))
+    assert {e["user"] for e in entries} == {writer}
     assert audit.os_user() == getpass.getuser()
     assert all(e["at"].endswith("+00:00") for e in entries)
     # Contact changes name the fields only: personal values never reach the log.
@@ -76,6 +82,7 @@ def test_log_table_and_csv(logged: Cli) -> None:
     ]
 
 
+@pytest.mark.sqlite_only  # a database file that must not appear
 def test_log_on_empty_database_and_missing_database(cli: Cli) -> None:
     cli.fails("log")  # a read command never creates a database
     assert not cli.db_path.exists()
@@ -142,7 +149,7 @@ MARKERS = {
 
 
 def _audit_text(cli: Cli) -> str:
-    conn = sqlite3.connect(cli.db_path)
+    conn = engines.connect(cli.db_path)
     try:
         rows = conn.execute("SELECT * FROM audit_log").fetchall()
     finally:
@@ -201,12 +208,13 @@ def test_record_refuses_a_value(cli: Cli) -> None:
         db.close()
 
 
+@pytest.mark.sqlite_only  # an older SQLite schema migrated (PostgreSQL starts at the baseline)
 def test_an_older_log_loses_its_values_when_the_file_is_opened(cli: Cli) -> None:
     cli.ok("company", "add", MARKERS["company"])
     cli.ok("delegation", "add", MARKERS["code"], "--title", "T", "--direction", "incoming",
            "--from", "KZ", "--start", "2026-11-16", "--end", "2026-11-18")  # fmt: skip
     # As an earlier greentech wrote them: the name and the code in the "create" entries.
-    conn = sqlite3.connect(cli.db_path)
+    conn = engines.connect(cli.db_path)
     for entity, key, value in (("company", "name", MARKERS["company"]),
                                ("delegation", "code", MARKERS["code"])):  # fmt: skip
         conn.execute(

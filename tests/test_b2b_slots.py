@@ -10,6 +10,9 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from tests import engines
 from tests.conftest import Cli
 from tests.test_b2b_cli import _requests, session, template
 
@@ -114,7 +117,7 @@ def test_a_slot_and_its_grid_row_go_together(session: Cli) -> None:
     # Erasing a person cancels their meetings in the programme too (no slot names them).
     session.ok("privacy", "erase", "erlan@kaz.kz", "--yes")
     assert set(_slots(session)) == {(1, 3, 5)}
-    conn = sqlite3.connect(session.db_path)
+    conn = engines.connect(session.db_path)
     titles = [r[0] for r in conn.execute("SELECT title FROM visits")]
     cancelled = [r[0] for r in conn.execute("SELECT title FROM visit_tombstones")]
     conn.close()
@@ -196,6 +199,7 @@ def test_an_interpreters_hours_bound_the_meetings_they_interpret(session: Cli) -
     assert session.json("b2b", "schedule", "1", "--dry-run")["requests_met"] == 4
 
 
+@pytest.mark.sqlite_only  # an older SQLite schema migrated (PostgreSQL starts at the baseline)
 def test_an_older_grid_gains_its_slots_when_scheduled_again(db_path: Path) -> None:
     from greentech_cli import migrations
     from greentech_cli.db import open_db

@@ -45,6 +45,7 @@ def filled(cli: Cli) -> Cli:
     return cli
 
 
+@pytest.mark.sqlite_only  # the .db file's mode and size
 def test_init_creates_owner_only_and_info_explains(cli: Cli) -> None:
     result = cli.ok("init")
     assert "Created the database" in result.stderr
@@ -57,6 +58,7 @@ def test_init_creates_owner_only_and_info_explains(cli: Cli) -> None:
     assert "already" not in cli.ok("init").stdout
 
 
+@pytest.mark.sqlite_only  # a database file that must not appear
 def test_read_commands_never_create_the_database(cli: Cli) -> None:
     for args in (("info",), ("company", "list"), ("contact", "list"), ("search", "x")):
         result = cli.fails(*args)
@@ -220,6 +222,7 @@ def test_errors_are_one_line_exit_1(filled: Cli, args: tuple[str, ...], message:
     assert result.stdout == ""
 
 
+@pytest.mark.sqlite_only  # a missing database file
 def test_missing_database_error(cli: Cli) -> None:
     result = cli.fails("contact", "list")
     assert "greentech init" in result.stderr

@@ -4,14 +4,15 @@ itinerary."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from tests import engines
+from tests.engines import dump
+
 from .conftest import Cli
-from .test_backup import dump
 
 ITINERARY_FORMATS = ("text", "md", "html", "json", "ics")
 
@@ -197,7 +198,7 @@ def test_slashed_dates_in_an_import(trip: Cli, tmp_path: Path) -> None:
 def test_a_visit_at_the_end_of_the_calendar_never_breaks_an_itinerary(trip: Cli) -> None:
     """9999-12-31 22:00 in Berlin is the year 10000 in Almaty (the home zone) and in UTC for
     New York: written straight into the file, as an older greentech allowed."""
-    conn = sqlite3.connect(trip.db_path)
+    conn = engines.connect(trip.db_path)
     for n, zone in enumerate(("Europe/Berlin", "America/New_York", "Asia/Almaty")):
         conn.execute(
             "INSERT INTO visits (delegation_id, title, kind, start_local, end_local, timezone, "

@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -16,6 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
+from tests import engines
 from tests.conftest import Cli
 
 GOLDEN = Path(__file__).parent / "golden" / "export"
@@ -150,16 +150,15 @@ def template_dbs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             patch.setenv(name, str(home))
         for name in ("GREENTECH_DB", "GREENTECH_CONFIG"):
             patch.delenv(name, raising=False)
-        people = Cli(folder / "people.db")
+        people = Cli(engines.new_target(folder, "people.db"))
         _add_people(people)
-        shutil.copy(people.db_path, folder / "delegation.db")
-        _add_delegation(Cli(folder / "delegation.db"))
-    return {"people": folder / "people.db", "delegation": folder / "delegation.db"}
+        delegation = engines.copy(people.db_path, engines.new_target(folder, "delegation.db"))
+        _add_delegation(Cli(delegation))
+    return {"people": people.db_path, "delegation": delegation}
 
 
 def _copy(cli: Cli, source: Path) -> Cli:
-    cli.db_path.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(source, cli.db_path)
+    engines.copy(source, cli.db_path)
     return cli
 
 
@@ -479,6 +478,7 @@ def test_format_is_required_and_vcf_is_for_contacts_only(people: Cli) -> None:
     people.fails("export", "companies", "--format", "vcf", code=2)
 
 
+@pytest.mark.sqlite_only  # --out naming the database file
 def test_out_never_overwrites_the_database(people: Cli) -> None:
     before = people.db_path.read_bytes()
     result = people.fails("export", "contacts", "-f", "csv", "--out", str(people.db_path), code=2)
@@ -486,6 +486,7 @@ def test_out_never_overwrites_the_database(people: Cli) -> None:
     assert people.db_path.read_bytes() == before
 
 
+@pytest.mark.sqlite_only  # a database file that must not appear
 def test_export_never_creates_a_database(cli: Cli) -> None:
     cli.fails("export", "contacts", "--format", "csv")
     assert not cli.db_path.exists()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from greentech_cli import db as db_module
+from greentech_cli.db import sqlite as db_module  # the SQLite engine: its connect, its sqlite3
 
 from .conftest import Cli
 from .test_concurrency import run_unprivileged

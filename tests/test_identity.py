@@ -8,7 +8,6 @@ numbered names and placeholders; merge with aliases, --take and unmerge; a used 
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ import pytest
 
 from greentech_cli.services.identity.matcher import Candidate, score
 from greentech_cli.text.names import is_placeholder, name_key, name_keys
+from tests import engines
 from tests.conftest import Cli
 
 HEADER = "Vorname;Nachname;Firma;E-Mail\n"
@@ -273,7 +273,7 @@ def test_privacy_covers_merge_images(cli: Cli) -> None:
     [image] = report["merges"]
     assert image["other_before"]["email"] == "nurlan@taza.example"
     cli.ok("privacy", "erase", "1", "--yes")
-    conn = sqlite3.connect(cli.db_path)
+    conn = engines.connect(cli.db_path)
     try:
         assert conn.execute("SELECT count(*) FROM merge_images").fetchone()[0] == 0
     finally:
@@ -283,7 +283,7 @@ def test_privacy_covers_merge_images(cli: Cli) -> None:
 
 def test_merge_images_migration_from_an_older_database(cli: Cli) -> None:
     cli.ok("init")
-    conn = sqlite3.connect(cli.db_path)
+    conn = engines.connect(cli.db_path)
     conn.execute("DROP TABLE merge_images")
     conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm004_merge_images'")
     conn.commit()
@@ -411,7 +411,7 @@ def test_unmerge_gives_back_journal_entries(cli: Cli) -> None:
     cli.ok("contact", "edit", "2", "--notes", "Met at IFAT")
     cli.ok("contact", "merge", "1", "2", "--yes")
     cli.ok("contact", "unmerge", "1")
-    conn = sqlite3.connect(cli.db_path)
+    conn = engines.connect(cli.db_path)
     try:
         owners = {r[0] for r in conn.execute("SELECT contact_id FROM journal WHERE text = ?",
                                              ["Met at IFAT"])}  # fmt: skip

@@ -8,13 +8,14 @@ import json
 import os
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+
+from tests import engines
 
 from .conftest import Cli
 
@@ -442,7 +443,7 @@ def test_kill_during_import_leaves_database_as_it_was(ready: Cli, tmp_path: Path
     assert proc.poll() is None, "the import finished before it could be killed"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    conn = sqlite3.connect(ready.db_path)
+    conn = engines.connect(ready.db_path)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert conn.execute("SELECT count(*) FROM contacts").fetchone()[0] == 1
     assert conn.execute("SELECT count(*) FROM import_batches").fetchone()[0] == 0

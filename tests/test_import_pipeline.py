@@ -270,7 +270,7 @@ def test_large_dry_run_spills_but_leaves_file_and_wal_as_they_were(
     rollback leaves the database file unchanged and the WAL is emptied afterwards."""
     import hashlib
 
-    from greentech_cli import db as db_module
+    from greentech_cli.db import sqlite as db_module
 
     monkeypatch.setattr(db_module, "IMPORT_CACHE_KIB", 64)  # 64 KiB: the import must spill
     cli.ok("init")

@@ -10,7 +10,6 @@ real-world files, and let another writer slip a duplicate in between the two.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from greentech_cli.services.imports import feed as import_feed
 from greentech_cli.services.imports import run as import_run
 from greentech_cli.services.imports import spill
 from greentech_cli.services.imports.run import import_file
+from tests import engines
 
 from .conftest import REALWORLD, Cli
 from .test_import_pipeline import _state, lists  # noqa: F401 (the fixture)
@@ -222,7 +222,7 @@ def test_a_dry_run_takes_no_write_lock(cli: Cli, tmp_path: Path) -> None:
         "Anna,Schmidt,a@example.de\n",
         encoding="utf-8",
     )
-    holder = sqlite3.connect(cli.db_path, isolation_level=None)
+    holder = engines.connect(cli.db_path)
     holder.execute("BEGIN IMMEDIATE")
     try:
         with pytest.MonkeyPatch.context() as patched:

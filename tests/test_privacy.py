@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ from greentech_cli.db import open_db
 from greentech_cli.services.records import contacts as contact_service
 from greentech_cli.services.safety import privacy
 from greentech_cli.store import privacy as privacy_store
+from tests import engines
 
 from .conftest import Cli
 
@@ -320,7 +320,7 @@ def test_erase_leaves_no_trace_in_the_file_bytes(cli: Cli, people: dict[str, int
     assert {h["id"] for h in cli.json("search", "Aigerim")} == {people["third"]}
     assert cli.json("search", "Nurlanovsky") == []
     assert cli.fails("contact", "show", str(people["target"]))
-    conn = sqlite3.connect(db_path)
+    conn = engines.connect(db_path)
     try:
         assert conn.execute("SELECT count(*) FROM contacts").fetchone()[0] == 2
         assert conn.execute("SELECT contact_id FROM members").fetchall() == [(people["third"],)]
@@ -355,7 +355,7 @@ def test_erase_leaves_no_trace_in_the_file_bytes(cli: Cli, people: dict[str, int
 
 
 def test_erase_while_another_connection_reads(db_path: Path, people: dict[str, int]) -> None:
-    reader = sqlite3.connect(db_path)
+    reader = engines.connect(db_path)
     reader.execute("SELECT count(*) FROM contacts").fetchone()  # open, no transaction held
     db = open_db(db_path)
     try:
@@ -403,11 +403,7 @@ def test_scrubber_masks_only_the_person() -> None:
 
 
 def dump(db_path: Path) -> list[str]:
-    conn = sqlite3.connect(db_path)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
+    return engines.dump(db_path)
 
 
 def test_erase_after_a_merge_removes_the_merged_record_too(cli: Cli) -> None:

@@ -5,13 +5,13 @@ search keys or its full-text index — nor in any byte of the file, its WAL and 
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from greentech_cli.text.fulltext import search_terms
+from tests import engines
 
 from .conftest import Cli
 
@@ -45,7 +45,7 @@ def traces(db_path: Path) -> list[str]:
 
 def index_terms(db_path: Path) -> set[str]:
     """Every term of every full-text index (fts5vocab reads the index itself, not the bytes)."""
-    conn = sqlite3.connect(db_path)
+    conn = engines.connect(db_path)
     try:
         names = [
             r[0]
@@ -118,7 +118,7 @@ def test_erase_removes_own_entries_and_redacts_mentions_everywhere(cli: Cli, jou
     assert not (set(FOLDED) - SHARED) & terms
     assert cli.json("search", "Vambrusk") == []
     assert cli.json("search", "quortelia") == []
-    conn = sqlite3.connect(cli.db_path)
+    conn = engines.connect(cli.db_path)
     try:
         assert conn.execute("PRAGMA freelist_count").fetchone()[0] == 0
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

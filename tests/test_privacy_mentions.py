@@ -6,13 +6,13 @@ free pages holds any of the person's values."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 from greentech_cli.db import open_db
 from greentech_cli.services.records import contacts as contact_service
 from greentech_cli.store import privacy as privacy_store
 from greentech_cli.text.mentions import Mentions
+from tests import engines
 
 from .conftest import Cli
 
@@ -135,7 +135,7 @@ def populate(db_path: Path) -> dict[str, int]:
 def journal_entries(db_path: Path, person: int) -> list[int]:
     """The follow-up journal's entries (each note written to a contact or company) that are not
     the person's own, if there is a journal."""
-    conn = sqlite3.connect(db_path)
+    conn = engines.connect(db_path)
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
         if "journal" not in tables:
@@ -186,7 +186,7 @@ def test_erase_with_redact_mentions_leaves_no_marker_anywhere(cli: Cli) -> None:
     assert "Redacted 7 mention(s)" in result.stderr
     assert traces(result.stderr.encode()) == []
     assert traces(file_bytes(cli.db_path)) == []
-    conn = sqlite3.connect(cli.db_path)
+    conn = engines.connect(cli.db_path)
     try:
         assert conn.execute("PRAGMA freelist_count").fetchone()[0] == 0
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -223,7 +223,7 @@ def test_erase_without_redaction_names_the_mentions_it_leaves(cli: Cli) -> None:
     assert "7 field(s) of other records still mention them" in result.stderr
     assert f"delegation {ids['delegation']} notes" in result.stderr
     assert "--redact-mentions" in result.stderr
-    conn = sqlite3.connect(cli.db_path)
+    conn = engines.connect(cli.db_path)
     try:
         (kept,) = conn.execute("SELECT notes FROM visits").fetchone()
     finally:
@@ -234,7 +234,7 @@ def test_erase_without_redaction_names_the_mentions_it_leaves(cli: Cli) -> None:
 
 
 def _audit_ids(db_path: Path, contact_id: int) -> list[int]:
-    conn = sqlite3.connect(db_path)
+    conn = engines.connect(db_path)
     try:
         rows = conn.execute(
             "SELECT id FROM audit_log WHERE entity = 'contact' AND entity_id = ? ORDER BY id",
@@ -253,7 +253,7 @@ def test_erase_removes_only_the_persons_own_audit_entries(cli: Cli) -> None:
     bert = cli.json("contact", "show", "bert@x.example")["id"]
     # A record said to be merged into Ada that exists again (the merge was undone): someone on
     # file now, whose history is not Ada's.
-    conn = sqlite3.connect(cli.db_path)
+    conn = engines.connect(cli.db_path)
     with conn:
         conn.execute(
             "INSERT INTO audit_log (at, user, command, entity, entity_id, action, fields) "

@@ -6,8 +6,9 @@ SHM, the search index or the free pages holds them (the byte scan of test_privac
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
+
+from tests import engines
 
 from .conftest import Cli
 from .test_privacy_mentions import MARKERS, PERSON, file_bytes, populate, traces
@@ -27,7 +28,7 @@ def visit_mentions(cli: Cli, ids: dict[str, int]) -> dict[str, Any]:
         "--duration", "2h",
     )  # fmt: skip
     cli.ok("visit", "rm", str(removed["id"]), "--yes")
-    conn = sqlite3.connect(cli.db_path)
+    conn = engines.connect(cli.db_path)
     try:
         (rowid,) = conn.execute(
             "SELECT rowid FROM visit_tombstones WHERE uid = ?", [removed["uid"]]
@@ -60,7 +61,7 @@ def test_erase_redacts_visits_and_tombstones_to_the_last_byte(cli: Cli) -> None:
     assert set(traces(file_bytes(cli.db_path))) == set(MARKERS)
     cli.ok("privacy", "erase", PERSON["email"], "--redact-mentions", "--yes")
     assert traces(file_bytes(cli.db_path)) == []  # file, WAL, SHM, FTS and free pages
-    conn = sqlite3.connect(cli.db_path)
+    conn = engines.connect(cli.db_path)
     try:
         internal, translations = conn.execute(
             "SELECT internal_notes, translations FROM visits WHERE id = ?", [ids["visit"]]

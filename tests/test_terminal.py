@@ -12,7 +12,6 @@ import json
 import os
 import pty
 import select
-import sqlite3
 import struct
 import subprocess
 import sys
@@ -20,6 +19,8 @@ import termios
 from pathlib import Path
 
 import pytest
+
+from tests import engines
 
 from .conftest import Cli
 
@@ -149,7 +150,7 @@ def hostile(cli: Cli) -> Cli:
     cli.ok("visit", "add", "kz-1", "--title", f"Tour{CLEAR}", "--start", "2026-11-17 09:00",
            "--duration", "1h", "--company", "1", "--notes", f"bring{HIDE}")  # fmt: skip
     # Names stored before they were checked (or written by another tool) are shown safely too.
-    conn = sqlite3.connect(cli.db_path)
+    conn = engines.connect(cli.db_path)
     conn.execute("UPDATE contacts SET first_name = ?, last_name = ?", [f"An{TITLE}na", LINK])
     conn.execute("UPDATE companies SET name = ?", [f"Lippe{CSI_C1} GmbH"])
     conn.commit()
@@ -213,7 +214,7 @@ def test_added_and_updated_messages_show_control_characters(hostile: Cli) -> Non
 
 def test_an_error_line_shows_control_characters(hostile: Cli) -> None:
     hostile.ok("contact", "add", "--first", "Boris", "--last", "Cohn")
-    conn = sqlite3.connect(hostile.db_path)
+    conn = engines.connect(hostile.db_path)
     conn.execute("UPDATE contacts SET last_name = ? WHERE id = 2", [f"Cohn{CLEAR}"])
     conn.commit()
     conn.close()

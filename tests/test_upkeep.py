@@ -8,11 +8,11 @@ they are made again when the database is opened, so `Test Müller` no longer mee
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 from greentech_cli.migrations import DERIVED_VERSIONS
+from tests import engines
 from tests.conftest import Cli
 
 HEADER = "Vorname;Nachname;Firma;E-Mail\n"
@@ -26,7 +26,7 @@ def _import(cli: Cli, tmp_path: Path, name: str, text: str) -> dict[str, Any]:
 
 def _age_the_keys(db_path: Path) -> None:
     """Make the file look as an older greentech left it: keys without digits, no versions."""
-    with sqlite3.connect(db_path) as conn:
+    with engines.connect(db_path) as conn:
         conn.execute("UPDATE contacts SET name_key = 'muller test' WHERE first_name = 'Test1'")
         conn.execute("DELETE FROM derived_versions")
 
@@ -40,7 +40,7 @@ def test_old_name_keys_are_made_again_so_numbered_names_stay_apart(
     summary = _import(cli, tmp_path, "second.csv", HEADER + "Test;Müller;Umwelt GmbH;\n")
 
     assert summary["created"] == 1, summary
-    with sqlite3.connect(cli.db_path) as conn:
+    with engines.connect(cli.db_path) as conn:
         keys = dict(conn.execute("SELECT first_name, name_key FROM contacts"))
         versions = dict(conn.execute("SELECT name, version FROM derived_versions"))
     assert keys["Test1"] != keys["Test"]
@@ -102,7 +102,7 @@ def test_the_email_lookup_follows_edits_and_removals(cli: Cli, tmp_path: Path) -
     _import(cli, tmp_path, "rows.csv", TWO_EMAILS)
 
     def lookup() -> list[tuple[str, int]]:
-        with sqlite3.connect(cli.db_path) as conn:
+        with engines.connect(cli.db_path) as conn:
             return sorted(conn.execute("SELECT email, contact_id FROM contact_emails"))
 
     assert lookup() == [("b@kz.example", 1), ("c@kz.example", 1)]

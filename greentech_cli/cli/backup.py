@@ -29,6 +29,7 @@ def backup(
     from greentech_cli.services.safety import backup as service
 
     app_ctx = app_context(ctx)
+    app_ctx.file_path("backup")
     dest = service.backup(app_ctx.db(), path.expanduser() if path else None)
     app_ctx.say(f"Backed up {app_ctx.path} to {dest} ({dest.stat().st_size:,} bytes).")
     typer.echo(str(dest))
@@ -46,7 +47,7 @@ def restore(
     from greentech_cli.services.safety import backup as service
 
     app_ctx = app_context(ctx)
-    target = app_ctx.path
+    target = app_ctx.file_path("restore")
     source = path.expanduser()
     candidate = service.check_file(source)
     counts = ", ".join(f"{n} {table}" for table, n in candidate.counts.items())

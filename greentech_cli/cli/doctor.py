@@ -30,7 +30,7 @@ def doctor(
     from greentech_cli.services.safety import doctor as service
 
     app_ctx = app_context(ctx)
-    checks = service.diagnose(app_ctx.path, fix=fix)
+    checks = service.diagnose(app_ctx.file_path("doctor"), fix=fix)
     rows = [c.to_json() for c in checks]
     if fmt is Format.table:
         emit_record({"database": str(app_ctx.path)}, fmt)

@@ -20,10 +20,10 @@ def init(ctx: typer.Context) -> None:
     """
     app_ctx = app_context(ctx)
     location = app_ctx.location()
-    existed = location.path.exists()
+    existed = bool(location.url) or location.path.exists()
     app_ctx.db(create=True)
     verb = "Database is ready at" if existed else "Created the database at"
-    app_ctx.say(f"{verb} {location.path} ({location.reason}).")
+    app_ctx.say(f"{verb} {location.shown} ({location.reason}).")
 
 
 def info(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
@@ -38,11 +38,12 @@ def info(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     db = app_ctx.db()
     version, latest = service.schema(db)
     record: dict[str, object] = {
-        "path": str(location.path),
+        "path": location.shown,
         "reason": location.reason,
         "schema_version": version,
         "latest_schema_version": latest,
-        "size_bytes": location.path.stat().st_size,
+        # A PostgreSQL database's size is the server's business (pg_database_size).
+        "size_bytes": None if location.url else location.path.stat().st_size,
         "counts": service.counts(db),
     }
     if fmt is Format.table:

@@ -30,6 +30,14 @@ def os_user() -> str:
         return "unknown"
 
 
+def database_user(db: Database) -> str:
+    """Who writes: the operating-system user on a SQLite file, the database role on PostgreSQL
+    (`current_user`: the officer the team database knows, whichever machine they write from)."""
+    if db.engine == "sqlite":
+        return os_user()
+    return str(db.execute("SELECT current_user").fetchone()[0])
+
+
 # What an entry says besides its entity: the changed fields by name (under "fields"), and ids of
 # other records or counts (e.g. {"into": 12}, {"rows": 300}).
 Details = Mapping[str, int | Sequence[str] | None]
@@ -65,7 +73,7 @@ def record(
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
         [
             now(),
-            os_user(),
+            database_user(db),
             current_command.get(),
             entity,
             entity_id,

@@ -149,7 +149,7 @@ def declared_columns(db: Database, table: str) -> list[tuple[str, str]]:
     known = _COLUMNS.setdefault(db, {})
     if table not in known:
         known[table] = [
-            (str(r[1]), str(r[2]).upper()) for r in db.execute(f"PRAGMA table_info({table})")
+            (str(name), str(kind)) for name, kind in db.execute(db.dialect.columns_sql, [table])
         ]
     return known[table]
 
@@ -205,7 +205,7 @@ def update_row(db: Database, table: str, row_id: int, row: dict[str, Any]) -> No
 
 def count(db: Database, table: str) -> int:
     """The number of rows in a table (table names come from code, never from users)."""
-    return int(db.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0])
+    return int(db.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])
 
 
 def as_id(ref: str | int) -> int | None:
@@ -247,7 +247,7 @@ def next_free_id(db: Database, table: str) -> int:
     """The next id of `table` that no row ever had: past its highest id and past the highest one
     ever deleted (recorded in `retired_ids` by the table's delete trigger)."""
     found = db.execute(
-        f"SELECT max(coalesce((SELECT max(id) FROM [{table}]), 0), "
+        f'SELECT {db.dialect.greatest}(coalesce((SELECT max(id) FROM "{table}"), 0), '
         "coalesce((SELECT last_id FROM retired_ids WHERE name = ?), 0)) + 1",
         [table],
     ).fetchone()

@@ -69,7 +69,8 @@ def find_by_name(db: Database, name: str) -> list[Company]:
     """Companies whose name is exactly this, or equal ignoring case."""
     rows = fetch_all(db, "SELECT * FROM companies WHERE name = ?", [name])
     if not rows:
-        rows = fetch_all(db, "SELECT * FROM companies WHERE name = ? COLLATE NOCASE", [name])
+        same = db.dialect.eq_nocase("name", "?")
+        rows = fetch_all(db, f"SELECT * FROM companies WHERE {same}", [name])
     return [from_row(r) for r in rows]
 
 
@@ -151,23 +152,25 @@ class CompanyFilter:
 
 def select(db: Database, flt: CompanyFilter, limit: int | None = None) -> list[Company]:
     """Companies matching the filter, by name."""
+    d = db.dialect
     where: list[str] = ["1=1"]
     params: list[Any] = []
     if given(flt.sector):
         test = one_of("value", flt.sector, params)
-        where.append(f"EXISTS (SELECT 1 FROM json_each(companies.sectors) WHERE {test})")
+        where.append(f"EXISTS ({d.json_values('companies.sectors')} WHERE {test})")
     if given(flt.tag):
         test = one_of("lower(value)", flt.tag, params, lower=True)
-        where.append(f"EXISTS (SELECT 1 FROM json_each(companies.tags) WHERE {test})")
+        where.append(f"EXISTS ({d.json_values('companies.tags')} WHERE {test})")
     if given(flt.country):
         where.append(one_of("country", flt.country, params))
     if flt.city:
-        where.append("city = ? COLLATE NOCASE")
+        where.append(d.eq_nocase("city", "?"))
         params.append(flt.city)
     if flt.kind:
         where.append("kind = ?")
         params.append(flt.kind)
-    sql = f"SELECT * FROM companies WHERE {' AND '.join(where)} ORDER BY name COLLATE NOCASE, id"
+    order = f"{d.order('name', nocase=True)}, id"
+    sql = f"SELECT * FROM companies WHERE {' AND '.join(where)} ORDER BY {order}"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     return [from_row(r) for r in fetch_all(db, sql, params)]

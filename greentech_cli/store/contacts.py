@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from greentech_cli.db.dialect import DIALECTS, Dialect
 from greentech_cli.errors import Conflict
 from greentech_cli.models.fields import Address, Email, Phone, fields_of
 from greentech_cli.models.records import PRIMARY_KEYS, Contact
@@ -51,7 +52,7 @@ SELECT = (
 
 
 # A list of values given as one JSON parameter: any length, one prepared statement.
-_LISTED = "(SELECT value FROM json_each(?))"
+_LISTED = {d.name: f"({d.json_values('?', integer=True)})" for d in DIALECTS}
 
 
 def from_row(row: dict[str, Any]) -> Contact:
@@ -89,14 +90,16 @@ def get_many(db: Database, contact_ids: list[int]) -> list[Contact]:
     """Contacts for the given ids, in that order (missing ids skipped)."""
     if not contact_ids:
         return []
-    rows = fetch_all(db, f"{SELECT} WHERE contacts.id IN {_LISTED}", [dumps(contact_ids)])
+    listed = _LISTED[db.engine]
+    rows = fetch_all(db, f"{SELECT} WHERE contacts.id IN {listed}", [dumps(contact_ids)])
     by_id = {r["id"]: from_row(r) for r in rows}
     return [by_id[i] for i in contact_ids if i in by_id]
 
 
 def find_by_email(db: Database, email: str) -> list[Contact]:
     """Contacts with this email address (compared ignoring case)."""
-    rows = fetch_all(db, f"{SELECT} WHERE contacts.email = ? COLLATE NOCASE", [email.strip()])
+    same = db.dialect.eq_nocase("contacts.email", "?")
+    rows = fetch_all(db, f"{SELECT} WHERE {same}", [email.strip()])
     return [from_row(r) for r in rows]
 
 
@@ -193,7 +196,7 @@ class ContactFilter:
     contact_ids: tuple[int, ...] | None = None
 
 
-def _where(flt: ContactFilter) -> tuple[str, list[Any]]:
+def _where(d: Dialect, flt: ContactFilter) -> tuple[str, list[Any]]:
     where: list[str] = ["1=1"]
     params: list[Any] = []
     if given(flt.company_id):
@@ -202,7 +205,7 @@ def _where(flt: ContactFilter) -> tuple[str, list[Any]]:
         where.append(one_of("contacts.country", flt.country, params))
     if given(flt.tag):
         test = one_of("lower(value)", flt.tag, params, lower=True)
-        where.append(f"EXISTS (SELECT 1 FROM json_each(contacts.tags) WHERE {test})")
+        where.append(f"EXISTS ({d.json_values('contacts.tags')} WHERE {test})")
     if flt.delegation_id is not None or given(flt.role):
         member = ["members.contact_id = contacts.id"]
         if flt.delegation_id is not None:
@@ -213,7 +216,7 @@ def _where(flt: ContactFilter) -> tuple[str, list[Any]]:
         where.append(f"EXISTS (SELECT 1 FROM members WHERE {' AND '.join(member)})")
     if given(flt.sector):
         test = one_of("value", flt.sector, params)
-        where.append(f"EXISTS (SELECT 1 FROM json_each(companies.sectors) WHERE {test})")
+        where.append(f"EXISTS ({d.json_values('companies.sectors')} WHERE {test})")
     if flt.share_consent:
         where.append("contacts.share_consent = ?")
         params.append(flt.share_consent)
@@ -226,20 +229,22 @@ def _where(flt: ContactFilter) -> tuple[str, list[Any]]:
     if flt.contact_ids is not None:
         import json
 
-        where.append("contacts.id IN (SELECT value FROM json_each(?))")
+        where.append(f"contacts.id IN ({d.json_values('?', integer=True)})")
         params.append(json.dumps(list(flt.contact_ids)))
     return " AND ".join(where), params
 
 
-ORDER = (
-    " ORDER BY contacts.last_name COLLATE NOCASE, contacts.first_name COLLATE NOCASE, contacts.id"
-)
+ORDER = {
+    d.name: f" ORDER BY {d.order('contacts.last_name', nocase=True)}, "
+    f"{d.order('contacts.first_name', nocase=True)}, contacts.id"
+    for d in DIALECTS
+}
 
 
 def select(db: Database, flt: ContactFilter, limit: int | None = None) -> list[Contact]:
     """Contacts matching the filter, by last and first name."""
-    where, params = _where(flt)
-    sql = f"{SELECT} WHERE {where}{ORDER}"
+    where, params = _where(db.dialect, flt)
+    sql = f"{SELECT} WHERE {where}{ORDER[db.engine]}"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     return [from_row(r) for r in fetch_all(db, sql, params)]
@@ -247,8 +252,8 @@ def select(db: Database, flt: ContactFilter, limit: int | None = None) -> list[C
 
 def iterate(db: Database, flt: ContactFilter, limit: int | None = None) -> Iterator[Contact]:
     """Contacts matching the filter, streamed one by one (for large exports and lists)."""
-    where, params = _where(flt)
-    sql = f"{SELECT} WHERE {where}{ORDER}"
+    where, params = _where(db.dialect, flt)
+    sql = f"{SELECT} WHERE {where}{ORDER[db.engine]}"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     cursor = db.execute(sql, params)
@@ -259,7 +264,7 @@ def iterate(db: Database, flt: ContactFilter, limit: int | None = None) -> Itera
 
 def count_matching(db: Database, flt: ContactFilter) -> int:
     """How many contacts match the filter."""
-    where, params = _where(flt)
+    where, params = _where(db.dialect, flt)
     sql = (
         "SELECT count(*) FROM contacts LEFT JOIN companies ON companies.id = contacts.company_id "
         f"WHERE {where}"
@@ -292,21 +297,33 @@ class Keys(NamedTuple):
 # (name_key, company_id), so the work stays flat however often a common name repeats (the same
 # name at other companies is no candidate for the automatic rule, which needs the company). The
 # CROSS JOIN keeps the keys outermost: else SQLite walks every contact without a company.
-_CANDIDATE_PAIRS = (
-    "SELECT j.value ->> 0, c.id FROM json_each(?1) AS j JOIN contacts AS c "
-    "ON c.email = j.value ->> 1 COLLATE NOCASE "
-    "UNION ALL SELECT j.value ->> 0, e.contact_id FROM json_each(?1) AS j "
-    "JOIN contact_emails AS e ON e.email = j.value ->> 1 "
-    "UNION ALL SELECT j.value ->> 0, c.id FROM json_each(?2) AS j JOIN contacts AS c "
-    "ON c.name_key = j.value ->> 1 AND c.company_id = j.value ->> 2 "
-    "UNION ALL SELECT j.value ->> 0, c.id FROM json_each(?2) AS j CROSS JOIN contacts AS c "
-    "ON c.name_key = j.value ->> 1 AND c.company_id IS NULL "
-    "UNION ALL SELECT j.key, c.id FROM json_each(?3) AS j JOIN contacts AS c ON c.phone = j.value "
-    "UNION ALL SELECT j.key, c.id FROM json_each(?3) AS j JOIN contacts AS c ON c.mobile = j.value "
-    "UNION ALL SELECT j.key, c.id FROM json_each(?4) AS j JOIN contacts AS c ON c.phone = j.value "
-    "UNION ALL SELECT j.key, c.id FROM json_each(?4) AS j JOIN contacts AS c ON c.mobile = j.value "
-    "UNION ALL SELECT j.key, c.id FROM json_each(?5) AS j JOIN contacts AS c ON c.uid = j.value"
-)
+def _candidate_pairs(d: Dialect) -> str:
+    pairs = d.json_rows
+    index, key = d.json_item("j.value", 0, integer=True), d.json_item("j.value", 1)
+    value = d.json_scalar("j.value")
+    return (
+        f"SELECT {index}, c.id FROM {pairs('?1')} AS j JOIN contacts AS c "
+        f"ON {d.eq_nocase('c.email', key)} "
+        f"UNION ALL SELECT {index}, e.contact_id FROM {pairs('?1')} AS j "
+        f"JOIN contact_emails AS e ON {d.eq_nocase('e.email', key)} "
+        f"UNION ALL SELECT {index}, c.id FROM {pairs('?2')} AS j JOIN contacts AS c "
+        f"ON c.name_key = {key} AND c.company_id = {d.json_item('j.value', 2, integer=True)} "
+        f"UNION ALL SELECT {index}, c.id FROM {pairs('?2')} AS j {d.fixed_join} contacts AS c "
+        f"ON c.name_key = {key} AND c.company_id IS NULL "
+        f"UNION ALL SELECT j.key, c.id FROM {pairs('?3')} AS j JOIN contacts AS c "
+        f"ON c.phone = {value} "
+        f"UNION ALL SELECT j.key, c.id FROM {pairs('?3')} AS j JOIN contacts AS c "
+        f"ON c.mobile = {value} "
+        f"UNION ALL SELECT j.key, c.id FROM {pairs('?4')} AS j JOIN contacts AS c "
+        f"ON c.phone = {value} "
+        f"UNION ALL SELECT j.key, c.id FROM {pairs('?4')} AS j JOIN contacts AS c "
+        f"ON c.mobile = {value} "
+        f"UNION ALL SELECT j.key, c.id FROM {pairs('?5')} AS j JOIN contacts AS c "
+        f"ON c.uid = {value}"
+    )
+
+
+_CANDIDATE_PAIRS = {d.name: _candidate_pairs(d) for d in DIALECTS}
 
 
 def candidates(db: Database, wanted: list[Keys]) -> list[list[Contact]]:
@@ -331,7 +348,7 @@ def candidates(db: Database, wanted: list[Keys]) -> list[list[Contact]]:
     blocks: list[set[int]] = [set() for _ in wanted]
     uids = [k.uid for k in wanted]
     arguments = [dumps(emails), dumps(names), dumps(first), dumps(second), dumps(uids)]
-    for index, contact_id in db.execute(_CANDIDATE_PAIRS, arguments):
+    for index, contact_id in db.execute(_CANDIDATE_PAIRS[db.engine], arguments):
         blocks[index].add(contact_id)
     found = {c.id: c for c in get_many(db, sorted(set().union(*blocks)))}
     return [[found[i] for i in sorted(block) if i in found] for block in blocks]

@@ -40,7 +40,8 @@ def email_users(db: Database, email: str, except_id: int | None = None) -> list[
     rows = db.execute(
         "SELECT id, trim(coalesce(first_name, '') || ' ' || coalesce(last_name, '')), "
         "native_name, emails FROM contacts "
-        "WHERE (email = ? COLLATE NOCASE OR instr(lower(emails), ?)) AND id IS NOT ?",
+        f"WHERE ({db.dialect.eq_nocase('email', '?')} OR instr(lower(emails), ?) > 0) "
+        f"AND id {db.dialect.is_not} ?",
         [email.strip(), wanted, except_id],
     )
     found = []
@@ -90,7 +91,8 @@ def add_ignore(db: Database, entity: str, a_id: int, b_id: int) -> bool:
     """Mark a pair as "not a duplicate" (inside the caller's transaction); False if it was."""
     a_id, b_id = min(a_id, b_id), max(a_id, b_id)
     cursor = db.execute(
-        "INSERT OR IGNORE INTO dedupe_ignores (entity, a_id, b_id, created_at) VALUES (?, ?, ?, ?)",
+        f"{db.dialect.ignore_into} dedupe_ignores (entity, a_id, b_id, created_at) "
+        f"VALUES (?, ?, ?, ?){db.dialect.ignore_end}",
         [entity, a_id, b_id, now()],
     )
     return cursor.rowcount > 0

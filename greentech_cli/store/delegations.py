@@ -71,7 +71,7 @@ def resolve(db: Database, ref: str | int) -> Delegation:
         row = fetch_one(db, f"{SELECT} WHERE d.id = ?", [delegation_id])
         if row is not None:
             return from_row(row)
-    row = fetch_one(db, f"{SELECT} WHERE d.code = ? COLLATE NOCASE", [str(ref).strip()])
+    row = fetch_one(db, f"{SELECT} WHERE {db.dialect.eq_nocase('d.code', '?')}", [str(ref).strip()])
     if row is None:
         raise not_found("delegation", ref)
     return from_row(row)
@@ -110,7 +110,7 @@ def to_row(delegation: Delegation) -> dict[str, Any]:
 
 def find_by_code(db: Database, code: str) -> Delegation | None:
     """The delegation with this code (ignoring case), or None."""
-    row = fetch_one(db, f"{SELECT} WHERE d.code = ? COLLATE NOCASE", [code.strip()])
+    row = fetch_one(db, f"{SELECT} WHERE {db.dialect.eq_nocase('d.code', '?')}", [code.strip()])
     return from_row(row) if row else None
 
 

@@ -65,7 +65,7 @@ def applied_migrations(db: Database) -> list[str] | None:
         return None
     rows = fetch_all(
         db,
-        f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY rowid",
+        f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY id",
         [MIGRATION_SET],
     )
     return [str(r["name"]) for r in rows]
@@ -118,7 +118,12 @@ def _fts_self_check(db: Database, fts: str) -> str | None:
 
 
 def data_version(db: Database) -> int:
-    """A number that changes when another connection commits (`PRAGMA data_version`)."""
+    """A number that changes when another connection commits (`PRAGMA data_version`; on
+    PostgreSQL the write counter, `db.postgres_database.data_version`)."""
+    if db.engine != "sqlite":
+        from greentech_cli.db.postgres_database import data_version as counted
+
+        return counted(db)
     return int(db.execute("PRAGMA data_version").fetchone()[0])
 
 

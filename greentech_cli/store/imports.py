@@ -155,7 +155,7 @@ def record_creates(db: Database, batch_id: int, entity: str, first_id: int, last
     image_sql = ", ".join(f"'{name}', {name}" for name in columns)
     db.execute(
         "INSERT INTO import_changes (batch_id, entity, entity_id, action, before, after) "
-        f"SELECT ?, ?, id, 'create', NULL, json_object({image_sql}) FROM {table} "
+        f"SELECT ?, ?, id, 'create', NULL, {db.dialect.json_object}({image_sql}) FROM {table} "
         "WHERE id BETWEEN ? AND ? AND created_batch_id = ? ORDER BY id",
         [batch_id, entity, first_id, last_id, batch_id],
     )

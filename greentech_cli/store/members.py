@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from greentech_cli.db.dialect import DIALECTS
 from greentech_cli.errors import Conflict
 from greentech_cli.models.records import Member
 from greentech_cli.store import audit
@@ -25,10 +26,12 @@ SELECT = (
 # Leads first, then delegates, the interpreter and the organisers: the order of a printed list.
 ROLE_ORDER = "CASE m.role WHEN 'lead' THEN 0 WHEN 'delegate' THEN 1 WHEN 'interpreter' THEN 2 "
 ROLE_ORDER += "WHEN 'organiser' THEN 3 WHEN 'host' THEN 4 ELSE 5 END"
-ORDER = (
-    f" ORDER BY {ROLE_ORDER}, contacts.last_name COLLATE NOCASE, "
-    "contacts.first_name COLLATE NOCASE, m.id"
-)
+_NAMES = ("first_name", "last_name")
+ORDER = {
+    d.name: f" ORDER BY {ROLE_ORDER}, {d.order('contacts.last_name', nocase=True)}, "
+    f"{d.order('contacts.first_name', nocase=True)}, m.id"
+    for d in DIALECTS
+}
 
 
 def from_row(row: dict[str, Any]) -> Member:
@@ -62,7 +65,7 @@ def find(db: Database, delegation_id: int, contact_id: int) -> Member | None:
 
 def of_delegation(db: Database, delegation_id: int) -> list[Member]:
     """The members of a delegation: leads, delegates, interpreters, organisers, by name."""
-    rows = fetch_all(db, f"{SELECT} WHERE m.delegation_id = ?{ORDER}", [delegation_id])
+    rows = fetch_all(db, f"{SELECT} WHERE m.delegation_id = ?{ORDER[db.engine]}", [delegation_id])
     return [from_row(r) for r in rows]
 
 
@@ -153,10 +156,10 @@ def contacts_named(
 ) -> list[int]:
     """Ids of contacts with exactly this name (ignoring case) — how files without emails refer."""
     if first_name or last_name:
+        first, last = (db.dialect.eq_nocase(f"coalesce({c}, '')", "?") for c in _NAMES)
         rows = fetch_all(
             db,
-            "SELECT id FROM contacts WHERE coalesce(first_name, '') = ? COLLATE NOCASE "
-            "AND coalesce(last_name, '') = ? COLLATE NOCASE ORDER BY id",
+            f"SELECT id FROM contacts WHERE {first} AND {last} ORDER BY id",
             [first_name or "", last_name or ""],
         )
     elif native_name:

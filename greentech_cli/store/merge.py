@@ -59,8 +59,8 @@ def move_visit_links(db: Database, keep_id: int, other_id: int) -> dict[str, int
     for table in VISIT_LINKS:
         moved[table] = _count(db, f"SELECT count(*) FROM {table} WHERE contact_id = ?", [other_id])
         db.execute(
-            f"INSERT OR IGNORE INTO {table} (visit_id, contact_id) "
-            f"SELECT visit_id, ? FROM {table} WHERE contact_id = ?",
+            f"{db.dialect.ignore_into} {table} (visit_id, contact_id) "
+            f"SELECT visit_id, ? FROM {table} WHERE contact_id = ?{db.dialect.ignore_end}",
             [keep_id, other_id],
         )
         db.execute(f"DELETE FROM {table} WHERE contact_id = ?", [other_id])
@@ -241,7 +241,7 @@ def finish_images(
     entry the merge wrote (KEEP's filled notes are journalled)."""
     db.execute(
         "UPDATE merge_images SET keep_after = ?, "
-        "links = json_set(links, '$.journal_after', ?) WHERE id = ?",
+        f"links = {db.dialect.json_set_integer('links', 'journal_after')} WHERE id = ?",
         [dumps(keep_after), journal_after, image_id],
     )
 
@@ -286,22 +286,24 @@ def put_row(db: Database, entity: str, image: dict[str, Any]) -> None:
     columns = list(image)
     exists = db.execute(f"SELECT 1 FROM {table} WHERE id = ?", [image["id"]]).fetchone()
     if exists:
-        sets = ", ".join(f"[{c}] = ?" for c in columns if c != "id")
+        sets = ", ".join(f'"{c}" = ?' for c in columns if c != "id")
         values = [image[c] for c in columns if c != "id"]
         db.execute(f"UPDATE {table} SET {sets} WHERE id = ?", [*values, image["id"]])
     else:
         marks = ", ".join("?" for _ in columns)
-        names = ", ".join(f"[{c}]" for c in columns)
+        names = ", ".join(f'"{c}"' for c in columns)
         db.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", [image[c] for c in columns])
 
 
 def put_member(db: Database, row: dict[str, Any]) -> None:
     """Write a membership row back (insert it again when it was removed)."""
     columns = list(row)
-    names = ", ".join(f"[{c}]" for c in columns)
+    names = ", ".join(f'"{c}"' for c in columns)
     marks = ", ".join("?" for _ in columns)
+    d = db.dialect
     db.execute(
-        f"INSERT OR REPLACE INTO members ({names}) VALUES ({marks})", [row[c] for c in columns]
+        f"{d.replace_into} members ({names}) VALUES ({marks}){d.replace_end('id', names)}",
+        [row[c] for c in columns],
     )
 
 
@@ -310,7 +312,8 @@ def set_visit_links(db: Database, contact_id: int, links: dict[str, list[int]]) 
     for table in VISIT_LINKS:
         db.execute(f"DELETE FROM {table} WHERE contact_id = ?", [contact_id])
         db.conn.executemany(
-            f"INSERT OR IGNORE INTO {table} (visit_id, contact_id) VALUES (?, ?)",
+            f"{db.dialect.ignore_into} {table} (visit_id, contact_id) VALUES (?, ?)"
+            + db.dialect.ignore_end,
             [(visit_id, contact_id) for visit_id in links.get(table, [])],
         )
 
@@ -326,7 +329,8 @@ def restore_import_changes(db: Database, entity: str, record_id: int, ids: list[
 def restore_ignores(db: Database, rows: list[dict[str, Any]]) -> None:
     """Write "not a duplicate" marks back."""
     db.conn.executemany(
-        "INSERT OR IGNORE INTO dedupe_ignores (entity, a_id, b_id, created_at) VALUES (?, ?, ?, ?)",
+        f"{db.dialect.ignore_into} dedupe_ignores (entity, a_id, b_id, created_at) "
+        f"VALUES (?, ?, ?, ?){db.dialect.ignore_end}",
         [(r["entity"], r["a_id"], r["b_id"], r["created_at"]) for r in rows],
     )
 
@@ -366,6 +370,6 @@ def set_attendance(db: Database, contact_id: int, rows: list[dict[str, Any]]) ->
     """Make a contact's attendance records exactly these."""
     db.execute("DELETE FROM attendance WHERE contact_id = ?", [contact_id])
     for row in rows:
-        names = ", ".join(f"[{c}]" for c in row)
+        names = ", ".join(f'"{c}"' for c in row)
         marks = ", ".join("?" for _ in row)
         db.execute(f"INSERT INTO attendance ({names}) VALUES ({marks})", list(row.values()))

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from greentech_cli.models.fields import fields_of
 from greentech_cli.models.records import PRIMARY_KEYS, Contact
-from greentech_cli.store.common import dumps, fetch_all, fetch_one, now
+from greentech_cli.store.common import declared_columns, dumps, fetch_all, fetch_one, now
 from greentech_cli.text.mentions import ERASED, Mentions
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ def visits(db: Database, contact_id: int) -> list[dict[str, Any]]:
     return fetch_all(
         db,
         "SELECT v.id AS visit_id, d.code AS delegation, v.title, v.kind, v.start_local AS start, "
-        "v.end_local AS end, v.timezone, co.name AS company, v.location, x.part AS [as] FROM ("
+        'v.end_local AS end, v.timezone, co.name AS company, v.location, x.part AS "as" FROM ('
         "  SELECT visit_id, 'host' AS part FROM visit_hosts WHERE contact_id = ?"
         "  UNION ALL SELECT visit_id, 'attendee' FROM visit_attendees WHERE contact_id = ?"
         "  UNION ALL SELECT v2.id, 'member' FROM visits v2 JOIN members m"
@@ -195,13 +195,13 @@ def _tables(db: Database) -> Iterator[ImageTable]:
     yield from (spec for spec in IMAGE_TABLES if spec.table in present)
 
 
-def _own(spec: ImageTable, contact_id: int, member_ids: list[int]) -> tuple[str, list[Any]]:
+def _own(
+    db: Database, spec: ImageTable, contact_id: int, member_ids: list[int]
+) -> tuple[str, list[Any]]:
     """SQL condition (and parameters) for the image rows about the person or their memberships."""
     marks = ", ".join("?" for _ in member_ids) or "NULL"
     kind, ident = spec.entity, spec.entity_id
-    member_images = " OR ".join(
-        f"json_valid({c}) AND json_extract({c}, '$.contact_id') = ?" for c in spec.images
-    )
+    member_images = " OR ".join(db.dialect.json_equals(c, "contact_id") for c in spec.images)
     sql = (
         f"({kind} = 'contact' AND {ident} = ?) OR ({kind} = 'member' AND {ident} IN ({marks})) "
         f"OR ({kind} = 'member' AND ({member_images}))"
@@ -216,12 +216,12 @@ def images(
     their values ("mention"), with the images decoded."""
     found: list[dict[str, Any]] = []
     for spec in _tables(db):
-        own, params = _own(spec, contact_id, member_ids)
+        own, params = _own(db, spec, contact_id, member_ids)
         mention = " OR ".join(f"({scrubber._matching(c)})" for c in spec.images)
         rows = fetch_all(
             db,
             f"SELECT *, ({own}) AS about_them FROM {spec.table} "
-            f"WHERE ({own}) OR {mention} ORDER BY rowid",
+            f"WHERE ({own}) OR {mention} ORDER BY id",
             [*params, *params, *(scrubber.strong * len(spec.images))],
         )
         for row in rows:
@@ -236,7 +236,7 @@ def delete_images(db: Database, contact_id: int, member_ids: list[int]) -> int:
     """Delete the kept images of the person and of their memberships, in every image table."""
     deleted = 0
     for spec in _tables(db):
-        own, params = _own(spec, contact_id, member_ids)
+        own, params = _own(db, spec, contact_id, member_ids)
         deleted += int(db.execute(f"DELETE FROM {spec.table} WHERE {own}", params).rowcount or 0)
     return deleted
 
@@ -251,8 +251,8 @@ def delete_audit_entries(db: Database, contact_id: int, member_ids: list[int]) -
     merged = fetch_all(
         db,
         "SELECT a.entity_id AS id, max(a.id) AS upto FROM audit_log a "
-        "WHERE a.entity = 'contact' AND a.action = 'merge' AND json_valid(a.fields) "
-        "AND json_extract(a.fields, '$.into') = ? AND a.entity_id IS NOT NULL "
+        "WHERE a.entity = 'contact' AND a.action = 'merge' "
+        f"AND {db.dialect.json_equals('a.fields', 'into')} AND a.entity_id IS NOT NULL "
         "AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.id = a.entity_id) "
         "GROUP BY a.entity_id",
         [contact_id],
@@ -291,7 +291,10 @@ def delete_contact(db: Database, contact_id: int) -> None:
 
 
 def purge_search_index(db: Database) -> None:
-    """Merge every full-text index so no deleted or changed entry's tokens stay in its segments."""
+    """Merge every full-text index so no deleted or changed entry's tokens stay in its segments
+    (PostgreSQL's are ordinary tables: `compact` vacuums them)."""
+    if db.engine != "sqlite":
+        return
     for (name,) in db.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' "
         "AND sql LIKE 'CREATE VIRTUAL TABLE%fts5%'"
@@ -372,13 +375,13 @@ def scrub_images(db: Database, scrubber: Scrubber) -> int:
         where = " OR ".join(f"({scrubber._matching(c)})" for c in spec.images)
         columns = ", ".join(spec.images)
         rows = db.execute(
-            f"SELECT rowid, {columns} FROM {spec.table} WHERE {where}",
+            f"SELECT id, {columns} FROM {spec.table} WHERE {where}",
             scrubber.strong * len(spec.images),
         ).fetchall()
         sets = ", ".join(f"{c} = ?" for c in spec.images)
         for rowid, *values in rows:
             db.execute(
-                f"UPDATE {spec.table} SET {sets} WHERE rowid = ?",
+                f"UPDATE {spec.table} SET {sets} WHERE id = ?",
                 [*(scrubber.mask_text(v) for v in values), rowid],
             )
         masked += len(rows)
@@ -403,15 +406,24 @@ def scrub_audit(db: Database, scrubber: Scrubber) -> int:
 
 
 def secure_delete(db: Database) -> None:
-    """Make SQLite overwrite deleted content with zeros on this connection."""
-    db.execute("PRAGMA secure_delete = ON")
+    """Make SQLite overwrite deleted content with zeros on this connection (PostgreSQL has no
+    such setting: `compact` vacuums the tables, which frees the dead rows' space for reuse)."""
+    if db.engine == "sqlite":
+        db.execute("PRAGMA secure_delete = ON")
 
 
 def compact(db: Database) -> bool:
     """Rewrite the file without free pages and empty the WAL; True when the WAL is now empty.
 
     VACUUM in WAL mode writes the new pages through the WAL, so checkpoint before and after.
+    On PostgreSQL: VACUUM of every table (after the commit; it cannot run in a transaction), which
+    removes the dead rows an erase left; the server's WAL archives and replicas keep what they
+    received (README); True.
     """
+    if db.engine != "sqlite":
+        for table in sorted(db.table_names()):
+            db.execute(f'VACUUM "{table}"')
+        return True
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
     db.execute("VACUUM")
     busy, _log, _done = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
@@ -440,7 +452,7 @@ def _free_text(db: Database, finder: Mentions) -> Iterator[tuple[str, int, str, 
     for table, (_entity, fields) in FREE_TEXT.items():
         if table not in present_tables:
             continue
-        have = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+        have = {name for name, _ in declared_columns(db, table)}
         columns = [c for c in fields if c in have]
         own = OWN_ROWS.get(table)
         where = " OR ".join(f"{c} IS NOT NULL" for c in columns)

@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from greentech_cli.store.common import fetch_all, fetch_one, loads_list
-from greentech_cli.text.fulltext import Found, fts_expression, literal_terms, search_terms
+from greentech_cli.text.fulltext import Found, literal_terms, search_terms
 
 if TYPE_CHECKING:
     from greentech_cli.db import Database
@@ -180,11 +180,12 @@ def matching_entries(db: Database, kind: str, groups: Sequence[Sequence[str]]) -
     its terms (a group of `query_term_groups`) as the start of a word of the entry's names,
     details or keys. Only finds, in no particular order (`fulltext.ranked` orders).
 
-    The one place the search index is asked to find: SQLite's form is FTS5's MATCH.
+    The one place the search index is asked to find: SQLite's form is FTS5's MATCH,
+    PostgreSQL's a tsquery over the entry's words (`db.dialect`).
     """
-    table = INDEXES[kind]
+    table, d = INDEXES[kind], db.dialect
     rows = db.execute(
-        f"{_ENTRY.format(table=table)} WHERE {table} MATCH ?", [fts_expression(groups)]
+        f"{_ENTRY.format(table=table)} WHERE {d.fts_match(table, table)}", [d.fts_query(groups)]
     )
     return [Found(kind, rowid, names, details, keys) for rowid, names, details, keys in rows]
 

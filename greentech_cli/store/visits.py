@@ -279,11 +279,13 @@ def update(db: Database, visit: Visit) -> dict[str, list[Any]]:
 def delete(db: Database, visit_id: int) -> None:
     """Remove a visit with its host and attendee links; its tombstone keeps the UID, times and
     next sequence so that calendars cancel it (until the delegation itself is removed)."""
+    d = db.dialect
+    columns = "uid, delegation_id, title, start_local, end_local, timezone, end_timezone, "
+    columns += "sequence, removed_at"
     db.execute(
-        "INSERT OR REPLACE INTO visit_tombstones (uid, delegation_id, title, start_local, "
-        "end_local, timezone, end_timezone, sequence, removed_at) SELECT uid, delegation_id, "
+        f"{d.replace_into} visit_tombstones ({columns}) SELECT uid, delegation_id, "
         "title, start_local, end_local, timezone, end_timezone, sequence + 1, ? FROM visits "
-        "WHERE id = ? AND uid IS NOT NULL",
+        f"WHERE id = ? AND uid IS NOT NULL{d.replace_end('uid', columns)}",
         [now(), visit_id],
     )
     db.execute("DELETE FROM visits WHERE id = ?", [visit_id])
@@ -333,8 +335,9 @@ def _note_dropouts(
     touched = set()
     for visit_id, contact_id in dropped:
         db.execute(
-            "INSERT OR REPLACE INTO visit_dropouts (visit_id, contact_id, dropped_at) "
-            "VALUES (?, ?, ?)",
+            f"{db.dialect.replace_into} visit_dropouts (visit_id, contact_id, dropped_at) "
+            "VALUES (?, ?, ?)"
+            + db.dialect.replace_end("visit_id, contact_id", "visit_id, contact_id, dropped_at"),
             [visit_id, contact_id, now()],
         )
         touched.add(visit_id)

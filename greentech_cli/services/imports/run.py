@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from greentech_cli import collector
-from greentech_cli.db import database_file, import_pragmas, transaction
+from greentech_cli.db import database_file, import_pragmas, rehearsal, transaction
 from greentech_cli.models.imports import ImportOptions, ImportSummary, Reject
 from greentech_cli.models.records import Company, Contact, Member
 from greentech_cli.services.identity import merge
@@ -114,7 +114,7 @@ def _import(
             with (
                 read_all(path, source, options, progress, Prematch(db, options)) as prepared,
                 import_pragmas(db),
-                transaction(db, holder="the import"),
+                rehearsal(db) if options.dry_run else transaction(db, holder="the import"),
             ):
                 run.execute(prepared)
                 if options.dry_run:

@@ -120,15 +120,21 @@ def remove_participant(db: Database, visit_id: int, contact_id: int) -> int:
 def move_contact(db: Database, keep_id: int, other_id: int) -> None:
     """A merge: other's B2B places, requests and meetings become keep's (a place keep has stays
     one; a request of keep for keep, or a meeting with themselves, is dropped)."""
+    # A row that would collide with one keep already has is left (and deleted below), as
+    # SQLite's UPDATE OR IGNORE does, in SQL both engines read.
     for table in ("b2b_participants", "b2b_interpreters"):
         db.execute(
-            f"UPDATE OR IGNORE {table} SET contact_id = ? WHERE contact_id = ?", [keep_id, other_id]
+            f"UPDATE {table} SET contact_id = ? WHERE contact_id = ? AND NOT EXISTS "
+            f"(SELECT 1 FROM {table} t WHERE t.visit_id = {table}.visit_id AND t.contact_id = ?)",
+            [keep_id, other_id, keep_id],
         )
         db.execute(f"DELETE FROM {table} WHERE contact_id = ?", [other_id])
-    for column in ("requester_id", "wanted_id"):
+    for column, other in (("requester_id", "wanted_id"), ("wanted_id", "requester_id")):
         db.execute(
-            f"UPDATE OR IGNORE b2b_requests SET {column} = ? WHERE {column} = ?",
-            [keep_id, other_id],
+            f"UPDATE b2b_requests SET {column} = ? WHERE {column} = ? AND NOT EXISTS "
+            "(SELECT 1 FROM b2b_requests r WHERE r.visit_id = b2b_requests.visit_id "
+            f"AND r.{column} = ? AND r.{other} = b2b_requests.{other})",
+            [keep_id, other_id, keep_id],
         )
     db.execute(
         "DELETE FROM b2b_requests WHERE requester_id = ? OR wanted_id = ? "
@@ -166,7 +172,7 @@ def held_about(db: Database, contact_id: int) -> dict[str, list[dict[str, Any]]]
         ),
         "meetings": fetch_all(
             db,
-            "SELECT visit_id, slot, table_no AS [table], a_id AS a, b_id AS b, "
+            'SELECT visit_id, slot, table_no AS "table", a_id AS a, b_id AS b, '
             "interpreter_id AS interpreter FROM b2b_meetings "
             "WHERE a_id = ? OR b_id = ? OR interpreter_id = ? ORDER BY visit_id, slot",
             [contact_id, contact_id, contact_id],

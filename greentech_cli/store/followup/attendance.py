@@ -60,8 +60,9 @@ def move(db: Database, keep_id: int, other_id: int) -> int:
     """Give a merged contact's attendance to the contact it was merged into (where both were
     recorded at one visit, the surviving contact's record stays)."""
     moved = db.execute(
-        "INSERT OR IGNORE INTO attendance (visit_id, contact_id, status, recorded_at) "
-        "SELECT visit_id, ?, status, recorded_at FROM attendance WHERE contact_id = ?",
+        f"{db.dialect.ignore_into} attendance (visit_id, contact_id, status, recorded_at) "
+        "SELECT visit_id, ?, status, recorded_at FROM attendance WHERE contact_id = ?"
+        + db.dialect.ignore_end,
         [keep_id, other_id],
     ).rowcount
     db.execute("DELETE FROM attendance WHERE contact_id = ?", [other_id])

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from greentech_cli.store import audit
 from greentech_cli.store.common import fetch_all, fetch_one, not_found, now
-from greentech_cli.text.fulltext import fts_expression, search_terms
+from greentech_cli.text.fulltext import search_terms
 
 if TYPE_CHECKING:
     from greentech_cli.db import Database
@@ -186,11 +186,13 @@ def matching_entries(
 ) -> list[tuple[int | None, int | None, str, str]]:
     """Journal entries that match every query word (any of its terms, a group of
     `query_term_groups`, as the start of a word of the text or its folded keys), in no particular
-    order: (contact_id, company_id, text, keys) each. SQLite's form is FTS5's MATCH."""
+    order: (contact_id, company_id, text, keys) each. SQLite's form is FTS5's MATCH,
+    PostgreSQL's a tsquery (`db.dialect`)."""
+    d = db.dialect
     rows = db.execute(
         "SELECT j.contact_id, j.company_id, f.text, f.keys FROM journal_fts f "
-        "JOIN journal j ON j.id = f.rowid WHERE journal_fts MATCH ?",
-        [fts_expression(groups)],
+        f"JOIN journal j ON j.id = f.rowid WHERE {d.fts_match('f', 'journal_fts')}",
+        [d.fts_query(groups)],
     )
     return [(r[0], r[1], r[2] or "", r[3] or "") for r in rows]
 

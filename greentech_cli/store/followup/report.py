@@ -19,6 +19,15 @@ if TYPE_CHECKING:
     from greentech_cli.db import Database
 
 _IN = "IN (SELECT value FROM json_each(?))"
+_JSON_IDS = "SELECT value FROM json_each("
+
+
+def _for(db: Database, sql: str) -> str:
+    """A statement of this module in the database's dialect (a list of ids is a JSON array)."""
+    if db.engine == "sqlite":
+        return sql
+    return sql.replace(_JSON_IDS, "SELECT value::bigint FROM jsonb_array_elements_text(")
+
 
 # Members who count as delegates: leads and delegates who did not cancel or stay invited.
 DELEGATES = (
@@ -78,7 +87,7 @@ def all_counts(db: Database, delegation_ids: list[int]) -> Counts:
     ids = dumps(delegation_ids)
     found: Counts = {metric: [] for metric in SUMMED_METRICS}
     totals: dict[tuple[str, str], int] = {}
-    for delegation_id, metric, label, count in db.execute(SUMMED, {"ids": ids}):
+    for delegation_id, metric, label, count in db.execute(_for(db, SUMMED), {"ids": ids}):
         label = str(label)
         found[metric].append((delegation_id, label, count))
         totals[metric, label] = totals.get((metric, label), 0) + count
@@ -87,16 +96,22 @@ def all_counts(db: Database, delegation_ids: list[int]) -> Counts:
     # The delegates with their organisations, and the organisations visited: people and
     # companies counted in Python, each once per delegation and once in the total.
     delegates = db.execute(
-        "SELECT d.delegation_id, d.contact_id, coalesce(d.own_country, co.country, 'unknown'), "
-        f"coalesce(co.kind, 'none'), d.company_id, {_COMPANY} FROM ({DELEGATES}) d "
-        "LEFT JOIN companies co ON co.id = d.company_id",
+        _for(
+            db,
+            "SELECT d.delegation_id, d.contact_id, coalesce(d.own_country, co.country, 'unknown'), "
+            f"coalesce(co.kind, 'none'), d.company_id, {_COMPANY} FROM ({DELEGATES}) d "
+            "LEFT JOIN companies co ON co.id = d.company_id",
+        ),
         [ids],
     ).fetchall()
     for number, metric in enumerate(DELEGATE_METRICS, 2):
         found[metric] = _distinct((r[0], r[1], (r[number],)) for r in delegates)
     visited = db.execute(
-        f"SELECT v.delegation_id, v.company_id, {_COMPANY} FROM visits v "
-        f"JOIN companies co ON co.id = v.company_id WHERE v.delegation_id {_IN}",
+        _for(
+            db,
+            f"SELECT v.delegation_id, v.company_id, {_COMPANY} FROM visits v "
+            f"JOIN companies co ON co.id = v.company_id WHERE v.delegation_id {_IN}",
+        ),
         [ids],
     ).fetchall()
     companies = [r[:1] + r[4:] for r in delegates if r[4] is not None] + visited
@@ -149,7 +164,11 @@ def tallies(db: Database, delegation_ids: list[int]) -> list[tuple[int, str, str
     """Anonymous counts kept when a delegation's people were purged: (delegation, metric,
     label, count)."""
     rows = db.execute(
-        f"SELECT delegation_id, metric, label, count FROM report_tallies WHERE delegation_id {_IN}",
+        _for(
+            db,
+            "SELECT delegation_id, metric, label, count FROM report_tallies "
+            f"WHERE delegation_id {_IN}",
+        ),
         [dumps(delegation_ids)],
     ).fetchall()
     return [(int(r[0]), str(r[1]), str(r[2]), int(r[3])) for r in rows]

@@ -57,13 +57,14 @@ def delegations_touching(db: Database, contact_ids: list[int]) -> list[int]:
     """Delegations whose report counts these people: memberships, visits they host or attend,
     their attendance, journal entries about them."""
     ids = dumps(contact_ids)
+    listed = db.dialect.json_values("?", integer=True)
     rows = db.execute(
-        "SELECT delegation_id FROM members WHERE contact_id IN (SELECT value FROM json_each(?)) "
+        f"SELECT delegation_id FROM members WHERE contact_id IN ({listed}) "
         "UNION SELECT v.delegation_id FROM attendance a JOIN visits v ON v.id = a.visit_id "
-        "WHERE a.contact_id IN (SELECT value FROM json_each(?)) "
+        f"WHERE a.contact_id IN ({listed}) "
         "UNION SELECT coalesce(j.delegation_id, v.delegation_id) FROM journal j "
         "LEFT JOIN visits v ON v.id = j.visit_id "
-        "WHERE j.contact_id IN (SELECT value FROM json_each(?))",
+        f"WHERE j.contact_id IN ({listed})",
         [ids, ids, ids],
     ).fetchall()
     return sorted(int(r[0]) for r in rows if r[0] is not None)
@@ -79,6 +80,6 @@ def dietary(db: Database, delegation_id: int | None = None) -> list[dict[str, An
         "d.code AS delegation, d.end_date, d.retention_dietary AS retention "
         "FROM member_dietary x JOIN members m ON m.id = x.member_id "
         "JOIN contacts c ON c.id = m.contact_id JOIN delegations d ON d.id = m.delegation_id"
-        f"{only} ORDER BY d.end_date, d.code, c.last_name COLLATE NOCASE, c.id",
+        f"{only} ORDER BY d.end_date, d.code, {db.dialect.order('c.last_name', nocase=True)}, c.id",
         [delegation_id] if delegation_id is not None else [],
     )

@@ -1,15 +1,16 @@
-"""open_db(): the one way into the database — pragmas, owner-only files and migrations."""
+"""SQLite, the default engine: a file opened with our pragmas, owner-only, WAL; its write lock
+(BEGIN IMMEDIATE, `<db>-writer` naming the holder), backups by SQLite's backup API."""
 
 from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
+from greentech_cli.db.database import Database
 from greentech_cli.errors import Conflict, GreentechError, NotFound
 from greentech_cli.files import claim_writer, fsync_dir, fsync_file, writer_file
 
@@ -21,56 +22,6 @@ BUSY_TIMEOUT_MS = 120_000
 # this long for a short write to finish, then refuses rather than queue behind an import.
 REFUSE_AFTER_MS = 2_000
 BACKUPS_FOLDER = "backups"
-
-
-class Database:
-    """A connection with the few helpers greentech needs, shaped like sqlite-utils' Database.
-
-    Importing sqlite-utils costs more than a whole `search`; commands use this instead, and
-    sqlite-utils is loaded only to apply migrations.
-    """
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-        # Told "waiting for the import in process N…" when a write has to wait for the lock.
-        self.on_wait: Callable[[str], None] | None = None
-
-    def execute(self, sql: str, parameters: Any = None) -> sqlite3.Cursor:
-        """Run one statement; outside a transaction it commits at once (autocommit mode)."""
-        return self.conn.execute(sql, parameters if parameters is not None else [])
-
-    def table_names(self) -> list[str]:
-        """The names of the tables in the database."""
-        rows = self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-        return [str(row[0]) for row in rows]
-
-    @contextmanager
-    def atomic(self) -> Iterator[Database]:
-        """A transaction, or a savepoint inside one; rolled back on any error."""
-        if not self.conn.in_transaction:
-            self.conn.execute("BEGIN")
-            try:
-                yield self
-            except BaseException:
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
-                raise
-            self.conn.execute("COMMIT")
-            return
-        name = f"greentech_{id(self)}_{os.urandom(4).hex()}"
-        self.conn.execute(f"SAVEPOINT {name}")
-        try:
-            yield self
-        except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
-                self.conn.execute(f"RELEASE SAVEPOINT {name}")
-            raise
-        self.conn.execute(f"RELEASE SAVEPOINT {name}")
-
-    def close(self) -> None:
-        """Close the connection."""
-        self.conn.close()
 
 
 def _create_owner_only(path: Path) -> None:
@@ -185,7 +136,10 @@ def _disk_full(path: Path) -> bool:
 
 
 def database_file(conn: sqlite3.Connection) -> str:
-    """The file name of a connection's main database ('' for an in-memory one)."""
+    """The file name of a connection's main database ('' for an in-memory one, or for a
+    PostgreSQL connection: no file)."""
+    if not isinstance(conn, sqlite3.Connection):
+        return ""
     for row in conn.execute("PRAGMA database_list"):
         if row[1] == "main":
             return str(row[2] or "")
@@ -309,7 +263,7 @@ def open_db(path: Path, *, create: bool = False, migrate: bool = True) -> Databa
             _create_owner_only(path)
         except OSError as exc:
             raise GreentechError(f"cannot create the database {path}: {exc.strerror}") from exc
-    db = Database(connect(path))
+    db = Database(connect(path), where=str(path))
     try:
         if migrate and migrations.pending_names(db.conn):
             _migrate(db, path)

@@ -1,0 +1,69 @@
+"""`Database`: the connection every store module takes, whatever the engine behind it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from greentech_cli.db.dialect import SQLITE, Dialect
+
+
+class Database:
+    """A connection with the few helpers greentech needs, shaped like sqlite-utils' Database.
+
+    `conn` is a sqlite3 connection, or on PostgreSQL a wrapper shaped like one
+    (`db.postgres.Connection`); `dialect` holds the SQL that differs between the engines.
+    Importing sqlite-utils costs more than a whole `search`; commands use this instead, and
+    sqlite-utils is loaded only to apply migrations.
+    """
+
+    def __init__(self, conn: Any, dialect: Dialect = SQLITE, *, where: str = "") -> None:
+        self.conn = conn
+        self.dialect = dialect
+        # What to name the database in messages (a file's path; a URL without its password).
+        self.where = where
+        # Told "waiting for the import in process N…" when a write has to wait for the lock.
+        self.on_wait: Callable[[str], None] | None = None
+
+    @property
+    def engine(self) -> str:
+        """`sqlite` or `postgresql`."""
+        return self.dialect.name
+
+    def execute(self, sql: str, parameters: Any = None) -> Any:
+        """Run one statement; outside a transaction it commits at once (autocommit mode)."""
+        return self.conn.execute(sql, parameters if parameters is not None else [])
+
+    def table_names(self) -> list[str]:
+        """The names of the tables in the database."""
+        return [str(row[0]) for row in self.conn.execute(self.dialect.table_names_sql)]
+
+    @contextmanager
+    def atomic(self) -> Iterator[Database]:
+        """A transaction, or a savepoint inside one; rolled back on any error."""
+        if not self.conn.in_transaction:
+            self.conn.execute("BEGIN")
+            try:
+                yield self
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+            return
+        name = f"greentech_{id(self)}_{os.urandom(4).hex()}"
+        self.conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield self
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                self.conn.execute(f"RELEASE SAVEPOINT {name}")
+            raise
+        self.conn.execute(f"RELEASE SAVEPOINT {name}")
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()

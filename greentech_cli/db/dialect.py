@@ -1,0 +1,187 @@
+"""The SQL that differs between SQLite and PostgreSQL, in one place: `Database.dialect`.
+
+Store modules write SQLite's SQL with `?` placeholders (PostgreSQL's connection wrapper turns
+them into its own) and ask the dialect only for what the engines spell differently: the
+case-insensitive comparisons of SQLite's `NOCASE` (which folds ASCII letters only — PostgreSQL's
+`lower()` under the "C" collation folds the same letters, so both give the same answers), JSON
+arrays expanded into rows, inserts that skip or replace an existing row, and introspection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+# PostgreSQL's lower() folds only ASCII letters under the "C" collation, as NOCASE does.
+_FOLD = 'lower(({0}) COLLATE "C")'
+
+
+class Dialect:
+    """SQLite's SQL (the default engine; today's SQL, unchanged)."""
+
+    name = "sqlite"
+    table_names_sql = "SELECT name FROM sqlite_master WHERE type = 'table'"
+    # (name, declared type) of a table's columns in table order, the type as SQLite declares
+    # it (INTEGER, REAL, TEXT); one parameter: the table's name.
+    columns_sql = "SELECT name, upper(type) FROM pragma_table_info(?) ORDER BY cid"
+    # The larger of two values (SQLite's max() of two arguments).
+    greatest = "max"
+    # A JSON object from alternating keys and values.
+    json_object = "json_object"
+
+    def nocase(self, expr: str) -> str:
+        """`expr` as compared and sorted case-insensitively (ASCII letters), e.g.
+        `f"WHERE {d.nocase('email')} = {d.nocase('?')}"`."""
+        return f"{expr} COLLATE NOCASE"
+
+    def eq_nocase(self, left: str, right: str) -> str:
+        """`left = right` ignoring the case of ASCII letters."""
+        return f"{left} = {right} COLLATE NOCASE"
+
+    def order(self, expr: str, *, nocase: bool = False) -> str:
+        """An ORDER BY term sorting NULLs first, as SQLite does in ascending order."""
+        return self.nocase(expr) if nocase else expr
+
+    def json_values(self, expr: str, *, integer: bool = False) -> str:
+        """A subquery of the values of a JSON array (a column or a `?` bound to JSON text)."""
+        del integer
+        return f"SELECT value FROM json_each({expr})"
+
+    def json_rows(self, expr: str) -> str:
+        """A table of a JSON array's elements with columns `key` (the index) and `value`
+        (the element as JSON: `value ->> 0` reads an inner array's first item)."""
+        return f"json_each({expr})"
+
+    def fts_query(self, groups: Iterable[Sequence[str]]) -> str:
+        """The full-text query of folded term groups (`text.fulltext.query_term_groups`): every
+        group must match, any term of a group as a prefix. Terms are [a-z0-9] only, so quoting
+        them keeps the engine's operators out of user text."""
+        return " AND ".join("(" + " OR ".join(f'"{t}"*' for t in group) + ")" for group in groups)
+
+    def fts_match(self, alias: str, table: str) -> str:
+        """The condition that a full-text table's row (as `alias`) matches the statement's one
+        parameter, a `fts_query`."""
+        del alias
+        return f"{table} MATCH ?"
+
+    def json_item(self, expr: str, index: int, *, integer: bool = False) -> str:
+        """Item `index` of a JSON array (a `json_rows` value) as an SQL value."""
+        del integer
+        return f"{expr} ->> {index}"
+
+    def json_scalar(self, expr: str) -> str:
+        """A `json_rows` value that is a JSON string or number, as an SQL value."""
+        return expr
+
+    # A join the planner must not reorder (SQLite keeps a CROSS JOIN's order; PostgreSQL plans
+    # joins itself and reads CROSS JOIN … ON as an error).
+    fixed_join = "CROSS JOIN"
+
+    def json_equals(self, expr: str, key: str) -> str:
+        """A JSON object column's top-level `key` equals the next parameter (false for text
+        that is no JSON)."""
+        return f"json_valid({expr}) AND json_extract({expr}, '$.{key}') = ?"
+
+    def json_set_integer(self, expr: str, key: str) -> str:
+        """A JSON object column with its top-level `key` set to the next parameter, an integer."""
+        return f"json_set({expr}, '$.{key}', ?)"
+
+    def json_field(self, expr: str, key: str) -> str:
+        """One top-level field of a JSON object column as text (NULL when absent or invalid)."""
+        return f"(CASE WHEN json_valid({expr}) THEN json_extract({expr}, '$.{key}') END)"
+
+    # INSERT … that skips a row a unique key already holds: `f"{d.ignore_into} t (…) VALUES (…)
+    # {d.ignore_end}"`.
+    ignore_into = "INSERT OR IGNORE INTO"
+    ignore_end = ""
+    # INSERT … that replaces the row holding the same key: `replace_into`, then `replace_end`.
+    replace_into = "INSERT OR REPLACE INTO"
+
+    def replace_end(self, key: str, columns: str) -> str:
+        """The end of a `replace_into` statement: `key` is the unique column list the rows
+        collide on, `columns` those the statement gives."""
+        del key, columns
+        return ""
+
+    # `a IS NOT b` for values that may be NULL.
+    is_not = "IS NOT"
+
+
+class PostgresDialect(Dialect):
+    """PostgreSQL's spelling of the same (see the module docstring)."""
+
+    name = "postgresql"
+    table_names_sql = (
+        "SELECT table_name FROM information_schema.tables "
+        "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+    )
+    columns_sql = (
+        "SELECT column_name, CASE data_type WHEN 'bigint' THEN 'INTEGER' "
+        "WHEN 'double precision' THEN 'REAL' ELSE upper(data_type) END "
+        "FROM information_schema.columns WHERE table_schema = current_schema() "
+        "AND table_name = ? ORDER BY ordinal_position"
+    )
+    greatest = "greatest"
+    json_object = "json_build_object"
+
+    def nocase(self, expr: str) -> str:
+        return _FOLD.format(expr)
+
+    def eq_nocase(self, left: str, right: str) -> str:
+        return f"{_FOLD.format(left)} = {_FOLD.format(right)}"
+
+    def order(self, expr: str, *, nocase: bool = False) -> str:
+        term = f'{_FOLD.format(expr)} COLLATE "C"' if nocase else expr
+        return f"{term} NULLS FIRST"
+
+    def json_values(self, expr: str, *, integer: bool = False) -> str:
+        value = "value::bigint" if integer else "value"
+        return f"SELECT {value} FROM jsonb_array_elements_text(({expr})::jsonb) AS value"
+
+    def json_rows(self, expr: str) -> str:
+        return (
+            f"(SELECT ordinality - 1 AS key, value FROM jsonb_array_elements(({expr})::jsonb) "
+            "WITH ORDINALITY AS x(value, ordinality))"
+        )
+
+    def fts_query(self, groups: Iterable[Sequence[str]]) -> str:
+        return " & ".join("(" + " | ".join(f"{t}:*" for t in group) + ")" for group in groups)
+
+    def fts_match(self, alias: str, table: str) -> str:
+        del table
+        return f"{alias}.doc @@ to_tsquery('simple', ?)"
+
+    def json_item(self, expr: str, index: int, *, integer: bool = False) -> str:
+        return f"(({expr} ->> {index})::bigint)" if integer else f"({expr} ->> {index})"
+
+    def json_scalar(self, expr: str) -> str:
+        return f"({expr} #>> '{{}}')"
+
+    fixed_join = "JOIN"
+
+    def json_equals(self, expr: str, key: str) -> str:
+        return f"json_extract({expr}, '$.{key}') = CAST(? AS TEXT)"
+
+    def json_set_integer(self, expr: str, key: str) -> str:
+        return f"(({expr})::jsonb || jsonb_build_object('{key}', CAST(? AS BIGINT)))::text"
+
+    def json_field(self, expr: str, key: str) -> str:
+        # greentech writes these columns as JSON; text that is no object reads as NULL.
+        return f"(CASE WHEN left(ltrim({expr}), 1) = '{{' THEN ({expr})::jsonb ->> '{key}' END)"
+
+    ignore_into = "INSERT INTO"
+    ignore_end = " ON CONFLICT DO NOTHING"
+    replace_into = "INSERT INTO"
+
+    def replace_end(self, key: str, columns: str) -> str:
+        keys = {part.strip() for part in key.split(",")}
+        names = [c.strip() for c in columns.split(",")]
+        updates = ", ".join(f"{c} = excluded.{c}" for c in names if c not in keys)
+        action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
+        return f" ON CONFLICT ({key}) {action}"
+
+    is_not = "IS DISTINCT FROM"
+
+
+SQLITE = Dialect()
+POSTGRES = PostgresDialect()
+DIALECTS = (SQLITE, POSTGRES)

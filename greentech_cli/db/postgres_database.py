@@ -1,0 +1,263 @@
+"""A PostgreSQL database behind `open_db()`: connecting, the schema, and the write lock.
+
+The write lock of a SQLite file (BEGIN IMMEDIATE) is here a transaction-level advisory lock
+(`pg_advisory_xact_lock`): writers queue for it, readers never wait, it goes with the transaction
+(a killed process's lock too). While a long write holds it, its session's `application_name`
+names it ("greentech: the import"), so a waiting process can say what it waits for. A counter
+bumped by each write (`greentech_writes`) tells an import whether someone else wrote since it
+looked (SQLite's `PRAGMA data_version`). Errors a user can act on (a read-only role, a full disk,
+a lasting lock) become one clear line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from greentech_cli.db.database import Database
+from greentech_cli.db.dialect import POSTGRES
+from greentech_cli.db.sqlite import BUSY_TIMEOUT_MS, FIRST_TRY_MS, REFUSE_AFTER_MS
+from greentech_cli.errors import Conflict, GreentechError
+
+# The advisory lock's key: one write lock per database, as a SQLite file has.
+WRITE_LOCK = 0x67726E74  # "grnt"
+APPLICATION = "greentech"
+# Serialization failures and deadlocks of taking the lock are retried this often.
+RETRIES = 3
+
+
+def open_db(url: str, *, migrate: bool = True) -> Database:
+    """Connect to the database a URL names and bring its schema up to date."""
+    import psycopg
+
+    from greentech_cli.config import lock_timeout_ms, shown_url
+    from greentech_cli.db import postgres
+
+    where = shown_url(url)
+    try:
+        conn = postgres.connect(url)
+    except psycopg.Error as exc:
+        reason = (str(exc).strip().splitlines() or ["unknown error"])[-1]
+        raise GreentechError(f"cannot open the database {where}: {reason}") from exc
+    db = Database(conn, POSTGRES, where=where)
+    db.waits_ms = lock_timeout_ms(BUSY_TIMEOUT_MS)  # type: ignore[attr-defined]
+    try:
+        conn.raw.execute(f"SET application_name = '{APPLICATION}'")
+        if migrate:
+            _migrate(db)
+        conn.id_tables = frozenset(_identity_tables(db))
+        conn.counts_writes = "greentech_writes" in db.table_names()
+    except psycopg.Error as exc:
+        db.close()
+        raise error(exc, where) or GreentechError(f"{where}: {exc}") from exc
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _migrate(db: Database) -> None:
+    """Create or update the schema under the write lock (another process may do it first)."""
+    from greentech_cli.migrations import postgres as schema
+
+    if not schema.pending_names(db):
+        return
+    with transaction(db, refuse="updating the schema"):
+        schema.apply(db)
+
+
+def _identity_tables(db: Database) -> list[str]:
+    rows = db.execute(
+        "SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema() "
+        "AND column_name = 'id' AND is_identity = 'YES'"
+    ).fetchall()
+    return [str(row[0]) for row in rows]
+
+
+def columns(db: Database, table: str) -> list[tuple[str, str]]:
+    """(name, type) of a table's columns in table order (information_schema)."""
+    rows = db.execute(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position",
+        [table],
+    ).fetchall()
+    return [(str(name), str(kind).upper()) for name, kind in rows]
+
+
+def error(exc: Any, where: str) -> GreentechError | None:
+    """One clear error for the failures a user can act on, else None."""
+    import psycopg.errors as e
+
+    if isinstance(exc, e.InsufficientPrivilege | e.ReadOnlySqlTransaction):
+        return GreentechError(
+            f"the database {where} is read-only for this user (ask its administrator for write "
+            "rights); nothing was written"
+        )
+    if isinstance(exc, e.DiskFull):
+        return GreentechError(
+            f"the disk of the database server of {where} is full; nothing was written"
+        )
+    if isinstance(exc, e.LockNotAvailable | e.QueryCanceled):
+        return GreentechError(f"the database {where} stayed busy; nothing was written, try again")
+    if isinstance(exc, e.SerializationFailure | e.DeadlockDetected):
+        return GreentechError(
+            f"another officer changed the same records of {where} at the same moment; nothing "
+            "was written, try again"
+        )
+    if isinstance(exc, e.OperationalError):
+        reason = (str(exc).strip().splitlines() or ["connection lost"])[-1]
+        return GreentechError(
+            f"the database {where} cannot be reached ({reason}); nothing was written"
+        )
+    return None
+
+
+def _failed(exc: Any, where: str) -> GreentechError:
+    return error(exc, where) or GreentechError(f"cannot write to the database {where}: {exc}")
+
+
+def lock_holder(db: Database) -> str:
+    """Who holds the write lock, as a waiting process says it: "the import in process 4711"."""
+    row = db.conn.raw.execute(
+        "SELECT a.application_name, a.pid, a.usename FROM pg_locks l "
+        "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' "
+        "AND l.granted AND l.objid = %s AND l.database = "
+        "(SELECT oid FROM pg_database WHERE datname = current_database()) LIMIT 1",
+        [WRITE_LOCK],
+    ).fetchone()
+    if row is None:
+        return "another greentech process"
+    name, pid, user = row
+    what = str(name or "").removeprefix(f"{APPLICATION}: ") if name != APPLICATION else ""
+    return f"{what or 'a write'} by {user} (server process {pid})"
+
+
+def _take_lock(db: Database, refuse: str | None) -> None:
+    """Take the write lock: a short try, then (saying what it waits for) up to the timeout."""
+    import psycopg.errors as e
+
+    conn = db.conn
+    waits = int(getattr(db, "waits_ms", BUSY_TIMEOUT_MS))
+    first = REFUSE_AFTER_MS if refuse is not None else min(FIRST_TRY_MS, waits)
+    for attempt in range(RETRIES):
+        try:
+            conn.execute("BEGIN")
+            conn.execute(f"SET LOCAL lock_timeout = {int(first)}")
+            try:
+                conn.execute("SELECT pg_advisory_xact_lock(?)", [WRITE_LOCK])
+            except e.LockNotAvailable:
+                conn.execute("ROLLBACK")
+                if refuse is not None:
+                    raise _refusal(db, refuse) from None
+                if waits <= first:
+                    raise _lock_timeout(db, waits) from None
+                if db.on_wait is not None:
+                    who = lock_holder(db)
+                    db.on_wait(f"waiting for {who} to finish writing (up to {waits / 1000:g} s)…")
+                conn.execute("BEGIN")
+                conn.execute(f"SET LOCAL lock_timeout = {int(waits - first)}")
+                try:
+                    conn.execute("SELECT pg_advisory_xact_lock(?)", [WRITE_LOCK])
+                except e.LockNotAvailable:
+                    conn.execute("ROLLBACK")
+                    raise _lock_timeout(db, waits) from None
+            conn.execute("SET LOCAL lock_timeout = 0")
+            _count_write(db)
+            return
+        except (e.SerializationFailure, e.DeadlockDetected):
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if attempt == RETRIES - 1:
+                raise
+
+
+def _refusal(db: Database, doing: str) -> Conflict:
+    return Conflict(
+        f"{lock_holder(db)} is writing to {db.where}; {doing} was refused and nothing was "
+        "changed; try again when it has finished"
+    )
+
+
+def _lock_timeout(db: Database, waits: int) -> GreentechError:
+    return GreentechError(
+        f"{lock_holder(db)} kept {db.where} locked for more than {waits / 1000:g} s; nothing was "
+        "written, try again when it has finished (the wait is lock_timeout in the config file "
+        "or GREENTECH_LOCK_TIMEOUT)"
+    )
+
+
+def _count_write(db: Database) -> None:
+    """Under the lock: note writes by others since this connection last looked, and count this
+    one (see `data_version`); not while the schema is made."""
+    if not db.conn.counts_writes:
+        return
+    row = db.conn.execute("SELECT n FROM greentech_writes").fetchone()
+    if row is None:
+        return
+    now = int(row[0])
+    seen = getattr(db, "_writes_seen", None)
+    others = getattr(db, "_writes_by_others", 0)
+    if seen is not None:
+        others += now - seen
+    db.conn.execute("UPDATE greentech_writes SET n = n + 1")
+    db._writes_seen = now + 1  # type: ignore[attr-defined]
+    db._writes_by_others = others  # type: ignore[attr-defined]
+
+
+def data_version(db: Database) -> int:
+    """A number that changes when another connection has written (PRAGMA data_version)."""
+    row = db.conn.execute("SELECT n FROM greentech_writes").fetchone()
+    now = int(row[0]) if row else 0
+    seen = getattr(db, "_writes_seen", None)
+    if seen is None:
+        db._writes_seen = now  # type: ignore[attr-defined]
+        seen = now
+    return int(getattr(db, "_writes_by_others", 0)) + now - seen
+
+
+@contextmanager
+def transaction(
+    db: Database, *, refuse: str | None = None, holder: str | None = None
+) -> Iterator[Database]:
+    """One write transaction under the advisory lock (see `db.transaction`)."""
+    import psycopg
+
+    conn = db.conn
+    if conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    try:
+        _take_lock(db, refuse)
+    except psycopg.Error as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise error(exc, db.where) or GreentechError(
+            f"cannot write to the database: {exc}"
+        ) from exc
+    if holder:
+        conn.raw.execute(
+            f"SET LOCAL application_name = '{APPLICATION}: {holder.replace(chr(39), '')}'"
+        )
+    try:
+        yield db
+    except psycopg.Error as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        found = error(exc, db.where)
+        if found is None:
+            raise
+        raise found from exc
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    try:
+        conn.execute("COMMIT")
+    except psycopg.Error as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise error(exc, db.where) or GreentechError(
+            f"cannot write to the database: {exc}"
+        ) from exc

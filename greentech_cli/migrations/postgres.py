@@ -1,0 +1,94 @@
+"""The schema on PostgreSQL: a baseline equal to every SQLite step up to today, then steps.
+
+The baseline (`postgres_tables`) builds in one go what SQLite's steps `BASELINE` build one by one,
+and is stamped with their names in the same record (`_sqlite_migrations`, as sqlite-utils keeps
+it), so both engines count the same schema version. A step added after the baseline gets a
+SQLite form (`migrations.STEPS`) and a PostgreSQL form here (`STEPS`, under the same name);
+opening a PostgreSQL database whose step has no PostgreSQL form is refused, not half done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from greentech_cli.errors import GreentechError
+from greentech_cli.migrations import DERIVED_VERSIONS, MIGRATION_SET, MIGRATIONS_TABLE, known_names
+from greentech_cli.migrations.postgres_tables import TABLES
+from greentech_cli.migrations.postgres_triggers import FUNCTIONS, TRIGGERS
+
+# The SQLite steps the baseline stands for (all of them when it was written).
+BASELINE = (
+    "m001_initial",
+    "m002_rich_records",
+    "m003_audit_without_values",
+    "m005_trip",
+    "m006_b2b",
+    "m007_followups",
+    "m008_journal_outlives_companies",
+    "m004_merge_images",
+    "m008_itineraries",
+    "m009_key_upkeep",
+    "m010_delegation_retention",
+    "m010_b2b_slots",
+    "m011_visit_cancellations",
+)
+
+# Steps after the baseline: name -> function of the Database (none yet).
+STEPS: dict[str, Callable[[Any], None]] = {}
+
+
+def applied_names(db: Any) -> list[str]:
+    """The steps a database has applied (none for an empty database)."""
+    exists = db.execute(
+        "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() "
+        "AND table_name = ?",
+        [MIGRATIONS_TABLE],
+    ).fetchone()
+    if exists is None:
+        return []
+    rows = db.execute(
+        f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY id",
+        [MIGRATION_SET],
+    ).fetchall()
+    return [str(row[0]) for row in rows]
+
+
+def pending_names(db: Any) -> list[str]:
+    """The steps a database still needs."""
+    applied = set(applied_names(db))
+    return [name for name in known_names() if name not in applied]
+
+
+def _stamp(db: Any, name: str) -> None:
+    db.execute(
+        f"INSERT INTO {MIGRATIONS_TABLE} (migration_set, name, applied_at) VALUES (?, ?, ?)",
+        [MIGRATION_SET, name, datetime.now(UTC).isoformat()],
+    )
+
+
+def apply(db: Any) -> None:
+    """Apply the pending steps inside the caller's transaction: the baseline on an empty
+    database (stamped with every step it stands for), then each later step's PostgreSQL form."""
+    pending = pending_names(db)
+    if not applied_names(db):
+        db.conn.executescript(TABLES)
+        db.conn.executescript(FUNCTIONS)
+        db.conn.executescript(TRIGGERS)
+        for name in BASELINE:
+            _stamp(db, name)
+        db.conn.executemany(
+            "INSERT INTO derived_versions (name, version) VALUES (?, ?)",
+            list(DERIVED_VERSIONS.items()),
+        )
+        pending = [name for name in pending if name not in BASELINE]
+    for name in pending:
+        step = STEPS.get(name)
+        if step is None:
+            raise GreentechError(
+                f"this version of greentech has no PostgreSQL form of the schema step {name}; "
+                "nothing was changed"
+            )
+        step(db)
+        _stamp(db, name)

@@ -1,0 +1,188 @@
+"""The test engine's databases: fresh PostgreSQL databases from a template, and one way for tests
+to poke a database directly whatever its engine (instead of `sqlite3.connect(path)`).
+
+    with engines.connect(db_path) as conn:      # a file's path or a postgresql:// URL
+        conn.execute("UPDATE contacts SET notes = ? WHERE id = ?", ["x", 1])
+    conn = engines.connect(cli.db_path)         # or closed by hand: conn.close()
+
+Statements are written with sqlite3's `?` placeholders on both engines and commit at once.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+_TEMPLATE: dict[str, str] = {}
+_NUMBERS = itertools.count(1)
+
+
+def server_url() -> str:
+    """The PostgreSQL server of the test run (GREENTECH_TEST_PG)."""
+    url = os.environ.get("GREENTECH_TEST_PG", "")
+    if not url:
+        pytest.fail("GREENTECH_TEST_ENGINE=postgresql needs GREENTECH_TEST_PG (see .ci/postgres)")
+    return url
+
+
+def _with_database(url: str, name: str) -> str:
+    """The URL of database `name` on the server of `url`."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def _admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(server_url(), autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def _prefix() -> str:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return f"gt_{os.getpid()}_{worker}"
+
+
+def _template() -> str:
+    """A migrated database to clone, made once per worker process."""
+    name = _TEMPLATE.get("name")
+    if name is None:
+        from greentech_cli.db import open_db
+
+        name = f"{_prefix()}_template"
+        _admin(f'DROP DATABASE IF EXISTS "{name}"')
+        _admin(f'CREATE DATABASE "{name}"')
+        open_db(_with_database(server_url(), name), create=True).close()
+        _TEMPLATE["name"] = name
+    return name
+
+
+def fresh_database(config: Any = None) -> str:
+    """The URL of a new database holding today's schema and nothing else."""
+    del config
+    name = f"{_prefix()}_{next(_NUMBERS)}"
+    _admin(f'CREATE DATABASE "{name}" TEMPLATE "{_template()}"')
+    return _with_database(server_url(), name)
+
+
+def drop_database(url: str) -> None:
+    """Remove a test's database (its connections are ended first)."""
+    from urllib.parse import urlsplit
+
+    name = urlsplit(url).path.lstrip("/")
+    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class DbUrl(str):
+    """A test database's URL that also names a folder for the files a test writes beside the
+    database (`db_path.parent / "x.csv"`, as with a SQLite file's path)."""
+
+    parent: Path
+
+    @classmethod
+    def beside(cls, url: str, folder: Path) -> DbUrl:
+        made = cls(url)
+        folder.mkdir(parents=True, exist_ok=True)
+        made.parent = folder
+        return made
+
+
+class Connection:
+    """A direct connection to a test's database (either engine), autocommit: `execute`,
+    `executemany`, `commit` (nothing to do), `close`; as a context manager it closes at the end."""
+
+    def __init__(self, target: Path | str) -> None:
+        if isinstance(target, str) and target.startswith("postgresql://"):
+            from greentech_cli.db import postgres
+
+            self.raw: Any = postgres.connect(target)
+        else:
+            self.raw = sqlite3.connect(str(target), isolation_level=None)
+
+    def execute(self, sql: str, parameters: Any = ()) -> Any:
+        return self.raw.execute(sql, parameters)
+
+    def executemany(self, sql: str, rows: Any) -> Any:
+        return self.raw.executemany(sql, rows)
+
+    def commit(self) -> None:
+        """Nothing: every statement committed at once."""
+
+    def close(self) -> None:
+        self.raw.close()
+
+    def __enter__(self) -> Connection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def connect(target: Path | str) -> Connection:
+    """A direct connection to the test's database (a file's path or a postgresql:// URL)."""
+    return Connection(target)
+
+
+def on_postgres() -> bool:
+    """Whether the tests run against PostgreSQL (GREENTECH_TEST_ENGINE=postgresql)."""
+    return os.environ.get("GREENTECH_TEST_ENGINE", "sqlite") == "postgresql"
+
+
+def new_target(folder: Path, name: str) -> Any:
+    """Where a fixture builds a database to copy from: a file in `folder`, or a new empty
+    PostgreSQL database (left for the server's end)."""
+    if not on_postgres():
+        return folder / name
+    url = fresh_database()
+    drop_database(url)
+    from urllib.parse import urlsplit
+
+    _admin(f'CREATE DATABASE "{urlsplit(url).path.lstrip("/")}"')
+    return url
+
+
+def copy(source: Any, dest: Any) -> Any:
+    """A copy of a test database over `dest` (a file copied, or a database cloned); `dest`."""
+    if not on_postgres():
+        import shutil
+
+        Path(dest).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, dest)
+        return dest
+    from urllib.parse import urlsplit
+
+    name, template = (urlsplit(str(u)).path.lstrip("/") for u in (dest, source))
+    drop_database(str(dest))
+    _admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    return dest
+
+
+def dialect_of(target: Any) -> Any:
+    """The dialect of a test database (for `Database(conn.raw, dialect_of(path))`)."""
+    from greentech_cli.db import POSTGRES, SQLITE
+
+    return POSTGRES if isinstance(target, str) and target.startswith("postgresql://") else SQLITE
+
+
+def dump(target: Any) -> list[str]:
+    """Everything a test database holds, as lines to compare (SQLite's iterdump; on PostgreSQL
+    every table's rows, sorted)."""
+    with connect(target) as conn:
+        if not on_postgres() or not str(target).startswith("postgresql://"):
+            return list(conn.raw.iterdump())
+        tables = conn.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = current_schema() ORDER BY table_name"
+        ).fetchall()
+        lines = []
+        for (table,) in tables:
+            rows = conn.execute(f'SELECT * FROM "{table}"').fetchall()
+            lines += sorted(f"{table} {row!r}" for row in rows)
+        return lines
