@@ -363,7 +363,7 @@ def _assert_honest(raw: str | float, region: str | None) -> PhoneReading:
         assert reading.extension is None or reading.extension.isdigit()
         national = phonenumbers.national_significant_number(number)
         digits = _written_digits(written)
-        if written[0] in "123456789":
+        if written.removeprefix("tel:")[0] in "123456789":
             digits = "0" + digits  # a leading 0 a spreadsheet dropped may be put back
         assert digits.endswith(national + (reading.extension or ""))
     else:
@@ -388,6 +388,7 @@ def written_phone(draw: st.DrawFn) -> tuple[str, str | None]:
 @example(("(650) 555-1212", None))
 @example(("+49 30 1234567 ext. 102", None))
 @example(("84959034310", "RU"))
+@example(("tel:83123456789 ", "IT"))  # a tel: URI is read as the number it holds
 def test_read_phone_is_honest(case: tuple[str, str | None]) -> None:
     _assert_honest(*case)
 
