@@ -241,31 +241,11 @@ class Copy:
         advance: Advance | None,
         stage: Callable[[str], None] | None,
     ) -> Copied:
-        target_tables = {table.name: table for table in engine.data_tables(target)}
         with transaction(target, holder="the copy"):
-            with engine.bulk_load(target):
-                load.clear(target, engine.data_tables(target))
-                with engine.snapshot(source):
-                    copied = Summary({table.name: Digest() for table in self.tables})
-                    for table in load.load_order(self.tables):
-                        # The rows' insertion order, where both engines keep it.
-                        rowid = table.rowid and target_tables[table.name].rowid
-                        digest = copied.tables[table.name]
-                        load.copy_table(source, target, table, digest, advance, rowid=rowid)
-                engine.reset_ids(target, self.tables)
-            if stage is not None:
-                stage("Building the search indexes…")
-            health.rebuild_search_index(target)
-            if stage is not None:
-                stage("Verifying the copy: counts and checksums…")
-            written = dump.summarise(target)
-            differences = copied.differences(written)
-            if differences or copied.checksum != written.checksum:
-                raise GreentechError(
-                    "the copy differs from the source after writing ("
-                    + ", ".join(differences or ["checksum"])
-                    + f"); {self._undone()}"
-                )
+            copied, written = replace_rows(source, target, self.tables, advance, stage)
+            verify(
+                copied, written, f"the copy differs from the source after writing; {self._undone()}"
+            )
         return Copied(self.source, self.target, copied, written)
 
     def _undone(self) -> str:
@@ -282,6 +262,44 @@ class Copy:
         if made_folder:
             with contextlib.suppress(OSError):  # something else was put there meanwhile
                 path.parent.rmdir()
+
+
+def replace_rows(
+    source: Database,
+    target: Database,
+    tables: list[engine.Table],
+    advance: Advance | None = None,
+    stage: Callable[[str], None] | None = None,
+) -> tuple[Summary, Summary]:
+    """Inside the target's write transaction: its rows replaced by the source's (read as of one
+    moment), ids kept, search indexes rebuilt; the summaries of what was read and of what the
+    target holds now (for `verify`)."""
+    target_tables = {table.name: table for table in engine.data_tables(target)}
+    with engine.bulk_load(target):
+        load.clear(target, list(target_tables.values()))
+        with engine.snapshot(source):
+            copied = Summary({table.name: Digest() for table in tables})
+            for table in load.load_order(tables):
+                # The rows' insertion order, where both engines keep it.
+                rowid = table.rowid and target_tables[table.name].rowid
+                digest = copied.tables[table.name]
+                load.copy_table(source, target, table, digest, advance, rowid=rowid)
+        engine.reset_ids(target, tables)
+    if stage is not None:
+        stage("Building the search indexes…")
+    health.rebuild_search_index(target)
+    if stage is not None:
+        stage("Verifying the copy: counts and checksums…")
+    return copied, dump.summarise(target)
+
+
+def verify(expected: Summary, written: Summary, failed: str) -> None:
+    """Raise (so the caller's transaction rolls back) unless what was written is what was read:
+    the same rows in every table and the same checksum. `failed` ends with what was undone."""
+    differences = expected.differences(written)
+    if differences or expected.checksum != written.checksum:
+        what, _, undone = failed.partition("; ")
+        raise GreentechError(f"{what} ({', '.join(differences or ['checksum'])}); {undone}")
 
 
 def checksum(db: Database) -> Summary:
