@@ -1,7 +1,6 @@
 """`greentech demo`: a Kazakh delegation in its own database, its itinerary and its check."""
 
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -33,7 +32,9 @@ def demo(
     from greentech_cli.services.setup import demo as service
 
     app_ctx = app_context(ctx)
-    result = service.load(Path(app_ctx.db_flag) if app_ctx.db_flag else None, fresh=fresh)
+    # --db names a file or a postgresql:// URL (never a file named after the URL).
+    named = app_ctx.location().target if app_ctx.db_flag else None
+    result = service.load(named, fresh=fresh)
     if result.loaded:
         sys.stderr.write(f"Loaded the demo delegation {result.code} into {result.path}\n")
     else:

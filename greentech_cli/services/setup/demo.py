@@ -29,13 +29,13 @@ def default_path() -> Path:
 class DemoResult:
     """Where the demo lives and whether this run loaded it."""
 
-    path: Path
+    path: Path | str  # a file, or a postgresql:// URL given with --db
     code: str
     loaded: bool
     changes: int
 
 
-def load(path: Path | None = None, *, fresh: bool = False) -> DemoResult:
+def load(path: Path | str | None = None, *, fresh: bool = False) -> DemoResult:
     """Load the demo programme (through `programme apply`) unless it is there already.
 
     `fresh` rebuilds it: the dedicated demo database is deleted and recreated; in a database the
@@ -64,7 +64,7 @@ def load(path: Path | None = None, *, fresh: bool = False) -> DemoResult:
         db.close()
 
 
-def overview(path: Path) -> tuple[Itinerary, list[Finding]]:
+def overview(path: Path | str) -> tuple[Itinerary, list[Finding]]:
     """The demo's itinerary and the findings of its check."""
     from greentech_cli.services.schedule import checks, itinerary
 
@@ -77,7 +77,7 @@ def overview(path: Path) -> tuple[Itinerary, list[Finding]]:
     return plan, findings
 
 
-def next_steps(path: Path, findings: list[Finding]) -> str:
+def next_steps(path: Path | str, findings: list[Finding]) -> str:
     """What to try after the demo, as commands naming the demo database."""
     import shlex
 
