@@ -155,3 +155,20 @@ def dialect_of(target: Any) -> Any:
     from greentech_cli.db import POSTGRES, SQLITE
 
     return POSTGRES if isinstance(target, str) and target.startswith("postgresql://") else SQLITE
+
+
+def dump(target: Any) -> list[str]:
+    """Everything a test database holds, as lines to compare (SQLite's iterdump; on PostgreSQL
+    every table's rows, sorted)."""
+    with connect(target) as conn:
+        if not on_postgres() or not str(target).startswith("postgresql://"):
+            return list(conn.raw.iterdump())
+        tables = conn.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = current_schema() ORDER BY table_name"
+        ).fetchall()
+        lines = []
+        for (table,) in tables:
+            rows = conn.execute(f'SELECT * FROM "{table}"').fetchall()
+            lines += sorted(f"{table} {row!r}" for row in rows)
+        return lines

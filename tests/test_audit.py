@@ -82,6 +82,7 @@ def test_log_table_and_csv(logged: Cli) -> None:
     ]
 
 
+@pytest.mark.sqlite_only  # a database file that must not appear
 def test_log_on_empty_database_and_missing_database(cli: Cli) -> None:
     cli.fails("log")  # a read command never creates a database
     assert not cli.db_path.exists()
@@ -207,6 +208,7 @@ def test_record_refuses_a_value(cli: Cli) -> None:
         db.close()
 
 
+@pytest.mark.sqlite_only  # an older SQLite schema migrated (PostgreSQL starts at the baseline)
 def test_an_older_log_loses_its_values_when_the_file_is_opened(cli: Cli) -> None:
     cli.ok("company", "add", MARKERS["company"])
     cli.ok("delegation", "add", MARKERS["code"], "--title", "T", "--direction", "incoming",

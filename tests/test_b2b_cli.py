@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sqlite3
 import stat
 from pathlib import Path
 
@@ -253,12 +254,13 @@ def test_a_visit_without_a_session_is_named(cli: Cli, session: Cli) -> None:
     assert "no B2B session yet" in result.stderr
 
 
+@pytest.mark.sqlite_only  # an older SQLite schema migrated (PostgreSQL starts at the baseline)
 def test_older_database_gains_the_b2b_tables(db_path: Path) -> None:
     from greentech_cli import migrations
     from greentech_cli.db import open_db
 
     db_path.parent.mkdir(parents=True)
-    conn = engines.connect(db_path)
+    conn = sqlite3.connect(db_path)
     migrations.apply(conn, names=[n for n in migrations.known_names() if n < "m006"])
     conn.execute("INSERT INTO companies (name, created_at, updated_at) VALUES ('Old AG', 'x', 'x')")
     conn.commit()

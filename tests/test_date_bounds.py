@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from tests import engines
+from tests.engines import dump
 
 from .conftest import Cli
-from .test_backup import dump
 
 ITINERARY_FORMATS = ("text", "md", "html", "json", "ics")
 

@@ -15,6 +15,7 @@ from greentech_cli.files import same_file
 from greentech_cli.migrations import latest_version, schema_version
 
 
+@pytest.mark.sqlite_only  # the .db file's mode and SQLite's pragmas
 def test_new_database_is_owner_only_with_pragmas(db_path: Path) -> None:
     db = open_db(db_path, create=True)
     assert stat.S_IMODE(db_path.stat().st_mode) == 0o600

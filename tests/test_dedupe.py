@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 
 def _people(cli: Any) -> None:
     """Organisations and people through the services (fast), in the CLI's database."""
@@ -96,6 +98,7 @@ def test_nothing_found(cli: Any) -> None:
     assert "No candidate duplicates" in cli.ok("dedupe").stderr
 
 
+@pytest.mark.sqlite_only  # a missing database file
 def test_missing_database_is_an_error(cli: Any) -> None:
     assert "no database" in cli.fails("dedupe").stderr
 

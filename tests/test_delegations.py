@@ -149,6 +149,7 @@ def test_delegation_rm_needs_confirmation_when_it_has_a_programme(cli: Any) -> N
     assert cli.json("delegation", "list") == []
 
 
+@pytest.mark.sqlite_only  # a database file that must not appear
 def test_reading_commands_do_not_create_a_database(cli: Any) -> None:
     result = cli.fails("delegation", "list")
     assert "no database" in result.stderr

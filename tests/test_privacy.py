@@ -403,11 +403,7 @@ def test_scrubber_masks_only_the_person() -> None:
 
 
 def dump(db_path: Path) -> list[str]:
-    conn = engines.connect(db_path)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
+    return engines.dump(db_path)
 
 
 def test_erase_after_a_merge_removes_the_merged_record_too(cli: Cli) -> None:

@@ -141,7 +141,19 @@ def test_the_order_is_total_deterministic_and_independent_of_the_input_order(
 @pytest.fixture
 def corpus(cli: Cli) -> Cli:
     cli.ok("init")
-    cli.ok("company", "add", "Lippe Recycling GmbH", "--city", "Lünen", "--tag", "Sortierung")  # 1
+    cli.ok(
+        "company",
+        "add",
+        "Lippe Recycling GmbH",
+        "--city",
+        "Lünen",
+        "--tag",
+        "Sortierung",
+        "--website",
+        "https://lippe-recycling.example",
+        "--sector",
+        "circular-economy",
+    )  # 1
     cli.ok("company", "add", "Müller Umwelttechnik GmbH", "--city", "Düsseldorf")  # 2
     cli.ok("company", "add", "Kreislaufwirtschaft Rhein e.V.", "--city", "Köln")  # 3
     cli.ok("company", "add", "Astana Green LLP", "--city", "Astana")  # 4
@@ -157,6 +169,7 @@ def corpus(cli: Cli) -> Cli:
         ("Kairat", "Seitkali", "--notes", "Interested in the Sortierung line"),  # 8
         ("Annabelle", "Lippe"),  # 9
         ("Lena", "Schäferling", "--position", "Einkauf"),  # 10
+        ("Seán", "O'Brien", "--email", "sean@obrien-consult.example"),  # 11
     ]
     for first, last, *rest in people:
         cli.ok("contact", "add", "--first", first, "--last", last, *rest)
@@ -205,6 +218,10 @@ CORPUS = [
     ("petra.schaefer@lippe.example", "C1"),
     ("Schäfer Lünen", "C1 K5"),  # each: a name word and the city; two words before three
     ("almaty", "K3"),
+    ("brien", "C11"),  # a piece of O'Brien, as written
+    # Only in emails and a website: details for all; two words each (12, 13, 14 letters), then K1.
+    ("example", "C11 C1 C2 K1"),
+    ("circular", "K1"),  # a sector
 ]
 
 
@@ -232,6 +249,26 @@ def test_the_order_does_not_depend_on_the_order_the_index_gives(
     finding = store.matching_entries
     monkeypatch.setattr(store, "matching_entries", lambda *args: list(reversed(finding(*args))))
     assert {query: corpus.json("search", query) for query, _ in CORPUS} == before
+
+
+def test_the_folded_keys_alone_find_what_the_whole_entry_finds(corpus: Cli) -> None:
+    """An engine that matches the `keys` column only (PostgreSQL: a tsvector over them) finds
+    the same entries as FTS5 over names, details and keys: keys hold every word's terms, the
+    pieces an apostrophe splits and the words of emails and websites."""
+    from greentech_cli.db import open_db
+    from greentech_cli.text.fulltext import fts_match
+
+    db = open_db(corpus.db_path)
+    try:
+        for query, _ in CORPUS:
+            expression = fts_match(query)
+            for table in ("contacts_fts", "companies_fts", "journal_fts"):
+                sql = f"SELECT rowid FROM {table} WHERE {table} MATCH ? ORDER BY rowid"
+                whole = db.execute(sql, [expression]).fetchall()
+                keys_only = db.execute(sql, [f"{{keys}} : ({expression})"]).fetchall()
+                assert keys_only == whole, (query, table)
+    finally:
+        db.close()
 
 
 def test_a_contact_found_through_the_journal_shows_its_company_and_city(corpus: Cli) -> None:

@@ -32,9 +32,7 @@ def demo(
     from greentech_cli.services.setup import demo as service
 
     app_ctx = app_context(ctx)
-    # --db names a file or a postgresql:// URL (never a file named after the URL).
-    named = app_ctx.location().target if app_ctx.db_flag else None
-    result = service.load(named, fresh=fresh)
+    result = service.load(app_ctx.location().target if app_ctx.db_flag else None, fresh=fresh)
     if result.loaded:
         sys.stderr.write(f"Loaded the demo delegation {result.code} into {result.path}\n")
     else:

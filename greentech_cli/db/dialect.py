@@ -81,6 +81,10 @@ class Dialect:
         that is no JSON)."""
         return f"json_valid({expr}) AND json_extract({expr}, '$.{key}') = ?"
 
+    def json_set_integer(self, expr: str, key: str) -> str:
+        """A JSON object column with its top-level `key` set to the next parameter, an integer."""
+        return f"json_set({expr}, '$.{key}', ?)"
+
     def json_field(self, expr: str, key: str) -> str:
         """One top-level field of a JSON object column as text (NULL when absent or invalid)."""
         return f"(CASE WHEN json_valid({expr}) THEN json_extract({expr}, '$.{key}') END)"
@@ -156,6 +160,9 @@ class PostgresDialect(Dialect):
 
     def json_equals(self, expr: str, key: str) -> str:
         return f"json_extract({expr}, '$.{key}') = CAST(? AS TEXT)"
+
+    def json_set_integer(self, expr: str, key: str) -> str:
+        return f"(({expr})::jsonb || jsonb_build_object('{key}', CAST(? AS BIGINT)))::text"
 
     def json_field(self, expr: str, key: str) -> str:
         # greentech writes these columns as JSON; text that is no object reads as NULL.

@@ -402,7 +402,7 @@ def applied_names(conn: sqlite3.Connection) -> list[str]:
     """The steps a database has applied (none for a blank file)."""
     try:
         rows = conn.execute(
-            f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY rowid",
+            f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY id",
             [MIGRATION_SET],
         ).fetchall()
     except sqlite3.OperationalError as exc:

@@ -65,7 +65,7 @@ def applied_migrations(db: Database) -> list[str] | None:
         return None
     rows = fetch_all(
         db,
-        f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY rowid",
+        f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY id",
         [MIGRATION_SET],
     )
     return [str(r["name"]) for r in rows]

@@ -241,7 +241,7 @@ def finish_images(
     entry the merge wrote (KEEP's filled notes are journalled)."""
     db.execute(
         "UPDATE merge_images SET keep_after = ?, "
-        "links = json_set(links, '$.journal_after', ?) WHERE id = ?",
+        f"links = {db.dialect.json_set_integer('links', 'journal_after')} WHERE id = ?",
         [dumps(keep_after), journal_after, image_id],
     )
 

@@ -93,7 +93,7 @@ def visits(db: Database, contact_id: int) -> list[dict[str, Any]]:
     return fetch_all(
         db,
         "SELECT v.id AS visit_id, d.code AS delegation, v.title, v.kind, v.start_local AS start, "
-        "v.end_local AS end, v.timezone, co.name AS company, v.location, x.part AS [as] FROM ("
+        'v.end_local AS end, v.timezone, co.name AS company, v.location, x.part AS "as" FROM ('
         "  SELECT visit_id, 'host' AS part FROM visit_hosts WHERE contact_id = ?"
         "  UNION ALL SELECT visit_id, 'attendee' FROM visit_attendees WHERE contact_id = ?"
         "  UNION ALL SELECT v2.id, 'member' FROM visits v2 JOIN members m"

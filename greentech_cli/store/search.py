@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from greentech_cli.store.common import fetch_all, fetch_one, loads_list
-from greentech_cli.text.fulltext import Found, search_terms
+from greentech_cli.text.fulltext import Found, literal_terms, search_terms
 
 if TYPE_CHECKING:
     from greentech_cli.db import Database
@@ -20,12 +20,6 @@ if TYPE_CHECKING:
 
 def _join(*parts: Any) -> str:
     return " ".join(str(p) for p in parts if p)
-
-
-def _keys(*values: str | None) -> str:
-    """Folded spellings of the texts (transliterated, umlauts expanded) for the `keys` column."""
-    terms = [term for value in values if value for term in search_terms(value)]
-    return " ".join(dict.fromkeys(terms))
 
 
 @lru_cache(maxsize=1 << 12)
@@ -96,6 +90,8 @@ def entry(
     for value in (company_name, position, city, tags):
         if value:
             terms += _terms(value)
+    if email:
+        terms += literal_terms(email)
     return contact_id, text, details, " ".join(dict.fromkeys(terms))
 
 
@@ -133,8 +129,13 @@ def index_company(db: Database, company: Any) -> None:
     """Write a company's index entry afresh."""
     db.execute("DELETE FROM companies_fts WHERE rowid = ?", [company.id])
     tags = " ".join(company.tags)
-    details = _join(company.city, company.website, tags, " ".join(company.sectors))
-    keys = _keys(company.name, company.city, tags)
+    sectors = " ".join(company.sectors)
+    details = _join(company.city, company.website, tags, sectors)
+    # Folded spellings of the words (transliterated, umlauts expanded); the website as it is.
+    values = (company.name, company.city, tags, sectors)
+    terms = [term for value in values if value for term in _terms(value)]
+    terms += literal_terms(company.website or "")
+    keys = " ".join(dict.fromkeys(terms))
     db.execute(
         "INSERT INTO companies_fts (rowid, names, details, keys) VALUES (?, ?, ?, ?)",
         [company.id, company.name, details, keys],

@@ -40,6 +40,7 @@ __all__ = [
     "fold_query_terms",
     "fts_expression",
     "fts_match",
+    "literal_terms",
     "query_term_groups",
     "query_words",
     "rank_key",
@@ -54,12 +55,21 @@ _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 def _token_terms(token: str) -> tuple[str, ...]:
     """Index terms of one sub-token: folded readings, plain and German transliterations."""
     plain_german = _NOT_ALNUM.sub("", transliterate(token))
+    # The pieces an apostrophe splits ("O'Brien": o, brien), as a tokenizer would index them.
+    pieces = literal_terms(token)
+    pieces = pieces if len(pieces) > 1 else []
     if any(ch.isdigit() for ch in plain_german):
         # Part numbers, postcodes, "H2": only the literal form is useful, and folding drops digits.
-        return (plain_german,)
+        return tuple(dict.fromkeys(term for term in (plain_german, *pieces) if term))
     plain = _NOT_ALNUM.sub("", anyascii(token).lower())
     folded = [word for reading in text_readings(token) for word in fold_token(reading)]
-    return tuple(dict.fromkeys(term for term in (*folded, plain, plain_german) if term))
+    return tuple(dict.fromkeys(term for term in (*folded, plain, plain_german, *pieces) if term))
+
+
+def literal_terms(text: str) -> list[str]:
+    """The words of a text as a full-text tokenizer splits it (letters and digits, lower case,
+    in ASCII), unfolded: the index terms of an email or a website."""
+    return [word for word in _NOT_ALNUM.split(anyascii(text).lower()) if word]
 
 
 def search_terms(text: str) -> list[str]:
@@ -139,8 +149,11 @@ _NOT_WORD = re.compile(r"[\W_]+")
 def _as_written(token: str) -> tuple[str, ...]:
     """A token as written in its own script, lower case, accents dropped (Schäfer: schafer,
     Қайрат: қаират): the whole word, then its pieces when an apostrophe or hyphen splits it."""
-    decomposed = unicodedata.normalize("NFKD", token)
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    if token.isascii():  # most words of emails, companies and cities: nothing to drop
+        bare = token.lower()
+    else:
+        decomposed = unicodedata.normalize("NFKD", token)
+        bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
     pieces = [piece for piece in _NOT_WORD.split(bare) if piece]
     return tuple(dict.fromkeys(["".join(pieces), *pieces])) if pieces else ()
 

@@ -29,7 +29,7 @@ def default_path() -> Path:
 class DemoResult:
     """Where the demo lives and whether this run loaded it."""
 
-    path: Path | str  # a file, or a postgresql:// URL given with --db
+    path: Path | str
     code: str
     loaded: bool
     changes: int

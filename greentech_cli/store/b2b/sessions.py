@@ -172,7 +172,7 @@ def held_about(db: Database, contact_id: int) -> dict[str, list[dict[str, Any]]]
         ),
         "meetings": fetch_all(
             db,
-            "SELECT visit_id, slot, table_no AS [table], a_id AS a, b_id AS b, "
+            'SELECT visit_id, slot, table_no AS "table", a_id AS a, b_id AS b, '
             "interpreter_id AS interpreter FROM b2b_meetings "
             "WHERE a_id = ? OR b_id = ? OR interpreter_id = ? ORDER BY visit_id, slot",
             [contact_id, contact_id, contact_id],
