@@ -101,7 +101,7 @@ def db_path(tmp_path: Path, request: pytest.FixtureRequest) -> Any:
 
     url = engines.fresh_database(request.config)
     request.addfinalizer(lambda: engines.drop_database(url))
-    return url
+    return engines.DbUrl.beside(url, tmp_path / "data")
 
 
 @pytest.fixture

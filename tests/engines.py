@@ -80,6 +80,20 @@ def drop_database(url: str) -> None:
     _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+class DbUrl(str):
+    """A test database's URL that also names a folder for the files a test writes beside the
+    database (`db_path.parent / "x.csv"`, as with a SQLite file's path)."""
+
+    parent: Path
+
+    @classmethod
+    def beside(cls, url: str, folder: Path) -> DbUrl:
+        made = cls(url)
+        folder.mkdir(parents=True, exist_ok=True)
+        made.parent = folder
+        return made
+
+
 class Connection:
     """A direct connection to a test's database (either engine), autocommit: `execute`,
     `executemany`, `commit` (nothing to do), `close`; as a context manager it closes at the end."""

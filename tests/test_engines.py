@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from greentech_cli.config import resolve_db, shown_url
@@ -201,6 +201,7 @@ def test_a_read_only_role_reads_and_gets_one_clear_line_on_a_write(cli: Cli) -> 
 # --- the dialects ----------------------------------------------------------------------------
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.lists(st.from_regex(r"[a-z0-9]{1,6}", fullmatch=True), min_size=1), max_size=4))
 def test_sqlites_full_text_query_is_fts5s_expression(groups: list[list[str]]) -> None:
     from greentech_cli.db.dialect import SQLITE
@@ -222,3 +223,10 @@ def test_nocase_folds_ascii_letters_only_on_both_engines(db_path: object) -> Non
         assert db.execute(same, ["Straße", "STRASSE"]).fetchone()[0] == 0
     finally:
         db.close()
+
+
+@pytest.mark.parametrize("command", [["backup"], ["restore", "x.db", "--yes"], ["doctor"]])
+def test_file_commands_refuse_a_postgresql_url_in_one_line(command: list[str]) -> None:
+    result = Cli("postgresql://officer:s3cret@db.invalid/team")  # type: ignore[arg-type]
+    failed = result.fails(*command, code=2)
+    assert "PostgreSQL database" in failed.stderr and "s3cret" not in failed.stderr

@@ -478,6 +478,7 @@ def test_format_is_required_and_vcf_is_for_contacts_only(people: Cli) -> None:
     people.fails("export", "companies", "--format", "vcf", code=2)
 
 
+@pytest.mark.sqlite_only  # --out naming the database file
 def test_out_never_overwrites_the_database(people: Cli) -> None:
     before = people.db_path.read_bytes()
     result = people.fails("export", "contacts", "-f", "csv", "--out", str(people.db_path), code=2)
@@ -485,6 +486,7 @@ def test_out_never_overwrites_the_database(people: Cli) -> None:
     assert people.db_path.read_bytes() == before
 
 
+@pytest.mark.sqlite_only  # a database file that must not appear
 def test_export_never_creates_a_database(cli: Cli) -> None:
     cli.fails("export", "contacts", "--format", "csv")
     assert not cli.db_path.exists()

@@ -239,32 +239,33 @@ def test_a_dry_run_takes_no_write_lock(cli: Cli, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("on_duplicate", ["fill", "update"])
-def test_a_lock_taken_half_way_gives_what_reading_everything_first_gives(
+def test_a_lock_taken_part_way_gives_what_reading_everything_first_gives(
     tmp_path: Path,
     lists: tuple[Path, Path],  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
     on_duplicate: str,
 ) -> None:
-    """A worker reads (as for a large table): the lock taken at once, half-way or after the
-    last row gives the same database and summaries."""
+    """A worker reads (as for a large table): the lock taken at once, after a tenth (as an import
+    takes it), half-way or after the last row gives the same database and summaries."""
     monkeypatch.setenv("GREENTECH_IMPORT_WORKER", "1")
     results = []
-    for share in (1.0, 0.5, 0.0):
+    for share in (1.0, 0.5, 0.1, 0.0):
         monkeypatch.setattr(spill, "LOCK_AFTER", share)
         results.append(
             _run_all(tmp_path, f"lock-{share}", [*lists, lists[1]], on_duplicate=on_duplicate)
         )
     assert results[1] == results[0]
     assert results[2] == results[0]
+    assert results[3] == results[0]
 
 
-def test_the_lock_is_taken_half_way_through_a_large_table(
+def test_the_lock_is_taken_part_way_through_a_large_table(
     tmp_path: Path,
     lists: tuple[Path, Path],  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """With a worker, the rows kept before the lock are half the file (to the end of the chunk
-    that reaches it; the worker's chunks are CHUNK rows); the rest come after."""
+    """With a worker, the rows kept before the lock are LOCK_AFTER of the file (to the end of the
+    chunk that reaches it; the worker's chunks are CHUNK rows); the rest come after."""
     monkeypatch.setenv("GREENTECH_IMPORT_WORKER", "1")
     kept: list[int] = []
     read_all = import_run.read_all

@@ -271,6 +271,61 @@ def test_the_folded_keys_alone_find_what_the_whole_entry_finds(corpus: Cli) -> N
         db.close()
 
 
+def _found_by(text: str, query: str) -> tuple[bool, bool]:
+    """Whether FTS5 finds a text indexed as (text, search_terms) by the query over both columns,
+    and over the keys alone."""
+    import sqlite3
+
+    from greentech_cli.text.fulltext import fts_match, search_terms
+
+    expression = fts_match(query)
+    with sqlite3.connect(":memory:") as connection:
+        connection.execute(
+            "CREATE VIRTUAL TABLE t USING fts5(text, keys, "
+            "tokenize = 'unicode61 remove_diacritics 2')"
+        )
+        connection.execute("INSERT INTO t VALUES (?, ?)", (text, " ".join(search_terms(text))))
+        found = [
+            bool(connection.execute("SELECT count(*) FROM t WHERE t MATCH ?", [e]).fetchone()[0])
+            for e in (expression, f"{{keys}} : ({expression})")
+        ]
+    return found[0], found[1]
+
+
+TOKEN_TEXT = st.text(
+    alphabet=st.sampled_from(list("abcdeilnorsuz0129äöüßéøłı'’-. жқа")), max_size=14
+)
+
+
+@given(TOKEN_TEXT, st.data())
+@settings(max_examples=300, deadline=None)
+def test_keys_alone_find_any_start_of_any_word(text: str, data: Any) -> None:
+    """Any start of a word as FTS5's tokenizer sees it (lower case, accents dropped) finds the
+    text through its keys alone too."""
+    import re
+    import unicodedata
+
+    bare = "".join(
+        ch for ch in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(ch)
+    )
+    words = [w for w in re.split(r"[^\w]+|_", bare) if w]
+    if not words:
+        return
+    word = data.draw(st.sampled_from(words))
+    query = word[: data.draw(st.integers(1, len(word)))]
+    whole, keys_alone = _found_by(text, query)
+    assert keys_alone == whole, (text, query)
+
+
+@pytest.mark.parametrize(
+    ("text", "query"),
+    [("grün2", "grun2"), ("O'Brien", "brien"), ("a.b@lippe.example", "example"),
+     ("Weiß", "wei"), ("Søren", "soren"), ("Łódź", "lodz"), ("Straße12", "strasse12")],
+)  # fmt: skip
+def test_keys_alone_find_what_the_text_finds(text: str, query: str) -> None:
+    assert _found_by(text, query) == (True, True)
+
+
 def test_a_contact_found_through_the_journal_shows_its_company_and_city(corpus: Cli) -> None:
     corpus.ok("contact", "edit", "8", "--company", "1")
     [company, person] = corpus.json("search", "Sortierung")

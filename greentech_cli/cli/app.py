@@ -219,8 +219,11 @@ def root(
         str | None,
         typer.Option(
             "--db",
-            metavar="PATH",
-            help="Database file (else GREENTECH_DB, the config file, the data folder).",
+            metavar="PATH|URL",
+            help=(
+                "Database file, or postgresql://user@host/dbname (else GREENTECH_DB, the config "
+                "file, the data folder)."
+            ),
         ),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show a traceback on errors.")] = False,

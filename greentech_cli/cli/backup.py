@@ -73,13 +73,13 @@ def restore(
     from greentech_cli.services.safety import dumps
 
     app_ctx = app_context(ctx)
-    target = app_ctx.path
     source = path.expanduser()
     if not source.is_file():
         service.check_file(source)  # says what is wrong with the path
     if app_ctx.location().url or not dumps.is_sqlite_file(source):
         _restore_rows(app_ctx, source, yes)
         return
+    target = app_ctx.file_path("restore")
     candidate = service.check_file(source)
     counts = ", ".join(f"{n} {table}" for table, n in candidate.counts.items())
     keep = " (the current file is kept beside it)" if target.exists() else ""

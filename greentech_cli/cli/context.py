@@ -34,6 +34,19 @@ class AppContext:
         """The database file in use."""
         return self.location().path
 
+    def file_path(self, command: str) -> Path:
+        """The database file, for commands that work on a SQLite file only; a PostgreSQL URL is
+        one clear refusal (its own tools do that work there: pg_dump, pg_restore, amcheck)."""
+        location = self.location()
+        if location.url:
+            from greentech_cli.errors import UsageError
+
+            raise UsageError(
+                f"{command} works on a database file; {location.shown} is a PostgreSQL database "
+                "(use PostgreSQL's own tools there, such as pg_dump)"
+            )
+        return location.path
+
     def db(self, *, create: bool = False) -> Database:
         """The open database; only commands that write may create it."""
         if self._db is None:

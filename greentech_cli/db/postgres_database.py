@@ -122,7 +122,8 @@ def lock_holder(db: Database) -> str:
     row = db.conn.raw.execute(
         "SELECT a.application_name, a.pid, a.usename FROM pg_locks l "
         "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' "
-        "AND l.granted AND l.objid = %s LIMIT 1",
+        "AND l.granted AND l.objid = %s AND l.database = "
+        "(SELECT oid FROM pg_database WHERE datname = current_database()) LIMIT 1",
         [WRITE_LOCK],
     ).fetchone()
     if row is None:

@@ -371,13 +371,6 @@ _EMAIL, _POSITION, _TAGS, _UID = (
 )
 
 
-def _with_uid(values: tuple[Any, ...], uid: str) -> tuple[Any, ...]:
-    """A new contact's values with a fresh uid where the file gave none."""
-    if values[_UID] is not None:
-        return values
-    return (*values[:_UID], uid, *values[_UID + 1 :])
-
-
 def row_values(row: dict[str, Any]) -> tuple[Any, ...]:
     """The VALUE_COLUMNS values of a `to_row` row, in that order."""
     return tuple(row[name] for name in VALUE_COLUMNS)
@@ -430,10 +423,22 @@ def insert_many(
     """
     if not rows:
         return
+    # A fresh uid where the file gave none.
     db.conn.executemany(
         _INSERT_NEW,
         [
-            (r.id, r.company_id, batch_id, stamp, stamp, *_with_uid(r.values, uid))
+            (
+                r.id,
+                r.company_id,
+                batch_id,
+                stamp,
+                stamp,
+                *r.values[:_UID],
+                uid,
+                *r.values[_UID + 1 :],
+            )
+            if r.values[_UID] is None
+            else (r.id, r.company_id, batch_id, stamp, stamp, *r.values)
             for r, uid in zip(rows, new_uids(len(rows)), strict=True)
         ],
     )

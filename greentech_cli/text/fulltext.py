@@ -58,10 +58,10 @@ def _token_terms(token: str) -> tuple[str, ...]:
     # The pieces an apostrophe splits ("O'Brien": o, brien), as a tokenizer would index them.
     pieces = literal_terms(token)
     pieces = pieces if len(pieces) > 1 else []
-    if any(ch.isdigit() for ch in plain_german):
-        # Part numbers, postcodes, "H2": only the literal form is useful, and folding drops digits.
-        return tuple(dict.fromkeys(term for term in (plain_german, *pieces) if term))
     plain = _NOT_ALNUM.sub("", anyascii(token).lower())
+    if any(ch.isdigit() for ch in plain_german):
+        # Part numbers, postcodes, "H2": only the literal forms are useful, folding drops digits.
+        return tuple(dict.fromkeys(term for term in (plain_german, plain, *pieces) if term))
     folded = [word for reading in text_readings(token) for word in fold_token(reading)]
     return tuple(dict.fromkeys(term for term in (*folded, plain, plain_german, *pieces) if term))
 

@@ -308,10 +308,11 @@ class _Run:
                 decision = decide(prepared.contact(company_id), block) if block else Decision()
             self.touched.add(key)
             if decision.same is None:
-                if company_id is None:
+                if company_id is None and prepared.company is not None:
                     company_id = self._company_for(prepared)
                     key = linked_keys(prepared, company_id)
-                self._touch(key)
+                    self.touched.add(key)  # its keys at the company it has now
+                self.written.add(key)
                 created = self._create_contact(prepared, company_id)
                 for match in decision.possible:
                     self._possible(prepared, match, created)

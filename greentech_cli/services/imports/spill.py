@@ -5,7 +5,7 @@ does it first, while other processes may still write. The prepared chunks wait h
 few in memory, the rest pickled into an unnamed temporary file (owner-only, never visible by name,
 gone when closed or the process ends, kill -9 included), so memory stays flat however long the
 file is. When a worker process reads a large table, the import takes the lock just in time: once
-half of the rows are kept, enough to keep the writer busy while the worker reads the rest
+a tenth of the rows are kept, enough to keep the writer busy while the worker reads the rest
 (`LOCK_AFTER`), so the two overlap and the lock is held for writing only; rows read after that
 are matched under the lock, where they see what the import wrote.
 
@@ -152,12 +152,14 @@ class WarningLog:
 
 
 # When a worker reads, the import takes the write lock once this share of the file's rows is read
-# and kept: the writer (measured: about 1.6 times as fast as the reader, 100,000 rows written in
-# 11 s, read in 17.5 s) then writes what was kept while the worker reads the rest, and does not
-# catch up with it before the end, so the lock is held for writing, not for waiting; the import
-# takes about the reading time instead of reading and writing one after the other. Half leaves
-# room for a writer up to twice as fast as the reader.
-LOCK_AFTER = 0.5
+# and kept: the writer then writes what was kept while the worker reads the rest. The writer
+# (matching and writing) is about as fast as the reader now: 100,000 rows into a database of
+# 100,000 contacts took the writer 15-16 s of CPU and the reader 13-14 s (2026-12-03, under load),
+# so a writer that starts after a tenth of the rows keeps busy to the end without catching up: the
+# lock is held for writing, not for waiting, and the import takes about the writing time instead
+# of reading the first half and then writing everything (LOCK_AFTER 0.5 before; the writer was
+# idle for most of the first half, with 2.5 of its 17 s of CPU spent before the lock).
+LOCK_AFTER = 0.1
 
 
 def read_all(
@@ -211,7 +213,12 @@ class Reading:
     def __iter__(self) -> Iterator[Kept]:
         yield from self.spill
         for chunk in self.chunks:  # read while the import writes (it holds the lock by now)
-            yield self._matched(chunk)
+            # No early match: the writer looks these rows up itself, against the database as it
+            # stands, its own rows written (an early match here would be made again for every
+            # row that meets them).
+            if self.progress is not None:
+                self.progress(len(chunk))
+            yield chunk, [None] * len(chunk)
 
     def close(self) -> None:
         """Drop what is kept and stop reading (a worker ends)."""
@@ -239,6 +246,11 @@ class Early:
     company_id: int | None
     decision: Decision
     block: list[Contact] | None = None
+
+    def __reduce__(self) -> tuple[type[Early], tuple[Any, ...]]:
+        # Pickled as its fields (it waits in the spill file with its row): less work than the
+        # default for a slotted class.
+        return Early, (self.company_id, self.decision, self.block)
 
 
 class Prematch:
@@ -282,4 +294,8 @@ def linked_keys(prepared: Prepared, company_id: int | None) -> contact_store.Key
     """The duplicate lookup keys of a prepared row linked to its company."""
     keys = prepared.keys
     assert keys is not None
-    return keys._replace(company_id=company_id)
+    if keys.company_id == company_id:  # no company: the keys as prepared
+        return keys
+    return contact_store.Keys(
+        keys.email, keys.name_keys, keys.phones, company_id, keys.uid, keys.emails
+    )
