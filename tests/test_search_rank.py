@@ -271,6 +271,16 @@ def test_the_folded_keys_alone_find_what_the_whole_entry_finds(corpus: Cli) -> N
         db.close()
 
 
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=30))
+@settings(max_examples=500, deadline=None)
+def test_an_ascii_word_s_forms_are_the_general_ones(chunk: str) -> None:
+    from greentech_cli.text import fulltext
+
+    chunk = "".join(chunk.split())
+    general = " ".join(fulltext._chunk_written(chunk))
+    assert fulltext._chunk_written_text.__wrapped__(chunk) == general
+
+
 def _found_by(text: str, query: str) -> tuple[bool, bool]:
     """Whether FTS5 finds a text indexed as (text, search_terms) by the query over both columns,
     and over the keys alone."""

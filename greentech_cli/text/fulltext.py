@@ -211,6 +211,9 @@ def _forms(word: QueryWord) -> tuple[str, ...]:
 @lru_cache(maxsize=1 << 17)
 def _chunk_written_text(chunk: str) -> str:
     """`_chunk_written` joined by spaces."""
+    if chunk.isascii() and "'" not in chunk and "`" not in chunk:
+        # Emails, websites: each run of letters and digits is a word and its only form.
+        return " ".join(word for word in _NOT_ALNUM.split(chunk.lower()) if word)
     return " ".join(_chunk_written(chunk))
 
 
