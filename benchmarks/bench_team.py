@@ -37,6 +37,13 @@ OFFICER_ROWS = 2_000
 EDITS_PER_ROUND = 10
 
 
+def _server(ctx: Context):  # type: ignore[no-untyped-def]
+    """A throw-away server in the scratch folder (which its unprivileged owner must be able to
+    pass through when we are root, as in .ci/postgres)."""
+    ctx.scratch.chmod(0o711)
+    return pg_server.running(ctx.scratch / "pg")
+
+
 def _sqlite_base(ctx: Context, n: int) -> Path:
     """The SQLite database of n generated contacts the search benchmarks use (made once)."""
     from load import load_people
@@ -73,7 +80,7 @@ def search_list(ctx: Context) -> list[Row]:
     """`search` and `contact list --limit 50` on both engines, interleaved."""
     sqlite_db = _sqlite_base(ctx, ctx.size)
     rows: list[Row] = []
-    with pg_server.running(ctx.scratch / "pg") as server:
+    with _server(ctx) as server:
         url = pg_server.create_database(server, "search")
         ctx.run([*ctx.greentech(), "db", "copy", str(sqlite_db), url])
         cases = {
@@ -99,7 +106,7 @@ def import_rows(ctx: Context) -> list[Row]:
     """N rows into an empty database on each engine, interleaved, median of 3."""
     source = _csv(ctx, ctx.size, seed=8)
     on_sqlite, on_pg = [], []
-    with pg_server.running(ctx.scratch / "pg") as server:
+    with _server(ctx) as server:
         for round_ in range(3):
             target = ctx.scratch / "team-import.db"
             for suffix in ("", "-wal", "-shm"):
@@ -202,7 +209,7 @@ def officers(ctx: Context) -> list[Row]:
         Path(f"{sqlite_db}{suffix}").unlink(missing_ok=True)
     ctx.run([*ctx.greentech(), "db", "copy", str(base), str(sqlite_db)])
     rows = [_officers_on(ctx, str(sqlite_db), "SQLite")]
-    with pg_server.running(ctx.scratch / "pg") as server:
+    with _server(ctx) as server:
         url = pg_server.create_database(server, "officers")
         ctx.run([*ctx.greentech(), "db", "copy", str(base), url])
         rows.append(_officers_on(ctx, url, "PostgreSQL"))

@@ -194,8 +194,11 @@ def test_bad_sources_and_targets_are_one_line(cli: Cli, tmp_path: Path) -> None:
     assert not (tmp_path / "t.db").exists()
     itself = cli.fails("db", "copy", str(cli.db_path), str(cli.db_path))
     assert "source itself" in itself.stderr
-    url = cli.fails("db", "copy", str(cli.db_path), "postgresql://officer@db/team", code=2)
-    assert "postgresql://" in url.stderr
+    other = cli.fails("db", "copy", str(cli.db_path), "mysql://officer@db/team", code=2)
+    assert "mysql://" in other.stderr and "postgresql://" in other.stderr
+    # A PostgreSQL server that cannot be reached (nothing listens on port 1): one line.
+    url = cli.fails("db", "copy", str(cli.db_path), "postgresql://officer@127.0.0.1:1/team")
+    assert "cannot open the database postgresql://officer@127.0.0.1:1/team" in url.stderr
 
 
 def test_a_failed_verification_removes_the_new_target(

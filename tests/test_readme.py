@@ -29,7 +29,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "readme"
 # commands, the completion files (they write into the shell's folders), `pip install '.[b2b]'`,
 # `contact edit --editor` (it opens the editor), `dedupe --review` (it asks on a terminal) and
 # the USB drive the backup and restore examples name.
-UNTESTED = 10
+UNTESTED = 16
 
 _FENCE = re.compile(
     r"(?:<!--\s*untested:\s*(?P<block>[^>]*?)\s*-->\s*\n)?```bash\n(?P<body>.*?)```", re.S

@@ -24,16 +24,20 @@ def doctor(
 ) -> None:
     """Check the database: integrity, foreign keys, search index, schema, permissions, disk.
 
+    On PostgreSQL: the schema version and the search index; integrity, foreign keys,
+    permissions and disk are the server's and are reported as not applicable.
+
     Example: greentech doctor --fix
     """
     from greentech_cli.errors import CheckFailed
     from greentech_cli.services.safety import doctor as service
 
     app_ctx = app_context(ctx)
-    checks = service.diagnose(app_ctx.file_path("doctor"), fix=fix)
+    where = app_ctx.location()
+    checks = service.diagnose(where.path, fix=fix, url=where.url)
     rows = [c.to_json() for c in checks]
     if fmt is Format.table:
-        emit_record({"database": str(app_ctx.path)}, fmt)
+        emit_record({"database": where.shown}, fmt)
     emit_list(rows, fmt, table_columns=("check", "status", "detail"))
     problems = [c for c in checks if not c.ok]
     if problems:

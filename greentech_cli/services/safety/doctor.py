@@ -29,12 +29,15 @@ class Check:
     ok: bool
     detail: str
     fixable: bool = False
+    # False for a check about a SQLite file that has no meaning on PostgreSQL (said so).
+    applicable: bool = True
 
     def to_json(self) -> dict[str, Any]:
         """The JSON shape of a check."""
+        status = "ok" if self.ok else "problem"
         return {
             "check": self.name,
-            "status": "ok" if self.ok else "problem",
+            "status": status if self.applicable else "not applicable",
             "detail": self.detail,
         }
 
@@ -127,11 +130,14 @@ def _run(path: Path, db: Database) -> list[Check]:
     return checks
 
 
-def diagnose(path: Path, *, fix: bool = False) -> list[Check]:
-    """Run every check on the database file; with fix, rebuild the search index if needed.
+def diagnose(path: Path, *, fix: bool = False, url: str = "") -> list[Check]:
+    """Run every check on the database file (or the PostgreSQL database `url`); with fix,
+    rebuild the search index if needed.
 
     The file is never created or migrated here: a doctor looks before it touches.
     """
+    if url:
+        return _diagnose_postgres(url, fix=fix)
     if not path.exists():
         return [Check("database", False, f"no database at {path}")]
     try:
@@ -164,3 +170,57 @@ def compact(db: Database) -> None:
     health.checkpoint(db)
     health.vacuum(db)
     health.checkpoint(db)
+
+
+# What the checks about a SQLite file mean on PostgreSQL: the server's business, said so.
+_SERVER_CHECKS = (
+    ("integrity", "the server guards its own storage (its administrator checks it)"),
+    ("foreign keys", "the server enforces them on every write"),
+    ("permissions", "the server's roles decide who reads and writes (no file here)"),
+    ("free disk", "the disk is the database server's (its administrator watches it)"),
+)
+
+
+def _postgres_schema(db: Database) -> Check:
+    from greentech_cli.migrations import known_names
+    from greentech_cli.migrations.postgres import applied_names
+
+    known, applied = known_names(), applied_names(db)
+    if not applied:
+        return Check("schema", False, "no greentech schema in this database")
+    unknown = [n for n in applied if n not in known]
+    if unknown:
+        return Check("schema", False, f"written by a newer greentech ({unknown[0]})")
+    missing = [t for t in health.CORE_TABLES if t not in db.table_names()]
+    if missing:
+        return Check("schema", False, f"the table {missing[0]} is missing; restore a backup")
+    pending = [n for n in known if n not in applied]
+    if pending:
+        return Check("schema", False, f"{len(pending)} schema step(s) pending ({pending[0]})")
+    return Check("schema", True, f"version {len(applied)} (current)")
+
+
+def _run_postgres(db: Database) -> list[Check]:
+    checks = [_postgres_schema(db)]
+    if checks[0].ok:
+        checks.insert(0, _search_index(db))
+    checks += [Check(name, True, why, applicable=False) for name, why in _SERVER_CHECKS]
+    return checks
+
+
+def _diagnose_postgres(url: str, *, fix: bool) -> list[Check]:
+    """The checks on a PostgreSQL database: its schema version and its search index; those
+    about a SQLite file (integrity, permissions, free disk) are the server's and say so."""
+    try:
+        db = open_db(url, migrate=False)
+    except GreentechError as exc:
+        return [Check("database", False, exc.message)]
+    try:
+        checks = _run_postgres(db)
+        if fix and any(c.fixable and not c.ok for c in checks):
+            with transaction(db, refuse="doctor --fix"):
+                health.rebuild_search_index(db)
+            checks = _run_postgres(db)
+        return checks
+    finally:
+        db.close()

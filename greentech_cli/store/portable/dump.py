@@ -43,10 +43,13 @@ def line(table: str, columns: tuple[str, ...], values: tuple[Any, ...]) -> str:
     return _ENCODER.encode({"row": dict(zip(columns, values, strict=True)), "table": table})
 
 
-def rows(db: Database, table: Table) -> Iterator[tuple[Any, ...]]:
-    """A table's rows as stored, columns in `table.columns` order, sorted for the dump."""
+def rows(db: Database, table: Table, *, rowid: bool = False) -> Iterator[tuple[Any, ...]]:
+    """A table's rows as stored, columns in `table.columns` order, sorted for the dump; with
+    `rowid`, each row's insertion order first (`Table.rowid`: the copy keeps it, the dump not)."""
     names = ", ".join(quoted(column) for column in table.columns)
-    cursor = db.execute(f"SELECT {names} FROM {quoted(table.name)} {engine.order_by(table)}")
+    if rowid:
+        names = f"{quoted(engine.ROWID)}, {names}"
+    cursor = db.execute(f"SELECT {names} FROM {quoted(table.name)} {engine.order_by(table, db)}")
     while batch := cursor.fetchmany(BATCH):
         yield from (tuple(row) for row in batch)
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from greentech_cli.errors import GreentechError
-from greentech_cli.store.portable import dump
+from greentech_cli.store.portable import dump, engine
 from greentech_cli.store.portable.engine import Table, quoted
 
 if TYPE_CHECKING:
@@ -64,15 +64,19 @@ def copy_table(
     table: Table,
     digest: dump.Digest,
     advance: Callable[[int], None] | None = None,
+    *,
+    rowid: bool = False,
 ) -> None:
     """Copy a table's rows as stored, in dump order, digesting each row's line on the way (so
-    the source's checksum comes from the very rows written)."""
-    names = ", ".join(quoted(column) for column in table.columns)
-    marks = ", ".join("?" for _ in table.columns)
+    the source's checksum comes from the very rows written); with `rowid` (both ends keep the
+    rows' insertion order, `Table.rowid`), that order too."""
+    columns = ((engine.ROWID,) if rowid else ()) + table.columns
+    names = ", ".join(quoted(column) for column in columns)
+    marks = ", ".join("?" for _ in columns)
     insert = f"INSERT INTO {quoted(table.name)} ({names}) VALUES ({marks})"
     batch: list[tuple[Any, ...]] = []
-    for values in dump.rows(source, table):
-        digest.add(dump.line(table.name, table.columns, values))
+    for values in dump.rows(source, table, rowid=rowid):
+        digest.add(dump.line(table.name, table.columns, values[1:] if rowid else values))
         batch.append(values)
         if len(batch) >= dump.BATCH:
             _write(target, insert, batch, advance)

@@ -1,0 +1,148 @@
+"""Backup and restore in the portable format (issue 21): `backup` on PostgreSQL writes the
+logical dump as NDJSON, `restore` reads it on either engine (and a SQLite backup into
+PostgreSQL), in one transaction verified by the dump's checksum; `doctor` on PostgreSQL.
+
+Tests marked needs_server need GREENTECH_TEST_PG (`.ci/postgres` starts a throw-away server);
+the others restore dumps into SQLite and run everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Cli
+from tests.test_db_copy_engines import _dump, needs_server, pg_url  # noqa: F401 (a fixture)
+
+
+def _people(cli: Cli, *names: str) -> None:
+    for name in names:
+        email = f"{name.lower().encode('ascii', 'ignore').decode()}@example.de"
+        cli.ok("contact", "add", "--first", name, "--last", "Test", "--email", email)
+
+
+def _checksum(cli: Cli) -> str:
+    return str(cli.json("db", "checksum", "--format", "json")["checksum"])
+
+
+def test_a_dump_restores_into_sqlite_and_the_previous_rows_are_kept(tmp_path: Path) -> None:
+    cli = Cli(tmp_path / "a.db")
+    cli.ok("demo")
+    _people(cli, "Anna", "Björn")
+    dump_file = tmp_path / "a.ndjson"
+    cli.ok("db", "dump", "--out", str(dump_file))
+    before = _checksum(cli)
+    other = Cli(tmp_path / "other" / "b.db")
+    _people(other, "Carla")
+    earlier = _checksum(other)
+    result = other.ok("restore", str(dump_file), "--yes")
+    assert f"verified: checksum sha256 {before}" in result.stderr
+    assert _checksum(other) == before
+    assert _dump(other.db_path) == _dump(cli.db_path)
+    assert "Anna" in other.ok("search", "anna").stdout  # the search index is rebuilt
+    # The previous rows, as a dump beside the database; restoring it brings them back.
+    kept = Path(result.stderr.split("kept as ")[1].strip().rstrip("."))
+    assert kept.parent == other.db_path.parent and kept.suffix == ".ndjson"
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    other.ok("restore", str(kept), "--yes")
+    assert _checksum(other) == earlier
+
+
+def test_a_changed_or_foreign_dump_is_refused_and_nothing_changes(tmp_path: Path) -> None:
+    cli = Cli(tmp_path / "a.db")
+    _people(cli, "Anna", "Björn")
+    good = tmp_path / "good.ndjson"
+    cli.ok("db", "dump", "--out", str(good))
+    lines = good.read_text(encoding="utf-8").splitlines()
+    before = _checksum(cli)
+    cases = {
+        "out of order": list(reversed(lines)),
+        "reformatted": [json.dumps(json.loads(line)) for line in lines],
+        "unknown table": [*lines, '{"row":{"a":1},"table":"zzz"}'],
+        "not json": [*lines[:2], "Vorname;Nachname"],
+        "unknown column": [lines[0][:-2] + ',"zz":1}}' if lines[0].endswith("}}") else "x"],
+    }
+    for what, changed in cases.items():
+        bad = tmp_path / f"{what}.ndjson"
+        bad.write_text("\n".join(changed) + "\n", encoding="utf-8")
+        failed = cli.fails("restore", str(bad), "--yes")
+        assert "nothing was restored" in failed.stderr, (what, failed.stderr)
+        assert failed.stderr.count("\n") == 1, what
+        assert _checksum(cli) == before, what
+    assert not list(tmp_path.glob("a.db.before-restore-*"))
+
+
+@needs_server
+def test_backup_and_restore_on_postgres(tmp_path: Path, pg_url: str) -> None:  # noqa: F811
+    team = Cli(pg_url)
+    team.ok("demo")
+    _people(team, "Anna")
+    result = team.ok("backup", str(tmp_path))
+    backup = Path(result.stdout.strip())
+    assert backup.suffix == ".ndjson" and stat.S_IMODE(backup.stat().st_mode) == 0o600
+    assert "as its dump" in result.stderr
+    # The portable format: exactly what `db dump` writes.
+    assert backup.read_bytes() == team.ok("db", "dump").stdout.encode("utf-8")
+    before = _checksum(team)
+    _people(team, "Björn")
+    team.ok("contact", "rm", "anna@example.de", "--yes")
+    restored = team.ok("restore", str(backup), "--yes")
+    assert _checksum(team) == before
+    assert f"checksum sha256 {before}" in restored.stderr
+    # Ids continue past the restored ones.
+    added = team.ok("contact", "add", "--first", "Neu", "--last", "Person").stderr
+    highest = max(row["id"] for row in team.json("contact", "list") if row["first_name"] != "Neu")
+    assert int(added.split("contact ")[1].split(":")[0]) > highest
+    # A SQLite backup restores into PostgreSQL too, and a PostgreSQL dump into SQLite.
+    local = Cli(tmp_path / "local.db")
+    _people(local, "Carla")
+    file_backup = Path(local.ok("backup").stdout.strip())
+    team.ok("restore", str(file_backup), "--yes")
+    assert _checksum(team) == _checksum(local)
+    other = Cli(tmp_path / "back.db")
+    other.ok("restore", str(backup), "--yes")
+    assert _checksum(other) == before
+    # Without a path: backups/ in greentech's data folder.
+    default = Path(team.ok("backup").stdout.strip())
+    assert default.parent.name == "backups" and default.suffix == ".ndjson"
+
+
+@needs_server
+def test_doctor_on_postgres(pg_url: str) -> None:  # noqa: F811
+    team = Cli(pg_url)
+    _people(team, "Anna")
+    rows = {row["check"]: row for row in team.json("doctor", "--format", "json")}
+    assert rows["schema"]["status"] == "ok" and "current" in rows["schema"]["detail"]
+    assert rows["search index"]["status"] == "ok"
+    for name in ("integrity", "permissions", "free disk", "foreign keys"):
+        assert rows[name]["status"] == "not applicable", name
+    from tests import engines
+
+    with engines.connect(pg_url) as conn:
+        conn.execute("DELETE FROM contacts_fts")
+    broken = team.fails("doctor")
+    assert "search index" in broken.stderr
+    team.ok("doctor", "--fix")
+    assert "Anna" in team.ok("search", "anna").stdout
+
+
+@pytest.mark.parametrize("where", ["folder", "file"])
+def test_a_dump_backup_never_replaces_a_file_nor_makes_a_folder(tmp_path: Path, where: str) -> None:
+    from greentech_cli.db import open_db
+    from greentech_cli.errors import GreentechError
+    from greentech_cli.services.safety import dumps
+
+    db = open_db(tmp_path / "a.db", create=True)
+    try:
+        existing = tmp_path / "x.ndjson"
+        existing.write_text("keep", encoding="utf-8")
+        dest = existing if where == "file" else tmp_path / "missing" / "x.ndjson"
+        with pytest.raises(GreentechError):
+            dumps.backup(db, dest)
+        assert existing.read_text(encoding="utf-8") == "keep"
+        assert not (tmp_path / "missing").exists()
+    finally:
+        db.close()
