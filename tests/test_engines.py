@@ -225,6 +225,15 @@ def test_nocase_folds_ascii_letters_only_on_both_engines(db_path: object) -> Non
         db.close()
 
 
+def test_a_url_without_the_team_extra_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`pip install .` alone has no psycopg: a postgresql:// URL says which extra to install."""
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # import psycopg raises ImportError
+    result = Cli("postgresql://officer:s3cret@db.invalid/team")("contact", "add", "--first", "A")  # type: ignore[arg-type]
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("Error: ")
+    assert "greentech[team]" in result.stderr and "s3cret" not in result.stderr
+
+
 @pytest.mark.parametrize("command", [["backup"], ["restore", "x.db", "--yes"], ["doctor"]])
 def test_file_commands_on_an_unreachable_postgresql_url_say_one_line(command: list[str]) -> None:
     """backup, restore and doctor work on PostgreSQL (the portable dump; tests in

@@ -29,12 +29,17 @@ RETRIES = 3
 
 def open_db(url: str, *, migrate: bool = True) -> Database:
     """Connect to the database a URL names and bring its schema up to date."""
-    import psycopg
-
     from greentech_cli.config import lock_timeout_ms, shown_url
     from greentech_cli.db import postgres
 
     where = shown_url(url)
+    try:
+        import psycopg
+    except ImportError as exc:  # `pip install .` alone: SQLite only
+        raise GreentechError(
+            f"cannot open the database {where}: PostgreSQL needs the team extra "
+            "(pip install 'greentech[team]')"
+        ) from exc
     try:
         conn = postgres.connect(url)
     except psycopg.Error as exc:
