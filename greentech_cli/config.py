@@ -53,6 +53,11 @@ class DbLocation:
         return self.url or self.path
 
     @property
+    def exists(self) -> bool:
+        """Whether there is a database to open: a server's (a URL), or a file that exists."""
+        return bool(self.url) or self.path.exists()
+
+    @property
     def shown(self) -> str:
         """The database as named to the user (a URL without its password)."""
         return shown_url(self.url) if self.url else str(self.path)

@@ -42,6 +42,9 @@ def test_a_url_names_a_postgresql_database_from_flag_env_or_config(
     # A file's path stays a path.
     assert resolve_db(str(tmp_path / "x.db")).target == tmp_path / "x.db"
     assert resolve_db("~/x.db").url == ""
+    # A server's database is there to open (a dry run compares with it, completion reads it);
+    # a file is there when it exists.
+    assert flag.exists and not resolve_db(str(tmp_path / "x.db")).exists
 
 
 def test_a_password_in_the_url_is_never_shown() -> None:

@@ -64,7 +64,7 @@ def delegation_codes(incomplete: str) -> list[str]:
         from greentech_cli.services.records import delegations
 
         app_ctx = AppContext()
-        if not app_ctx.path.exists():
+        if not app_ctx.location().exists:
             return []
         try:
             found = delegations.find(app_ctx.db())

@@ -182,10 +182,11 @@ def _delimiter(value: str | None) -> str | None:
 
 def _database(app_ctx: AppContext, dry_run: bool) -> Any:
     """The database; a dry run against a missing file plans against an empty one instead."""
-    if dry_run and not app_ctx.path.exists():
+    location = app_ctx.location()
+    if dry_run and not location.exists:
         from greentech_cli.db import open_memory_db
 
-        app_ctx.say(f"No database at {app_ctx.path} yet: the dry run compares with an empty one.")
+        app_ctx.say(f"No database at {location.shown} yet: the dry run compares with an empty one.")
         return open_memory_db()
     return app_ctx.db(create=True)
 

@@ -20,7 +20,7 @@ def init(ctx: typer.Context) -> None:
     """
     app_ctx = app_context(ctx)
     location = app_ctx.location()
-    existed = bool(location.url) or location.path.exists()
+    existed = location.exists
     app_ctx.db(create=True)
     verb = "Database is ready at" if existed else "Created the database at"
     app_ctx.say(f"{verb} {location.shown} ({location.reason}).")
