@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from greentech_cli.db.dialect import SQLITE, Dialect
+from greentech_cli.errors import GreentechError
 
 
 class Database:
@@ -67,3 +68,37 @@ class Database:
     def close(self) -> None:
         """Close the connection."""
         self.conn.close()
+
+
+EngineError = TypeVar("EngineError", bound=Exception)
+
+
+@contextmanager
+def committed(
+    db: Database,
+    errors: type[EngineError],
+    to_error: Callable[[EngineError], GreentechError | None],
+) -> Iterator[Database]:
+    """The body of a write transaction already begun under the lock, then its COMMIT: rolled
+    back on any error; the engine's `errors` that `to_error` knows (read-only, disk full, a
+    lasting lock) become that one clear error, a failed commit at least "cannot write"."""
+    conn = db.conn
+    try:
+        yield db
+    except errors as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        found = to_error(exc)
+        if found is None:
+            raise
+        raise found from exc
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    try:
+        conn.execute("COMMIT")
+    except errors as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise to_error(exc) or GreentechError(f"cannot write to the database: {exc}") from exc

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from greentech_cli.db.database import Database
+from greentech_cli.db.database import Database, committed
 from greentech_cli.db.dialect import POSTGRES
 from greentech_cli.db.sqlite import BUSY_TIMEOUT_MS, FIRST_TRY_MS, REFUSE_AFTER_MS
 from greentech_cli.errors import Conflict, GreentechError
@@ -245,24 +245,5 @@ def transaction(
         conn.raw.execute(
             f"SET LOCAL application_name = '{APPLICATION}: {holder.replace(chr(39), '')}'"
         )
-    try:
+    with committed(db, psycopg.Error, lambda exc: error(exc, db.where)):
         yield db
-    except psycopg.Error as exc:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        found = error(exc, db.where)
-        if found is None:
-            raise
-        raise found from exc
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    try:
-        conn.execute("COMMIT")
-    except psycopg.Error as exc:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise error(exc, db.where) or GreentechError(
-            f"cannot write to the database: {exc}"
-        ) from exc

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from greentech_cli.db.database import Database
+from greentech_cli.db.database import Database, committed
 from greentech_cli.errors import Conflict, GreentechError, NotFound
 from greentech_cli.files import claim_writer, fsync_dir, fsync_file, writer_file
 
@@ -415,27 +415,10 @@ def transaction(
     _begin_immediate(db, refuse)
     claimed = claim_writer(database_file(conn), holder) if holder else None
     try:
-        try:
+        with committed(
+            db, sqlite3.OperationalError, lambda exc: write_error(exc, database_file(conn))
+        ):
             yield db
-        except sqlite3.OperationalError as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            error = write_error(exc, database_file(conn))
-            if error is None:
-                raise
-            raise error from exc
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        try:
-            conn.execute("COMMIT")
-        except sqlite3.OperationalError as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise write_error(exc, database_file(conn)) or GreentechError(
-                f"cannot write to the database: {exc}"
-            ) from exc
     finally:
         if claimed is not None:
             claimed.unlink(missing_ok=True)
