@@ -152,6 +152,16 @@ def _free_names(folder: Path, stem: str, suffix: str, taken: set[str]) -> Iterat
             yield folder / name
 
 
+def free_name(folder: Path, base: str, suffix: str = "") -> Path:
+    """`folder/<base><suffix>`, else `<base>-2<suffix>`, …: the first name no file has yet."""
+    candidate = folder / f"{base}{suffix}"
+    n = 2
+    while candidate.exists():
+        candidate = folder / f"{base}-{n}{suffix}"
+        n += 1
+    return candidate
+
+
 def _link_new(temporary: Path, names: Iterator[Path]) -> Path:
     """Give a finished temporary file the first of `names` no file has yet, atomically."""
     for name in names:

@@ -85,10 +85,6 @@ class Dialect:
         """A JSON object column with its top-level `key` set to the next parameter, an integer."""
         return f"json_set({expr}, '$.{key}', ?)"
 
-    def json_field(self, expr: str, key: str) -> str:
-        """One top-level field of a JSON object column as text (NULL when absent or invalid)."""
-        return f"(CASE WHEN json_valid({expr}) THEN json_extract({expr}, '$.{key}') END)"
-
     # INSERT … that skips a row a unique key already holds: `f"{d.ignore_into} t (…) VALUES (…)
     # {d.ignore_end}"`.
     ignore_into = "INSERT OR IGNORE INTO"
@@ -163,10 +159,6 @@ class PostgresDialect(Dialect):
 
     def json_set_integer(self, expr: str, key: str) -> str:
         return f"(({expr})::jsonb || jsonb_build_object('{key}', CAST(? AS BIGINT)))::text"
-
-    def json_field(self, expr: str, key: str) -> str:
-        # greentech writes these columns as JSON; text that is no object reads as NULL.
-        return f"(CASE WHEN left(ltrim({expr}), 1) = '{{' THEN ({expr})::jsonb ->> '{key}' END)"
 
     ignore_into = "INSERT INTO"
     ignore_end = " ON CONFLICT DO NOTHING"

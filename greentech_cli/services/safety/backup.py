@@ -20,7 +20,7 @@ from greentech_cli.db import (
     stamp,
 )
 from greentech_cli.errors import Conflict, GreentechError, InvalidData, NotFound, UnreadableFile
-from greentech_cli.files import fsync_dir, same_file
+from greentech_cli.files import free_name, fsync_dir, same_file
 from greentech_cli.store import health
 from greentech_cli.store.common import count
 
@@ -29,14 +29,7 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 
 def default_backup_path(db_path: Path) -> Path:
     """A new timestamped file in the backups folder beside the database."""
-    folder = backups_dir(db_path)
-    base = f"{db_path.stem}-{stamp()}"
-    candidate = folder / f"{base}.db"
-    n = 2
-    while candidate.exists():
-        candidate = folder / f"{base}-{n}.db"
-        n += 1
-    return candidate
+    return free_name(backups_dir(db_path), f"{db_path.stem}-{stamp()}", ".db")
 
 
 def backup(db: Database, dest: Path | None = None) -> Path:
@@ -282,12 +275,7 @@ def _keep_previous(db_path: Path) -> Path:
 
 def _kept_name(db_path: Path) -> Path:
     """A free name `<name>.before-restore-<stamp>[-n]` beside the database."""
-    kept = db_path.with_name(f"{db_path.name}.before-restore-{stamp()}")
-    n = 2
-    while kept.exists():
-        kept = db_path.with_name(f"{db_path.name}.before-restore-{stamp()}-{n}")
-        n += 1
-    return kept
+    return free_name(db_path.parent, f"{db_path.name}.before-restore-{stamp()}")
 
 
 def _swap_damaged(db_path: Path, partial: Path) -> Path:

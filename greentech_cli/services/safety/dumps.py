@@ -19,7 +19,7 @@ from typing import IO, Any
 
 from greentech_cli.db import Database, open_read_only, stamp, transaction
 from greentech_cli.errors import Conflict, InvalidData, NotFound, UnreadableFile
-from greentech_cli.files import write_private
+from greentech_cli.files import free_name, write_private
 from greentech_cli.services.safety import moving
 from greentech_cli.store.portable import dump, engine, load
 from greentech_cli.store.portable.dump import Digest, Summary
@@ -54,15 +54,6 @@ def _name(db: Database) -> str:
     return Path(database_file(db.conn)).stem
 
 
-def _free(folder: Path, base: str) -> Path:
-    candidate = folder / f"{base}{SUFFIX}"
-    n = 2
-    while candidate.exists():
-        candidate = folder / f"{base}-{n}{SUFFIX}"
-        n += 1
-    return candidate
-
-
 def backup(db: Database, dest: Path | None = None) -> tuple[Path, Summary]:
     """Write the database's dump (one consistent read) to dest — a file, a folder, or the
     backups folder —, owner-only and complete or absent; where, and its checksum. A folder that
@@ -71,9 +62,9 @@ def backup(db: Database, dest: Path | None = None) -> tuple[Path, Summary]:
     if dest is None:
         folder = backups_folder(db)
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        dest = _free(folder, default)
+        dest = free_name(folder, default, SUFFIX)
     elif dest.is_dir():
-        dest = _free(dest, default)
+        dest = free_name(dest, default, SUFFIX)
     elif not dest.parent.is_dir():
         raise NotFound(
             f"the folder {dest.parent} does not exist (is the drive mounted?); nothing was "
@@ -213,11 +204,11 @@ def _kept_path(db: Database) -> Path:
     if db.engine == "postgresql":
         folder = backups_folder(db)
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        return _free(folder, f"{_name(db)}.before-restore-{stamp()}")
+        return free_name(folder, f"{_name(db)}.before-restore-{stamp()}", SUFFIX)
     from greentech_cli.db import database_file
 
     path = Path(database_file(db.conn))
-    return _free(path.parent, f"{path.name}.before-restore-{stamp()}")
+    return free_name(path.parent, f"{path.name}.before-restore-{stamp()}", SUFFIX)
 
 
 def restore(db: Database, source: Path) -> Restored:
