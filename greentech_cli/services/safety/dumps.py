@@ -45,20 +45,11 @@ def backups_folder(db: Database) -> Path:
     return data_dir() / "backups"
 
 
-def _name(db: Database) -> str:
-    """The database's name for file names: the PostgreSQL database's, else the file's stem."""
-    if db.engine == "postgresql":
-        return str(db.execute("SELECT current_database()").fetchone()[0])
-    from greentech_cli.db import database_file
-
-    return Path(database_file(db.conn)).stem
-
-
 def backup(db: Database, dest: Path | None = None) -> tuple[Path, Summary]:
     """Write the database's dump (one consistent read) to dest — a file, a folder, or the
     backups folder —, owner-only and complete or absent; where, and its checksum. A folder that
     does not exist is refused (a drive not mounted), an existing file is never replaced."""
-    default = f"{_name(db)}-{stamp()}"
+    default = f"{engine.database_name(db)}-{stamp()}"
     if dest is None:
         folder = backups_folder(db)
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -204,7 +195,7 @@ def _kept_path(db: Database) -> Path:
     if db.engine == "postgresql":
         folder = backups_folder(db)
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        return free_name(folder, f"{_name(db)}.before-restore-{stamp()}", SUFFIX)
+        return free_name(folder, f"{engine.database_name(db)}.before-restore-{stamp()}", SUFFIX)
     from greentech_cli.db import database_file
 
     path = Path(database_file(db.conn))
@@ -235,7 +226,9 @@ def restore(db: Database, source: Path) -> Restored:
     except BaseException:
         kept.unlink(missing_ok=True)
         raise
-    return Restored(db.where or str(_name(db)), source, _counts(written), written.checksum, kept)
+    return Restored(
+        db.where or str(engine.database_name(db)), source, _counts(written), written.checksum, kept
+    )
 
 
 def _counts(summary: Summary) -> dict[str, int]:
@@ -277,8 +270,4 @@ def _from_dump(db: Database, source: Path) -> Summary:
 def _insert(db: Database, table: engine.Table | None, batch: list[tuple[Any, ...]]) -> None:
     if table is None or not batch:
         return
-    names = ", ".join(engine.quoted(column) for column in table.columns)
-    marks = ", ".join("?" for _ in table.columns)
-    db.conn.executemany(
-        f"INSERT INTO {engine.quoted(table.name)} ({names}) VALUES ({marks})", batch
-    )
+    load.insert_rows(db, table, batch)

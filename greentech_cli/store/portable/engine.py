@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from greentech_cli.errors import GreentechError
@@ -68,6 +69,15 @@ def quoted(name: str) -> str:
 
 def _postgres(db: Database) -> bool:
     return db.engine == "postgresql"
+
+
+def database_name(db: Database) -> str:
+    """The database's name for file names: the PostgreSQL database's, else the file's stem."""
+    if _postgres(db):
+        return str(db.execute("SELECT current_database()").fetchone()[0])
+    from greentech_cli.db import database_file
+
+    return Path(database_file(db.conn)).stem
 
 
 def is_search_index(name: str, full_text: set[str]) -> bool:

@@ -58,6 +58,19 @@ def clear(db: Database, tables: list[Table]) -> None:
         db.execute(f"DELETE FROM {quoted(table.name)}")
 
 
+def insert_statement(table: Table, *, rowid: bool = False) -> str:
+    """The INSERT of a table's rows as the dump holds them (with `rowid`: that column first)."""
+    columns = ((engine.ROWID,) if rowid else ()) + table.columns
+    names = ", ".join(quoted(column) for column in columns)
+    marks = ", ".join("?" for _ in columns)
+    return f"INSERT INTO {quoted(table.name)} ({names}) VALUES ({marks})"
+
+
+def insert_rows(db: Database, table: Table, batch: list[tuple[Any, ...]]) -> None:
+    """Write a batch of a table's rows as the dump holds them."""
+    db.conn.executemany(insert_statement(table), batch)
+
+
 def copy_table(
     source: Database,
     target: Database,
@@ -70,10 +83,7 @@ def copy_table(
     """Copy a table's rows as stored, in dump order, digesting each row's line on the way (so
     the source's checksum comes from the very rows written); with `rowid` (both ends keep the
     rows' insertion order, `Table.rowid`), that order too."""
-    columns = ((engine.ROWID,) if rowid else ()) + table.columns
-    names = ", ".join(quoted(column) for column in columns)
-    marks = ", ".join("?" for _ in columns)
-    insert = f"INSERT INTO {quoted(table.name)} ({names}) VALUES ({marks})"
+    insert = insert_statement(table, rowid=rowid)
     batch: list[tuple[Any, ...]] = []
     for values in dump.rows(source, table, rowid=rowid):
         digest.add(dump.line(table.name, table.columns, values[1:] if rowid else values))
