@@ -199,6 +199,9 @@ def test_bad_sources_and_targets_are_one_line(cli: Cli, tmp_path: Path) -> None:
     # A PostgreSQL server that cannot be reached (nothing listens on port 1): one line.
     url = cli.fails("db", "copy", str(cli.db_path), "postgresql://officer@127.0.0.1:1/team")
     assert "cannot open the database postgresql://officer@127.0.0.1:1/team" in url.stderr
+    # psycopg's several lines joined into that one: what failed first, then its hint.
+    (line,) = url.stderr.strip().splitlines()
+    assert "Connection refused (Is the server running" in line, line
 
 
 def test_a_failed_verification_removes_the_new_target(

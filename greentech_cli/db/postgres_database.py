@@ -27,6 +27,13 @@ APPLICATION = "greentech"
 RETRIES = 3
 
 
+def _reason(exc: Exception) -> str:
+    """psycopg's message on one line: what failed, then its hint ("Is the server running…")."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    first = (lines or ["unknown error"])[0].removeprefix("connection failed: ")
+    return first + "".join(f" ({line})" for line in lines[1:])
+
+
 def open_db(url: str, *, migrate: bool = True) -> Database:
     """Connect to the database a URL names and bring its schema up to date."""
     from greentech_cli.config import lock_timeout_ms, shown_url
@@ -43,8 +50,7 @@ def open_db(url: str, *, migrate: bool = True) -> Database:
     try:
         conn = postgres.connect(url)
     except psycopg.Error as exc:
-        reason = (str(exc).strip().splitlines() or ["unknown error"])[-1]
-        raise GreentechError(f"cannot open the database {where}: {reason}") from exc
+        raise GreentechError(f"cannot open the database {where}: {_reason(exc)}") from exc
     db = Database(conn, POSTGRES, where=where)
     db.waits_ms = lock_timeout_ms(BUSY_TIMEOUT_MS)  # type: ignore[attr-defined]
     try:
