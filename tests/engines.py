@@ -186,3 +186,61 @@ def dump(target: Any) -> list[str]:
             rows = conn.execute(f'SELECT * FROM "{table}"').fetchall()
             lines += sorted(f"{table} {row!r}" for row in rows)
         return lines
+
+
+def fingerprint(target: Any) -> str:
+    """A digest to say a test database is unchanged: a SQLite file's bytes (every byte the same),
+    on PostgreSQL every table's rows (`dump`)."""
+    import hashlib
+
+    if not str(target).startswith("postgresql://"):
+        return hashlib.sha256(Path(target).read_bytes()).hexdigest()
+    return hashlib.sha256("\n".join(dump(target)).encode("utf-8")).hexdigest()
+
+
+def stored_bytes(target: Any) -> bytes:
+    """Everything a test database keeps, to look for traces of erased data: a SQLite file with
+    its -wal and -shm (free pages and FTS5 segments included); on PostgreSQL every table's rows,
+    the search indexes' tsvectors included (the server's own files and WAL are the server's: what
+    they keep after the erase's VACUUM is said in the README)."""
+    if not str(target).startswith("postgresql://"):
+        parts = (Path(f"{target}{suffix}") for suffix in ("", "-wal", "-shm"))
+        return b"".join(path.read_bytes() for path in parts if path.exists())
+    return "\n".join(dump(target)).encode("utf-8")
+
+
+def table_names(target: Any) -> set[str]:
+    """The names of a test database's tables (search indexes' tables included)."""
+    from greentech_cli.db import Database
+
+    with connect(target) as conn:
+        db = Database(conn.raw, dialect_of(target))
+        return set(db.table_names())
+
+
+def index_terms(target: Any) -> set[str]:
+    """Every term of every full-text index, read from the index itself (not the bytes): SQLite's
+    FTS5 tables through fts5vocab, PostgreSQL's tsvector columns through ts_stat."""
+    with connect(target) as conn:
+        if not str(target).startswith("postgresql://"):
+            names = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT name FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL TABLE%fts5%'"
+                )
+            ]
+            terms: set[str] = set()
+            for name in names:
+                vocab = f"temp.v_{name}"
+                conn.execute(f"CREATE VIRTUAL TABLE {vocab} USING fts5vocab(main, {name}, row)")
+                terms |= {r[0] for r in conn.execute(f"SELECT term FROM {vocab}")}
+            return terms
+        columns = conn.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND data_type = 'tsvector'"
+        ).fetchall()
+        terms = set()
+        for table, column in columns:
+            query = f'SELECT "{column}" FROM "{table}"'
+            terms |= {r[0] for r in conn.execute("SELECT word FROM ts_stat(?)", [query])}
+        return terms

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from greentech_cli import migrations
+from tests import engines
 
 ENTRY_KEYS = {
     "id", "kind", "text", "at", "contact_id", "contact", "company_id", "company", "visit_id",
@@ -161,10 +162,7 @@ def test_erasing_a_contact_removes_their_journal_and_its_index(people: Any) -> N
     people.ok("privacy", "erase", "1", "--yes")
     assert people.json("followup", "list") == []
     assert people.json("search", "zzyzxword") == []
-    db_file = people.db_path
-    data = b"".join(
-        p.read_bytes() for p in (db_file, Path(f"{db_file}-wal")) if p.exists()
-    )  # fmt: skip
+    data = engines.stored_bytes(people.db_path)
     for word in (b"Zzyzxword", b"zzyzxword", b"Qwertyish", b"qwertyish"):
         assert word not in data
 

@@ -116,6 +116,7 @@ def test_dry_run_writes_nothing(db: Any, attendees: Path) -> None:
     assert fetch_all(db, "SELECT id FROM contacts") == []
 
 
+@pytest.mark.sqlite_only  # SQLite's type affinity: a number kept as text
 def test_insert_stored_row_reads_back_what_sqlite_converted(db: Any) -> None:
     """A value SQLite would store differently (a number in a TEXT column) is read back."""
     with transaction(db):
@@ -129,6 +130,7 @@ def test_insert_stored_row_reads_back_what_sqlite_converted(db: Any) -> None:
     assert list(odd) == list(stored)
 
 
+@pytest.mark.sqlite_only  # SQLite's pragmas (nothing to set on PostgreSQL)
 def test_import_pragmas_are_restored(db: Any) -> None:
     """The import's cache and temp-store settings apply only while it runs."""
     before = [db.execute(f"PRAGMA {p}").fetchone()[0] for p in ("cache_size", "temp_store")]

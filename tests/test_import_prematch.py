@@ -16,14 +16,13 @@ from typing import Any
 
 import pytest
 
-from greentech_cli.db import open_db
+from greentech_cli.db import open_db, transaction
 from greentech_cli.errors import GreentechError
 from greentech_cli.models.imports import ImportOptions
 from greentech_cli.services.imports import feed as import_feed
 from greentech_cli.services.imports import run as import_run
 from greentech_cli.services.imports import spill
 from greentech_cli.services.imports.run import import_file
-from tests import engines
 
 from .conftest import REALWORLD, Cli
 from .test_import_pipeline import _state, lists  # noqa: F401 (the fixture)
@@ -172,7 +171,7 @@ def test_rows_without_an_in_file_duplicate_are_not_looked_up_under_the_lock(
 
 
 @pytest.fixture
-def slipped_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def slipped_in(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Between reading (and matching) the file and taking the lock, another process adds a
     contact with the email of the file's second row."""
     source = tmp_path / "people.csv"
@@ -188,7 +187,7 @@ def slipped_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
         from greentech_cli.services.records import contacts
 
         prepared = read_all(*args, **kwargs)
-        db = open_db(tmp_path / "data" / "test.db")  # another connection: another writer
+        db = open_db(cli.db_path)  # another connection: another writer
         try:
             fields = {"first_name": "Jonas", "last_name": "Weber"}
             contacts.add(db, {**fields, "email": "jonas.weber@example.de"})
@@ -222,14 +221,12 @@ def test_a_dry_run_takes_no_write_lock(cli: Cli, tmp_path: Path) -> None:
         "Anna,Schmidt,a@example.de\n",
         encoding="utf-8",
     )
-    holder = engines.connect(cli.db_path)
-    holder.execute("BEGIN IMMEDIATE")
+    holder = open_db(cli.db_path)  # another connection holding the write lock
     try:
-        with pytest.MonkeyPatch.context() as patched:
+        with transaction(holder), pytest.MonkeyPatch.context() as patched:
             patched.setenv("GREENTECH_LOCK_TIMEOUT", "1")
             summary = cli.json("import", str(source), "--dry-run")
     finally:
-        holder.execute("ROLLBACK")
         holder.close()
     assert (summary["created"], summary["duplicates"], summary["dry_run"]) == (1, 2, True)
     assert [p["first_name"] for p in cli.json("contact", "list")] == ["Jonas"]

@@ -54,13 +54,20 @@ MENTIONS = {
 }
 
 
+# A marker only an FTS5 index makes: it keeps every word lower-cased, Cyrillic ones too; the
+# tsvector of PostgreSQL's index holds the words as lower() leaves them under the server's locale
+# (Cyrillic as written in the "C.UTF-8" one of the tests) beside the folded keys.
+FTS5_ONLY = {"вамбруск"}
+
+
+def stored_markers() -> set[str]:
+    """The markers a populated database holds before the erase."""
+    return set(MARKERS) - (FTS5_ONLY if engines.on_postgres() else set())
+
+
 def file_bytes(db_path: Path) -> bytes:
-    data = b""
-    for suffix in ("", "-wal", "-shm"):
-        path = Path(f"{db_path}{suffix}")
-        if path.exists():
-            data += path.read_bytes()
-    return data
+    """The file, its WAL and SHM (on PostgreSQL every table's rows: `engines.stored_bytes`)."""
+    return engines.stored_bytes(db_path)
 
 
 def traces(data: bytes) -> list[str]:
@@ -77,8 +84,8 @@ def populate(db_path: Path) -> dict[str, int]:
         {"first_name": "Hedda", "last_name": "Lorrimer", "email": "hedda@lorrimer.example"},
     )
     ids = {"person": person.id or 0, "other": other.id or 0}
-    conn = db.conn
-    with conn:
+    conn = db
+    with db.atomic():
         conn.execute(
             "UPDATE contacts SET notes = ? WHERE id = ?",
             [MENTIONS[("contacts", "notes")], ids["other"]],
@@ -137,8 +144,7 @@ def journal_entries(db_path: Path, person: int) -> list[int]:
     the person's own, if there is a journal."""
     conn = engines.connect(db_path)
     try:
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-        if "journal" not in tables:
+        if "journal" not in engines.table_names(db_path):
             return []
         rows = conn.execute(
             "SELECT id FROM journal WHERE coalesce(contact_id, 0) != ? ORDER BY id", [person]
@@ -181,15 +187,16 @@ def test_report_lists_images_decisions_and_mentions(cli: Cli) -> None:
 def test_erase_with_redact_mentions_leaves_no_marker_anywhere(cli: Cli) -> None:
     ids = populate(cli.db_path)
     before = file_bytes(cli.db_path)
-    assert set(traces(before)) == set(MARKERS)
+    assert set(traces(before)) == stored_markers()
     result = cli.ok("privacy", "erase", PERSON["email"], "--redact-mentions", "--yes")
     assert "Redacted 7 mention(s)" in result.stderr
     assert traces(result.stderr.encode()) == []
     assert traces(file_bytes(cli.db_path)) == []
     conn = engines.connect(cli.db_path)
     try:
-        assert conn.execute("PRAGMA freelist_count").fetchone()[0] == 0
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        if not engines.on_postgres():  # SQLite's free pages (PostgreSQL's VACUUM is the server's)
+            assert conn.execute("PRAGMA freelist_count").fetchone()[0] == 0
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         notes = dict(
             conn.execute(
                 "SELECT 'contact', notes FROM contacts WHERE id = ? UNION ALL "

@@ -11,7 +11,7 @@ from typing import Any
 from tests import engines
 
 from .conftest import Cli
-from .test_privacy_mentions import MARKERS, PERSON, file_bytes, populate, traces
+from .test_privacy_mentions import PERSON, file_bytes, populate, stored_markers, traces
 
 DRIVER = "Driver for Quortelia Vambrusk: +49 521 9988776"
 TITLE_RU = "Встреча: Квортелия Вамбруск"
@@ -58,7 +58,7 @@ def test_report_finds_the_person_in_visits_and_tombstones(cli: Cli) -> None:
 def test_erase_redacts_visits_and_tombstones_to_the_last_byte(cli: Cli) -> None:
     ids = populate(cli.db_path)
     extra = visit_mentions(cli, ids)
-    assert set(traces(file_bytes(cli.db_path))) == set(MARKERS)
+    assert set(traces(file_bytes(cli.db_path))) == stored_markers()
     cli.ok("privacy", "erase", PERSON["email"], "--redact-mentions", "--yes")
     assert traces(file_bytes(cli.db_path)) == []  # file, WAL, SHM, FTS and free pages
     conn = engines.connect(cli.db_path)
@@ -73,7 +73,8 @@ def test_erase_redacts_visits_and_tombstones_to_the_last_byte(cli: Cli) -> None:
             "SELECT entity, entity_id, fields FROM audit_log WHERE action = 'redact' "
             "AND entity IN ('visit', 'visit tombstone') ORDER BY id"
         ).fetchall()
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        if not engines.on_postgres():  # the SQLite file is sound
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
         conn.close()
     assert internal == "Driver for [erased]: [erased]"

@@ -331,6 +331,12 @@ def test_warnings_file_naming_the_database_is_refused(cli: Cli, tmp_path: Path) 
     path.write_text("Vorname;Nachname\nAnna;Schmidt\n", encoding="utf-8")
     refused = cli.fails("import", str(path), "--warnings", str(cli.db_path))
     assert "--warnings" in refused.stderr and "the database itself" in refused.stderr
+    # A folder that is not there: refused before the import, not after it was written.
+    for option in ("--warnings", "--rejects"):
+        refused = cli.fails("import", str(path), option, str(tmp_path / "nope" / "w.txt"))
+        assert f"{option}: the folder" in refused.stderr
+        assert "nothing was imported" in refused.stderr
+    assert cli.json("contact", "list") == []
 
 
 def test_values_that_fit_no_vocabulary_are_kept_as_written(cli: Cli, tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from greentech_cli.errors import InvalidData
 from greentech_cli.resources import data_path
 from greentech_cli.text.periods import Period, parse_period
+from tests import engines
 
 CODE = "kz-waste-demo"  # ends 2026-11-20
 
@@ -124,8 +125,7 @@ def test_purge_erases_without_trace_and_the_report_adds_up(demo: Any) -> None:
     remaining = {c["id"] for c in demo.json("contact", "list")}
     assert not remaining & {p["id"] for p in people}
     # No name, email or phone of a purged person in the bytes of the database and its WAL.
-    path = demo.db_path
-    data = b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists())
+    data = engines.stored_bytes(demo.db_path)
     needles = set()
     for person in people:
         for key in ("first_name", "last_name", "native_name", "email", "phone", "mobile"):
@@ -167,8 +167,7 @@ def test_dietary_needs_are_purged_on_their_own_shorter_time(demo: Any) -> None:
     assert "2 member(s)' dietary needs" in result.stderr
     assert demo.json("privacy", "due") == []
     assert {c["id"] for c in demo.json("contact", "list")} == people  # the people stay
-    path = demo.db_path
-    data = b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists())
+    data = engines.stored_bytes(demo.db_path)
     for needle in ("Zöliakie glutenfrei", "Halal no pork xq"):
         assert needle.encode() not in data
 
@@ -344,13 +343,12 @@ def test_purge_lists_or_redacts_mentions_in_other_records(demo: Any, tmp_path: P
     demo.ok("contact", "edit", str(staff["contact_id"]), "--notes", f"Drives {name} to Lünen")
     demo.ok("followup", "add", "--contact", str(staff["contact_id"]), "--kind", "call",
             "--text", f"Call about {name}'s visa")  # fmt: skip
-    backup = tmp_path / "copy.db"
-    backup.write_bytes(demo.db_path.read_bytes())
+    backup = engines.copy(demo.db_path, engines.new_target(tmp_path, "copy.db"))
     result = demo.ok("privacy", "purge", "--yes")
     assert "still mention the erased people" in result.stderr
     assert name in demo.json("contact", "show", str(staff["contact_id"]))["notes"]
-    demo.db_path.write_bytes(backup.read_bytes())
-    for suffix in ("-wal", "-shm"):
+    engines.copy(backup, demo.db_path)
+    for suffix in ("-wal", "-shm") if not engines.on_postgres() else ():
         Path(f"{demo.db_path}{suffix}").unlink(missing_ok=True)
     result = demo.ok("privacy", "purge", "--yes", "--redact-mentions")
     assert "Redacted" in result.stderr and name not in result.stderr
@@ -359,10 +357,5 @@ def test_purge_lists_or_redacts_mentions_in_other_records(demo: Any, tmp_path: P
     )
     texts = [e["text"] for e in demo.json("followup", "list")]
     assert "Call about [erased]'s visa" in texts
-    data = b"".join(
-        Path(f"{demo.db_path}{s}").read_bytes()
-        for s in ("", "-wal", "-shm")
-        if Path(f"{demo.db_path}{s}").exists()
-    )
-    assert person["last_name"].encode() not in data
+    assert person["last_name"].encode() not in engines.stored_bytes(demo.db_path)
     assert demo.json("search", person["last_name"]) == []

@@ -251,6 +251,7 @@ def test_the_order_does_not_depend_on_the_order_the_index_gives(
     assert {query: corpus.json("search", query) for query, _ in CORPUS} == before
 
 
+@pytest.mark.sqlite_only  # FTS5 over keys vs the whole entry: why PostgreSQL's keys suffice
 def test_the_folded_keys_alone_find_what_the_whole_entry_finds(corpus: Cli) -> None:
     """An engine that matches the `keys` column only (PostgreSQL: a tsvector over them) finds
     the same entries as FTS5 over names, details and keys: keys hold every word's terms, the

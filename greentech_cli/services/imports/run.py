@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from greentech_cli import collector
-from greentech_cli.db import database_file, import_pragmas, rehearsal, transaction
+from greentech_cli.db import database_file, import_pragmas, is_url, rehearsal, transaction
 from greentech_cli.models.imports import ImportOptions, ImportSummary, Reject
 from greentech_cli.models.records import Company, Contact, Member
 from greentech_cli.services.identity import merge
@@ -74,7 +74,8 @@ def import_file(
             summary = import_file(db, copy, options, progress)
         summary.file = str(path)
         return summary
-    check_options(options, path, database_file(db.conn))
+    url = db.where if is_url(db.where) else ""
+    check_options(options, path, database_file(db.conn) or url)
     if options.dry_run and database_file(db.conn):
         # A dry run writes into a private copy: it matches and writes like an import, never
         # taking the database's write lock.

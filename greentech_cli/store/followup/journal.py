@@ -149,7 +149,7 @@ def select(db: Database, flt: Filter) -> list[Entry]:
         where.append("j.status = 'open' AND j.due IS NOT NULL AND j.due <= ?")
         params.append(flt.due_by)
     if flt.owner is not None:
-        where.append("j.owner = ? COLLATE NOCASE")
+        where.append(db.dialect.eq_nocase("j.owner", "?"))
         params.append(flt.owner)
     if flt.delegation_id is not None:
         where.append(

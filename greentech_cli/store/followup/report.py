@@ -182,7 +182,7 @@ def add_tallies(db: Database, delegation_id: int, counted: dict[str, dict[str, i
                 db.execute(
                     "INSERT INTO report_tallies (delegation_id, metric, label, count) "
                     "VALUES (?, ?, ?, ?) ON CONFLICT (delegation_id, metric, label) "
-                    "DO UPDATE SET count = count + excluded.count",
+                    "DO UPDATE SET count = report_tallies.count + excluded.count",
                     [delegation_id, metric, label, count],
                 )
 
