@@ -16,6 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests import engines
+
 from .conftest import Cli
 
 NASTY = Path(__file__).parent / "fixtures" / "nasty"
@@ -45,7 +47,10 @@ SETTINGS = settings(
 
 
 def digest(path: Path) -> str:
-    """A hash of the database file and its WAL (the WAL holds committed pages too)."""
+    """A hash of the database file and its WAL (the WAL holds committed pages too); on
+    PostgreSQL of every table's rows."""
+    if engines.on_postgres():
+        return engines.fingerprint(path)
     h = hashlib.sha256()
     for suffix in ("", "-wal"):
         part = Path(f"{path}{suffix}")
@@ -311,6 +316,20 @@ def test_contact_add_with_arbitrary_values(
         ), result.stderr
         return
     assert_clean(result)
+
+
+def test_a_nul_character_in_a_value_is_kept_or_refused_in_one_line(ready: Cli) -> None:
+    """SQLite takes a NUL in text; PostgreSQL cannot: one line there, nothing written. (Only a
+    file or an in-process call can carry one: a process's arguments cannot.)"""
+    before, people = digest(ready.db_path), len(ready.json("contact", "list"))
+    result = ready("contact", "add", "--first", "Nul", "--notes", "a\x00b")
+    assert_clean(result)
+    if engines.on_postgres():
+        assert result.exit_code == 1 and "NUL character" in result.stderr
+        assert digest(ready.db_path) == before
+    else:
+        assert result.exit_code == 0
+        assert len(ready.json("contact", "list")) == people + 1
 
 
 @given(first=ANY_TEXT, last=ANY_TEXT, native=ANY_TEXT, notes=ANY_TEXT, date=ANY_TEXT)

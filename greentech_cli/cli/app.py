@@ -46,6 +46,12 @@ COMMAND_MODULES = (
 )
 
 
+def _driver_error(exc: BaseException) -> bool:
+    """An error of PostgreSQL's driver (psycopg, imported only for a URL) that no layer below
+    made one line: a value the server cannot take, a statement it refused."""
+    return type(exc).__module__.split(".")[0] == "psycopg"
+
+
 def _error_line(exc: BaseException) -> str:
     """One clear line for an error that reached the top."""
     if isinstance(exc, sqlite3.OperationalError):
@@ -61,6 +67,13 @@ def _error_line(exc: BaseException) -> str:
         if getattr(exc, "sqlite_errorcode", sqlite3.SQLITE_CORRUPT) & 0xFF in _DAMAGED:
             return f"the database file is damaged or not a greentech database: {exc}"
         return f"database error: {exc}"
+    if _driver_error(exc):
+        if "NUL (0x00)" in str(exc):
+            return (
+                "a value holds a NUL character (0x00), which PostgreSQL cannot store; nothing "
+                "was written"
+            )
+        return f"database error: {(str(exc).strip().splitlines() or [type(exc).__name__])[0]}"
     if isinstance(exc, OSError):
         where = f" ({exc.filename})" if exc.filename else ""
         return f"{exc.strerror or exc}{where}"
@@ -179,6 +192,10 @@ class GreentechGroup(TyperGroup):
             self._fail(ctx, _error_line(exc), 1, exc)
         except KeyboardInterrupt:
             self._fail(ctx, "interrupted; nothing more was written", 130, None)
+        except Exception as exc:
+            if not _driver_error(exc):
+                raise
+            self._fail(ctx, _error_line(exc), 1, exc)
 
     @staticmethod
     def _fail(ctx: Any, message: str, code: int, exc: BaseException | None) -> None:

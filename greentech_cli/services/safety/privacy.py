@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from greentech_cli.db import backups_dir, database_file, transaction
+from greentech_cli.db import backups_dir, database_file, is_url, transaction
 from greentech_cli.errors import GreentechError
 from greentech_cli.store import audit
 from greentech_cli.store import contacts as contact_store
@@ -99,15 +99,32 @@ class Erasure:
 
 
 def _older_copies(db: Database) -> list[Path]:
-    """Backups and kept files beside the database that may still hold erased people."""
+    """Backups and kept files beside the database that may still hold erased people (on
+    PostgreSQL the dumps `backup` and `restore` left in the backups folder)."""
     name = database_file(db.conn)
     if not name:
-        return []
+        return _older_dumps(db)
     path = Path(name)
     folder = backups_dir(path)
     found = sorted(folder.glob(f"{path.stem}-*.db")) if folder.is_dir() else []
     found += sorted(path.parent.glob(f"{path.name}.before-restore-*"))
     return found
+
+
+def _older_dumps(db: Database) -> list[Path]:
+    """A database without a file: a PostgreSQL one's dumps in the backups folder (their names
+    are the database's, then the time: `backup`'s and the ones `restore` kept)."""
+    if not is_url(db.where):
+        return []  # a SQLite database in memory
+    from greentech_cli.services.safety.dumps import SUFFIX, backups_folder
+    from greentech_cli.store.portable.engine import database_name
+
+    folder, stem = backups_folder(db), database_name(db)
+    if not folder.is_dir():
+        return []
+    return sorted(folder.glob(f"{stem}-[0-9]*{SUFFIX}")) + sorted(
+        folder.glob(f"{stem}.before-restore-[0-9]*{SUFFIX}")
+    )
 
 
 def erase(db: Database, contact_id: int, *, redact_mentions: bool = False) -> Erasure:
