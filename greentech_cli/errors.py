@@ -24,6 +24,11 @@ class Conflict(GreentechError):
     """The change would clash with existing data (a duplicate code, a changed record)."""
 
 
+class Contended(GreentechError):
+    """Another writer's change made a write transaction fail (PostgreSQL's serialization
+    failure or deadlock); it was rolled back, and running it again may succeed."""
+
+
 class InvalidData(GreentechError):
     """A value or a file's content is not acceptable."""
 

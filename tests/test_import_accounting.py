@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from tests import engines
+
 from .conftest import REALWORLD, Cli
 
 
@@ -247,6 +249,7 @@ def test_bad_input_is_kept_with_warnings(ready: Cli, tmp_path: Path) -> None:
 def test_a_refused_file_leaves_the_database_as_it_was(ready: Cli, tmp_path: Path) -> None:
     ready.json("import", str(_csv(tmp_path, "Vorname,Nachname\nA,B\n", "first.csv")))
     before = {p.name: p.read_bytes() for p in ready.db_path.parent.iterdir() if p.is_file()}
+    rows = engines.fingerprint(ready.db_path)  # on PostgreSQL no file holds them
     refused = tmp_path / "bad.csv"
     refused.write_bytes(b"")
     ready.fails("import", str(refused))
@@ -256,6 +259,7 @@ def test_a_refused_file_leaves_the_database_as_it_was(ready: Cli, tmp_path: Path
                 str(mapping))  # fmt: skip
     after = {p.name: p.read_bytes() for p in ready.db_path.parent.iterdir() if p.is_file()}
     assert after == before
+    assert engines.fingerprint(ready.db_path) == rows
 
 
 # --- the real files: every non-empty cell is stored, kept in extra, or said not imported ------

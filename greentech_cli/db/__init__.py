@@ -14,7 +14,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from greentech_cli.db import sqlite
-from greentech_cli.db.database import Database
+from greentech_cli.db.database import Database, retried
 from greentech_cli.db.dialect import POSTGRES, SQLITE, Dialect
 from greentech_cli.db.sqlite import (
     BACKUPS_FOLDER,
@@ -56,6 +56,7 @@ __all__ = [
     "open_memory_db",
     "open_read_only",
     "rehearsal",
+    "retried",
     "stamp",
     "transaction",
     "write_error",

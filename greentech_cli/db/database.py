@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import random
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from greentech_cli.db.dialect import SQLITE, Dialect
-from greentech_cli.errors import GreentechError
+from greentech_cli.errors import Contended, GreentechError
 
 
 class Database:
@@ -102,3 +105,39 @@ def committed(
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise to_error(exc) or GreentechError(f"cannot write to the database: {exc}") from exc
+
+
+# How often a write transaction runs when another writer's change keeps making it fail, and the
+# longest pause before the second run (doubled before each further one, a random part of it).
+ATTEMPTS = 4
+FIRST_PAUSE_S = 0.05
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def retried(fn: Callable[Concatenate[Database, P], R]) -> Callable[Concatenate[Database, P], R]:
+    """A use case whose write transaction is run again, whole, when another writer's change made
+    it fail (`Contended`: PostgreSQL's serialization failures and deadlocks; never on SQLite),
+    up to ATTEMPTS times after a short random pause; then the one clear line stays.
+
+    Only for a function that can run twice: it reads its inputs from its arguments and the
+    database and changes nothing outside the database before its transaction commits (not an
+    import streaming a file, not a restore). Called inside another transaction it runs once:
+    the outermost one is what is run again, if anything is.
+    """
+
+    @functools.wraps(fn)
+    def run(db: Database, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        if db.conn.in_transaction:
+            return fn(db, *args, **kwargs)
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                return fn(db, *args, **kwargs)
+            except Contended:
+                if attempt == ATTEMPTS:
+                    raise
+                time.sleep(random.uniform(0, FIRST_PAUSE_S * 2 ** (attempt - 1)))
+        raise AssertionError("unreachable")
+
+    return run

@@ -4,7 +4,8 @@ Store modules write SQLite's SQL with `?` placeholders (PostgreSQL's connection 
 them into its own) and ask the dialect only for what the engines spell differently: the
 case-insensitive comparisons of SQLite's `NOCASE` (which folds ASCII letters only — PostgreSQL's
 `lower()` under the "C" collation folds the same letters, so both give the same answers), JSON
-arrays expanded into rows, inserts that skip or replace an existing row, and introspection.
+arrays expanded into rows, inserts that skip or replace an existing row, introspection, and
+new ids (PostgreSQL's identity sequences; SQLite's are counted by the store).
 """
 
 from __future__ import annotations
@@ -101,6 +102,20 @@ class Dialect:
     # `a IS NOT b` for values that may be NULL.
     is_not = "IS NOT"
 
+    def new_ids(self, table: str) -> str | None:
+        """A query of the next `?` ids of `table` (contacts, companies) from the database's
+        own counter, or None where the store counts them itself (SQLite: past the highest id
+        and the highest one ever deleted, under the write lock — `store.common.NewIds`)."""
+        del table
+        return None
+
+    def unused_ids(self, table: str) -> str | None:
+        """A statement that gives back the ids of a `new_ids` block not used — the counter set
+        to the first parameter, the last id used, if the second, the block's last id, is still
+        its last —, or None where there is no counter."""
+        del table
+        return None
+
 
 class PostgresDialect(Dialect):
     """PostgreSQL's spelling of the same (see the module docstring)."""
@@ -172,6 +187,20 @@ class PostgresDialect(Dialect):
         return f" ON CONFLICT ({key}) {action}"
 
     is_not = "IS DISTINCT FROM"
+
+    def new_ids(self, table: str) -> str | None:
+        # The identity column's sequence: concurrent writers never get the same id, an id is
+        # never given twice (a sequence never goes back, even when a transaction rolls back).
+        return (
+            f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) "
+            "FROM generate_series(1, ?) ORDER BY 1"
+        )
+
+    def unused_ids(self, table: str) -> str | None:
+        return (
+            "SELECT setval(s, ?) FROM (SELECT pg_get_serial_sequence("
+            f"'{table}', 'id')::regclass AS s) AS q WHERE pg_sequence_last_value(s) = ?"
+        )
 
 
 SQLITE = Dialect()

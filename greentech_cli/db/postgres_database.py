@@ -18,7 +18,7 @@ from typing import Any
 from greentech_cli.db.database import Database, committed
 from greentech_cli.db.dialect import POSTGRES
 from greentech_cli.db.sqlite import BUSY_TIMEOUT_MS, FIRST_TRY_MS, REFUSE_AFTER_MS
-from greentech_cli.errors import Conflict, GreentechError
+from greentech_cli.errors import Conflict, Contended, GreentechError
 
 # The advisory lock's key: one write lock per database, as a SQLite file has.
 WRITE_LOCK = 0x67726E74  # "grnt"
@@ -112,7 +112,7 @@ def error(exc: Any, where: str) -> GreentechError | None:
     if isinstance(exc, e.LockNotAvailable | e.QueryCanceled):
         return GreentechError(f"the database {where} stayed busy; nothing was written, try again")
     if isinstance(exc, e.SerializationFailure | e.DeadlockDetected):
-        return GreentechError(
+        return Contended(
             f"another officer changed the same records of {where} at the same moment; nothing "
             "was written, try again"
         )

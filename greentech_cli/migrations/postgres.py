@@ -5,6 +5,8 @@ and is stamped with their names in the same record (`_sqlite_migrations`, as sql
 it), so both engines count the same schema version. A step added after the baseline gets a
 SQLite form (`migrations.STEPS`) and a PostgreSQL form here (`STEPS`, under the same name);
 opening a PostgreSQL database whose step has no PostgreSQL form is refused, not half done.
+A step PostgreSQL alone needs (`OWN_STEPS`) is recorded under its own set (`OWN_SET`), so the
+schema version both engines count stays the same.
 """
 
 from __future__ import annotations
@@ -37,10 +39,34 @@ BASELINE = (
 
 # Steps after the baseline: name -> function of the Database (none yet).
 STEPS: dict[str, Callable[[Any], None]] = {}
+# The record's set of the steps PostgreSQL alone needs.
+OWN_SET = "greentech-postgresql"
 
 
-def applied_names(db: Any) -> list[str]:
-    """The steps a database has applied (none for an empty database)."""
+def p001_ids_from_sequences(db: Any) -> None:
+    """New contacts and companies take their ids from the identity sequence (they were counted
+    past the highest id and `retired_ids` before): each sequence is moved past both."""
+    for table in ("contacts", "companies"):
+        row = db.execute(
+            f"SELECT greatest(coalesce((SELECT max(id) FROM {table}), 0), "
+            "coalesce((SELECT last_id FROM retired_ids WHERE name = ?), 0))",
+            [table],
+        ).fetchone()
+        last = int(row[0])
+        sequence = f"pg_get_serial_sequence('{table}', 'id')"
+        if last:
+            db.execute(f"SELECT setval({sequence}, ?, true)", [last])
+
+
+# Steps PostgreSQL alone needs, in order: name -> function of the Database.
+OWN_STEPS: dict[str, Callable[[Any], None]] = {
+    "p001_ids_from_sequences": p001_ids_from_sequences,
+}
+
+
+def applied_names(db: Any, *, every_set: bool = False) -> list[str]:
+    """The steps a database has applied (none for an empty database); PostgreSQL's own steps
+    too with `every_set`."""
     exists = db.execute(
         "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() "
         "AND table_name = ?",
@@ -49,22 +75,23 @@ def applied_names(db: Any) -> list[str]:
     if exists is None:
         return []
     rows = db.execute(
-        f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY id",
-        [MIGRATION_SET],
+        f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set IN (?, ?) ORDER BY id",
+        [MIGRATION_SET, OWN_SET if every_set else MIGRATION_SET],
     ).fetchall()
     return [str(row[0]) for row in rows]
 
 
 def pending_names(db: Any) -> list[str]:
-    """The steps a database still needs."""
-    applied = set(applied_names(db))
-    return [name for name in known_names() if name not in applied]
+    """The steps a database still needs: the shared ones, then PostgreSQL's own."""
+    applied = set(applied_names(db, every_set=True))
+    return [name for name in [*known_names(), *OWN_STEPS] if name not in applied]
 
 
 def _stamp(db: Any, name: str) -> None:
+    kind = OWN_SET if name in OWN_STEPS else MIGRATION_SET
     db.execute(
         f"INSERT INTO {MIGRATIONS_TABLE} (migration_set, name, applied_at) VALUES (?, ?, ?)",
-        [MIGRATION_SET, name, datetime.now(UTC).isoformat()],
+        [kind, name, datetime.now(UTC).isoformat()],
     )
 
 
@@ -76,15 +103,15 @@ def apply(db: Any) -> None:
         db.conn.executescript(TABLES)
         db.conn.executescript(FUNCTIONS)
         db.conn.executescript(TRIGGERS)
-        for name in BASELINE:
+        for name in [*BASELINE, *OWN_STEPS]:  # a new database's sequences start right
             _stamp(db, name)
         db.conn.executemany(
             "INSERT INTO derived_versions (name, version) VALUES (?, ?)",
             list(DERIVED_VERSIONS.items()),
         )
-        pending = [name for name in pending if name not in BASELINE]
+        pending = [name for name in pending if name not in BASELINE and name not in OWN_STEPS]
     for name in pending:
-        step = STEPS.get(name)
+        step = STEPS.get(name) or OWN_STEPS.get(name)
         if step is None:
             raise GreentechError(
                 f"this version of greentech has no PostgreSQL form of the schema step {name}; "

@@ -254,6 +254,58 @@ def next_free_id(db: Database, table: str) -> int:
     return int(found[0])
 
 
+class NewIds:
+    """Ids for new rows of `table` (contacts, companies), none of them an id a row ever had.
+
+    Where the engine counts ids itself (`Dialect.new_ids`: PostgreSQL's identity sequence) they
+    come from it, a block at a time in one statement — blocks grow as more are taken, up to
+    `BLOCK` —, so concurrent writers never collide; `finish` gives back what the last block did
+    not use (under the write lock nobody else takes ids), so ids run on without gaps as on
+    SQLite. Elsewhere (SQLite), and for a `rehearsal` (a dry run: nothing it writes stays, so it
+    takes nothing from the counter), they are counted on from `next_free_id` inside the write
+    transaction, where nobody else inserts.
+    """
+
+    BLOCK = 1024
+
+    def __init__(self, db: Database, table: str, *, rehearsal: bool = False) -> None:
+        self.db = db
+        self.table = table
+        self.query = None if rehearsal else db.dialect.new_ids(table)
+        self.taken = 0
+        self.ready: list[int] = []
+        self.next: int | None = None
+        self.last = 0
+
+    def take(self) -> int:
+        """The next new id."""
+        self.taken += 1
+        if self.query is None:
+            if self.next is None:
+                self.next = next_free_id(self.db, self.table)
+            found, self.next = self.next, self.next + 1
+            return found
+        if not self.ready:
+            size = min(self.taken, self.BLOCK)
+            rows = self.db.execute(self.query, [size]).fetchall()
+            self.ready = [int(row[0]) for row in reversed(rows)]
+            self.last = self.ready[0]
+        return self.ready.pop()
+
+    def finish(self) -> None:
+        """Give back the ids taken from the counter but not used (called under the write lock
+        once the rows are written; without it they are only skipped)."""
+        give_back = self.db.dialect.unused_ids(self.table)
+        if self.ready and self.query is not None and give_back is not None:
+            self.db.execute(give_back, [self.ready[-1] - 1, self.last])
+            self.ready = []
+
+
+def new_id(db: Database, table: str) -> int:
+    """One new id of `table` (see `NewIds`)."""
+    return NewIds(db, table).take()
+
+
 def _values(value: Any) -> list[Any]:
     """A filter's values as a list: a tuple's items, or the one value."""
     return list(value) if isinstance(value, tuple | list) else [value]

@@ -17,8 +17,8 @@ from greentech_cli.store.common import (
     fetch_one,
     given,
     insert_row,
+    new_id,
     new_uid,
-    next_free_id,
     not_found,
     now,
     one_of,
@@ -99,7 +99,7 @@ def insert(
     row = to_row(company)
     stamp = now()
     row.update(
-        id=next_free_id(db, "companies"),
+        id=new_id(db, "companies"),
         created_at=stamp,
         updated_at=stamp,
         created_batch_id=batch_id,

@@ -13,6 +13,7 @@ from greentech_cli.models.fields import Address, Email, Phone, fields_of
 from greentech_cli.models.records import PRIMARY_KEYS, Contact
 from greentech_cli.store import audit, companies, search
 from greentech_cli.store.common import (
+    NewIds,
     as_id,
     decode_row,
     dumps,
@@ -22,9 +23,9 @@ from greentech_cli.store.common import (
     fetch_one,
     given,
     insert_stored_row,
+    new_id,
     new_uid,
     new_uids,
-    next_free_id,
     not_found,
     now,
     one_of,
@@ -459,8 +460,11 @@ def insert_many(
 
 
 def next_id(db: Database) -> int:
-    """The id the next inserted contact gets (inside a write transaction: nobody else inserts).
+    """A new contact's id, never one a contact had before (`common.NewIds`)."""
+    return new_id(db, "contacts")
 
-    Never one a contact had before: past the highest id ever deleted too (`retired_ids`).
-    """
-    return next_free_id(db, "contacts")
+
+def new_ids(db: Database, *, rehearsal: bool = False) -> NewIds:
+    """New contacts' ids, taken one by one as an import decides a row is new (`common.NewIds`:
+    on PostgreSQL a block at a time; a dry run's `rehearsal` takes none from the counter)."""
+    return NewIds(db, "contacts", rehearsal=rehearsal)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from greentech_cli.db import transaction
+from greentech_cli.db import retried, transaction
 from greentech_cli.errors import InvalidData, UsageError
 from greentech_cli.models.records import MEMBER_ROLES, MEMBER_STATUSES
 from greentech_cli.store import contacts as contact_store
@@ -34,6 +34,7 @@ def attendee_ids(visit: Visit, members: list[Member]) -> list[int]:
     return [m.contact_id for m in members if m.attends_by_default]
 
 
+@retried
 def record(
     db: Database,
     ref: str | int,
@@ -86,6 +87,7 @@ def attendance(db: Database, ref: str | int) -> list[dict[str, Any]]:
     return rows
 
 
+@retried
 def set_status(
     db: Database,
     delegation_ref: str,

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from greentech_cli.db import transaction
+from greentech_cli.db import retried, transaction
 from greentech_cli.errors import InvalidData, UsageError
 from greentech_cli.models.records import FOLLOWUP_KINDS
 from greentech_cli.store import audit
@@ -47,6 +47,7 @@ def _visit_id(ref: str) -> int:
         raise InvalidData(f"visit id {ref!r} is not a number") from None
 
 
+@retried
 def add(db: Database, new: NewFollowup, today: date | None = None) -> tuple[Entry, list[str]]:
     """Append a journal entry; returns it and warnings (a due date in the past)."""
     if not new.contact and not new.company:
@@ -98,6 +99,7 @@ def show(db: Database, ref: str | int) -> Entry:
     return journal.get(db, entry_id(ref))
 
 
+@retried
 def done(db: Database, ref: str | int) -> tuple[Entry, bool]:
     """Mark an entry done; returns it and whether it changed."""
     with transaction(db):

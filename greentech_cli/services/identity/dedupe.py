@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from greentech_cli.db import transaction
+from greentech_cli.db import retried, transaction
 from greentech_cli.errors import InvalidData
 from greentech_cli.services.identity.index import MAX_BLOCK, ContactIndex, Pair
 from greentech_cli.services.identity.matcher import THRESHOLD
@@ -219,6 +219,7 @@ def company_pairs(
 # --- "not a duplicate" ---------------------------------------------------------------------------
 
 
+@retried
 def ignore(
     db: Database, a_ref: str, b_ref: str, *, companies: bool = False
 ) -> tuple[int, int, bool]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from greentech_cli.db import transaction
+from greentech_cli.db import retried, transaction
 from greentech_cli.errors import InvalidData
 from greentech_cli.models.fields import fields_of
 from greentech_cli.models.records import Company, Contact
@@ -375,6 +375,7 @@ def _move_memberships(db: Database, keep_id: int, other_id: int) -> int:
     return joined
 
 
+@retried
 def merge_contacts(
     db: Database, keep_ref: str, other_ref: str, take: dict[str, str] | None = None
 ) -> MergePlan:
@@ -438,6 +439,7 @@ def _company_plan(
     )
 
 
+@retried
 def merge_companies(
     db: Database, keep_ref: str, other_ref: str, take: dict[str, str] | None = None
 ) -> MergePlan:

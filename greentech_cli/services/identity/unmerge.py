@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from greentech_cli.db import transaction
+from greentech_cli.db import retried, transaction
 from greentech_cli.errors import InvalidData
 from greentech_cli.store import audit, search
 from greentech_cli.store import companies as company_store
@@ -126,6 +126,7 @@ def _latest(db: Database, entity: str, keep_id: int) -> dict[str, Any]:
     return images
 
 
+@retried
 def unmerge_contact(db: Database, ref: str) -> Unmerged:
     """Part the latest merge into a contact again (see the module docstring)."""
     with transaction(db):
@@ -158,6 +159,7 @@ def unmerge_contact(db: Database, ref: str) -> Unmerged:
     return Unmerged("contact", keep_id, other_id)
 
 
+@retried
 def unmerge_company(db: Database, ref: str) -> Unmerged:
     """Part the latest merge into an organisation again (see the module docstring)."""
     with transaction(db):

@@ -168,7 +168,7 @@ class _Run:
         self.company_info: dict[int | None, tuple[str | None, str | None]] = {None: (None, None)}
         self.delegation_id: int | None = None
         self.stamp = now()
-        self.next_id: int | None = None
+        self.new_ids: contact_store.NewIds | None = None
         self.new_rows: list[contact_store.NewContact] = []
         self.new_members: list[tuple[int, Prepared]] = []
         self.touched = KeySet()
@@ -223,6 +223,8 @@ class _Run:
                 for row, _ in usable:
                     self._company_row(row)
         self._flush()
+        if self.new_ids is not None:
+            self.new_ids.finish()
         self.changes.flush()
         counts = {
             k: getattr(self.summary, k)
@@ -353,9 +355,9 @@ class _Run:
 
     def _create_contact(self, prepared: Prepared, company_id: int | None) -> int:
         assert prepared.values is not None
-        if self.next_id is None:
-            self.next_id = contact_store.next_id(self.db)
-        contact_id, self.next_id = self.next_id, self.next_id + 1
+        if self.new_ids is None:
+            self.new_ids = contact_store.new_ids(self.db, rehearsal=self.options.dry_run)
+        contact_id = self.new_ids.take()
         self._company_info(company_id)
         self.new_rows.append(
             contact_store.NewContact(contact_id, company_id, prepared.values, prepared.names)

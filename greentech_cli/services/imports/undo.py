@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from greentech_cli.db import transaction
+from greentech_cli.db import retried, transaction
 from greentech_cli.errors import Conflict
 from greentech_cli.store import audit
 from greentech_cli.store import imports as batches
@@ -132,6 +132,7 @@ def preview(db: Database, batch_id: int, *, force: bool = False) -> UndoPreview:
     return result
 
 
+@retried
 def undo(db: Database, batch_id: int, *, force: bool = False) -> UndoResult:
     """Delete what a batch created and restore what it updated, in one transaction.
 

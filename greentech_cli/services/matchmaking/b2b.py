@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from greentech_cli.db import transaction
+from greentech_cli.db import retried, transaction
 from greentech_cli.errors import InvalidData, NotFound, UsageError
 from greentech_cli.models.b2b import (
     GridMeeting,
@@ -173,6 +173,7 @@ def _rooms(rooms: list[str] | None) -> list[str]:
     return names
 
 
+@retried
 def setup(
     db: Database,
     visit_ref: str,
@@ -259,6 +260,7 @@ def _free_slots(blk: Block, window: tuple[str | None, str | None]) -> frozenset[
     )
 
 
+@retried
 def add_participant(
     db: Database,
     visit_ref: str,
@@ -284,6 +286,7 @@ def add_participant(
     return contact, new
 
 
+@retried
 def remove_participant(db: Database, visit_ref: str, contact_ref: str) -> tuple[Contact, int]:
     """Take a person out of a session with their requests and meetings."""
     blk = block(db, visit_ref)
@@ -355,6 +358,7 @@ def _full_name(contact: Contact) -> str:
     return " ".join(x for x in (contact.first_name, contact.last_name) if x)
 
 
+@retried
 def add_request(
     db: Database,
     visit_ref: str,
@@ -376,6 +380,7 @@ def add_request(
         )
 
 
+@retried
 def remove_request(db: Database, visit_ref: str, request_id: int) -> MeetingRequest:
     """Delete a request of a session by its id."""
     blk = block(db, visit_ref)

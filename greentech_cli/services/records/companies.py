@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from greentech_cli.db import transaction
+from greentech_cli.db import retried, transaction
 from greentech_cli.errors import InvalidData
 from greentech_cli.models.records import COMPANY_KINDS, Company
 from greentech_cli.services.records.parts import read_emails, read_phones
@@ -83,6 +83,7 @@ def apply_fields(company: Company, fields: dict[str, Any]) -> list[str]:
     return warnings
 
 
+@retried
 def add(db: Database, fields: dict[str, Any]) -> Company:
     """Create a company from the given fields (name required)."""
     company = Company(name="")
@@ -94,6 +95,7 @@ def add(db: Database, fields: dict[str, Any]) -> Company:
         return company
 
 
+@retried
 def edit(db: Database, ref: str, fields: dict[str, Any]) -> tuple[Company, dict[str, list[Any]]]:
     """Change the given fields of a company; returns it and what changed."""
     with transaction(db):
@@ -105,6 +107,7 @@ def edit(db: Database, ref: str, fields: dict[str, Any]) -> tuple[Company, dict[
     return company, changes
 
 
+@retried
 def remove(db: Database, ref: str) -> tuple[Company, int]:
     """Delete a company; its contacts stay without a company. Returns it and their number."""
     with transaction(db):

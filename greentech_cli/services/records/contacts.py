@@ -8,7 +8,7 @@ from functools import lru_cache
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
-from greentech_cli.db import transaction
+from greentech_cli.db import retried, transaction
 from greentech_cli.errors import Conflict, InvalidData
 from greentech_cli.models.fields import fields_of
 from greentech_cli.models.records import LAWFUL_BASES, PRIMARY_KEYS, SHARE_CONSENT, Contact
@@ -209,6 +209,7 @@ def _email_in_use(db: Database, contact: Contact) -> None:
             )
 
 
+@retried
 def add(
     db: Database, fields: dict[str, Any], company: str | None = None, *, force: bool = False
 ) -> tuple[Contact, list[str]]:
@@ -241,6 +242,7 @@ def add(
     return store.get(db, contact.id or 0), warnings
 
 
+@retried
 def edit(
     db: Database,
     ref: str,
@@ -265,6 +267,7 @@ def edit(
     return store.get(db, contact.id or 0), changes, warnings
 
 
+@retried
 def remove(db: Database, ref: str) -> Contact:
     """Delete a contact with its memberships and visit links."""
     with transaction(db):

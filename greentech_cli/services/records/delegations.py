@@ -6,7 +6,7 @@ import re
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from greentech_cli.db import transaction
+from greentech_cli.db import retried, transaction
 from greentech_cli.errors import InvalidData
 from greentech_cli.models.records import (
     DELEGATION_STATUSES,
@@ -138,6 +138,7 @@ def new_delegation(db: Database, fields: dict[str, Any], *, force: bool = False)
     return delegation
 
 
+@retried
 def add(db: Database, fields: dict[str, Any], *, force: bool = False) -> Delegation:
     """Create a delegation (code, title, direction, start and end date required)."""
     with transaction(db):
@@ -146,6 +147,7 @@ def add(db: Database, fields: dict[str, Any], *, force: bool = False) -> Delegat
     return store.get(db, delegation.id or 0)
 
 
+@retried
 def edit(
     db: Database, ref: str, fields: dict[str, Any], *, force: bool = False
 ) -> tuple[Delegation, dict[str, list[Any]]]:
@@ -157,6 +159,7 @@ def edit(
     return store.get(db, delegation.id or 0), changes
 
 
+@retried
 def remove(db: Database, ref: str) -> tuple[Delegation, dict[str, int]]:
     """Delete a delegation with its members and visits; returns it and how many went with it."""
     with transaction(db):
@@ -194,6 +197,7 @@ def resolve_member(db: Database, delegation_ref: str, contact_ref: str) -> Membe
     return member
 
 
+@retried
 def add_member(
     db: Database, delegation_ref: str, contact_ref: str, fields: dict[str, Any]
 ) -> Member:
@@ -207,6 +211,7 @@ def add_member(
     return member_store.get(db, member.id or 0)
 
 
+@retried
 def edit_member(
     db: Database, delegation_ref: str, contact_ref: str, fields: dict[str, Any]
 ) -> tuple[Member, dict[str, list[Any]]]:
@@ -218,6 +223,7 @@ def edit_member(
     return member_store.get(db, member.id or 0), changes
 
 
+@retried
 def remove_member(db: Database, delegation_ref: str, contact_ref: str) -> Member:
     """Take a contact out of a delegation (the contact itself stays)."""
     with transaction(db):

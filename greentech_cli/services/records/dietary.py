@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from greentech_cli.db import transaction
+from greentech_cli.db import retried, transaction
 from greentech_cli.errors import InvalidData
 from greentech_cli.services.records.delegations import resolve_member
 from greentech_cli.store.trip import dietary as store
@@ -31,6 +31,7 @@ def needs_of(text: str | None) -> list[str]:
     return [part for part in _SEPARATORS.split(clean(text) or "") if part]
 
 
+@retried
 def set_needs(
     db: Database,
     delegation_ref: str,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from greentech_cli.db import backups_dir, database_file, is_url, transaction
+from greentech_cli.db import backups_dir, database_file, is_url, retried, transaction
 from greentech_cli.errors import GreentechError
 from greentech_cli.store import audit
 from greentech_cli.store import contacts as contact_store
@@ -127,6 +127,7 @@ def _older_dumps(db: Database) -> list[Path]:
     )
 
 
+@retried
 def erase(db: Database, contact_id: int, *, redact_mentions: bool = False) -> Erasure:
     """Remove a person and every trace of them, keeping one audit entry without personal data.
 

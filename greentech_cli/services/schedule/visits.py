@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from greentech_cli.db import transaction
+from greentech_cli.db import retried, transaction
 from greentech_cli.errors import InvalidData
 from greentech_cli.models.itinerary import UID_DOMAIN, UID_NAMESPACE
 from greentech_cli.models.records import (
@@ -321,6 +321,7 @@ def new_visit(
     return visit
 
 
+@retried
 def add(db: Database, delegation_ref: str, fields: dict[str, Any], *, force: bool = False) -> Visit:
     """Add a visit to a delegation's programme."""
     with transaction(db):
@@ -339,6 +340,7 @@ def visit_id(ref: str | int) -> int:
         raise InvalidData(f"a visit is referred to by its id (a number), not {ref!r}") from None
 
 
+@retried
 def edit(
     db: Database, ref: str | int, fields: dict[str, Any], *, force: bool = False
 ) -> tuple[Visit, dict[str, Any]]:
@@ -402,6 +404,7 @@ def removable(db: Database, ref: str | int) -> Visit:
     return visit
 
 
+@retried
 def remove(db: Database, ref: str | int) -> Visit:
     """Delete a visit; a block with slots is refused until its slots are gone."""
     with transaction(db):
