@@ -13,6 +13,8 @@ from __future__ import annotations
 import itertools
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -128,6 +130,27 @@ class Connection:
 def connect(target: Path | str) -> Connection:
     """A direct connection to the test's database (a file's path or a postgresql:// URL)."""
     return Connection(target)
+
+
+@contextmanager
+def read_only_role(url: str) -> Iterator[str]:
+    """The URL of the test's PostgreSQL database as a new role that may only read (SELECT);
+    afterwards the database is dropped (its grants with it) and the role too."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    role = f"reader_{abs(hash(url)) % 10**8}"
+    with connect(url) as conn:
+        conn.execute(f"DROP ROLE IF EXISTS {role}")
+        conn.execute(f"CREATE ROLE {role} LOGIN")
+        conn.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}")
+        conn.execute(f"GRANT USAGE ON SCHEMA public TO {role}")
+    parts = urlsplit(url)
+    try:
+        yield urlunsplit(parts._replace(netloc=f"{role}@{parts.hostname or ''}"))
+    finally:
+        drop_database(url)
+        with connect(server_url()) as conn:
+            conn.execute(f"DROP ROLE IF EXISTS {role}")
 
 
 def on_postgres() -> bool:

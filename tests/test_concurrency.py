@@ -18,8 +18,10 @@ from pathlib import Path
 import pytest
 
 from greentech_cli.db import sqlite as db_module  # the SQLite engine: its connect, its sqlite3
+from tests import engines
 
 from .conftest import Cli
+from .test_backup import integrity, is_url
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,20 +47,9 @@ def env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
-def count(path: Path, sql: str = "SELECT count(*) FROM contacts") -> int:
-    conn = sqlite3.connect(path)
-    try:
+def count(target: Path | str, sql: str = "SELECT count(*) FROM contacts") -> int:
+    with engines.connect(target) as conn:
         return int(conn.execute(sql).fetchone()[0])
-    finally:
-        conn.close()
-
-
-def integrity(path: Path) -> str:
-    conn = sqlite3.connect(path)
-    try:
-        return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
-    finally:
-        conn.close()
 
 
 def test_four_processes_adding_at_once_lose_nothing(cli: Cli) -> None:
@@ -109,7 +100,7 @@ import sys, time
 from pathlib import Path
 from greentech_cli.db import open_db, transaction
 from greentech_cli.services.records import contacts
-db = open_db(Path(sys.argv[1]))
+db = open_db(sys.argv[1] if "://" in sys.argv[1] else Path(sys.argv[1]))
 with transaction(db):
     for n in range(100000):
         contacts.add(db, {"first_name": f"K{n}", "last_name": "Killed", "notes": "x" * 500})
@@ -135,8 +126,9 @@ def test_sigkill_during_a_long_write_leaves_the_database_as_it_was(cli: Cli) -> 
     try:
         assert writer.stdout is not None
         assert writer.stdout.readline().strip() == "halfway"
-        wal = Path(f"{cli.db_path}-wal")
-        assert wal.exists() and wal.stat().st_size > 0  # the uncommitted pages were written
+        if not is_url(cli.db_path):
+            wal = Path(f"{cli.db_path}-wal")
+            assert wal.exists() and wal.stat().st_size > 0  # the uncommitted pages were written
     finally:
         writer.send_signal(signal.SIGKILL)
         writer.wait(timeout=30)
@@ -169,11 +161,11 @@ def test_sigkill_during_an_import(cli: Cli, tmp_path: Path) -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    wal = Path(f"{cli.db_path}-wal")
     deadline = time.monotonic() + 4
-    # Wait until the import is writing (its WAL grows), then kill it mid-way.
+    # Wait until the import is writing (its WAL grows; on PostgreSQL it holds the write lock
+    # and has written rows the server keeps uncommitted), then kill it mid-way.
     while time.monotonic() < deadline and importer.poll() is None:
-        if wal.exists() and wal.stat().st_size > 100_000:
+        if _writing(cli.db_path):
             break
         time.sleep(0.02)
     importer.send_signal(signal.SIGKILL)
@@ -182,6 +174,22 @@ def test_sigkill_during_an_import(cli: Cli, tmp_path: Path) -> None:
     assert contacts in (0, 5000)  # all or nothing
     assert integrity(cli.db_path) == "ok"
     cli.ok("doctor")
+
+
+def _writing(target: Path | str) -> bool:
+    """Whether an import is writing: a SQLite file's WAL has grown, or on PostgreSQL the import
+    (named in its session's application_name) holds the write lock and has written contacts."""
+    if not is_url(target):
+        wal = Path(f"{target}-wal")
+        return wal.exists() and wal.stat().st_size > 100_000
+    with engines.connect(target) as conn:
+        row = conn.execute(
+            "SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            "WHERE a.application_name LIKE 'greentech: the import%' AND l.granted "
+            "AND l.locktype = 'relation' AND l.relation = 'contacts'::regclass "
+            "AND l.mode = 'RowExclusiveLock'"
+        ).fetchone()
+    return row is not None
 
 
 # --- read-only files and folders ------------------------------------------------------------
@@ -215,6 +223,8 @@ def read_only_db(cli: Cli, isolated_home: Path) -> Iterator[Path]:
         os.chmod(path, 0o600)
 
 
+# File modes; on PostgreSQL a read-only role: tests/test_engines.py.
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("folder_read_only", [False, True], ids=["file", "file-and-folder"])
 def test_read_only_database_gives_a_clear_error(
     read_only_db: Path, isolated_home: Path, folder_read_only: bool
@@ -240,6 +250,7 @@ def test_read_only_database_gives_a_clear_error(
 # --- a full disk ----------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only  # SQLite's max_page_count; the server's full disk: DiskFull, one line
 def test_database_or_disk_full_is_clear_and_writes_nothing(
     cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

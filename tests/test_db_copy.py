@@ -20,7 +20,9 @@ from greentech_cli.models.records import Contact
 from greentech_cli.services.safety import moving
 from greentech_cli.store import contacts
 from greentech_cli.store.portable import dump, engine, load
+from tests import engines
 from tests.conftest import Cli
+from tests.test_backup import local_copy
 
 ATTENDEES = (
     "Vorname;Nachname;E-Mail;Firma;Telefon\n"
@@ -170,13 +172,12 @@ def test_progress_counts_every_row(tmp_path: Path, rich_db: Path) -> None:
 
 def test_a_target_with_data_is_refused_and_left_alone(cli: Cli, tmp_path: Path) -> None:
     cli.ok("contact", "add", "--first", "Anna", "--last", "Schmidt")
-    source = tmp_path / "source.db"
-    shutil.copyfile(cli.db_path, source)
-    before = cli.db_path.read_bytes()
+    source = local_copy(cli, tmp_path / "source.db")
+    before = engines.fingerprint(cli.db_path)
     result = cli.fails("db", "copy", str(source), str(cli.db_path))
     assert "already holds data (audit_log, contacts" in result.stderr
     assert "nothing was changed" in result.stderr
-    assert cli.db_path.read_bytes() == before
+    assert engines.fingerprint(cli.db_path) == before
 
 
 def test_an_empty_database_is_a_fine_target(cli: Cli, tmp_path: Path) -> None:
@@ -224,6 +225,8 @@ def test_a_failed_verification_removes_the_new_target(
 
 def test_dump_file_is_owner_only_and_gives_the_checksum(cli: Cli, tmp_path: Path) -> None:
     cli.ok("contact", "add", "--first", "Jürgen", "--last", "Müller", "--tag", "wasser")
+    cli.ok("contact", "add", "--first", "Weg", "--last", "Damit")
+    cli.ok("contact", "rm", "2", "--yes")  # its id is retired (retired_ids)
     out = tmp_path / "dump.ndjson"
     result = cli.ok("db", "dump", "--out", str(out))
     assert stat.S_IMODE(out.stat().st_mode) == 0o600

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
-import sqlite3
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
 from greentech_cli.services.safety import doctor
+from tests import engines
 
 from .conftest import Cli
-from .test_backup import corrupt_table_pages
+from .test_backup import corrupt_table_pages, is_url
 
 
 @pytest.fixture
@@ -28,27 +30,29 @@ def statuses(cli: Cli, *args: str, code: int = 0) -> dict[str, str]:
     result = cli(*args, "doctor", "--format", "json") if args else cli("doctor", "-f", "json")
     assert result.exit_code == code, (result.stdout, result.stderr)
     assert "Traceback" not in result.stderr
-    return {c["check"]: c["status"] for c in __import__("json").loads(result.stdout)}
+    return {c["check"]: c["status"] for c in json.loads(result.stdout)}
 
 
 def raw(cli: Cli, *statements: str, fk: bool = True) -> None:
-    conn = sqlite3.connect(cli.db_path)
-    conn.execute(f"PRAGMA foreign_keys = {'ON' if fk else 'OFF'}")
-    for statement in statements:
-        conn.execute(statement)
-    conn.commit()
-    conn.close()
+    """Statements run on the database directly (either engine), behind greentech's back."""
+    with engines.connect(cli.db_path) as conn:
+        if not is_url(cli.db_path):
+            conn.execute(f"PRAGMA foreign_keys = {'ON' if fk else 'OFF'}")
+        for statement in statements:
+            conn.execute(statement)
+
+
+# On PostgreSQL the checks about a SQLite file are the server's, and said so.
+SERVER_CHECKS = ("integrity", "foreign keys", "permissions", "free disk")
 
 
 def test_healthy_database(healthy: Cli) -> None:
     checks = statuses(healthy)
+    file_checks = "not applicable" if is_url(healthy.db_path) else "ok"
     assert checks == {
-        "integrity": "ok",
-        "foreign keys": "ok",
         "search index": "ok",
         "schema": "ok",
-        "permissions": "ok",
-        "free disk": "ok",
+        **dict.fromkeys(SERVER_CHECKS, file_checks),
     }
     table = healthy.ok("doctor").stdout
     assert "integrity" in table and "problem" not in table
@@ -72,6 +76,23 @@ def test_search_index_missing_and_orphan_entries_then_fix(healthy: Cli) -> None:
     assert {h["id"] for h in healthy.json("search", "Person1")} == {2}
 
 
+def test_missing_or_empty_database_on_postgres(cli: Cli) -> None:
+    """A URL naming no database, or a database without greentech's schema: the doctor says so
+    (exit 1) and creates nothing, as it creates no file."""
+    if not is_url(cli.db_path):
+        pytest.skip("PostgreSQL's counterpart of test_missing_database")
+    parts = urlsplit(cli.db_path)
+    missing = parts._replace(path=parts.path + "_none").geturl()
+    result = Cli(missing).fails("doctor")
+    assert "does not exist" in result.stdout and "problem" in result.stdout
+    empty = engines.new_target(Path(), "unused")
+    checks = {c["check"]: c for c in json.loads(Cli(empty).fails("doctor", "-f", "json").stdout)}
+    assert checks["schema"]["status"] == "problem"
+    assert "no greentech schema" in checks["schema"]["detail"]
+    assert engines.table_names(empty) == set()  # looked at, not migrated
+
+
+@pytest.mark.sqlite_only
 def test_foreign_key_violation(healthy: Cli) -> None:
     raw(
         healthy,
@@ -86,6 +107,7 @@ def test_foreign_key_violation(healthy: Cli) -> None:
     assert "members row" in healthy.fails("doctor").stdout
 
 
+@pytest.mark.sqlite_only
 def test_damaged_file(healthy: Cli) -> None:
     corrupt_table_pages(healthy.db_path, "contacts")
     checks = statuses(healthy, code=1)
@@ -93,6 +115,7 @@ def test_damaged_file(healthy: Cli) -> None:
     assert "restore a backup" in healthy.fails("doctor").stdout
 
 
+@pytest.mark.sqlite_only
 def test_not_a_database_at_all(cli: Cli) -> None:
     cli.db_path.parent.mkdir(parents=True)
     cli.db_path.write_bytes(b"\x00\x01garbage" * 1000)
@@ -101,18 +124,21 @@ def test_not_a_database_at_all(cli: Cli) -> None:
     assert "database" in result.stdout and "problem" in result.stdout
 
 
+@pytest.mark.sqlite_only  # PostgreSQL: test_missing_or_empty_database_on_postgres
 def test_missing_database(cli: Cli) -> None:
     result = cli.fails("doctor")
     assert "no database" in result.stdout
     assert not cli.db_path.exists()
 
 
+@pytest.mark.sqlite_only
 def test_permissions_open_to_others(healthy: Cli) -> None:
     os.chmod(healthy.db_path, 0o644)
     assert statuses(healthy, code=1)["permissions"] == "problem"
     assert "chmod 600" in healthy.fails("doctor").stdout
 
 
+@pytest.mark.sqlite_only
 def test_little_free_disk(healthy: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     real = shutil.disk_usage
 
@@ -131,6 +157,7 @@ def test_diagnose_never_creates_or_migrates(tmp_path: Path) -> None:
     assert not missing.exists()
 
 
+@pytest.mark.sqlite_only
 def test_fix_compacts_the_file(healthy: Cli) -> None:
     for n in range(5):
         # Long notes (kept in the journal too) leave free pages behind once removed; without

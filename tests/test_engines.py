@@ -178,27 +178,14 @@ def test_the_audit_log_names_the_database_user(cli: Cli) -> None:
 @on_postgres
 def test_a_read_only_role_reads_and_gets_one_clear_line_on_a_write(cli: Cli) -> None:
     cli.ok("contact", "add", "--first", "Ada", "--last", "Lovelace")
-    role = f"reader_{abs(hash(cli.db_path)) % 10**8}"
-    with engines.connect(cli.db_path) as conn:
-        conn.execute(f"DROP ROLE IF EXISTS {role}")
-        conn.execute(f"CREATE ROLE {role} LOGIN")
-        conn.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}")
-        conn.execute(f"GRANT USAGE ON SCHEMA public TO {role}")
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(str(cli.db_path))
-    reader = Cli(urlunsplit(parts._replace(netloc=f"{role}@{parts.hostname or ''}")))  # type: ignore[arg-type]
-    try:
+    with engines.read_only_role(str(cli.db_path)) as url:
+        reader = Cli(url)  # type: ignore[arg-type]
         listed = reader.json("contact", "list")
         assert [c["last_name"] for c in listed] == ["Lovelace"]
         failed = reader.fails("contact", "add", "--first", "Eve", "--last", "Reader")
         assert "read-only" in failed.stderr and "nothing was written" in failed.stderr
         assert len(failed.stderr.strip().splitlines()) == 1
         assert [c["last_name"] for c in cli.json("contact", "list")] == ["Lovelace"]
-    finally:
-        engines.drop_database(str(cli.db_path))
-        with engines.connect(engines.server_url()) as conn:
-            conn.execute(f"DROP ROLE IF EXISTS {role}")
 
 
 # --- the dialects ----------------------------------------------------------------------------

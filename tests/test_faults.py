@@ -9,11 +9,18 @@ their progress (a progress handler every few virtual-machine instructions, and e
 the backup API); the child kills itself with SIGKILL at a count drawn with the seed from
 1..(what the whole command counts). The seed is printed in the test header and in every failure;
 `GREENTECH_FAULT_SEED=N pytest -m fault` repeats a run.
+
+On PostgreSQL (GREENTECH_TEST_ENGINE=postgresql, `.ci/postgres pytest -m fault`) the same
+commands run against databases of the test server: the child counts the statements it sends (and
+each row of a batch) and kills itself at the drawn one, mid-transaction; the server rolls the
+killed transaction back and its advisory lock goes with it. The data must again be as before or
+as after; the checks of a SQLite file (integrity, foreign keys) are the server's there.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import random
 import shutil
@@ -28,6 +35,7 @@ from typing import Any
 import pytest
 
 from greentech_cli.db import open_db
+from tests import engines
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = int(os.environ.get("GREENTECH_FAULT_SEED") or 15)  # conftest draws it and names it
@@ -59,6 +67,20 @@ def connect(*args, **kwargs):
     kwargs.setdefault("factory", Counting)
     return real_connect(*args, **kwargs)
 sqlite3.connect = connect
+if any(arg.startswith("postgresql://") for arg in sys.argv):
+    from greentech_cli.db import postgres
+    real_execute, real_many = postgres.Connection.execute, postgres.Connection.executemany
+    def execute(self, *args, **kwargs):
+        tick()
+        return real_execute(self, *args, **kwargs)
+    def executemany(self, sql, rows):
+        def counted():
+            for row in rows:
+                tick()
+                yield row
+        tick()
+        return real_many(self, sql, counted())
+    postgres.Connection.execute, postgres.Connection.executemany = execute, executemany
 if os.environ.get("GREENTECH_FAULT_COUNT"):
     atexit.register(lambda: open(os.environ["GREENTECH_FAULT_COUNT"], "w").write(str(ticks[0])))
 from greentech_cli.cli.app import main
@@ -67,10 +89,21 @@ main()
 """
 
 
-def copy_db(source: Path, dest: Path) -> None:
-    """A copy of a database file, owner-only as greentech keeps it."""
-    shutil.copyfile(source, dest)
-    dest.chmod(0o600)
+ON_POSTGRES = engines.on_postgres()
+
+
+def new_db(folder: Path, name: str) -> Any:
+    """Where a database of the suite goes: a file in `folder`, or on PostgreSQL a new empty
+    database of the test server (dropped with the server)."""
+    return engines.new_target(folder, name)
+
+
+def copy_db(source: Any, dest: Any) -> Any:
+    """A copy of a database (a file owner-only as greentech keeps it, or a cloned database)."""
+    engines.copy(source, dest)
+    if not ON_POSTGRES:
+        Path(dest).chmod(0o600)
+    return dest
 
 
 def env(**extra: str) -> dict[str, str]:
@@ -78,7 +111,7 @@ def env(**extra: str) -> dict[str, str]:
 
 
 def greentech(
-    db: Path, *args: str, after: int = 0, count: Path | None = None, step: int = 200
+    db: Any, *args: str, after: int = 0, count: Path | None = None, step: int = 200
 ) -> Any:
     return subprocess.run(
         [sys.executable, "-c", CHILD, "--db", str(db), *args],
@@ -94,22 +127,27 @@ def greentech(
     )
 
 
-def state(path: Path) -> dict[str, Any]:
+def state(target: Any) -> dict[str, Any]:
     """What the data is, without timestamps: rows per table, the search index's entries, and a
-    hash of the contacts, memberships and batches (so a half-done change shows)."""
-    conn = sqlite3.connect(path)
+    hash of the contacts, memberships and batches (so a half-done change shows). A SQLite file
+    passes its integrity and foreign key checks first (on PostgreSQL the server's business)."""
+    conn = engines.connect(target)
     try:
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
-        tables = [
-            r[0]
-            for r in conn.execute(
+        if ON_POSTGRES:
+            listed = (
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = "
+                "current_schema() AND table_name NOT LIKE '%fts_%' ORDER BY table_name"
+            )
+        else:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+            listed = (
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '%fts_%' "
                 "AND name NOT LIKE 'sqlite_%' ORDER BY name"
             )
-        ]
+        tables = [r[0] for r in conn.execute(listed)]
         found: dict[str, Any] = {
-            t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables
+            t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables
         }
         digest = hashlib.sha256()
         for sql in (
@@ -161,8 +199,8 @@ def people_csv(path: Path, n: int, prefix: str, repeat_from: int = 0) -> Path:
 # --- the operations: a database to start from and the command to kill ---------------------------
 
 
-def _base(folder: Path) -> Path:
-    db_path = folder / "base.db"
+def _base(folder: Path) -> Any:
+    db_path = new_db(folder, "base.db")
     db = open_db(db_path, create=True)
     db.close()
     csv = people_csv(folder / "base.csv", 300, "base")
@@ -176,53 +214,70 @@ def _base(folder: Path) -> Path:
     return db_path
 
 
-def setup_import(folder: Path) -> list[str]:
+def setup_import(folder: Path, base: Any) -> list[str]:
     csv = people_csv(folder / "more.csv", 2500, "more", repeat_from=200)
     return ["import", "file", str(csv), "--delegation", "trip-2026"]
 
 
-def setup_erase(folder: Path) -> list[str]:
-    conn = sqlite3.connect(folder / "base.db")
-    with conn:  # contact 9's notes mention contact 8, who is erased
+def setup_erase(folder: Path, base: Any) -> list[str]:
+    with engines.connect(base) as conn:  # contact 9's notes mention contact 8, who is erased
         first, last, email = conn.execute(
             "SELECT first_name, last_name, email FROM contacts WHERE id = 8"
         ).fetchone()
         conn.execute(
             "UPDATE contacts SET notes = ? WHERE id = 9", [f"met {first} {last} in Almaty"]
         )
-    conn.close()
     return ["privacy", "erase", email, "--redact-mentions", "--yes"]
 
 
-def setup_restore(folder: Path) -> list[str]:
-    backup = folder / "restore-from.db"
-    done = greentech(folder / "base.db", "backup", str(backup))
+def setup_restore(folder: Path, base: Any) -> list[str]:
+    backup = folder / ("restore-from.ndjson" if ON_POSTGRES else "restore-from.db")
+    done = greentech(base, "backup", str(backup))
     assert done.returncode == 0, done.stderr
+    # The backup differs from the live database in rows and content.
+    if ON_POSTGRES:  # the portable dump PostgreSQL's backup writes, changed as greentech would
+        _change_dump(backup)
+        return ["restore", str(backup), "--yes"]
     conn = sqlite3.connect(backup)
-    with conn:  # the backup differs from the live database in rows and content
+    with conn:
         conn.execute("DELETE FROM members WHERE id % 3 = 0")
         conn.execute("UPDATE contacts SET notes = 'from the backup' WHERE id % 5 = 0")
     conn.close()
     return ["restore", str(backup), "--yes"]
 
 
-def setup_merge(folder: Path) -> list[str]:
+def _change_dump(path: Path) -> None:
+    """Take every third membership out of a dump and change every fifth contact's notes, each
+    line written again in the dump's canonical form."""
+    from greentech_cli.store.portable import dump
+
+    lines = []
+    for text in path.read_text(encoding="utf-8").splitlines():
+        item = json.loads(text)
+        table, row = item["table"], item["row"]
+        if table == "members" and row["id"] % 3 == 0:
+            continue
+        if table == "contacts" and row["id"] % 5 == 0:
+            row["notes"] = "from the backup"
+        lines.append(dump.line(table, tuple(row), tuple(row.values())))
+    path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+
+
+def setup_merge(folder: Path, base: Any) -> list[str]:
     return ["contact", "merge", "3", "4", "--yes"]
 
 
-def setup_undo(folder: Path) -> list[str]:
+def setup_undo(folder: Path, base: Any) -> list[str]:
     return ["import", "undo", "1", "--yes"]
 
 
-def setup_doctor(folder: Path) -> list[str]:
-    conn = sqlite3.connect(folder / "base.db")
-    with conn:  # a damaged search index that doctor --fix rebuilds
+def setup_doctor(folder: Path, base: Any) -> list[str]:
+    with engines.connect(base) as conn:  # a damaged search index that doctor --fix rebuilds
         conn.execute("DELETE FROM contacts_fts WHERE rowid % 4 = 0")
-    conn.close()
     return ["doctor", "--fix"]
 
 
-OPERATIONS: dict[str, tuple[Callable[[Path], list[str]], int, int]] = {
+OPERATIONS: dict[str, tuple[Callable[[Path, Any], list[str]], int, int]] = {
     # name: (setup returning the command, how many kill points, instructions per tick)
     "import": (setup_import, 8, 200),
     "erase": (setup_erase, 6, 50),
@@ -243,22 +298,21 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Per operation: the database to start from, the command, the states before and after
     it, and how many progress ticks it takes when not killed."""
     base_folder = tmp_path_factory.mktemp("fault-base")
-    _base(base_folder)
+    first = _base(base_folder)
     found: dict[str, Any] = {}
     for op, (setup, _count, step) in OPERATIONS.items():
         folder = tmp_path_factory.mktemp(f"fault-{op}")
-        copy_db(base_folder / "base.db", folder / "base.db")
+        base = copy_db(first, new_db(folder, "base.db"))
         shutil.copyfile(base_folder / "base.csv", folder / "base.csv")
-        command = setup(folder)
-        before = state(folder / "base.db")
-        trial = folder / "trial" / "greentech.db"
-        trial.parent.mkdir(mode=0o700)
-        copy_db(folder / "base.db", trial)
+        command = setup(folder, base)
+        before = state(base)
+        (folder / "trial").mkdir(mode=0o700)
+        trial = copy_db(base, new_db(folder / "trial", "greentech.db"))
         counted = folder / "ticks"
         done = greentech(trial, *command, count=counted, step=step)
         assert done.returncode == 0, (op, done.stderr)
         found[op] = {
-            "folder": folder,
+            "base": base,
             "command": command,
             "before": before,
             "after": state(trial),
@@ -272,7 +326,7 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 @pytest.mark.parametrize(("op", "n"), POINTS, ids=[f"{op}-{n}" for op, n in POINTS])
 def test_kill_9_leaves_all_or_nothing(
-    prepared: dict[str, Any], tmp_path: Path, op: str, n: int
+    prepared: dict[str, Any], tmp_path: Path, op: str, n: int, request: pytest.FixtureRequest
 ) -> None:
     case = prepared[op]
     rng = random.Random(f"{SEED}-{op}-{n}")
@@ -281,9 +335,10 @@ def test_kill_9_leaves_all_or_nothing(
     ticks = case["ticks"]
     low, high = ticks * n // count + 1, max(ticks * (n + 1) // count, ticks * n // count + 1)
     after = rng.randint(low, high)
-    db_path = tmp_path / "data" / "greentech.db"
-    db_path.parent.mkdir(mode=0o700)
-    copy_db(case["folder"] / "base.db", db_path)
+    (tmp_path / "data").mkdir(mode=0o700)
+    db_path = copy_db(case["base"], new_db(tmp_path / "data", "greentech.db"))
+    if ON_POSTGRES:
+        request.addfinalizer(lambda: engines.drop_database(db_path))
     done = greentech(db_path, *case["command"], after=after, step=case["step"])
     where = f"seed {SEED}, {op} killed at tick {after} of {ticks}"
     assert done.returncode in (-signal.SIGKILL, 0), (where, done.returncode, done.stderr)
