@@ -153,26 +153,16 @@ def _take_lock(db: Database, refuse: str | None) -> None:
     first = REFUSE_AFTER_MS if refuse is not None else min(FIRST_TRY_MS, waits)
     for attempt in range(RETRIES):
         try:
-            conn.execute("BEGIN")
-            conn.execute(f"SET LOCAL lock_timeout = {int(first)}")
-            try:
-                conn.execute("SELECT pg_advisory_xact_lock(?)", [WRITE_LOCK])
-            except e.LockNotAvailable:
-                conn.execute("ROLLBACK")
+            if not _try_lock(conn, first):
                 if refuse is not None:
-                    raise _refusal(db, refuse) from None
+                    raise _refusal(db, refuse)
                 if waits <= first:
-                    raise _lock_timeout(db, waits) from None
+                    raise _lock_timeout(db, waits)
                 if db.on_wait is not None:
                     who = lock_holder(db)
                     db.on_wait(f"waiting for {who} to finish writing (up to {waits / 1000:g} s)…")
-                conn.execute("BEGIN")
-                conn.execute(f"SET LOCAL lock_timeout = {int(waits - first)}")
-                try:
-                    conn.execute("SELECT pg_advisory_xact_lock(?)", [WRITE_LOCK])
-                except e.LockNotAvailable:
-                    conn.execute("ROLLBACK")
-                    raise _lock_timeout(db, waits) from None
+                if not _try_lock(conn, waits - first):
+                    raise _lock_timeout(db, waits)
             conn.execute("SET LOCAL lock_timeout = 0")
             _count_write(db)
             return
@@ -181,6 +171,21 @@ def _take_lock(db: Database, refuse: str | None) -> None:
                 conn.execute("ROLLBACK")
             if attempt == RETRIES - 1:
                 raise
+
+
+def _try_lock(conn: Any, timeout_ms: int) -> bool:
+    """Begin a transaction and take the write lock within `timeout_ms`; when another holds it
+    that long, roll back and say no."""
+    import psycopg.errors as e
+
+    conn.execute("BEGIN")
+    conn.execute(f"SET LOCAL lock_timeout = {int(timeout_ms)}")
+    try:
+        conn.execute("SELECT pg_advisory_xact_lock(?)", [WRITE_LOCK])
+    except e.LockNotAvailable:
+        conn.execute("ROLLBACK")
+        return False
+    return True
 
 
 def _refusal(db: Database, doing: str) -> Conflict:
