@@ -426,8 +426,13 @@ def test_one_reading_agrees_with_phonenumbers(
     written = clean(raw)
     if written is None or not re.match(r"\+|0[1-9]", written) or not written[-1].isdigit():
         return
-    if form != " x" and re.search(r"[A-Za-z#;]", written):
-        return  # an extension already: the text would have two
+    if re.search(r"x|ext", written, re.IGNORECASE) or (
+        form != " x" and re.search(r"[A-Za-z#;]", written)
+    ):
+        # An extension already: the text would have two. phonenumbers then takes the last and
+        # drops the first marker ('030 x12123456 x1' as +493012123456 ext. 1); read_phone keeps
+        # such a text as written (test_two_extensions_are_kept_as_written).
+        return
     raw = f"{written}{form}{extension}"
     try:
         number = phonenumbers.parse(raw, None if written[0] == "+" else region)
@@ -439,6 +444,14 @@ def test_one_reading_agrees_with_phonenumbers(
         assert (reading.value, reading.extension) == (e164, number.extension)
     else:
         assert not reading.valid
+
+
+def test_two_extensions_are_kept_as_written() -> None:
+    """Two extension markers are two readings: the text is kept, never one of them chosen."""
+    for text in ("030 x12123456 x1", "030 12123456 x12 ext. 5"):
+        reading = read_phone(text, "DE")
+        assert (reading.value, reading.valid) == (text, False)
+        assert reading.warning and "kept as written" in reading.warning
 
 
 # --- through the import ------------------------------------------------------------------------
