@@ -6,7 +6,7 @@ import functools
 import os
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -39,6 +39,18 @@ class Database:
     def execute(self, sql: str, parameters: Any = None) -> Any:
         """Run one statement; outside a transaction it commits at once (autocommit mode)."""
         return self.conn.execute(sql, parameters if parameters is not None else [])
+
+    def insert_many(
+        self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+    ) -> None:
+        """Insert many rows: one COPY on PostgreSQL (where a statement a row costs the server
+        and the driver several times more), one executemany on SQLite."""
+        copy_rows = getattr(self.conn, "copy_rows", None)
+        if copy_rows is not None:
+            copy_rows(table, columns, rows)
+            return
+        marks = ", ".join("?" for _ in columns)
+        self.conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
     def table_names(self) -> list[str]:
         """The names of the tables in the database."""

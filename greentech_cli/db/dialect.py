@@ -73,9 +73,11 @@ class Dialect:
         """A `json_rows` value that is a JSON string or number, as an SQL value."""
         return expr
 
-    # A join the planner must not reorder (SQLite keeps a CROSS JOIN's order; PostgreSQL plans
-    # joins itself and reads CROSS JOIN … ON as an error).
-    fixed_join = "CROSS JOIN"
+    def lookup_join(self, table: str, alias: str, condition: str, *, fixed: bool = False) -> str:
+        """A join that looks each outer row's matches up in `table` by the index `condition`
+        names: the outer rows are few (the keys of a list) and the table is large. SQLite plans
+        that by itself, and keeps a CROSS JOIN's order (`fixed`) where it would not."""
+        return f"{'CROSS JOIN' if fixed else 'JOIN'} {table} AS {alias} ON {condition}"
 
     def json_equals(self, expr: str, key: str) -> str:
         """A JSON object column's top-level `key` equals the next parameter (false for text
@@ -167,7 +169,15 @@ class PostgresDialect(Dialect):
     def json_scalar(self, expr: str) -> str:
         return f"({expr} #>> '{{}}')"
 
-    fixed_join = "JOIN"
+    def lookup_join(self, table: str, alias: str, condition: str, *, fixed: bool = False) -> str:
+        # A LATERAL subquery the planner may not flatten (OFFSET 0): one index lookup an outer
+        # row. As a plain join, a table whose statistics are missing or stale (one growing
+        # inside an import's transaction) gets a hash join over every row instead, per query.
+        del fixed
+        return (
+            f"CROSS JOIN LATERAL (SELECT * FROM {table} AS {alias} WHERE {condition} OFFSET 0) "
+            f"AS {alias}"
+        )
 
     def json_equals(self, expr: str, key: str) -> str:
         return f"json_extract({expr}, '$.{key}') = CAST(? AS TEXT)"

@@ -48,17 +48,21 @@ def open_db(url: str, *, migrate: bool = True) -> Database:
             "(pip install 'greentech[team]')"
         ) from exc
     try:
-        conn = postgres.connect(url)
+        conn = postgres.connect(url, application=APPLICATION)
     except psycopg.Error as exc:
         raise GreentechError(f"cannot open the database {where}: {_reason(exc)}") from exc
     db = Database(conn, POSTGRES, where=where)
     db.waits_ms = lock_timeout_ms(BUSY_TIMEOUT_MS)  # type: ignore[attr-defined]
     try:
-        conn.raw.execute(f"SET application_name = '{APPLICATION}'")
+        # greentech's statements are short index lookups: compiling one (PostgreSQL's JIT, for
+        # plans it guesses costly, as with a table's statistics stale in a long import) costs
+        # more than running it, 50-100 ms a statement.
+        conn.raw.execute("SET jit = off")
         if migrate:
             _migrate(db)
-        conn.id_tables = frozenset(_identity_tables(db))
-        conn.counts_writes = "greentech_writes" in db.table_names()
+        tables = _tables(db)
+        conn.id_tables = frozenset(name for name, identity in tables.items() if identity)
+        conn.counts_writes = "greentech_writes" in tables
     except psycopg.Error as exc:
         db.close()
         raise error(exc, where) or GreentechError(f"{where}: {exc}") from exc
@@ -78,12 +82,16 @@ def _migrate(db: Database) -> None:
         schema.apply(db)
 
 
-def _identity_tables(db: Database) -> list[str]:
+def _tables(db: Database) -> dict[str, bool]:
+    """The schema's tables, each with whether its `id` is an identity column: one catalog query
+    (information_schema's views cost a few milliseconds each, on every command)."""
     rows = db.execute(
-        "SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema() "
-        "AND column_name = 'id' AND is_identity = 'YES'"
+        "SELECT c.relname, EXISTS (SELECT 1 FROM pg_attribute AS a WHERE a.attrelid = c.oid "
+        "AND a.attname = 'id' AND a.attidentity <> '') FROM pg_class AS c "
+        "JOIN pg_namespace AS n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')"
     ).fetchall()
-    return [str(row[0]) for row in rows]
+    return {str(name): bool(identity) for name, identity in rows}
 
 
 def columns(db: Database, table: str) -> list[tuple[str, str]]:

@@ -17,7 +17,7 @@ from typing import Any
 
 from greentech_cli.errors import GreentechError
 from greentech_cli.migrations import DERIVED_VERSIONS, MIGRATION_SET, MIGRATIONS_TABLE, known_names
-from greentech_cli.migrations.postgres_tables import TABLES
+from greentech_cli.migrations.postgres_tables import ORDER_INDEXES, TABLES
 from greentech_cli.migrations.postgres_triggers import FUNCTIONS, TRIGGERS
 
 # The SQLite steps the baseline stands for (all of them when it was written).
@@ -58,21 +58,25 @@ def p001_ids_from_sequences(db: Any) -> None:
             db.execute(f"SELECT setval({sequence}, ?, true)", [last])
 
 
+def p002_order_indexes_nulls_first(db: Any) -> None:
+    """The indexes of the contact and company lists sort NULLs first, as the lists do (they
+    sorted NULLs last, so PostgreSQL sorted every row for a list of 50)."""
+    for name, create in ORDER_INDEXES.items():
+        db.execute(f"DROP INDEX IF EXISTS {name}")
+        db.execute(create)
+
+
 # Steps PostgreSQL alone needs, in order: name -> function of the Database.
 OWN_STEPS: dict[str, Callable[[Any], None]] = {
     "p001_ids_from_sequences": p001_ids_from_sequences,
+    "p002_order_indexes_nulls_first": p002_order_indexes_nulls_first,
 }
 
 
 def applied_names(db: Any, *, every_set: bool = False) -> list[str]:
     """The steps a database has applied (none for an empty database); PostgreSQL's own steps
     too with `every_set`."""
-    exists = db.execute(
-        "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() "
-        "AND table_name = ?",
-        [MIGRATIONS_TABLE],
-    ).fetchone()
-    if exists is None:
+    if db.execute("SELECT to_regclass(?)", [MIGRATIONS_TABLE]).fetchone()[0] is None:
         return []
     rows = db.execute(
         f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set IN (?, ?) ORDER BY id",

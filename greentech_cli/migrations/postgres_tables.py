@@ -25,6 +25,18 @@ def _doc(*columns: str) -> str:
     return f"to_tsvector('simple', regexp_replace(lower({joined}), '[^[:alnum:]]+', ' ', 'g'))"
 
 
+# The indexes lists are read in, in the store's order: case-folded, NULLs first (SQLite's order;
+# an index sorting NULLs last cannot serve it, and `contact list --limit 50` would sort every row).
+ORDER_INDEXES = {
+    "companies_name_nocase": (
+        'CREATE INDEX companies_name_nocase ON companies (lower(name COLLATE "C") NULLS FIRST, id)'
+    ),
+    "contacts_last_first": (
+        "CREATE INDEX contacts_last_first ON contacts "
+        '(lower(last_name COLLATE "C") NULLS FIRST, lower(first_name COLLATE "C") NULLS FIRST, id)'
+    ),
+}
+
 _TABLES = f"""
 CREATE TABLE _sqlite_migrations (
     id {ID}, migration_set TEXT, name TEXT, applied_at TEXT
@@ -61,7 +73,7 @@ CREATE TABLE companies (
     phones TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX companies_name ON companies (name);
-CREATE INDEX companies_name_nocase ON companies (lower(name COLLATE "C"), id);
+{ORDER_INDEXES["companies_name_nocase"]};
 CREATE INDEX companies_name_key ON companies (name_key);
 CREATE INDEX companies_vat_id ON companies (vat_id);
 CREATE UNIQUE INDEX companies_uid ON companies (uid);
@@ -105,8 +117,7 @@ CREATE INDEX contacts_company ON contacts (company_id);
 CREATE INDEX contacts_name_key ON contacts (name_key, company_id);
 CREATE INDEX contacts_phone ON contacts (phone);
 CREATE INDEX contacts_mobile ON contacts (mobile);
-CREATE INDEX contacts_last_first
-    ON contacts (lower(last_name COLLATE "C"), lower(first_name COLLATE "C"), id);
+{ORDER_INDEXES["contacts_last_first"]};
 CREATE UNIQUE INDEX contacts_uid ON contacts (uid);
 CREATE TABLE delegations (
     id {ID},

@@ -297,30 +297,32 @@ class Keys(NamedTuple):
 # triples. A name key meets the same key at the same company, or at none: each an index seek on
 # (name_key, company_id), so the work stays flat however often a common name repeats (the same
 # name at other companies is no candidate for the automatic rule, which needs the company). The
-# CROSS JOIN keeps the keys outermost: else SQLite walks every contact without a company.
+# fixed join keeps the keys outermost: else SQLite walks every contact without a company.
+# PostgreSQL looks every key up the same way (`Dialect.lookup_join`).
 def _candidate_pairs(d: Dialect) -> str:
-    pairs = d.json_rows
+    pairs, join = d.json_rows, d.lookup_join
     index, key = d.json_item("j.value", 0, integer=True), d.json_item("j.value", 1)
     value = d.json_scalar("j.value")
+    company = d.json_item("j.value", 2, integer=True)
     return (
-        f"SELECT {index}, c.id FROM {pairs('?1')} AS j JOIN contacts AS c "
-        f"ON {d.eq_nocase('c.email', key)} "
+        f"SELECT {index}, c.id FROM {pairs('?1')} AS j "
+        f"{join('contacts', 'c', d.eq_nocase('c.email', key))} "
         f"UNION ALL SELECT {index}, e.contact_id FROM {pairs('?1')} AS j "
-        f"JOIN contact_emails AS e ON {d.eq_nocase('e.email', key)} "
-        f"UNION ALL SELECT {index}, c.id FROM {pairs('?2')} AS j JOIN contacts AS c "
-        f"ON c.name_key = {key} AND c.company_id = {d.json_item('j.value', 2, integer=True)} "
-        f"UNION ALL SELECT {index}, c.id FROM {pairs('?2')} AS j {d.fixed_join} contacts AS c "
-        f"ON c.name_key = {key} AND c.company_id IS NULL "
-        f"UNION ALL SELECT j.key, c.id FROM {pairs('?3')} AS j JOIN contacts AS c "
-        f"ON c.phone = {value} "
-        f"UNION ALL SELECT j.key, c.id FROM {pairs('?3')} AS j JOIN contacts AS c "
-        f"ON c.mobile = {value} "
-        f"UNION ALL SELECT j.key, c.id FROM {pairs('?4')} AS j JOIN contacts AS c "
-        f"ON c.phone = {value} "
-        f"UNION ALL SELECT j.key, c.id FROM {pairs('?4')} AS j JOIN contacts AS c "
-        f"ON c.mobile = {value} "
-        f"UNION ALL SELECT j.key, c.id FROM {pairs('?5')} AS j JOIN contacts AS c "
-        f"ON c.uid = {value}"
+        f"{join('contact_emails', 'e', d.eq_nocase('e.email', key))} "
+        f"UNION ALL SELECT {index}, c.id FROM {pairs('?2')} AS j "
+        f"{join('contacts', 'c', f'c.name_key = {key} AND c.company_id = {company}')} "
+        f"UNION ALL SELECT {index}, c.id FROM {pairs('?2')} AS j "
+        f"{join('contacts', 'c', f'c.name_key = {key} AND c.company_id IS NULL', fixed=True)} "
+        f"UNION ALL SELECT j.key, c.id FROM {pairs('?3')} AS j "
+        f"{join('contacts', 'c', f'c.phone = {value}')} "
+        f"UNION ALL SELECT j.key, c.id FROM {pairs('?3')} AS j "
+        f"{join('contacts', 'c', f'c.mobile = {value}')} "
+        f"UNION ALL SELECT j.key, c.id FROM {pairs('?4')} AS j "
+        f"{join('contacts', 'c', f'c.phone = {value}')} "
+        f"UNION ALL SELECT j.key, c.id FROM {pairs('?4')} AS j "
+        f"{join('contacts', 'c', f'c.mobile = {value}')} "
+        f"UNION ALL SELECT j.key, c.id FROM {pairs('?5')} AS j "
+        f"{join('contacts', 'c', f'c.uid = {value}')}"
     )
 
 
@@ -363,10 +365,7 @@ def same_name_counts(company_id: int | None, other_company_id: int | None) -> bo
 # A new contact's row as an import writes it: the values the contact itself gives (`row_values`,
 # worked out beside the writer), after the id, company and bookkeeping the writer adds.
 VALUE_COLUMNS = (*(c for c in COLUMNS if c != "company_id"), "name_key")
-_INSERT_NEW = (
-    "INSERT INTO contacts (id, company_id, created_batch_id, created_at, updated_at, "
-    f"{', '.join(VALUE_COLUMNS)}) VALUES ({', '.join('?' for _ in range(5 + len(VALUE_COLUMNS)))})"
-)
+_NEW_COLUMNS = ("id", "company_id", "created_batch_id", "created_at", "updated_at", *VALUE_COLUMNS)
 _EMAIL, _POSITION, _TAGS, _UID = (
     VALUE_COLUMNS.index(c) for c in ("email", "position", "tags", "uid")
 )
@@ -425,8 +424,9 @@ def insert_many(
     if not rows:
         return
     # A fresh uid where the file gave none.
-    db.conn.executemany(
-        _INSERT_NEW,
+    db.insert_many(
+        "contacts",
+        _NEW_COLUMNS,
         [
             (
                 r.id,

@@ -95,7 +95,10 @@ def entry(
     return contact_id, text, details, " ".join(dict.fromkeys(terms))
 
 
-_INSERT_CONTACT_ENTRY = "INSERT INTO contacts_fts (rowid, names, details, keys) VALUES (?, ?, ?, ?)"
+_ENTRY_COLUMNS = ("rowid", "names", "details", "keys")
+_INSERT_CONTACT_ENTRY = (
+    f"INSERT INTO contacts_fts ({', '.join(_ENTRY_COLUMNS)}) VALUES (?, ?, ?, ?)"
+)
 
 
 def index_new_contact(
@@ -111,7 +114,7 @@ def index_new_contact(
 
 def index_new_contacts(db: Database, entries: list[tuple[int, str, str, str]]) -> None:
     """Index many new contacts at once from their `contact_entry` values."""
-    db.conn.executemany(_INSERT_CONTACT_ENTRY, entries)
+    db.insert_many("contacts_fts", _ENTRY_COLUMNS, entries)
 
 
 def reindex_contacts_of_company(db: Database, company_id: int) -> None:
