@@ -96,39 +96,46 @@ def translate(sql: str) -> Statement:
     return Statement(text, tuple(order) if numbered else None, named, into)
 
 
+_UNREAD = object()
+
+
 class Cursor:
     """The result of one statement: fetchone, fetchall, iteration, rowcount, lastrowid."""
 
     def __init__(self, raw: Any, lastrowid: int | None = None) -> None:
         self._raw = raw
         self.lastrowid = lastrowid
+        self._description: Any = _UNREAD
 
     @property
     def description(self) -> Any:
-        return self._raw.description
+        # psycopg builds it anew on every read (a Column a column): read once a statement.
+        if self._description is _UNREAD:
+            self._description = self._raw.description
+        return self._description
 
     @property
     def rowcount(self) -> int:
         return int(self._raw.rowcount)
 
     def fetchone(self) -> tuple[Any, ...] | None:
-        if self._raw.description is None:
+        if self.description is None:
             return None
         row = self._raw.fetchone()
         return None if row is None else tuple(row)
 
     def fetchall(self) -> list[tuple[Any, ...]]:
-        if self._raw.description is None:
+        if self.description is None:
             return []
         return [tuple(row) for row in self._raw.fetchall()]
 
     def fetchmany(self, size: int = 1) -> list[tuple[Any, ...]]:
-        if self._raw.description is None:
+        if self.description is None:
             return []
         return [tuple(row) for row in self._raw.fetchmany(size)]
 
     def __iter__(self) -> Iterator[tuple[Any, ...]]:
-        if self._raw.description is None:
+        if self.description is None:
             return iter(())
         return (tuple(row) for row in self._raw)
 
