@@ -129,6 +129,70 @@ def test_doctor_on_postgres(pg_url: str) -> None:  # noqa: F811
     assert "Anna" in team.ok("search", "anna").stdout
 
 
+@needs_server
+def test_doctor_on_postgres_finds_a_schema_changed_outside_greentech(pg_url: str) -> None:  # noqa: F811
+    """The expected schema is the one greentech's steps build, in a schema of its own inside a
+    transaction rolled back: nothing of it stays."""
+    from tests import engines
+
+    team = Cli(pg_url)
+    _people(team, "Anna")
+    with engines.connect(pg_url) as conn:
+        conn.execute("DROP INDEX contacts_phone")
+        conn.execute("ALTER TABLE contacts ADD COLUMN hobby TEXT")
+        conn.execute(
+            "CREATE OR REPLACE FUNCTION instr(haystack TEXT, needle TEXT) RETURNS INTEGER "
+            "LANGUAGE sql IMMUTABLE AS $$ SELECT 0 $$"
+        )
+    broken = team.fails("doctor")
+    assert broken.stderr.strip() == "Error: 1 problem(s) found: schema"
+    failed = team.fails("doctor", "--format", "json")
+    detail = {row["check"]: row for row in json.loads(failed.stdout)}
+    assert detail["schema"]["status"] == "problem"
+    for difference in (
+        "missing index contacts_phone",
+        "unexpected column contacts.hobby",
+        "changed function instr (SELECT strpos(haystack, needle) → SELECT 0)",
+    ):
+        assert difference in detail["schema"]["detail"]
+    with engines.connect(pg_url) as conn:
+        left = conn.execute(
+            "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'greentech_reference%'"
+        ).fetchone()
+    assert left[0] == 0
+
+
+@needs_server
+def test_doctor_on_postgres_leaves_out_what_an_extension_brought(pg_url: str) -> None:  # noqa: F811
+    from tests import engines
+
+    team = Cli(pg_url)
+    _people(team, "Anna")
+    with engines.connect(pg_url) as conn:
+        try:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        except Exception as exc:  # the server's contrib modules are not installed
+            pytest.skip(f"no pg_trgm on this server: {exc}")
+    rows = {row["check"]: row for row in team.json("doctor")}
+    assert rows["schema"]["status"] == "ok"
+    assert rows["schema"]["detail"].endswith("(current)")  # compared, and nothing unexpected
+
+
+@needs_server
+def test_doctor_on_postgres_as_a_reader_says_what_it_did_not_compare(pg_url: str) -> None:  # noqa: F811
+    from tests import engines
+
+    team = Cli(pg_url)
+    _people(team, "Anna")
+    with engines.read_only_role(pg_url) as url:
+        reader = Cli(url)  # type: ignore[arg-type]
+        rows = {row["check"]: row for row in reader.json("doctor")}
+    assert rows["schema"]["status"] == "ok"
+    assert (
+        "not compared" in rows["schema"]["detail"] and "create a schema" in rows["schema"]["detail"]
+    )
+
+
 @pytest.mark.parametrize("where", ["folder", "file"])
 def test_a_dump_backup_never_replaces_a_file_nor_makes_a_folder(tmp_path: Path, where: str) -> None:
     from greentech_cli.db import open_db

@@ -348,3 +348,84 @@ def schema_problems(db: Database, applied: list[str]) -> list[str]:
     finally:
         reference.close()
     return schema_differences(schema_shape(db), expected)
+
+
+# --- PostgreSQL ------------------------------------------------------------------------------
+
+# A team database's schema as "kind name" → definition, read from the catalog of the current
+# schema: columns (type, collation, NOT NULL, default or generated expression, identity), indexes,
+# constraints and triggers (as the server prints them, schema names left out), and functions (by
+# their source). Objects an extension brought (pg_stat_statements in `public`) are left out.
+_PG_SHAPE = """
+WITH ns AS (SELECT oid, nspname FROM pg_namespace WHERE nspname = current_schema()),
+own AS (
+    SELECT c.oid, c.relname FROM pg_class AS c JOIN ns ON ns.oid = c.relnamespace
+    WHERE c.relkind IN ('r', 'p') AND NOT EXISTS (
+        SELECT 1 FROM pg_depend AS d WHERE d.objid = c.oid AND d.deptype = 'e')
+)
+SELECT 'table ' || own.relname, 'table' FROM own
+UNION ALL
+SELECT 'column ' || own.relname || '.' || a.attname,
+    concat_ws(' ', format_type(a.atttypid, a.atttypmod),
+        CASE WHEN a.attcollation <> 0 THEN 'COLLATE ' || quote_ident(co.collname) END,
+        CASE WHEN a.attnotnull THEN 'NOT NULL' END,
+        CASE WHEN a.attidentity <> '' THEN 'IDENTITY ' || a.attidentity::text END,
+        CASE WHEN a.attgenerated <> '' THEN 'GENERATED ' || pg_get_expr(ad.adbin, ad.adrelid)
+             WHEN ad.adbin IS NOT NULL THEN 'DEFAULT ' || pg_get_expr(ad.adbin, ad.adrelid) END)
+FROM own JOIN pg_attribute AS a ON a.attrelid = own.oid AND a.attnum > 0 AND NOT a.attisdropped
+LEFT JOIN pg_collation AS co ON co.oid = a.attcollation
+LEFT JOIN pg_attrdef AS ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+UNION ALL
+SELECT 'index ' || i.relname, pg_get_indexdef(i.oid)
+FROM own JOIN pg_index AS x ON x.indrelid = own.oid JOIN pg_class AS i ON i.oid = x.indexrelid
+UNION ALL
+SELECT 'constraint ' || own.relname || '.' || k.conname, pg_get_constraintdef(k.oid)
+FROM own JOIN pg_constraint AS k ON k.conrelid = own.oid
+UNION ALL
+SELECT 'trigger ' || t.tgname, pg_get_triggerdef(t.oid)
+FROM own JOIN pg_trigger AS t ON t.tgrelid = own.oid AND NOT t.tgisinternal
+UNION ALL
+SELECT 'function ' || p.proname, p.prosrc
+FROM pg_proc AS p JOIN ns ON ns.oid = p.pronamespace
+WHERE NOT EXISTS (SELECT 1 FROM pg_depend AS d WHERE d.objid = p.oid AND d.deptype = 'e')
+"""
+
+
+def postgres_schema_shape(db: Database) -> dict[str, str]:
+    """The current schema of a team database (`_PG_SHAPE`), for comparing two schemas."""
+    schema = str(db.execute("SELECT current_schema()").fetchone()[0])
+    qualifier = re.compile(rf"(?<![\w.])({re.escape(schema)}|\"{re.escape(schema)}\")\.")
+    return {
+        str(key): _squeezed(qualifier.sub("", str(value)))
+        for key, value in db.execute(_PG_SHAPE).fetchall()
+    }
+
+
+def postgres_schema_problems(db: Database) -> list[str] | None:
+    """How a team database's schema differs from the one greentech builds ([] when it matches),
+    or None when it cannot be told: the reference is built in a schema of its own inside a
+    transaction that is rolled back, which needs the right to create a schema.
+
+    As on SQLite, the expected schema is not a list kept by hand: it is the one greentech's
+    steps make.
+    """
+    import os
+
+    from psycopg.errors import InsufficientPrivilege
+
+    from greentech_cli.migrations import postgres as steps
+
+    actual = postgres_schema_shape(db)
+    reference = f"greentech_reference_{os.getpid()}_{os.urandom(4).hex()}"
+    db.execute("BEGIN")
+    try:
+        try:
+            db.execute(f"CREATE SCHEMA {reference}")
+        except InsufficientPrivilege:
+            return None
+        db.execute(f"SET LOCAL search_path = {reference}")
+        steps.apply(db)
+        expected = postgres_schema_shape(db)
+    finally:
+        db.execute("ROLLBACK")
+    return schema_differences(actual, expected)

@@ -197,6 +197,22 @@ def _postgres_schema(db: Database) -> Check:
     pending = [n for n in known if n not in applied]
     if pending:
         return Check("schema", False, f"{len(pending)} schema step(s) pending ({pending[0]})")
+    differences = health.postgres_schema_problems(db)
+    if differences:
+        return Check(
+            "schema",
+            False,
+            f"changed outside greentech: differs from version {len(applied)} "
+            f"({describe(differences)}); restore a backup",
+        )
+    if differences is None:
+        return Check(
+            "schema",
+            True,
+            f"version {len(applied)} (current); its tables and indexes not compared: that "
+            "needs a role that may create a schema (the comparison is built in one and "
+            "rolled back)",
+        )
     return Check("schema", True, f"version {len(applied)} (current)")
 
 
