@@ -73,16 +73,20 @@ def _schema(db: Database) -> Check:
         return Check("schema", False, f"written by a newer greentech ({unknown[0]})")
     differences = health.schema_problems(db, applied)
     if differences:
-        return Check(
-            "schema",
-            False,
-            f"changed outside greentech: differs from version {len(applied)} "
-            f"({describe(differences)}); restore a backup",
-        )
+        return _changed_outside(len(applied), differences)
     pending = [n for n in known if n not in applied]
     if pending:
         return Check("schema", False, f"{len(pending)} schema step(s) pending ({pending[0]})")
     return Check("schema", True, f"version {len(applied)} (current)")
+
+
+def _changed_outside(version: int, differences: list[str]) -> Check:
+    return Check(
+        "schema",
+        False,
+        f"changed outside greentech: differs from version {version} "
+        f"({describe(differences)}); restore a backup",
+    )
 
 
 def _integrity(db: Database) -> Check:
@@ -199,12 +203,7 @@ def _postgres_schema(db: Database) -> Check:
         return Check("schema", False, f"{len(pending)} schema step(s) pending ({pending[0]})")
     differences = health.postgres_schema_problems(db)
     if differences:
-        return Check(
-            "schema",
-            False,
-            f"changed outside greentech: differs from version {len(applied)} "
-            f"({describe(differences)}); restore a backup",
-        )
+        return _changed_outside(len(applied), differences)
     if differences is None:
         return Check(
             "schema",
