@@ -154,7 +154,7 @@ def test_any_password_as_typed_is_never_shown(password: str) -> None:
 NOWHERE = [
     f"postgresql://officer:{SECRET}@127.0.0.1:1/team",
     f"postgresql://officer@127.0.0.1:1/team?password={SECRET}",
-    f"postgresql://officer:{quote(SECRET + '/x')}@127.0.0.1:1/team",
+    f"postgresql://officer:{quote(SECRET + '/x', safe='')}@127.0.0.1:1/team",
     f"postgresql://officer:{SECRET}%zz@127.0.0.1:1/team",  # libpq's error quotes the token
     f"postgresql://officer:{SECRET}@[127.0.0.1/team",  # libpq's error quotes the whole URL
 ]
@@ -265,7 +265,7 @@ def _with_password(url: str, how: str) -> str:
     if how == "userinfo":
         user, at, rest = url.partition("://")[2].partition("@")
         assert at and ":" not in user
-        return f"postgresql://{user}:{quote(SECRET + '@/?')}@{rest}"
+        return f"postgresql://{user}:{quote(SECRET + '@/?', safe='')}@{rest}"
     return f"{url}{'&' if '?' in url else '?'}password={SECRET}"
 
 
@@ -277,7 +277,7 @@ def test_on_a_server_no_command_shows_the_password(
     monkeypatch.chdir(tmp_path)
     url = _with_password(str(db_path), how)
     cli = Cli(url)  # type: ignore[arg-type]
-    encoded = quote(SECRET + "@/?")
+    encoded = quote(SECRET + "@/?", safe="")
     runs = [
         cli.ok("demo"),
         cli.ok("demo"),  # "already in …"
