@@ -62,11 +62,18 @@ def refuse_unknown(text: str, what: str) -> None:
             f"{what}: {scheme}:// databases are not supported; give the path of a database file "
             "or a postgresql://user@host/dbname URL"
         )
-    if is_conninfo(text) and not Path(text).expanduser().exists():
+    if is_conninfo(text) and not _is_file(text):
         raise UsageError(
             f"{what}: a key=value connection string is not taken; name the PostgreSQL database "
             "by its URL, postgresql://user@host/dbname (the password in ~/.pgpass or PGPASSWORD)"
         )
+
+
+def _is_file(text: str) -> bool:
+    try:
+        return Path(text).expanduser().exists()
+    except (OSError, ValueError):  # a name too long for a file, a NUL
+        return False
 
 
 def _is_secret_key(key: str) -> bool:

@@ -134,9 +134,11 @@ def test_any_password_as_typed_is_never_shown(password: str) -> None:
     """Typed into the URL as it is, not encoded: whatever reader splits the URL where, no part
     that any of them takes for the password is shown (the exact form where no bare `=` or `%`
     leaves room for another reading)."""
+    typed = [f"postgresql://officer:{password}@db.example.org/team"]
+    if "&" not in password:  # a bare & in a query starts the next parameter
+        typed.append(f"postgresql://officer@db.example.org/team?password={password}")
     for url in (
-        f"postgresql://officer:{password}@db.example.org/team",
-        f"postgresql://officer@db.example.org/team?password={password}",
+        *typed,
         f"host=db.example.org password={_quoted(password)} dbname=team",
     ):
         assume(password not in url_without_password(url.replace(password, "")))
