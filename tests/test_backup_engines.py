@@ -210,3 +210,146 @@ def test_a_dump_backup_never_replaces_a_file_nor_makes_a_folder(tmp_path: Path, 
         assert not (tmp_path / "missing").exists()
     finally:
         db.close()
+
+
+def test_a_refused_restore_into_a_new_path_creates_nothing(tmp_path: Path) -> None:
+    """Bad input, or a question declined, leaves everything as it was: the dump is checked (and
+    the question asked) before the database, or its folder, is made."""
+    cli = Cli(tmp_path / "a.db")
+    _people(cli, "Anna")
+    good = tmp_path / "good.ndjson"
+    cli.ok("db", "dump", "--out", str(good))
+    bad = tmp_path / "bad.ndjson"
+    bad.write_text("Vorname;Nachname\nAnna;Test\n", encoding="utf-8")
+    folder = tmp_path / "new"
+    target = Cli(folder / "greentech.db")
+    failed = target.fails("restore", str(bad), "--yes")
+    assert "not a greentech backup; nothing was restored" in failed.stderr
+    assert failed.stderr.count("\n") == 1
+    assert not folder.exists()
+    declined = target("restore", str(good), input="n\n")
+    assert declined.exit_code == 1 and "Traceback" not in declined.stderr
+    assert not folder.exists()
+    # A good dump into a new path makes the database and restores it.
+    restored = target.ok("restore", str(good), "--yes")
+    assert f"checksum sha256 {_checksum(cli)}" in restored.stderr
+    assert _checksum(target) == _checksum(cli)
+
+
+def _older_backup(path: Path) -> Path:
+    """A greentech file as a version before schema step m011 wrote it (no visit status, no
+    dropouts), holding a delegation with one visit."""
+    import sqlite3
+
+    from greentech_cli import migrations
+
+    conn = sqlite3.connect(path)
+    migrations.apply(conn, names=[n for n in migrations.known_names() if n < "m011"])
+    stamp = "2026-11-24T10:00:00+00:00"
+    conn.execute(
+        "INSERT INTO delegations (id, code, title, direction, start_date, end_date, timezone, "
+        "created_at, updated_at) VALUES (1, 'VN-2027', 'Vietnam 2027', 'outbound', "
+        "'2027-03-01', '2027-03-05', 'Asia/Ho_Chi_Minh', ?, ?)",
+        [stamp, stamp],
+    )
+    conn.execute(
+        "INSERT INTO visits (id, delegation_id, title, start_local, end_local, timezone, uid, "
+        "created_at, updated_at) VALUES (1, 1, 'Werksbesuch', '2027-03-02T10:00', "
+        "'2027-03-02T12:00', 'Asia/Ho_Chi_Minh', 'visit-1@greentech', ?, ?)",
+        [stamp, stamp],
+    )
+    conn.commit()
+    conn.close()
+    assert "m011_visit_cancellations" not in migrations.applied_names(sqlite3.connect(path))
+    return path
+
+
+@needs_server
+def test_an_older_sqlite_backup_restores_into_postgres(tmp_path: Path, pg_url: str) -> None:  # noqa: F811
+    """A file of an older schema is read through a private copy brought up to date (the file
+    itself is left as it is): the same rows as restoring it into a SQLite file gives."""
+    old = _older_backup(tmp_path / "old.db")
+    before = old.read_bytes()
+    team = Cli(pg_url)
+    _people(team, "Anna")
+    restored = team.ok("restore", str(old), "--yes")
+    assert "verified: checksum sha256" in restored.stderr
+    assert old.read_bytes() == before
+    assert not list(tmp_path.glob("backups")) and not list(tmp_path.glob(".old.db*"))
+    local = Cli(tmp_path / "local.db")
+    local.ok("restore", str(old), "--yes")
+    assert _checksum(team) == _checksum(local)
+    visits = team.json("visit", "list", "VN-2027")
+    assert [(v["title"], v["status"]) for v in visits] == [("Werksbesuch", "planned")]
+
+
+@needs_server
+def test_a_refused_restore_leaves_an_empty_postgres_database_empty(
+    tmp_path: Path,
+    pg_url: str,  # noqa: F811
+) -> None:
+    """The dump is checked before the database is given greentech's schema."""
+    from tests import engines
+
+    bad = tmp_path / "bad.ndjson"
+    bad.write_text("Vorname;Nachname\n", encoding="utf-8")
+    failed = Cli(pg_url).fails("restore", str(bad), "--yes")
+    assert "not a greentech backup; nothing was restored" in failed.stderr
+    with engines.connect(pg_url) as conn:
+        tables = conn.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
+        ).fetchone()
+    assert tables[0] == 0
+
+
+def test_an_older_file_is_read_through_a_copy_brought_up_to_date(tmp_path: Path) -> None:
+    """The rows a restore reads from an older file are those opening it gives (on either
+    engine; here into a SQLite database); the file itself is left as it is."""
+    from greentech_cli.db import open_db
+    from greentech_cli.services.safety import dumps
+
+    old = _older_backup(tmp_path / "old.db")
+    before = old.read_bytes()
+    local = Cli(tmp_path / "local.db")
+    local.ok("restore", str(old), "--yes")  # the file copied in place, then brought up to date
+    db = open_db(tmp_path / "rows.db", create=True)
+    try:
+        dumps.restore(db, old)
+    finally:
+        db.close()
+    assert _checksum(Cli(tmp_path / "rows.db")) == _checksum(local)
+    assert old.read_bytes() == before
+
+
+def test_an_older_file_that_cannot_be_brought_up_to_date_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from greentech_cli import migrations
+    from greentech_cli.db import open_db
+    from greentech_cli.errors import InvalidData
+    from greentech_cli.services.safety import dumps
+
+    old = _older_backup(tmp_path / "old.db")
+    cli = Cli(tmp_path / "a.db")
+    _people(cli, "Anna")
+    before = _checksum(cli)
+
+    apply = migrations.apply
+
+    def full(conn: sqlite3.Connection, names: list[str] | None = None) -> None:
+        if names is not None:  # the schema of the file's version, which its check builds
+            return apply(conn, names)
+        raise sqlite3.OperationalError("database or disk is full")
+
+    db = open_db(tmp_path / "a.db")
+    monkeypatch.setattr(migrations, "apply", full)
+    try:
+        with pytest.raises(InvalidData, match=r"cannot bring .*old\.db \(schema version \d+\) up"):
+            dumps.restore(db, old)
+    finally:
+        db.close()
+        monkeypatch.undo()
+    assert _checksum(cli) == before
+    assert not list(tmp_path.glob("a.db.before-restore-*"))

@@ -91,18 +91,15 @@ def restore(
 
 
 def _restore_rows(app_ctx: Any, source: Path, yes: bool) -> None:
-    """Restore a dump (either engine) or a SQLite file into PostgreSQL: the rows replaced."""
-    from greentech_cli.services.safety import backup as service
+    """Restore a dump (either engine) or a SQLite file into PostgreSQL: the rows replaced. The
+    source is checked, and the question asked, before the database is opened or made."""
     from greentech_cli.services.safety import dumps
 
-    db = app_ctx.db(create=True)
-    if dumps.is_sqlite_file(source):
-        counts = service.check_file(source).counts
-    else:
-        counts = dumps.check_dump(db, source).counts
+    counts = dumps.check_source(source)  # before a database is opened, made or given a schema
     shown = ", ".join(f"{n} {table}" for table, n in counts.items())
     where = app_ctx.location().shown
     confirm(f"Replace the data of {where} with {source} ({shown}); the current rows are kept?", yes)
+    db = app_ctx.db(create=True)
     result = dumps.restore(db, source)
     app_ctx.say(
         f"Restored {where} from {source} ({shown}); verified: checksum sha256 {result.checksum}."

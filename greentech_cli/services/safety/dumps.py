@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import base64
 import json
+import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from greentech_cli.db import Database, open_read_only, stamp, transaction
+from greentech_cli.db import Database, open_memory_db, open_read_only, stamp, transaction
 from greentech_cli.errors import Conflict, InvalidData, NotFound, UnreadableFile
 from greentech_cli.files import free_name, write_private
 from greentech_cli.services.safety import moving
@@ -157,6 +159,21 @@ def _stored(value: Any, where: str) -> Any:
     return value
 
 
+def check_source(source: Path) -> dict[str, int]:
+    """What a restore from source brings (companies, contacts, delegations), checked before any
+    database is opened or made, so a refusal leaves nothing behind: a SQLite file as `backup`
+    checks it, a dump against the tables of today's schema (a new database's, in memory)."""
+    if is_sqlite_file(source):
+        from greentech_cli.services.safety.backup import check_file
+
+        return check_file(source).counts
+    reference = open_memory_db()
+    try:
+        return check_dump(reference, source).counts
+    finally:
+        reference.close()
+
+
 def check_dump(db: Database, path: Path) -> Checked:
     """Read a dump file through once against the database's tables (nothing written)."""
     if not path.is_file():
@@ -238,13 +255,42 @@ def _counts(summary: Summary) -> dict[str, int]:
 
 def _from_file(db: Database, source: Path) -> tuple[Summary, Summary]:
     """A greentech SQLite file's rows into the database (read-only, as of one moment): the
-    summaries of what was read and of what the database holds now."""
+    summaries of what was read and of what the database holds now. A file of an older schema is
+    read through a private copy brought up to date, as opening it would (the file is left as it
+    is)."""
+    from greentech_cli import migrations
+
     conn = open_read_only(source)
     try:
-        file_db = Database(conn)
-        return moving.replace_rows(file_db, db, engine.data_tables(file_db))
+        if not migrations.pending_names(conn):
+            file_db = Database(conn)
+            return moving.replace_rows(file_db, db, engine.data_tables(file_db))
+        with _brought_up_to_date(conn, source) as current:
+            return moving.replace_rows(current, db, engine.data_tables(current))
     finally:
         conn.close()
+
+
+@contextmanager
+def _brought_up_to_date(conn: sqlite3.Connection, source: Path) -> Iterator[Database]:
+    """A copy of an older file with today's schema, in SQLite's own temporary file (owner-only,
+    never visible by name, gone when closed)."""
+    from greentech_cli import migrations
+
+    copy = sqlite3.connect("", isolation_level=None)
+    try:
+        try:
+            conn.backup(copy)
+            copy.execute("PRAGMA foreign_keys = ON")
+            migrations.apply(copy)
+        except sqlite3.Error as exc:
+            raise InvalidData(
+                f"cannot bring {source} (schema version {len(migrations.applied_names(conn))}) "
+                f"up to date to read it: {exc}; nothing was restored"
+            ) from exc
+        yield Database(copy)
+    finally:
+        copy.close()
 
 
 def _from_dump(db: Database, source: Path) -> Summary:
