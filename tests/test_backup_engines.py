@@ -193,6 +193,21 @@ def test_doctor_on_postgres_as_a_reader_says_what_it_did_not_compare(pg_url: str
     )
 
 
+@needs_server
+def test_doctor_on_a_server_that_takes_no_writes_says_it_did_not_compare(pg_url: str) -> None:  # noqa: F811
+    """A standby, or a role whose transactions are read-only, cannot build the reference."""
+    from greentech_cli.db import open_db
+    from greentech_cli.store import health
+
+    Cli(pg_url).ok("init")
+    db = open_db(pg_url)
+    try:
+        db.execute("SET default_transaction_read_only = on")
+        assert health.postgres_schema_problems(db) is None
+    finally:
+        db.close()
+
+
 @pytest.mark.parametrize("where", ["folder", "file"])
 def test_a_dump_backup_never_replaces_a_file_nor_makes_a_folder(tmp_path: Path, where: str) -> None:
     from greentech_cli.db import open_db

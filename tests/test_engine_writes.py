@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from greentech_cli.db import Database, open_db, retried, transaction
-from greentech_cli.errors import Contended
+from greentech_cli.errors import Contended, GreentechError
 from tests import engines
 from tests.conftest import ON_POSTGRES, Cli
 
@@ -59,6 +59,68 @@ def test_a_dry_run_takes_no_ids(cli: Cli, db_path: Any) -> None:
     assert dry["created"] == 5
     cli.ok("import", str(source))
     assert _ids(cli) == [1, 2, 3, 4, 5]
+
+
+def test_a_dry_run_takes_no_company_ids_either(cli: Cli, db_path: Any) -> None:
+    cli.ok("company", "add", "Alpha GmbH")
+    source = db_path.parent / "with-companies.json"
+    source.write_text(
+        json.dumps(
+            [
+                {"first_name": "Ann", "last_name": "Ames", "company": "Beta GmbH"},
+                {"first_name": "Bob", "last_name": "Bauer", "company": "Gamma AG"},
+            ]
+        ),
+        encoding="utf-8",
+    )
+    dry = json.loads(cli.ok("import", str(source), "--dry-run", "--format", "json").stdout)
+    assert dry["created"] == 2
+    cli.ok("company", "add", "Delta GmbH")
+    assert _ids(cli, "company") == [1, 2]
+
+
+@on_postgres
+def test_a_dry_run_holds_the_write_lock_as_an_import_does(db_path: str) -> None:
+    """Its rows (and the ids it counts on from the highest, the sequence's next ones) must
+    not meet another officer's: another writer waits for it, told what for."""
+    from greentech_cli.db import rehearsal
+
+    first, second = open_db(db_path), open_db(db_path)
+    second.waits_ms = 300  # type: ignore[attr-defined]
+    try:
+        with rehearsal(first):
+            assert first.rehearsing
+            with pytest.raises(GreentechError) as refused, transaction(second):
+                pass
+        assert not first.rehearsing
+        assert "the dry run by" in str(refused.value) and "nothing was written" in str(
+            refused.value
+        )
+        with transaction(second):  # free again once the dry run is over
+            pass
+    finally:
+        first.close()
+        second.close()
+
+
+@on_postgres
+def test_a_lock_timeout_of_0_does_not_wait(db_path: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL's lock_timeout 0 means no limit: greentech's 0 means no wait at all."""
+    import time
+
+    monkeypatch.setenv("GREENTECH_LOCK_TIMEOUT", "0")
+    holder, waiter = open_db(db_path), open_db(db_path)
+    try:
+        assert waiter.waits_ms == 0  # type: ignore[attr-defined]
+        with transaction(holder, holder="the import"):
+            start = time.monotonic()
+            with pytest.raises(GreentechError) as refused, transaction(waiter):
+                pass
+            assert time.monotonic() - start < 5
+        assert "the import by" in str(refused.value)
+    finally:
+        holder.close()
+        waiter.close()
 
 
 @on_postgres

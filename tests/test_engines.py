@@ -215,6 +215,48 @@ def test_nocase_folds_ascii_letters_only_on_both_engines(db_path: object) -> Non
         db.close()
 
 
+def test_the_tag_filter_folds_ascii_letters_only_on_both_engines(cli: Cli) -> None:
+    """`--tag` compares as NOCASE does: ÜBER is Über (B, E, R fold), über is not (Ü does not)."""
+    cli.ok("contact", "add", "--first", "Ada", "--last", "Ames", "--tag", "Über")
+    cli.ok("company", "add", "Alpha GmbH", "--tag", "Über")
+    for what in ("contact", "company"):
+        assert len(cli.json(what, "list", "--tag", "ÜBER")) == 1, what
+        assert cli.json(what, "list", "--tag", "über") == [], what
+
+
+@on_postgres
+def test_a_value_the_server_refuses_is_not_called_unreachable(cli: Cli) -> None:
+    """An index row too long for PostgreSQL (a name of 4,500 characters that do not compress)
+    is the server's refusal, said as such; nothing is written."""
+    import hashlib
+
+    # Text that does not compress (PostgreSQL compresses a long index entry before it refuses).
+    name = "".join(hashlib.sha256(str(i).encode()).hexdigest() for i in range(141))[:4500]
+    failed = cli.fails("company", "add", name)
+    assert "refused it" in failed.stderr and "cannot be reached" not in failed.stderr
+    assert "nothing was written" in failed.stderr
+    assert cli.json("company", "list") == []
+
+
+def test_the_drivers_errors_say_what_went_wrong() -> None:
+    psycopg_errors = pytest.importorskip("psycopg.errors")
+    from greentech_cli.db.postgres_database import error
+
+    def said(exc: Exception) -> str:
+        found = error(exc, "the team database")
+        assert found is not None
+        return found.message
+
+    assert "read-only for this user" in said(
+        psycopg_errors.InsufficientPrivilege("permission denied for table contacts")
+    )
+    owner = said(psycopg_errors.InsufficientPrivilege("must be owner of table contacts"))
+    assert "owner" in owner and "read-only" not in owner
+    assert "cannot be reached" in said(psycopg_errors.OperationalError("connection lost"))
+    limit = said(psycopg_errors.ProgramLimitExceeded("index row size 4568 exceeds maximum"))
+    assert "refused it (index row size" in limit and "cannot be reached" not in limit
+
+
 def test_a_url_without_the_team_extra_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     """`pip install .` alone has no psycopg: a postgresql:// URL says which extra to install."""
     monkeypatch.setitem(sys.modules, "psycopg", None)  # import psycopg raises ImportError

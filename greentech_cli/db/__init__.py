@@ -10,7 +10,7 @@ SQL the engines spell differently (`dialect`).
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 
 from greentech_cli.db import sqlite
@@ -116,13 +116,21 @@ def transaction(
         yield same
 
 
-def rehearsal(db: Database) -> AbstractContextManager[Database]:
-    """The transaction a dry run writes in, to be rolled back: on PostgreSQL one that takes no
-    write lock (nobody else sees its rows); on SQLite, whose dry runs write into a private copy
-    or an in-memory database, the usual one."""
-    if db.engine == POSTGRES.name:
-        return db.atomic()
-    return transaction(db, holder="the import")
+@contextmanager
+def rehearsal(db: Database) -> Iterator[Database]:
+    """The transaction a dry run writes in, to be rolled back, under the write lock as the import
+    itself: on PostgreSQL the rows it writes would otherwise meet other officers' writes (it
+    counts ids on from the highest, which are the ids the sequence hands out next: another
+    writer would wait for its rows or fail on a duplicate key). While it lasts `db.rehearsing`
+    is true, so new ids are counted, not taken from the sequence (`store.common.NewIds`). On
+    SQLite a dry run writes into a private copy or an in-memory database, so nobody waits for
+    it there."""
+    with transaction(db, holder="the dry run") as same:
+        db.rehearsing = True
+        try:
+            yield same
+        finally:
+            db.rehearsing = False
 
 
 @contextmanager

@@ -30,6 +30,8 @@ class Database:
         self.where = where
         # Told "waiting for the import in process N…" when a write has to wait for the lock.
         self.on_wait: Callable[[str], None] | None = None
+        # Inside a dry run's transaction (`db.rehearsal`), which is rolled back.
+        self.rehearsing = False
 
     @property
     def engine(self) -> str:

@@ -34,6 +34,11 @@ class Dialect:
         `f"WHERE {d.nocase('email')} = {d.nocase('?')}"`."""
         return f"{expr} COLLATE NOCASE"
 
+    def fold(self, expr: str) -> str:
+        """`expr` with its ASCII letters lowered (SQLite's lower() folds no others), for
+        comparing values as NOCASE does."""
+        return f"lower({expr})"
+
     def eq_nocase(self, left: str, right: str) -> str:
         """`left = right` ignoring the case of ASCII letters."""
         return f"{left} = {right} COLLATE NOCASE"
@@ -137,6 +142,9 @@ class PostgresDialect(Dialect):
     json_object = "json_build_object"
 
     def nocase(self, expr: str) -> str:
+        return _FOLD.format(expr)
+
+    def fold(self, expr: str) -> str:
         return _FOLD.format(expr)
 
     def eq_nocase(self, left: str, right: str) -> str:

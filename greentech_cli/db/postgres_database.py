@@ -108,10 +108,16 @@ def error(exc: Any, where: str) -> GreentechError | None:
     """One clear error for the failures a user can act on, else None."""
     import psycopg.errors as e
 
+    reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    if isinstance(exc, e.InsufficientPrivilege) and "must be owner" in reason:
+        return GreentechError(
+            f"this user may write to the database {where} but not do this ({reason}: it needs "
+            "the tables' owner; ask its administrator); nothing was written"
+        )
     if isinstance(exc, e.InsufficientPrivilege | e.ReadOnlySqlTransaction):
         return GreentechError(
-            f"the database {where} is read-only for this user (ask its administrator for write "
-            "rights); nothing was written"
+            f"the database {where} is read-only for this user ({reason}; ask its administrator "
+            "for write rights); nothing was written"
         )
     if isinstance(exc, e.DiskFull):
         return GreentechError(
@@ -125,10 +131,13 @@ def error(exc: Any, where: str) -> GreentechError | None:
             "was written, try again"
         )
     if isinstance(exc, e.OperationalError):
-        reason = (str(exc).strip().splitlines() or ["connection lost"])[-1]
-        return GreentechError(
-            f"the database {where} cannot be reached ({reason}); nothing was written"
-        )
+        state = getattr(exc, "sqlstate", None)
+        if state is None or state.startswith(("08", "57P")):  # the connection, the server's end
+            lost = (str(exc).strip().splitlines() or ["connection lost"])[-1]
+            return GreentechError(
+                f"the database {where} cannot be reached ({lost}); nothing was written"
+            )
+        return GreentechError(f"the database {where} refused it ({reason}); nothing was written")
     return None
 
 
@@ -137,7 +146,8 @@ def _failed(exc: Any, where: str) -> GreentechError:
 
 
 def lock_holder(db: Database) -> str:
-    """Who holds the write lock, as a waiting process says it: "the import in process 4711"."""
+    """Who holds the write lock, as a waiting process says it: "the import by anna (server
+    process 4711)"."""
     row = db.conn.raw.execute(
         "SELECT a.application_name, a.pid, a.usename FROM pg_locks l "
         "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' "
@@ -187,6 +197,11 @@ def _try_lock(conn: Any, timeout_ms: int) -> bool:
     import psycopg.errors as e
 
     conn.execute("BEGIN")
+    if timeout_ms <= 0:  # no wait at all (PostgreSQL's lock_timeout 0 would wait for ever)
+        if conn.execute("SELECT pg_try_advisory_xact_lock(?)", [WRITE_LOCK]).fetchone()[0]:
+            return True
+        conn.execute("ROLLBACK")
+        return False
     conn.execute(f"SET LOCAL lock_timeout = {int(timeout_ms)}")
     try:
         conn.execute("SELECT pg_advisory_xact_lock(?)", [WRITE_LOCK])

@@ -6,6 +6,7 @@ import json
 import os
 import uuid
 import weakref
+from collections.abc import Callable
 from dataclasses import is_dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -261,17 +262,17 @@ class NewIds:
     come from it, a block at a time in one statement — blocks grow as more are taken, up to
     `BLOCK` —, so concurrent writers never collide; `finish` gives back what the last block did
     not use (under the write lock nobody else takes ids), so ids run on without gaps as on
-    SQLite. Elsewhere (SQLite), and for a `rehearsal` (a dry run: nothing it writes stays, so it
+    SQLite. Elsewhere (SQLite), and in a dry run (`db.rehearsing`: nothing it writes stays, so it
     takes nothing from the counter), they are counted on from `next_free_id` inside the write
     transaction, where nobody else inserts.
     """
 
     BLOCK = 1024
 
-    def __init__(self, db: Database, table: str, *, rehearsal: bool = False) -> None:
+    def __init__(self, db: Database, table: str) -> None:
         self.db = db
         self.table = table
-        self.query = None if rehearsal else db.dialect.new_ids(table)
+        self.query = None if db.rehearsing else db.dialect.new_ids(table)
         self.taken = 0
         self.ready: list[int] = []
         self.next: int | None = None
@@ -318,13 +319,17 @@ def _values(value: Any) -> list[Any]:
     return list(value) if isinstance(value, tuple | list) else [value]
 
 
-def one_of(expression: str, value: Any, params: list[Any], lower: bool = False) -> str:
+def one_of(
+    expression: str, value: Any, params: list[Any], fold: Callable[[str], str] | None = None
+) -> str:
     """SQL for a filter of one value (`expression = ?`) or several, any of which may match
-    (`expression IN (?, …)`, a repeated option); the values are appended to `params`."""
+    (`expression IN (?, …)`, a repeated option); the values are appended to `params`. With
+    `fold` (`Dialect.fold`) both sides are compared with ASCII letters lowered."""
     values = _values(value)
     params.extend(values)
-    marks = ", ".join("lower(?)" if lower else "?" for _ in values)
-    return f"{expression} = {marks}" if len(values) == 1 else f"{expression} IN ({marks})"
+    left = fold(expression) if fold else expression
+    marks = ", ".join(fold("?") if fold else "?" for _ in values)
+    return f"{left} = {marks}" if len(values) == 1 else f"{left} IN ({marks})"
 
 
 def given(value: Any) -> bool:

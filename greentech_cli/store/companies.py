@@ -159,7 +159,7 @@ def select(db: Database, flt: CompanyFilter, limit: int | None = None) -> list[C
         test = one_of("value", flt.sector, params)
         where.append(f"EXISTS ({d.json_values('companies.sectors')} WHERE {test})")
     if given(flt.tag):
-        test = one_of("lower(value)", flt.tag, params, lower=True)
+        test = one_of("value", flt.tag, params, fold=d.fold)
         where.append(f"EXISTS ({d.json_values('companies.tags')} WHERE {test})")
     if given(flt.country):
         where.append(one_of("country", flt.country, params))

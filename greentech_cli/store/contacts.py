@@ -205,7 +205,7 @@ def _where(d: Dialect, flt: ContactFilter) -> tuple[str, list[Any]]:
     if given(flt.country):
         where.append(one_of("contacts.country", flt.country, params))
     if given(flt.tag):
-        test = one_of("lower(value)", flt.tag, params, lower=True)
+        test = one_of("value", flt.tag, params, fold=d.fold)
         where.append(f"EXISTS ({d.json_values('contacts.tags')} WHERE {test})")
     if flt.delegation_id is not None or given(flt.role):
         member = ["members.contact_id = contacts.id"]
@@ -464,7 +464,7 @@ def next_id(db: Database) -> int:
     return new_id(db, "contacts")
 
 
-def new_ids(db: Database, *, rehearsal: bool = False) -> NewIds:
+def new_ids(db: Database) -> NewIds:
     """New contacts' ids, taken one by one as an import decides a row is new (`common.NewIds`:
-    on PostgreSQL a block at a time; a dry run's `rehearsal` takes none from the counter)."""
-    return NewIds(db, "contacts", rehearsal=rehearsal)
+    on PostgreSQL a block at a time; a dry run takes none from the counter)."""
+    return NewIds(db, "contacts")

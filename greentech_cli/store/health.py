@@ -404,14 +404,15 @@ def postgres_schema_shape(db: Database) -> dict[str, str]:
 def postgres_schema_problems(db: Database) -> list[str] | None:
     """How a team database's schema differs from the one greentech builds ([] when it matches),
     or None when it cannot be told: the reference is built in a schema of its own inside a
-    transaction that is rolled back, which needs the right to create a schema.
+    transaction that is rolled back, which needs the right to create a schema (and a server
+    that takes writes: not a standby, not a role whose transactions are read-only).
 
     As on SQLite, the expected schema is not a list kept by hand: it is the one greentech's
     steps make.
     """
     import os
 
-    from psycopg.errors import InsufficientPrivilege
+    from psycopg.errors import InsufficientPrivilege, ReadOnlySqlTransaction
 
     from greentech_cli.migrations import postgres as steps
 
@@ -421,7 +422,7 @@ def postgres_schema_problems(db: Database) -> list[str] | None:
     try:
         try:
             db.execute(f"CREATE SCHEMA {reference}")
-        except InsufficientPrivilege:
+        except (InsufficientPrivilege, ReadOnlySqlTransaction):
             return None
         db.execute(f"SET LOCAL search_path = {reference}")
         steps.apply(db)

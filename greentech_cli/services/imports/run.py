@@ -356,7 +356,7 @@ class _Run:
     def _create_contact(self, prepared: Prepared, company_id: int | None) -> int:
         assert prepared.values is not None
         if self.new_ids is None:
-            self.new_ids = contact_store.new_ids(self.db, rehearsal=self.options.dry_run)
+            self.new_ids = contact_store.new_ids(self.db)
         contact_id = self.new_ids.take()
         self._company_info(company_id)
         self.new_rows.append(

@@ -209,8 +209,8 @@ def _postgres_schema(db: Database) -> Check:
             "schema",
             True,
             f"version {len(applied)} (current); its tables and indexes not compared: that "
-            "needs a role that may create a schema (the comparison is built in one and "
-            "rolled back)",
+            "needs a role that may create a schema on a server that takes writes (the "
+            "comparison is built in one and rolled back)",
         )
     return Check("schema", True, f"version {len(applied)} (current)")
 
