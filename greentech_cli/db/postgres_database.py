@@ -94,16 +94,6 @@ def _tables(db: Database) -> dict[str, bool]:
     return {str(name): bool(identity) for name, identity in rows}
 
 
-def columns(db: Database, table: str) -> list[tuple[str, str]]:
-    """(name, type) of a table's columns in table order (information_schema)."""
-    rows = db.execute(
-        "SELECT column_name, data_type FROM information_schema.columns "
-        "WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position",
-        [table],
-    ).fetchall()
-    return [(str(name), str(kind).upper()) for name, kind in rows]
-
-
 def error(exc: Any, where: str) -> GreentechError | None:
     """One clear error for the failures a user can act on, else None."""
     import psycopg.errors as e
