@@ -136,13 +136,23 @@ def connect(target: Path | str) -> Connection:
 def read_only_role(url: str) -> Iterator[str]:
     """The URL of the test's PostgreSQL database as a new role that may only read (SELECT);
     afterwards the database is dropped (its grants with it) and the role too."""
+    with role(url, "reader", ["SELECT ON ALL TABLES IN SCHEMA public"]) as reader:
+        yield reader
+
+
+@contextmanager
+def role(url: str, name: str, grants: list[str]) -> Iterator[str]:
+    """The URL of the test's PostgreSQL database as a new role (`name` and a number) that owns
+    nothing and has `grants` ("SELECT ON ALL TABLES IN SCHEMA public", …) and USAGE on the
+    schema; afterwards the database is dropped (its grants with it) and the role too."""
     from urllib.parse import urlsplit, urlunsplit
 
-    role = f"reader_{abs(hash(url)) % 10**8}"
+    role = f"{name}_{abs(hash(url)) % 10**8}"
     with connect(url) as conn:
         conn.execute(f"DROP ROLE IF EXISTS {role}")
         conn.execute(f"CREATE ROLE {role} LOGIN")
-        conn.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}")
+        for grant in grants:
+            conn.execute(f"GRANT {grant} TO {role}")
         conn.execute(f"GRANT USAGE ON SCHEMA public TO {role}")
     parts = urlsplit(url)
     try:

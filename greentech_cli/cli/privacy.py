@@ -92,6 +92,22 @@ def say_mentions(
         )
 
 
+def say_left(app_ctx: Any, compacted: bool, not_vacuumed: list[str]) -> None:
+    """Warn of what an erasure left for later (it is committed): the PostgreSQL tables this
+    role may not vacuum, or the WAL file another process kept open."""
+    if not_vacuumed:
+        app_ctx.warn(
+            f"the erasure is committed, but the tables {', '.join(not_vacuumed)} still hold the "
+            "erased rows' dead tuples until an administrator vacuums them (this role may not: "
+            "VACUUM needs the tables' owner, or pg_maintain on PostgreSQL 17+)"
+        )
+    elif not compacted:
+        app_ctx.warn(
+            "another process kept the database open, so its WAL file could not be emptied; "
+            "run 'greentech doctor --fix' once it has finished"
+        )
+
+
 @privacy_app.command("report")
 def report(
     ctx: typer.Context,
@@ -158,11 +174,7 @@ def erase(
     say_mentions(
         app_ctx, result.mentions, result.redacted, "them", "erase with --redact-mentions next time"
     )
-    if not result.compacted:
-        app_ctx.warn(
-            "another process kept the database open, so its WAL file could not be emptied; "
-            "run 'greentech doctor --fix' once it has finished"
-        )
+    say_left(app_ctx, result.compacted, result.not_vacuumed)
     if result.backups:
         app_ctx.warn(
             f"{len(result.backups)} older copy(ies) of the database still hold this person "

@@ -6,7 +6,7 @@ import typer
 
 from greentech_cli.cli.context import app_context
 from greentech_cli.cli.options import FormatOption, YesOption, confirm
-from greentech_cli.cli.privacy import privacy_app, say_mentions
+from greentech_cli.cli.privacy import privacy_app, say_left, say_mentions
 from greentech_cli.render.output import Format, emit_list
 
 DelegationOption = Annotated[
@@ -107,11 +107,7 @@ def purge(
         "the erased people",
         "purge with --redact-mentions, which replaces such mentions",
     )
-    if not result.compacted:
-        app_ctx.warn(
-            "another process kept the database open, so its WAL file could not be emptied; "
-            "run 'greentech doctor --fix' once it has finished"
-        )
+    say_left(app_ctx, result.compacted, result.not_vacuumed)
 
 
 def _what(rows: list[dict[str, Any]]) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from greentech_cli.db.vacuum import vacuum
 from greentech_cli.models.fields import fields_of
 from greentech_cli.models.records import PRIMARY_KEYS, Contact
 from greentech_cli.store.common import declared_columns, dumps, fetch_all, fetch_one, now
@@ -412,22 +413,21 @@ def secure_delete(db: Database) -> None:
         db.execute("PRAGMA secure_delete = ON")
 
 
-def compact(db: Database) -> bool:
-    """Rewrite the file without free pages and empty the WAL; True when the WAL is now empty.
+def compact(db: Database, changed: list[str]) -> tuple[bool, list[str]]:
+    """Rewrite the file without free pages and empty the WAL: (True when the WAL is now empty, []).
 
     VACUUM in WAL mode writes the new pages through the WAL, so checkpoint before and after.
-    On PostgreSQL: VACUUM of every table (after the commit; it cannot run in a transaction), which
-    removes the dead rows an erase left; the server's WAL archives and replicas keep what they
-    received (README); True.
+    On PostgreSQL (after the commit: VACUUM cannot run in a transaction): VACUUM of every table
+    this role may vacuum, which removes the dead rows an erase left; (True, the tables of
+    `changed`, `db.vacuum.changed_tables`, it may not: they keep them until an administrator
+    vacuums them). The server's WAL archives and replicas keep what they received (README).
     """
     if db.engine != "sqlite":
-        for table in sorted(db.table_names()):
-            db.execute(f'VACUUM "{table}"')
-        return True
+        return True, vacuum(db, changed)
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
     db.execute("VACUUM")
     busy, _log, _done = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-    return not busy
+    return not busy, []
 
 
 # --- decisions and mentions ------------------------------------------------------------------

@@ -17,6 +17,8 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from greentech_cli.db import transaction
+from greentech_cli.db.vacuum import changed_tables
+from greentech_cli.errors import GreentechError
 from greentech_cli.services.aftertrip import report
 from greentech_cli.services.safety import privacy
 from greentech_cli.store import delegations as delegation_store
@@ -184,6 +186,8 @@ class Purge:
     delegations: list[int] = field(default_factory=list)
     dietary: int = 0
     compacted: bool = True
+    # PostgreSQL: tables this role may not vacuum that keep the erased rows' dead tuples.
+    not_vacuumed: list[str] = field(default_factory=list)
     # Other records' free-text fields that mentioned the erased people: (record, id, field).
     mentions: list[tuple[str, int, str]] = field(default_factory=list)
     redacted: bool = False
@@ -196,6 +200,7 @@ class Purge:
             "delegations": len(self.delegations),
             "dietary": self.dietary,
             "compacted": self.compacted,
+            "not_vacuumed": list(self.not_vacuumed),
             "mentions": [{"record": r, "id": i, "field": f} for r, i, f in self.mentions],
             "mentions_redacted": self.redacted,
         }
@@ -221,7 +226,13 @@ def purge(
         privacy_store.secure_delete(db)
         with transaction(db):
             result.dietary = sum(dietary_store.delete(db, member_id) for member_id in dietary)
-        result.compacted = privacy_store.compact(db)
+            changed = changed_tables(db)
+        try:
+            result.compacted, result.not_vacuumed = privacy_store.compact(db, changed)
+        except GreentechError as exc:  # PostgreSQL's VACUUM failed; the deletion is committed
+            raise GreentechError(
+                f"{result.dietary} member(s)' dietary needs were deleted, but {exc}"
+            ) from exc
     people = [row for row in rows if row["data"] == "person"]
     for number, row in enumerate(people, 1):
         contact_id = int(row["contact_id"])
@@ -237,6 +248,7 @@ def purge(
         result.contacts.append(contact_id)
         result.delegations += [d for d in touched if d not in result.delegations]
         result.compacted = result.compacted and erased.compacted
+        result.not_vacuumed = sorted({*result.not_vacuumed, *erased.not_vacuumed})
         result.mentions += [m for m in erased.mentions if m not in result.mentions]
         if progress is not None:
             progress(number)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from greentech_cli.db import backups_dir, database_file, is_url, retried, transaction
+from greentech_cli.db.vacuum import changed_tables
 from greentech_cli.errors import GreentechError
 from greentech_cli.store import audit
 from greentech_cli.store import contacts as contact_store
@@ -75,6 +76,8 @@ class Erasure:
     mentions: list[tuple[str, int, str]] = field(default_factory=list)
     redacted: bool = False
     compacted: bool = True
+    # PostgreSQL: tables this role may not vacuum that keep the erased rows' dead tuples.
+    not_vacuumed: list[str] = field(default_factory=list)
     backups: list[Path] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -94,6 +97,7 @@ class Erasure:
             ],
             "mentions_redacted": self.redacted,
             "compacted": self.compacted,
+            "not_vacuumed": list(self.not_vacuumed),
             "backups": [str(p) for p in self.backups],
         }
 
@@ -174,12 +178,15 @@ def erase(db: Database, contact_id: int, *, redact_mentions: bool = False) -> Er
         store.purge_search_index(db)
         # The one trace left on purpose: that an erasure happened, when and by whom.
         audit.record(db, "contact", contact_id, "erase", {})
+        changed = changed_tables(db)
     try:
-        result.compacted = store.compact(db)
+        result.compacted, result.not_vacuumed = store.compact(db, changed)
     except sqlite3.Error as exc:  # the erasure itself is committed; say what is left to do
         raise GreentechError(
             f"contact {contact_id} was erased, but the file could not be compacted ({exc}); "
             "free some disk space and run 'greentech doctor --fix' to remove the leftover bytes"
         ) from exc
+    except GreentechError as exc:  # PostgreSQL's VACUUM failed: the same, said the same way
+        raise GreentechError(f"contact {contact_id} was erased, but {exc}") from exc
     result.backups = _older_copies(db)
     return result
