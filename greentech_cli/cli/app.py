@@ -52,6 +52,21 @@ def _driver_error(exc: BaseException) -> bool:
     return type(exc).__module__.split(".")[0] == "psycopg"
 
 
+def _databases_named(ctx: Any) -> list[str]:
+    """What may name a database in this command: its words (`db copy SOURCE TARGET`), --db,
+    GREENTECH_DB and the config file's `db:`."""
+    from greentech_cli.config import DB_ENV, read_config
+
+    named = [str(word) for word in ctx.meta.get("greentech.words", ())]
+    obj = ctx.obj
+    if isinstance(obj, AppContext) and obj.db_flag:
+        named.append(obj.db_flag)
+    named.append(os.environ.get(DB_ENV, ""))
+    with contextlib.suppress(Exception):  # a config file that cannot be read names none
+        named.append(str(read_config().get("db") or ""))
+    return named
+
+
 def _error_line(exc: BaseException) -> str:
     """One clear line for an error that reached the top."""
     if isinstance(exc, sqlite3.OperationalError):
@@ -176,6 +191,13 @@ class GreentechGroup(TyperGroup):
             return super().invoke(ctx)
         except GreentechError as exc:
             self._fail(ctx, exc.message, exc.exit_code, exc)
+        except typer.exceptions.TyperException as exc:
+            # Click's usage errors quote the words they refuse (a URL given where none is taken).
+            from greentech_cli.config import scrubbed
+
+            if isinstance(getattr(exc, "message", None), str):
+                exc.message = scrubbed(exc.message, _databases_named(ctx))
+            raise
         except BrokenPipeError:
             # Like other command-line tools: the reader stopped reading, which is no error.
             _quiet_broken_pipe()
@@ -199,14 +221,19 @@ class GreentechGroup(TyperGroup):
 
     @staticmethod
     def _fail(ctx: Any, message: str, code: int, exc: BaseException | None) -> None:
+        from greentech_cli.config import scrubbed
+
         obj = ctx.obj
+        # The last guard of a database's password: messages greentech did not word itself (a
+        # driver's error quoting the URL) name it too.
+        named = _databases_named(ctx)
         if exc is not None and isinstance(obj, AppContext) and obj.debug:
             import traceback
 
-            traceback.print_exception(exc, file=sys.stderr)
+            sys.stderr.write(scrubbed("".join(traceback.format_exception(exc)), named))
         from greentech_cli.render.terminal import message as shown
 
-        sys.stderr.write(f"Error: {shown(message)}\n")
+        sys.stderr.write(f"Error: {shown(scrubbed(message, named))}\n")
         sys.stderr.flush()
         ctx.exit(code)
 

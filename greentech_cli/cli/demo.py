@@ -32,11 +32,13 @@ def demo(
     from greentech_cli.services.setup import demo as service
 
     app_ctx = app_context(ctx)
-    result = service.load(app_ctx.location().target if app_ctx.db_flag else None, fresh=fresh)
+    location = app_ctx.location() if app_ctx.db_flag else None
+    result = service.load(location.target if location else None, fresh=fresh)
+    where = location.shown if location else str(result.path)  # a URL without its password
     if result.loaded:
-        sys.stderr.write(f"Loaded the demo delegation {result.code} into {result.path}\n")
+        sys.stderr.write(f"Loaded the demo delegation {result.code} into {where}\n")
     else:
-        sys.stderr.write(f"The demo is already in {result.path} (--fresh rebuilds it)\n")
+        sys.stderr.write(f"The demo is already in {where} (--fresh rebuilds it)\n")
     plan, findings = service.overview(result.path)
     out = console()
     if out.is_terminal:

@@ -226,10 +226,12 @@ def _run_postgres(db: Database) -> list[Check]:
 def _diagnose_postgres(url: str, *, fix: bool) -> list[Check]:
     """The checks on a PostgreSQL database: its schema version and its search index; those
     about a SQLite file (integrity, permissions, free disk) are the server's and say so."""
+    from greentech_cli.config import scrubbed
+
     try:
         db = open_db(url, migrate=False)
-    except GreentechError as exc:
-        return [Check("database", False, exc.message)]
+    except GreentechError as exc:  # the driver's reason may quote the URL: its password unsaid
+        return [Check("database", False, scrubbed(exc.message, [url]))]
     try:
         checks = _run_postgres(db)
         if fix and any(c.fixable and not c.ok for c in checks):

@@ -37,18 +37,14 @@ class Location:
         return str(self.path)
 
 
-def locate(text: str) -> Location:
-    """The one place a SOURCE or TARGET is understood: a `postgresql://` URL or a file's path."""
-    from greentech_cli.config import is_database_url
+def locate(text: str, role: str = "the database") -> Location:
+    """The one place a SOURCE or TARGET is understood: a `postgresql://` URL or a file's path
+    (another scheme's URL or a key=value connection string is refused, as for `--db`)."""
+    from greentech_cli.config import is_database_url, refuse_unknown
 
     if is_database_url(text):
         return Location(text, url=text.strip())
-    scheme, sep, _ = text.partition("://")
-    if sep and scheme.isidentifier():
-        raise UsageError(
-            f"{scheme}:// databases cannot be copied; give the path of a database file or a "
-            "postgresql:// URL"
-        )
+    refuse_unknown(text, role)
     if not text.strip():
         raise UsageError("the database path is empty")
     return Location(text, Path(text).expanduser())
@@ -174,8 +170,8 @@ class Copy:
     """
 
     def __init__(self, source_text: str, target_text: str) -> None:
-        self.source = locate(source_text)
-        self.target = locate(target_text)
+        self.source = locate(source_text, "the source")
+        self.target = locate(target_text, "the target")
         path = self.target.path
         folder_existed = path is None or path.parent.exists()
         new_file = path is not None and not path.exists()

@@ -78,10 +78,14 @@ def overview(path: Path | str) -> tuple[Itinerary, list[Finding]]:
 
 
 def next_steps(path: Path | str, findings: list[Finding]) -> str:
-    """What to try after the demo, as commands naming the demo database."""
+    """What to try after the demo, as commands naming the demo database (a URL without its
+    password, which the last line says)."""
     import shlex
 
-    g = f"greentech --db {shlex.quote(str(path))}"
+    from greentech_cli.config import url_without_password
+
+    given = url_without_password(str(path))
+    g = f"greentech --db {shlex.quote(given)}"
     travel = [f for f in findings if f.code == "travel-time"]
     lines = [
         "What next? Try these:",
@@ -101,4 +105,9 @@ def next_steps(path: Path | str, findings: list[Finding]) -> str:
         f"  {g} programme dump {DEMO_CODE} --out programme.yaml",
         "Your own database is separate: start it with 'greentech init'.",
     ]
+    if given != str(path):
+        lines.append(
+            "The password is left out of --db above: PostgreSQL reads it from ~/.pgpass or "
+            "PGPASSWORD."
+        )
     return "\n".join(lines) + "\n"
