@@ -24,7 +24,7 @@ from greentech_cli.services.imports import run as import_run
 from greentech_cli.services.imports import spill
 from greentech_cli.services.imports.run import import_file
 
-from .conftest import REALWORLD, Cli
+from .conftest import ON_POSTGRES, REALWORLD, Cli
 from .test_import_pipeline import _state, lists  # noqa: F401 (the fixture)
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -211,8 +211,11 @@ def test_a_duplicate_added_between_matching_and_the_lock_is_found(
     assert "matched again under the write lock" in result.stderr
 
 
-def test_a_dry_run_takes_no_write_lock(cli: Cli, tmp_path: Path) -> None:
-    """Another process holds the write lock: the dry run still matches and reports."""
+def test_a_dry_run_takes_no_write_lock_but_on_postgresql(cli: Cli, tmp_path: Path) -> None:
+    """Another process holds the write lock: the dry run (on a private copy of the file) still
+    matches and reports. On PostgreSQL a dry run writes in the team database, rolled back, so it
+    holds the write lock as an import does: it waits for the other writer, then gives up with
+    one line, having written nothing."""
     cli.ok("init")
     cli.ok("contact", "add", "--first", "Jonas", "--last", "Weber", "--email", "j@example.de")
     source = tmp_path / "people.csv"
@@ -225,9 +228,15 @@ def test_a_dry_run_takes_no_write_lock(cli: Cli, tmp_path: Path) -> None:
     try:
         with transaction(holder), pytest.MonkeyPatch.context() as patched:
             patched.setenv("GREENTECH_LOCK_TIMEOUT", "1")
-            summary = cli.json("import", str(source), "--dry-run")
+            if ON_POSTGRES:
+                waited = cli.fails("import", str(source), "--dry-run")
+                assert "Waiting for a write by" in waited.stderr
+            else:
+                summary = cli.json("import", str(source), "--dry-run")
     finally:
         holder.close()
+    if ON_POSTGRES:
+        summary = cli.json("import", str(source), "--dry-run")  # the lock free again
     assert (summary["created"], summary["duplicates"], summary["dry_run"]) == (1, 2, True)
     assert [p["first_name"] for p in cli.json("contact", "list")] == ["Jonas"]
 
