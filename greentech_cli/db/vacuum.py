@@ -38,9 +38,9 @@ def changed_tables(db: Database) -> list[str]:
 
 
 def vacuum(db: Database, changed: list[str]) -> list[str]:
-    """VACUUM each table of the schema this role may vacuum (outside a transaction: VACUUM
-    cannot run in one); the tables of `changed` it may not, sorted, which keep their dead
-    tuples. A driver's error becomes one line naming the tables of `changed` left unvacuumed."""
+    """VACUUM each table of `changed` this role may vacuum (outside a transaction: VACUUM cannot
+    run in one; only those tables hold dead tuples); those it may not, sorted, which keep them.
+    A driver's error becomes one line naming the tables left unvacuumed."""
     import psycopg
 
     left = sorted(changed)
@@ -54,7 +54,7 @@ def vacuum(db: Database, changed: list[str]) -> list[str]:
             "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') ORDER BY c.relname"
         ).fetchall()
         for name, allowed in rows:
-            if allowed:
+            if allowed and name in left:
                 db.execute(f'VACUUM "{name}"')
                 left = [t for t in left if t != name]
     except psycopg.Error as exc:

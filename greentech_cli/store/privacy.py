@@ -417,10 +417,11 @@ def compact(db: Database, changed: list[str]) -> tuple[bool, list[str]]:
     """Rewrite the file without free pages and empty the WAL: (True when the WAL is now empty, []).
 
     VACUUM in WAL mode writes the new pages through the WAL, so checkpoint before and after.
-    On PostgreSQL (after the commit: VACUUM cannot run in a transaction): VACUUM of every table
-    this role may vacuum, which removes the dead rows an erase left; (True, the tables of
-    `changed`, `db.vacuum.changed_tables`, it may not: they keep them until an administrator
-    vacuums them). The server's WAL archives and replicas keep what they received (README).
+    On PostgreSQL (after the commit: VACUUM cannot run in a transaction): VACUUM of the tables
+    the erase changed (`changed`, `db.vacuum.changed_tables`) that this role may vacuum, which
+    removes the dead rows it left; (True, those it may not: they keep them until an
+    administrator vacuums them). The server's WAL archives and replicas keep what they
+    received (README).
     """
     if db.engine != "sqlite":
         return True, vacuum(db, changed)
